@@ -1,0 +1,39 @@
+# The two commands a new user types: `make demo` and `make test`.
+# Both create .venv when needed and (re)install the project when pyproject.toml changed.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_DIR ?= demo-data
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint install clean bench system-deps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps:
+	@bash scripts/ensure-system-deps.sh
+
+demo: $(STAMP)
+	$(BIN)/minetrace demo --dir $(DEMO_DIR)
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(DEMO_DIR) .minetrace test-artifacts

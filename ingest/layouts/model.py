@@ -1,0 +1,94 @@
+"""The shape of a layout table: where one template generation keeps each field.
+
+Layouts are data. One `Layout` per template generation drives the one reader
+(`ingest.reader`), the validator (`ingest.validate`) and the writer
+(`ingest.template_writer`); adding CMRT 6.6 should be a new table, not a branch.
+Cells are Excel A1 addresses, rows are 1-based sheet rows, columns are letters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Question:
+    """A per-metal question: the question row, then one answer row per metal below it."""
+
+    qid: str  # "Q1" …
+    row: int  # the question's own row; answers are on the rows of `metal_rows`
+    text: str  # English question text (labels in files may be in another language)
+    allowed: tuple[str, ...] = ()  # allowed answers (English, as the dropdown lists them)
+    #: metal → answer row. When empty, the CMRT order Ta, Sn, Au, W on row+1 … row+4 applies.
+    metal_rows: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class CompanyQuestion:
+    letter: str  # "A" …
+    row: int
+    text: str
+    allowed: tuple[str, ...] = ("Yes", "No")
+    #: the meaning in the program-strength model: "policy", "policy_public", "due_diligence",
+    #: "review", "corrective_action", "survey", "smelter_audit", "sec_filer", … or "" when none
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    """A row-per-record sheet: Smelter List, Product List, Mine List."""
+
+    sheet: str  # canonical sheet name
+    header_row: int
+    first_row: int
+    last_row: int  # last row the template's data validation covers
+    columns: tuple[tuple[str, str], ...]  # (field name, column letter)
+    alt_sheets: tuple[str, ...] = ()  # other names the same sheet has had
+
+    def column(self, name: str) -> str | None:
+        for field_name, letter in self.columns:
+            if field_name == name:
+                return letter
+        return None
+
+
+@dataclass(frozen=True)
+class Layout:
+    id: str  # "cmrt-6", "cmrt-3", "cmrt-2.02", …
+    kind: str  # "CMRT", "EMRT", "CRT", "AMRT"
+    versions: tuple[str, ...]  # version strings this table reads ("6.01", "6.1", …)
+    verified: bool  # False when derived without a sample workbook (CMRT 4.x/5.x)
+    release_date: str | None  # ISO date of the earliest version of the table, for "date before release"
+    declaration_sheet: str
+    #: company-block field (CompanyInfo attribute) → cell
+    company_cells: tuple[tuple[str, str], ...]
+    #: allowed scope texts → scope letter
+    scopes: tuple[tuple[str, str], ...]
+    questions: tuple[Question, ...]
+    company_questions: tuple[CompanyQuestion, ...]
+    answer_column: str = "D"
+    comment_column: str = "G"
+    policy_url_cell: str | None = None
+    language_cell: str | None = "D3"
+    version_cells: tuple[str, ...] = ("J3",)
+    #: 1.00 splits the effective date into day / month name / year cells
+    split_date_cells: tuple[str, str, str] | None = None
+    smelters: TableLayout | None = None
+    products: TableLayout | None = None
+    mines: TableLayout | None = None
+    checker_sheet: str | None = "Checker"
+    checker_total_cell: str | None = "D2"
+    #: sheets whose absence makes the workbook unreadable as this template
+    required_sheets: tuple[str, ...] = ("Declaration", "Smelter List")
+    #: sheet holding the reference list inside the template (alias → standard name → CID)
+    lookup_sheet: str | None = None
+    #: metals the Declaration asks about (CMRT: the four 3TG in the template's order)
+    metals: tuple[str, ...] = ()
+    notes: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def company_cell(self, name: str) -> str | None:
+        for field_name, cell in self.company_cells:
+            if field_name == name:
+                return cell
+        return None

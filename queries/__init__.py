@@ -1,0 +1,1 @@
+"""Graph → answers: traversals, risk, program figures, reports and exports."""
