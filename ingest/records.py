@@ -209,3 +209,36 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+ResolutionStatus = Literal["resolved", "review", "unresolved", "unidentified"]
+
+
+@dataclass
+class Candidate:
+    cid: str
+    name: str
+    score: float
+    country: str | None = None
+
+
+@dataclass
+class Resolution:
+    """How one smelter row was tied (or not) to a facility. Produced by `ingest.resolve`,
+    stored on the graph's REPORTS edge, shown as evidence of every hop."""
+
+    status: ResolutionStatus
+    cid: str | None  # the current CID the row resolves to (successor when the given CID was retired)
+    method: str  # "cid", "cid_retired", "cid_repaired", "old_id", "alias", "fuzzy", "decision", "none", …
+    score: float = 100.0  # 0–100; 100 for exact methods
+    given_cid: str | None = None  # the CID as the supplier wrote it, when any
+    metal: str | None = None
+    standard_name: str | None = None
+    country_iso2: str | None = None
+    candidates: list[Candidate] = field(default_factory=list)  # review candidates, best first
+    notes: list[str] = field(default_factory=list)  # e.g. "CID002587 removed 2025-06-27: not operating"
+    findings: list[Finding] = field(default_factory=list)  # e.g. wrong-metal CID, malformed CID
+    provisional_key: str | None = None  # stable key for an unresolved row ("metal|normalised name|country")
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
