@@ -10,7 +10,7 @@ from ingest.layouts.model import CompanyQuestion, Layout, Question, TableLayout
 
 ALL_LAYOUTS: tuple[Layout, ...] = (CMRT_6,)
 
-__all__ = ["ALL_LAYOUTS", "CMRT_6", "CompanyQuestion", "Layout", "Question", "TableLayout", "layout_for"]
+__all__ = ["ALL_LAYOUTS", "CMRT_6", "CompanyQuestion", "Layout", "Question", "TableLayout", "get_layout", "layout_for"]
 
 
 def layout_for(kind: str, version: str | None) -> Layout | None:
@@ -19,3 +19,11 @@ def layout_for(kind: str, version: str | None) -> Layout | None:
         if layout.kind == kind and version in layout.versions:
             return layout
     return None
+
+
+def get_layout(layout_id: str) -> Layout:
+    """The layout table with this id (as recorded in `TemplateInfo.layout`)."""
+    for layout in ALL_LAYOUTS:
+        if layout.id == layout_id:
+            return layout
+    raise KeyError(layout_id)
