@@ -1,0 +1,389 @@
+"""Read the company's supplier master list (CSV or spreadsheet) into typed supplier records.
+
+Why its own reader: the master list is the start of the program (DESIGN §1: scope the vendor list,
+then survey). Every ERP exports it differently, so headers are matched tolerantly ("Vendor No.",
+"Supplier ID", "supplier_id" …), dates in any common spelling or Excel serials, categories mapped to
+direct / indirect / service. A bad row becomes a `Finding` naming the file and row and the batch
+carries on — one typo must not stop a 3 000-row import.
+
+Example:
+    >>> result = read_supplier_list("vendors.csv")            # doctest: +SKIP
+    >>> [s.id for s in result.suppliers][:2], [f.location for f in result.findings][:1]  # doctest: +SKIP
+    (['S-001', 'S-002'], ['vendors.csv!row 7'])
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ingest.records import Finding
+from ingest.workbook import UnreadableWorkbook, Workbook, open_workbook
+
+#: canonical field → header spellings (compared after `_norm_header`)
+HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "id": ("supplierid", "supplierno", "suppliernumber", "suppliercode", "vendorid", "vendorno", "vendornumber",
+           "vendorcode", "id", "code", "number", "no", "accountnumber", "supplieraccount", "erpid",
+           "sapvendor", "sapvendornumber", "creditorid", "creditornumber", "lieferantennummer"),
+    "name": ("suppliername", "vendorname", "name", "companyname", "company", "supplier", "legalname",
+             "suppliercompany", "businessname"),
+    "aliases": ("aliases", "alias", "othernames", "aka", "alsoknownas", "dba", "tradename", "tradenames",
+                "formernames", "alternatenames", "alternativenames"),
+    "category": ("category", "suppliercategory", "vendorcategory", "type", "suppliertype", "vendortype",
+                 "materialtype", "materialcategory", "classification", "spendcategory", "purchasecategory",
+                 "directindirect", "directindirectservice"),
+    "last_purchase": ("lastpurchasedate", "lastpurchase", "lastpodate", "lastpo", "lastorderdate",
+                      "lastorder", "lastinvoicedate", "lastactivity", "lastactivitydate", "lasttransactiondate",
+                      "lastpurchased", "datelastpurchase", "dateoflastpurchase"),
+    "contact_email": ("contactemail", "email", "emailaddress", "contactemailaddress", "suppliercontactemail",
+                      "contact", "mail", "primarycontactemail", "compliancecontactemail"),
+    "contact_name": ("contactname", "contactperson", "primarycontact", "suppliercontact"),
+    "spend": ("spend", "annualspend", "spendusd", "totalspend", "spendamount", "amount", "purchasevolume",
+              "annualpurchases", "spendeur"),
+}
+
+CATEGORY_WORDS: tuple[tuple[str, str], ...] = (
+    ("service", "service"), ("services", "service"), ("serviceprovider", "service"), ("svc", "service"),
+    ("indirect", "indirect"), ("indirectmaterial", "indirect"), ("indirectmaterials", "indirect"),
+    ("mro", "indirect"), ("nonproduction", "indirect"), ("nonproductive", "indirect"),
+    ("direct", "direct"), ("directmaterial", "direct"), ("directmaterials", "direct"), ("production", "direct"),
+    ("productive", "direct"), ("bom", "direct"), ("rawmaterial", "direct"), ("components", "direct"),
+)
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass
+class MasterSupplier:
+    """One master-list row, normalised. `row` is the 1-based sheet/CSV line it came from."""
+
+    id: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    category: str | None = None  # "direct" | "indirect" | "service" | None (unknown)
+    category_raw: str | None = None
+    last_purchase: date | None = None
+    contact_email: str | None = None
+    email_domain: str | None = None
+    contact_name: str | None = None
+    spend: float | None = None
+    source: str | None = None  # file name
+    row: int | None = None
+
+
+@dataclass
+class SupplierListResult:
+    suppliers: list[MasterSupplier] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    file: str = ""
+    columns: dict[str, str] = field(default_factory=dict)  # canonical field → header as written
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings) and bool(self.suppliers)
+
+
+def _norm_header(text: Any) -> str:
+    s = unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode().casefold()
+    s = s.replace("e-mail", "email").replace("#", "no")
+    return re.sub(r"[^a-z0-9]", "", s)
+
+
+def _clean(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = " ".join(str(value).replace("\u00a0", " ").split())
+    return text or None
+
+
+def match_columns(headers: list[Any]) -> dict[str, int]:
+    """Canonical field → 0-based column index for a header row (exact synonym first, then prefix)."""
+    normed = [_norm_header(h) for h in headers]
+    found: dict[str, int] = {}
+    for fieldname, synonyms in HEADER_SYNONYMS.items():
+        for syn in synonyms:
+            if syn in normed and normed.index(syn) not in found.values():
+                found[fieldname] = normed.index(syn)
+                break
+    for fieldname, synonyms in HEADER_SYNONYMS.items():
+        if fieldname in found:
+            continue
+        for i, h in enumerate(normed):
+            if h and i not in found.values() and any(h.startswith(s) for s in synonyms if len(s) >= 5):
+                found[fieldname] = i
+                break
+    return found
+
+
+def normalise_category(value: Any) -> str | None:
+    """'Direct material' → 'direct', 'Services' → 'service', 'MRO' → 'indirect'; None when unknown."""
+    key = _norm_header(value)
+    if not key:
+        return None
+    for word, cat in CATEGORY_WORDS:
+        if key == word:
+            return cat
+    for word, cat in CATEGORY_WORDS:  # "indirect" must win over "direct" in "indirect spend"
+        if len(word) >= 5 and word in key:
+            return cat
+    return None
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%m/%d/%Y", "%d/%m/%Y", "%Y%m%d", "%d-%b-%Y", "%d %b %Y",
+                 "%b %d, %Y", "%B %d, %Y", "%d %B %Y", "%Y-%m", "%m/%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
+                 "%m/%d/%y", "%d.%m.%y")
+
+
+def parse_date(value: Any, book: Workbook | None = None) -> date | None:
+    """A date from a cell or CSV text; raises ValueError when the text is not a date."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1900 <= value <= 2200:  # a bare year
+            return date(int(value), 12, 31)
+        if book is not None:
+            d = book.to_date(value)
+            if d:
+                return d
+        if 1 <= value < 2958466:
+            from datetime import timedelta
+            return date(1899, 12, 30) + timedelta(days=int(value))
+        raise ValueError(f"{value!r} is not a date")
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}", text):
+        return date(int(text), 12, 31)
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a date (use YYYY-MM-DD)")
+
+
+def _parse_spend(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    text = re.sub(r"[^\d,.\-]", "", str(value))
+    if text.count(",") and text.count("."):
+        text = text.replace(",", "")
+    elif text.count(",") == 1 and len(text.split(",")[1]) != 3:
+        text = text.replace(",", ".")
+    else:
+        text = text.replace(",", "")
+    return float(text)
+
+
+def _split_aliases(value: Any) -> list[str]:
+    text = _clean(value)
+    if not text:
+        return []
+    return [p.strip() for p in re.split(r"[;|\n]", text) if p.strip()]
+
+
+def _rows_from_csv(data: bytes) -> list[list[Any]]:
+    for enc in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            text = data.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+
+
+def _find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int]]:
+    """(0-based index of the header row, column map) — the first of the top 20 rows naming id and name."""
+    best: tuple[int, dict[str, int]] = (-1, {})
+    for i, row in enumerate(rows[:20]):
+        cols = match_columns(row)
+        if "id" in cols and "name" in cols:
+            return i, cols
+        if len(cols) > len(best[1]):
+            best = (i, cols)
+    return best
+
+
+def _first_filled_sheet(book: Workbook) -> str:
+    for sheet_name in book.sheet_names:
+        sh = book.sheet(sheet_name)
+        if sh is not None and any(any(_clean(v) for v in r) for r in sh.rows[:20]):
+            return sheet_name
+    return book.sheet_names[0]
+
+
+def read_supplier_list(source: str | Path | bytes, name: str | None = None,
+                       sheet: str | None = None) -> SupplierListResult:
+    """Read a master list (CSV/TSV, xlsx, xls, ods). Never raises for bad content: problems are findings."""
+    if isinstance(source, bytes):
+        data, fname = source, name or "<bytes>"
+    else:
+        path = Path(source)
+        fname = name or path.name
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return SupplierListResult(file=fname, findings=[Finding("supplier_list_unreadable", "error", fname,
+                                                                    f"cannot open file ({exc.strerror or exc})")])
+    result = SupplierListResult(file=fname)
+    book: Workbook | None = None
+    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        try:
+            book = open_workbook(data, name=fname)
+            wanted = sheet or _first_filled_sheet(book)
+            sh = book.sheet(wanted)
+            if sh is None:
+                raise UnreadableWorkbook(fname, "no_sheet", f"no sheet named {wanted!r}")
+            rows = sh.rows
+        except UnreadableWorkbook as exc:
+            result.findings.append(Finding("supplier_list_unreadable", "error", fname, exc.message))
+            return result
+    else:
+        rows = _rows_from_csv(data)
+
+    header_at, cols = _find_header(rows)
+    if "id" not in cols or "name" not in cols:
+        missing = [f for f in ("id", "name") if f not in cols]
+        result.findings.append(Finding(
+            "supplier_list_no_header", "error", fname,
+            f"no header row with a supplier ID and a name column in the first 20 rows (missing: "
+            f"{', '.join(missing)}); expected headers such as 'Supplier ID', 'Supplier Name', 'Category', "
+            "'Last Purchase Date', 'Contact Email', 'Spend'"))
+        return result
+    header = rows[header_at]
+    result.columns = {f: str(header[i]) for f, i in cols.items()}
+    seen: dict[str, int] = {}
+
+    def get(row: list[Any], fieldname: str) -> Any:
+        i = cols.get(fieldname)
+        if i is None or i >= len(row):
+            return None
+        return row[i]
+
+    for idx in range(header_at + 1, len(rows)):
+        row = rows[idx]
+        line = idx + 1
+        where = f"{fname}!row {line}"
+        if not any(_clean(v) for v in row):
+            continue
+        sid = _clean(get(row, "id"))
+        sname = _clean(get(row, "name"))
+        if not sid:
+            result.findings.append(Finding("supplier_missing_id", "error", where,
+                                           f"no supplier ID (name {sname!r}); row skipped"))
+            continue
+        if not sname:
+            result.findings.append(Finding("supplier_missing_name", "error", where,
+                                           f"supplier {sid!r} has no name; row skipped"))
+            continue
+        if sid in seen:
+            result.findings.append(Finding("supplier_duplicate_id", "warning", where,
+                                           f"supplier ID {sid!r} already on row {seen[sid]}; this row ignored"))
+            continue
+        rec = MasterSupplier(id=sid, name=sname, aliases=_split_aliases(get(row, "aliases")), source=fname, row=line)
+        raw_cat = _clean(get(row, "category"))
+        rec.category_raw = raw_cat
+        rec.category = normalise_category(raw_cat)
+        if raw_cat and rec.category is None:
+            result.findings.append(Finding("supplier_unknown_category", "warning", where,
+                                           f"category {raw_cat!r} of {sid} is not direct, indirect or service; "
+                                           "kept as unknown (in scope)"))
+        try:
+            rec.last_purchase = parse_date(get(row, "last_purchase"), book)
+        except ValueError as exc:
+            result.findings.append(Finding("supplier_bad_date", "warning", where,
+                                           f"last purchase date of {sid}: {exc}; left empty"))
+        email = _clean(get(row, "contact_email"))
+        if email:
+            email = email.removeprefix("mailto:")
+            if _EMAIL.match(email):
+                rec.contact_email = email
+                rec.email_domain = email.rsplit("@", 1)[1].lower()
+            else:
+                rec.contact_email = email
+                result.findings.append(Finding("supplier_bad_email", "warning", where,
+                                               f"contact e-mail {email!r} of {sid} does not look like an address"))
+        rec.contact_name = _clean(get(row, "contact_name"))
+        try:
+            rec.spend = _parse_spend(get(row, "spend"))
+        except ValueError:
+            result.findings.append(Finding("supplier_bad_spend", "warning", where,
+                                           f"spend {get(row, 'spend')!r} of {sid} is not a number; left empty"))
+        seen[sid] = line
+        result.suppliers.append(rec)
+    if not result.suppliers:
+        result.findings.append(Finding("supplier_list_empty", "error", fname, "no supplier rows under the header"))
+    return result
+
+
+_LEGAL = re.compile(r"\b(co|company|corp|corporation|inc|incorporated|ltd|limited|llc|plc|gmbh|ag|sa|s\.a|spa|bv|"
+                    r"nv|kg|oy|ab|as|pte|pty|sdn|bhd|kk|srl|sarl|sas|jsc|ojsc|pt|the)\b\.?")
+
+
+def normalise_company(name: Any) -> str:
+    """Case-folded, accent-free company name without legal-form tokens or punctuation."""
+    s = unicodedata.normalize("NFKD", str(name or "")).encode("ascii", "ignore").decode().casefold()
+    s = s.replace("&", " and ")
+    s = re.sub(r"[^\w\s]", " ", s)
+    s = _LEGAL.sub(" ", s)
+    return " ".join(s.split())
+
+
+@dataclass
+class SupplierMatch:
+    supplier_id: str
+    method: str  # "id", "name", "alias", "email_domain", "fuzzy"
+    score: float = 100.0
+
+
+def match_supplier(company_name: str | None, contact_email: str | None, suppliers: list[MasterSupplier],
+                   unique_id: str | None = None, fuzzy_threshold: float = 92.0) -> SupplierMatch | None:
+    """Tie a declaration's company block to a master-list supplier, most certain method first:
+    supplier ID written as the company's unique ID, exact normalised name or alias, the contact
+    e-mail's domain (when only one supplier uses it), then a fuzzy name match above the threshold
+    with a single best candidate. None when nothing is certain enough."""
+    if unique_id:
+        for s in suppliers:
+            if s.id == str(unique_id).strip():
+                return SupplierMatch(s.id, "id")
+    key = normalise_company(company_name)
+    if key:
+        for s in suppliers:
+            if normalise_company(s.name) == key:
+                return SupplierMatch(s.id, "name")
+        for s in suppliers:
+            if any(normalise_company(a) == key for a in s.aliases):
+                return SupplierMatch(s.id, "alias")
+    if contact_email and "@" in contact_email:
+        domain = contact_email.rsplit("@", 1)[1].strip().lower()
+        hits = [s for s in suppliers if s.email_domain == domain]
+        if len(hits) == 1:
+            return SupplierMatch(hits[0].id, "email_domain")
+    if key:
+        from rapidfuzz import fuzz
+        scored = []
+        for s in suppliers:
+            names = [s.name, *s.aliases]
+            best = max(fuzz.token_sort_ratio(key, normalise_company(n)) for n in names)
+            scored.append((best, s.id))
+        scored.sort(reverse=True)
+        if scored and scored[0][0] >= fuzzy_threshold and (len(scored) == 1 or scored[1][0] < scored[0][0]):
+            return SupplierMatch(scored[0][1], "fuzzy", float(scored[0][0]))
+    return None
