@@ -1,0 +1,265 @@
+"""The store interface every layer above the graph codes against, and the records it speaks.
+
+Why a Protocol: the embedded store (SQLite on disk, networkx for paths) and the Neo4j store
+must be interchangeable — the queries, the explorer and the contract tests only see
+`GraphStore`. `open_store()` picks the implementation from what the user typed after
+`--store`: a folder path → embedded, a ``neo4j://`` / ``bolt://`` URI → Neo4j (imported
+lazily, so the embedded path never needs the driver or a server).
+
+The semantics (supersede, history, outcomes, provenance) are written down in
+``.helpers/STORE_API.md`` and checked by ``tests/test_store_contract.py`` against both stores.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from ingest.records import Declaration, Resolution
+
+Outcome = Literal["new", "duplicate", "superseded", "invalid_stored"]
+SurveyKind = Literal["contacted", "follow_up", "responded", "out_of_scope", "note"]
+
+#: the default embedded store folder (relative to the working directory)
+DEFAULT_STORE_DIR = ".minetrace"
+#: environment variable naming the store when `--store` is not given
+STORE_ENV = "MINETRACE_STORE"
+NEO4J_SCHEMES: tuple[str, ...] = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
+
+
+@dataclass
+class SupplierRecord:
+    """A supplier as the company knows it (master list) or as a declaration names it."""
+
+    id: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    category: str | None = None  # "direct" | "indirect" | "service"
+    last_purchase: str | None = None  # ISO date
+    contact_email: str | None = None
+    email_domain: str | None = None
+    spend: float | None = None
+    in_scope: bool | None = None
+    scope_reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SurveyEvent:
+    supplier_id: str
+    kind: SurveyKind
+    date: str  # ISO date
+    note: str = ""
+
+
+@dataclass
+class CountryRecord:
+    iso2: str
+    name: str | None = None
+    covered: bool | None = None  # a DRC "covered country" (Rule 13p-1)
+    cahra: bool | None = None  # on a CAHRA list (dated elsewhere)
+
+
+@dataclass
+class SmelterFact:
+    """What the reference store knows of a resolved smelter (standard name, country)."""
+
+    key: str  # CID
+    metal: str | None = None
+    name: str | None = None
+    country_iso2: str | None = None
+    cid: str | None = None  # defaults to key
+
+
+@dataclass
+class IngestOutcome:
+    """What happened to one declaration.
+
+    outcome: "new" (stored and current for its supplier/year/scope; `supersedes` lists the ids it
+    replaced as current), "superseded" (stored as history: a newer declaration for the same
+    supplier/year/scope is already current — `superseded_by`), "invalid_stored" (status invalid,
+    stored all the same; `current` says whether it became current), "duplicate" (same sha256
+    already stored: nothing changed).
+    """
+
+    outcome: Outcome
+    declaration_id: str
+    supplier_id: str
+    reporting_year: int | None
+    scope: str | None = None
+    current: bool = False
+    supersedes: list[str] = field(default_factory=list)
+    superseded_by: str | None = None
+    message: str = ""
+
+
+@dataclass
+class ReportHop:
+    """One Supplier→Declaration→Smelter hop with the evidence behind it (one smelter-list row)."""
+
+    supplier_id: str
+    supplier_name: str | None
+    declaration_id: str
+    file_name: str | None
+    sha256: str
+    template_version: str | None
+    reporting_year: int | None
+    status: str
+    current: bool
+    metal: str | None
+    row: int
+    sheet: str
+    raw_name: str | None
+    raw_cid: str | None
+    method: str | None
+    score: float | None
+    smelter_key: str
+    cid: str | None
+    smelter_name: str | None
+    country_iso2: str | None
+    lookup_kind: str | None = None
+    resolution_status: str | None = None
+    given_cid: str | None = None
+    raw_country: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class DeclarationInfo:
+    id: str  # sha256
+    supplier_id: str
+    file_name: str | None
+    template_kind: str | None
+    template_version: str | None
+    reporting_year: int | None
+    status: str
+    scope: str | None
+    company_name: str | None
+    effective_date: str | None  # ISO
+    received: str  # ISO timestamp of ingest
+    current: bool
+    superseded_by: str | None = None
+    checker_missing: int | None = None
+    smelter_rows: int = 0
+    scope_description: str | None = None
+    company_unique_id: str | None = None
+    contact_email: str | None = None
+    policy_url: str | None = None
+    metals: list[str] = field(default_factory=list)
+    year_source: str | None = None  # "option" | "effective_date" | "received"
+    findings_json: str = "[]"
+    answers_json: str = "{}"
+    company_answers_json: str = "{}"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SupplierInfo(SupplierRecord):
+    origin: str = "declaration"  # "master_list" | "declaration"
+    declarations: int = 0  # how many declarations (all years, history included)
+    parents: list[str] = field(default_factory=list)  # supplier ids this one is a sub-supplier of
+
+
+@dataclass
+class SmelterInfo:
+    key: str
+    cid: str | None
+    metal: str | None
+    name: str | None
+    country_iso2: str | None
+    provisional: bool
+    resolution_status: str | None = None
+    from_reference: bool = False
+
+
+#: (label, key, props) — props hold plain JSON types; lists are kept as lists
+NodeRow = tuple[str, str, dict[str, Any]]
+#: (type, start label, start key, end label, end key, props)
+EdgeRow = tuple[str, str, str, str, str, dict[str, Any]]
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """The operations the queries and the explorer use. Each write is one transaction."""
+
+    #: where original files are kept, content-addressed (records retention); None: not kept
+    files_dir: Path | None
+
+    # --- writes ---
+    def ingest_declaration(self, decl: Declaration, resolutions: list[Resolution], supplier: SupplierRecord,
+                           year: int | None, parent_supplier_id: str | None = None,
+                           year_source: str | None = None) -> IngestOutcome: ...
+    def delete_declaration(self, declaration_id: str) -> bool: ...
+    def upsert_suppliers(self, records: list[SupplierRecord]) -> None: ...
+    def set_supplier_scope(self, supplier_id: str, in_scope: bool | None, reason: str | None) -> None: ...
+    def log_survey_event(self, event: SurveyEvent) -> None: ...
+    def upsert_countries(self, records: list[CountryRecord]) -> None: ...
+    def upsert_smelter_facts(self, facts: list[SmelterFact]) -> None: ...
+
+    # --- reads ---
+    def version(self) -> str: ...
+    def has_declaration(self, sha256: str) -> bool: ...
+    def declaration(self, declaration_id: str) -> DeclarationInfo | None: ...
+    def declarations(self, supplier_id: str | None = None, year: int | None = None,
+                     current_only: bool = True) -> list[DeclarationInfo]: ...
+    def suppliers(self) -> list[SupplierInfo]: ...
+    def supplier(self, supplier_id: str) -> SupplierInfo | None: ...
+    def smelters(self) -> list[SmelterInfo]: ...
+    def smelter(self, key: str) -> SmelterInfo | None: ...
+    def countries(self) -> list[CountryRecord]: ...
+    def survey_events(self, supplier_id: str | None = None) -> list[SurveyEvent]: ...
+    def years(self) -> list[int]: ...
+    def stats(self) -> dict[str, Any]: ...
+
+    # --- traversal primitives ---
+    def reports(self, smelter_keys: list[str] | None = None, supplier_ids: list[str] | None = None,
+                countries: list[str] | None = None, metals: list[str] | None = None, year: int | None = None,
+                current_only: bool = True) -> list[ReportHop]: ...
+    def supplier_chains(self, supplier_ids: list[str] | None = None) -> dict[str, list[list[str]]]: ...
+    def smelters_for_supplier(self, supplier_id: str, year: int | None = None,
+                              current_only: bool = True) -> list[ReportHop]: ...
+    def suppliers_for_smelter(self, key: str, year: int | None = None,
+                              current_only: bool = True) -> list[ReportHop]: ...
+    def declared_mine_countries(self, year: int | None = None) -> list[tuple[str, str, str, int]]: ...
+
+    # --- export ---
+    def export_nodes(self) -> Iterator[NodeRow]: ...
+    def export_edges(self) -> Iterator[EdgeRow]: ...
+
+    def close(self) -> None: ...
+
+
+def is_neo4j_uri(target: str) -> bool:
+    return str(target).lower().startswith(NEO4J_SCHEMES)
+
+
+def resolve_store_target(uri_or_dir: str | os.PathLike[str] | None) -> str:
+    """`--store` value, else $MINETRACE_STORE, else ./.minetrace."""
+    if uri_or_dir:
+        return str(uri_or_dir)
+    return os.environ.get(STORE_ENV) or DEFAULT_STORE_DIR
+
+
+def open_store(uri_or_dir: str | os.PathLike[str] | None = None) -> GraphStore:
+    """Open (creating when needed) the store named by a folder path or a Neo4j URI.
+
+    Neo4j credentials come from NEO4J_USER (or NEO4J_USERNAME) and NEO4J_PASSWORD, the database
+    from NEO4J_DATABASE; see graph/neo4j_store.py.
+    """
+    target = resolve_store_target(uri_or_dir)
+    if is_neo4j_uri(target):
+        from graph.neo4j_store import Neo4jStore  # lazy: the embedded path needs no driver/server
+
+        return Neo4jStore(target)
+    from graph.embedded import EmbeddedStore
+
+    return EmbeddedStore(Path(target))
