@@ -1,0 +1,170 @@
+"""The findings catalogue: every code a reader or the validator may emit, as data.
+
+Why a catalogue: a finding's severity is a compliance decision, not a coding accident. It is
+decided once here (frictionless-style: code, title, severity, description) and every emitter
+goes through `make_finding`, so the CLI, the explorer and the exports all agree on what makes
+a form `invalid` (at least one `error`) and what is only a follow-up (`warning`) or a note
+(`info`). Codes are stable: they may be added, never renamed.
+
+Severity policy (how an analyst reads a CMRT):
+* error — the form cannot be accepted as a complete declaration: a required field the RMI
+  Checker counts is missing, a metal is in scope with no smelter, a "Smelter not listed" row
+  has no name or country, a scope-B form lists no product, contact data is unusable.
+* warning — the form is usable but something must be followed up with the supplier
+  (inconsistent answers, malformed CIDs, stale template, dates that cannot be right).
+* info — worth knowing, no action needed (duplicate rows, consolidated cells, our Checker
+  count differing from a cached one that may be stale).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ingest.records import Finding, Severity
+
+
+@dataclass(frozen=True)
+class FindingType:
+    code: str
+    title: str
+    severity: Severity
+    description: str
+
+
+CATALOGUE: tuple[FindingType, ...] = (
+    # --- completeness: what the RMI Checker counts -------------------------------------------
+    FindingType(
+        "required_field_missing", "Required field missing", "error",
+        "A field the template marks as required (*) and its Checker counts is empty: company name, scope, "
+        "description of scope (scope C), contact and authorizer name/email/phone, effective date, a per-metal "
+        "answer that the Q1/Q2 gating makes necessary, or a company-level question while any metal is in scope.",
+    ),
+    FindingType(
+        "malformed_email", "Malformed e-mail address", "warning",
+        "A contact or authorizer e-mail that has an '@' but is not a valid address (a comma for a dot, no domain, "
+        "spaces): follow up before relying on it. An e-mail with no '@' at all is what the RMI Checker counts as "
+        "missing and is reported as required_field_missing (error).",
+    ),
+    FindingType(
+        "metal_in_scope_without_smelters", "Metal in scope without smelters", "error",
+        "Q1/Q2 put a metal in scope (not answered 'No') but the Smelter List has no row for that metal with a "
+        "smelter look-up value (Checker rows 65-68).",
+    ),
+    FindingType(
+        "smelter_not_listed_incomplete", "'Smelter not listed' without name or country", "error",
+        "A Smelter List row chose 'Smelter not listed' but left the smelter name (D) or country (E) empty "
+        "(Checker row 69); the row cannot be identified.",
+    ),
+    FindingType(
+        "product_list_missing", "Product List missing for a product-scope declaration", "error",
+        "The declaration scope is 'B. Product (or List of Products)' (2.x: 'D. Product Level') but the first "
+        "Product List row has no product number (Checker row 64).",
+    ),
+    FindingType(
+        "policy_url_missing", "Policy URL missing", "error",
+        "Company question B (policy publicly available) is 'Yes' but the comment cell holds no URL (6.x G77; "
+        "Checker row 56).",
+    ),
+    # --- consistency and plausibility: follow up ---------------------------------------------
+    FindingType(
+        "effective_date_future", "Effective date in the future", "warning",
+        "The effective date lies after the date of validation; usually a typo (day/month swapped, wrong year).",
+    ),
+    FindingType(
+        "effective_date_before_release", "Effective date before the template's release", "warning",
+        "The effective date precedes the release date of the template revision used, so the date cannot be "
+        "right (a re-used old date, or a 1900/1904 epoch mix-up).",
+    ),
+    FindingType(
+        "effective_date_unparsed", "Effective date not readable as a date", "warning",
+        "The effective date cell holds text that could not be read as a date; it counts as given for the "
+        "Checker but cannot be used for reporting periods.",
+    ),
+    FindingType(
+        "metal_declared_no_but_smelters_listed", "Metal declared 'No' but smelters listed", "warning",
+        "Q1 or Q2 says the metal is not used / does not remain, yet the Smelter List has rows for it; either "
+        "the answer or the list is wrong.",
+    ),
+    FindingType(
+        "q7_yes_with_unidentified_smelters", "All smelters identified, yet 'not yet identified' rows", "warning",
+        "Q7 ('identified all of the smelters') is 'Yes' for a metal while the Smelter List has "
+        "'Smelter not yet identified' rows for it.",
+    ),
+    FindingType(
+        "malformed_cid", "Malformed smelter ID", "warning",
+        "A smelter identification is neither an RMI CID (CID + 6 digits) nor an old-style ID "
+        "(metal digit + ISO-3 + 3 digits); the row can only be resolved by name.",
+    ),
+    FindingType(
+        "unknown_answer_value", "Answer not in the template's list", "warning",
+        "An answer cell holds a value that is not one of the template's dropdown values (typed over the "
+        "validation, or pasted); it counts as given but its meaning is unclear.",
+    ),
+    FindingType(
+        "stale_template_version", "Stale template version", "warning",
+        "The template revision is older than the program's policy accepts (default: below CMRT 6.0); ask the "
+        "supplier for a current revision.",
+    ),
+    FindingType(
+        "column_shift", "Column shift in the Smelter List", "warning",
+        "Values sit one or more columns away from their header (a street in the ID column, a country where a "
+        "CID belongs) — usually rows pasted from another template revision. Emitted by the reader.",
+    ),
+    FindingType(
+        "layout_unverified", "Layout derived without a sample", "warning",
+        "The template revision (CMRT 4.x/5.x) was read with a layout derived from documentation, not verified on "
+        "a real workbook; check the values against the file.",
+    ),
+    FindingType(
+        "unknown_version", "Unknown template version", "warning",
+        "The template kind or revision could not be recognised, or no layout covers it; the values were read "
+        "with the nearest layout and the Checker could not be reproduced.",
+    ),
+    FindingType(
+        "smelter_row_without_metal", "Smelter row without metal", "warning",
+        "A Smelter List row has a smelter but no metal, so it cannot be attributed to a metal.",
+    ),
+    # --- notes ---------------------------------------------------------------------------------
+    FindingType(
+        "duplicate_smelter_row", "Duplicate smelter row", "info",
+        "The same smelter (metal + CID, or metal + name + country when no CID) is listed more than once. Normal "
+        "in consolidated lists; counted once downstream.",
+    ),
+    FindingType(
+        "consolidated_row", "Consolidated (pipe-joined) cell", "info",
+        "A Smelter List cell joins several values with '|' (a consolidator's aggregate); kept raw and split. "
+        "Emitted by the reader.",
+    ),
+    FindingType(
+        "checker_mismatch", "Checker count differs from the workbook's", "info",
+        "Our reimplementation of the RMI Checker counts a different number of missing items than the workbook's "
+        "cached Checker!D2. Only meaningful when Excel computed the file; files written by other tools carry "
+        "stale or no cached values.",
+    ),
+)
+
+_BY_CODE: dict[str, FindingType] = {t.code: t for t in CATALOGUE}
+CODES: frozenset[str] = frozenset(_BY_CODE)
+
+
+def finding_type(code: str) -> FindingType:
+    """The catalogue entry for `code`; KeyError for a code that is not catalogued."""
+    try:
+        return _BY_CODE[code]
+    except KeyError:
+        raise KeyError(f"finding code {code!r} is not in the catalogue (ingest/findings.py)") from None
+
+
+def severity_of(code: str) -> Severity:
+    return finding_type(code).severity
+
+
+def make_finding(code: str, location: str, message: str) -> Finding:
+    """A `Finding` whose severity comes from the catalogue (never chosen by the emitter)."""
+    return Finding(code=code, severity=finding_type(code).severity, location=location, message=message)
+
+
+def catalogue_rows() -> list[dict[str, str]]:
+    """The catalogue as plain rows (for docs, `--json` and the explorer's legend)."""
+    return [{"code": t.code, "title": t.title, "severity": t.severity, "description": t.description}
+            for t in CATALOGUE]

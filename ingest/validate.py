@@ -1,0 +1,871 @@
+"""Validation: our reimplementation of the RMI Checker, plus the rules an analyst applies on top.
+
+Why here and not in the reader: the reader says what a workbook *contains*; this module says
+whether the declaration is *acceptable*. `validate(decl)` mutates the declaration in place:
+it keeps findings the reader already emitted (column shifts, consolidated cells), appends its
+own, sets `checker_missing` (the number the workbook's own Checker!D2 shows when Excel computed
+the file) and sets `status` — `invalid` iff at least one finding has severity `error`
+(severities come from the catalogue in `ingest.findings`).
+
+The Checker differs per template generation; each generation's rules were read formula by
+formula from the blank templates (Checker sheet, columns F "necessary?", G "complete?",
+H = F×G, D2 = total):
+
+* CMRT 6.x (rows 4–69): company fields; Q1 always, Q2 unless Q1 = "No", Q3–Q8 unless Q1 or
+  the *gated* Q2 is "No" (Q2 only counts when Q1 = "Yes"; Q3–Q8 only count when Q1 and Q2 are
+  "Yes"); company questions A–H when any metal is in scope, plus the URL (G77) when B = "Yes";
+  Product List B6 when scope B; ≥ 1 Smelter List row per in-scope metal; every "Smelter not
+  listed" row with name and country. Blank template = 52.
+* CMRT 3.01 (4.x/5.x assumed alike): authorizer phone also required, Q1/Q2 always, Q3–Q7 unless
+  Q1 and Q2 are both "No", URL must contain "www", one smelter in C5:C14. Blank = 48.
+* CMRT 2.03/2.03a: Q2–Q6 unless Q1 = "No", company questions unless all Q1 = "No", Product
+  List when scope D. Blank = 40.
+* CMRT 2.00–2.02: D2 = required − completed, "required" taken from a table by scope and by the
+  number of Q1 "Yes"/"No" answers. This can go negative (a real 2.02 file shows −5); we
+  reproduce it. 2.00/2.01 templates ship a broken formula (#VALUE!), so their own D2 can never
+  be matched; we compute the 2.02 formula for them.
+* CMRT 1.00 has no Checker: the required (*) fields are counted instead.
+* EMRT/CRT/AMRT: the RMI 6-style rules over their own questions and minerals (their Checker
+  sheets carry template-specific quirks we do not reproduce — see `CHECKER_NOTES`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from ingest.findings import make_finding
+from ingest.layouts import get_layout, layout_for
+from ingest.layouts.model import Layout, Question
+from ingest.records import Answer, Declaration, Finding, SmelterRow
+
+CheckerStyle = Literal["rmi6", "cmrt3", "cmrt203", "cmrt202", "cmrt1", "rmi_other"]
+
+#: What we know we cannot reproduce, per style (shown by `minetrace validate --explain` later).
+CHECKER_NOTES: dict[str, str] = {
+    "cmrt202": "2.00/2.01 templates hold a broken F54 (#VALUE!), so their cached D2 is always an error; we apply "
+               "the 2.02 formula (required − completed, may be negative).",
+    "cmrt1": "CMRT 1.00 has no Checker sheet; checker_missing counts the (*) fields of the Declaration.",
+    "rmi_other": "EMRT/CRT/AMRT Checkers reference rows copied from the CMRT (e.g. CRT gates Q2 on four metal rows "
+                 "of a one-metal form); we apply the RMI 6-style rules to the template's own questions, so counts "
+                 "on blank templates can differ from their cached D2.",
+}
+
+CID_RE = re.compile(r"^CID\d{6}$")
+OLD_ID_RE = re.compile(r"^[1-4][A-Z]{3}\d{3}$")
+EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+NOT_LISTED = "smelter not listed"
+NOT_YET_IDENTIFIED = "smelter not yet identified"
+
+
+@dataclass(frozen=True)
+class ValidationPolicy:
+    """Program settings that are a choice, not a fact about the template."""
+
+    #: kind → oldest revision still accepted; older ones get `stale_template_version`.
+    min_versions: tuple[tuple[str, str], ...] = (("CMRT", "6.0"),)
+    #: days an effective date may lie in the future before it is flagged (time zones, pre-dating).
+    future_grace_days: int = 1
+    #: days an effective date may precede the template's release before it is flagged.
+    release_grace_days: int = 0
+    #: validation date; None = today.
+    today: date | None = None
+
+    def min_version(self, kind: str) -> str | None:
+        for k, v in self.min_versions:
+            if k == kind:
+                return v
+        return None
+
+
+DEFAULT_POLICY = ValidationPolicy()
+
+
+@dataclass(frozen=True)
+class CheckerItem:
+    """One Checker row that is necessary and not complete."""
+
+    code: str  # finding code
+    location: str
+    message: str
+    counted: bool = True  # counts towards checker_missing (per-row detail findings do not)
+
+
+# ----------------------------------------------------------------------------------------------
+# small value tests, in Excel's terms
+# ----------------------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _given(value: Any) -> bool:
+    """Excel's `B=0` test inverted: an empty cell (or the number 0 an empty look-up returns) is not given."""
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int | float):
+        return value != 0
+    return _text(value) != ""
+
+
+def _is(value: Any, word: str) -> bool:
+    """Excel `=` on text: case-insensitive equality."""
+    return _text(value).casefold() == word.casefold()
+
+
+def _answer(decl: Declaration, qid: str, metal: str) -> Any:
+    ans = decl.answers.get(qid, {}).get(metal)
+    return ans.answer if ans else None
+
+
+def _company_answer(decl: Declaration, letter: str) -> Answer | None:
+    return decl.company_answers.get(letter)
+
+
+def version_key(version: str | None) -> tuple[float, str]:
+    """Sortable key of a revision string: "6.01" < "6.1" < "6.22" < "6.4"; "2.03" < "2.03a"."""
+    m = re.match(r"^\s*(\d+(?:\.\d+)?)([a-z]*)", version or "")
+    if not m:
+        return (-1.0, "")
+    return (float(m.group(1)), m.group(2))
+
+
+def checker_style(kind: str | None, version: str | None) -> CheckerStyle | None:
+    if kind in {"EMRT", "CRT", "AMRT"}:
+        return "rmi_other"
+    if kind != "CMRT" or not version:
+        return None
+    major = version_key(version)[0]
+    if major >= 6:
+        return "rmi6"
+    if major >= 3:
+        return "cmrt3"
+    if major >= 2.03:
+        return "cmrt203"
+    if major >= 2:
+        return "cmrt202"
+    if major >= 1:
+        return "cmrt1"
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+# layout helpers
+# ----------------------------------------------------------------------------------------------
+
+
+def _resolve_layout(decl: Declaration) -> Layout | None:
+    if decl.template.layout:
+        try:
+            return get_layout(decl.template.layout)
+        except KeyError:
+            pass
+    return layout_for(decl.template.kind, decl.template.version)
+
+
+def _metal_rows(layout: Layout, question: Question, decl: Declaration) -> list[tuple[str, int | None]]:
+    if question.metal_rows:
+        return list(question.metal_rows)
+    metals = list(layout.metals) or list(decl.metals)
+    return [(m, question.row + 1 + i) for i, m in enumerate(metals)]
+
+
+def _metals(layout: Layout, decl: Declaration) -> list[str]:
+    """Metals the declaration asks about: the layout's fixed list, else those the reader found (EMRT 2.x)."""
+    return list(layout.metals) or list(decl.metals)
+
+
+class _Where:
+    """Cell addresses of a declaration's fields, from the layout (falling back to provenance)."""
+
+    def __init__(self, layout: Layout, decl: Declaration) -> None:
+        self.layout = layout
+        self.decl = decl
+        self.sheet = layout.declaration_sheet
+
+    def company(self, field_name: str) -> str:
+        cell = self.layout.company_cell(field_name)
+        if cell is None and field_name == "effective_date" and self.layout.split_date_cells:
+            cell = "/".join(self.layout.split_date_cells)
+        if cell is None:
+            prov = self.decl.provenance.get(f"company.{field_name}")
+            return prov or f"{self.sheet}!{field_name}"
+        return f"{self.sheet}!{cell}"
+
+    def answer(self, question: Question, metal: str, row: int | None) -> str:
+        ans = self.decl.answers.get(question.qid, {}).get(metal)
+        if ans and ans.cell:
+            return ans.cell
+        if row is None:
+            return f"{self.sheet}!{question.qid} {metal}"
+        return f"{self.sheet}!{self.layout.answer_column}{row}"
+
+    def company_question(self, letter: str) -> str:
+        ans = self.decl.company_answers.get(letter)
+        if ans and ans.cell:
+            return ans.cell
+        for q in self.layout.company_questions:
+            if q.letter == letter:
+                return f"{self.sheet}!{self.layout.answer_column}{q.row}"
+        return f"{self.sheet}!{letter}"
+
+    def policy_url(self) -> str:
+        if self.layout.policy_url_cell:
+            return f"{self.sheet}!{self.layout.policy_url_cell}"
+        for q in self.layout.company_questions:
+            if q.role == "policy_public":
+                return f"{self.sheet}!{self.layout.comment_column}{q.row}"
+        return f"{self.sheet}!policy URL"
+
+    def smelter_sheet(self) -> str:
+        return self.layout.smelters.sheet if self.layout.smelters else "Smelter List"
+
+    def smelter_row(self, row: int) -> str:
+        return f"{self.smelter_sheet()}!row {row}"
+
+    def product_first(self) -> str:
+        products = self.layout.products
+        if products is None:
+            return "Product List"
+        col = products.column("number") or "B"
+        return f"{products.sheet}!{col}{products.first_row}"
+
+
+_LABELS: dict[str, str] = {
+    "name": "Company name",
+    "scope": "Declaration scope",
+    "scope_description": "Description of scope",
+    "contact_name": "Contact name",
+    "contact_email": "Contact e-mail",
+    "contact_phone": "Contact phone",
+    "authorizer_name": "Authorizer",
+    "authorizer_title": "Authorizer title",
+    "authorizer_email": "Authorizer e-mail",
+    "authorizer_phone": "Authorizer phone",
+    "effective_date": "Effective date",
+}
+
+
+def _company_value(decl: Declaration, field_name: str) -> Any:
+    if field_name == "effective_date":
+        return decl.company.effective_date or decl.company.effective_date_raw
+    if field_name == "scope":
+        return decl.company.scope_text or decl.company.scope
+    return getattr(decl.company, field_name, None)
+
+
+def _missing_company(decl: Declaration, where: _Where, field_name: str, email_at: bool = False) -> CheckerItem | None:
+    value = _company_value(decl, field_name)
+    label = _LABELS.get(field_name, field_name)
+    if not _given(value):
+        return CheckerItem("required_field_missing", where.company(field_name), f"{label} is required but empty")
+    if email_at and "@" not in _text(value):
+        return CheckerItem("required_field_missing", where.company(field_name),
+                           f"{label} {_text(value)!r} has no '@' (the RMI Checker counts it as missing)")
+    return None
+
+
+def _required_answer(where: _Where, q: Question, metal: str, row: int | None, why: str = "") -> CheckerItem:
+    return CheckerItem("required_field_missing", where.answer(q, metal, row),
+                       f"{q.qid} for {metal} is required{why} but unanswered")
+
+
+def _row_text(row: SmelterRow, letter: str, attr: str) -> Any:
+    """A Smelter List cell as the Checker sees it: the raw cached value when the reader kept it."""
+    if row.raw and letter in row.raw:
+        return row.raw[letter]
+    return getattr(row, attr, None)
+
+
+def _metal_text(row: SmelterRow) -> str:
+    raw = row.raw.get("B") if row.raw else None
+    return _text(raw) if _given(raw) else _text(row.metal)
+
+
+def _lookup_text(row: SmelterRow, layout: Layout | None = None) -> str:
+    col = layout.smelters.column("lookup") if layout and layout.smelters else "C"
+    raw = row.raw.get(col or "C") if row.raw else None
+    return _text(raw) if raw is not None else _text(row.lookup)
+
+
+def _is_not_listed(row: SmelterRow, layout: Layout | None = None) -> bool:
+    return row.lookup_kind == "not_listed" or _lookup_text(row, layout).casefold() == NOT_LISTED
+
+
+def _is_not_yet_identified(row: SmelterRow, layout: Layout | None = None) -> bool:
+    return row.lookup_kind == "not_yet_identified" or _lookup_text(row, layout).casefold() == NOT_YET_IDENTIFIED
+
+
+def _not_listed_gaps(row: SmelterRow, layout: Layout) -> list[str]:
+    name_col = (layout.smelters.column("name") if layout.smelters else None) or "D"
+    country_col = (layout.smelters.column("country") if layout.smelters else None) or "E"
+    name = _row_text(row, name_col, "name")
+    if _text(name).casefold() in {NOT_LISTED, ""}:
+        name = None
+    country = _row_text(row, country_col, "country")
+    gaps = []
+    if not _given(name):
+        gaps.append(f"name ({name_col})")
+    if not _given(country):
+        gaps.append(f"country ({country_col})")
+    return gaps
+
+
+def _company_questions_required(layout: Layout) -> list[tuple[str, str]]:
+    return [(q.letter, q.text) for q in layout.company_questions]
+
+
+def _policy_url(decl: Declaration) -> str:
+    if decl.policy_url:
+        return _text(decl.policy_url)
+    b = decl.company_answers.get("B")
+    return _text(b.comment) if b else ""
+
+
+def _product_given(decl: Declaration, layout: Layout) -> bool:
+    first = layout.products.first_row if layout.products else 6
+    return any(p.row == first and _given(p.number) for p in decl.products)
+
+
+def _smelter_present_in_first_rows(decl: Declaration, layout: Layout, attr: str, letter: str, n: int = 10) -> bool:
+    first = layout.smelters.first_row if layout.smelters else 5
+    return any(first <= s.row < first + n and _given(_row_text(s, letter, attr)) for s in decl.smelters)
+
+
+# ----------------------------------------------------------------------------------------------
+# the Checker, one function per template generation
+# ----------------------------------------------------------------------------------------------
+
+
+def _check_rmi6(decl: Declaration, layout: Layout, where: _Where, other: bool = False) -> list[CheckerItem]:
+    items: list[CheckerItem | None] = []
+    for f in ("name", "scope"):
+        items.append(_missing_company(decl, where, f))
+    if _given(_company_value(decl, "scope")) and decl.company.scope not in {"A", "B"}:
+        items.append(_missing_company(decl, where, "scope_description"))
+    items.append(_missing_company(decl, where, "contact_name"))
+    items.append(_missing_company(decl, where, "contact_email", email_at=True))
+    items.append(_missing_company(decl, where, "contact_phone"))
+    items.append(_missing_company(decl, where, "authorizer_name"))
+    items.append(_missing_company(decl, where, "authorizer_email", email_at=True))
+    items.append(_missing_company(decl, where, "effective_date"))
+
+    questions = list(layout.questions)
+    in_scope: dict[str, bool] = {}
+    if questions:
+        q1 = questions[0]
+        q2 = questions[1] if len(questions) > 1 else None
+        rest = questions[2:]
+        no_words = ("No", "Unknown", "Not applicable for this declaration", "Not declaring") if other else ("No",)
+        for metal, row1 in _metal_rows(layout, q1, decl):
+            a1 = _answer(decl, q1.qid, metal)
+            if not _given(a1):
+                items.append(_required_answer(where, q1, metal, row1))
+            a1_no = any(_is(a1, w) for w in no_words)
+            b2: Any = None
+            if q2 is not None:
+                rows2 = dict(_metal_rows(layout, q2, decl))
+                a2 = _answer(decl, q2.qid, metal)
+                b2 = a2 if _is(a1, "Yes") else None  # the Checker only counts Q2 when Q1 = "Yes"
+                if not a1_no and not _given(b2):
+                    items.append(_required_answer(where, q2, metal, rows2.get(metal),
+                                                  " (Q1 is not 'No')" if not _is(a1, "Yes") else ""))
+            b2_no = any(_is(b2, w) for w in no_words)
+            necessary = not (a1_no or b2_no)
+            in_scope[metal] = necessary
+            counted = _is(a1, "Yes") and (q2 is None or _is(b2, "Yes"))
+            if necessary:
+                for q in rest:
+                    raw = _answer(decl, q.qid, metal)
+                    if not _given(raw if counted else None):
+                        why = " (counted only when Q1 and Q2 are both 'Yes')" if _given(raw) else ""
+                        items.append(_required_answer(where, q, metal, dict(_metal_rows(layout, q, decl)).get(metal),
+                                                      why))
+
+    any_scope = any(in_scope.values())
+    if any_scope:
+        for q in layout.company_questions:
+            ans = _company_answer(decl, q.letter)
+            if not _given(ans.answer if ans else None):
+                items.append(CheckerItem("required_field_missing", where.company_question(q.letter),
+                                         f"Company question {q.letter} is required but unanswered"))
+            if q.role == "policy_public" and ans is not None and _is(ans.answer, "Yes") and len(_policy_url(decl)) <= 1:
+                items.append(CheckerItem("policy_url_missing", where.policy_url(),
+                                         f"Question {q.letter} says the policy is public, but no URL is given"))
+
+    if decl.company.scope == "B" and not _product_given(decl, layout):
+        items.append(CheckerItem("product_list_missing", where.product_first(),
+                                 "Scope is 'B. Product (or List of Products)' but the Product List has no product "
+                                 "number in its first row"))
+
+    for metal in _metals(layout, decl):
+        if not in_scope.get(metal, False):
+            continue
+        has_metal = any(_metal_text(s).casefold() == metal.casefold() for s in decl.smelters)
+        has_pair = any((_metal_text(s) + _lookup_text(s, layout)).casefold().startswith(metal.casefold())
+                       and len(_metal_text(s) + _lookup_text(s, layout)) > len(metal) for s in decl.smelters)
+        if not (has_metal and has_pair):
+            items.append(CheckerItem("metal_in_scope_without_smelters", where.smelter_sheet(),
+                                     f"{metal} is in scope (Q1/Q2 not 'No') but the Smelter List has no {metal} row "
+                                     "with a smelter look-up value"))
+
+    items.extend(_not_listed_items(decl, layout, where))
+    return [i for i in items if i is not None]
+
+
+def _not_listed_items(decl: Declaration, layout: Layout, where: _Where) -> list[CheckerItem]:
+    """Checker row 69 counts once; one detail finding per incomplete row (not counted)."""
+    out: list[CheckerItem] = []
+    for s in decl.smelters:
+        if not _is_not_listed(s, layout):
+            continue
+        gaps = _not_listed_gaps(s, layout)
+        if gaps:
+            out.append(CheckerItem("smelter_not_listed_incomplete", where.smelter_row(s.row),
+                                   f"'Smelter not listed' row without {' and '.join(gaps)}", counted=not out))
+    return out
+
+
+def _check_cmrt3(decl: Declaration, layout: Layout, where: _Where) -> list[CheckerItem]:
+    items: list[CheckerItem | None] = []
+    for f in ("name", "scope"):
+        items.append(_missing_company(decl, where, f))
+    if _given(_company_value(decl, "scope")) and decl.company.scope not in {"A", "B"}:
+        items.append(_missing_company(decl, where, "scope_description"))
+    for f in ("contact_name", "contact_email", "contact_phone", "authorizer_name", "authorizer_email",
+              "authorizer_phone", "effective_date"):
+        items.append(_missing_company(decl, where, f))
+    questions = list(layout.questions)
+    in_scope: dict[str, bool] = {}
+    if questions:
+        q1, q2, rest = questions[0], questions[1] if len(questions) > 1 else None, questions[2:]
+        for metal, row1 in _metal_rows(layout, q1, decl):
+            a1 = _answer(decl, q1.qid, metal)
+            if not _given(a1):
+                items.append(_required_answer(where, q1, metal, row1))
+            a2 = _answer(decl, q2.qid, metal) if q2 else None
+            if q2 is not None and not _given(a2):
+                items.append(_required_answer(where, q2, metal, dict(_metal_rows(layout, q2, decl)).get(metal)))
+            necessary = not (_is(a1, "No") and _is(a2, "No"))
+            in_scope[metal] = necessary
+            if necessary:
+                for q in rest:
+                    if not _given(_answer(decl, q.qid, metal)):
+                        items.append(_required_answer(where, q, metal, dict(_metal_rows(layout, q, decl)).get(metal)))
+    if any(in_scope.values()):
+        for q in layout.company_questions:
+            ans = _company_answer(decl, q.letter)
+            if not _given(ans.answer if ans else None):
+                items.append(CheckerItem("required_field_missing", where.company_question(q.letter),
+                                         f"Company question {q.letter} is required but unanswered"))
+            public = q.role == "policy_public" and ans is not None and _is(ans.answer, "Yes")
+            if public and "www" not in _policy_url(decl):
+                items.append(CheckerItem("policy_url_missing", where.policy_url(),
+                                         f"Question {q.letter} says the policy is public, but the comment holds no "
+                                         "'www' URL (3.x Checker)"))
+        if not _smelter_present_in_first_rows(decl, layout, "lookup", "C"):
+            items.append(CheckerItem("metal_in_scope_without_smelters", where.smelter_sheet(),
+                                     "Metals are in scope but the first ten Smelter List rows name no smelter "
+                                     "(C5:C14)"))
+    if decl.company.scope == "B" and not _product_given(decl, layout):
+        items.append(CheckerItem("product_list_missing", where.product_first(),
+                                 "Scope is 'B. Product (or List of Products)' but the Product List's first row has no "
+                                 "product number"))
+    items.extend(_not_listed_items_uncounted(decl, layout, where))
+    return [i for i in items if i is not None]
+
+
+def _not_listed_items_uncounted(decl: Declaration, layout: Layout, where: _Where) -> list[CheckerItem]:
+    """Older Checkers do not count incomplete 'Smelter not listed' rows; we still report them."""
+    return [CheckerItem(i.code, i.location, i.message, counted=False) for i in _not_listed_items(decl, layout, where)]
+
+
+def _q1_all_no(decl: Declaration, layout: Layout) -> bool:
+    q1 = layout.questions[0]
+    return all(_is(_answer(decl, q1.qid, m), "No") for m, _ in _metal_rows(layout, q1, decl))
+
+
+def _check_cmrt203(decl: Declaration, layout: Layout, where: _Where) -> list[CheckerItem]:
+    items: list[CheckerItem | None] = []
+    for f in ("name", "scope"):
+        items.append(_missing_company(decl, where, f))
+    if _given(_company_value(decl, "scope")) and decl.company.scope not in {"A", "D"}:
+        items.append(_missing_company(decl, where, "scope_description"))
+    for f in ("authorizer_name", "authorizer_email", "effective_date"):
+        items.append(_missing_company(decl, where, f))
+    questions = list(layout.questions)
+    all_no = _q1_all_no(decl, layout) if questions else False
+    if questions:
+        q1, rest = questions[0], questions[1:]
+        for metal, row1 in _metal_rows(layout, q1, decl):
+            a1 = _answer(decl, q1.qid, metal)
+            if not _given(a1):
+                items.append(_required_answer(where, q1, metal, row1))
+            if _is(a1, "No"):
+                continue
+            for q in rest:
+                if not _given(_answer(decl, q.qid, metal)):
+                    items.append(_required_answer(where, q, metal, dict(_metal_rows(layout, q, decl)).get(metal)))
+    if not all_no:
+        for q in layout.company_questions:
+            ans = _company_answer(decl, q.letter)
+            if not _given(ans.answer if ans else None):
+                items.append(CheckerItem("required_field_missing", where.company_question(q.letter),
+                                         f"Company question {q.letter} is required but unanswered"))
+        if decl.company.scope == "D" and not _product_given(decl, layout):
+            items.append(CheckerItem("product_list_missing", where.product_first(),
+                                     "Scope is 'D. Product Level' but the Product List's first row has no product"))
+        if not _smelter_present_in_first_rows(decl, layout, "lookup", "C"):
+            items.append(CheckerItem("metal_in_scope_without_smelters", where.smelter_sheet(),
+                                     "Metals are in scope but the first ten Smelter List rows name no smelter "
+                                     "(C5:C14)"))
+    items.extend(_not_listed_items_uncounted(decl, layout, where))
+    return [i for i in items if i is not None]
+
+
+def _check_cmrt202(decl: Declaration, layout: Layout, where: _Where) -> tuple[list[CheckerItem], int]:
+    """2.00–2.02: D2 = required − completed. Returns the detail items and the Checker's number."""
+    completed = 0
+    items: list[CheckerItem | None] = []
+    for f in ("name", "scope"):
+        value = _company_value(decl, f)
+        completed += _given(value)
+    if _given(decl.company.scope_description):
+        completed += 1
+    elif decl.company.scope in {"B", "C"}:
+        items.append(_missing_company(decl, where, "scope_description"))
+    for f in ("name", "scope", "authorizer_name", "authorizer_email", "effective_date"):
+        items.append(_missing_company(decl, where, f))
+    for f in ("authorizer_name", "authorizer_email", "effective_date"):
+        completed += _given(_company_value(decl, f))
+    questions = list(layout.questions)
+    yes = no = 0
+    if questions:
+        q1 = questions[0]
+        for metal, _row in _metal_rows(layout, q1, decl):
+            a1 = _answer(decl, q1.qid, metal)
+            yes += _is(a1, "Yes")
+            no += _is(a1, "No")
+        for q in questions:
+            for metal, row in _metal_rows(layout, q, decl):
+                value = _answer(decl, q.qid, metal)
+                completed += _given(value)
+                a1 = _answer(decl, q1.qid, metal)
+                if not _given(value) and (q is q1 or not _is(a1, "No")):
+                    items.append(_required_answer(where, q, metal, row))
+    all_no = bool(questions) and no == len(_metal_rows(layout, questions[0], decl))
+    for q in layout.company_questions:
+        ans = _company_answer(decl, q.letter)
+        given = _given(ans.answer if ans else None)
+        completed += given
+        if not given and not all_no:
+            items.append(CheckerItem("required_field_missing", where.company_question(q.letter),
+                                     f"Company question {q.letter} is required but unanswered"))
+    product = _product_given(decl, layout)
+    completed += product
+    if decl.company.scope == "D" and not product:
+        items.append(CheckerItem("product_list_missing", where.product_first(),
+                                 "Scope is 'D. Product Level' but the Product List's first row has no product"))
+    name_col = (layout.smelters.column("name") if layout.smelters else None) or "D"
+    smelters = _smelter_present_in_first_rows(decl, layout, "name", name_col)
+    completed += smelters
+    if not smelters and not all_no:
+        items.append(CheckerItem("metal_in_scope_without_smelters", where.smelter_sheet(),
+                                 "Metals are in scope but the first ten Smelter List rows name no smelter"))
+    # required: F53 + F54 + F55 (Checker rows 53–56)
+    n12 = {"B": 1, "C": 1, "D": 2}.get(decl.company.scope or "", 0)
+    f53 = 2 if n12 == 1 else 1
+    f55 = 1 if n12 == 2 else 0
+    if yes + no == 0:
+        f54 = 39
+    elif yes:
+        f54 = {1: 24, 2: 29, 3: 34, 4: 39}.get(yes, 0)
+    else:
+        f54 = {1: 34, 2: 29, 3: 24, 4: 8}.get(no, 0)
+    required = f53 + f54 + f55
+    items.extend(_not_listed_items_uncounted(decl, layout, where))
+    return [CheckerItem(i.code, i.location, i.message, counted=False) for i in items if i is not None], \
+        required - completed
+
+
+def _check_cmrt1(decl: Declaration, layout: Layout, where: _Where) -> list[CheckerItem]:
+    items: list[CheckerItem | None] = []
+    for f in ("name", "authorizer_name", "authorizer_email", "contact_name", "contact_email", "contact_phone",
+              "effective_date"):
+        if layout.company_cell(f) or (f == "effective_date" and layout.split_date_cells):
+            items.append(_missing_company(decl, where, f))
+    if layout.questions:
+        q1 = layout.questions[0]
+        for metal, row in _metal_rows(layout, q1, decl):
+            if not _given(_answer(decl, q1.qid, metal)):
+                items.append(_required_answer(where, q1, metal, row))
+    items.extend(_not_listed_items_uncounted(decl, layout, where))
+    return [i for i in items if i is not None]
+
+
+def checker(decl: Declaration, layout: Layout | None = None) -> tuple[int | None, list[CheckerItem]]:
+    """(checker_missing, items): our RMI Checker for this declaration's template generation.
+
+    checker_missing is None when the template generation is unknown.
+    """
+    layout = layout or _resolve_layout(decl)
+    style = checker_style(decl.template.kind, decl.template.version)
+    if layout is None or style is None:
+        return None, []
+    where = _Where(layout, decl)
+    if style == "cmrt202":
+        items, total = _check_cmrt202(decl, layout, where)
+        return total, items
+    if style == "rmi6":
+        items = _check_rmi6(decl, layout, where)
+    elif style == "rmi_other":
+        items = _check_rmi6(decl, layout, where, other=True)
+    elif style == "cmrt3":
+        items = _check_cmrt3(decl, layout, where)
+    elif style == "cmrt203":
+        items = _check_cmrt203(decl, layout, where)
+    else:
+        items = _check_cmrt1(decl, layout, where)
+    return sum(1 for i in items if i.counted), items
+
+
+# ----------------------------------------------------------------------------------------------
+# rules beyond the Checker
+# ----------------------------------------------------------------------------------------------
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"], start=1)}
+
+
+def release_date(decl: Declaration, layout: Layout | None) -> date | None:
+    """The template revision's release date, from the version text ("Revision 6.4\\nApril 26, 2024") or the layout."""
+    text = decl.template.version_text or ""
+    m = re.search(r"([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", text)
+    if m and m.group(1).lower() in _MONTHS:
+        try:
+            return date(int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2)))
+        except ValueError:
+            pass
+    if layout and layout.release_date:
+        try:
+            return date.fromisoformat(layout.release_date)
+        except ValueError:
+            return None
+    return None
+
+
+def _email_findings(decl: Declaration, where: _Where) -> Iterable[Finding]:
+    for f in ("contact_email", "authorizer_email"):
+        value = _text(getattr(decl.company, f, None))
+        if not value or "@" not in value:
+            continue  # empty / no '@' is a Checker item (required_field_missing)
+        parts = [p.strip() for p in re.split(r"[;,/\s]+(?=[^@]*@)|;", value) if p.strip()]
+        bad = [p for p in parts if not EMAIL_RE.match(p)] if parts else [value]
+        if bad:
+            yield make_finding("malformed_email", where.company(f),
+                               f"{_LABELS[f]} {value!r} is not a valid e-mail address")
+
+
+def _date_findings(decl: Declaration, layout: Layout, where: _Where, policy: ValidationPolicy) -> Iterable[Finding]:
+    eff = decl.company.effective_date
+    loc = where.company("effective_date")
+    if eff is None:
+        if _given(decl.company.effective_date_raw):
+            yield make_finding("effective_date_unparsed", loc,
+                               f"Effective date {decl.company.effective_date_raw!r} is not a readable date")
+        return
+    today = policy.today or date.today()
+    if (eff - today).days > policy.future_grace_days:
+        yield make_finding("effective_date_future", loc, f"Effective date {eff.isoformat()} is in the future "
+                                                         f"(validated on {today.isoformat()})")
+    released = release_date(decl, layout)
+    if released and (released - eff).days > policy.release_grace_days:
+        yield make_finding("effective_date_before_release", loc,
+                           f"Effective date {eff.isoformat()} is before {decl.template.kind} "
+                           f"{decl.template.version or ''} was released ({released.isoformat()})")
+
+
+def _declared_no(decl: Declaration, layout: Layout, metal: str) -> str | None:
+    """The question id that declares `metal` out of scope ("No" to Q1 or Q2), if any."""
+    for q in layout.questions[:2]:
+        if _is(_answer(decl, q.qid, metal), "No"):
+            return q.qid
+    return None
+
+
+def _smelter_findings(decl: Declaration, layout: Layout, where: _Where) -> Iterable[Finding]:
+    metals = {m.casefold(): m for m in _metals(layout, decl)}
+    by_metal: dict[str, list[SmelterRow]] = {}
+    for s in decl.smelters:
+        if s.metal:
+            by_metal.setdefault(s.metal.casefold(), []).append(s)
+        elif _given(s.name) or _given(s.cid) or _given(s.lookup):
+            yield make_finding("smelter_row_without_metal", where.smelter_row(s.row),
+                               f"Row {s.row} names a smelter ({_text(s.name or s.lookup or s.cid)}) but no metal")
+    # metal declared No but smelters listed
+    for key, rows in by_metal.items():
+        metal = metals.get(key)
+        if metal is None:
+            continue
+        qid = _declared_no(decl, layout, metal)
+        if qid:
+            listed = [r for r in rows if not _is_not_yet_identified(r, layout)] or rows
+            first = min(r.row for r in listed)
+            yield make_finding("metal_declared_no_but_smelters_listed", where.smelter_row(first),
+                               f"{qid} declares {metal} 'No' but the Smelter List has {len(listed)} {metal} row(s) "
+                               f"(first: row {first})")
+    # Q7 yes with unidentified rows
+    q7 = _identified_all_question(layout)
+    if q7 is not None:
+        for metal, row in _metal_rows(layout, q7, decl):
+            if not _text(_answer(decl, q7.qid, metal)).casefold().startswith("yes"):
+                continue
+            unidentified = [r for r in by_metal.get(metal.casefold(), []) if _is_not_yet_identified(r, layout)]
+            if unidentified:
+                yield make_finding("q7_yes_with_unidentified_smelters", where.answer(q7, metal, row),
+                                   f"{q7.qid} says all {metal} smelters are identified, but {len(unidentified)} row(s) "
+                                   f"say 'Smelter not yet identified' (first: row {unidentified[0].row})")
+    # malformed CIDs and duplicates
+    seen: dict[tuple[str, ...], int] = {}
+    for s in decl.smelters:
+        cid = _text(s.cid)
+        if cid and not CID_RE.match(cid) and not OLD_ID_RE.match(cid):
+            yield make_finding("malformed_cid", where.smelter_row(s.row),
+                               f"Smelter ID {cid!r} is not a CID (CID + 6 digits) nor an old-style ID")
+        if _is_not_yet_identified(s, layout):
+            continue
+        metal = (s.metal or "").casefold()
+        if CID_RE.match(cid):
+            key: tuple[str, ...] = (metal, cid)
+        else:
+            name = _text(s.name if _given(s.name) else s.lookup).casefold()
+            if not name or name == NOT_LISTED:
+                continue
+            key = (metal, name, _text(s.country).casefold())
+        if key in seen:
+            yield make_finding("duplicate_smelter_row", where.smelter_row(s.row),
+                               f"Row {s.row} repeats row {seen[key]} ({' / '.join(k for k in key if k)})")
+        else:
+            seen[key] = s.row
+
+
+def _identified_all_question(layout: Layout) -> Question | None:
+    for q in layout.questions:
+        text = q.text.casefold()
+        if "identified all" in text or any(a.casefold().startswith("yes all smelters") for a in q.allowed):
+            return q
+    return None
+
+
+def _answer_value_findings(decl: Declaration, layout: Layout, where: _Where) -> Iterable[Finding]:
+    for q in layout.questions:
+        if not q.allowed:
+            continue
+        allowed = {a.strip().casefold() for a in q.allowed}
+        for metal, row in _metal_rows(layout, q, decl):
+            value = _answer(decl, q.qid, metal)
+            if _given(value) and _text(value).casefold() not in allowed:
+                yield make_finding("unknown_answer_value", where.answer(q, metal, row),
+                                   f"{q.qid} for {metal}: {_text(value)!r} is not one of {', '.join(q.allowed)}")
+    for cq in layout.company_questions:
+        ans = decl.company_answers.get(cq.letter)
+        if ans is None or not _given(ans.answer) or not cq.allowed:
+            continue
+        if _text(ans.answer).casefold() not in {a.strip().casefold() for a in cq.allowed}:
+            yield make_finding("unknown_answer_value", where.company_question(cq.letter),
+                               f"Question {cq.letter}: {_text(ans.answer)!r} is not one of {', '.join(cq.allowed)}")
+    if _given(decl.company.scope_text) and decl.company.scope is None and layout.scopes:
+        yield make_finding("unknown_answer_value", where.company("scope"),
+                           f"Declaration scope {_text(decl.company.scope_text)!r} is not one of the template's scopes")
+
+
+def _template_findings(decl: Declaration, layout: Layout | None, policy: ValidationPolicy) -> Iterable[Finding]:
+    t = decl.template
+    if layout is None or checker_style(t.kind, t.version) is None:
+        yield make_finding("unknown_version", decl.file.name,
+                           f"Template {t.kind} revision {t.version or '?'} is not recognised; the Checker could not be "
+                           "reproduced")
+    if not t.layout_verified:
+        yield make_finding("layout_unverified", decl.file.name,
+                           f"{t.kind} {t.version or ''} was read with a layout derived without a sample workbook")
+    minimum = policy.min_version(t.kind)
+    if minimum and t.version and version_key(t.version) < version_key(minimum):
+        yield make_finding("stale_template_version", decl.file.name,
+                           f"{t.kind} revision {t.version} is older than the accepted minimum {minimum}")
+
+
+def _workbook_number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        return None
+
+
+# ----------------------------------------------------------------------------------------------
+# entry point
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Collector:
+    findings: list[Finding]
+    keys: set[tuple[str, str, str]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.keys = {(f.code, f.location, f.message) for f in self.findings}
+
+    def add(self, finding: Finding) -> None:
+        key = (finding.code, finding.location, finding.message)
+        if key not in self.keys:
+            self.keys.add(key)
+            self.findings.append(finding)
+
+
+def validate(decl: Declaration, policy: ValidationPolicy | None = None) -> None:
+    """Validate `decl` in place: append findings, set `checker_missing` and `status`."""
+    policy = policy or DEFAULT_POLICY
+    out = _Collector(decl.findings)
+    layout = _resolve_layout(decl)
+    for f in _template_findings(decl, layout, policy):
+        if f.code == "layout_unverified" and any(x.code == "layout_unverified" for x in decl.findings):
+            continue
+        out.add(f)
+    if layout is not None:
+        where = _Where(layout, decl)
+        total, items = checker(decl, layout)
+        decl.checker_missing = total
+        for item in items:
+            out.add(make_finding(item.code, item.location, item.message))
+        for f in _email_findings(decl, where):
+            out.add(f)
+        for f in _date_findings(decl, layout, where, policy):
+            out.add(f)
+        for f in _answer_value_findings(decl, layout, where):
+            out.add(f)
+        for f in _smelter_findings(decl, layout, where):
+            out.add(f)
+        cached = _workbook_number(decl.workbook_checker)
+        if total is not None and cached is not None and cached != total:
+            loc = f"{layout.checker_sheet or 'Checker'}!{layout.checker_total_cell}"
+            out.add(make_finding("checker_mismatch", loc,
+                                 f"Our Checker counts {total} missing item(s); the workbook's cached "
+                                 f"{layout.checker_total_cell} says {decl.workbook_checker!r} (meaningful only if "
+                                 "Excel computed the file)"))
+    else:
+        decl.checker_missing = None
+    decl.status = "invalid" if any(f.severity == "error" for f in decl.findings) else "valid"
