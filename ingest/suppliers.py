@@ -178,8 +178,8 @@ def _parse_spend(value: Any) -> float | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     text = re.sub(r"[^\d,.\-]", "", str(value))
-    if text.count(",") and text.count("."):
-        text = text.replace(",", "")
+    if text.count(",") and text.count("."):  # the last separator is the decimal one: 1.234,50 / 1,234.50
+        text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") else text.replace(",", "")
     elif text.count(",") == 1 and len(text.split(",")[1]) != 3:
         text = text.replace(",", ".")
     else:
