@@ -1,0 +1,756 @@
+"""The default store: one folder on disk, SQLite for persistence, networkx for paths.
+
+Why this shape: an analyst must run everything on a laptop, offline, with no server, and a
+crash must never leave half a declaration. SQLite (standard library) in WAL mode gives one
+atomic transaction per ingested file; its tables mirror the graph schema (one table per
+label, one per relationship type) with indexes on exactly what the traversal primitives
+filter on, so "which suppliers report this smelter" is an index lookup, not a scan — at
+1M smelter rows the whole graph would not fit comfortably in networkx anyway.
+
+networkx is used where it earns its keep: multi-tier supplier paths (`supplier_chains`) run on
+the Company/Supplier sub-graph, built lazily and cached per `version()`; `to_networkx()`
+builds the full MultiDiGraph on demand (GraphML export, notebooks).
+
+Layout of the folder::
+
+    <dir>/graph.sqlite    the graph (WAL: graph.sqlite-wal, -shm beside it)
+    <dir>/files/ab/<sha>  each ingested original file, content-addressed (records retention)
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graph import schema as S
+from graph.countries import country_name, split_countries, to_iso2
+from graph.store import (
+    CountryRecord,
+    DeclarationInfo,
+    EdgeRow,
+    IngestOutcome,
+    NodeRow,
+    ReportHop,
+    SmelterFact,
+    SmelterInfo,
+    SupplierInfo,
+    SupplierRecord,
+    SurveyEvent,
+)
+from ingest.names import normalise_name
+from ingest.records import Declaration, Resolution, SmelterRow
+
+DB_NAME = "graph.sqlite"
+SCHEMA_VERSION = "1"
+SMELTER_SHEET = "Smelter List"
+PRODUCT_SHEET = "Product List"
+MINE_SHEET = "Mine List"
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS company(id TEXT PRIMARY KEY, name TEXT);
+CREATE TABLE IF NOT EXISTS supplier(
+  id TEXT PRIMARY KEY, name TEXT, aliases TEXT, category TEXT, last_purchase TEXT, contact_email TEXT,
+  email_domain TEXT, spend REAL, in_scope INTEGER, scope_reason TEXT, origin TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources_from(
+  parent_label TEXT NOT NULL, parent_id TEXT NOT NULL, child_id TEXT NOT NULL, origin TEXT NOT NULL,
+  sha256 TEXT, template_version TEXT, reporting_year INTEGER,
+  PRIMARY KEY(parent_label, parent_id, child_id));
+CREATE INDEX IF NOT EXISTS sources_from_child ON sources_from(child_id);
+CREATE TABLE IF NOT EXISTS declaration(
+  dno INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, supplier_id TEXT NOT NULL, parent_id TEXT,
+  file_name TEXT, template_kind TEXT, template_version TEXT, reporting_year INTEGER, status TEXT NOT NULL,
+  scope TEXT, scope_description TEXT, company_name TEXT, company_unique_id TEXT, contact_email TEXT,
+  effective_date TEXT, received TEXT NOT NULL, checker_missing INTEGER, current INTEGER NOT NULL DEFAULT 0,
+  superseded_by TEXT, smelter_rows INTEGER NOT NULL DEFAULT 0, findings_json TEXT, answers_json TEXT,
+  company_answers_json TEXT, policy_url TEXT, metals TEXT, year_source TEXT);
+CREATE INDEX IF NOT EXISTS declaration_group ON declaration(supplier_id, reporting_year, scope);
+CREATE INDEX IF NOT EXISTS declaration_year_current ON declaration(reporting_year, current);
+CREATE TABLE IF NOT EXISTS smelter(
+  key TEXT PRIMARY KEY, cid TEXT, metal TEXT, name TEXT, country_iso2 TEXT, provisional INTEGER NOT NULL,
+  resolution_status TEXT, from_reference INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS smelter_cid ON smelter(cid);
+CREATE INDEX IF NOT EXISTS smelter_country ON smelter(country_iso2);
+CREATE TABLE IF NOT EXISTS reports(
+  dno INTEGER NOT NULL, row INTEGER NOT NULL, smelter_key TEXT NOT NULL, metal TEXT, raw_name TEXT,
+  raw_cid TEXT, raw_country TEXT, lookup_kind TEXT, method TEXT, score REAL, given_cid TEXT,
+  resolution_status TEXT, PRIMARY KEY(dno, row)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS reports_smelter ON reports(smelter_key, dno);
+CREATE TABLE IF NOT EXISTS country(iso2 TEXT PRIMARY KEY, name TEXT, covered INTEGER, cahra INTEGER);
+CREATE TABLE IF NOT EXISTS located_in(smelter_key TEXT PRIMARY KEY, iso2 TEXT NOT NULL, source TEXT NOT NULL,
+  sha256 TEXT);
+CREATE TABLE IF NOT EXISTS mine_country(smelter_key TEXT NOT NULL, iso2 TEXT NOT NULL, source TEXT NOT NULL,
+  dno INTEGER, row INTEGER);
+CREATE INDEX IF NOT EXISTS mine_country_smelter ON mine_country(smelter_key);
+CREATE INDEX IF NOT EXISTS mine_country_dno ON mine_country(dno);
+CREATE TABLE IF NOT EXISTS product(key TEXT PRIMARY KEY, dno INTEGER NOT NULL, row INTEGER, number TEXT,
+  name TEXT, comment TEXT);
+CREATE INDEX IF NOT EXISTS product_dno ON product(dno);
+CREATE TABLE IF NOT EXISTS mine(key TEXT PRIMARY KEY, dno INTEGER NOT NULL, row INTEGER, name TEXT,
+  mine_id TEXT, country TEXT, metal TEXT, smelter_name TEXT);
+CREATE INDEX IF NOT EXISTS mine_dno ON mine(dno);
+CREATE TABLE IF NOT EXISTS survey_event(id INTEGER PRIMARY KEY, supplier_id TEXT NOT NULL, kind TEXT NOT NULL,
+  date TEXT NOT NULL, note TEXT);
+CREATE INDEX IF NOT EXISTS survey_event_supplier ON survey_event(supplier_id);
+"""
+
+_HOP_SELECT = """
+SELECT s.id, s.name, d.id, d.file_name, d.template_version, d.reporting_year, d.status, d.current,
+       r.metal, r.row, r.raw_name, r.raw_cid, r.method, r.score, r.smelter_key, sm.cid, sm.name, sm.country_iso2,
+       r.lookup_kind, r.resolution_status, r.given_cid, r.raw_country
+FROM reports r
+JOIN declaration d ON d.dno = r.dno
+JOIN supplier s ON s.id = d.supplier_id
+JOIN smelter sm ON sm.key = r.smelter_key
+"""
+
+_DECL_COLS = ("id", "supplier_id", "file_name", "template_kind", "template_version", "reporting_year", "status",
+              "scope", "company_name", "effective_date", "received", "current", "superseded_by", "checker_missing",
+              "smelter_rows", "scope_description", "company_unique_id", "contact_email", "policy_url", "metals",
+              "year_source", "findings_json", "answers_json", "company_answers_json")
+
+_SUPPLIER_COLS = ("id", "name", "aliases", "category", "last_purchase", "contact_email", "email_domain", "spend",
+                  "in_scope", "scope_reason", "origin")
+
+#: LOCATED_IN source priority: a better source replaces a worse one
+_LOCATION_RANK = {"reference": 3, "resolution": 2, "declared": 1}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _bool(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def smelter_key_for(row: SmelterRow, resolution: Resolution | None) -> str:
+    """The Smelter node key of one smelter-list row (CID when resolved, else a provisional key)."""
+    if resolution is not None and resolution.cid:
+        return resolution.cid
+    if resolution is not None and resolution.provisional_key:
+        return S.provisional_smelter_key(resolution.provisional_key)
+    metal = (row.metal or "").lower()
+    name = normalise_name(row.name or row.lookup or "") or "unidentified"
+    country = to_iso2(row.country_code or row.country) or ""
+    return f"{S.PROVISIONAL_PREFIX}{metal}|{name}|{country}"
+
+
+class EmbeddedStore:
+    """`GraphStore` on a folder: SQLite tables mirroring the schema + lazy networkx for paths."""
+
+    def __init__(self, directory: str | Path = ".minetrace", company_id: str = S.DEFAULT_COMPANY_ID,
+                 company_name: str | None = None) -> None:
+        self.directory = Path(directory)
+        if self.directory.exists() and not self.directory.is_dir():
+            raise NotADirectoryError(f"store path {self.directory} exists and is not a folder")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.files_dir: Path | None = self.directory / "files"
+        self.path = self.directory / DB_NAME
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: atomic and consistent after a crash
+        self._db.execute("PRAGMA foreign_keys=OFF")
+        self._db.execute("PRAGMA cache_size=-65536")  # 64 MB page cache
+        with self._lock:
+            self._db.executescript(_DDL)
+        with self._tx(bump=False):
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('writes', '0')")
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('next_seq', '0')")
+            self._db.execute("INSERT OR IGNORE INTO company VALUES (?, ?)", (company_id, company_name))
+        self.company_id = self._db.execute("SELECT id FROM company LIMIT 1").fetchone()[0]
+        self._nx_cache: tuple[str, nx.DiGraph] | None = None
+        self._full_cache: tuple[str, nx.MultiDiGraph] | None = None
+
+    # ------------------------------------------------------------------ plumbing
+    def __repr__(self) -> str:
+        return f"EmbeddedStore({str(self.directory)!r})"
+
+    def __enter__(self) -> EmbeddedStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                self._db.close()
+            except sqlite3.ProgrammingError:
+                pass
+
+    @contextmanager
+    def _tx(self, bump: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction; bumps the write counter so `version()` changes."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                if bump:
+                    self._db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'writes'")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def _q(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def version(self) -> str:
+        return str(self._q("SELECT value FROM meta WHERE key = 'writes'")[0][0])
+
+    def location(self) -> str:
+        return str(self.directory)
+
+    # ------------------------------------------------------------------ writes
+    def ingest_declaration(self, decl: Declaration, resolutions: list[Resolution], supplier: SupplierRecord,
+                           year: int | None, parent_supplier_id: str | None = None,
+                           year_source: str | None = None) -> IngestOutcome:
+        sha = decl.file.sha256
+        if len(resolutions) != len(decl.smelters):
+            raise ValueError(f"{decl.file.name}: {len(resolutions)} resolutions for {len(decl.smelters)} smelter rows")
+        scope = decl.company.scope or None
+        with self._lock:
+            if self.has_declaration(sha):
+                row = self._q("SELECT supplier_id, reporting_year, scope, current, superseded_by FROM declaration "
+                              "WHERE id = ?", (sha,))[0]
+                return IngestOutcome("duplicate", sha, row[0], row[1], row[2], bool(row[3]), [], row[4],
+                                     "same file (sha256) already stored")
+            with self._tx() as db:
+                self._upsert_declared_supplier(db, supplier)
+                self._link_supplier(db, supplier.id, parent_supplier_id, sha, decl.template.version, year)
+                seq = int(db.execute("SELECT value FROM meta WHERE key='next_seq'").fetchone()[0])
+                db.execute("UPDATE meta SET value = ? WHERE key='next_seq'", (str(seq + 1),))
+                eff = decl.company.effective_date.isoformat() if decl.company.effective_date else None
+                cur = db.execute(
+                    "INSERT INTO declaration(dno, id, supplier_id, parent_id, file_name, template_kind, "
+                    "template_version, reporting_year, status, scope, scope_description, company_name, "
+                    "company_unique_id, contact_email, effective_date, received, checker_missing, smelter_rows, "
+                    "findings_json, answers_json, company_answers_json, policy_url, metals, year_source) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (seq + 1, sha, supplier.id, parent_supplier_id, decl.file.name, decl.template.kind,
+                     decl.template.version, year, decl.status, scope, decl.company.scope_description,
+                     decl.company.name, decl.company.unique_id, decl.company.contact_email, eff, _now(),
+                     decl.checker_missing, len(decl.smelters),
+                     json.dumps([f.to_json() for f in decl.findings], ensure_ascii=False),
+                     json.dumps(decl.to_json()["answers"], ensure_ascii=False),
+                     json.dumps(decl.to_json()["company_answers"], ensure_ascii=False),
+                     decl.policy_url, json.dumps(list(decl.metals)), year_source))
+                dno = int(cur.lastrowid or seq + 1)
+                self._write_rows(db, decl, resolutions, dno, sha)
+                current_id = self._recompute_group(db, supplier.id, year, scope)
+                supersedes: list[str] = []
+                if current_id == sha:
+                    supersedes = [r[0] for r in db.execute(
+                        "SELECT id FROM declaration WHERE superseded_by = ? AND id <> ?", (sha, sha))]
+            is_current = current_id == sha
+            outcome = "invalid_stored" if decl.status == "invalid" else ("new" if is_current else "superseded")
+            msg = ""
+            if supersedes:
+                msg = "supersedes " + ", ".join(s[:12] for s in supersedes)
+            elif not is_current:
+                msg = f"history: {current_id[:12]} is newer for {supplier.id} {year} scope {scope or '-'}"
+            return IngestOutcome(outcome, sha, supplier.id, year, scope, is_current, supersedes,  # type: ignore[arg-type]
+                                 None if is_current else current_id, msg)
+
+    def _upsert_declared_supplier(self, db: sqlite3.Connection, rec: SupplierRecord) -> None:
+        """Insert a supplier seen in a declaration; never overwrite what the master list says."""
+        exists = db.execute("SELECT origin FROM supplier WHERE id = ?", (rec.id,)).fetchone()
+        if exists:
+            # fill blanks only
+            db.execute("UPDATE supplier SET name = COALESCE(name, ?), contact_email = COALESCE(contact_email, ?), "
+                       "email_domain = COALESCE(email_domain, ?) WHERE id = ?",
+                       (rec.name, rec.contact_email, rec.email_domain, rec.id))
+            return
+        self._insert_supplier(db, rec, S.ORIGIN_DECLARED)
+
+    @staticmethod
+    def _insert_supplier(db: sqlite3.Connection, rec: SupplierRecord, origin: str) -> None:
+        db.execute("INSERT OR REPLACE INTO supplier VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                   (rec.id, rec.name, json.dumps(list(rec.aliases), ensure_ascii=False), rec.category,
+                    rec.last_purchase, rec.contact_email, rec.email_domain, rec.spend,
+                    None if rec.in_scope is None else int(rec.in_scope), rec.scope_reason, origin))
+
+    def _link_supplier(self, db: sqlite3.Connection, supplier_id: str, parent_id: str | None, sha: str,
+                       template_version: str | None, year: int | None) -> None:
+        if parent_id:
+            if parent_id == supplier_id:
+                raise ValueError(f"supplier {supplier_id} cannot be its own sub-supplier")
+            if not db.execute("SELECT 1 FROM supplier WHERE id = ?", (parent_id,)).fetchone():
+                self._insert_supplier(db, SupplierRecord(parent_id, parent_id), S.ORIGIN_DECLARED)
+                db.execute("INSERT OR IGNORE INTO sources_from VALUES (?,?,?,?,?,?,?)",
+                           (S.COMPANY, self.company_id, parent_id, S.ORIGIN_DECLARED, sha, template_version, year))
+            label, pid = S.SUPPLIER, parent_id
+        else:
+            label, pid = S.COMPANY, self.company_id
+        db.execute("INSERT OR IGNORE INTO sources_from VALUES (?,?,?,?,?,?,?)",
+                   (label, pid, supplier_id, S.ORIGIN_DECLARED, sha, template_version, year))
+
+    def _write_rows(self, db: sqlite3.Connection, decl: Declaration, resolutions: list[Resolution], dno: int,
+                    sha: str) -> None:
+        smelters: dict[str, tuple[Any, ...]] = {}
+        locations: dict[str, tuple[str, str]] = {}
+        reports: list[tuple[Any, ...]] = []
+        mine_countries: list[tuple[Any, ...]] = []
+        for row, res in zip(decl.smelters, resolutions, strict=True):
+            key = smelter_key_for(row, res)
+            provisional = key.startswith(S.PROVISIONAL_PREFIX)
+            metal = res.metal or row.metal
+            name = res.standard_name or row.standard_name or row.name or row.lookup
+            declared_iso = to_iso2(row.country_code) if row.country_code else to_iso2(row.country)
+            iso = res.country_iso2 or declared_iso
+            if key not in smelters:
+                smelters[key] = (key, None if provisional else (res.cid or key), metal, name, iso, int(provisional),
+                                 res.status)
+            if iso and key not in locations:
+                locations[key] = (iso, "resolution" if res.country_iso2 else "declared")
+            reports.append((dno, row.row, key, row.metal, row.name or row.lookup, row.cid, row.country,
+                            row.lookup_kind, res.method, res.score, res.given_cid, res.status))
+            for code in split_countries(row.mine_countries):
+                mine_countries.append((key, code, "declared", dno, row.row))
+        db.executemany("INSERT OR IGNORE INTO smelter(key, cid, metal, name, country_iso2, provisional, "
+                       "resolution_status) VALUES (?,?,?,?,?,?,?)", smelters.values())
+        db.executemany("INSERT INTO reports VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", reports)
+        db.executemany("INSERT INTO mine_country VALUES (?,?,?,?,?)", mine_countries)
+        countries = {iso for iso, _ in locations.values()} | {m[1] for m in mine_countries}
+        db.executemany("INSERT OR IGNORE INTO country(iso2, name) VALUES (?, ?)",
+                       [(c, country_name(c)) for c in sorted(countries)])
+        for key, (iso, source) in locations.items():
+            self._set_location(db, key, iso, source, sha)
+        for p in decl.products:
+            db.execute("INSERT OR REPLACE INTO product VALUES (?,?,?,?,?,?)",
+                       (S.sub_key(sha, p.row), dno, p.row, p.number, p.name, p.comment))
+        for m in decl.mines:
+            db.execute("INSERT OR REPLACE INTO mine VALUES (?,?,?,?,?,?,?,?)",
+                       (S.sub_key(sha, m.row), dno, m.row, m.mine_name, m.mine_id, to_iso2(m.country) or m.country,
+                        m.metal, m.smelter_name))
+
+    @staticmethod
+    def _set_location(db: sqlite3.Connection, key: str, iso: str, source: str, sha: str | None) -> None:
+        cur = db.execute("SELECT source FROM located_in WHERE smelter_key = ?", (key,)).fetchone()
+        if cur is not None and _LOCATION_RANK.get(cur[0], 0) >= _LOCATION_RANK[source] and source != "reference":
+            return
+        db.execute("INSERT OR REPLACE INTO located_in VALUES (?,?,?,?)", (key, iso, source, sha))
+        db.execute("UPDATE smelter SET country_iso2 = ? WHERE key = ?", (iso, key))
+
+    @staticmethod
+    def _recompute_group(db: sqlite3.Connection, supplier_id: str, year: int | None, scope: str | None) -> str | None:
+        """Mark the newest declaration of (supplier, year, scope) current; return its id."""
+        rows = db.execute("SELECT id, COALESCE(effective_date, ''), dno FROM declaration "
+                          "WHERE supplier_id = ? AND reporting_year IS ? AND scope IS ?",
+                          (supplier_id, year, scope)).fetchall()
+        if not rows:
+            return None
+        newest = max(rows, key=lambda r: (r[1], r[2]))[0]
+        db.execute("UPDATE declaration SET current = (id = ?), superseded_by = CASE WHEN id = ? THEN NULL ELSE ? END "
+                   "WHERE supplier_id = ? AND reporting_year IS ? AND scope IS ?",
+                   (newest, newest, newest, supplier_id, year, scope))
+        return str(newest)
+
+    def delete_declaration(self, declaration_id: str) -> bool:
+        with self._lock:
+            row = self._q("SELECT dno, supplier_id, reporting_year, scope, parent_id FROM declaration WHERE id = ?",
+                          (declaration_id,))
+            if not row:
+                return False
+            dno, supplier_id, year, scope, parent_id = row[0]
+            with self._tx() as db:
+                keys = [r[0] for r in db.execute("SELECT DISTINCT smelter_key FROM reports WHERE dno = ?", (dno,))]
+                for table in ("reports", "mine_country", "product", "mine"):
+                    db.execute(f"DELETE FROM {table} WHERE dno = ?", (dno,))  # noqa: S608 - fixed table names
+                db.execute("DELETE FROM declaration WHERE dno = ?", (dno,))
+                self._recompute_group(db, supplier_id, year, scope)
+                for key in keys:
+                    other = db.execute("SELECT d.id FROM reports r JOIN declaration d ON d.dno = r.dno "
+                                       "WHERE r.smelter_key = ? ORDER BY r.dno LIMIT 1", (key,)).fetchone()
+                    if other is None:
+                        if not db.execute("SELECT from_reference FROM smelter WHERE key = ?", (key,)).fetchone()[0]:
+                            db.execute("DELETE FROM smelter WHERE key = ?", (key,))
+                            db.execute("DELETE FROM located_in WHERE smelter_key = ?", (key,))
+                            db.execute("DELETE FROM mine_country WHERE smelter_key = ?", (key,))
+                    else:
+                        db.execute("UPDATE located_in SET sha256 = ? WHERE smelter_key = ? AND sha256 = ?",
+                                   (other[0], key, declaration_id))
+                db.execute("UPDATE located_in SET sha256 = NULL WHERE sha256 = ?", (declaration_id,))
+                # SOURCES_FROM edges this declaration created
+                for plabel, pid, cid in db.execute("SELECT parent_label, parent_id, child_id FROM sources_from "
+                                                   "WHERE sha256 = ?", (declaration_id,)).fetchall():
+                    if plabel == S.SUPPLIER:
+                        other = db.execute("SELECT id, template_version, reporting_year FROM declaration "
+                                           "WHERE supplier_id = ? AND parent_id = ? ORDER BY dno LIMIT 1",
+                                           (cid, pid)).fetchone()
+                    elif cid == supplier_id:
+                        other = db.execute("SELECT id, template_version, reporting_year FROM declaration "
+                                           "WHERE supplier_id = ? AND parent_id IS NULL ORDER BY dno LIMIT 1",
+                                           (cid,)).fetchone()
+                    else:  # Company→parent edge made for an unknown parent: keep while the parent has children
+                        other = db.execute("SELECT d.id, d.template_version, d.reporting_year FROM sources_from f "
+                                           "JOIN declaration d ON d.id = f.sha256 WHERE f.parent_id = ? "
+                                           "AND f.parent_label = ? ORDER BY d.dno LIMIT 1", (cid, S.SUPPLIER)
+                                           ).fetchone()
+                    if other is not None:
+                        db.execute("UPDATE sources_from SET sha256 = ?, template_version = ?, reporting_year = ? "
+                                   "WHERE parent_label = ? AND parent_id = ? AND child_id = ?",
+                                   (*other, plabel, pid, cid))
+                    else:
+                        db.execute("DELETE FROM sources_from WHERE parent_label = ? AND parent_id = ? "
+                                   "AND child_id = ? AND origin = ?", (plabel, pid, cid, S.ORIGIN_DECLARED))
+                        if plabel == S.SUPPLIER:
+                            db.execute("UPDATE sources_from SET sha256 = NULL WHERE parent_label = ? AND "
+                                       "parent_id = ? AND child_id = ?", (plabel, pid, cid))
+                db.execute("UPDATE sources_from SET sha256 = NULL, template_version = NULL, reporting_year = NULL "
+                           "WHERE sha256 = ?", (declaration_id,))
+                for sid in {supplier_id, parent_id} - {None}:
+                    self._drop_orphan_supplier(db, str(sid))
+            return True
+
+    @staticmethod
+    def _drop_orphan_supplier(db: sqlite3.Connection, supplier_id: str) -> None:
+        origin = db.execute("SELECT origin FROM supplier WHERE id = ?", (supplier_id,)).fetchone()
+        if origin is None or origin[0] != S.ORIGIN_DECLARED:
+            return
+        if db.execute("SELECT 1 FROM declaration WHERE supplier_id = ? LIMIT 1", (supplier_id,)).fetchone():
+            return
+        if db.execute("SELECT 1 FROM sources_from WHERE parent_label = ? AND parent_id = ? LIMIT 1",
+                      (S.SUPPLIER, supplier_id)).fetchone():
+            return
+        if db.execute("SELECT 1 FROM survey_event WHERE supplier_id = ? LIMIT 1", (supplier_id,)).fetchone():
+            return
+        db.execute("DELETE FROM sources_from WHERE child_id = ?", (supplier_id,))
+        db.execute("DELETE FROM supplier WHERE id = ?", (supplier_id,))
+
+    def upsert_suppliers(self, records: list[SupplierRecord]) -> None:
+        with self._tx() as db:
+            for rec in records:
+                self._insert_supplier(db, rec, S.ORIGIN_MASTER)
+                db.execute("INSERT INTO sources_from(parent_label, parent_id, child_id, origin) VALUES (?,?,?,?) "
+                           "ON CONFLICT DO UPDATE SET origin = excluded.origin",
+                           (S.COMPANY, self.company_id, rec.id, S.ORIGIN_MASTER))
+
+    def set_supplier_scope(self, supplier_id: str, in_scope: bool | None, reason: str | None) -> None:
+        with self._tx() as db:
+            cur = db.execute("UPDATE supplier SET in_scope = ?, scope_reason = ? WHERE id = ?",
+                             (None if in_scope is None else int(in_scope), reason, supplier_id))
+            if cur.rowcount == 0:
+                raise KeyError(f"no supplier {supplier_id!r}")
+
+    def log_survey_event(self, event: SurveyEvent) -> None:
+        if event.kind not in S.SURVEY_EVENT_KINDS:
+            raise ValueError(f"survey event kind {event.kind!r} not one of {', '.join(S.SURVEY_EVENT_KINDS)}")
+        with self._tx() as db:
+            db.execute("INSERT INTO survey_event(supplier_id, kind, date, note) VALUES (?,?,?,?)",
+                       (event.supplier_id, event.kind, event.date, event.note))
+
+    def upsert_countries(self, records: list[CountryRecord]) -> None:
+        with self._tx() as db:
+            for r in records:
+                db.execute("INSERT INTO country VALUES (?,?,?,?) ON CONFLICT(iso2) DO UPDATE SET "
+                           "name = COALESCE(excluded.name, name), covered = COALESCE(excluded.covered, covered), "
+                           "cahra = COALESCE(excluded.cahra, cahra)",
+                           (r.iso2.upper(), r.name or country_name(r.iso2), _int(r.covered), _int(r.cahra)))
+
+    def upsert_smelter_facts(self, facts: list[SmelterFact]) -> None:
+        with self._tx() as db:
+            for f in facts:
+                db.execute("INSERT INTO smelter(key, cid, metal, name, country_iso2, provisional, resolution_status, "
+                           "from_reference) VALUES (?,?,?,?,?,0,'resolved',1) ON CONFLICT(key) DO UPDATE SET "
+                           "cid = excluded.cid, metal = COALESCE(excluded.metal, metal), "
+                           "name = COALESCE(excluded.name, name), from_reference = 1",
+                           (f.key, f.cid or f.key, f.metal, f.name, f.country_iso2))
+                if f.country_iso2:
+                    db.execute("INSERT OR IGNORE INTO country(iso2, name) VALUES (?, ?)",
+                               (f.country_iso2, country_name(f.country_iso2)))
+                    self._set_location(db, f.key, f.country_iso2, "reference", None)
+
+    # ------------------------------------------------------------------ reads
+    def has_declaration(self, sha256: str) -> bool:
+        return bool(self._q("SELECT 1 FROM declaration WHERE id = ?", (sha256,)))
+
+    def _decl_select(self, where: str = "", params: Sequence[Any] = ()) -> list[DeclarationInfo]:
+        rows = self._q(f"SELECT {', '.join(_DECL_COLS)} FROM declaration {where} "  # noqa: S608 - fixed columns
+                       "ORDER BY supplier_id, reporting_year, dno", params)
+        out = []
+        for r in rows:
+            d = dict(zip(_DECL_COLS, r, strict=True))
+            d["current"] = bool(d["current"])
+            d["metals"] = json.loads(d["metals"] or "[]")
+            d["findings_json"] = d["findings_json"] or "[]"
+            d["answers_json"] = d["answers_json"] or "{}"
+            d["company_answers_json"] = d["company_answers_json"] or "{}"
+            out.append(DeclarationInfo(**d))
+        return out
+
+    def declaration(self, declaration_id: str) -> DeclarationInfo | None:
+        found = self._decl_select("WHERE id = ?", (declaration_id,))
+        return found[0] if found else None
+
+    def declarations(self, supplier_id: str | None = None, year: int | None = None,
+                     current_only: bool = True) -> list[DeclarationInfo]:
+        clauses, params = [], []
+        if supplier_id is not None:
+            clauses.append("supplier_id = ?")
+            params.append(supplier_id)
+        if year is not None:
+            clauses.append("reporting_year = ?")
+            params.append(year)
+        if current_only:
+            clauses.append("current = 1")
+        return self._decl_select(("WHERE " + " AND ".join(clauses)) if clauses else "", params)
+
+    def _supplier_infos(self, where: str = "", params: Sequence[Any] = ()) -> list[SupplierInfo]:
+        rows = self._q(f"SELECT {', '.join('s.' + c for c in _SUPPLIER_COLS)}, "  # noqa: S608 - fixed columns
+                       "(SELECT COUNT(*) FROM declaration d WHERE d.supplier_id = s.id), "
+                       "(SELECT json_group_array(parent_id) FROM (SELECT parent_id FROM sources_from f "
+                       " WHERE f.child_id = s.id AND f.parent_label = 'Supplier' ORDER BY parent_id)) "
+                       f"FROM supplier s {where} ORDER BY s.id", params)
+        out = []
+        for r in rows:
+            d = dict(zip(_SUPPLIER_COLS, r[:len(_SUPPLIER_COLS)], strict=True))
+            d["aliases"] = json.loads(d["aliases"] or "[]")
+            d["in_scope"] = _bool(d["in_scope"])
+            out.append(SupplierInfo(**d, declarations=int(r[-2]), parents=json.loads(r[-1] or "[]")))
+        return out
+
+    def suppliers(self) -> list[SupplierInfo]:
+        return self._supplier_infos()
+
+    def supplier(self, supplier_id: str) -> SupplierInfo | None:
+        found = self._supplier_infos("WHERE s.id = ?", (supplier_id,))
+        return found[0] if found else None
+
+    def _smelter_infos(self, where: str = "", params: Sequence[Any] = ()) -> list[SmelterInfo]:
+        rows = self._q("SELECT key, cid, metal, name, country_iso2, provisional, resolution_status, from_reference "
+                       f"FROM smelter {where} ORDER BY key", params)  # noqa: S608 - fixed columns
+        return [SmelterInfo(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], bool(r[7])) for r in rows]
+
+    def smelters(self) -> list[SmelterInfo]:
+        return self._smelter_infos()
+
+    def smelter(self, key: str) -> SmelterInfo | None:
+        found = self._smelter_infos("WHERE key = ?", (key,))
+        return found[0] if found else None
+
+    def countries(self) -> list[CountryRecord]:
+        return [CountryRecord(r[0], r[1], _bool(r[2]), _bool(r[3]))
+                for r in self._q("SELECT iso2, name, covered, cahra FROM country ORDER BY iso2")]
+
+    def survey_events(self, supplier_id: str | None = None) -> list[SurveyEvent]:
+        where, params = ("WHERE supplier_id = ?", (supplier_id,)) if supplier_id else ("", ())
+        rows = self._q(f"SELECT supplier_id, kind, date, note FROM survey_event {where} ORDER BY date, id", params)
+        return [SurveyEvent(r[0], r[1], r[2], r[3] or "") for r in rows]
+
+    def years(self) -> list[int]:
+        return [r[0] for r in self._q("SELECT DISTINCT reporting_year FROM declaration "
+                                      "WHERE reporting_year IS NOT NULL ORDER BY 1")]
+
+    def stats(self) -> dict[str, Any]:
+        one = lambda sql: self._q(sql)[0][0]  # noqa: E731
+        return {
+            "store": str(self.directory),
+            "kind": "embedded",
+            "version": self.version(),
+            "nodes": {
+                S.COMPANY: one("SELECT COUNT(*) FROM company"),
+                S.SUPPLIER: one("SELECT COUNT(*) FROM supplier"),
+                S.DECLARATION: one("SELECT COUNT(*) FROM declaration"),
+                S.SMELTER: one("SELECT COUNT(*) FROM smelter"),
+                S.COUNTRY: one("SELECT COUNT(*) FROM country"),
+                S.PRODUCT: one("SELECT COUNT(*) FROM product"),
+                S.MINE: one("SELECT COUNT(*) FROM mine"),
+            },
+            "relationships": {
+                S.SOURCES_FROM: one("SELECT COUNT(*) FROM sources_from"),
+                S.DECLARED: one("SELECT COUNT(*) FROM declaration"),
+                S.REPORTS: one("SELECT COUNT(*) FROM reports"),
+                S.LOCATED_IN: one("SELECT COUNT(*) FROM located_in"),
+                S.SOURCES_FROM_COUNTRY: one("SELECT COUNT(*) FROM (SELECT DISTINCT smelter_key, iso2, source, dno "
+                                            "FROM mine_country)"),
+                S.COVERS: one("SELECT COUNT(*) FROM product"),
+                S.LISTS_MINE: one("SELECT COUNT(*) FROM mine"),
+            },
+            "declarations_current": one("SELECT COUNT(*) FROM declaration WHERE current = 1"),
+            "declarations_invalid": one("SELECT COUNT(*) FROM declaration WHERE status = 'invalid'"),
+            "smelters_provisional": one("SELECT COUNT(*) FROM smelter WHERE provisional = 1"),
+            "years": self.years(),
+            "db_bytes": sum(p.stat().st_size for p in self.directory.glob(DB_NAME + "*") if p.exists()),
+            "files": sum(1 for _ in self.files_dir.rglob("*") if _.is_file()) if self.files_dir
+            and self.files_dir.exists() else 0,
+        }
+
+    # ------------------------------------------------------------------ traversals
+    def reports(self, smelter_keys: list[str] | None = None, supplier_ids: list[str] | None = None,
+                countries: list[str] | None = None, metals: list[str] | None = None, year: int | None = None,
+                current_only: bool = True) -> list[ReportHop]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for column, values in (("r.smelter_key", smelter_keys), ("d.supplier_id", supplier_ids),
+                               ("sm.country_iso2", countries), ("r.metal", metals)):
+            if values is not None:
+                values = list(dict.fromkeys(values))
+                if not values:
+                    return []
+                clauses.append(f"{column} IN ({','.join('?' * len(values))})")
+                params.extend(values)
+        if year is not None:
+            clauses.append("d.reporting_year = ?")
+            params.append(year)
+        if current_only:
+            clauses.append("d.current = 1")
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self._q(_HOP_SELECT + where + " ORDER BY s.id, d.reporting_year, d.id, r.row", params)
+        return [_hop(r) for r in rows]
+
+    def smelters_for_supplier(self, supplier_id: str, year: int | None = None,
+                              current_only: bool = True) -> list[ReportHop]:
+        return self.reports(supplier_ids=[supplier_id], year=year, current_only=current_only)
+
+    def suppliers_for_smelter(self, key: str, year: int | None = None, current_only: bool = True) -> list[ReportHop]:
+        return self.reports(smelter_keys=[key], year=year, current_only=current_only)
+
+    def declared_mine_countries(self, year: int | None = None,
+                                current_only: bool = True) -> list[tuple[str, str, str, int]]:
+        clauses, params = [], []
+        if year is not None:
+            clauses.append("d.reporting_year = ?")
+            params.append(year)
+        if current_only:
+            clauses.append("d.current = 1")
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self._q("SELECT m.smelter_key, m.iso2, d.id, m.row FROM mine_country m JOIN declaration d "
+                       f"ON d.dno = m.dno {where} ORDER BY m.smelter_key, m.iso2, d.id, m.row", params)
+        return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+
+    def supplier_graph(self) -> nx.DiGraph:
+        """Company/Supplier SOURCES_FROM graph (cached per version)."""
+        version = self.version()
+        if self._nx_cache is not None and self._nx_cache[0] == version:
+            return self._nx_cache[1]
+        g = nx.DiGraph()
+        g.add_node(self.company_id, label=S.COMPANY)
+        for (sid,) in self._q("SELECT id FROM supplier"):
+            g.add_node(sid, label=S.SUPPLIER)
+        for plabel, pid, cid in self._q("SELECT parent_label, parent_id, child_id FROM sources_from"):
+            g.add_edge(self.company_id if plabel == S.COMPANY else pid, cid)
+        self._nx_cache = (version, g)
+        return g
+
+    def supplier_chains(self, supplier_ids: list[str] | None = None) -> dict[str, list[list[str]]]:
+        g = self.supplier_graph()
+        targets = supplier_ids if supplier_ids is not None else [n for n in g.nodes if n != self.company_id]
+        out: dict[str, list[list[str]]] = {}
+        for sid in targets:
+            if sid not in g:
+                out[sid] = []
+                continue
+            out[sid] = sorted(list(p) for p in nx.all_simple_paths(g, self.company_id, sid))
+        return out
+
+    # ------------------------------------------------------------------ export
+    def export_nodes(self) -> Iterator[NodeRow]:
+        for cid, name in self._q("SELECT id, name FROM company"):
+            yield S.COMPANY, cid, {"name": name}
+        for s in self.suppliers():
+            props = s.to_json() if hasattr(s, "to_json") else {}
+            props = {k: v for k, v in props.items() if k not in ("id", "declarations", "parents")}
+            yield S.SUPPLIER, s.id, props
+        for d in self._decl_select():
+            props = d.to_json()
+            props.pop("id")
+            yield S.DECLARATION, d.id, props
+        for sm in self.smelters():
+            yield S.SMELTER, sm.key, {"cid": sm.cid, "metal": sm.metal, "name": sm.name,
+                                      "country_iso2": sm.country_iso2, "provisional": sm.provisional,
+                                      "resolution_status": sm.resolution_status, "from_reference": sm.from_reference}
+        for c in self.countries():
+            yield S.COUNTRY, c.iso2, {"name": c.name, "covered": c.covered, "cahra": c.cahra}
+        for key, did, row, number, name, comment in self._q(
+                "SELECT p.key, d.id, p.row, p.number, p.name, p.comment FROM product p JOIN declaration d "
+                "ON d.dno = p.dno ORDER BY p.key"):
+            yield S.PRODUCT, key, {"declaration_id": did, "row": row, "number": number, "name": name,
+                                   "comment": comment}
+        for key, did, row, name, mine_id, country, metal, smelter_name in self._q(
+                "SELECT m.key, d.id, m.row, m.name, m.mine_id, m.country, m.metal, m.smelter_name FROM mine m "
+                "JOIN declaration d ON d.dno = m.dno ORDER BY m.key"):
+            yield S.MINE, key, {"declaration_id": did, "row": row, "name": name, "mine_id": mine_id,
+                                "country": country, "metal": metal, "smelter_name": smelter_name}
+
+    def export_edges(self) -> Iterator[EdgeRow]:
+        for plabel, pid, cid, origin, sha, tv, year in self._q(
+                "SELECT parent_label, parent_id, child_id, origin, sha256, template_version, reporting_year "
+                "FROM sources_from ORDER BY parent_label, parent_id, child_id"):
+            yield (S.SOURCES_FROM, plabel, pid, S.SUPPLIER, cid,
+                   {"origin": origin, "sha256": sha, "template_version": tv, "reporting_year": year})
+        for sid, did, tv, year in self._q("SELECT supplier_id, id, template_version, reporting_year FROM declaration "
+                                          "ORDER BY supplier_id, id"):
+            yield (S.DECLARED, S.SUPPLIER, sid, S.DECLARATION, did,
+                   {"sha256": did, "template_version": tv, "reporting_year": year})
+        with self._lock:
+            cur = self._db.execute(
+                "SELECT d.id, r.smelter_key, r.row, r.metal, r.raw_name, r.raw_cid, r.raw_country, r.lookup_kind, "
+                "r.method, r.score, r.given_cid, r.resolution_status, d.template_version, d.reporting_year "
+                "FROM reports r JOIN declaration d ON d.dno = r.dno ORDER BY d.id, r.row")
+            rows = cur.fetchall()
+        for (did, key, row, metal, raw_name, raw_cid, raw_country, lookup_kind, method, score, given, status, tv,
+             year) in rows:
+            yield (S.REPORTS, S.DECLARATION, did, S.SMELTER, key,
+                   {"metal": metal, "row": row, "sheet": SMELTER_SHEET, "cell": f"{SMELTER_SHEET}!row {row}",
+                    "raw_name": raw_name, "raw_cid": raw_cid, "raw_country": raw_country, "lookup_kind": lookup_kind,
+                    "method": method, "score": score, "given_cid": given, "resolution_status": status,
+                    "sha256": did, "template_version": tv, "reporting_year": year})
+        for key, iso, source, sha in self._q("SELECT smelter_key, iso2, source, sha256 FROM located_in "
+                                             "ORDER BY smelter_key"):
+            yield S.LOCATED_IN, S.SMELTER, key, S.COUNTRY, iso, {"source": source, "sha256": sha}
+        for key, iso, source, did, row, tv, year in self._q(
+                "SELECT m.smelter_key, m.iso2, m.source, d.id, m.row, d.template_version, d.reporting_year "
+                "FROM mine_country m LEFT JOIN declaration d ON d.dno = m.dno "
+                "ORDER BY m.smelter_key, m.iso2, d.id, m.row"):
+            yield (S.SOURCES_FROM_COUNTRY, S.SMELTER, key, S.COUNTRY, iso,
+                   {"source": source, "declaration": did, "sha256": did, "sheet": SMELTER_SHEET, "row": row,
+                    "template_version": tv, "reporting_year": year})
+        for did, key, row, tv, year in self._q(
+                "SELECT d.id, p.key, p.row, d.template_version, d.reporting_year FROM product p "
+                "JOIN declaration d ON d.dno = p.dno ORDER BY p.key"):
+            yield (S.COVERS, S.DECLARATION, did, S.PRODUCT, key,
+                   {"sha256": did, "sheet": PRODUCT_SHEET, "row": row, "template_version": tv, "reporting_year": year})
+        for did, key, row, tv, year in self._q(
+                "SELECT d.id, m.key, m.row, d.template_version, d.reporting_year FROM mine m "
+                "JOIN declaration d ON d.dno = m.dno ORDER BY m.key"):
+            yield (S.LISTS_MINE, S.DECLARATION, did, S.MINE, key,
+                   {"sha256": did, "sheet": MINE_SHEET, "row": row, "template_version": tv, "reporting_year": year})
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The whole graph as a networkx MultiDiGraph (node ids "<Label>:<key>"), cached per version."""
+        version = self.version()
+        if self._full_cache is not None and self._full_cache[0] == version:
+            return self._full_cache[1]
+        g = nx.MultiDiGraph()
+        for label, key, props in self.export_nodes():
+            g.add_node(f"{label}:{key}", label=label, key=key, **props)
+        for rtype, sl, sk, el, ek, props in self.export_edges():
+            g.add_edge(f"{sl}:{sk}", f"{el}:{ek}", key=None, type=rtype, **props)
+        self._full_cache = (version, g)
+        return g
+
+
+def _int(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _hop(r: tuple[Any, ...]) -> ReportHop:
+    return ReportHop(
+        supplier_id=r[0], supplier_name=r[1], declaration_id=r[2], file_name=r[3], sha256=r[2],
+        template_version=r[4], reporting_year=r[5], status=r[6], current=bool(r[7]), metal=r[8], row=r[9],
+        sheet=SMELTER_SHEET, raw_name=r[10], raw_cid=r[11], method=r[12], score=r[13], smelter_key=r[14],
+        cid=r[15], smelter_name=r[16], country_iso2=r[17], lookup_kind=r[18], resolution_status=r[19],
+        given_cid=r[20], raw_country=r[21])

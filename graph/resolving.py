@@ -1,0 +1,79 @@
+"""Which smelter-row resolver the graph ingest uses, and a CID-only fallback.
+
+Why: the graph ingest needs a `resolve(row) -> Resolution` for every smelter row. The real
+resolver (exact CID, retired-CID chains, aliases, fuzzy names) lives in `ingest.resolve`; this
+module finds it and, when it cannot be built, falls back to `CidOnlyResolver`, which trusts a
+well-formed CID as written and keeps every other row as a provisional smelter — nothing is
+dropped, and the fallback says so in `Resolution.notes`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Protocol
+
+from ingest.names import normalise_name
+from ingest.records import Resolution, SmelterRow
+
+_CID = re.compile(r"^CID\d{6}$")
+
+
+class RowResolver(Protocol):
+    def resolve(self, row: SmelterRow) -> Resolution: ...
+
+
+def provisional_key(row: SmelterRow) -> str:
+    """"metal|normalised name|country" for a row that did not resolve."""
+    from graph.countries import to_iso2
+
+    metal = (row.metal or "").lower()
+    name = normalise_name(row.name or row.lookup or "") or "unidentified"
+    country = to_iso2(row.country_code or row.country) or ""
+    return f"{metal}|{name}|{country}"
+
+
+class CidOnlyResolver:
+    """Resolve a row by its CID alone (optionally checked against a dict of known facilities).
+
+    `facilities`: CID → (metal, standard name, country ISO-2); when given, an unknown CID stays
+    unresolved. Without it every well-formed CID is trusted.
+    """
+
+    def __init__(self, facilities: dict[str, tuple[str | None, str | None, str | None]] | None = None) -> None:
+        self.facilities = facilities
+
+    def resolve(self, row: SmelterRow) -> Resolution:
+        cid = (row.cid or row.input_cid or "").strip().upper().replace(" ", "")
+        if row.lookup_kind == "not_yet_identified" and not cid:
+            return Resolution("unidentified", None, "none", 0.0, metal=row.metal, provisional_key=provisional_key(row))
+        if _CID.match(cid) and (self.facilities is None or cid in self.facilities):
+            metal, name, iso = (self.facilities or {}).get(cid, (row.metal, None, None))
+            return Resolution("resolved", cid, "cid", 100.0, given_cid=cid, metal=metal or row.metal,
+                              standard_name=name, country_iso2=iso)
+        return Resolution("unresolved", None, "none", 0.0, given_cid=cid or None, metal=row.metal,
+                          provisional_key=provisional_key(row), notes=["CID-only resolver: no name matching"])
+
+
+def default_resolver(reference_dir: Any = None) -> tuple[RowResolver, str]:
+    """(resolver, description): the reference resolver when it can be built, else CID-only."""
+    try:
+        from ingest import resolve as resolve_mod  # type: ignore[attr-defined]
+    except ImportError:
+        resolve_mod = None
+    if resolve_mod is not None:
+        for factory in ("default_resolver", "open_resolver"):
+            fn = getattr(resolve_mod, factory, None)
+            if callable(fn):
+                try:
+                    return fn(reference_dir) if reference_dir is not None else fn(), f"ingest.resolve.{factory}"
+                except TypeError:
+                    return fn(), f"ingest.resolve.{factory}"
+        cls = getattr(resolve_mod, "Resolver", None)
+        if cls is not None:
+            opener = getattr(cls, "open", None)
+            if callable(opener):
+                return opener(reference_dir), "ingest.resolve.Resolver"
+            from ingest.reference.store import ReferenceStore
+
+            return cls(ReferenceStore.open(reference_dir)), "ingest.resolve.Resolver"
+    return CidOnlyResolver(), "CID-only (ingest.resolve not available)"
