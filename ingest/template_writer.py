@@ -17,6 +17,8 @@ Public API: `CmrtSpec`, `SmelterSpec`, `ProductSpec`, `Facility`, `write_cmrt(sp
 
 from __future__ import annotations
 
+import re
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
@@ -177,9 +179,10 @@ class ProductSpec:
 
 @dataclass(frozen=True)
 class Facility:
-    """A smelter/refiner as a reference list gives it (used for Look-up sheets and synthetic rows)."""
+    """A smelter/refiner as a reference list gives it (used for Look-up sheets and synthetic rows).
+    `cid` may be None for a facility known only by name (e.g. from an old report's appendix)."""
 
-    cid: str
+    cid: str | None
     metal: str
     name: str
     country: str
@@ -518,13 +521,15 @@ def write_cmrt(
     facilities: Iterable[Facility] = (),
     prefill_rows: int = 0,
     layout: Layout = CMRT_6,
+    reproducible: bool = True,
 ) -> Path:
     """Write `spec` as a CMRT `version` (6.01 … 6.5) workbook at `path`; returns the path.
 
     formulas_without_cache: write the template's formulas (Smelter List B/C INDEX/MATCH for rows
     given only a column-A CID, AB = B&C, Checker D2) with no cached values — as a script-generated
     file would. facilities: rows of the Smelter Look-up sheet. prefill_rows: pre-fill that many
-    empty Smelter List rows with the template's formulas (the 2,500-row trap).
+    empty Smelter List rows with the template's formulas (the 2,500-row trap). reproducible: the
+    same spec gives the same bytes (fixed timestamps).
     """
     version_text(version)  # validates the version
     chinese = spec.language.startswith("中文")
@@ -551,7 +556,32 @@ def write_cmrt(
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
+    if reproducible:
+        make_reproducible(out)
     return out
+
+
+#: the timestamp reproducible files carry (zip entries and docProps/core.xml)
+FIXED_TIME = (2025, 1, 1, 0, 0, 0)
+_CORE_TIMES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def make_reproducible(path: str | Path) -> None:
+    """Rewrite an .xlsx so the same content gives the same bytes (fixed zip and core.xml times)."""
+    path = Path(path)
+    with zipfile.ZipFile(path) as zin:
+        entries = [(info, zin.read(info)) for info in zin.infolist()]
+    stamp = datetime(*FIXED_TIME).strftime("%Y-%m-%dT%H:%M:%SZ")
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = _CORE_TIMES.sub(lambda m: m.group(1) + stamp.encode() + m.group(3), data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            zout.writestr(fixed, data)
+    tmp.replace(path)
 
 
 def write_consolidated_cmrt(
