@@ -1,0 +1,89 @@
+"""`minetrace app`: start the Streamlit explorer on a store.
+
+Why a thin launcher: Streamlit is started as its own process (`python -m streamlit run`) with the
+store and the password variable passed through the environment and the script arguments, so the
+explorer behaves the same whether started from the CLI, `make demo` or a test fixture.
+The explorer listens on 127.0.0.1 by default; use `--host 0.0.0.0` with `--password-env` for a
+shared deployment.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+
+from app.explorer.settings import MAX_UPLOAD_MB, PASSWORD_ENV_ENV, STORE_ENV
+
+EXPLORER_SCRIPT = Path(__file__).resolve().parent / "explorer" / "main.py"
+DEFAULT_PORT = 8501
+
+
+def streamlit_command(store: str, port: int, host: str = "127.0.0.1", password_env: str | None = None,
+                      max_upload_mb: int = MAX_UPLOAD_MB) -> list[str]:
+    """The `streamlit run` command line for the explorer (used by the CLI and the browser tests)."""
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(EXPLORER_SCRIPT),
+        "--server.port", str(port),
+        "--server.address", host,
+        "--server.headless", "true",
+        "--server.maxUploadSize", str(max_upload_mb),
+        "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false",
+        "--global.developmentMode", "false",
+        "--", "--store", store,
+    ]
+    if password_env:
+        cmd += ["--password-env", password_env]
+    return cmd
+
+
+def explorer_env(store: str, password_env: str | None = None) -> dict[str, str]:
+    """The environment for the explorer process: the store (and password variable name) set."""
+    env = dict(os.environ)
+    env[STORE_ENV] = store
+    if password_env:
+        env[PASSWORD_ENV_ENV] = password_env
+    else:
+        env.pop(PASSWORD_ENV_ENV, None)
+    return env
+
+
+def _normalise_store(store: str) -> str:
+    """A directory store as an absolute path (the explorer may run from another directory); URIs as given."""
+    return store if "://" in store else str(Path(store).expanduser().resolve())
+
+
+def run_explorer(store: str, port: int = DEFAULT_PORT, host: str = "127.0.0.1", password_env: str | None = None) -> int:
+    """Start the explorer in the foreground; returns Streamlit's exit code."""
+    store = _normalise_store(store)
+    if password_env and not os.environ.get(password_env):
+        typer.echo(f"--password-env {password_env}: that environment variable is empty or not set", err=True)
+        return 2
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    typer.echo(f"minetrace explorer on http://{shown}:{port}  (store: {store})  — Ctrl+C to stop")
+    try:
+        cmd = streamlit_command(store, port, host, password_env)
+        return subprocess.call(cmd, env=explorer_env(store, password_env))
+    except KeyboardInterrupt:
+        return 0
+
+
+def app(
+    store: str = typer.Option(None, "--store", help="Store directory (embedded) or Neo4j URI (bolt://…). "
+                              "Default: $MINETRACE_STORE or ./.minetrace"),
+    port: int = typer.Option(DEFAULT_PORT, "--port", help="Port to listen on."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (127.0.0.1 = this machine only)."),
+    password_env: str = typer.Option(None, "--password-env", help="Name of an environment variable holding a "
+                                     "password the explorer asks for (off by default)."),
+) -> None:
+    """Start the explorer (Streamlit) on an existing store."""
+    chosen = store or os.environ.get(STORE_ENV) or ".minetrace"
+    raise typer.Exit(run_explorer(chosen, port, host, password_env))
+
+
+def register(root: typer.Typer) -> None:
+    root.command("app")(app)

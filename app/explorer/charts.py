@@ -1,0 +1,194 @@
+"""Plotly figures for the explorer: funnel, risk bars, the trace node-link graph, the Sankey, the world map.
+
+Why plotly only: everything draws offline (no CDN at runtime), Streamlit renders plotly natively with
+selection events (click a node → details), and one library keeps the figures consistent. These
+functions take already-computed answers (rows from ``queries/``) and only lay them out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import plotly.graph_objects as go
+
+from app.explorer import geo
+
+RISK_COLOURS = {"high": "#d62728", "medium": "#ff7f0e", "low": "#2ca02c", "unrated": "#9e9e9e", None: "#9e9e9e"}
+KIND_COLOURS = {"company": "#1f4e78", "supplier": "#4c78a8", "declaration": "#72b7b2", "country": "#8c6d31"}
+RISK_ORDER = ("high", "medium", "low", "unrated")
+
+
+def risk_colour(risk: str | None) -> str:
+    return RISK_COLOURS.get((risk or "unrated").lower(), RISK_COLOURS["unrated"])
+
+
+def funnel(figures: dict[str, Any]) -> go.Figure:
+    """Response funnel: master list → in scope → contacted → responded → valid."""
+    stages = [("Master list", figures.get("master_list", 0)), ("In scope", figures.get("in_scope", 0)),
+              ("Contacted", figures.get("contacted", 0)), ("Responded", figures.get("responded", 0)),
+              ("Valid forms", figures.get("valid", 0))]
+    fig = go.Figure(go.Funnel(y=[s for s, _ in stages], x=[v for _, v in stages], textinfo="value+percent initial",
+                              marker={"color": ["#1f4e78", "#2e75b6", "#5b9bd5", "#9dc3e6", "#2ca02c"]}))
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10}, height=320, title="Response funnel")
+    return fig
+
+
+def risk_by_metal(rows: list[dict[str, Any]]) -> go.Figure:
+    """Stacked bars: smelters per metal by risk level. rows: {metal, risk}."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in rows:
+        counts[str(r.get("metal") or "?")][str(r.get("risk") or "unrated").lower()] += 1
+    metals = sorted(counts)
+    fig = go.Figure()
+    for level in RISK_ORDER:
+        fig.add_bar(name=level, x=metals, y=[counts[m][level] for m in metals], marker_color=risk_colour(level))
+    fig.update_layout(barmode="stack", height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                      title="Smelter risk by metal", legend_title_text="risk")
+    return fig
+
+
+@dataclass
+class Node:
+    id: str
+    label: str
+    kind: str  # company | supplier | smelter | country
+    layer: int
+    risk: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Graph:
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def add_node(self, node: Node) -> None:
+        old = self.nodes.get(node.id)
+        if old is None:
+            self.nodes[node.id] = node
+        elif RISK_ORDER.index(_norm_risk(node.risk)) < RISK_ORDER.index(_norm_risk(old.risk)):
+            old.risk = node.risk
+
+    def add_edge(self, a: str, b: str, weight: int = 1) -> None:
+        self.edges[(a, b)] += weight
+
+
+def _norm_risk(risk: str | None) -> str:
+    r = (risk or "unrated").lower()
+    return r if r in RISK_ORDER else "unrated"
+
+
+def _layout(graph: Graph) -> dict[str, tuple[float, float]]:
+    """Layered layout: x = layer, y spread evenly, ordered by the mean y of parents (fewer crossings)."""
+    layers: dict[int, list[Node]] = defaultdict(list)
+    for n in graph.nodes.values():
+        layers[n.layer].append(n)
+    parents: dict[str, list[str]] = defaultdict(list)
+    for a, b in graph.edges:
+        parents[b].append(a)
+    pos: dict[str, tuple[float, float]] = {}
+    for layer in sorted(layers):
+        nodes = layers[layer]
+
+        def order(n: Node) -> tuple[float, str]:
+            ys = [pos[p][1] for p in parents.get(n.id, []) if p in pos]
+            return (sum(ys) / len(ys) if ys else 0.5, n.label)
+
+        nodes.sort(key=order)
+        count = len(nodes)
+        for i, n in enumerate(nodes):
+            pos[n.id] = (float(layer), 1.0 - (i + 0.5) / count if count > 1 else 0.5)
+    return pos
+
+
+def network(graph: Graph, height: int = 560) -> tuple[go.Figure, list[str]]:
+    """The node-link graph (plotly scatter, no network needed). Returns the figure and the node ids in
+    point order of the node trace (trace index 1), so a selection event maps back to a node."""
+    pos = _layout(graph)
+    ex: list[float | None] = []
+    ey: list[float | None] = []
+    for a, b in graph.edges:
+        if a in pos and b in pos:
+            ex += [pos[a][0], pos[b][0], None]
+            ey += [pos[a][1], pos[b][1], None]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=ex, y=ey, mode="lines", line={"width": 0.7, "color": "#b0b0b0"}, hoverinfo="skip",
+                             showlegend=False))
+    ids = list(graph.nodes)
+    nodes = [graph.nodes[i] for i in ids]
+    colours = [risk_colour(n.risk) if n.kind == "smelter" or n.risk else KIND_COLOURS.get(n.kind, "#777")
+               for n in nodes]
+    symbols = {"company": "square", "supplier": "circle", "smelter": "diamond", "country": "triangle-up"}
+    fig.add_trace(go.Scatter(
+        x=[pos[i][0] for i in ids], y=[pos[i][1] for i in ids], mode="markers+text",
+        text=[n.label[:28] for n in nodes], textposition="middle right", textfont={"size": 10},
+        marker={"size": [18 if n.kind == "company" else 13 for n in nodes], "color": colours,
+                "symbol": [symbols.get(n.kind, "circle") for n in nodes], "line": {"width": 1, "color": "#333"}},
+        customdata=ids, hovertext=[f"{n.kind}: {n.label}<br>risk: {n.risk or '—'}" for n in nodes],
+        hoverinfo="text", showlegend=False))
+    layer_names = {0: "Company", 1: "Suppliers", 2: "Smelters", 3: "Countries"}
+    for layer, name in layer_names.items():
+        if any(n.layer == layer for n in nodes):
+            fig.add_annotation(x=layer, y=1.06, text=f"<b>{name}</b>", showarrow=False)
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, clickmode="event+select",
+                      xaxis={"visible": False, "range": [-0.3, max((n.layer for n in nodes), default=0) + 0.9]},
+                      yaxis={"visible": False, "range": [-0.05, 1.1]}, dragmode="pan")
+    return fig, ids
+
+
+def sankey(flows: list[tuple[str, str, int, str | None]], height: int = 520) -> go.Figure:
+    """Sankey from (source label, target label, value, risk) flows; link colour follows the risk."""
+    labels: list[str] = []
+    index: dict[str, int] = {}
+    for a, b, _, _ in flows:
+        for x in (a, b):
+            if x not in index:
+                index[x] = len(labels)
+                labels.append(x)
+    link_colours = [risk_colour(r).replace("#", "") for *_, r in flows]
+    fig = go.Figure(go.Sankey(
+        arrangement="snap",
+        node={"label": [lbl[:40] for lbl in labels], "pad": 12, "thickness": 14},
+        link={"source": [index[a] for a, *_ in flows], "target": [index[b] for _, b, *_ in flows],
+              "value": [v for _, _, v, _ in flows],
+              "color": [f"rgba({int(c[0:2], 16)},{int(c[2:4], 16)},{int(c[4:6], 16)},0.45)" for c in link_colours]}))
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return fig
+
+
+def world_map(smelter_countries: dict[str, int], sourcing_countries: dict[str, int],
+              covered: set[str] | None = None, height: int = 480) -> go.Figure:
+    """Smelter locations (circles sized by count) and declared sourcing countries (triangles) on an
+    offline base map; Covered Countries shaded."""
+    fig = go.Figure()
+    lons, lats = geo.outline_lines()
+    fig.add_trace(go.Scattergeo(lon=lons, lat=lats, mode="lines", line={"width": 0.5, "color": "#9a9a9a"},
+                                hoverinfo="skip", showlegend=False))
+    for iso2 in sorted(covered or ()):
+        for ring in geo.country_shapes().get(iso2, []):
+            fig.add_trace(go.Scattergeo(lon=[p[0] for p in ring], lat=[p[1] for p in ring], mode="lines",
+                                        fill="toself", fillcolor="rgba(214,39,40,0.15)",
+                                        line={"width": 0.6, "color": "#d62728"}, hoverinfo="skip", showlegend=False))
+    points = geo.label_points()
+
+    def markers(counts: dict[str, int], name: str, colour: str, symbol: str, offset: float) -> None:
+        known = [c for c in counts if c in points]
+        if not known:
+            return
+        top = max(counts[c] for c in known)
+        fig.add_trace(go.Scattergeo(
+            lon=[points[c][0] + offset for c in known], lat=[points[c][1] for c in known], mode="markers",
+            name=name, marker={"size": [8 + 22 * counts[c] / top for c in known], "color": colour, "symbol": symbol,
+                               "opacity": 0.8, "line": {"width": 0.5, "color": "#333"}},
+            text=[f"{geo.country_name(c)} ({c}): {counts[c]}" for c in known], hoverinfo="text+name"))
+
+    markers(smelter_countries, "smelter locations", "#1f77b4", "circle", 0.0)
+    markers(sourcing_countries, "declared sourcing countries", "#ff7f0e", "triangle-up", 1.5)
+    fig.update_geos(projection_type="natural earth", showland=False, showcoastlines=False, showcountries=False,
+                    showocean=False, showlakes=False, showrivers=False, showframe=True,
+                    lataxis_showgrid=True, lonaxis_showgrid=True, lataxis_gridcolor="#eee", lonaxis_gridcolor="#eee")
+    fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 10, "b": 0},
+                      legend={"orientation": "h", "y": -0.02})
+    return fig

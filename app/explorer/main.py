@@ -1,0 +1,25 @@
+"""The explorer's entry script: ``streamlit run app/explorer/main.py -- --store DIR_OR_URI``.
+
+Why this file is tiny: it sets the page, asks for the password when one is configured, draws the shared
+sidebar and hands over to the selected page (``app/explorer/screens/<page>.py``, each with ``render()``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_ROOT = Path(__file__).resolve().parents[2]
+if str(_ROOT) not in sys.path:  # `streamlit run` puts only this folder on sys.path
+    sys.path.insert(0, str(_ROOT))
+
+import streamlit as st  # noqa: E402
+
+from app.explorer import auth, nav, views  # noqa: E402
+
+st.set_page_config(page_title="minetrace explorer", page_icon=":material/hub:", layout="wide")
+if not auth.gate():
+    st.stop()
+page = st.navigation(list(nav.pages().values()))
+views.sidebar()
+page.run()

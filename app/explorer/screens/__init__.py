@@ -1,0 +1,1 @@
+"""One module per explorer page; each exposes `render() -> None`."""

@@ -1,0 +1,83 @@
+"""Smelters: every reported smelter with its risk and reasons, filterable, and a drill-down page per smelter
+(RMAP status history, risk reasons, which suppliers report it and on which rows)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app.explorer import data, geo, nav, views
+
+
+def _table(k: tuple[str, str], year: int | None) -> pd.DataFrame:
+    try:
+        df = data.smelter_risk(k, year).copy()
+        if not df.empty:
+            return df
+    except Exception as exc:  # a query failure must not hide the rest of the page
+        views.unavailable(exc, "Smelter risk")
+    df = data.smelters(k).copy()
+    df["risk"] = "unrated"
+    return df
+
+
+def _detail(key: str, row: pd.Series, k: tuple[str, str], year: int | None) -> None:
+    st.subheader(f"{row.get('name') or key}  ·  `{row.get('cid') or key}`  ·  {row.get('metal') or '?'}")
+    country = row.get("country_iso2")
+    st.markdown(f"Location: **{geo.country_name(country) if country else 'unknown'}** · risk **{row.get('risk')}**"
+                + (f" · RMAP status as of {row.get('as_of')}: **{row.get('status')}**" if row.get("status") else ""))
+    if row.get("reasons_text"):
+        st.markdown("**Risk reasons:** " + str(row["reasons_text"]))
+    if row.get("findings_text"):
+        st.markdown("**Data-quality findings:** " + str(row["findings_text"]))
+    tabs = st.tabs(["Reported by", "Status history", "Watchlist"])
+    with tabs[0]:
+        hops = data.reports(k, year, smelter_keys=(key,))
+        views.table(hops, ["supplier_name", "supplier_id", "reporting_year", "file_name", "sheet", "row", "raw_name",
+                           "raw_cid", "method", "score", "status"], key="sm_detail_hops")
+    with tabs[1]:
+        cid = row.get("cid")
+        if cid:
+            try:
+                views.table(data.status_history(k, str(cid)), key="sm_detail_history")
+            except Exception as exc:  # a query failure must not hide the rest of the page
+                views.unavailable(exc, "Status history")
+        else:
+            st.caption("Unresolved smelter: no RMI status history.")
+    with tabs[2]:
+        watch = row.get("watchlist")
+        if isinstance(watch, list) and watch:
+            views.table(pd.DataFrame(watch), key="sm_detail_watch")
+        else:
+            st.caption("Not on the watchlist.")
+    if st.button("Trace this smelter", key="sm_trace", icon=":material/account_tree:"):
+        nav.go_trace("Smelter", key)
+
+
+def render() -> None:
+    st.title("Smelters")
+    k = data.key()
+    year = views.year()
+    df = _table(k, year)
+    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+    text = c1.text_input("Search name, CID, country", key="sm_search")
+    metals = c2.multiselect("Metal", sorted(df["metal"].dropna().unique()), key="sm_metal")
+    risks = c3.multiselect("Risk", ["high", "medium", "low", "unrated"], key="sm_risk")
+    countries = c4.multiselect("Country", sorted(df["country_iso2"].dropna().unique()), key="sm_country",
+                               format_func=lambda c: f"{geo.country_name(c)} ({c})")
+    view = views.text_filter(df, text, ["key", "cid", "name", "country_iso2"])
+    if metals:
+        view = view[view["metal"].isin(metals)]
+    if risks:
+        view = view[view["risk"].isin(risks)]
+    if countries:
+        view = view[view["country_iso2"].isin(countries)]
+    st.caption(f"{len(view)} of {len(df)} smelters reported in {views.year_label()} · select a row for details")
+    event = views.table(view, ["cid", "metal", "name", "country_iso2", "risk", "reasons_text", "status",
+                               "lapses_on", "watchlisted", "declared_countries", "key"], key="sm_table",
+                        selectable=True, height=380, labels={"reasons_text": "reasons", "country_iso2": "country"})
+    row = views.selected_row(event)
+    if row is not None and row < len(view):
+        st.divider()
+        r = view.iloc[row]
+        _detail(str(r["key"]), r, k, year)

@@ -1,0 +1,92 @@
+"""Small view helpers shared by the pages: the sidebar, the year selector, KPI rows, tables, notices.
+
+Why: every page shows the same sidebar (store, version, year) and the same kinds of tables; keeping
+them here keeps each page module about its own question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from app.explorer import data
+
+YEAR_KEY = "year"
+ALL_YEARS = "All years"
+
+
+def sidebar() -> None:
+    """Store information and the reporting-year selector (shared by every page through session state)."""
+    with st.sidebar:
+        st.caption(f"Store: `{data.store_uri()}`")
+        try:
+            k = data.key()
+            yrs = data.years(k)
+        except Exception as exc:  # an unreachable store must not hide the pages
+            st.error(f"Store not available: {exc}")
+            return
+        options: list[Any] = yrs + [ALL_YEARS] if yrs else [ALL_YEARS]
+        if st.session_state.get(YEAR_KEY) not in options:
+            st.session_state[YEAR_KEY] = options[0]
+        st.selectbox("Reporting year", options, key=YEAR_KEY, help="Every page shows this reporting year.")
+        st.caption(f"version {k[1][:12]}")
+
+
+def year() -> int | None:
+    """The selected reporting year (None = all years)."""
+    value = st.session_state.get(YEAR_KEY)
+    return value if isinstance(value, int) else None
+
+
+def year_label() -> str:
+    y = year()
+    return str(y) if y is not None else "all years"
+
+
+def unavailable(exc: Exception, what: str) -> None:
+    st.info(f"{what} is not available yet: {exc}")
+
+
+def kpis(items: Sequence[tuple[str, Any] | tuple[str, Any, str]], per_row: int = 4) -> None:
+    for start in range(0, len(items), per_row):
+        cols = st.columns(per_row)
+        for col, item in zip(cols, items[start:start + per_row], strict=False):
+            label, value = item[0], item[1]
+            col.metric(label, "—" if value is None else value, help=item[2] if len(item) > 2 else None)
+
+
+def table(df: pd.DataFrame, columns: Sequence[str] | None = None, key: str | None = None, height: int | None = None,
+          selectable: bool = False, labels: dict[str, str] | None = None) -> Any:
+    """A dataframe with the given columns (missing ones skipped), optionally single-row selectable."""
+    if columns:
+        df = df[[c for c in columns if c in df.columns]]
+    if labels:
+        df = df.rename(columns=labels)
+    kwargs: dict[str, Any] = {"width": "stretch", "hide_index": True}
+    if height:
+        kwargs["height"] = height
+    if selectable:
+        return st.dataframe(df, key=key, on_select="rerun", selection_mode="single-row", **kwargs)
+    return st.dataframe(df, key=key, **kwargs)
+
+
+def selected_row(event: Any) -> int | None:
+    try:
+        rows = event.selection.rows
+    except AttributeError:
+        return None
+    return rows[0] if rows else None
+
+
+def text_filter(df: pd.DataFrame, text: str, columns: Sequence[str]) -> pd.DataFrame:
+    """Rows where any of the columns contains the text (case-insensitive)."""
+    if not text or df.empty:
+        return df
+    mask = pd.Series(False, index=df.index)
+    for c in columns:
+        if c in df.columns:
+            mask |= df[c].astype(str).str.contains(text, case=False, regex=False, na=False)
+    return df[mask]
