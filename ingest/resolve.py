@@ -1,0 +1,472 @@
+"""Smelter resolution: tie every Smelter List row to a facility (CID), most certain evidence first.
+
+Order (issue 3 / REFERENCE-DATA §10.2):
+1. a well-formed CID the store knows → that facility; retired → follow the revision history to the
+   successor (given_cid keeps what the supplier wrote); a CID of another metal → finding
+   ``cid_wrong_metal`` and resolution continues on the name;
+2. a malformed CID (extra digit, O for 0, spaces, NBSP, lowercase, no "CID" prefix) → repaired when
+   exactly one existing variant of the row's metal fits the name, else finding ``malformed_cid``;
+3. an old-style ID (1DEU001) → the 3.01 crosswalk;
+4. a remembered decision for (metal, raw name, country) → accept / reject;
+5. exact alias match within the metal after `normalise_name`;
+6. rapidfuzz within the metal, boosted by a matching country: >= accept (and a clear lead) →
+   resolved; >= review → "review" with candidates; below → "unresolved" with a provisional key;
+7. "Smelter not yet identified" → "unidentified" (a coverage gap, not a facility).
+Thresholds come from ingest/reference/resolution.yaml (overridable by <store>/resolution.yaml).
+
+Speed: aliases are blocked by metal and normalised once; exact dict lookups run before any
+fuzzy scoring; fuzzy scoring uses rapidfuzz's C++ `process.extract` on the metal's alias list
+only; results are cached per distinct (metal, names, country, ID).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from ingest.names import compact_key, normalise_name
+from ingest.records import Candidate, Finding, Resolution, SmelterRow
+from ingest.reference.countries import country_iso2
+from ingest.reference.decisions import Decisions
+from ingest.reference.store import CID_RE, ReferenceStore
+
+POLICY_FILE = Path(__file__).resolve().parent / "reference" / "resolution.yaml"
+OLD_ID_RE = re.compile(r"^[1-4][A-Z]{3}\d{3}$")
+NOT_LISTED = "smelter not listed"
+NOT_YET = "smelter not yet identified"
+_EMPTY_NAMES = {"", "na", "n a", "none", "unknown", "tbd", "0", "not listed", "not applicable", "smelter not listed",
+                "smelter not yet identified", "see comments", "other"}
+
+
+@dataclass
+class Policy:
+    accept: float = 92
+    review: float = 75
+    margin: float = 6
+    accept_clear: float = 101  # a lower accept score when no other facility comes close (see clear_margin)
+    clear_margin: float = 100
+    country_match_bonus: float = 4
+    country_mismatch_penalty: float = 12
+    repair_name_min: float = 75
+    min_fuzzy_length: int = 4
+
+    @classmethod
+    def load(cls, store_dir: Path | None = None) -> Policy:
+        data: dict[str, Any] = yaml.safe_load(POLICY_FILE.read_text(encoding="utf-8")) or {}
+        if store_dir is not None and (store_dir / "resolution.yaml").exists():
+            data.update(yaml.safe_load((store_dir / "resolution.yaml").read_text(encoding="utf-8")) or {})
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass
+class _Fac:
+    cid: str
+    metal: str | None
+    name: str | None
+    iso2: str | None
+    retired: bool = False
+
+
+@dataclass
+class _MetalIndex:
+    exact: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    compact: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    choices: list[str] = field(default_factory=list)  # distinct normalised aliases
+    choice_cids: list[set[str]] = field(default_factory=list)
+
+
+def score_names(a: str, b: str) -> float:
+    """The fuzzy score used for ranking: a blend chosen with bench/resolution_accuracy.py.
+
+    token_set_ratio forgives dropped/added words (truncation, legal suffixes) but scores any subset
+    100; ratio and token_sort_ratio keep the whole string honest. The blend rewards both.
+    """
+    ts = fuzz.token_set_ratio(a, b)
+    so = fuzz.token_sort_ratio(a, b)
+    r = fuzz.ratio(a, b)
+    return 0.5 * ts + 0.3 * so + 0.2 * r
+
+
+def clean_cid_text(value: object) -> str:
+    """Upper-case ID text with spaces, NBSP, dots, dashes and zero-width characters removed."""
+    text = unicodedata.normalize("NFKC", str(value)).upper()
+    return re.sub(r"[\s\u00a0\u200b\u200c\u200d\ufeff.\-_/:#]+", "", text)
+
+
+def cid_variants(text: str) -> list[str]:
+    """Plausible CIDs for a malformed ID: O→0, I/L→1, missing prefix, one extra digit, short padding."""
+    t = clean_cid_text(text)
+    for prefix in ("CID", "C1D", "CLD", "ClD", "ID", "CD", "CI"):
+        if t.startswith(prefix):
+            t = t[len(prefix):]
+            break
+    digits = t.replace("O", "0").replace("I", "1").replace("L", "1")
+    if not digits.isdigit():
+        return []
+    out: list[str] = []
+    if len(digits) == 6:
+        out.append(digits)
+    elif len(digits) == 7:
+        out.extend(digits[:i] + digits[i + 1:] for i in range(7))
+    elif 3 <= len(digits) < 6:
+        out.append(digits.zfill(6))
+    seen: list[str] = []
+    for d in out:
+        c = f"CID{d}"
+        if c not in seen:
+            seen.append(c)
+    return seen
+
+
+class Resolver:
+    """Resolve SmelterRows against a ReferenceStore. Build once, call `resolve` many times."""
+
+    def __init__(self, store: ReferenceStore, decisions: Decisions | str | Path | None = None,
+                 as_of: date | str | None = None, policy: Policy | None = None) -> None:
+        self.store = store
+        self.as_of = as_of
+        self.policy = policy or Policy.load(store.dir)
+        if decisions is None:
+            decisions = Decisions(store.decisions_path)
+        elif isinstance(decisions, str | Path):
+            decisions = Decisions(Path(decisions))
+        self.decisions = decisions
+        self._cache: dict[tuple[Any, ...], Resolution] = {}
+        self._build()
+
+    # ------------------------------------------------------------------ index
+    def _build(self) -> None:
+        retired = self.store.retired_map()
+        self.retired = retired
+        self.facs: dict[str, _Fac] = {}
+        for r in self.store.db.execute("SELECT cid, metal, standard_name, country_iso2 FROM facilities"):
+            self.facs[r["cid"]] = _Fac(r["cid"], r["metal"], r["standard_name"], r["country_iso2"],
+                                       r["cid"] in retired)
+        self.index: dict[str, _MetalIndex] = defaultdict(_MetalIndex)
+        per_norm: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self.names_of: dict[str, set[str]] = defaultdict(set)
+        for row in self.store.all_aliases():
+            metal, norm, cid = row["metal"], row["alias_norm"], row["cid"]
+            fac = self.facs.get(cid)
+            if fac is not None and fac.metal and fac.metal != metal:
+                continue  # alias filed under another metal (metal corrected later): trust the facility
+            idx = self.index[metal]
+            idx.exact[norm].add(cid)
+            idx.compact[compact_key(norm)].add(cid)
+            per_norm[metal][norm].add(cid)
+            self.names_of[cid].add(norm)
+        for metal, norms in per_norm.items():
+            idx = self.index[metal]
+            idx.choices = list(norms)
+            idx.choice_cids = [norms[n] for n in idx.choices]
+        self.old_ids: dict[str, set[str]] = defaultdict(set)
+        for r in self.store.db.execute("SELECT old_id, cid FROM old_ids"):
+            self.old_ids[r["old_id"]].add(r["cid"])
+
+    # ------------------------------------------------------------------ helpers
+    def _follow(self, cid: str) -> tuple[str | None, list[str], list[str]]:
+        """(current cid or None when split, notes, split successors)."""
+        notes: list[str] = []
+        seen = {cid}
+        cur = cid
+        while cur in self.retired:
+            removed_on, reason, succ = self.retired[cur]
+            notes.append(f"{cur} removed {removed_on or '?'}: {reason or 'no reason given'}")
+            succ = [s for s in succ if s not in seen]
+            if len(succ) == 1:
+                cur = succ[0]
+                seen.add(cur)
+                continue
+            if len(succ) > 1:
+                return None, notes, succ
+            break
+        return cur, notes, []
+
+    def _candidate(self, cid: str, score: float) -> Candidate:
+        fac = self.facs.get(cid)
+        return Candidate(cid=cid, name=(fac.name if fac else "") or "", score=round(score, 1),
+                         country=fac.iso2 if fac else None)
+
+    def _name_score(self, names: list[str], cid: str) -> float:
+        aliases = self.names_of.get(cid, set())
+        best = 0.0
+        for n in names:
+            for a in aliases:
+                best = max(best, score_names(n, a))
+        return best
+
+    @staticmethod
+    def _row_names(row: SmelterRow) -> list[str]:
+        out: list[str] = []
+        for text in (row.lookup, row.name, row.standard_name):
+            if not text:
+                continue
+            raw = str(text).strip()
+            if raw.casefold() in (NOT_LISTED, NOT_YET):
+                continue
+            norm = normalise_name(raw)
+            if norm in _EMPTY_NAMES or not norm:
+                continue
+            if norm not in out:
+                out.append(norm)
+        return out
+
+    @staticmethod
+    def _raw_name(row: SmelterRow) -> str | None:
+        for text in (row.name, row.lookup, row.standard_name):
+            if text and str(text).strip().casefold() not in (NOT_LISTED, NOT_YET):
+                return str(text).strip()
+        return None
+
+    # ------------------------------------------------------------------ API
+    def resolve(self, row: SmelterRow) -> Resolution:
+        iso2 = (row.country_code or "").strip().upper() or None
+        if not iso2 or len(iso2) != 2:
+            iso2 = country_iso2(row.country)
+        names = self._row_names(row)
+        kind = row.lookup_kind
+        lookup = (row.lookup or "").strip().casefold()
+        if lookup == NOT_YET:
+            kind = "not_yet_identified"
+        elif lookup == NOT_LISTED:
+            kind = "not_listed"
+        ids = tuple(clean_cid_text(v) for v in (row.cid, row.input_cid) if v not in (None, ""))
+        key = (row.metal, tuple(names), iso2, ids, kind, self._raw_name(row))
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._resolve(row.metal, names, iso2, ids, kind, self._raw_name(row))
+            self._cache[key] = hit
+        loc = f"Smelter List!row {row.row}"
+        return replace(hit, candidates=list(hit.candidates), notes=list(hit.notes),
+                       findings=[replace(f, location=loc) for f in hit.findings])
+
+    def resolve_many(self, rows: Iterable[SmelterRow], declaration_sha256: str | None = None) -> list[Resolution]:
+        """Resolve rows; with a declaration sha256, review rows are queued for `minetrace reference review`."""
+        out = []
+        for row in rows:
+            res = self.resolve(row)
+            out.append(res)
+            if declaration_sha256 and (res.status == "review" or (res.status == "unresolved" and res.candidates)):
+                self.store.enqueue_review(declaration_sha256, row.row, row.metal, self._raw_name(row), row.country,
+                                          res.status, [c.__dict__ for c in res.candidates])
+        return out
+
+    # ------------------------------------------------------------------ the steps
+    def _resolve(self, metal: str | None, names: list[str], iso2: str | None, ids: tuple[str, ...],
+                 kind: str | None, raw_name: str | None) -> Resolution:
+        findings: list[Finding] = []
+        notes: list[str] = []
+        given = next((i for i in ids if i), None)
+        if kind == "not_yet_identified":
+            if raw_name:
+                notes.append(f"typed name kept as given: {raw_name!r}")
+            return Resolution(status="unidentified", cid=None, method="not_yet_identified", score=0.0,
+                              given_cid=given, metal=metal, notes=notes)
+
+        rejected: set[str] = set()
+        # ---- 1–3: identifiers
+        for ident in dict.fromkeys(i for i in ids if i):
+            res = self._by_identifier(ident, metal, names, iso2, findings, notes)
+            if res is not None:
+                return res
+        # ---- 4: decisions
+        for n in [raw_name] if raw_name else []:
+            d = self.decisions.find(metal, n, iso2)
+            if d is None:
+                continue
+            rejected |= d.reject
+            if d.accept:
+                return self._done(d.accept, "decision", 100.0, metal, given, findings,
+                                  notes + [f"decision for {n!r} (decided {d.decided_on or '?'})"])
+        if not metal or metal not in self.index:
+            if not names:
+                return self._unresolved(metal, names, iso2, given, findings, notes, "no name")
+            return self._unresolved(metal, names, iso2, given, findings, notes, "metal not in the reference store")
+        if not names:
+            return self._unresolved(metal, names, iso2, given, findings, notes, "no name")
+        # ---- 5: exact alias
+        idx = self.index[metal]
+        exact: set[str] = set()
+        for n in names:
+            exact |= idx.exact.get(n, set())
+        if not exact:
+            for n in names:
+                exact |= idx.compact.get(compact_key(n), set())
+        exact -= rejected
+        if exact:
+            res = self._pick_exact(exact, metal, iso2, given, findings, notes)
+            if res is not None:
+                return res
+        # ---- 6: fuzzy
+        return self._fuzzy(idx, metal, names, iso2, given, findings, notes, rejected)
+
+    def _by_identifier(self, ident: str, metal: str | None, names: list[str], iso2: str | None,
+                       findings: list[Finding], notes: list[str]) -> Resolution | None:
+        if CID_RE.match(ident):
+            fac = self.facs.get(ident)
+            if fac is None:
+                findings.append(Finding("cid_unknown", "warning", "",
+                                        f"{ident} is not in the reference store (import a newer RMI list?)"))
+                return None
+            if metal and fac.metal and fac.metal != metal:
+                findings.append(Finding("cid_wrong_metal", "warning", "",
+                                        f"{ident} is a {fac.metal} facility ({fac.name}) but the row says {metal}"))
+                return None
+            res = self._done(ident, "cid", 100.0, metal or fac.metal, ident, findings, notes)
+            if names and res.cid and self.names_of.get(ident):
+                sc = self._name_score(names, ident)
+                if sc < 45:
+                    res.findings.append(Finding(
+                        "cid_name_mismatch", "info", "",
+                        f"the row's name scores {sc:.0f} against {ident} ({fac.name}); the CID was kept"))
+            return res
+        if OLD_ID_RE.match(ident):
+            targets = self.old_ids.get(ident, set())
+            if metal:
+                targets = {t for t in targets if t not in self.facs or self.facs[t].metal == metal}
+            if len(targets) == 1:
+                cid = next(iter(targets))
+                return self._done(cid, "old_id", 100.0, metal, ident, findings,
+                                  notes + [f"old ID {ident} → {cid} (CMRT 3.01 crosswalk)"])
+            notes.append(f"old ID {ident} not in the crosswalk" if not targets else f"old ID {ident} is ambiguous")
+            return None
+        variants = [v for v in cid_variants(ident) if v in self.facs]
+        fitting = [v for v in variants if not metal or self.facs[v].metal == metal]
+        if names:
+            fitting = [v for v in fitting if self._name_score(names, v) >= self.policy.repair_name_min]
+        else:
+            fitting = fitting if len(fitting) == 1 else []
+        if len(fitting) == 1:
+            cid = fitting[0]
+            findings.append(Finding("malformed_cid", "info", "", f"ID {ident!r} repaired to {cid}"))
+            return self._done(cid, "cid_repaired", 100.0 if names else 90.0, metal, ident, findings, notes)
+        findings.append(Finding(
+            "malformed_cid", "warning", "",
+            f"ID {ident!r} is not a valid CID" + (f"; candidates {', '.join(variants)}" if variants else "")))
+        return None
+
+    def _done(self, cid: str, method: str, score: float, metal: str | None, given: str | None,
+              findings: list[Finding], notes: list[str]) -> Resolution:
+        current, chain_notes, succ = self._follow(cid)
+        notes = list(notes) + chain_notes
+        if current is None:  # split into several facilities: the supplier must say which
+            return Resolution(status="review", cid=None, method=f"{method}_split", score=score, given_cid=given or cid,
+                              metal=metal, candidates=[self._candidate(s, score) for s in succ], notes=notes,
+                              findings=findings, provisional_key=cid)
+        if current != cid:
+            method = "cid_retired" if method == "cid" else method
+            notes.append(f"{cid} → {current} (revision history)")
+        fac = self.facs.get(current)
+        if fac and fac.retired:
+            notes.append(f"{current} is retired (not on the current reference list)")
+        return Resolution(status="resolved", cid=current, method=method, score=round(score, 1),
+                          given_cid=given if given else (cid if cid != current else None),
+                          metal=(fac.metal if fac else None) or metal, standard_name=fac.name if fac else None,
+                          country_iso2=fac.iso2 if fac else None, notes=notes, findings=findings)
+
+    def _collapse(self, cids: Iterable[str]) -> dict[str, str]:
+        """Each cid → the CID it currently stands for (itself when split/unknown)."""
+        return {c: (self._follow(c)[0] or c) for c in cids}
+
+    def _pick_exact(self, exact: set[str], metal: str, iso2: str | None, given: str | None,
+                    findings: list[Finding], notes: list[str]) -> Resolution | None:
+        cur = self._collapse(exact)
+        targets = set(cur.values())
+        if len(targets) > 1 and iso2:
+            same = {t for t in targets if self.facs.get(t) and self.facs[t].iso2 == iso2}
+            if len(same) == 1:
+                targets = same
+        if len(targets) > 1:
+            live = {t for t in targets if t in self.facs and not self.facs[t].retired}
+            if len(live) == 1:
+                targets = live
+        if len(targets) == 1:
+            target = next(iter(targets))
+            src = next(c for c, t in cur.items() if t == target)
+            res = self._done(src, "alias", 100.0, metal, given, findings, notes)
+            fac = self.facs.get(res.cid or "")
+            if fac and iso2 and fac.iso2 and fac.iso2 != iso2:
+                res.notes.append(f"country differs: row {iso2}, facility {fac.iso2}")
+            return res
+        cands = [self._candidate(t, 100.0) for t in sorted(targets)]
+        return Resolution(status="review", cid=None, method="alias_ambiguous", score=100.0, given_cid=given,
+                          metal=metal, candidates=cands, findings=findings,
+                          notes=notes + [f"the name is an alias of {len(cands)} facilities"])
+
+    def _fuzzy(self, idx: _MetalIndex, metal: str, names: list[str], iso2: str | None, given: str | None,
+               findings: list[Finding], notes: list[str], rejected: set[str]) -> Resolution:
+        p = self.policy
+        best: dict[str, float] = {}
+        for n in names:
+            if len(compact_key(n)) < p.min_fuzzy_length:
+                continue
+            shortlist: set[int] = set()
+            for scorer in (fuzz.token_set_ratio, fuzz.token_sort_ratio, fuzz.partial_ratio):
+                for _, _, i in process.extract(n, idx.choices, scorer=scorer, limit=6, score_cutoff=50):
+                    shortlist.add(i)
+            for i in shortlist:
+                s = score_names(n, idx.choices[i])
+                for cid in idx.choice_cids[i]:
+                    if cid in rejected:
+                        continue
+                    if s > best.get(cid, 0):
+                        best[cid] = s
+        if not best:
+            return self._unresolved(metal, names, iso2, given, findings, notes, "no similar name")
+        # country adjustment, then collapse retired aliases onto their current CID
+        scored: dict[str, float] = {}
+        cur = self._collapse(best)
+        for cid, s in best.items():
+            fac = self.facs.get(cid)
+            target = cur[cid]
+            tfac = self.facs.get(target) or fac
+            if iso2 and tfac and tfac.iso2:
+                s = s + p.country_match_bonus if tfac.iso2 == iso2 else s - p.country_mismatch_penalty
+            s = min(s, 100.0)
+            if s > scored.get(target, -1):
+                scored[target] = s
+        ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
+        top_cid, top = ranked[0]
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        cands = [self._candidate(c, s) for c, s in ranked[:5] if s >= p.review - 15]
+        clear = top >= p.accept_clear and top - second >= p.clear_margin
+        if (top >= p.accept and top - second >= p.margin) or clear:
+            res = self._done(top_cid, "fuzzy", top, metal, given, findings, notes)
+            res.candidates = cands[:3]
+            return res
+        if top >= p.review:
+            why = "close runner-up" if top >= p.accept else "score between review and accept"
+            return Resolution(status="review", cid=None, method="fuzzy", score=round(top, 1), given_cid=given,
+                              metal=metal, candidates=cands, findings=findings, notes=notes + [why],
+                              provisional_key=self._key(metal, names, iso2))
+        return self._unresolved(metal, names, iso2, given, findings, notes, f"best score {top:.0f}", cands)
+
+    @staticmethod
+    def _key(metal: str | None, names: list[str], iso2: str | None) -> str:
+        return f"{metal or '?'}|{names[0] if names else ''}|{iso2 or ''}"
+
+    def _unresolved(self, metal: str | None, names: list[str], iso2: str | None, given: str | None,
+                    findings: list[Finding], notes: list[str], why: str,
+                    cands: list[Candidate] | None = None) -> Resolution:
+        key = self._key(metal, names, iso2)
+        if given and CID_RE.match(given) and not names:
+            key = given
+        return Resolution(status="unresolved", cid=None, method="none", score=0.0 if not cands else cands[0].score,
+                          given_cid=given, metal=metal, country_iso2=iso2, candidates=cands or [],
+                          findings=findings, notes=notes + [why], provisional_key=key)
+
+
+def resolve_rows(rows: Iterable[SmelterRow], store: ReferenceStore | None = None) -> list[Resolution]:
+    """Convenience: resolve rows against the default store."""
+    store = store or ReferenceStore.open()
+    return Resolver(store).resolve_many(rows)
