@@ -1,24 +1,87 @@
 """Layout tables, one per template generation (see `ingest.layouts.model`).
 
-`ALL_LAYOUTS` is the registry the reader searches; `layout_for(kind, version)` picks one.
+`ALL_LAYOUTS` is the registry the reader searches; `layout_for(kind, version)` picks the table
+that lists a version, `nearest_layout(kind, version)` the closest table of that kind for a
+version no table lists (a future CMRT 6.6 reads with the 6.x table, with a finding).
 """
 
 from __future__ import annotations
 
+import re
+
+from ingest.layouts.amrt import AMRT_12, AMRT_13
+from ingest.layouts.cmrt1 import CMRT_1
+from ingest.layouts.cmrt2 import CMRT_2_00, CMRT_2_02, CMRT_2_03
+from ingest.layouts.cmrt3 import CMRT_3
 from ingest.layouts.cmrt6 import CMRT_6
+from ingest.layouts.cmrt45 import CMRT_4, CMRT_5
+from ingest.layouts.crt import CRT_2
+from ingest.layouts.emrt import EMRT_1, EMRT_2, EMRT_2_1
 from ingest.layouts.model import CompanyQuestion, Layout, Question, TableLayout
 
-ALL_LAYOUTS: tuple[Layout, ...] = (CMRT_6,)
+ALL_LAYOUTS: tuple[Layout, ...] = (
+    CMRT_1, CMRT_2_00, CMRT_2_02, CMRT_2_03, CMRT_3, CMRT_4, CMRT_5, CMRT_6,
+    EMRT_1, EMRT_2, EMRT_2_1, CRT_2, AMRT_12, AMRT_13,
+)
 
-__all__ = ["ALL_LAYOUTS", "CMRT_6", "CompanyQuestion", "Layout", "Question", "TableLayout", "get_layout", "layout_for"]
+__all__ = [
+    "ALL_LAYOUTS", "CMRT_6", "CompanyQuestion", "Layout", "Question", "TableLayout", "get_layout", "layout_for",
+    "nearest_layout", "version_key",
+]
+
+_VERSION = re.compile(r"^(\d+)(?:\.(\d+))?([a-z]?)$")
+
+
+def version_key(version: str | None) -> tuple[int, float, str] | None:
+    """A sortable key for a version string: "2.03a" → (2, 0.03, "a"), "6.4" → (6, 0.4, ""), "6.10" → (6, 0.1, "")."""
+    if not version:
+        return None
+    m = _VERSION.match(version.strip().lower())
+    if not m:
+        return None
+    minor = float("0." + m.group(2)) if m.group(2) else 0.0
+    return int(m.group(1)), minor, m.group(3)
 
 
 def layout_for(kind: str, version: str | None) -> Layout | None:
-    """The layout table that reads `kind` `version`, or None when no table covers it."""
+    """The layout table that lists `kind` `version`, or None when no table covers it exactly."""
+    key = version_key(version)
     for layout in ALL_LAYOUTS:
-        if layout.kind == kind and version in layout.versions:
+        if layout.kind != kind:
+            continue
+        if version in layout.versions:
+            return layout
+        if key is not None and any(version_key(v) == key for v in layout.versions):
             return layout
     return None
+
+
+def nearest_layout(kind: str, version: str | None) -> Layout | None:
+    """The table of `kind` whose versions are closest to `version` (same major first), or None for an unknown kind.
+
+    >>> nearest_layout("CMRT", "6.6").id, nearest_layout("CMRT", "3.02").id, nearest_layout("CMRT", "9.0").id
+    ('cmrt-6', 'cmrt-3', 'cmrt-6')
+    """
+    exact = layout_for(kind, version)
+    if exact is not None:
+        return exact
+    candidates = [layout for layout in ALL_LAYOUTS if layout.kind == kind]
+    if not candidates:
+        return None
+    key = version_key(version)
+    if key is None:
+        return max(candidates, key=lambda lay: max(version_key(v) or (0, 0.0, "") for v in lay.versions))
+    target = key[0] + key[1]
+    best: tuple[tuple[int, float], Layout] | None = None
+    for layout in candidates:
+        for v in layout.versions:
+            k = version_key(v)
+            if k is None:
+                continue
+            score = (0 if k[0] == key[0] else 1, abs(k[0] + k[1] - target))
+            if best is None or score < best[0]:
+                best = (score, layout)
+    return best[1] if best else candidates[-1]
 
 
 def get_layout(layout_id: str) -> Layout:

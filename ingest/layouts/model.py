@@ -21,6 +21,15 @@ class Question:
     allowed: tuple[str, ...] = ()  # allowed answers (English, as the dropdown lists them)
     #: metal → answer row. When empty, the CMRT order Ta, Sn, Au, W on row+1 … row+4 applies.
     metal_rows: tuple[tuple[str, int], ...] = ()
+    #: per-metal answer lists where a metal's dropdown differs from `allowed` (EMRT 1.x Q3 cobalt / mica)
+    allowed_by_metal: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def allowed_for(self, metal: str | None) -> tuple[str, ...]:
+        """The answers the dropdown offers for `metal` (the question's list when not metal-specific)."""
+        for name, allowed in self.allowed_by_metal:
+            if name == metal:
+                return allowed
+        return self.allowed
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,10 @@ class CompanyQuestion:
     #: the meaning in the program-strength model: "policy", "policy_public", "due_diligence",
     #: "review", "corrective_action", "survey", "smelter_audit", "sec_filer", … or "" when none
     role: str = ""
+    #: a company question answered once per metal (EMRT C): metal → answer row, fixed (EMRT 1.x)
+    metal_rows: tuple[tuple[str, int], ...] = ()
+    #: … or on the rows below the question, one per selected mineral, labelled in column B (EMRT 2.x)
+    slot_rows: int = 0
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,13 @@ class Layout:
     metals: tuple[str, ...] = ()
     notes: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    #: EMRT 2.x / AMRT: cells where the declarer selects the minerals in scope (sorted into the question rows)
+    mineral_scope_cells: tuple[str, ...] = ()
+    #: EMRT 2.x / AMRT: answer rows reserved under each question (one per selected mineral, labelled in B)
+    mineral_slots: int = 0
+    #: smelter column map of the previous generation, used to re-read rows pasted in the old order
+    #: (a 2.01-layout row pasted into a 2.02 sheet); empty when no such shift is known
+    shifted_smelter_columns: tuple[tuple[str, str], ...] = ()
 
     def company_cell(self, name: str) -> str | None:
         for field_name, cell in self.company_cells:
