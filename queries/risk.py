@@ -370,3 +370,34 @@ def rate_store_smelters(store: Any, facts: ReferenceFacts | None, year: int | No
     out = [model.rate_smelter(s, tuple(declared.get(str(first(s, "key", "id")), ()))) for s in smelters]
     out.sort(key=lambda r: (-LEVEL_RANK[r.level], r.level is None, r.metal or "", r.name or "", r.key))
     return out
+
+
+def declared_countries_by_smelter(store: Any, year: int | None = None) -> dict[str, list[tuple[str, str, int]]]:
+    """smelter key → [(iso2, declaration id, row)] of the mine countries suppliers declared for it."""
+    out: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+    for item in store.declared_mine_countries(year=year):
+        skey, iso2, decl, row = item[0], item[1], item[2], item[3]
+        if iso2:
+            out[str(skey)].append((str(iso2).upper(), str(decl), int(row or 0)))
+    return out
+
+
+def risk_by_key(store: Any, model: RiskModel, year: int | None = None,
+                hops: list[Any] | None = None) -> dict[str, SmelterRisk]:
+    """smelter key → rating, for the smelters reached by `hops` (default: every current hop of `year`)."""
+    declared = declared_countries_by_smelter(store, year)
+    hops = store.reports(year=year) if hops is None else hops
+    wanted = {str(get(h, "smelter_key")) for h in hops}
+    out: dict[str, SmelterRisk] = {}
+    for s in store.smelters():
+        key = str(first(s, "key", "id"))
+        if key in wanted:
+            out[key] = model.rate_smelter(s, tuple(c for c, _, _ in declared.get(key, ())))
+    for h in hops:  # hops whose smelter node the store did not list
+        key = str(get(h, "smelter_key"))
+        if key not in out:
+            out[key] = model.rate_smelter({"key": key, "cid": get(h, "cid"), "metal": get(h, "metal"),
+                                           "name": get(h, "smelter_name"), "country_iso2": get(h, "country_iso2"),
+                                           "lookup_kind": get(h, "lookup_kind")},
+                                          tuple(c for c, _, _ in declared.get(key, ())))
+    return out

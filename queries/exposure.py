@@ -1,0 +1,157 @@
+"""Exposure: who reaches a given smelter (by CID) or a given country, through what.
+
+Why: "who is exposed to CID002587?" must find suppliers that wrote the retired CID, the current one
+or only a name that resolved to it; the reference store follows retired CIDs to their successors
+("Alias to CID…", facility-level splits), and the graph keys smelters by the current CID. Country
+exposure keeps two different facts apart: where the smelter *is* (reference location) and where
+suppliers *declared* the ore was mined (CMRT column O) — mixing them overstates or hides risk.
+
+Example:
+    >>> res = cid_exposure(store, ["CID002587"], facts=reference, year=2016)   # doctest: +SKIP
+    >>> [(s["supplier_id"], s["metals"]) for s in res[0].suppliers]            # doctest: +SKIP
+    [('S-104', ['Gold'])]
+    >>> country_exposure(store, ["CD"]).by_location                           # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from queries._access import get
+from queries.policy import Policy, load_policy
+
+
+@dataclass
+class CidExposure:
+    cid: str  # as asked
+    resolved_to: list[str]  # current CID(s) the question was answered for
+    notes: list[str] = field(default_factory=list)
+    suppliers: list[dict[str, Any]] = field(default_factory=list)
+    declarations: int = 0
+    rows: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def resolve_cids(cids: list[str], facts: Any = None) -> list[tuple[str, list[str], list[str]]]:
+    """(asked, keys to look up, notes) per CID: the CID itself plus its successors when retired."""
+    out = []
+    for raw in cids:
+        cid = raw.strip().upper()
+        keys, notes = [cid], []
+        if facts is not None:
+            chain = facts.current_cid(cid)
+            notes = list(get(chain, "notes") or [])
+            for c in [get(chain, "current"), *(get(chain, "successors") or [])]:
+                if c and c not in keys:
+                    keys.append(str(c))
+        out.append((cid, keys, notes))
+    return out
+
+
+def _group_by_supplier(hops: list[Any], chains: dict[str, list[list[str]]]) -> list[dict[str, Any]]:
+    per: dict[str, dict[str, Any]] = {}
+    for h in hops:
+        sid = str(get(h, "supplier_id"))
+        s = per.setdefault(sid, {"supplier_id": sid, "supplier_name": get(h, "supplier_name"), "metals": set(),
+                                 "years": set(), "smelters": set(), "declarations": {},
+                                 "paths": chains.get(sid) or [["company", sid]]})
+        s["metals"].add(get(h, "metal") or "")
+        if get(h, "reporting_year") is not None:
+            s["years"].add(get(h, "reporting_year"))
+        s["smelters"].add(str(get(h, "smelter_key")))
+        did = str(get(h, "declaration_id"))
+        d = s["declarations"].setdefault(did, {
+            "declaration_id": did, "file_name": get(h, "file_name"), "template_version": get(h, "template_version"),
+            "reporting_year": get(h, "reporting_year"), "status": get(h, "status"), "rows": []})
+        d["rows"].append({"sheet": get(h, "sheet"), "row": get(h, "row"), "metal": get(h, "metal"),
+                          "raw_name": get(h, "raw_name"), "raw_cid": get(h, "raw_cid"), "method": get(h, "method"),
+                          "smelter_key": str(get(h, "smelter_key"))})
+    out = []
+    for s in per.values():
+        out.append({**s, "metals": sorted(m for m in s["metals"] if m), "years": sorted(s["years"]),
+                    "smelters": sorted(s["smelters"]), "declarations": list(s["declarations"].values())})
+    out.sort(key=lambda s: s["supplier_id"])
+    return out
+
+
+def cid_exposure(store: Any, cids: list[str], facts: Any = None, year: int | None = None,
+                 current_only: bool = True) -> list[CidExposure]:
+    """For each CID: the suppliers, declarations, metals, years and company paths that reach it."""
+    results = []
+    resolved = resolve_cids(cids, facts)
+    all_hops = store.reports(smelter_keys=sorted({k for _, keys, _ in resolved for k in keys}), year=year,
+                             current_only=current_only)
+    sids = sorted({str(get(h, "supplier_id")) for h in all_hops})
+    chains = store.supplier_chains(sids) if sids else {}
+    for asked, keys, notes in resolved:
+        hops = [h for h in all_hops if str(get(h, "smelter_key")) in keys or get(h, "cid") in keys]
+        res = CidExposure(cid=asked, resolved_to=[k for k in keys if k != asked] or [asked], notes=notes)
+        res.suppliers = _group_by_supplier(hops, chains)
+        res.declarations = len({get(h, "declaration_id") for h in hops})
+        res.rows = len(hops)
+        results.append(res)
+    return results
+
+
+@dataclass
+class CountryExposure:
+    countries: list[str]
+    by_location: list[dict[str, Any]] = field(default_factory=list)  # smelters located in the countries
+    by_declared_mine_country: list[dict[str, Any]] = field(default_factory=list)  # declared mine countries
+    suppliers_by_location: list[str] = field(default_factory=list)
+    suppliers_by_declared: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def country_exposure(store: Any, countries: list[str] | None = None, year: int | None = None,
+                     policy: Policy | None = None) -> CountryExposure:
+    """Smelters and suppliers tied to `countries` (default: the policy's Covered Countries), by smelter
+    location and by supplier-declared mine country, reported separately."""
+    policy = policy or load_policy()
+    wanted = sorted({c.strip().upper() for c in (countries or policy.risk.covered_countries)})
+    res = CountryExposure(countries=wanted)
+    loc_hops = store.reports(countries=wanted, year=year)
+    per_smelter: dict[str, dict[str, Any]] = {}
+    for h in loc_hops:
+        key = str(get(h, "smelter_key"))
+        s = per_smelter.setdefault(key, {"country_iso2": get(h, "country_iso2"), "smelter_key": key,
+                                         "cid": get(h, "cid"),
+                                         "name": get(h, "smelter_name"), "metal": get(h, "metal"), "suppliers": set(),
+                                         "evidence": []})
+        s["suppliers"].add(str(get(h, "supplier_id")))
+        s["evidence"].append({"declaration_id": get(h, "declaration_id"), "file_name": get(h, "file_name"),
+                              "row": get(h, "row"), "supplier_id": get(h, "supplier_id")})
+    res.by_location = sorted(({**s, "suppliers": sorted(s["suppliers"])} for s in per_smelter.values()),
+                             key=lambda s: (s["country_iso2"] or "", s["metal"] or "", s["smelter_key"]))
+    res.suppliers_by_location = sorted({sid for s in res.by_location for sid in s["suppliers"]})
+    declared = [d for d in store.declared_mine_countries(year=year) if str(d[1]).upper() in wanted]
+    decl_supplier: dict[str, str] = {}
+    for _, _, did, _ in declared:
+        if did not in decl_supplier:
+            info = store.declaration(did)
+            decl_supplier[did] = str(get(info, "supplier_id")) if info else "?"
+    grouped: dict[tuple[str, str], dict[str, Any]] = {}
+    smelter_info: dict[str, Any] = {}
+    for skey, iso2, did, row in declared:
+        if skey not in smelter_info:
+            smelter_info[skey] = store.smelter(skey)
+        info = smelter_info[skey]
+        g = grouped.setdefault((str(iso2).upper(), skey), {
+            "country_iso2": str(iso2).upper(), "smelter_key": skey, "cid": get(info, "cid"), "name": get(info, "name"),
+            "metal": get(info, "metal"), "smelter_location": get(info, "country_iso2"), "suppliers": set(),
+            "evidence": defaultdict(list)})
+        g["suppliers"].add(decl_supplier[did])
+        g["evidence"][did].append(row)
+    res.by_declared_mine_country = sorted(
+        ({**g, "suppliers": sorted(g["suppliers"]),
+          "evidence": [{"declaration_id": d, "rows": sorted(r)} for d, r in g["evidence"].items()]}
+         for g in grouped.values()),
+        key=lambda g: (g["country_iso2"], g["metal"] or "", g["smelter_key"]))
+    res.suppliers_by_declared = sorted({sid for g in res.by_declared_mine_country for sid in g["suppliers"]})
+    return res

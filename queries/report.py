@@ -1,0 +1,171 @@
+"""What goes in the year's report: the smelter appendix, its counts and the countries of origin.
+
+Why: the 2016 report closes with Appendix A (metal, standard smelter name, facility location,
+conflict-free/conformant?) and an aggregated list of countries of origin, and states how many
+smelters were validated and how many are conformant. All of it must come from the year's validated
+declarations (by default only forms that passed validation), with every smelter resolved to an RMI
+CID, deduplicated by (CID, metal), and every status judged as of the reporting date.
+Countries of origin keep their sources apart (REFERENCE-DATA §10.4): smelter location vs
+supplier-declared mine countries.
+
+Example:
+    >>> app = appendix(store, RiskModel(reference, year=2016), year=2016)   # doctest: +SKIP
+    >>> app.counts["smelters_validated"], app.rows[0]["metal"]             # doctest: +SKIP
+    (311, 'Gold')
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from queries._access import get
+from queries.risk import RiskModel, declared_countries_by_smelter
+
+METAL_ORDER = {"Gold": 0, "Tantalum": 1, "Tin": 2, "Tungsten": 3}
+
+#: CMRT / RMI spellings for ISO codes whose pycountry name differs from what the templates print
+CMRT_COUNTRY_NAMES = {
+    "US": "UNITED STATES OF AMERICA", "GB": "UNITED KINGDOM OF GREAT BRITAIN AND NORTHERN IRELAND",
+    "CD": "CONGO, DEMOCRATIC REPUBLIC OF THE", "CG": "CONGO", "KR": "KOREA, REPUBLIC OF",
+    "TW": "TAIWAN, PROVINCE OF CHINA", "RU": "RUSSIAN FEDERATION", "TZ": "TANZANIA, UNITED REPUBLIC OF",
+    "VN": "VIET NAM", "BO": "BOLIVIA (PLURINATIONAL STATE OF)", "IR": "IRAN (ISLAMIC REPUBLIC OF)",
+    "LA": "LAO PEOPLE'S DEMOCRATIC REPUBLIC", "TR": "TURKEY",
+}
+
+
+def country_label(iso2: str | None) -> str | None:
+    """Upper-case country name as CMRTs print it (from the ISO code)."""
+    if not iso2:
+        return None
+    iso2 = iso2.upper()
+    if iso2 in CMRT_COUNTRY_NAMES:
+        return CMRT_COUNTRY_NAMES[iso2]
+    import pycountry
+
+    hit = pycountry.countries.get(alpha_2=iso2)
+    return hit.name.upper() if hit else iso2
+
+
+def country_title(iso2: str) -> str:
+    import pycountry
+
+    hit = pycountry.countries.get(alpha_2=iso2.upper())
+    return getattr(hit, "common_name", None) or (hit.name if hit else iso2)
+
+
+def validated_hops(store: Any, year: int | None, valid_only: bool = True) -> list[Any]:
+    """Current hops of the year that reach an RMI smelter (resolved CID), from valid forms by default."""
+    hops = store.reports(year=year)
+    return [h for h in hops if get(h, "cid") and (not valid_only or get(h, "status") == "valid")]
+
+
+@dataclass
+class OriginCountry:
+    iso2: str
+    name: str
+    covered: bool
+    sources: list[str]  # "smelter_location", "declared_mine_country"
+    smelters_located: list[str] = field(default_factory=list)  # CIDs located there
+    declared_by: list[dict[str, Any]] = field(default_factory=list)  # [{smelter_key, declaration_id, row}]
+
+
+def countries_of_origin(store: Any, model: RiskModel, year: int | None, valid_only: bool = True) -> list[OriginCountry]:
+    """The aggregated countries of origin for a reporting year, each with where it came from."""
+    hops = validated_hops(store, year, valid_only)
+    keys = {str(get(h, "smelter_key")) for h in hops}
+    decls = {str(get(h, "declaration_id")) for h in hops}
+    per: dict[str, OriginCountry] = {}
+
+    def entry(iso2: str) -> OriginCountry:
+        if iso2 not in per:
+            per[iso2] = OriginCountry(iso2=iso2, name=country_title(iso2), covered=model.is_covered(iso2), sources=[])
+        return per[iso2]
+
+    for h in hops:
+        iso2 = get(h, "country_iso2")
+        if iso2:
+            e = entry(str(iso2).upper())
+            if "smelter_location" not in e.sources:
+                e.sources.append("smelter_location")
+            cid = str(get(h, "cid"))
+            if cid not in e.smelters_located:
+                e.smelters_located.append(cid)
+    for skey, items in declared_countries_by_smelter(store, year).items():
+        if skey not in keys:
+            continue
+        for iso2, did, row in items:
+            if did not in decls:
+                continue
+            e = entry(iso2)
+            if "declared_mine_country" not in e.sources:
+                e.sources.append("declared_mine_country")
+            e.declared_by.append({"smelter_key": skey, "declaration_id": did, "row": row})
+    for e in per.values():
+        e.smelters_located.sort()
+    return sorted(per.values(), key=lambda e: e.name)
+
+
+@dataclass
+class Appendix:
+    year: int | None
+    as_of: str
+    rows: list[dict[str, Any]]
+    counts: dict[str, Any]
+    countries_of_origin: list[dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def appendix(store: Any, model: RiskModel, year: int | None, valid_only: bool = True) -> Appendix:
+    """Appendix A: one row per validated smelter (CID, metal), conformant status as of the model's date."""
+    policy = model.policy
+    hops = validated_hops(store, year, valid_only)
+    per: dict[tuple[str, str], dict[str, Any]] = {}
+    suppliers: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for h in hops:
+        cid = str(get(h, "cid"))
+        metal = get(h, "metal") or ""
+        k = (cid, metal)
+        suppliers[k].add(str(get(h, "supplier_id")))
+        if k in per:
+            continue
+        smelter = store.smelter(str(get(h, "smelter_key")))
+        risk = model.rate_smelter(smelter or {"key": get(h, "smelter_key"), "cid": cid, "metal": metal,
+                                              "name": get(h, "smelter_name"), "country_iso2": get(h, "country_iso2")})
+        per[k] = {
+            "metal": metal,
+            "standard_smelter_name": risk.name or get(h, "smelter_name"),
+            "facility_location": country_label(risk.country_iso2),
+            "conformant": policy.report.appendix_conformant_label if risk.conformant
+            else policy.report.appendix_other_label,
+            "cid": risk.cid or cid,
+            "rmap_status": risk.status,
+            "status_as_of": model.as_of.isoformat(),
+            "risk": risk.level,
+            "country_iso2": risk.country_iso2,
+        }
+    for k, row in per.items():
+        row["suppliers"] = len(suppliers[k])
+    rows = sorted(per.values(), key=lambda r: (METAL_ORDER.get(r["metal"], 9), r["metal"],
+                                               (r["standard_smelter_name"] or "").casefold()))
+    by_metal: dict[str, int] = defaultdict(int)
+    conformant_by_metal: dict[str, int] = defaultdict(int)
+    for r in rows:
+        by_metal[r["metal"]] += 1
+        if r["conformant"] == policy.report.appendix_conformant_label:
+            conformant_by_metal[r["metal"]] += 1
+    origin = countries_of_origin(store, model, year, valid_only)
+    counts = {
+        "smelters_validated": len(rows),
+        "conformant": sum(conformant_by_metal.values()),
+        "not_conformant": len(rows) - sum(conformant_by_metal.values()),
+        "by_metal": dict(sorted(by_metal.items())),
+        "conformant_by_metal": dict(sorted(conformant_by_metal.items())),
+        "high_risk": sum(1 for r in rows if r["risk"] == "high"),
+        "countries_of_origin": len(origin),
+    }
+    return Appendix(year=year, as_of=model.as_of.isoformat(), rows=rows, counts=counts,
+                    countries_of_origin=[asdict(o) for o in origin])
