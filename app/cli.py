@@ -22,6 +22,8 @@ root = typer.Typer(
 #: command-family modules, each with a `register(root: typer.Typer) -> None`
 FAMILIES: tuple[str, ...] = (
     "app.cli_parse",
+    "app.cli_graph",
+    "app.cli_reference",
 )
 
 for _module in FAMILIES:

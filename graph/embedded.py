@@ -734,11 +734,9 @@ class EmbeddedStore:
         version = self.version()
         if self._full_cache is not None and self._full_cache[0] == version:
             return self._full_cache[1]
-        g = nx.MultiDiGraph()
-        for label, key, props in self.export_nodes():
-            g.add_node(f"{label}:{key}", label=label, key=key, **props)
-        for rtype, sl, sk, el, ek, props in self.export_edges():
-            g.add_edge(f"{sl}:{sk}", f"{el}:{ek}", key=None, type=rtype, **props)
+        from graph.export import to_networkx
+
+        g = to_networkx(self.export_nodes(), self.export_edges())
         self._full_cache = (version, g)
         return g
 

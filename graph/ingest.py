@@ -1,0 +1,245 @@
+"""Supplier files → the graph: expand, parse, resolve, link to a supplier, store — file by file.
+
+Why a batch function of its own: the CLI, the explorer's upload and the benchmarks ingest the
+same way, and the rules that make a programme auditable live here:
+
+* every file gets an outcome — new, duplicate (same sha256: skipped before parsing),
+  superseded (stored as history), invalid_stored, unreadable (with the reader's message) —
+  and a bad file never stops the batch;
+* each file is one store transaction (`GraphStore.ingest_declaration`), so a crash leaves the
+  store as before or after that file;
+* the original bytes are kept content-addressed under ``<store>/files/<sha[:2]>/<sha>``
+  (records retention: the 2016 report keeps them five years);
+* reporting year: ``year`` when given, else the effective date's year, else the year of
+  ingest. A CMRT completed in January–April usually describes the previous calendar year;
+  we do NOT guess that — pass ``--year`` for such a batch (the rule and its source are stored
+  per declaration as ``year_source``: option | effective_date | received);
+* supplier: matched on the master list when one is given (ID written as the company's
+  unique ID, exact name/alias, e-mail domain, fuzzy name), else a supplier made from the
+  declared company name (id ``decl:<normalised name>``). ``parent_supplier_id`` files the
+  declaration under a supplier (multi-tier: its company becomes that supplier's sub-supplier).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from graph import schema as S
+from graph.resolving import RowResolver, default_resolver, provisional_key
+from graph.store import GraphStore, SupplierRecord
+from graph.supplier_link import SupplierLinker
+from ingest.records import Declaration, Resolution
+from ingest.sources import Source, iter_sources
+
+ParseFn = Callable[[bytes, str], Declaration]
+
+
+@dataclass
+class FileResult:
+    """What happened to one file of the batch."""
+
+    name: str
+    outcome: str  # new | duplicate | superseded | invalid_stored | unreadable
+    sha256: str | None = None
+    supplier_id: str | None = None
+    supplier_name: str | None = None
+    supplier_link: str | None = None  # how the supplier was found: id/name/alias/email_domain/fuzzy/declared
+    company_name: str | None = None
+    reporting_year: int | None = None
+    year_source: str | None = None
+    status: str | None = None  # valid | invalid
+    template: str | None = None  # "CMRT 6.5"
+    smelter_rows: int = 0
+    unresolved_rows: int = 0
+    current: bool = False
+    supersedes: list[str] = field(default_factory=list)
+    superseded_by: str | None = None
+    errors: int = 0
+    message: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class IngestReport:
+    files: list[FileResult] = field(default_factory=list)
+    resolver: str = ""
+    supplier_map: str | None = None
+    supplier_map_findings: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        out = {k: 0 for k in S.OUTCOMES}
+        for f in self.files:
+            out[f.outcome] = out.get(f.outcome, 0) + 1
+        return out
+
+    def summary(self) -> str:
+        c = self.counts()
+        parts = [f"{c[k]} {k.replace('_', ' ')}" for k in S.OUTCOMES if c.get(k)]
+        return f"{len(self.files)} file(s): " + (", ".join(parts) if parts else "nothing to ingest")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"files": [f.to_json() for f in self.files], "counts": self.counts(), "summary": self.summary(),
+                "resolver": self.resolver, "supplier_map": self.supplier_map,
+                "supplier_map_findings": list(self.supplier_map_findings)}
+
+
+def _default_parse(data: bytes, name: str) -> Declaration:
+    from ingest.pipeline import parse_file
+
+    return parse_file(data, name=name)
+
+
+def retain_file(files_dir: Path | None, sha: str, data: bytes) -> Path | None:
+    """Keep the original bytes under files/<sha[:2]>/<sha> (atomic: temp file + rename)."""
+    if files_dir is None:
+        return None
+    target = files_dir / sha[:2] / sha
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def reporting_year(decl: Declaration, year: int | None) -> tuple[int, str]:
+    """(year, source) by the documented rule: option, else effective date's year, else now."""
+    if year is not None:
+        return int(year), "option"
+    if decl.company.effective_date is not None:
+        return decl.company.effective_date.year, "effective_date"
+    return datetime.now(UTC).year, "received"
+
+
+def resolve_rows(decl: Declaration, resolver: RowResolver) -> list[Resolution]:
+    """One Resolution per smelter row; a resolver error on a row keeps the row as unresolved."""
+    out: list[Resolution] = []
+    for row in decl.smelters:
+        try:
+            out.append(resolver.resolve(row))
+        except Exception as exc:  # never lose a row to a resolver bug
+            out.append(Resolution("unresolved", None, "none", 0.0, given_cid=row.cid, metal=row.metal,
+                                  provisional_key=provisional_key(row),
+                                  notes=[f"resolver error: {exc.__class__.__name__}: {exc}"]))
+    return out
+
+
+def ingest_declaration(store: GraphStore, decl: Declaration, resolver: RowResolver,
+                       linker: SupplierLinker, year: int | None = None, parent_supplier_id: str | None = None,
+                       data: bytes | None = None, name: str | None = None) -> FileResult:
+    """Resolve, link and store one parsed declaration (the bytes, when given, are retained)."""
+    sha = decl.file.sha256
+    if data is not None:
+        retain_file(store.files_dir, sha, data)
+    resolutions = resolve_rows(decl, resolver)
+    supplier, link = linker.link(decl)
+    ry, ysrc = reporting_year(decl, year)
+    out = store.ingest_declaration(decl, resolutions, supplier, ry, parent_supplier_id=parent_supplier_id,
+                                   year_source=ysrc)
+    return FileResult(
+        name=name or decl.file.name, outcome=out.outcome, sha256=sha, supplier_id=out.supplier_id,
+        supplier_name=supplier.name, supplier_link=link, company_name=decl.company.name,
+        reporting_year=out.reporting_year, year_source=ysrc, status=decl.status,
+        template=f"{decl.template.kind} {decl.template.version or '?'}", smelter_rows=len(decl.smelters),
+        unresolved_rows=sum(1 for r in resolutions if not r.cid), current=out.current,
+        supersedes=list(out.supersedes), superseded_by=out.superseded_by, errors=len(decl.errors()),
+        message=out.message)
+
+
+def ingest_sources(sources: Iterable[Source], store: GraphStore, resolver: RowResolver | None = None,
+                   linker: SupplierLinker | None = None, year: int | None = None,
+                   parent_supplier_id: str | None = None,
+                   progress: Callable[[FileResult], None] | None = None,
+                   parse: ParseFn | None = None) -> IngestReport:
+    """Ingest every source; one FileResult each, in order. Never raises for a bad file."""
+    parse = parse or _default_parse
+    if resolver is None:
+        resolver, rdesc = default_resolver()
+    else:
+        rdesc = type(resolver).__name__
+    linker = linker or SupplierLinker()
+    report = IngestReport(resolver=rdesc)
+    for src in sources:
+        result = _one(src, store, resolver, linker, year, parent_supplier_id, parse)
+        report.files.append(result)
+        if progress is not None:
+            progress(result)
+    return report
+
+
+def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: SupplierLinker, year: int | None,
+         parent_supplier_id: str | None, parse: ParseFn) -> FileResult:
+    from ingest.workbook import UnreadableWorkbook
+
+    if src.error:
+        return FileResult(src.name, S.OUTCOME_UNREADABLE, message=src.error)
+    try:
+        data = src.read()
+    except OSError as exc:
+        return FileResult(src.name, S.OUTCOME_UNREADABLE, message=f"cannot read file ({exc.strerror or exc})")
+    sha = hashlib.sha256(data).hexdigest()
+    if store.has_declaration(sha):
+        info = store.declaration(sha)
+        return FileResult(src.name, S.OUTCOME_DUPLICATE, sha256=sha,
+                          supplier_id=info.supplier_id if info else None,
+                          reporting_year=info.reporting_year if info else None,
+                          status=info.status if info else None, current=bool(info and info.current),
+                          message=f"same file already stored as {info.file_name if info else sha[:12]}")
+    try:
+        decl = parse(data, src.name)
+    except UnreadableWorkbook as exc:
+        return FileResult(src.name, S.OUTCOME_UNREADABLE, sha256=sha, message=exc.message)
+    except Exception as exc:  # a reader bug must not stop the batch; say what happened
+        return FileResult(src.name, S.OUTCOME_UNREADABLE, sha256=sha,
+                          message=f"could not read: {exc.__class__.__name__}: {exc}")
+    decl.file.sha256 = sha
+    try:
+        return ingest_declaration(store, decl, resolver, linker, year, parent_supplier_id, data=data, name=src.name)
+    except Exception as exc:
+        return FileResult(src.name, S.OUTCOME_UNREADABLE, sha256=sha, company_name=decl.company.name,
+                          message=f"not stored: {exc.__class__.__name__}: {exc}")
+
+
+def ingest_paths(paths: Iterable[str | Path], store: GraphStore, resolver: RowResolver | None = None,
+                 supplier_map: str | Path | None = None, year: int | None = None,
+                 parent_supplier_id: str | None = None,
+                 progress: Callable[[FileResult], None] | None = None,
+                 parse: ParseFn | None = None) -> IngestReport:
+    """Files, folders (recursive) and zip archives → the store. See the module docstring for the rules.
+
+    `supplier_map`: a master list (CSV/xlsx) — its suppliers are upserted first and declarations
+    are matched against it.
+    """
+    linker = SupplierLinker()
+    findings: list[str] = []
+    if supplier_map is not None:
+        linker, findings = SupplierLinker.from_file(supplier_map)
+        if linker.records:
+            store.upsert_suppliers(linker.records)
+    if parent_supplier_id is not None and store.supplier(parent_supplier_id) is None:
+        raise KeyError(f"--under {parent_supplier_id}: no such supplier in the store")
+    report = ingest_sources(iter_sources(list(paths)), store, resolver=resolver, linker=linker, year=year,
+                            parent_supplier_id=parent_supplier_id, progress=progress, parse=parse)
+    report.supplier_map = str(supplier_map) if supplier_map is not None else None
+    report.supplier_map_findings = findings
+    return report
+
+
+def new_supplier_record(decl: Declaration) -> SupplierRecord:
+    """A supplier made from what the declaration says about its company."""
+    return SupplierLinker().link(decl)[0]

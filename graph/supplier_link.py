@@ -1,0 +1,70 @@
+"""Which supplier a declaration belongs to: the master list when there is one, else its own name.
+
+Why its own module: the link decides whose smelters are whose, so it must be predictable and
+explainable (the method is shown per file). Matching itself (ID, exact name/alias, e-mail
+domain, rapidfuzz on the name) is `ingest.suppliers.match_supplier`, shared with the
+programme views; this module turns the result into a graph `SupplierRecord` and makes the
+fallback id ``decl:<normalised company name>`` so the same company always lands on the same
+node, across files and across runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from graph import schema as S
+from graph.store import SupplierRecord
+from ingest.records import Declaration
+from ingest.suppliers import MasterSupplier, match_supplier, normalise_company, read_supplier_list
+
+
+def email_domain(email: str | None) -> str | None:
+    if not email or "@" not in email:
+        return None
+    return email.rsplit("@", 1)[1].strip().strip(">").lower() or None
+
+
+def declared_supplier_id(company_name: str | None, sha256: str) -> str:
+    """`decl:<normalised name>`; a declaration without a company name gets its own `decl:?<sha12>`."""
+    key = normalise_company(company_name)
+    if key:
+        return S.DECLARED_SUPPLIER_PREFIX + key
+    return f"{S.DECLARED_SUPPLIER_PREFIX}?{hashlib.sha256(sha256.encode()).hexdigest()[:12]}"
+
+
+def to_record(m: MasterSupplier) -> SupplierRecord:
+    return SupplierRecord(id=m.id, name=m.name, aliases=list(m.aliases), category=m.category,
+                          last_purchase=m.last_purchase.isoformat() if m.last_purchase else None,
+                          contact_email=m.contact_email, email_domain=m.email_domain or email_domain(m.contact_email),
+                          spend=m.spend)
+
+
+class SupplierLinker:
+    """Links declarations to suppliers; without a master list every company is its own supplier."""
+
+    def __init__(self, masters: list[MasterSupplier] | None = None) -> None:
+        self.masters = list(masters or [])
+        self.records = [to_record(m) for m in self.masters]
+        self._by_id = {r.id: r for r in self.records}
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> tuple[SupplierLinker, list[str]]:
+        """(linker, finding messages) from a master-list file (CSV, xlsx, xls, ods)."""
+        result = read_supplier_list(path)
+        msgs = [f"{f.location}: {f.message}" for f in result.findings]
+        return cls(result.suppliers), msgs
+
+    def link(self, decl: Declaration) -> tuple[SupplierRecord, str]:
+        """(supplier, method): method is id/name/alias/email_domain/fuzzy, or "declared"."""
+        c = decl.company
+        if self.masters:
+            hit = match_supplier(c.name, c.contact_email, self.masters, unique_id=c.unique_id)
+            if hit is not None and hit.supplier_id in self._by_id:
+                method = hit.method if hit.method != "fuzzy" else f"fuzzy {hit.score:.0f}"
+                return self._by_id[hit.supplier_id], method
+        sid = declared_supplier_id(c.name, decl.file.sha256)
+        name = c.name or f"(no company name: {decl.file.name})"
+        rec = SupplierRecord(id=sid, name=name, contact_email=c.contact_email,
+                             email_domain=email_domain(c.contact_email))
+        return rec, "declared" if not self.masters else "declared (not on master list)"
