@@ -1,0 +1,273 @@
+"""`minetrace reference …`: fill and query the dated reference store, resolve names, review and decide.
+
+Commands: import FILE..., show, status CID, resolve, review, decide. All take `--store DIR`
+(default ./.minetrace or $MINETRACE_STORE) and most `--json`. Bad files are reported one line
+each on stderr (naming the file) and never stop the rest of the batch; exit code 2 when any
+file could not be imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ingest.records import SmelterRow
+from ingest.reference import ImportError_, ReferenceStore, import_file
+from ingest.reference.decisions import Decisions
+from ingest.resolve import Resolver
+
+EXIT_BAD_INPUT = 2
+
+app = typer.Typer(name="reference", help="Smelter reference data: import RMI lists and templates, status as of a "
+                  "date, resolve names to CIDs, review and decide candidates.", no_args_is_help=True)
+
+STORE_HELP = "Store directory (default ./.minetrace or $MINETRACE_STORE); the reference DB is reference.sqlite in it."
+
+
+def _open(store: str | None) -> ReferenceStore:
+    return ReferenceStore.open(store)
+
+
+def _dump(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@app.command("import")
+def import_cmd(
+    files: list[Path] = typer.Argument(..., help="CMRT/EMRT/CRT/AMRT templates or filled files, RMI exports "
+                                       "(.xml/.csv/.xlsx), watchlist (.csv/.yaml), policy (.yaml)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Date the facts are valid on (YYYY-MM-DD)."),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+) -> None:
+    """Import reference files; the kind is detected by content. Importing a file twice changes nothing."""
+    ref = _open(store)
+    results: list[dict[str, Any]] = []
+    failed = 0
+    for f in files:
+        try:
+            res = import_file(ref, f, as_of=as_of)
+        except ImportError_ as exc:
+            failed += 1
+            typer.echo(str(exc), err=True)
+            results.append({"file": str(f), "error": str(exc)})
+            continue
+        except Exception as exc:  # an importer defect must not stop the batch
+            failed += 1
+            typer.echo(f"{f}: internal error while importing ({exc.__class__.__name__}: {exc})", err=True)
+            results.append({"file": str(f), "error": str(exc)})
+            continue
+        results.append(res.__dict__)
+        if not as_json:
+            typer.echo(res.line())
+    if as_json:
+        _dump(results)
+    ref.close()
+    if failed:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command("show")
+def show_cmd(
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Summary of the reference store: facilities, aliases, snapshots, watchlist, country lists, imports."""
+    ref = _open(store)
+    summary = ref.summary()
+    ref.close()
+    if as_json:
+        _dump(summary)
+        return
+    console = Console()
+    console.print(f"[bold]{summary['path']}[/bold]")
+    by_metal = ", ".join(f"{m} {n}" for m, n in summary["facilities_by_metal"].items())
+    console.print(f"facilities: {summary['facilities']} ({by_metal}); retired: {summary['retired']}")
+    console.print(f"aliases: {summary['aliases']}   status observations: {summary['status_observations']}   "
+                  f"revisions: {summary['revisions']}   old IDs: {summary['old_ids']}")
+    console.print(f"watchlist CIDs: {summary['watchlist']}   covered countries: "
+                  f"{' '.join(summary['covered_countries'])}   CAHRA entries: {summary['cahra_entries']}")
+    console.print(f"report facts: {summary['report_facts']}   open reviews: {summary['open_reviews']}")
+    if summary["snapshots"]:
+        table = Table("list snapshot", "as of", "source")
+        for s in summary["snapshots"]:
+            table.add_row(s["kind"], s["as_of"], s["source"])
+        console.print(table)
+    table = Table("import", "kind", "rows", "skipped", "as of")
+    for i in summary["imports"]:
+        table.add_row(i["file"], i["importer"], str(i["rows"]), str(i["skipped"]), i["as_of"] or "")
+    console.print(table)
+
+
+@app.command("status")
+def status_cmd(
+    cid: str = typer.Argument(..., help="A CID, e.g. CID002587."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Date (YYYY-MM-DD); default today."),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Facility facts, RMAP status as of a date, revision chain and watchlist entries of one CID."""
+    ref = _open(store)
+    fac = ref.facility(cid)
+    chain = ref.current_cid(cid)
+    status = ref.status_as_of(cid, as_of)
+    data = {
+        "cid": cid.strip().upper(),
+        "facility": fac.to_json() if fac else None,
+        "current_cid": chain.current,
+        "successors": chain.successors,
+        "chain": chain.chain,
+        "chain_notes": chain.notes,
+        "status": status.to_json(),
+        "revisions": ref.revisions(cid),
+        "watchlist": ref.on_watchlist(cid),
+    }
+    ref.close()
+    if as_json:
+        _dump(data)
+        if fac is None:
+            raise typer.Exit(1)
+        return
+    console = Console()
+    if fac is None:
+        console.print(f"{data['cid']}: not in the reference store")
+        raise typer.Exit(1)
+    console.print(f"[bold]{fac.cid}[/bold] {fac.metal} — {fac.standard_name} ({fac.country_iso2 or '?'})"
+                  f"{'  [retired]' if fac.retired else ''}")
+    if chain.current and chain.current != data["cid"]:
+        console.print(f"current CID: {chain.current} (via {' → '.join(chain.chain)})")
+    if chain.successors:
+        console.print(f"split into: {', '.join(chain.successors)}")
+    for n in chain.notes:
+        console.print(f"  {n}")
+    s = status
+    extra = f", last audit {s.last_audit}, cycle {s.audit_cycle}" if s.last_audit else ""
+    flags = " [red]LAPSED[/red]" if s.lapsed else ""
+    console.print(f"status as of {s.as_of}: [bold]{s.status}[/bold]{extra}{flags}"
+                  f"  (basis {s.basis}, observed {s.observed_on or '—'}; {s.source or 'no source'})")
+    for w in data["watchlist"]:
+        console.print(f"[red]watchlist[/red] {w['list_name']}: {w['evidence']} — {w['source']}")
+
+
+def _rows_from_csv(path: Path) -> list[SmelterRow]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = []
+        for i, rec in enumerate(csv.DictReader(fh), start=1):
+            low = {k.strip().casefold(): (v or "").strip() for k, v in rec.items() if k}
+            rows.append(SmelterRow(row=i, metal=_metal(low.get("metal")), lookup=low.get("lookup") or None,
+                                   name=low.get("name") or None, country=low.get("country") or None,
+                                   cid=low.get("cid") or low.get("smelter id") or None))
+        return rows
+
+
+def _metal(text: str | None) -> str | None:
+    from ingest.metals import canonical_metal
+
+    return canonical_metal(text) if text else None
+
+
+@app.command("resolve")
+def resolve_cmd(
+    name: str | None = typer.Option(None, "--name", help="Smelter name as the supplier wrote it."),
+    metal: str | None = typer.Option(None, "--metal", help="Tin, Tantalum, Tungsten, Gold …"),
+    country: str | None = typer.Option(None, "--country"),
+    cid: str | None = typer.Option(None, "--cid", help="Smelter ID as written (may be malformed)."),
+    file: Path | None = typer.Option(None, "--file", help="CSV with columns metal,name,country[,cid][,lookup]."),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Resolve one smelter name (or a CSV of them) to a CID, with method, score and candidates."""
+    ref = _open(store)
+    resolver = Resolver(ref)
+    if file is not None:
+        rows = _rows_from_csv(file)
+    else:
+        if not (name or cid):
+            typer.echo("give --name and/or --cid (or --file)", err=True)
+            raise typer.Exit(EXIT_BAD_INPUT)
+        rows = [SmelterRow(row=1, metal=_metal(metal), name=name, country=country, cid=cid)]
+    results = resolver.resolve_many(rows)
+    ref.close()
+    if as_json:
+        _dump([{"input": {"metal": r.metal, "name": r.name, "country": r.country, "cid": r.cid}, **res.to_json()}
+               for r, res in zip(rows, results, strict=True)])
+        return
+    for r, res in zip(rows, results, strict=True):
+        cands = "; ".join(f"{c.cid} {c.name} ({c.score})" for c in res.candidates[:3])
+        typer.echo(f"{r.metal or '?'} | {r.name or r.cid or ''} | {r.country or ''} → {res.status} "
+                   f"{res.cid or ''} {res.standard_name or ''} [{res.method} {res.score}]"
+                   + (f"  candidates: {cands}" if cands and res.status != "resolved" else ""))
+        for f in res.findings:
+            typer.echo(f"    {f.severity}: {f.code}: {f.message}")
+
+
+@app.command("review")
+def review_cmd(
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List the open review candidates recorded during ingest (decide them with `reference decide`)."""
+    ref = _open(store)
+    items = ref.open_reviews()
+    ref.close()
+    if as_json:
+        _dump(items)
+        return
+    if not items:
+        typer.echo("no open review candidates")
+        return
+    table = Table("metal", "raw name", "country", "status", "candidates", "declaration", "row")
+    for it in items:
+        cands = "\n".join(f"{c['cid']} {c['name']} ({c['score']})" for c in it["candidates"][:3])
+        table.add_row(it["metal"] or "", it["raw_name"] or "", it["country"] or "", it["status"], cands,
+                      it["declaration_sha256"][:12], str(it["row"]))
+    Console().print(table)
+
+
+@app.command("decide")
+def decide_cmd(
+    name: str = typer.Option(..., "--name", help="The raw name as the supplier wrote it."),
+    metal: str = typer.Option(..., "--metal"),
+    country: str | None = typer.Option(None, "--country", help="Limit the decision to this country."),
+    accept: str | None = typer.Option(None, "--accept", help="CID the name stands for."),
+    reject: str | None = typer.Option(None, "--reject", help="CID the name does NOT stand for."),
+    note: str | None = typer.Option(None, "--note"),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+) -> None:
+    """Record an accept/reject decision in <store>/decisions.yaml; later resolutions honour it."""
+    if bool(accept) == bool(reject):
+        typer.echo("give exactly one of --accept CID or --reject CID", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    canonical = _metal(metal)
+    if not canonical:
+        typer.echo(f"unknown metal {metal!r}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    ref = _open(store)
+    target = (accept or reject or "").strip().upper()
+    fac = ref.facility(target)
+    if accept and fac is None:
+        typer.echo(f"{target} is not in the reference store; import the RMI list first", err=True)
+        ref.close()
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if accept and fac is not None and fac.metal and fac.metal != canonical:
+        typer.echo(f"{target} is a {fac.metal} facility, not {canonical}", err=True)
+        ref.close()
+        raise typer.Exit(EXIT_BAD_INPUT)
+    decisions = Decisions(ref.decisions_path)
+    d = decisions.record(canonical, name, country, accept=accept, reject=reject, note=note)
+    closed = ref.close_reviews(canonical, name, country) if accept else 0
+    ref.close()
+    verb = f"accept {d.accept}" if accept else f"reject {target}"
+    typer.echo(f"recorded: {canonical} {name!r} {d.country or '(any country)'} → {verb} "
+               f"in {decisions.path}; {closed} review item(s) closed")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="reference")
