@@ -84,7 +84,8 @@ CREATE TABLE IF NOT EXISTS reports(
   raw_cid TEXT, raw_country TEXT, lookup_kind TEXT, method TEXT, score REAL, given_cid TEXT,
   resolution_status TEXT, PRIMARY KEY(dno, row)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS reports_smelter ON reports(smelter_key, dno);
-CREATE TABLE IF NOT EXISTS country(iso2 TEXT PRIMARY KEY, name TEXT, covered INTEGER, cahra INTEGER);
+CREATE TABLE IF NOT EXISTS country(iso2 TEXT PRIMARY KEY, name TEXT, covered INTEGER, cahra INTEGER,
+  explicit INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS located_in(smelter_key TEXT PRIMARY KEY, iso2 TEXT NOT NULL, source TEXT NOT NULL,
   sha256 TEXT);
 CREATE TABLE IF NOT EXISTS mine_country(smelter_key TEXT NOT NULL, iso2 TEXT NOT NULL, source TEXT NOT NULL,
@@ -383,6 +384,8 @@ class EmbeddedStore:
                         db.execute("UPDATE located_in SET sha256 = ? WHERE smelter_key = ? AND sha256 = ?",
                                    (other[0], key, declaration_id))
                 db.execute("UPDATE located_in SET sha256 = NULL WHERE sha256 = ?", (declaration_id,))
+                db.execute("DELETE FROM country WHERE explicit = 0 AND iso2 NOT IN (SELECT iso2 FROM located_in) "
+                           "AND iso2 NOT IN (SELECT iso2 FROM mine_country)")
                 # SOURCES_FROM edges this declaration created
                 for plabel, pid, cid in db.execute("SELECT parent_label, parent_id, child_id FROM sources_from "
                                                    "WHERE sha256 = ?", (declaration_id,)).fetchall():
@@ -455,9 +458,9 @@ class EmbeddedStore:
     def upsert_countries(self, records: list[CountryRecord]) -> None:
         with self._tx() as db:
             for r in records:
-                db.execute("INSERT INTO country VALUES (?,?,?,?) ON CONFLICT(iso2) DO UPDATE SET "
+                db.execute("INSERT INTO country VALUES (?,?,?,?,1) ON CONFLICT(iso2) DO UPDATE SET "
                            "name = COALESCE(excluded.name, name), covered = COALESCE(excluded.covered, covered), "
-                           "cahra = COALESCE(excluded.cahra, cahra)",
+                           "cahra = COALESCE(excluded.cahra, cahra), explicit = 1",
                            (r.iso2.upper(), r.name or country_name(r.iso2), _int(r.covered), _int(r.cahra)))
 
     def upsert_smelter_facts(self, facts: list[SmelterFact]) -> None:
@@ -469,7 +472,8 @@ class EmbeddedStore:
                            "name = COALESCE(excluded.name, name), from_reference = 1",
                            (f.key, f.cid or f.key, f.metal, f.name, f.country_iso2))
                 if f.country_iso2:
-                    db.execute("INSERT OR IGNORE INTO country(iso2, name) VALUES (?, ?)",
+                    db.execute("INSERT INTO country(iso2, name, explicit) VALUES (?, ?, 1) "
+                               "ON CONFLICT(iso2) DO UPDATE SET explicit = 1",
                                (f.country_iso2, country_name(f.country_iso2)))
                     self._set_location(db, f.key, f.country_iso2, "reference", None)
 

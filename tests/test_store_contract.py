@@ -1,0 +1,366 @@
+"""The store contract: one suite, run against every GraphStore implementation.
+
+The embedded store always runs. The Neo4j store runs when graph/neo4j_store.py exists, against
+the server the `neo4j_uri` session fixture provides (tests/neo4j_server.py starts a real Neo4j
+5.26, or uses $NEO4J_URI); that fixture decides whether to skip (no Java/Maven outside CI) or fail
+(under CI=true). Each test gets an empty store: the Neo4j store's `clear()` wipes the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from graph import schema as S
+from graph import synth
+from graph.export import canonical_dump
+from graph.store import CountryRecord, GraphStore, SmelterFact, SupplierRecord, SurveyEvent
+
+ROOT = Path(__file__).resolve().parents[1]
+HAS_NEO4J_STORE = (ROOT / "graph" / "neo4j_store.py").exists()
+
+try:  # the Neo4j helper's session fixture (real server); absent until that file lands
+    from neo4j_server import neo4j_uri  # noqa: F401
+except ImportError:  # pragma: no cover
+    pass
+
+StoreFactory = Callable[[], GraphStore]
+
+
+@pytest.fixture(params=["embedded", "neo4j"])
+def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
+    """A factory of empty stores of one kind (several calls → several independent stores)."""
+    opened: list[GraphStore] = []
+    if request.param == "embedded":
+        from graph.embedded import EmbeddedStore
+
+        counter = iter(range(1000))
+
+        def make() -> GraphStore:
+            st = EmbeddedStore(tmp_path / f"store{next(counter)}")
+            opened.append(st)
+            return st
+    else:
+        if not HAS_NEO4J_STORE:
+            pytest.skip("graph/neo4j_store.py not present yet: Neo4j side of the contract not run")
+        uri = request.getfixturevalue("neo4j_uri")
+        from graph.neo4j_store import Neo4jStore
+
+        def make() -> GraphStore:
+            for st in opened:  # one database on the server: a new store means an empty graph
+                st.close()
+            opened.clear()
+            st = Neo4jStore(uri)
+            st.clear()  # type: ignore[attr-defined]
+            opened.append(st)
+            return st
+    yield make
+    for st in opened:
+        st.close()
+
+
+@pytest.fixture
+def store(store_factory: StoreFactory) -> GraphStore:
+    return store_factory()
+
+
+POOL = synth.facility_pool(40, seed=3)
+FAC = {f.cid: f for f in POOL}
+
+
+def rows(*cids: str, start: int = 5, mines: dict[str, str] | None = None) -> list:
+    return [synth.smelter_row(start + i, FAC[c], (mines or {}).get(c)) for i, c in enumerate(cids)]
+
+
+def sup(name: str) -> SupplierRecord:
+    return SupplierRecord(S.DECLARED_SUPPLIER_PREFIX + name.lower(), name)
+
+
+def put(store: GraphStore, decl, supplier: SupplierRecord, year: int | None = 2024, parent: str | None = None):
+    return store.ingest_declaration(decl, synth.resolve_exact(decl, FAC), supplier, year, parent_supplier_id=parent)
+
+
+def dump(store: GraphStore) -> list[str]:
+    return list(canonical_dump(store))
+
+
+# ----------------------------------------------------------------------------- writes
+def test_ingest_new_declaration_is_stored_with_its_evidence(store: GraphStore) -> None:
+    decl = synth.declaration("Acme", rows("CID000001", "CID000002", "CID000003"), tag="a")
+    v0 = store.version()
+    out = put(store, decl, sup("Acme"))
+    assert out.outcome == "new" and out.current and out.declaration_id == decl.file.sha256
+    assert store.version() != v0
+    assert store.has_declaration(decl.file.sha256)
+    info = store.declaration(decl.file.sha256)
+    assert info is not None
+    assert (info.supplier_id, info.reporting_year, info.status, info.scope, info.smelter_rows) == (
+        "decl:acme", 2024, "valid", "A", 3)
+    assert info.effective_date == "2025-03-01" and info.template_version == "6.5" and info.current
+    hops = store.smelters_for_supplier("decl:acme")
+    assert [(h.smelter_key, h.row, h.metal) for h in hops] == [
+        ("CID000001", 5, FAC["CID000001"].metal), ("CID000002", 6, FAC["CID000002"].metal),
+        ("CID000003", 7, FAC["CID000003"].metal)]
+    h = hops[0]
+    assert (h.sha256, h.sheet, h.template_version, h.reporting_year, h.method, h.score, h.raw_cid) == (
+        decl.file.sha256, "Smelter List", "6.5", 2024, "cid", 100.0, "CID000001")
+    assert h.country_iso2 == FAC["CID000001"].country_iso2 and h.supplier_name == "Acme"
+    assert store.supplier("decl:acme") is not None and store.supplier("decl:acme").declarations == 1
+    assert store.years() == [2024]
+    st = store.stats()
+    assert st["nodes"]["Declaration"] == 1 and st["relationships"]["REPORTS"] == 3
+
+
+def test_duplicate_changes_nothing(store: GraphStore) -> None:
+    decl = synth.declaration("Acme", rows("CID000001"), tag="a")
+    put(store, decl, sup("Acme"))
+    before, v = dump(store), store.version()
+    out = put(store, decl, sup("Acme"))
+    assert out.outcome == "duplicate" and out.declaration_id == decl.file.sha256
+    assert dump(store) == before and store.version() == v
+
+
+def test_invalid_declaration_is_stored_and_flagged(store: GraphStore) -> None:
+    decl = synth.declaration("Bad Co", rows("CID000004"), status="invalid", tag="x")
+    out = put(store, decl, sup("Bad Co"))
+    assert out.outcome == "invalid_stored"
+    info = store.declaration(decl.file.sha256)
+    assert info is not None and info.status == "invalid" and info.checker_missing == 3
+    assert "checker_missing" in info.findings_json
+    assert [h.status for h in store.suppliers_for_smelter("CID000004")] == ["invalid"]
+
+
+def test_supersede_keeps_history_queryable(store: GraphStore) -> None:
+    acme = sup("Acme")
+    v1 = synth.declaration("Acme", rows("CID000001", "CID000002"), effective=date(2025, 2, 1), tag="v1")
+    v2 = synth.declaration("Acme", rows("CID000002", "CID000003"), effective=date(2025, 3, 1), tag="v2")
+    v0 = synth.declaration("Acme", rows("CID000009"), effective=date(2025, 1, 1), tag="v0")
+    assert put(store, v1, acme).outcome == "new"
+    out2 = put(store, v2, acme)
+    assert out2.outcome == "new" and out2.supersedes == [v1.file.sha256]
+    late = put(store, v0, acme)  # an older file arriving late is history at once
+    assert late.outcome == "superseded" and late.superseded_by == v2.file.sha256 and not late.current
+    cur = store.declarations("decl:acme", 2024)
+    assert [d.id for d in cur] == [v2.file.sha256]
+    hist = {d.id: d for d in store.declarations("decl:acme", 2024, current_only=False)}
+    assert set(hist) == {v0.file.sha256, v1.file.sha256, v2.file.sha256}
+    assert hist[v1.file.sha256].superseded_by == v2.file.sha256 and not hist[v1.file.sha256].current
+    assert {h.smelter_key for h in store.smelters_for_supplier("decl:acme", 2024)} == {"CID000002", "CID000003"}
+    assert {h.smelter_key for h in store.smelters_for_supplier("decl:acme", 2024, current_only=False)} == {
+        "CID000001", "CID000002", "CID000003", "CID000009"}
+    assert store.suppliers_for_smelter("CID000001") == []
+    old = store.suppliers_for_smelter("CID000001", current_only=False)
+    assert [(h.declaration_id, h.current) for h in old] == [(v1.file.sha256, False)]
+
+
+def test_same_effective_date_later_ingest_wins(store: GraphStore) -> None:
+    a = synth.declaration("Acme", rows("CID000001"), tag="first")
+    b = synth.declaration("Acme", rows("CID000002"), tag="second")
+    put(store, a, sup("Acme"))
+    assert put(store, b, sup("Acme")).supersedes == [a.file.sha256]
+
+
+def test_other_year_or_scope_is_not_superseded(store: GraphStore) -> None:
+    acme = sup("Acme")
+    y24 = synth.declaration("Acme", rows("CID000001"), tag="y24")
+    y25 = synth.declaration("Acme", rows("CID000002"), tag="y25")
+    scope_b = synth.declaration("Acme", rows("CID000003"), scope="B", tag="b")
+    put(store, y24, acme, 2024)
+    put(store, y25, acme, 2025)
+    put(store, scope_b, acme, 2024)
+    assert {d.id for d in store.declarations("decl:acme")} == {y24.file.sha256, y25.file.sha256, scope_b.file.sha256}
+    assert store.years() == [2024, 2025]
+    assert {d.id for d in store.declarations(year=2025)} == {y25.file.sha256}
+
+
+def test_idempotent_same_input_twice_and_in_a_fresh_store(store_factory: StoreFactory) -> None:
+    batch = [(d, SupplierRecord("decl:" + n.lower(), n)) for d, n in synth.program(12, seed=5, pool=POOL)]
+    first = store_factory()
+    for d, s in batch:
+        put(first, d, s)
+    once = dump(first)
+    outcomes = [put(first, d, s).outcome for d, s in batch]
+    assert set(outcomes) == {"duplicate"}
+    assert dump(first) == once
+    second = store_factory()
+    for d, s in batch:
+        put(second, d, s)
+    assert dump(second) == once
+
+
+def test_unresolved_rows_become_provisional_smelters(store: GraphStore) -> None:
+    decl = synth.declaration("Acme", [synth.unresolved_row(5, "Tin", "Mystery Tin Works Co., Ltd.", "CHINA")],
+                             tag="u")
+    put(store, decl, sup("Acme"))
+    (hop,) = store.smelters_for_supplier("decl:acme")
+    assert hop.smelter_key == "prov:tin|mystery tin works|CN" and hop.cid is None
+    assert hop.resolution_status == "unresolved" and hop.raw_name == "Mystery Tin Works Co., Ltd."
+    sm = store.smelter(hop.smelter_key)
+    assert sm is not None and sm.provisional and sm.cid is None and sm.country_iso2 == "CN"
+
+
+# ----------------------------------------------------------------------------- traversals
+@pytest.fixture
+def three(store: GraphStore) -> GraphStore:
+    """Acme (CID1, CID2, CID5), Bolt (CID2, CID3), Cog under Bolt (CID3, CID4 w/ mine countries)."""
+    put(store, synth.declaration("Acme", rows("CID000001", "CID000002", "CID000005"), tag="a"), sup("Acme"))
+    put(store, synth.declaration("Bolt", rows("CID000002", "CID000003"), tag="b"), sup("Bolt"))
+    put(store, synth.declaration("Cog", rows("CID000003", "CID000004", mines={"CID000004": "DRC | Rwanda"}),
+                                 tag="c"), sup("Cog"), parent="decl:bolt")
+    return store
+
+
+def test_suppliers_for_smelter(three: GraphStore) -> None:
+    assert [h.supplier_id for h in three.suppliers_for_smelter("CID000002")] == ["decl:acme", "decl:bolt"]
+    assert [h.supplier_id for h in three.suppliers_for_smelter("CID000003")] == ["decl:bolt", "decl:cog"]
+    assert three.suppliers_for_smelter("CID000002", year=2023) == []
+    assert three.suppliers_for_smelter("CID999999") == []
+
+
+def test_smelters_for_supplier(three: GraphStore) -> None:
+    assert [h.smelter_key for h in three.smelters_for_supplier("decl:cog")] == ["CID000003", "CID000004"]
+    assert three.smelters_for_supplier("nobody") == []
+
+
+def test_reports_filters(three: GraphStore) -> None:
+    everything = three.reports()
+    assert len(everything) == 7
+    by_metal = FAC["CID000001"].metal
+    expect = sorted((h.supplier_id, h.smelter_key) for h in everything if h.metal == by_metal)
+    assert sorted((h.supplier_id, h.smelter_key) for h in three.reports(metals=[by_metal])) == expect
+    iso = FAC["CID000003"].country_iso2
+    expect = sorted((h.supplier_id, h.smelter_key) for h in everything if h.country_iso2 == iso)
+    assert sorted((h.supplier_id, h.smelter_key) for h in three.reports(countries=[iso])) == expect
+    got = three.reports(smelter_keys=["CID000002", "CID000003"], supplier_ids=["decl:bolt"])
+    assert [(h.supplier_id, h.smelter_key) for h in got] == [("decl:bolt", "CID000002"), ("decl:bolt", "CID000003")]
+    assert three.reports(supplier_ids=[]) == []
+    assert len(three.reports(year=2024)) == 7 and three.reports(year=2030) == []
+
+
+def test_supplier_chains_multi_tier(three: GraphStore) -> None:
+    chains = three.supplier_chains()
+    assert chains["decl:cog"] == [["company", "decl:bolt", "decl:cog"]]
+    assert chains["decl:acme"] == [["company", "decl:acme"]]
+    assert three.supplier_chains(["decl:cog"]) == {"decl:cog": [["company", "decl:bolt", "decl:cog"]]}
+    assert three.supplier("decl:cog").parents == ["decl:bolt"]
+
+
+def test_declared_mine_countries(three: GraphStore) -> None:
+    got = three.declared_mine_countries()
+    cog = three.declarations("decl:cog")[0].id
+    assert got == [("CID000004", "CD", cog, 6), ("CID000004", "RW", cog, 6)]
+    assert three.declared_mine_countries(year=2023) == []
+
+
+def test_every_edge_carries_provenance(three: GraphStore) -> None:
+    edges = list(three.export_edges())
+    types = {e[0] for e in edges}
+    assert {S.SOURCES_FROM, S.DECLARED, S.REPORTS, S.LOCATED_IN, S.SOURCES_FROM_COUNTRY} <= types
+    for rtype, _sl, _sk, _el, _ek, props in edges:
+        if rtype in (S.DECLARED, S.REPORTS, S.SOURCES_FROM_COUNTRY):
+            assert props["sha256"] and props["template_version"] == "6.5" and props["reporting_year"] == 2024
+        if rtype in (S.REPORTS, S.SOURCES_FROM_COUNTRY):
+            assert props["sheet"] == "Smelter List" and isinstance(props["row"], int)
+
+
+# ----------------------------------------------------------------------------- deletion
+def test_delete_declaration_repromotes_and_cleans_up(store: GraphStore) -> None:
+    empty = dump(store)
+    acme = sup("Acme")
+    v1 = synth.declaration("Acme", rows("CID000001"), effective=date(2025, 2, 1), tag="v1")
+    v2 = synth.declaration("Acme", rows("CID000002", mines={"CID000002": "Peru"}), effective=date(2025, 3, 1),
+                           tag="v2")
+    put(store, v1, acme)
+    after_v1 = dump(store)
+    put(store, v2, acme)
+    v = store.version()
+    assert store.delete_declaration(v2.file.sha256) is True
+    assert store.version() != v
+    assert not store.has_declaration(v2.file.sha256)
+    assert [d.id for d in store.declarations("decl:acme")] == [v1.file.sha256]
+    assert store.declaration(v1.file.sha256).current and store.declaration(v1.file.sha256).superseded_by is None
+    assert store.smelter("CID000002") is None and store.declared_mine_countries() == []
+    assert dump(store) == after_v1
+    assert store.delete_declaration(v1.file.sha256) is True
+    assert dump(store) == empty
+    assert store.delete_declaration("0" * 64) is False
+
+
+def test_delete_keeps_smelters_still_reported_and_reference_facts(store: GraphStore) -> None:
+    a = synth.declaration("Acme", rows("CID000001", "CID000002"), tag="a")
+    b = synth.declaration("Bolt", rows("CID000002"), tag="b")
+    put(store, a, sup("Acme"))
+    put(store, b, sup("Bolt"))
+    store.upsert_smelter_facts([SmelterFact("CID000001", "Tin", "Reference Name", "BO")])
+    store.delete_declaration(a.file.sha256)
+    assert store.smelter("CID000002") is not None
+    kept = store.smelter("CID000001")
+    assert kept is not None and kept.from_reference and kept.name == "Reference Name" and kept.country_iso2 == "BO"
+    assert store.supplier("decl:acme") is None and store.supplier("decl:bolt") is not None
+
+
+# ----------------------------------------------------------------------------- suppliers, scope, survey
+def test_master_list_suppliers_are_not_overwritten_by_declarations(store: GraphStore) -> None:
+    master = SupplierRecord("S-001", "Acme Industries", aliases=["Acme"], category="direct",
+                            contact_email="ops@acme.example", email_domain="acme.example", spend=1200.5)
+    store.upsert_suppliers([master])
+    decl = synth.declaration("ACME Ind.", rows("CID000001"), tag="m")
+    put(store, decl, SupplierRecord("S-001", "ACME Ind."))
+    s = store.supplier("S-001")
+    assert s is not None and (s.name, s.origin, s.category, s.aliases, s.spend) == (
+        "Acme Industries", "master_list", "direct", ["Acme"], 1200.5)
+    assert s.declarations == 1
+    assert store.supplier_chains(["S-001"]) == {"S-001": [["company", "S-001"]]}
+    store.delete_declaration(decl.file.sha256)
+    assert store.supplier("S-001") is not None  # master-list suppliers stay
+
+
+def test_scope_and_survey_events(store: GraphStore) -> None:
+    store.upsert_suppliers([SupplierRecord("S-1", "One"), SupplierRecord("S-2", "Two")])
+    v = store.version()
+    store.set_supplier_scope("S-2", False, "service provider")
+    assert store.version() != v
+    s2 = store.supplier("S-2")
+    assert (s2.in_scope, s2.scope_reason) == (False, "service provider")
+    store.log_survey_event(SurveyEvent("S-1", "contacted", "2025-01-10"))
+    store.log_survey_event(SurveyEvent("S-1", "follow_up", "2025-02-10", "second mail"))
+    store.log_survey_event(SurveyEvent("S-2", "out_of_scope", "2025-01-11"))
+    assert [e.kind for e in store.survey_events("S-1")] == ["contacted", "follow_up"]
+    assert len(store.survey_events()) == 3
+    with pytest.raises(ValueError):
+        store.log_survey_event(SurveyEvent("S-1", "bogus", "2025-01-01"))  # type: ignore[arg-type]
+
+
+def test_countries_and_smelter_facts(store: GraphStore) -> None:
+    v = store.version()
+    store.upsert_countries([CountryRecord("CD", "Congo (DRC)", covered=True, cahra=True), CountryRecord("RW")])
+    assert store.version() != v
+    got = {c.iso2: c for c in store.countries()}
+    assert got["CD"].covered is True and got["CD"].name == "Congo (DRC)" and got["RW"].name == "Rwanda"
+    store.upsert_smelter_facts([SmelterFact("CID000007", "Gold", "Some Refinery", "CH")])
+    sm = store.smelter("CID000007")
+    assert sm is not None and (sm.metal, sm.name, sm.country_iso2, sm.provisional) == ("Gold", "Some Refinery", "CH",
+                                                                                      False)
+
+
+def test_version_changes_on_every_write_and_not_on_reads(store: GraphStore) -> None:
+    seen = {store.version()}
+    writes: list[Callable[[], object]] = [
+        lambda: store.upsert_suppliers([SupplierRecord("S-9", "Nine")]),
+        lambda: put(store, synth.declaration("Nine", rows("CID000001"), tag="9"), SupplierRecord("S-9", "Nine")),
+        lambda: store.set_supplier_scope("S-9", True, "direct material"),
+        lambda: store.log_survey_event(SurveyEvent("S-9", "responded", "2025-03-01")),
+        lambda: store.upsert_countries([CountryRecord("PE")]),
+        lambda: store.upsert_smelter_facts([SmelterFact("CID000001", None, "X", None)]),
+    ]
+    for w in writes:
+        w()
+        v = store.version()
+        assert v not in seen
+        seen.add(v)
+    store.reports()
+    store.stats()
+    assert store.version() in seen and store.version() == v
