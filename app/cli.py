@@ -24,6 +24,7 @@ FAMILIES: tuple[str, ...] = (
     "app.cli_parse",
     "app.cli_graph",
     "app.cli_reference",
+    "app.cli_demo",
 )
 
 for _module in FAMILIES:

@@ -361,7 +361,7 @@ def plan_supplier(
     plan.expected_status = "invalid" if any(d in INVALID_DEFECTS for d in defects) else "valid"
     plan.expected_checker_missing = sum(1 for d in defects if d in INVALID_DEFECTS)
     plan.metals = list(metals)
-    _summarise_rows(plan, spec.smelters, watch)
+    summarise_rows(plan, spec.smelters, watch)
     return GeneratedSupplier(plan, spec)
 
 
@@ -408,7 +408,9 @@ def _apply_defect(defect: str, spec: CmrtSpec, rng: random.Random, metals: list[
         raise ValueError(defect)
 
 
-def _summarise_rows(plan: SupplierPlan, rows: Iterable[SmelterSpec], watch: set[str]) -> None:
+def summarise_rows(plan: SupplierPlan, rows: Iterable[SmelterSpec], watch: set[str]) -> None:
+    """(Re)compute a plan's row expectations from the rows actually written."""
+    plan.not_yet_identified = plan.duplicate_rows = 0
     rows = list(rows)
     plan.smelter_rows = len(rows)
     counts: dict[str, int] = {}
@@ -434,10 +436,10 @@ def _summarise_rows(plan: SupplierPlan, rows: Iterable[SmelterSpec], watch: set[
 def generate_program(
     out_dir: str | Path | None,
     n_suppliers: int,
-    seed: int,
-    facilities: Sequence[Facility],
+    seed: int = 1,
+    facilities: Sequence[Facility] | None = None,
     *,
-    watchlist: Sequence[str] = (),
+    watchlist: Sequence[str] | None = None,
     invalid_share: float = 0.1,
     response_rate: float = 1.0,
     out_of_scope_share: float = 0.0,
@@ -454,7 +456,15 @@ def generate_program(
     (no CMRT), `response_rate` of the in-scope ones answered with a CMRT, `invalid_share` of those
     forms are invalid. With `write` the CMRTs go to out_dir/cmrt/<id>_<name>.xlsx, the master list to
     out_dir/suppliers.csv (when `master_list`) and the manifest to out_dir/manifest.json.
+    Without `facilities` the project's starter set is used (and its watchlist, unless given).
     """
+    if isinstance(out_dir, int) and isinstance(n_suppliers, str | Path):  # tolerate (n, out_dir)
+        out_dir, n_suppliers = n_suppliers, out_dir
+    if facilities is None:
+        facilities = starter_facilities()
+        if watchlist is None:
+            watchlist = starter_watchlist()
+    watchlist = list(watchlist or ())
     if not facilities:
         raise ValueError("generate_program needs at least one facility")
     rng = random.Random(seed)
