@@ -1,0 +1,522 @@
+"""Read one template workbook into a `Declaration`, driven only by its layout table.
+
+Why one reader for every version: the differences between CMRT 1.00 and 6.5, EMRT, CRT and AMRT
+are cells, rows and columns, and those live in `ingest.layouts` as data. This module knows how
+to walk a table (company block → answers → Smelter List → Product List → Mine List) and how to
+recognise the shapes real files take: 6.x's 2,500 pre-filled formula rows whose "empty" cells are
+"" or 0, copyright footers and hidden translation tables below the data, CIDs typed into column A
+whose formulas never ran, look-up values standing in for a typed name, "|"-joined consolidated
+cells, and rows pasted one column off. Shape problems become findings (`column_shift`,
+`consolidated_row`, `layout_unverified`, `unknown_version`); rule checks are `ingest.validate`'s.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from ingest.detect import detect_template, version_matches
+from ingest.layouts import Layout, TableLayout
+from ingest.layouts.model import CompanyQuestion, Question
+from ingest.normalize import (
+    clean_cid,
+    clean_field,
+    clean_text,
+    is_blank,
+    is_footer,
+    lookup_kind,
+    match_answer,
+    metal_name,
+    parse_date,
+    scope_letter,
+    split_consolidated,
+    split_date,
+)
+from ingest.records import (
+    Answer,
+    CompanyInfo,
+    Declaration,
+    FileInfo,
+    Finding,
+    MineRow,
+    ProductRow,
+    SmelterRow,
+)
+from ingest.workbook import Sheet, Workbook, column_index, parse_cell
+
+#: SmelterRow fields filled from text cells (everything but row/metal/lookup_kind/flags)
+_SMELTER_TEXT_FIELDS = frozenset({
+    "lookup", "name", "country", "id_source", "street", "city", "state", "contact_name", "contact_email",
+    "next_steps", "mine_names", "mine_countries", "recycled", "comments", "standard_name", "country_code",
+})
+#: a "|" in one of these columns marks a consolidated row
+_CONSOLIDATION_KEYS = frozenset({"metal", "lookup", "name", "cid", "input_cid", "country"})
+#: columns whose content makes a Smelter List row a data row
+_SMELTER_KEY_FIELDS = ("input_cid", "metal", "lookup", "name", "cid")
+
+_CID = re.compile(r"(?i)\bCID\s*\d{3,}")
+_OLD_ID = re.compile(r"^\d[A-Za-z]{3}\d{3}$")
+_PLACEHOLDER = re.compile(
+    r"(?i)^(n/?a|none|nil|unknown|tbd|pending|-+|\?+|no\s*id|not\s+(?:listed|available|applicable|known|found|"
+    r"yet\s+identified|on\s+list)|smelter\s+not\b.*|see\s+comments?)$")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_TRANSLATION_MARKER = re.compile(r"^A{20,}$")
+
+
+def read_declaration(wb: Workbook) -> Declaration:
+    """Everything the workbook declares, with the `Sheet!Cell` provenance of every filled field.
+
+    Raises `ingest.workbook.UnreadableWorkbook` when the workbook is not a template or misses a
+    required sheet; everything else becomes data or findings.
+    """
+    info, layout = detect_template(wb)
+    decl = Declaration(
+        file=FileInfo(name=wb.name, sha256=wb.sha256, size=wb.size, path=wb.path, format=wb.format,
+                      encrypted=wb.encrypted),
+        template=info,
+    )
+    _template_findings(decl, layout)
+    sheet = wb.sheet(layout.declaration_sheet)
+    if sheet is not None:
+        if layout.language_cell and info.language:
+            decl.provenance["template.language"] = f"{sheet.name}!{layout.language_cell}"
+        if info.version_text:
+            decl.provenance["template.version"] = f"{sheet.name}!{layout.version_cells[0]}"
+        _read_company(wb, sheet, layout, decl)
+        _read_metals(sheet, layout, decl)
+        _read_answers(sheet, layout, decl)
+        _read_company_answers(sheet, layout, decl)
+        _read_policy_url(sheet, layout, decl)
+    if layout.smelters is not None:
+        _read_smelters(wb, layout, decl)
+    if layout.products is not None:
+        _read_products(wb, layout.products, decl)
+    if layout.mines is not None:
+        _read_mines(wb, layout.mines, decl)
+    _read_checker(wb, layout, decl)
+    return decl
+
+
+# ----------------------------------------------------------------------------------------------
+# template-level findings
+# ----------------------------------------------------------------------------------------------
+
+
+def _template_findings(decl: Declaration, layout: Layout) -> None:
+    info = decl.template
+    where = f"Declaration!{layout.version_cells[0]}"
+    if info.version is None:
+        decl.findings.append(Finding(
+            "unknown_version", "info", where,
+            f"no revision text found; read as {info.kind} with the '{layout.id}' layout (judged by the sheets)"))
+    elif not version_matches(info.version, layout):
+        decl.findings.append(Finding(
+            "unknown_version", "info", where,
+            f"{info.kind} {info.version} has no layout table of its own; read with the nearest one "
+            f"('{layout.id}', versions {', '.join(layout.versions[:6])})"))
+    if not layout.verified:
+        decl.findings.append(Finding(
+            "layout_unverified", "info", where,
+            f"{info.kind} {info.version or ''} is read with a layout derived without a sample workbook "
+            f"('{layout.id}'); check the values against the file"))
+
+
+# ----------------------------------------------------------------------------------------------
+# Declaration sheet
+# ----------------------------------------------------------------------------------------------
+
+
+def _ref(sheet: Sheet, cell: str) -> str:
+    return f"{sheet.name}!{cell}"
+
+
+def _read_company(wb: Workbook, sheet: Sheet, layout: Layout, decl: Declaration) -> None:
+    company = CompanyInfo()
+    for field_name, cell in layout.company_cells:
+        value = sheet.cell(cell)
+        if field_name == "scope":
+            letter, text = scope_letter(value, layout.scopes)
+            company.scope, company.scope_text = letter, text
+            if text:
+                decl.provenance["company.scope"] = _ref(sheet, cell)
+            continue
+        if field_name == "effective_date":
+            company.effective_date, company.effective_date_raw = parse_date(value, wb.to_date)
+            if company.effective_date or company.effective_date_raw:
+                decl.provenance["company.effective_date"] = _ref(sheet, cell)
+            continue
+        text = clean_field(value)
+        if text is not None:
+            setattr(company, field_name, text)
+            decl.provenance[f"company.{field_name}"] = _ref(sheet, cell)
+    if layout.split_date_cells:
+        day, month, year = (sheet.cell(c) for c in layout.split_date_cells)
+        company.effective_date, company.effective_date_raw = split_date(day, month, year)
+        if company.effective_date or company.effective_date_raw:
+            decl.provenance["company.effective_date"] = _ref(sheet, "/".join(layout.split_date_cells))
+    decl.company = company
+
+
+def _selected_minerals(sheet: Sheet, layout: Layout) -> list[str]:
+    """EMRT 2.x / AMRT: the minerals picked in the scope cells, sorted as the template sorts them."""
+    others = (layout.extra.get("other_minerals_cells") or "").split(",")
+    found: dict[str, str] = {}
+    for i, cell in enumerate(layout.mineral_scope_cells):
+        text = clean_field(sheet.cell(cell))
+        if text is None:
+            continue
+        if text.casefold().startswith("other"):
+            other = clean_field(sheet.cell(others[i])) if i < len(others) and others[i] else None
+            text = other or ""
+        name = metal_name(text)
+        if name:
+            found.setdefault(name.casefold(), name)
+    return [found[k] for k in sorted(found)]
+
+
+def _slot_labels(sheet: Sheet, row: int, slots: int) -> list[tuple[str, int]]:
+    """(mineral, answer row) for the labelled rows under a question (EMRT 2.x / AMRT column B)."""
+    out: list[tuple[str, int]] = []
+    for r in range(row + 1, row + 1 + slots):
+        name = metal_name(sheet.value(r, 1))
+        if name:
+            out.append((name, r))
+    return out
+
+
+def _read_metals(sheet: Sheet, layout: Layout, decl: Declaration) -> None:
+    if layout.metals:
+        decl.metals = list(layout.metals)
+        return
+    selected = _selected_minerals(sheet, layout)
+    if selected:
+        decl.metals = selected
+        cells = [c for c in layout.mineral_scope_cells if clean_field(sheet.cell(c))]
+        decl.provenance["metals"] = ",".join(_ref(sheet, c) for c in cells)
+    elif layout.questions and layout.mineral_slots:
+        decl.metals = [m for m, _ in _slot_labels(sheet, layout.questions[0].row, layout.mineral_slots)]
+
+
+def _question_rows(sheet: Sheet, layout: Layout, q: Question, metals: list[str]) -> list[tuple[str, int]]:
+    if q.metal_rows:
+        return list(q.metal_rows)
+    if layout.mineral_slots:
+        labelled = _slot_labels(sheet, q.row, layout.mineral_slots)
+        if labelled:
+            return labelled
+        # labels without cached values (a file written by a script): the template sorts the selection
+        return [(m, q.row + 1 + i) for i, m in enumerate(metals[:layout.mineral_slots])]
+    return [(m, q.row + 1 + i) for i, m in enumerate(metals)]
+
+
+def _answer(sheet: Sheet, layout: Layout, row: int, allowed: tuple[str, ...]) -> tuple[Answer, bool]:
+    cell = f"{layout.answer_column}{row}"
+    answer = match_answer(sheet.cell(cell), allowed)
+    comment = clean_field(sheet.cell(f"{layout.comment_column}{row}"), collapse=False)
+    return Answer(answer=answer, comment=comment, cell=_ref(sheet, cell)), answer is not None or comment is not None
+
+
+def _read_answers(sheet: Sheet, layout: Layout, decl: Declaration) -> None:
+    for q in layout.questions:
+        per_metal: dict[str, Answer] = {}
+        for metal, row in _question_rows(sheet, layout, q, decl.metals):
+            ans, filled = _answer(sheet, layout, row, q.allowed_for(metal))
+            per_metal[metal] = ans
+            if filled:
+                decl.provenance[f"answers.{q.qid}.{metal}"] = ans.cell or ""
+        decl.answers[q.qid] = per_metal
+
+
+def _company_rows(sheet: Sheet, q: CompanyQuestion, metals: list[str]) -> list[tuple[str, int]]:
+    if q.metal_rows:
+        return list(q.metal_rows)
+    if q.slot_rows:
+        labelled = _slot_labels(sheet, q.row, q.slot_rows)
+        return labelled or [(m, q.row + 1 + i) for i, m in enumerate(metals[:q.slot_rows])]
+    return []
+
+
+def _read_company_answers(sheet: Sheet, layout: Layout, decl: Declaration) -> None:
+    for q in layout.company_questions:
+        rows = _company_rows(sheet, q, decl.metals)
+        if not rows:
+            ans, filled = _answer(sheet, layout, q.row, q.allowed)
+            decl.company_answers[q.letter] = ans
+            if filled:
+                decl.provenance[f"company_answers.{q.letter}"] = ans.cell or ""
+            continue
+        # answered once per metal (EMRT C): "C.Cobalt" …, and "C" summarising them
+        parts: list[tuple[str, Answer]] = []
+        for metal, row in rows:
+            ans, filled = _answer(sheet, layout, row, q.allowed)
+            decl.company_answers[f"{q.letter}.{metal}"] = ans
+            parts.append((metal, ans))
+            if filled:
+                decl.provenance[f"company_answers.{q.letter}.{metal}"] = ans.cell or ""
+        given = [(m, a) for m, a in parts if a.answer is not None]
+        distinct = {a.answer for _, a in given}
+        summary = (given[0][1].answer if len(distinct) == 1 else
+                   "; ".join(f"{m}: {a.answer}" for m, a in given) if given else None)
+        comments = [a.comment for _, a in parts if a.comment]
+        decl.company_answers[q.letter] = Answer(answer=summary, comment="\n".join(comments) or None,
+                                                cell=parts[0][1].cell if parts else None)
+
+
+def _read_policy_url(sheet: Sheet, layout: Layout, decl: Declaration) -> None:
+    if not layout.policy_url_cell:
+        return
+    text = clean_field(sheet.cell(layout.policy_url_cell))
+    if text:
+        decl.policy_url = text
+        decl.provenance["policy_url"] = _ref(sheet, layout.policy_url_cell)
+
+
+# ----------------------------------------------------------------------------------------------
+# Smelter List
+# ----------------------------------------------------------------------------------------------
+
+
+def _fast_blank(value: Any) -> bool:
+    if value is None or value == "":
+        return True
+    return is_blank(value)
+
+
+def _id_like(text: str | None, *, digits_ok: bool = True) -> bool:
+    if not text:
+        return False
+    t = text.strip()
+    return bool(_CID.search(t) or _OLD_ID.match(t) or (digits_ok and t.isdigit() and len(t) >= 4))
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> frozenset[str]:
+    import pycountry
+
+    names: set[str] = set()
+    for c in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(c, attr, None)
+            if value:
+                names.add(value.casefold())
+    names.update({"usa", "united states", "uk", "russia", "south korea", "korea", "taiwan", "vietnam", "viet nam",
+                  "bolivia", "iran", "laos", "congo", "drc", "tanzania", "czech republic", "hong kong"})
+    return frozenset(names)
+
+
+def _is_country(text: str | None) -> bool:
+    return bool(text) and text.strip().rstrip(".").casefold() in _country_names()  # type: ignore[union-attr]
+
+
+def _shift_reason(values: dict[str, str | None], a_value: str | None, a_mapped: bool) -> str | None:
+    """Why a Smelter List row looks pasted one column off, or None when it looks in place."""
+    sid = values.get("cid")
+    if sid and not _id_like(sid) and not _PLACEHOLDER.match(sid):
+        if _is_country(sid):
+            return f"a country ('{sid}') in the smelter ID column"
+        if re.search(r"\d", sid) and re.search(r"[A-Za-z]{2,}", sid) and " " in sid:
+            return f"a street address ('{sid}') in the smelter ID column"
+        if len(sid.split()) >= 2:
+            return f"text ('{sid}') in the smelter ID column"
+    country = values.get("country")
+    if country and _id_like(country, digits_ok=False):
+        return f"a smelter ID ('{country}') in the country column"
+    if not a_mapped and a_value and _id_like(a_value, digits_ok=False) and not _id_like(sid):
+        return f"the smelter ID ('{a_value}') in column A, left of the template's columns"
+    contact, email = values.get("contact_name"), values.get("contact_email")
+    if contact and _EMAIL.fullmatch(contact) and not (email and "@" in email):
+        return f"an email ('{contact}') in the contact-name column"
+    return None
+
+
+def _row_values(cells: list[Any], columns: tuple[tuple[str, str], ...]) -> tuple[dict[str, Any], dict[str, str]]:
+    raw: dict[str, Any] = {}
+    letters: dict[str, str] = {}
+    n = len(cells)
+    for field_name, letter in columns:
+        idx = column_index(letter)
+        value = cells[idx] if idx < n else None
+        letters[field_name] = letter
+        if value is not None and value != "":
+            raw[field_name] = value
+    return raw, letters
+
+
+def _is_translation_row(cells: list[Any]) -> bool:
+    texts = [c.strip() for c in cells[:20] if isinstance(c, str) and c.strip()]
+    if any(_TRANSLATION_MARKER.match(t) for t in texts):
+        return True
+    return "English" in texts and "Chinese" in texts
+
+
+def _build_smelter(row: int, raw: dict[str, Any], letters: dict[str, str], sheet_name: str
+                   ) -> tuple[SmelterRow, dict[str, str]]:
+    values: dict[str, str | None] = {f: clean_field(v) for f, v in raw.items()}
+    split: dict[str, list[str]] = {}
+    for field_name, value in raw.items():
+        parts = split_consolidated(value)
+        if parts:
+            split[field_name] = parts
+    # a "|" in one free-text cell (an address "Rodovia 421 | Cx Postal 433") is not a consolidation;
+    # a "|" in an identifying column, or in several columns, is
+    if split and not (_CONSOLIDATION_KEYS & split.keys()) and len(split) < 2:
+        split = {}
+    metal_text = values.get("metal")
+    metal = metal_name(metal_text)
+    if "metal" in split:
+        metals = {metal_name(p) for p in split["metal"]}
+        metal = metals.pop() if len(metals) == 1 else None
+    lookup = values.get("lookup")
+    kind = lookup_kind(raw.get("lookup"))
+    typed_name = values.get("name")
+    name = typed_name or (lookup if kind == "listed" else None)
+    cid = clean_cid(raw.get("cid")) or clean_cid(raw.get("input_cid"))
+    smelter = SmelterRow(row=row, metal=metal, lookup_kind=kind, cid=cid,  # type: ignore[arg-type]
+                         input_cid=clean_cid(raw.get("input_cid")))
+    for field_name in _SMELTER_TEXT_FIELDS:
+        if field_name in values and values[field_name] is not None:
+            setattr(smelter, field_name, values[field_name])
+    smelter.name = name
+    smelter.consolidated = bool(split)
+    smelter.split = split
+    smelter.raw = {letters[f]: v for f, v in raw.items()}
+    provenance: dict[str, str] = {}
+    for field_name in raw:
+        if field_name in ("input_cid", "cid") or values.get(field_name) is not None:
+            target = {"input_cid": "input_cid"}.get(field_name, field_name)
+            provenance[target] = f"{sheet_name}!{letters[field_name]}{row}"
+    if smelter.cid and "cid" not in provenance and "input_cid" in provenance:
+        provenance["cid"] = provenance["input_cid"]
+    if name and not typed_name and "lookup" in provenance:
+        provenance["name"] = provenance["lookup"]
+    if metal is None:
+        provenance.pop("metal", None)
+    return smelter, provenance
+
+
+def _read_smelters(wb: Workbook, layout: Layout, decl: Declaration) -> None:
+    table: TableLayout = layout.smelters  # type: ignore[assignment]
+    sheet = wb.sheet(table.sheet)
+    for alt in table.alt_sheets:
+        if sheet is None:
+            sheet = wb.sheet(alt)
+    if sheet is None:
+        return
+    rows = sheet.rows
+    key_idx = [column_index(letter) for f, letter in table.columns if f in _SMELTER_KEY_FIELDS]
+    a_mapped = any(letter == "A" for _, letter in table.columns)
+    last = min(table.last_row, len(rows))
+    for r in range(table.first_row, last + 1):
+        cells = rows[r - 1]
+        n = len(cells)
+        has_key = any(not _fast_blank(cells[i]) for i in key_idx if i < n)
+        a_text = None
+        if not a_mapped and n and not _fast_blank(cells[0]):
+            a_text = clean_field(cells[0])
+            if not _id_like(a_text, digits_ok=False):
+                a_text = None
+        if not has_key and a_text is None:
+            continue
+        if _is_translation_row(cells):
+            break
+        raw, letters = _row_values(cells, table.columns)
+        first_text = next((clean_text(raw[f]) for f in ("metal", "lookup", "name", "cid", "input_cid") if f in raw),
+                          None)
+        if is_footer(first_text) and metal_name(raw.get("metal")) is None:
+            continue
+        values = {f: clean_field(v) for f, v in raw.items()}
+        reason = _shift_reason(values, a_text, a_mapped)
+        note = ""
+        if reason and layout.shifted_smelter_columns:
+            raw, letters = _row_values(cells, layout.shifted_smelter_columns)
+            note = "; read with the previous generation's column order"
+        smelter, provenance = _build_smelter(r, raw, letters, sheet.name)
+        if not a_mapped and a_text and "A" not in smelter.raw:
+            smelter.raw["A"] = cells[0]
+        index = len(decl.smelters)
+        decl.smelters.append(smelter)
+        for field_name, where in provenance.items():
+            decl.provenance[f"smelters.{index}.{field_name}"] = where
+        if reason:
+            decl.findings.append(Finding("column_shift", "warning", f"{sheet.name}!row {r}",
+                                         f"row {r} looks shifted by one column: {reason}{note}"))
+        if smelter.consolidated:
+            fields = ", ".join(sorted(smelter.split))
+            decl.findings.append(Finding("consolidated_row", "warning", f"{sheet.name}!row {r}",
+                                         f"row {r} joins several values with '|' ({fields}); kept raw and split"))
+
+
+# ----------------------------------------------------------------------------------------------
+# Product List, Mine List, Checker
+# ----------------------------------------------------------------------------------------------
+
+
+def _table_rows(wb: Workbook, table: TableLayout, keys: tuple[str, ...]
+                ) -> Iterator[tuple[int, dict[str, str | None], dict[str, str]]]:
+    sheet = wb.sheet(table.sheet)
+    for alt in table.alt_sheets:
+        if sheet is None:
+            sheet = wb.sheet(alt)
+    if sheet is None:
+        return
+    cols = [(f, column_index(letter), letter) for f, letter in table.columns]
+    key_set = set(keys)
+    last = min(table.last_row, sheet.max_row)
+    for r in range(table.first_row, last + 1):
+        cells = sheet.rows[r - 1]
+        n = len(cells)
+        values: dict[str, str | None] = {}
+        where: dict[str, str] = {}
+        for f, idx, letter in cols:
+            v = cells[idx] if idx < n else None
+            if _fast_blank(v):
+                continue
+            text = clean_field(v)
+            if text is None:
+                continue
+            values[f] = text
+            where[f] = f"{sheet.name}!{letter}{r}"
+        if not key_set & values.keys():
+            continue
+        if _is_translation_row(cells):
+            break
+        if any(is_footer(values.get(k)) for k in keys):
+            continue
+        yield r, values, where
+
+
+def _read_products(wb: Workbook, table: TableLayout, decl: Declaration) -> None:
+    for r, values, where in _table_rows(wb, table, ("number", "name", "requester_number", "requester_name")):
+        index = len(decl.products)
+        decl.products.append(ProductRow(
+            row=r, number=values.get("number"), name=values.get("name"), comment=values.get("comment"),
+            requester_number=values.get("requester_number"), requester_name=values.get("requester_name")))
+        for f, ref in where.items():
+            decl.provenance[f"products.{index}.{f}"] = ref
+
+
+def _read_mines(wb: Workbook, table: TableLayout, decl: Declaration) -> None:
+    for r, values, where in _table_rows(wb, table, ("metal", "smelter_name", "mine_name", "mine_id")):
+        index = len(decl.mines)
+        mine = MineRow(row=r, metal=metal_name(values.get("metal")))
+        for f, text in values.items():
+            if f != "metal":
+                setattr(mine, f, text)
+        decl.mines.append(mine)
+        for f, ref in where.items():
+            decl.provenance[f"mines.{index}.{f}"] = ref
+
+
+def _read_checker(wb: Workbook, layout: Layout, decl: Declaration) -> None:
+    if not layout.checker_sheet or not layout.checker_total_cell:
+        return
+    sheet = wb.sheet(layout.checker_sheet)
+    if sheet is None:
+        return
+    row, col = parse_cell(layout.checker_total_cell)
+    value = sheet.value(row, col)
+    if value is not None:
+        decl.workbook_checker = value
+        decl.provenance["workbook_checker"] = f"{sheet.name}!{layout.checker_total_cell}"
