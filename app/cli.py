@@ -25,6 +25,10 @@ FAMILIES: tuple[str, ...] = (
     "app.cli_graph",
     "app.cli_reference",
     "app.cli_demo",
+    "app.cli_query",
+    "app.cli_risk",
+    "app.cli_survey",
+    "app.cli_export",
 )
 
 for _module in FAMILIES:

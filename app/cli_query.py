@@ -1,0 +1,197 @@
+"""`minetrace query paths|exposure|countries|origin|diff|whatif`: traversal questions over the store.
+
+Thin layer: options in, `queries.*` functions, a table or stable JSON out (keys in docs/queries.md).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from queries.context import QueryContext
+from queries.diff import year_diff
+from queries.exposure import cid_exposure, country_exposure
+from queries.paths import flagged_paths
+from queries.report import countries_of_origin
+from queries.whatif import what_if
+
+STORE = typer.Option(None, "--store", help="Store folder or Neo4j URI (default $MINETRACE_STORE or ./.minetrace).")
+JSON = typer.Option(False, "--json", help="Print JSON (stable keys, see docs/queries.md).")
+YEAR = typer.Option(None, "--year", help="Reporting year (default: the newest year in the store).")
+POLICY = typer.Option(None, "--policy", help="Policy YAML merged over the defaults.")
+AS_OF = typer.Option(None, "--as-of", help="Judge statuses as of this date (YYYY-MM-DD; default 31 Dec of the year).")
+
+
+def emit(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def parse_date(value: str | None, option: str = "--as-of") -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+
+
+def open_ctx(store: str | None, year: int | None, policy: str | None, as_of: str | None) -> QueryContext:
+    from queries.policy import PolicyError
+
+    try:
+        return QueryContext.open(store, year=year, policy_file=policy, as_of=parse_date(as_of))
+    except PolicyError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def head(ctx: QueryContext) -> dict[str, Any]:
+    return {"year": ctx.year, "as_of": ctx.model.as_of.isoformat(), "policy": ctx.policy.source}
+
+
+def register(root: typer.Typer) -> None:
+    app = typer.Typer(help="Traversal queries: flagged paths, exposure, countries, diff, what-if.",
+                      no_args_is_help=True)
+    root.add_typer(app, name="query")
+    console = Console()
+
+    @app.command("paths")
+    def paths_cmd(flag: list[str] = typer.Option(None, "--flag", help="Only paths with this flag (high, watchlist, "
+                                                  "non_conformant, covered_location, cahra_location, covered_sourcing, "
+                                                  "cahra_sourcing); repeatable."),
+                  supplier: list[str] = typer.Option(None, "--supplier", help="Only these supplier IDs."),
+                  store: str = STORE, year: int = YEAR, policy: str = POLICY, as_of: str = AS_OF,
+                  as_json: bool = JSON) -> None:
+        """Every Company → Supplier → Declaration → Smelter → Country path ending at a flagged smelter."""
+        with open_ctx(store, year, policy, as_of) as ctx:
+            res = flagged_paths(ctx.store, ctx.model, ctx.year, supplier_ids=supplier or None, flags=flag or None)
+            if as_json:
+                emit({**head(ctx), "paths": [p.to_json() for p in res]})
+                return
+            t = Table(title=f"Flagged paths {ctx.year or ''} (as of {ctx.model.as_of})")
+            for c in ("path", "metal", "smelter", "risk", "flags", "file!row"):
+                t.add_column(c)
+            for p in res:
+                rep = next((h.evidence for h in p.hops if h.kind == "REPORTS"), {})
+                t.add_row(" → ".join(p.chain[:-2]), p.smelter["metal"] or "", f"{p.smelter['cid'] or p.smelter['key']} "
+                          f"{p.smelter['name'] or ''}", p.risk or "-", ", ".join(p.flags),
+                          f"{p.declaration['file_name']}!{rep.get('row')}")
+            console.print(t)
+            console.print(f"{len(res)} flagged paths, {len({p.top_supplier_id for p in res})} suppliers")
+
+    @app.command("exposure")
+    def exposure_cmd(cids: list[str] = typer.Argument(..., help="One or more CIDs (retired ones are followed)."),
+                     store: str = STORE, year: int = YEAR, all_years: bool = typer.Option(
+                         False, "--all-years", help="Every reporting year, not only --year / the newest."),
+                     as_json: bool = JSON) -> None:
+        """Which suppliers reach these smelters, through which declarations, metals, years and paths."""
+        with open_ctx(store, year, None, None) as ctx:
+            res = cid_exposure(ctx.store, cids, ctx.facts, year=None if all_years else ctx.year)
+            if as_json:
+                emit({**head(ctx), "year": None if all_years else ctx.year, "exposure": [r.to_json() for r in res]})
+                return
+            for r in res:
+                console.print(f"[bold]{r.cid}[/bold]" + (f" → {', '.join(r.resolved_to)}" if r.resolved_to != [r.cid]
+                                                         else "") + f": {len(r.suppliers)} suppliers, "
+                              f"{r.declarations} declarations, {r.rows} rows")
+                for n in r.notes:
+                    console.print(f"  note: {n}")
+                for s in r.suppliers:
+                    files = ", ".join(f"{d['file_name']}!{','.join(str(x['row']) for x in d['rows'])}"
+                                      for d in s["declarations"])
+                    console.print(f"  {s['supplier_id']} {s['supplier_name'] or ''} [{', '.join(s['metals'])}] "
+                                  f"{s['years']} via {' | '.join(' → '.join(p) for p in s['paths'])}  ({files})")
+
+    @app.command("countries")
+    def countries_cmd(countries: list[str] = typer.Argument(None, help="ISO codes (default: the Covered Countries)."),
+                      origin: bool = typer.Option(False, "--origin", help="Show the aggregated countries of origin "
+                                                  "for the year instead."),
+                      store: str = STORE, year: int = YEAR, policy: str = POLICY, as_json: bool = JSON) -> None:
+        """Suppliers and smelters tied to countries, by smelter location and by declared mine country."""
+        if origin:
+            return origin_cmd(store=store, year=year, policy=policy, include_invalid=False, as_json=as_json)
+        with open_ctx(store, year, policy, None) as ctx:
+            res = country_exposure(ctx.store, [c.upper() for c in countries] if countries else None, ctx.year,
+                                   ctx.policy)
+            if as_json:
+                emit({**head(ctx), **res.to_json()})
+                return
+            console.print(f"[bold]By smelter location[/bold] ({', '.join(res.countries)}):")
+            for x in res.by_location:
+                console.print(f"  {x['country_iso2']} {x['metal']} {x['cid'] or x['smelter_key']} {x['name']}: "
+                              f"{', '.join(x['suppliers'])}")
+            console.print("[bold]By declared mine country[/bold]:")
+            for x in res.by_declared_mine_country:
+                console.print(f"  {x['country_iso2']} via {x['metal']} {x['cid'] or x['smelter_key']} {x['name']} "
+                              f"(located {x['smelter_location']}): {', '.join(x['suppliers'])}")
+
+    @app.command("origin")
+    def origin_cmd(store: str = STORE, year: int = YEAR, policy: str = POLICY,
+                   include_invalid: bool = typer.Option(False, "--include-invalid",
+                                                        help="Also use declarations that failed validation."),
+                   as_json: bool = JSON) -> None:
+        """The aggregated countries of origin for a reporting year, with their sources."""
+        with open_ctx(store, year, policy, None) as ctx:
+            res = countries_of_origin(ctx.store, ctx.model, ctx.year, valid_only=not include_invalid)
+            if as_json:
+                from dataclasses import asdict
+
+                emit({**head(ctx), "countries": [asdict(o) for o in res]})
+                return
+            for o in res:
+                console.print(f"{o.name} ({o.iso2}){' [covered]' if o.covered else ''}: {', '.join(o.sources)}")
+            console.print(f"{len(res)} countries: " + ", ".join(o.name for o in res))
+
+    @app.command("diff")
+    def diff_cmd(year_from: int = typer.Argument(..., help="Earlier reporting year."),
+                 year_to: int = typer.Argument(..., help="Later reporting year."),
+                 supplier: list[str] = typer.Option(None, "--supplier"), store: str = STORE, policy: str = POLICY,
+                 as_json: bool = JSON) -> None:
+        """Smelters added and dropped per supplier and overall, and status/risk changes, between two years."""
+        with open_ctx(store, year_to, policy, None) as ctx:
+            d = year_diff(ctx.store, year_from, year_to, ctx.facts, ctx.policy, supplier or None)
+            if as_json:
+                emit(d.to_json())
+                return
+            console.print(f"{year_from} → {year_to}: +{len(d.added)} smelters, -{len(d.dropped)} smelters, "
+                          f"{len(d.status_changes)} status changes")
+            for s in d.suppliers:
+                added, dropped = ", ".join(s["added"]) or "-", ", ".join(s["dropped"]) or "-"
+                console.print(f"  {s['supplier_id']}: +{added}  -{dropped}")
+            for c in d.status_changes:
+                console.print(f"  {c['cid']} {c['name']}: {c['from_status']}/{c['from_risk']} → "
+                              f"{c['to_status']}/{c['to_risk']}")
+
+    @app.command("whatif")
+    def whatif_cmd(non_conformant: list[str] = typer.Option(None, "--non-conformant",
+                                                            help="CID becomes non-conformant."),
+                   not_conformant: list[str] = typer.Option(None, "--not-conformant", help="CID loses conformance."),
+                   conformant: list[str] = typer.Option(None, "--conformant", help="CID becomes conformant."),
+                   off_watchlist: list[str] = typer.Option(None, "--off-watchlist", help="CID leaves the watchlist."),
+                   on_watchlist: list[str] = typer.Option(None, "--on-watchlist", help="CID joins the watchlist."),
+                   store: str = STORE, year: int = YEAR, policy: str = POLICY, as_json: bool = JSON) -> None:
+        """Which suppliers and declarations change flag if smelters change status or watchlist membership."""
+        changes: dict[str, str] = {}
+        for values, kind in ((non_conformant, "non_conformant"), (not_conformant, "not_conformant"),
+                             (conformant, "conformant"), (off_watchlist, "off_watchlist"),
+                             (on_watchlist, "on_watchlist")):
+            for cid in values or []:
+                changes[cid.upper()] = kind
+        if not changes:
+            raise typer.BadParameter("give at least one change, e.g. --non-conformant CID001070")
+        with open_ctx(store, year, policy, None) as ctx:
+            w = what_if(ctx.store, ctx.facts, changes, ctx.year, ctx.policy)
+            if as_json:
+                emit({**head(ctx), **w.to_json()})
+                return
+            for s in w.smelters:
+                console.print(f"{s['cid']} {s['name'] or ''}: {s['before']} → {s['after']}")
+            for s in w.suppliers:
+                console.print(f"  {s['supplier_id']} {s['name'] or ''}: {s['before']} → {s['after']} "
+                              f"(high paths {s['high_paths_before']} → {s['high_paths_after']})")
+            console.print(f"{len(w.suppliers)} suppliers change, {len(w.declarations)} declarations")

@@ -1,0 +1,211 @@
+"""The files the analyst sends on: mitigation list, report appendix, consolidated CMRT, responses, findings.
+
+Why here and not in app/: the export is the query's answer laid out for a spreadsheet; the CLI and
+the explorer both call these functions. Every table goes through `queries.xlsx` (formatted, and every
+cell written from supplier data neutralised against formula injection). The consolidated CMRT is
+written by `ingest.template_writer.write_consolidated_cmrt` (into a copy of the user's blank RMI
+template when one is given), so it has exactly the 6.x Smelter List layout.
+
+Example:
+    >>> model = RiskModel(reference, year=2016)                               # doctest: +SKIP
+    >>> export_flagged(store, model, "flagged.xlsx", year=2016)              # doctest: +SKIP
+    ExportResult(path='flagged.xlsx', rows=42, kind='flagged')
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from queries._access import as_json, get
+from queries.paths import flagged_paths
+from queries.report import Appendix, appendix, country_label
+from queries.risk import RiskModel, risk_by_key
+from queries.rollup import supplier_rollup
+from queries.survey import store_survey
+from queries.xlsx import Column, SheetSpec, write_csv, write_table, write_xlsx
+
+
+@dataclass
+class ExportResult:
+    path: str
+    rows: int
+    kind: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+FLAGGED_COLUMNS = [
+    Column("supplier_id", "Supplier ID"), Column("supplier_name", "Supplier"),
+    Column("contact_email", "Contact e-mail"),
+    Column("via", "Via supplier (tier path)"), Column("risk", "Risk"), Column("flags", "Flags"),
+    Column("reasons", "Reasons", width=60), Column("metal", "Metal"), Column("cid", "Smelter ID"),
+    Column("smelter", "Smelter", width=40), Column("country", "Smelter country"),
+    Column("rmap_status", "RMAP status as of"), Column("file_name", "Declaration file", width=30),
+    Column("sheet", "Sheet"), Column("row", "Row"), Column("raw_name", "Name as written", width=30),
+    Column("method", "Resolution"), Column("reporting_year", "Year"), Column("declaration_status", "Form"),
+    Column("program", "Program"), Column("survey_status", "Survey status"), Column("path", "Path", width=60),
+]
+
+
+def flagged_rows(store: Any, model: RiskModel, year: int | None,
+                 flags: list[str] | None = None) -> list[dict[str, Any]]:
+    """One row per supplier and flagged smelter row, with contacts, program strength and survey status."""
+    paths = flagged_paths(store, model, year, flags=flags)
+    roll = {r.supplier_id: r for r in supplier_rollup(store, model, year)}
+    sups = {str(get(s, "id")): s for s in store.suppliers()}
+    out: list[dict[str, Any]] = []
+    for p in paths:
+        rep = next((h.evidence for h in p.hops if h.kind == "REPORTS"), {})
+        top = p.top_supplier_id
+        r = roll.get(top) or roll.get(p.supplier_id)
+        out.append({
+            "supplier_id": top, "supplier_name": get(sups.get(top), "name"),
+            "contact_email": get(sups.get(top), "contact_email"),
+            "via": " → ".join(p.chain[1:p.chain.index(p.supplier_id) + 1]) if p.supplier_id != top else "",
+            "risk": p.risk, "flags": p.flags, "reasons": "; ".join(p.reasons), "metal": p.smelter["metal"],
+            "cid": p.smelter["cid"], "smelter": p.smelter["name"], "country": country_label(p.smelter["country_iso2"]),
+            "rmap_status": f"{p.smelter['status']} ({model.as_of.isoformat()})",
+            "file_name": p.declaration["file_name"], "sheet": rep.get("sheet"), "row": rep.get("row"),
+            "raw_name": rep.get("raw_name"), "method": rep.get("method"),
+            "reporting_year": p.declaration["reporting_year"], "declaration_status": p.declaration["status"],
+            "program": r.program if r else None, "survey_status": r.survey_status if r else None,
+            "path": " → ".join(p.chain),
+        })
+    return out
+
+
+def export_flagged(store: Any, model: RiskModel, out: str | Path, year: int | None = None,
+                   flags: list[str] | None = None) -> ExportResult:
+    rows = flagged_rows(store, model, year, flags)
+    write_table(out, FLAGGED_COLUMNS, rows, title="Flagged suppliers")
+    return ExportResult(str(out), len(rows), "flagged")
+
+
+def appendix_sheets(app: Appendix) -> list[SheetSpec]:
+    status_header = f"Conformant status as of {app.as_of}"
+    cols = [Column("metal", "Metal"), Column("standard_smelter_name", "Standard Smelter Name", width=45),
+            Column("facility_location", "Smelter Facility Location", width=30),
+            Column("conformant", status_header), Column("cid", "Smelter ID"), Column("rmap_status", "RMAP status"),
+            Column("risk", "Risk"), Column("suppliers", "Suppliers reporting")]
+    origin_cols = [Column("name", "Country of origin", width=35), Column("iso2", "ISO"),
+                   Column("covered", "Covered Country"),
+                   Column("sources", "Source"), Column("smelters_located", "Smelters located there", width=50),
+                   Column("declared", "Declared as mine country (declaration rows)")]
+    origin_rows = [{**o, "declared": len(o["declared_by"])} for o in app.countries_of_origin]
+    counts = [{"figure": "Smelters validated (RMI smelter IDs)", "value": app.counts["smelters_validated"]},
+              {"figure": f"Conformant as of {app.as_of}", "value": app.counts["conformant"]},
+              {"figure": "Not conformant", "value": app.counts["not_conformant"]},
+              {"figure": "High risk", "value": app.counts["high_risk"]},
+              {"figure": "Countries of origin", "value": app.counts["countries_of_origin"]}]
+    counts += [{"figure": f"{m} smelters", "value": n} for m, n in app.counts["by_metal"].items()]
+    counts += [{"figure": f"{m} conformant", "value": n} for m, n in app.counts["conformant_by_metal"].items()]
+    return [SheetSpec("Appendix A", cols, app.rows), SheetSpec("Countries of origin", origin_cols, origin_rows),
+            SheetSpec("Counts", [Column("figure", "Figure", width=45), Column("value", "Value")], counts)]
+
+
+def export_appendix(store: Any, model: RiskModel, out: str | Path, year: int | None,
+                    valid_only: bool = True) -> ExportResult:
+    app = appendix(store, model, year, valid_only)
+    sheets = appendix_sheets(app)
+    if str(out).lower().endswith(".csv"):
+        write_csv(out, sheets[0].columns, sheets[0].rows)
+    else:
+        write_xlsx(out, sheets)
+    return ExportResult(str(out), len(app.rows), "appendix")
+
+
+def consolidated_rows(store: Any, model: RiskModel, year: int | None, valid_only: bool = True) -> list[dict[str, Any]]:
+    """Smelter List rows for the company's own CMRT: every validated smelter once per (CID, metal)."""
+    app = appendix(store, model, year, valid_only)
+    rows = []
+    for r in app.rows:
+        rows.append({"metal": r["metal"], "lookup": r["standard_smelter_name"], "name": r["standard_smelter_name"],
+                     "country": r["facility_location"], "cid": r["cid"], "id_source": "RMI",
+                     "standard_name": r["standard_smelter_name"], "country_code": r["country_iso2"]})
+    return rows
+
+
+def export_cmrt(store: Any, model: RiskModel, out: str | Path, year: int | None, template: str | Path | None = None,
+                company: dict[str, Any] | None = None, valid_only: bool = True) -> ExportResult:
+    from ingest.template_writer import CmrtSpec, SmelterSpec, write_consolidated_cmrt
+
+    rows = consolidated_rows(store, model, year, valid_only)
+    specs = [SmelterSpec(**{k: v for k, v in r.items() if k in SmelterSpec.__dataclass_fields__}) for r in rows]
+    declaration = CmrtSpec(company=dict(company)) if company else None
+    write_consolidated_cmrt(specs, out, template=template, declaration=declaration)
+    return ExportResult(str(out), len(rows), "cmrt")
+
+
+RESPONSE_COLUMNS = [
+    Column("supplier_id", "Supplier ID"), Column("name", "Supplier", width=35), Column("status", "Survey status"),
+    Column("in_scope", "In scope"), Column("scope_reason", "Scope reason", width=45), Column("category", "Category"),
+    Column("contact_email", "Contact e-mail"), Column("contacted_on", "First contacted"),
+    Column("follow_ups", "Follow-ups"), Column("last_contact", "Last contact"), Column("responded_on", "Responded"),
+    Column("files", "Declaration files", width=40), Column("invalid_reasons", "Why invalid", width=60),
+    Column("notes", "Notes", width=40),
+]
+
+
+def export_responses(store: Any, out: str | Path, year: int | None, model: RiskModel | None = None) -> ExportResult:
+    ref = model.as_of if model else None
+    policy = model.policy if model else None
+    rows, figures = store_survey(store, year, ref, policy)
+    data = [{**r.to_json(), "files": [d["file_name"] for d in r.declarations]} for r in rows]
+    fig_rows = [{"figure": k, "value": v} for k, v in figures.to_json().items() if not isinstance(v, dict | list)]
+    fig_rows += [{"figure": f"out of scope: {k}", "value": v} for k, v in figures.out_of_scope_by_reason.items()]
+    if str(out).lower().endswith(".csv"):
+        write_csv(out, RESPONSE_COLUMNS, data)
+    else:
+        write_xlsx(out, [SheetSpec("Responses", RESPONSE_COLUMNS, data),
+                         SheetSpec("Figures", [Column("figure", "Figure", width=30),
+                                               Column("value", "Value", width=60)], fig_rows)])
+    return ExportResult(str(out), len(data), "responses")
+
+
+FINDING_COLUMNS = [
+    Column("supplier_id", "Supplier ID"), Column("supplier_name", "Supplier", width=30),
+    Column("file_name", "File", width=30), Column("reporting_year", "Year"), Column("status", "Form"),
+    Column("kind", "Kind"), Column("code", "Code", width=28), Column("severity", "Severity"),
+    Column("location", "Location", width=30), Column("message", "Message", width=70),
+]
+
+
+def findings_rows(store: Any, year: int | None, model: RiskModel | None = None) -> list[dict[str, Any]]:
+    """Validation findings of every current declaration, then smelter data-quality findings per row."""
+    sups = {str(get(s, "id")): get(s, "name") for s in store.suppliers()}
+    out: list[dict[str, Any]] = []
+    decls = store.declarations(year=year, current_only=True)
+    for d in decls:
+        for f in as_json(get(d, "findings_json"), []) or []:
+            out.append({"supplier_id": get(d, "supplier_id"), "supplier_name": sups.get(str(get(d, "supplier_id"))),
+                        "file_name": get(d, "file_name"), "reporting_year": get(d, "reporting_year"),
+                        "status": get(d, "status"), "kind": "validation", "code": get(f, "code"),
+                        "severity": get(f, "severity"), "location": get(f, "location"), "message": get(f, "message")})
+    if model is not None:
+        hops = store.reports(year=year)
+        risks = risk_by_key(store, model, year, hops)
+        for h in hops:
+            r = risks[str(get(h, "smelter_key"))]
+            for f in r.findings:
+                out.append({"supplier_id": get(h, "supplier_id"), "supplier_name": get(h, "supplier_name"),
+                            "file_name": get(h, "file_name"), "reporting_year": get(h, "reporting_year"),
+                            "status": get(h, "status"), "kind": "smelter", "code": f.code, "severity": "warning",
+                            "location": f"{get(h, 'sheet')}!row {get(h, 'row')}",
+                            "message": f"{get(h, 'raw_name') or ''}: {f.text}"})
+            for w in r.warnings:
+                out.append({"supplier_id": get(h, "supplier_id"), "supplier_name": get(h, "supplier_name"),
+                            "file_name": get(h, "file_name"), "reporting_year": get(h, "reporting_year"),
+                            "status": get(h, "status"), "kind": "smelter", "code": "conformance_lapse",
+                            "severity": "info", "location": f"{get(h, 'sheet')}!row {get(h, 'row')}",
+                            "message": f"{r.cid} {r.name}: {w}"})
+    out.sort(key=lambda r: (str(r["supplier_id"]), str(r["file_name"]), r["kind"] != "validation"))
+    return out
+
+
+def export_findings(store: Any, out: str | Path, year: int | None, model: RiskModel | None = None) -> ExportResult:
+    rows = findings_rows(store, year, model)
+    write_table(out, FINDING_COLUMNS, rows, title="Findings")
+    return ExportResult(str(out), len(rows), "findings")
