@@ -22,13 +22,13 @@ root = typer.Typer(
 #: command-family modules, each with a `register(root: typer.Typer) -> None`
 FAMILIES: tuple[str, ...] = (
     "app.cli_parse",
-    "app.cli_graph",
     "app.cli_reference",
     "app.cli_demo",
     "app.cli_query",
     "app.cli_risk",
     "app.cli_survey",
     "app.cli_export",
+    "app.cli_graph",  # after cli_export: `export graph` joins the shared `export` group
 )
 
 for _module in FAMILIES:

@@ -187,13 +187,16 @@ def generate(
 ) -> None:
     """Write a synthetic supplier programme (CMRT workbooks, master list) for trials and benchmarks."""
     try:
-        from ingest.synthetic import generate_program  # type: ignore[import-not-found]
+        from ingest.synthetic import generate_program
     except ImportError:
         typer.echo("the synthetic programme generator (ingest/synthetic.py) is not available in this build",
                    err=True)
         raise typer.Exit(1) from None
-    result = generate_program(suppliers, out, seed=seed)
-    typer.echo(f"wrote {suppliers} supplier(s) to {out}" + (f": {result}" if isinstance(result, str) else ""))
+    manifest = generate_program(out, suppliers, seed=seed, master_list=True)
+    responded = sum(1 for s in manifest.suppliers if s.responded)
+    typer.echo(f"wrote {suppliers} supplier(s) to {out}: {responded} CMRT file(s) in {out / 'cmrt'}, "
+               f"master list {out / 'suppliers.csv'}, expectations {out / 'manifest.json'}")
+    typer.echo(f"next: minetrace ingest {out / 'cmrt'} --supplier-map {out / 'suppliers.csv'}")
 
 
 def _group(root: typer.Typer, name: str, help_text: str) -> typer.Typer:
