@@ -425,16 +425,16 @@ class Resolver:
             return self._unresolved(metal, names, iso2, given, findings, notes, "no similar name")
         # country adjustment, then collapse retired aliases onto their current CID
         scored: dict[str, float] = {}
-        cur = self._collapse(best)
-        for cid, s in best.items():
-            fac = self.facs.get(cid)
-            target = cur[cid]
-            tfac = self.facs.get(target) or fac
-            if iso2 and tfac and tfac.iso2:
-                s = s + p.country_match_bonus if tfac.iso2 == iso2 else s - p.country_mismatch_penalty
-            s = min(s, 100.0)
-            if s > scored.get(target, -1):
-                scored[target] = s
+        for cid, base in best.items():
+            current, _, succ = self._follow(cid)
+            for target in [current] if current else succ:  # a split CID's name stands for each successor
+                tfac = self.facs.get(target) or self.facs.get(cid)
+                s = base
+                if iso2 and tfac and tfac.iso2:
+                    s = s + p.country_match_bonus if tfac.iso2 == iso2 else s - p.country_mismatch_penalty
+                s = min(s, 100.0)
+                if s > scored.get(target, -1):
+                    scored[target] = s
         ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
         top_cid, top = ranked[0]
         second = ranked[1][1] if len(ranked) > 1 else 0.0

@@ -89,11 +89,9 @@ def read_spreadsheetml(data: bytes, name: str = "") -> list[Table]:
 
 def read_csv(data: bytes, name: str = "") -> Table:
     text = data.decode("utf-8-sig", errors="replace")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
-    rows = [r for r in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in r)]
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)  # Excel dialect otherwise: "" escapes, quoted newlines
+    rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in r)]
     if not rows:
         return Table(name=name, header=[], rows=[])
     return Table(name=name, header=rows[0], rows=rows[1:])
