@@ -33,6 +33,7 @@ def streamlit_command(store: str, port: int, host: str = "127.0.0.1", password_e
         "--server.maxUploadSize", str(max_upload_mb),
         "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "viewer",
         "--global.developmentMode", "false",
         "--", "--store", store,
     ]

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -49,9 +50,24 @@ def version() -> str:
     return str(store().version())
 
 
+def _reference_stamp() -> str:
+    """Changes when the reference DB or the decisions file changes (imports, review decisions)."""
+    from ingest.reference.store import DB_NAME, DECISIONS_NAME, store_dir
+
+    folder = store_dir(store_uri())
+    parts = []
+    for name in (DB_NAME, DECISIONS_NAME):
+        try:
+            st_ = (folder / name).stat()
+            parts.append(f"{st_.st_mtime_ns}:{st_.st_size}")
+        except OSError:
+            parts.append("-")
+    return "/".join(parts)
+
+
 def key() -> tuple[str, str]:
-    """The cache key every cached loader takes: (store URI, store version)."""
-    return store_uri(), version()
+    """The cache key every cached loader takes: (store URI, store version + reference stamp)."""
+    return store_uri(), f"{version()}|{_reference_stamp()}"
 
 
 def reset_store() -> None:
@@ -278,3 +294,209 @@ def status_history(k: tuple[str, str], cid: str) -> pd.DataFrame:
     """RMAP status observations of one CID, as recorded in the reference store."""
     with reference() as ref:
         return frame(ref.status_history(cid))
+
+
+def _model(ref: Any, year: int | None) -> Any:
+    return query("risk", "RiskModel")(ref, year=year)
+
+
+PATH_COLS = ["supplier_id", "supplier_name", "top_supplier_id", "chain_text", "cid", "smelter_name", "metal",
+             "country_iso2", "risk", "flags_text", "reasons_text", "file_name", "sheet", "row", "raw_name", "method",
+             "smelter_key", "declaration_id"]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def flagged_paths(k: tuple[str, str], year: int | None) -> pd.DataFrame:
+    """Every path ending at a flagged smelter (queries.paths), one row per path with its REPORTS evidence."""
+    fn = query("paths", "flagged_paths")
+    with reference() as ref:
+        paths = fn(store(), _model(ref, year), year=year)
+    rows = []
+    for p in paths:
+        d = p.to_json()
+        reports_hop = next((h["evidence"] for h in d["hops"] if h["kind"] == "REPORTS"), {})
+        rows.append({
+            "supplier_id": p.supplier_id, "supplier_name": p.supplier_name, "top_supplier_id": p.top_supplier_id,
+            "chain_text": " → ".join(p.chain), "cid": p.smelter.get("cid"), "smelter_name": p.smelter.get("name"),
+            "metal": p.smelter.get("metal"), "country_iso2": p.smelter.get("country_iso2"),
+            "risk": p.risk or "unrated", "flags_text": ", ".join(p.flags), "reasons_text": "; ".join(p.reasons),
+            "file_name": p.declaration.get("file_name"), "sheet": reports_hop.get("sheet"),
+            "row": reports_hop.get("row"), "raw_name": reports_hop.get("raw_name"),
+            "method": reports_hop.get("method"), "smelter_key": p.smelter.get("key"),
+            "declaration_id": p.declaration.get("declaration_id"), "hops": d["hops"]})
+    return frame(rows, PATH_COLS)
+
+
+def flagged_supplier_count(k: tuple[str, str], year: int | None) -> int:
+    df = flagged_paths(k, year)
+    return int(df["supplier_id"].nunique()) if not df.empty else 0
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def supplier_risk(k: tuple[str, str], year: int | None) -> pd.DataFrame:
+    """The supplier roll-up (queries.rollup): worst risk, high/flagged paths, latest status, program strength."""
+    fn = query("rollup", "supplier_rollup")
+    with reference() as ref:
+        rows = fn(store(), _model(ref, year), year=year)
+    df = frame(rows)
+    if df.empty:
+        return pd.DataFrame(columns=["supplier_id", "worst_risk", "high_paths", "flagged_paths", "program_strength",
+                                     "latest_status"])
+    df = df.rename(columns={"program": "program_strength"})
+    keep = ["supplier_id", "worst_risk", "smelters", "high", "medium", "low", "high_paths", "flagged_paths",
+            "program_strength", "program_reasons", "latest_status", "latest_file"]
+    return df[[c for c in keep if c in df.columns]]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def cid_exposure(k: tuple[str, str], cids: tuple[str, ...], year: int | None) -> list[dict[str, Any]]:
+    fn = query("exposure", "cid_exposure")
+    with reference() as ref:
+        return [plain(r) for r in fn(store(), list(cids), facts=ref, year=year)]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def country_exposure(k: tuple[str, str], countries_: tuple[str, ...], year: int | None) -> dict[str, Any]:
+    fn = query("exposure", "country_exposure")
+    return plain(fn(store(), list(countries_) or None, year=year))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def countries_of_origin(k: tuple[str, str], year: int | None) -> pd.DataFrame:
+    fn = query("report", "countries_of_origin")
+    with reference() as ref:
+        rows = fn(store(), _model(ref, year), year)
+    return frame(rows, ["iso2", "name", "covered", "sources", "smelters_located", "declared_by"])
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def covered_countries(k: tuple[str, str]) -> list[str]:
+    """The Covered Countries of the policy in force (the Exposure preset)."""
+    policy = query("policy", "load_policy")()
+    return sorted(policy.risk.covered_countries)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def smelter_aliases(k: tuple[str, str]) -> dict[str, list[str]]:
+    """CID → aliases known to the reference store (to search CIDs by alias)."""
+    out: dict[str, list[str]] = {}
+    with reference() as ref:
+        for r in ref.all_aliases():
+            out.setdefault(str(r["cid"]), []).append(str(r["alias_raw"]))
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def reviews(k: tuple[str, str]) -> pd.DataFrame:
+    """Open review-queue entries (uncertain smelter matches) from the reference store."""
+    with reference() as ref:
+        return frame(ref.open_reviews(), ["id", "declaration_sha256", "row", "metal", "raw_name", "country", "status",
+                                          "candidates", "created_at"])
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def products(k: tuple[str, str]) -> pd.DataFrame:
+    """Product-list rows of the stored declarations, with the declaring supplier and file."""
+    decls = {d.id: d for d in store().declarations(current_only=False)}
+    rows = []
+    for label, _key, props in store().export_nodes():
+        if label != "Product":
+            continue
+        d = decls.get(str(props.get("declaration_id")))
+        rows.append({"supplier_id": d.supplier_id if d else None, "file_name": d.file_name if d else None,
+                     "reporting_year": d.reporting_year if d else None, **props})
+    return frame(rows, ["supplier_id", "file_name", "reporting_year", "declaration_id", "row", "number", "name",
+                        "comment"])
+
+
+# ------------------------------------------------------------------ writes (through the same code as the CLI)
+def ingest_files(paths: list[Path], year: int | None = None, parent_supplier_id: str | None = None,
+                 progress: Callable[[Any], None] | None = None) -> Any:
+    """Ingest uploaded files with graph.ingest.ingest_paths (the CLI's ingest); returns its IngestReport."""
+    from graph.ingest import ingest_paths
+    from graph.resolving import default_resolver
+    from ingest.reference.store import store_dir
+
+    resolver, _ = default_resolver(str(store_dir(store_uri())))
+    return ingest_paths(paths, store(), resolver=resolver, year=year, parent_supplier_id=parent_supplier_id,
+                        progress=progress)
+
+
+def import_master_list(path: Path) -> Any:
+    """Upsert the supplier master list (CSV/xlsx) — the same path as `minetrace ingest --suppliers`."""
+    from graph.ingest import ingest_paths
+
+    return ingest_paths([], store(), supplier_map=path)
+
+
+def import_reference(path: Path, name: str, as_of: str | None = None) -> tuple[bool, str]:
+    """Import one reference file (RMI export, template Look-up, watchlist …); (ok, one-line message)."""
+    from ingest.reference import ImportError_, import_file
+
+    with reference() as ref:
+        try:
+            res = import_file(ref, path, as_of=as_of, name=name)
+        except ImportError_ as exc:
+            return False, str(exc)
+        except Exception as exc:  # an importer defect must not stop the batch
+            return False, f"{name}: internal error while importing ({exc.__class__.__name__}: {exc})"
+    return True, res.line()
+
+
+def decide(metal: str, raw_name: str, country: str | None, accept: str | None = None, reject: str | None = None,
+           note: str | None = None) -> str:
+    """Record an accept/reject decision (reference decisions file) and close the review items it settles."""
+    from ingest.reference.decisions import Decisions
+
+    with reference() as ref:
+        decisions = Decisions(ref.decisions_path)
+        d = decisions.record(metal, raw_name, country, accept=accept, reject=reject, note=note)
+        closed = ref.close_reviews(metal, raw_name, country) if accept else 0
+    reviews.clear()
+    verb = f"accepted {d.accept}" if accept else f"rejected {reject}"
+    return f"{metal} {raw_name!r} {d.country or '(any country)'}: {verb}; {closed} review item(s) closed"
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def decisions(k: tuple[str, str]) -> pd.DataFrame:
+    from ingest.reference.decisions import Decisions
+
+    with reference() as ref:
+        entries = Decisions(ref.decisions_path).entries
+    return frame([e.to_yaml() for e in entries])
+
+
+# ------------------------------------------------------------------ exports (queries.exports)
+EXPORT_KINDS = ("flagged", "appendix", "cmrt", "responses", "findings")
+
+
+def export_bytes(kind: str, fmt: str, year: int | None, template: bytes | None = None) -> bytes:
+    """Run one export of queries.exports into a temporary file and return its bytes (for a download)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="minetrace-export-") as tmp:
+        out = Path(tmp) / f"export.{fmt}"
+        with reference() as ref:
+            model = _model(ref, year)
+            if kind == "flagged":
+                query("exports", "export_flagged")(store(), model, out, year=year)
+            elif kind == "appendix":
+                query("exports", "export_appendix")(store(), model, out, year)
+            elif kind == "cmrt":
+                tpl = None
+                if template:
+                    tpl = Path(tmp) / "template.xlsx"
+                    tpl.write_bytes(template)
+                query("exports", "export_cmrt")(store(), model, out, year, template=tpl)
+            elif kind == "responses":
+                query("exports", "export_responses")(store(), out, year, model=model)
+            elif kind == "findings":
+                query("exports", "export_findings")(store(), out, year, model=model)
+            else:
+                raise ValueError(f"unknown export {kind!r}")
+        return out.read_bytes()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def export_cached(k: tuple[str, str], kind: str, fmt: str, year: int | None) -> bytes:
+    return export_bytes(kind, fmt, year)

@@ -16,7 +16,7 @@ def pages() -> dict[str, st.Page]:
     from app.explorer.screens import exports, exposure, ingest, overview, smelters, suppliers, trace, validation
 
     return {
-        "overview": st.Page(overview.render, title="Overview", icon=":material/dashboard:", url_path="overview",
+        "overview": st.Page(overview.render, title="Overview", icon=":material/dashboard:",
                             default=True),
         "trace": st.Page(trace.render, title="Trace", icon=":material/account_tree:", url_path="trace"),
         "exposure": st.Page(exposure.render, title="Exposure", icon=":material/public:", url_path="exposure"),

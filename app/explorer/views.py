@@ -32,7 +32,7 @@ def sidebar() -> None:
         if st.session_state.get(YEAR_KEY) not in options:
             st.session_state[YEAR_KEY] = options[0]
         st.selectbox("Reporting year", options, key=YEAR_KEY, help="Every page shows this reporting year.")
-        st.caption(f"version {k[1][:12]}")
+        st.caption(f"store version {k[1].split('|')[0][:12]}")
 
 
 def year() -> int | None:

@@ -1,0 +1,113 @@
+"""Validation: every ingested file with its status and findings (with cell locations), files rejected in
+this session, and the review queue of uncertain smelter matches (accept / reject, recorded as decisions)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app.explorer import data, views
+
+FILE_COLS = ["file_name", "supplier_id", "company_name", "reporting_year", "template_kind", "template_version",
+             "status", "errors", "warnings", "checker_missing", "current", "superseded_by", "smelter_rows", "received"]
+
+
+def _files(k: tuple[str, str], year: int | None) -> None:
+    only_year = st.toggle(f"Only reporting year {views.year_label()}", value=False, key="val_only_year")
+    decls = data.declarations(k, year if only_year else None, current_only=False)
+    c1, c2 = st.columns([1, 2])
+    status = c1.segmented_control("Status", ["all", "valid", "invalid"], default="all", key="val_status")
+    text = c2.text_input("Search file or company", key="val_search")
+    view = decls if status in (None, "all") else decls[decls["status"] == status]
+    view = views.text_filter(view, text, ["file_name", "company_name", "supplier_id"])
+    views.kpis([("Files", len(decls)), ("Valid", int((decls["status"] == "valid").sum()) if len(decls) else 0),
+                ("Invalid", int((decls["status"] != "valid").sum()) if len(decls) else 0),
+                ("Superseded", int((~decls["current"].astype(bool)).sum()) if len(decls) else 0)])
+    st.caption("Select a file for its findings.")
+    event = views.table(view, FILE_COLS, key="val_files", selectable=True, height=320)
+    row = views.selected_row(event)
+    if row is not None and row < len(view):
+        d = view.iloc[row]
+        detail = data.declaration_detail(k, str(d["id"])) or {}
+        st.markdown(f"**{d['file_name']}** — {d['status']} · sha256 `{str(d['id'])[:16]}…`")
+        findings = pd.DataFrame(detail.get("findings", []))
+        if findings.empty:
+            st.success("No findings.")
+        else:
+            views.table(findings, ["severity", "code", "location", "message"], key="val_file_findings")
+
+
+def _all_findings(k: tuple[str, str], year: int | None) -> None:
+    df = data.findings(k, year)
+    if df.empty:
+        st.caption("No findings in the stored files.")
+        return
+    c1, c2 = st.columns(2)
+    sev = c1.multiselect("Severity", sorted(df["severity"].dropna().unique()), key="val_f_sev")
+    codes = c2.multiselect("Code", sorted(df["code"].dropna().unique()), key="val_f_code")
+    if sev:
+        df = df[df["severity"].isin(sev)]
+    if codes:
+        df = df[df["code"].isin(codes)]
+    views.table(df, ["file_name", "supplier_id", "status", "severity", "code", "location", "message"],
+                key="val_findings", height=320)
+
+
+def _rejected() -> None:
+    results = st.session_state.get("ingest_results") or []
+    bad = [r for r in results if r.get("outcome") == "unreadable"]
+    if bad:
+        st.subheader("Files not stored (this session's uploads)")
+        views.table(pd.DataFrame(bad), ["name", "message"], key="val_rejected")
+
+
+def _reviews(k: tuple[str, str]) -> None:
+    try:
+        queue = data.reviews(k)
+    except Exception as exc:  # a reference-store failure must not hide the rest of the page
+        views.unavailable(exc, "Review queue")
+        return
+    if queue.empty:
+        st.success("No uncertain smelter matches waiting for review.")
+    else:
+        files = dict(zip(data.declarations(k, None, current_only=False)["id"],
+                         data.declarations(k, None, current_only=False)["file_name"], strict=False))
+        for item in queue.to_dict("records"):
+            cands = item.get("candidates") or []
+            title = (f"{item.get('metal') or '?'} · “{item.get('raw_name')}” · {item.get('country') or 'no country'} "
+                     f"— {files.get(item.get('declaration_sha256'), str(item.get('declaration_sha256'))[:12])} "
+                     f"row {item.get('row')}")
+            with st.expander(title):
+                if not cands:
+                    st.caption("No candidate.")
+                    continue
+                views.table(pd.DataFrame(cands), key=f"rev_c_{item['id']}")
+                options = [str(c.get("cid")) for c in cands]
+                labels = {str(c.get("cid")): f"{c.get('cid')} {c.get('name') or ''} ({c.get('score')})" for c in cands}
+                pick = st.radio("Candidate", options, format_func=lambda v, lb=labels: lb.get(v, v),
+                                key=f"rev_pick_{item['id']}", horizontal=True)
+                c1, c2 = st.columns(2)
+                if c1.button("Accept", key=f"rev_accept_{item['id']}", type="primary"):
+                    st.toast(data.decide(item["metal"], item["raw_name"], item.get("country"), accept=pick))
+                    st.rerun()
+                if c2.button("Reject", key=f"rev_reject_{item['id']}"):
+                    st.toast(data.decide(item["metal"], item["raw_name"], item.get("country"), reject=pick))
+                    st.rerun()
+    dec = data.decisions(k)
+    if not dec.empty:
+        st.markdown("**Recorded decisions** (applied to files ingested from now on)")
+        views.table(dec, key="val_decisions")
+
+
+def render() -> None:
+    st.title("Validation")
+    k = data.key()
+    year = views.year()
+    tab_files, tab_findings, tab_review = st.tabs(["Files", "All findings", "Review queue"])
+    with tab_files:
+        _files(k, year)
+        _rejected()
+    with tab_findings:
+        _all_findings(k, year)
+    with tab_review:
+        _reviews(k)

@@ -1,0 +1,133 @@
+"""Fixtures for the browser tests: one explorer process per test session on a free port, and a Chromium.
+
+Why here: Streamlit start-up is slow on small machines, so the explorer is started once per session
+against a store built by the real ingest of generated CMRTs, and every test shares it. The browser is
+Debian's /usr/bin/chromium driven by Playwright — never a downloaded browser build (`playwright install`
+is not used). Outside CI a missing Chromium skips with a message; under CI=true it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+START_TIMEOUT = 120.0
+
+
+def require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    message = f"{CHROMIUM} is missing (install Debian's chromium: scripts/ensure-system-deps.sh)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[Any], timeout: float = START_TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"explorer exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"explorer not healthy at {url} after {timeout:.0f} s")
+
+
+class Explorer:
+    """A running explorer: its URL, store folder and log file."""
+
+    def __init__(self, store: Path, log: Path, password_env: str | None = None) -> None:
+        from app.cli_app import explorer_env, streamlit_command
+
+        self.store = store
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        env = explorer_env(str(store), password_env)
+        self._log_fh = log.open("w")
+        self.proc = subprocess.Popen(streamlit_command(str(store), self.port, "127.0.0.1", password_env), env=env,
+                                     stdout=self._log_fh, stderr=subprocess.STDOUT, cwd=str(ROOT))
+        try:
+            wait_healthy(self.url, self.proc)
+        except Exception:
+            self.stop()
+            raise RuntimeError(f"explorer did not start; log:\n{log.read_text()[-3000:]}") from None
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log_fh.close()
+
+
+def start_chromium() -> tuple[Any, Any]:
+    """(playwright, browser) — the caller stops both."""
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    return pw, browser
+
+
+def wait_for_app(page: Any, timeout: float = 60_000) -> None:
+    """Wait until Streamlit has finished running the script (no 'running' indicator, app view present)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        """() => { const s = document.querySelector('[data-testid="stStatusWidget"]');
+                   const busy = s && /Running|Connecting/i.test(s.innerText);
+                   return !busy && !document.querySelector('[data-testid="stSkeleton"]')
+                          && document.querySelector('[data-testid="stMainBlockContainer"] h1'); }""",
+        timeout=timeout)
+    page.wait_for_timeout(700)
+
+
+def shot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    require_chromium()
+    pw, browser = start_chromium()
+    try:
+        yield browser
+    finally:
+        browser.close()
+        pw.stop()
+
+
+def python() -> str:
+    return sys.executable
