@@ -55,11 +55,33 @@ class SupplierLinker:
         msgs = [f"{f.location}: {f.message}" for f in result.findings]
         return cls(result.suppliers), msgs
 
+    def _disambiguate(self, company: str | None, email: str | None, first: str) -> str:
+        """Several master suppliers share the normalised name ("Atlas Components Inc." and "… Pte. Ltd."):
+        the literal name, then the contact e-mail's domain, picks one when it can; else the first stands."""
+        key = normalise_company(company)
+        same = [m for m in self.masters
+                if normalise_company(m.name) == key or any(normalise_company(a) == key for a in m.aliases)]
+        if len(same) < 2:
+            return first
+        exact = " ".join((company or "").casefold().split())
+        literal = [m for m in same if exact in {" ".join(n.casefold().split()) for n in (m.name, *m.aliases)}]
+        if len(literal) == 1:
+            return literal[0].id
+        domain = email_domain(email)
+        if not domain:
+            return first
+        by_domain = [m for m in same if (m.email_domain or email_domain(m.contact_email)) == domain]
+        return by_domain[0].id if len(by_domain) == 1 else first
+
     def link(self, decl: Declaration) -> tuple[SupplierRecord, str]:
         """(supplier, method): method is id/name/alias/email_domain/fuzzy, or "declared"."""
         c = decl.company
         if self.masters:
             hit = match_supplier(c.name, c.contact_email, self.masters, unique_id=c.unique_id)
+            if hit is not None and hit.method in ("name", "alias"):
+                hit_id = self._disambiguate(c.name, c.contact_email, hit.supplier_id)
+                if hit_id != hit.supplier_id:
+                    return self._by_id[hit_id], f"{hit.method} (disambiguated)"
             if hit is not None and hit.supplier_id in self._by_id:
                 method = hit.method if hit.method != "fuzzy" else f"fuzzy {hit.score:.0f}"
                 return self._by_id[hit.supplier_id], method
