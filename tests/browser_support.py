@@ -131,3 +131,41 @@ def chromium() -> Iterator[Any]:
 
 def python() -> str:
     return sys.executable
+
+
+class DemoStore:
+    """A store built by the real ingest of a generated program (master list + CMRTs), and its manifest."""
+
+    def __init__(self, folder: Path, n_suppliers: int = 12, seed: int = 7) -> None:
+        from graph.ingest import ingest_paths
+        from graph.resolving import default_resolver
+        from graph.store import open_store
+        from ingest.synthetic import generate_program, starter_facilities, starter_watchlist
+
+        self.folder = folder
+        self.program_dir = folder / "program"
+        self.store_dir = folder / "store"
+        self.manifest = generate_program(self.program_dir, n_suppliers, seed=seed, facilities=starter_facilities(),
+                                         watchlist=starter_watchlist(), master_list=True, watchlist_share=0.3,
+                                         invalid_share=0.2, out_of_scope_share=0.1)
+        store = open_store(str(self.store_dir))
+        resolver, _ = default_resolver(str(self.store_dir))
+        self.report = ingest_paths([self.program_dir / "cmrt"], store, resolver=resolver,
+                                   supplier_map=self.program_dir / "suppliers.csv")
+        self.years = store.years()
+        store.close()
+
+    @property
+    def year(self) -> int:
+        return max(self.years)
+
+    def watchlisted(self) -> dict[str, list[str]]:
+        """watchlisted CID → supplier ids that wrote it (from the generator's manifest)."""
+        out: dict[str, list[str]] = {}
+        for s in self.manifest.suppliers:
+            for cid in s.watchlisted:
+                out.setdefault(cid, []).append(s.supplier_id)
+        return out
+
+    def cmrt_files(self) -> list[Path]:
+        return sorted((self.program_dir / "cmrt").glob("*.xlsx"))

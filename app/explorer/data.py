@@ -410,16 +410,48 @@ def products(k: tuple[str, str]) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ writes (through the same code as the CLI)
+def _master_linker() -> Any:
+    """A supplier linker over the master-list suppliers already in the store, so an uploaded CMRT lands on
+    its master-list supplier (as `minetrace ingest --supplier-map` does) instead of a declared-name node."""
+    from datetime import date as _date
+
+    from graph.supplier_link import SupplierLinker
+    from ingest.suppliers import MasterSupplier
+
+    masters = []
+    for s in store().suppliers():
+        if getattr(s, "origin", None) != "master_list":
+            continue
+        try:
+            last = _date.fromisoformat(str(s.last_purchase)[:10]) if s.last_purchase else None
+        except ValueError:
+            last = None
+        masters.append(MasterSupplier(id=s.id, name=s.name, aliases=list(s.aliases or []), category=s.category,
+                                      last_purchase=last, contact_email=s.contact_email, email_domain=s.email_domain,
+                                      spend=s.spend))
+    return SupplierLinker(masters)
+
+
 def ingest_files(paths: list[Path], year: int | None = None, parent_supplier_id: str | None = None,
-                 progress: Callable[[Any], None] | None = None) -> Any:
-    """Ingest uploaded files with graph.ingest.ingest_paths (the CLI's ingest); returns its IngestReport."""
-    from graph.ingest import ingest_paths
+                 progress: Callable[[Any], None] | None = None, names: dict[Path, str] | None = None) -> Any:
+    """Ingest uploaded files through graph.ingest (the CLI's ingest: same parsing, resolution, outcomes);
+    `names` maps each temporary path to the name the user uploaded, which is what the store records."""
+    from graph.ingest import ingest_sources
     from graph.resolving import default_resolver
     from ingest.reference.store import store_dir
+    from ingest.sources import iter_sources
 
+    if parent_supplier_id is not None and store().supplier(parent_supplier_id) is None:
+        raise KeyError(f"no such supplier in the store: {parent_supplier_id}")
+    sources = []
+    for path in paths:
+        shown = (names or {}).get(path, path.name)
+        for src in iter_sources([path]):
+            src.name = shown + src.name[len(str(path)):] if src.name.startswith(str(path)) else shown
+            sources.append(src)
     resolver, _ = default_resolver(str(store_dir(store_uri())))
-    return ingest_paths(paths, store(), resolver=resolver, year=year, parent_supplier_id=parent_supplier_id,
-                        progress=progress)
+    return ingest_sources(sources, store(), resolver=resolver, linker=_master_linker(), year=year,
+                          parent_supplier_id=parent_supplier_id, progress=progress)
 
 
 def import_master_list(path: Path) -> Any:

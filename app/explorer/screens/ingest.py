@@ -38,14 +38,15 @@ def check_limits(files: list[Any], max_files: int, max_mb: int) -> list[str]:
     return problems
 
 
-def _save(files: list[Any], folder: Path) -> list[Path]:
-    paths = []
+def _save(files: list[Any], folder: Path) -> dict[Path, str]:
+    """Write the uploads to a temporary folder; temporary path → the name the user uploaded."""
+    saved = {}
     for i, f in enumerate(files):
         target = folder / f"{i:04d}" / _safe_name(f.name)
         target.parent.mkdir(parents=True)
         target.write_bytes(f.getvalue())
-        paths.append(target)
-    return paths
+        saved[target] = Path(f.name).name
+    return saved
 
 
 def _cmrt_section() -> None:
@@ -77,16 +78,13 @@ def _cmrt_section() -> None:
         bar.progress(min(1.0, len(results) / max(total, 1)), text=f"{len(results)} file(s) done: {result.name}")
 
     with tempfile.TemporaryDirectory(prefix="minetrace-upload-") as tmp:
-        paths = _save(files, Path(tmp))
+        saved = _save(files, Path(tmp))
         try:
-            report = data.ingest_files(paths, year=int(year) if year else None, parent_supplier_id=parent,
-                                       progress=step)
+            report = data.ingest_files(list(saved), year=int(year) if year else None, parent_supplier_id=parent,
+                                       progress=step, names=saved)
         except Exception as exc:  # e.g. an unknown parent supplier: say it, keep the page
             st.error(f"Ingest failed: {exc}")
             return
-    for r in results:  # show the uploaded name, not the temporary path
-        r["name"] = Path(str(r["name"]).split("!")[0]).name + (
-            "!" + str(r["name"]).split("!", 1)[1] if "!" in str(r["name"]) else "")
     bar.progress(1.0, text=report.summary())
     st.session_state["ingest_results"] = results
     st.session_state["ingest_summary"] = report.summary()

@@ -77,7 +77,12 @@ def render() -> None:
                                "lapses_on", "watchlisted", "declared_countries", "key"], key="sm_table",
                         selectable=True, height=380, labels={"reasons_text": "reasons", "country_iso2": "country"})
     row = views.selected_row(event)
-    if row is not None and row < len(view):
+    if row is not None and row < len(view) and st.session_state.get("_sm_row") != row:
+        st.session_state["sm_open"] = str(view.iloc[row]["key"])
+    st.session_state["_sm_row"] = row
+    labels = {str(r.key): f"{r.name or r.key} — {r.metal or '?'} — {r.cid or 'unresolved'}" for r in df.itertuples()}
+    key = st.selectbox("Open a smelter's page", list(labels), index=None, key="sm_open",
+                       format_func=lambda v: labels.get(v, v), placeholder="type a name or CID")
+    if key:
         st.divider()
-        r = view.iloc[row]
-        _detail(str(r["key"]), r, k, year)
+        _detail(str(key), df[df["key"] == key].iloc[0], k, year)

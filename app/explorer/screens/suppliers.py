@@ -103,6 +103,12 @@ def render() -> None:
             "latest_status", "in_scope", "contact_email", "declarations"]
     event = views.table(view, cols, key="sup_table", selectable=True, height=360)
     row = views.selected_row(event)
-    if row is not None and row < len(view):
+    if row is not None and row < len(view) and st.session_state.get("_sup_row") != row:
+        st.session_state["sup_open"] = str(view.iloc[row]["id"])
+    st.session_state["_sup_row"] = row
+    names = dict(zip(df["id"], df["name"], strict=False))
+    sid = st.selectbox("Open a supplier's page", df["id"].tolist(), index=None, key="sup_open",
+                       format_func=lambda v: f"{names.get(v) or v} ({v})", placeholder="type a name or ID")
+    if sid:
         st.divider()
-        _detail(str(view.iloc[row]["id"]), k, year)
+        _detail(str(sid), k, year)

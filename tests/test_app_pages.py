@@ -1,0 +1,240 @@
+"""Streamlit AppTest tests for every explorer page, against a store built by the real ingest of generated CMRTs.
+
+Each test runs one page script (sidebar + page) in-process and checks: no exception, the key widgets are
+there, and a query answer shows the rows the generated program was built to produce.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser_support import DemoStore
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE_SCRIPT = """
+import importlib
+from app.explorer import views
+views.sidebar()
+importlib.import_module("app.explorer.screens.{page}").render()
+"""
+TIMEOUT = 90
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStore]:
+    demo = DemoStore(tmp_path_factory.mktemp("explorer"))
+    old = os.environ.get("MINETRACE_STORE")
+    os.environ["MINETRACE_STORE"] = str(demo.store_dir)
+    try:
+        yield demo
+    finally:
+        if old is None:
+            os.environ.pop("MINETRACE_STORE", None)
+        else:
+            os.environ["MINETRACE_STORE"] = old
+
+
+def page(name: str, **state: object) -> AppTest:
+    at = AppTest.from_string(PAGE_SCRIPT.format(page=name), default_timeout=TIMEOUT)
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+#: the columns that tell the page's tables apart (AppTest exposes keys of selectable tables only)
+TABLE_COLUMNS = {
+    "high_risk": {"cid", "reasons", "country"},
+    "trace_evidence_table": {"raw_country", "sheet", "row", "method"},
+    "exp_cid_suppliers": {"cid", "supplier_id", "metals", "years"},
+    "sup_detail_decls": {"template_version", "received", "errors"},
+    "sup_detail_smelters": {"risk", "raw_name", "method", "smelter_name"},
+    "sm_detail_hops": {"supplier_name", "raw_cid", "score"},
+    "val_findings": {"file_name", "severity", "code", "location", "supplier_id"},
+}
+
+
+def frame_by_key(at: AppTest, key: str):  # noqa: ANN201 - a pandas DataFrame
+    for df in at.dataframe:
+        if getattr(df, "key", None) == key:
+            return df.value
+    wanted = TABLE_COLUMNS.get(key)
+    matches = [df.value for df in at.dataframe if wanted and wanted <= set(df.value.columns)]
+    assert len(matches) == 1, f"{len(matches)} dataframes look like {key!r}"
+    return matches[0]
+
+
+def test_demo_store_was_ingested(demo: DemoStore) -> None:
+    counts = demo.report.counts()
+    assert counts["new"] + counts["invalid_stored"] == len(demo.cmrt_files())
+    assert demo.watchlisted(), "the generated program must contain watchlisted smelters"
+
+
+def test_main_script_renders_overview(demo: DemoStore) -> None:
+    at = AppTest.from_file(str(ROOT / "app" / "explorer" / "main.py"), default_timeout=TIMEOUT).run()
+    no_exception(at)
+    assert at.title[0].value == "Overview"
+    assert at.sidebar.selectbox[0].label == "Reporting year"
+    assert at.sidebar.selectbox[0].value == demo.year
+
+
+def test_password_gate(demo: DemoStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MINETRACE_PASSWORD_ENV", "EXPLORER_TEST_PASSWORD")
+    monkeypatch.setenv("EXPLORER_TEST_PASSWORD", "s3cret")
+    at = AppTest.from_file(str(ROOT / "app" / "explorer" / "main.py"), default_timeout=TIMEOUT).run()
+    no_exception(at)
+    assert not any(t.value == "Overview" for t in at.title)
+    at.text_input(key="password_input").input("wrong")
+    at.button[0].click().run()
+    assert any("Wrong password" in e.value for e in at.error)
+    at.text_input(key="password_input").input("s3cret")
+    at.button[0].click().run()
+    assert any(t.value == "Overview" for t in at.title)
+
+
+def test_overview_kpis_match_the_program(demo: DemoStore) -> None:
+    at = page("overview")
+    no_exception(at)
+    figures = demo.manifest.figures()
+    assert metric(at, "Suppliers in scope") == str(figures["in_scope"])
+    assert metric(at, "Responded") == str(figures["responded"])
+    assert metric(at, "Valid / invalid forms") == f"{figures['valid']} / {figures['invalid']}"
+    assert int(metric(at, "High-risk smelters")) >= 1
+    assert int(metric(at, "Suppliers with flagged paths")) >= len(figures["watchlisted_suppliers"])
+    assert len(at.get("plotly_chart")) == 2  # funnel, risk by metal
+    high = frame_by_key(at, "high_risk")
+    assert set(demo.watchlisted()) & set(high["cid"])
+
+
+def test_trace_a_watchlisted_cid_shows_its_paths_and_evidence(demo: DemoStore) -> None:
+    cid, suppliers = next(iter(sorted(demo.watchlisted().items())))
+    at = page("trace", trace_mode="CID", trace_pick_CID=cid, trace_evidence=True)
+    no_exception(at)
+    assert at.radio(key="trace_mode").value == "CID"
+    assert at.selectbox(key="trace_pick_CID").value == cid
+    assert len(at.get("plotly_chart")) == 2  # node-link graph and Sankey
+    evidence = frame_by_key(at, "trace_evidence_table")
+    assert sorted(set(evidence["supplier_id"])) == sorted(set(suppliers))
+    assert set(evidence["cid"]) == {cid}
+    assert evidence["file_name"].notna().all() and evidence["row"].notna().all()
+    assert set(evidence["risk"]) == {"high"}
+
+
+def test_trace_filters_and_supplier_mode(demo: DemoStore) -> None:
+    sid = demo.manifest.figures()["watchlisted_suppliers"][0]
+    at = page("trace", trace_mode="Supplier", trace_pick_Supplier=sid, trace_evidence=True, trace_risks=["high"])
+    no_exception(at)
+    evidence = frame_by_key(at, "trace_evidence_table")
+    assert set(evidence["supplier_id"]) == {sid}
+    assert set(evidence["risk"]) == {"high"}
+
+
+def test_exposure_to_a_cid_and_to_the_covered_countries(demo: DemoStore) -> None:
+    cid, suppliers = next(iter(sorted(demo.watchlisted().items())))
+    at = page("exposure", exp_cids=[cid])
+    no_exception(at)
+    exposed = frame_by_key(at, "exp_cid_suppliers")
+    assert sorted(exposed["supplier_id"]) == sorted(set(suppliers))
+    assert len(at.get("plotly_chart")) == 1  # the world map
+    at.button(key="exp_covered_btn").click().run()
+    no_exception(at)
+    assert "CD" in at.multiselect(key="exp_countries").value
+    assert any(m.label == "Smelters located there" for m in at.metric)
+
+
+def test_suppliers_table_and_drill_down(demo: DemoStore) -> None:
+    sid = demo.manifest.figures()["watchlisted_suppliers"][0]
+    at = page("suppliers", sup_open=sid)
+    no_exception(at)
+    table = frame_by_key(at, "sup_table")
+    assert set(table["id"]) >= {s.supplier_id for s in demo.manifest.suppliers}
+    decls = frame_by_key(at, "sup_detail_decls")
+    assert len(decls) == 1
+    smelters = frame_by_key(at, "sup_detail_smelters")
+    assert "high" in set(smelters["risk"])
+    at.text_input(key="sup_search").input(sid).run()
+    assert list(frame_by_key(at, "sup_table")["id"]) == [sid]
+
+
+def test_smelters_filter_by_risk_and_drill_down(demo: DemoStore) -> None:
+    cid = sorted(demo.watchlisted())[0]
+    at = page("smelters", sm_risk=["high"], sm_open=cid)
+    no_exception(at)
+    table = frame_by_key(at, "sm_table")
+    assert len(table) >= 1 and set(table["risk"]) == {"high"}
+    assert cid in set(table["cid"])
+    reporters = frame_by_key(at, "sm_detail_hops")
+    assert sorted(set(reporters["supplier_id"])) == sorted(set(demo.watchlisted()[cid]))
+
+
+def test_validation_lists_every_file_and_findings(demo: DemoStore) -> None:
+    at = page("validation")
+    no_exception(at)
+    files = frame_by_key(at, "val_files")
+    assert len(files) == len(demo.cmrt_files())
+    invalid = {s.file.split("/")[-1] for s in demo.manifest.suppliers if s.expected_status == "invalid"}
+    assert {Path(f).name for f in files[files["status"] == "invalid"]["file_name"]} == invalid
+    findings = frame_by_key(at, "val_findings")
+    assert {Path(f).name for f in findings[findings["severity"] == "error"]["file_name"]} == invalid
+    assert findings["location"].notna().all()
+
+
+def test_ingest_page_renders_and_limits(demo: DemoStore) -> None:
+    from app.explorer.screens.ingest import check_limits
+
+    at = page("ingest")
+    no_exception(at)
+    assert [t.value for t in at.subheader] == ["Supplier declarations", "Supplier master list", "Reference data"]
+
+    class Upload:
+        def __init__(self, name: str, size: int) -> None:
+            self.name, self.size = name, size
+
+    assert check_limits([Upload("a.xlsx", 10)], max_files=5, max_mb=1) == []
+    problems = check_limits([Upload("big.xlsx", 3 * 1024 * 1024)] * 6, max_files=5, max_mb=1)
+    assert any("at most 5" in p for p in problems) and any("big.xlsx" in p for p in problems)
+
+
+def test_exports_page_offers_every_export(demo: DemoStore) -> None:
+    at = page("exports")
+    no_exception(at)
+    buttons = [b for b in at.get("download_button")]
+    keys = {b.proto.id for b in buttons}
+    for kind in ("flagged", "appendix", "cmrt", "responses", "findings"):
+        assert any(f"dl_{kind}_xlsx" in k for k in keys), kind
+
+
+def test_upload_ingest_goes_through_the_cli_ingest_and_keeps_the_uploaded_name(demo: DemoStore,
+                                                                                tmp_path: Path) -> None:
+    from app.explorer import data
+    from ingest.synthetic import generate_program, starter_facilities
+
+    other = generate_program(tmp_path / "other", 2, seed=99, facilities=starter_facilities(), master_list=False)
+    good = tmp_path / "other" / str(other.responders()[0].file)
+    bad = tmp_path / "upload-1" / "photo.xls"
+    bad.parent.mkdir()
+    bad.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00JFIF" + bytes(200))  # a JPEG named .xls
+    seen: list[str] = []
+    before = data.store().version()
+    report = data.ingest_files([bad, good], names={bad: "photo.xls", good: "from-browser.xlsx"},
+                               progress=lambda r: seen.append(r.name))
+    outcomes = {f.name: f for f in report.files}
+    assert seen == ["photo.xls", "from-browser.xlsx"]
+    assert outcomes["photo.xls"].outcome == "unreadable" and outcomes["photo.xls"].message
+    assert outcomes["from-browser.xlsx"].outcome in ("new", "invalid_stored")
+    assert data.store().version() != before
+    stored = data.store().declaration(str(outcomes["from-browser.xlsx"].sha256))
+    assert stored is not None and stored.file_name == "from-browser.xlsx"
+    again = data.ingest_files([good], names={good: "again.xlsx"})
+    assert again.files[0].outcome == "duplicate"
