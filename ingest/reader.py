@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from ingest.detect import detect_template, version_matches
@@ -406,12 +407,18 @@ def _read_smelters(wb: Workbook, layout: Layout, decl: Declaration) -> None:
         return
     rows = sheet.rows
     key_idx = [column_index(letter) for f, letter in table.columns if f in _SMELTER_KEY_FIELDS]
+    pick = itemgetter(*key_idx) if len(key_idx) > 1 else (lambda cells: (cells[key_idx[0]],))
+    width = max(key_idx) + 1
     a_mapped = any(letter == "A" for _, letter in table.columns)
     last = min(table.last_row, len(rows))
     for r in range(table.first_row, last + 1):
         cells = rows[r - 1]
         n = len(cells)
-        has_key = any(not _fast_blank(cells[i]) for i in key_idx if i < n)
+        keys = pick(cells) if n >= width else tuple(cells[i] for i in key_idx if i < n)
+        # fast path: 6.x pre-fills 2,500 formula rows whose cached key cells are "" / 0 / None
+        if not any(keys) and (a_mapped or not n or not cells[0]):
+            continue
+        has_key = any(not _fast_blank(v) for v in keys if v)
         a_text = None
         if not a_mapped and n and not _fast_blank(cells[0]):
             a_text = clean_field(cells[0])
@@ -464,9 +471,12 @@ def _table_rows(wb: Workbook, table: TableLayout, keys: tuple[str, ...]
     cols = [(f, column_index(letter), letter) for f, letter in table.columns]
     key_set = set(keys)
     last = min(table.last_row, sheet.max_row)
+    indices = [idx for _, idx, _ in cols]
     for r in range(table.first_row, last + 1):
         cells = sheet.rows[r - 1]
         n = len(cells)
+        if not any(cells[i] for i in indices if i < n):
+            continue
         values: dict[str, str | None] = {}
         where: dict[str, str] = {}
         for f, idx, letter in cols:
