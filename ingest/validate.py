@@ -25,8 +25,8 @@ H = F×G, D2 = total):
   reproduce it. 2.00/2.01 templates ship a broken formula (#VALUE!), so their own D2 can never
   be matched; we compute the 2.02 formula for them.
 * CMRT 1.00 has no Checker: the required (*) fields are counted instead.
-* EMRT/CRT/AMRT: the RMI 6-style rules over their own questions and minerals (their Checker
-  sheets carry template-specific quirks we do not reproduce — see `CHECKER_NOTES`).
+* EMRT/CRT/AMRT: the RMI 6-style rules over their own questions and minerals, with each
+  template's differences (`RMI_RULES`, `_check_amrt`; what we do not reproduce: `CHECKER_NOTES`).
 """
 
 from __future__ import annotations
@@ -42,16 +42,21 @@ from ingest.layouts import get_layout, layout_for
 from ingest.layouts.model import Layout, Question
 from ingest.records import Answer, Declaration, Finding, SmelterRow
 
-CheckerStyle = Literal["rmi6", "cmrt3", "cmrt203", "cmrt202", "cmrt1", "rmi_other"]
+CheckerStyle = Literal["rmi6", "emrt1", "emrt2", "crt", "amrt", "cmrt3", "cmrt203", "cmrt202", "cmrt1"]
 
 #: What we know we cannot reproduce, per style (shown by `minetrace validate --explain` later).
 CHECKER_NOTES: dict[str, str] = {
     "cmrt202": "2.00/2.01 templates hold a broken F54 (#VALUE!), so their cached D2 is always an error; we apply "
                "the 2.02 formula (required − completed, may be negative).",
     "cmrt1": "CMRT 1.00 has no Checker sheet; checker_missing counts the (*) fields of the Declaration.",
-    "rmi_other": "EMRT/CRT/AMRT Checkers reference rows copied from the CMRT (e.g. CRT gates Q2 on four metal rows "
-                 "of a one-metal form); we apply the RMI 6-style rules to the template's own questions, so counts "
-                 "on blank templates can differ from their cached D2.",
+    "emrt1": "EMRT 1.x: the Checker also reads two rows below the Cobalt/Mica answers of Q1 and Q3 (copied from "
+             "the four-metal CMRT); we check the two minerals' own cells. Matches the 1.3 blank (31).",
+    "emrt2": "EMRT 2.x: its smelter check compares B&C with the bare mineral name, which a filled row never "
+             "matches; we count a mineral as covered when a row names it with a smelter. Matches the blanks (68).",
+    "crt": "CRT 2.2x: smelter and 'Smelter not listed' rows are outside the Checker's total; we report them without "
+           "counting. Matches the 2.21 blank (23).",
+    "amrt": "AMRT: Q2 is shown red but left out of the total, as we do; the 1.3 'Other [specify below]' check is "
+            "not reproduced. Matches the 1.21 (26) and 1.3 (9) blanks.",
 }
 
 CID_RE = re.compile(r"^CID\d{6}$")
@@ -141,8 +146,12 @@ def version_key(version: str | None) -> tuple[float, str]:
 
 
 def checker_style(kind: str | None, version: str | None) -> CheckerStyle | None:
-    if kind in {"EMRT", "CRT", "AMRT"}:
-        return "rmi_other"
+    if kind == "AMRT":
+        return "amrt"
+    if kind == "CRT":
+        return "crt"
+    if kind == "EMRT":
+        return "emrt2" if version_key(version)[0] >= 2 else "emrt1"
     if kind != "CMRT" or not version:
         return None
     major = version_key(version)[0]
@@ -347,12 +356,49 @@ def _smelter_present_in_first_rows(decl: Declaration, layout: Layout, attr: str,
 # ----------------------------------------------------------------------------------------------
 
 
-def _check_rmi6(decl: Declaration, layout: Layout, where: _Where, other: bool = False) -> list[CheckerItem]:
+@dataclass(frozen=True)
+class _RmiRules:
+    """How one RMI 6-framework Checker (CMRT 6.x, EMRT, CRT) differs from the CMRT 6.x one."""
+
+    gated_values: bool = True  # CMRT 6.x counts Q2 only when Q1 = "Yes", Q3+ only when Q1 and Q2 = "Yes"
+    no_words: tuple[str, ...] = ("No",)  # answers that take a metal out of scope
+    q2_gates: bool = True  # Q2 ("remains in product") also takes a metal out of scope (not in the CRT)
+    mineral_selection: bool = False  # EMRT 2.x: at least one mineral must be selected
+    per_mineral_company: bool = False  # EMRT 2.x: company question C answered per mineral
+    count_smelters: bool = True  # the CRT's smelter rows can never count (broken formula)
+    count_not_listed: bool = True
+    #: EMRT 1.x/CRT: a survey answer "Yes, Using Other Format (Describe)" counts only with the description
+    describe_other_format: bool = False
+
+
+RMI_RULES: dict[str, _RmiRules] = {
+    "rmi6": _RmiRules(),
+    "emrt1": _RmiRules(gated_values=False, no_words=("No", "Unknown", "Not applicable for this declaration"),
+                       describe_other_format=True),
+    "emrt2": _RmiRules(gated_values=False, no_words=("No", "Unknown", "Not declaring"), mineral_selection=True,
+                       per_mineral_company=True),
+    "crt": _RmiRules(gated_values=False, no_words=("No", "Unknown"), q2_gates=False, count_smelters=False,
+                     count_not_listed=False, describe_other_format=True),
+}
+
+
+def _mineral_selection_item(decl: Declaration, layout: Layout, where: _Where) -> CheckerItem | None:
+    if decl.metals:
+        return None
+    cells = layout.mineral_scope_cells
+    loc = f"{where.sheet}!{cells[0]}" if cells else where.sheet
+    return CheckerItem("required_field_missing", loc, "No mineral or metal is selected for the declaration scope")
+
+
+def _check_rmi6(decl: Declaration, layout: Layout, where: _Where, rules: _RmiRules = RMI_RULES["rmi6"]
+                ) -> list[CheckerItem]:
     items: list[CheckerItem | None] = []
     for f in ("name", "scope"):
         items.append(_missing_company(decl, where, f))
     if _given(_company_value(decl, "scope")) and decl.company.scope not in {"A", "B"}:
         items.append(_missing_company(decl, where, "scope_description"))
+    if rules.mineral_selection:
+        items.append(_mineral_selection_item(decl, layout, where))
     items.append(_missing_company(decl, where, "contact_name"))
     items.append(_missing_company(decl, where, "contact_email", email_at=True))
     items.append(_missing_company(decl, where, "contact_phone"))
@@ -366,24 +412,25 @@ def _check_rmi6(decl: Declaration, layout: Layout, where: _Where, other: bool = 
         q1 = questions[0]
         q2 = questions[1] if len(questions) > 1 else None
         rest = questions[2:]
-        no_words = ("No", "Unknown", "Not applicable for this declaration", "Not declaring") if other else ("No",)
         for metal, row1 in _metal_rows(layout, q1, decl):
             a1 = _answer(decl, q1.qid, metal)
             if not _given(a1):
                 items.append(_required_answer(where, q1, metal, row1))
-            a1_no = any(_is(a1, w) for w in no_words)
+            a1_no = any(_is(a1, w) for w in rules.no_words)
             b2: Any = None
             if q2 is not None:
                 rows2 = dict(_metal_rows(layout, q2, decl))
                 a2 = _answer(decl, q2.qid, metal)
-                b2 = a2 if _is(a1, "Yes") else None  # the Checker only counts Q2 when Q1 = "Yes"
+                # CMRT 6.x: the Checker only counts Q2 when Q1 = "Yes"
+                b2 = a2 if (_is(a1, "Yes") or not rules.gated_values) else None
                 if not a1_no and not _given(b2):
                     items.append(_required_answer(where, q2, metal, rows2.get(metal),
-                                                  " (Q1 is not 'No')" if not _is(a1, "Yes") else ""))
-            b2_no = any(_is(b2, w) for w in no_words)
+                                                  " (Q1 is not 'No')" if rules.gated_values and not _is(a1, "Yes")
+                                                  else ""))
+            b2_no = rules.q2_gates and any(_is(b2, w) for w in rules.no_words)
             necessary = not (a1_no or b2_no)
             in_scope[metal] = necessary
-            counted = _is(a1, "Yes") and (q2 is None or _is(b2, "Yes"))
+            counted = not rules.gated_values or (_is(a1, "Yes") and (q2 is None or _is(b2, "Yes")))
             if necessary:
                 for q in rest:
                     raw = _answer(decl, q.qid, metal)
@@ -392,13 +439,26 @@ def _check_rmi6(decl: Declaration, layout: Layout, where: _Where, other: bool = 
                         items.append(_required_answer(where, q, metal, dict(_metal_rows(layout, q, decl)).get(metal),
                                                       why))
 
-    any_scope = any(in_scope.values())
-    if any_scope:
+    if any(in_scope.values()):
         for q in layout.company_questions:
+            per_mineral = rules.per_mineral_company and (q.metal_rows or q.slot_rows)
+            if per_mineral:
+                for metal, ok in in_scope.items():
+                    ans = decl.company_answers.get(f"{q.letter}.{metal}")
+                    if ok and not _given(ans.answer if ans else None):
+                        loc = ans.cell if ans and ans.cell else where.company_question(q.letter)
+                        items.append(CheckerItem("required_field_missing", loc,
+                                                 f"Company question {q.letter} for {metal} is required but unanswered"))
+                continue
             ans = _company_answer(decl, q.letter)
             if not _given(ans.answer if ans else None):
                 items.append(CheckerItem("required_field_missing", where.company_question(q.letter),
                                          f"Company question {q.letter} is required but unanswered"))
+            elif (rules.describe_other_format and ans is not None and q.role == "survey"
+                  and _text(ans.answer).casefold().startswith("yes, using other format") and not _given(ans.comment)):
+                items.append(CheckerItem("required_field_missing", where.company_question(q.letter).replace(
+                    f"!{layout.answer_column}", f"!{layout.comment_column}"),
+                    f"Company question {q.letter} says 'other format' but does not describe it in the comment"))
             if q.role == "policy_public" and ans is not None and _is(ans.answer, "Yes") and len(_policy_url(decl)) <= 1:
                 items.append(CheckerItem("policy_url_missing", where.policy_url(),
                                          f"Question {q.letter} says the policy is public, but no URL is given"))
@@ -408,6 +468,18 @@ def _check_rmi6(decl: Declaration, layout: Layout, where: _Where, other: bool = 
                                  "Scope is 'B. Product (or List of Products)' but the Product List has no product "
                                  "number in its first row"))
 
+    items.extend(_smelter_items(decl, layout, where, in_scope, counted=rules.count_smelters))
+    not_listed = _not_listed_items(decl, layout, where)
+    if not rules.count_not_listed:
+        not_listed = [CheckerItem(i.code, i.location, i.message, counted=False) for i in not_listed]
+    items.extend(not_listed)
+    return [i for i in items if i is not None]
+
+
+def _smelter_items(decl: Declaration, layout: Layout, where: _Where, in_scope: dict[str, bool],
+                   counted: bool = True) -> list[CheckerItem]:
+    """One item per in-scope metal with no Smelter List row naming a smelter for it (6.x rows 65-68)."""
+    out = []
     for metal in _metals(layout, decl):
         if not in_scope.get(metal, False):
             continue
@@ -415,10 +487,43 @@ def _check_rmi6(decl: Declaration, layout: Layout, where: _Where, other: bool = 
         has_pair = any((_metal_text(s) + _lookup_text(s, layout)).casefold().startswith(metal.casefold())
                        and len(_metal_text(s) + _lookup_text(s, layout)) > len(metal) for s in decl.smelters)
         if not (has_metal and has_pair):
-            items.append(CheckerItem("metal_in_scope_without_smelters", where.smelter_sheet(),
-                                     f"{metal} is in scope (Q1/Q2 not 'No') but the Smelter List has no {metal} row "
-                                     "with a smelter look-up value"))
+            out.append(CheckerItem("metal_in_scope_without_smelters", where.smelter_sheet(),
+                                   f"{metal} is in scope (Q1/Q2 not 'No') but the Smelter List has no {metal} row "
+                                   "with a smelter look-up value", counted=counted))
+    return out
 
+
+def _check_amrt(decl: Declaration, layout: Layout, where: _Where) -> list[CheckerItem]:
+    """AMRT 1.2x/1.3: company block, minerals selected, Q1 per selected mineral, ≥ 1 smelter per mineral
+    not declared out of scope. The template shows Q2 in red but leaves it out of its total; so do we."""
+    items: list[CheckerItem | None] = []
+    for f in ("name", "scope"):
+        items.append(_missing_company(decl, where, f))
+    if _given(_company_value(decl, "scope")) and decl.company.scope not in {"A", "B"}:
+        items.append(_missing_company(decl, where, "scope_description"))
+    items.append(_mineral_selection_item(decl, layout, where))
+    items.append(_missing_company(decl, where, "contact_name"))
+    items.append(_missing_company(decl, where, "contact_email", email_at=True))
+    items.append(_missing_company(decl, where, "contact_phone"))
+    items.append(_missing_company(decl, where, "authorizer_name"))
+    items.append(_missing_company(decl, where, "authorizer_email", email_at=True))
+    items.append(_missing_company(decl, where, "effective_date"))
+    in_scope: dict[str, bool] = {}
+    if layout.questions:
+        q1 = layout.questions[0]
+        for metal, row in _metal_rows(layout, q1, decl):
+            a1 = _answer(decl, q1.qid, metal)
+            if not _given(a1):
+                items.append(_required_answer(where, q1, metal, row))
+            in_scope[metal] = not any(_is(a1, w) for w in ("No", "Unknown", "Not declaring"))
+    if decl.company.scope == "B" and not _product_given(decl, layout):
+        items.append(CheckerItem("product_list_missing", where.product_first(),
+                                 "Scope is 'B. Product (or List of Products)' but the Product List has no product "
+                                 "number in its first row"))
+    for metal, ok in in_scope.items():
+        if ok and not any(_metal_text(s).casefold() == metal.casefold() for s in decl.smelters):
+            items.append(CheckerItem("metal_in_scope_without_smelters", where.smelter_sheet(),
+                                     f"{metal} is in scope but the Smelter List has no {metal} row"))
     items.extend(_not_listed_items(decl, layout, where))
     return [i for i in items if i is not None]
 
@@ -626,10 +731,10 @@ def checker(decl: Declaration, layout: Layout | None = None) -> tuple[int | None
     if style == "cmrt202":
         items, total = _check_cmrt202(decl, layout, where)
         return total, items
-    if style == "rmi6":
-        items = _check_rmi6(decl, layout, where)
-    elif style == "rmi_other":
-        items = _check_rmi6(decl, layout, where, other=True)
+    if style in RMI_RULES:
+        items = _check_rmi6(decl, layout, where, RMI_RULES[style])
+    elif style == "amrt":
+        items = _check_amrt(decl, layout, where)
     elif style == "cmrt3":
         items = _check_cmrt3(decl, layout, where)
     elif style == "cmrt203":
