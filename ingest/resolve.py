@@ -25,7 +25,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ from ingest.reference.store import CID_RE, ReferenceStore
 
 POLICY_FILE = Path(__file__).resolve().parent / "reference" / "resolution.yaml"
 OLD_ID_RE = re.compile(r"^[1-4][A-Z]{3}\d{3}$")
+_ID_JUNK = re.compile(r"[\s\u00a0\u200b\u200c\u200d\ufeff.\-_/:#]+")
 NOT_LISTED = "smelter not listed"
 NOT_YET = "smelter not yet identified"
 _EMPTY_NAMES = {"", "na", "n a", "none", "unknown", "tbd", "0", "not listed", "not applicable", "smelter not listed",
@@ -83,6 +84,7 @@ class _MetalIndex:
     compact: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     choices: list[str] = field(default_factory=list)  # distinct normalised aliases
     choice_cids: list[set[str]] = field(default_factory=list)
+    tokens: dict[str, list[int]] = field(default_factory=dict)  # distinctive token → choice indexes
 
 
 def score_names(a: str, b: str) -> float:
@@ -100,7 +102,7 @@ def score_names(a: str, b: str) -> float:
 def clean_cid_text(value: object) -> str:
     """Upper-case ID text with spaces, NBSP, dots, dashes and zero-width characters removed."""
     text = unicodedata.normalize("NFKC", str(value)).upper()
-    return re.sub(r"[\s\u00a0\u200b\u200c\u200d\ufeff.\-_/:#]+", "", text)
+    return _ID_JUNK.sub("", text)
 
 
 def cid_variants(text: str) -> list[str]:
@@ -141,7 +143,8 @@ class Resolver:
         elif isinstance(decisions, str | Path):
             decisions = Decisions(Path(decisions))
         self.decisions = decisions
-        self._cache: dict[tuple[Any, ...], Resolution] = {}
+        self._cache: dict[tuple[Any, ...], Resolution] = {}  # per distinct (metal, names, country, IDs)
+        self._raw_cache: dict[tuple[Any, ...], Resolution] = {}  # per distinct raw row fields
         self._build()
 
     # ------------------------------------------------------------------ index
@@ -169,6 +172,12 @@ class Resolver:
             idx = self.index[metal]
             idx.choices = list(norms)
             idx.choice_cids = [norms[n] for n in idx.choices]
+            postings: dict[str, list[int]] = defaultdict(list)
+            for i, n in enumerate(idx.choices):
+                for tok in set(n.split()):
+                    postings[tok].append(i)
+            limit = max(8, len(idx.choices) // 25)  # tokens in more than 4 % of aliases carry little signal
+            idx.tokens = {t: ids for t, ids in postings.items() if len(ids) <= limit}
         self.old_ids: dict[str, set[str]] = defaultdict(set)
         for r in self.store.db.execute("SELECT old_id, cid FROM old_ids"):
             self.old_ids[r["old_id"]].add(r["cid"])
@@ -230,6 +239,20 @@ class Resolver:
 
     # ------------------------------------------------------------------ API
     def resolve(self, row: SmelterRow) -> Resolution:
+        raw_key = (row.metal, row.lookup, row.lookup_kind, row.name, row.standard_name, row.country,
+                   row.country_code, row.cid, row.input_cid)
+        hit = self._raw_cache.get(raw_key)
+        if hit is None:
+            hit = self._resolve_row(row)
+            self._raw_cache[raw_key] = hit
+        findings = []
+        if hit.findings:
+            loc = f"Smelter List!row {row.row}"
+            findings = [Finding(f.code, f.severity, loc, f.message) for f in hit.findings]
+        return Resolution(hit.status, hit.cid, hit.method, hit.score, hit.given_cid, hit.metal, hit.standard_name,
+                          hit.country_iso2, list(hit.candidates), list(hit.notes), findings, hit.provisional_key)
+
+    def _resolve_row(self, row: SmelterRow) -> Resolution:
         iso2 = (row.country_code or "").strip().upper() or None
         if not iso2 or len(iso2) != 2:
             iso2 = country_iso2(row.country)
@@ -246,9 +269,7 @@ class Resolver:
         if hit is None:
             hit = self._resolve(row.metal, names, iso2, ids, kind, self._raw_name(row))
             self._cache[key] = hit
-        loc = f"Smelter List!row {row.row}"
-        return replace(hit, candidates=list(hit.candidates), notes=list(hit.notes),
-                       findings=[replace(f, location=loc) for f in hit.findings])
+        return hit
 
     def resolve_many(self, rows: Iterable[SmelterRow], declaration_sha256: str | None = None) -> list[Resolution]:
         """Resolve rows; with a declaration sha256, review rows are queued for `minetrace reference review`."""
@@ -410,10 +431,13 @@ class Resolver:
         for n in names:
             if len(compact_key(n)) < p.min_fuzzy_length:
                 continue
+            # shortlist: aliases sharing a distinctive token, plus the best plain-ratio matches (typos in
+            # one-word names); the blended score runs on the shortlist only
             shortlist: set[int] = set()
-            for scorer in (fuzz.token_set_ratio, fuzz.token_sort_ratio, fuzz.partial_ratio):
-                for _, _, i in process.extract(n, idx.choices, scorer=scorer, limit=6, score_cutoff=50):
-                    shortlist.add(i)
+            for tok in n.split():
+                shortlist.update(idx.tokens.get(tok, ()))
+            for _, _, i in process.extract(n, idx.choices, scorer=fuzz.ratio, limit=8, score_cutoff=50):
+                shortlist.add(i)
             for i in shortlist:
                 s = score_names(n, idx.choices[i])
                 for cid in idx.choice_cids[i]:
