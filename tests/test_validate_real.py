@@ -1,0 +1,84 @@
+"""The Checker count on every workbook in ../shared/cmrt: ours must equal the workbook's own
+Checker!D2 wherever Excel computed it (blank templates, real fills, EICC test files)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+from conftest import shared_path
+
+from ingest.pipeline import parse_file
+from ingest.records import Declaration
+
+
+@cache
+def _parse(folder: str, name: str) -> Declaration:
+    return parse_file(shared_path("cmrt", folder, name))
+
+
+BLANKS = [
+    ("RMI_CMRT_6.01_zh-saved.xlsx", 52),
+    ("RMI_CMRT_6.1_zh-saved.xlsx", 52),
+    ("RMI_CMRT_6.22_zh-saved.xlsx", 52),
+    ("RMI_CMRT_6.31_zh-saved.xlsx", 50),  # re-saved with D9 and question A pre-set
+    ("RMI_CMRT_6.4_en.xlsx", 52),
+    ("RMI_CMRT_6.5_en.xlsx", 52),
+    ("RMI_CMRT_6.5_zh-saved.xlsx", 52),
+    ("CMRT_3.01_blank_encrypted.xls", 48),
+    ("CMRT_2.03a_blank_encrypted.xls", 40),
+    ("RMI_EMRT_1.3_zh-saved.xlsx", 31),
+    ("RMI_EMRT_2.0_en.xlsx", 68),
+    ("RMI_EMRT_2.1_zh-saved.xlsx", 68),
+    ("RMI_CRT_2.21_zh-saved.xlsx", 23),
+    ("RMI_AMRT_1.21_en.xlsx", 26),
+    ("RMI_AMRT_1.3_zh-saved.xlsx", 9),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), BLANKS)
+def test_blank_template_checker_equals_its_own_d2(name: str, expected: int) -> None:
+    decl = _parse("templates", name)
+    assert decl.checker_missing == expected
+    assert float(decl.workbook_checker) == expected  # the template's cached D2, computed by Excel
+    assert decl.status == "invalid"
+    assert not [f for f in decl.findings if f.code == "checker_mismatch"]
+
+
+FILLED = [
+    # name, checker, status
+    ("CMRT_6.4_Giga_20240426.xlsx", 0, "valid"),
+    ("CMRT_6.4_Merck_WF6_Apr2024.xlsx", 0, "valid"),
+    ("CMRT_6.4_SK_WF6_20240509.xlsx", 1, "invalid"),
+    ("CMRT_2.02_ConnorWinfield_2013.xls", -5, "valid"),  # 2.02's required − completed goes negative
+    ("CMRT_3.01_GoerTech_fixture.xls", 2, "invalid"),
+    ("CMRT_eicc_3.01_3.01_protected_97.xls", 2, "invalid"),
+    ("CMRT_eicc_2.03a_2.03a_valid_1.xls", 0, "valid"),
+]
+
+
+@pytest.mark.parametrize(("name", "expected", "status"), FILLED)
+def test_filled_checker_equals_workbook_d2(name: str, expected: int, status: str) -> None:
+    decl = _parse("filled", name)
+    assert decl.checker_missing == expected
+    assert float(decl.workbook_checker) == expected
+    assert decl.status == status
+
+
+def test_sk_is_invalid_for_its_product_list_only() -> None:
+    decl = _parse("filled", "CMRT_6.4_SK_WF6_20240509.xlsx")
+    errors = [(f.code, f.location) for f in decl.findings if f.severity == "error"]
+    assert errors == [("product_list_missing", "Product List!B6")]
+
+
+def test_giga_comma_email_is_a_warning_not_an_error() -> None:
+    decl = _parse("filled", "CMRT_6.4_Giga_20240426.xlsx")
+    (f,) = [f for f in decl.findings if f.code == "malformed_email"]
+    assert f.location == "Declaration!D16" and f.severity == "warning"
+
+
+def test_old_templates_are_stale_by_default() -> None:
+    decl = _parse("filled", "CMRT_3.01_GoerTech_fixture.xls")
+    assert [f.code for f in decl.findings if f.code == "stale_template_version"] == ["stale_template_version"]
+    assert not [f for f in _parse("filled", "CMRT_6.4_Merck_WF6_Apr2024.xlsx").findings
+                if f.code == "stale_template_version"]
