@@ -73,17 +73,23 @@ def register(root: typer.Typer) -> None:
     @app.command("programs")
     def programs_cmd(store: str = STORE, year: int = YEAR, policy: str = POLICY, as_json: bool = JSON) -> None:
         """Program strength (strong/weak) of every supplier's current declaration, with the answers."""
+        from queries.survey import store_survey
+
         with open_ctx(store, year, policy, None) as ctx:
+            statuses, _ = store_survey(ctx.store, ctx.year, ctx.model.as_of, ctx.policy)
+            in_scope = {s.supplier_id: s.in_scope for s in statuses}
             rows = []
             for d in ctx.store.declarations(year=ctx.year, current_only=True):
                 p = program_strength(d.company_answers_json, None, d.template_kind, d.template_version, ctx.policy)
-                rows.append({"supplier_id": d.supplier_id, "declaration_id": d.id, "file_name": d.file_name,
-                             "status": d.status, **p.to_json()})
-            counts = Counter(r["level"] for r in rows)
-            valid_counts = Counter(r["level"] for r in rows if r["status"] == "valid")
+                rows.append({"supplier_id": d.supplier_id, "in_scope": in_scope.get(d.supplier_id),
+                             "declaration_id": d.id, "file_name": d.file_name, "status": d.status, **p.to_json()})
+            # the program's figures count surveyed (in-scope, master-list) suppliers; counts_all counts every form
+            counts = Counter(r["level"] for r in rows if r["in_scope"])
+            valid_counts = Counter(r["level"] for r in rows if r["in_scope"] and r["status"] == "valid")
+            all_counts = Counter(r["level"] for r in rows)
             if as_json:
                 emit({**head(ctx), "counts": dict(counts), "counts_valid_forms": dict(valid_counts),
-                      "programs": rows})
+                      "counts_all": dict(all_counts), "programs": rows})
                 return
             for r in rows:
                 answers = ", ".join(f"{a['letter'] or '?'}={a['answer'] or '—'}" for a in r["answers"])

@@ -231,6 +231,14 @@ def ingest_paths(paths: Iterable[str | Path], store: GraphStore, resolver: RowRe
         linker, findings = SupplierLinker.from_file(supplier_map)
         if linker.records:
             store.upsert_suppliers(linker.records)
+    else:  # no file given: match against the master list already in the store (`minetrace survey import-suppliers`)
+        from ingest.suppliers import MasterSupplier
+
+        masters = [MasterSupplier(id=s.id, name=s.name, aliases=list(s.aliases or []), contact_email=s.contact_email,
+                                  email_domain=s.email_domain)
+                   for s in store.suppliers() if getattr(s, "origin", None) == "master_list"]
+        if masters:
+            linker = SupplierLinker(masters)
     if parent_supplier_id is not None and store.supplier(parent_supplier_id) is None:
         raise KeyError(f"--under {parent_supplier_id}: no such supplier in the store")
     report = ingest_sources(iter_sources(list(paths)), store, resolver=resolver, linker=linker, year=year,
