@@ -157,6 +157,9 @@ def detect_template(wb: Workbook) -> tuple[TemplateInfo, Layout]:
             kind = "CMRT"
 
     template_sheets = sum(1 for s in TEMPLATE_SHEETS if _has(names, s))
+    if kind is None and declaration is not None and smelters is not None and template_sheets >= 4:
+        # title and revision cleared (or formulas never calculated) but the sheet set is a template's
+        kind = _kind_from_smelter_sheet(smelters) or "CMRT"
     if kind is None:
         raise UnreadableWorkbook(wb.name, "not_a_template",
                                  "not a CMRT/EMRT/CRT/AMRT workbook (no template title in Declaration!D2, no "

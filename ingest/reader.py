@@ -62,6 +62,9 @@ _OLD_ID = re.compile(r"^\d[A-Za-z]{3}\d{3}$")
 _PLACEHOLDER = re.compile(
     r"(?i)^(n/?a|none|nil|unknown|tbd|pending|-+|\?+|no\s*id|not\s+(?:listed|available|applicable|known|found|"
     r"yet\s+identified|on\s+list)|smelter\s+not\b.*|see\s+comments?)$")
+_PLACEHOLDER_WORDS = re.compile(
+    r"(?i)\b(not|no|none|unknown|n/?a|pending|provided|supplied|available|applicable|listed|identified|progress|"
+    r"tbd|see|refer|comments?|requested|awaiting|confidential)\b")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _TRANSLATION_MARKER = re.compile(r"^A{20,}$")
 
@@ -312,23 +315,39 @@ def _is_country(text: str | None) -> bool:
 
 
 def _shift_reason(values: dict[str, str | None], a_value: str | None, a_mapped: bool) -> str | None:
-    """Why a Smelter List row looks pasted one column off, or None when it looks in place."""
+    """Why a Smelter List row looks pasted one column off, or None when it looks in place.
+
+    One strong sign is enough (an address or a country in the ID column, an ID where the country
+    belongs, the ID left of the template's columns); weak signs (free text in the ID column, a
+    country in the city/state column, an email in the contact-name column) must come in pairs,
+    because each alone also occurs in rows typed in the right place.
+    """
+    strong: list[str] = []
+    weak: list[str] = []
     sid = values.get("cid")
     if sid and not _id_like(sid) and not _PLACEHOLDER.match(sid):
         if _is_country(sid):
-            return f"a country ('{sid}') in the smelter ID column"
-        if re.search(r"\d", sid) and re.search(r"[A-Za-z]{2,}", sid) and " " in sid:
-            return f"a street address ('{sid}') in the smelter ID column"
-        if len(sid.split()) >= 2:
-            return f"text ('{sid}') in the smelter ID column"
+            strong.append(f"a country ('{sid}') in the smelter ID column")
+        elif re.search(r"\d", sid) and re.search(r"[A-Za-z]{2,}", sid) and " " in sid:
+            strong.append(f"a street address ('{sid}') in the smelter ID column")
+        elif len(sid.split()) >= 2 and not _PLACEHOLDER_WORDS.search(sid):
+            weak.append(f"text ('{sid}') in the smelter ID column")
     country = values.get("country")
     if country and _id_like(country, digits_ok=False):
-        return f"a smelter ID ('{country}') in the country column"
+        strong.append(f"a smelter ID ('{country}') in the country column")
     if not a_mapped and a_value and _id_like(a_value, digits_ok=False) and not _id_like(sid):
-        return f"the smelter ID ('{a_value}') in column A, left of the template's columns"
+        strong.append(f"the smelter ID ('{a_value}') in column A, left of the template's columns")
+    for field_name in ("city", "state"):
+        if _is_country(values.get(field_name)):
+            weak.append(f"a country ('{values[field_name]}') in the {field_name} column")
+            break
     contact, email = values.get("contact_name"), values.get("contact_email")
     if contact and _EMAIL.fullmatch(contact) and not (email and "@" in email):
-        return f"an email ('{contact}') in the contact-name column"
+        weak.append(f"an email ('{contact}') in the contact-name column")
+    if strong:
+        return "; ".join(strong + weak)
+    if len(weak) >= 2:
+        return "; ".join(weak)
     return None
 
 
@@ -380,6 +399,16 @@ def _build_smelter(row: int, raw: dict[str, Any], letters: dict[str, str], sheet
         if field_name in values and values[field_name] is not None:
             setattr(smelter, field_name, values[field_name])
     smelter.name = name
+    if "country" not in letters and smelter.street:
+        # 1.00 keeps "Street / City / Country" in one cell: take a trailing country name
+        last_part = re.split(r"[,\n/]", smelter.street)[-1].strip()
+        if _is_country(last_part):
+            smelter.country = last_part
+            provenance_country = True
+        else:
+            provenance_country = False
+    else:
+        provenance_country = False
     smelter.consolidated = bool(split)
     smelter.split = split
     smelter.raw = {letters[f]: v for f, v in raw.items()}
@@ -394,6 +423,8 @@ def _build_smelter(row: int, raw: dict[str, Any], letters: dict[str, str], sheet
         provenance["name"] = provenance["lookup"]
     if metal is None:
         provenance.pop("metal", None)
+    if provenance_country and "street" in provenance:
+        provenance["country"] = provenance["street"]
     return smelter, provenance
 
 

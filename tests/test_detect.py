@@ -156,3 +156,15 @@ def test_sheet_names_match_after_strip_and_case_fold(tmp_path: Path) -> None:
     sheets["smelter list "] = sheets.pop("Smelter List")
     info, _ = detect_template(open_workbook(write_workbook(tmp_path / "case.xlsx", sheets)))
     assert info.kind == "CMRT"
+
+
+def test_template_with_cleared_title_and_revision_is_still_read(tmp_path: Path) -> None:
+    sheets = cmrt6_sheets()
+    for ref in ("D2", "J3"):
+        del sheets["Declaration"][ref]
+    del sheets["Smelter List"]["Q3"]
+    sheets["Smelter List"].update({"W3": "Tantalum", "X3": "Tin", "Y3": "Tungsten", "Z3": "Gold"})
+    decl = read_declaration(open_workbook(write_workbook(tmp_path / "bare.xlsx", sheets)))
+    assert (decl.template.kind, decl.template.version, decl.template.layout) == ("CMRT", None, "cmrt-6")
+    assert [f.code for f in decl.findings] == ["unknown_version"]
+    assert decl.company.name == "Acme Corp"

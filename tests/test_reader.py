@@ -275,3 +275,25 @@ def test_to_json_contract_keys(tmp_path: Path) -> None:
     assert data["smelters"][0]["cid"] == "CID002082"
     assert data["products"] == [{"row": 6, "number": "P1", "name": "Part", "comment": None,
                                  "requester_number": None, "requester_name": None}]
+
+
+def test_single_weak_sign_is_not_a_shift(tmp_path: Path) -> None:
+    rows = [dict(XIAMEN, F="Not Supplied"), dict(XIAMEN, F="Refer to supplier list"),
+            {"B": "Tin", "C": "Smelter not listed", "D": "Local Tin", "E": "BELGIUM", "F": "NA", "J": "Belgium"}]
+    decl = read_declaration(open_cmrt6(tmp_path, smelters=rows))
+    assert not [f for f in decl.findings if f.code == "column_shift"]
+
+
+def test_two_weak_signs_are_a_shift(tmp_path: Path) -> None:
+    row = {"B": "Tin", "C": "Mentok", "D": "PT Tambang Timah", "E": "INDONESIA", "F": "Jalan Jenderal Sudirman",
+           "G": "Pangkalpinang", "I": "Indonesia"}
+    decl = read_declaration(open_cmrt6(tmp_path, smelters=[row]))
+    assert [f.code for f in decl.findings] == ["column_shift"]
+
+
+def test_cmrt_100_country_taken_from_combined_location(tmp_path: Path) -> None:
+    sheets = {"Declaration": {"D2": "Conflict Minerals Reporting Template", "I3": "Revision", "J3": "1. July 2011"},
+              "Smelter and Mine List": {"B6": "Gold (Au)", "D6": "Some Refiner", "F6": "1 Main St, Tokyo, Japan"}}
+    decl = read_declaration(open_workbook(write_workbook(tmp_path / "one.xlsx", sheets)))
+    assert (decl.smelters[0].country, decl.smelters[0].street) == ("Japan", "1 Main St, Tokyo, Japan")
+    assert decl.provenance["smelters.0.country"] == "Smelter and Mine List!F6"
