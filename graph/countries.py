@@ -46,6 +46,11 @@ def split_countries(cell: str | None) -> list[str]:
     """ISO-2 codes named in a (possibly "|"-joined) mine-countries cell, first occurrence order."""
     if not cell:
         return []
+    return list(_split_countries(str(cell)))
+
+
+@lru_cache(maxsize=8192)
+def _split_countries(cell: str) -> tuple[str, ...]:
     out: list[str] = []
     for part in _SPLIT.split(str(cell)):
         pieces = [p for p in part.split(",") if p.strip()]
@@ -55,7 +60,7 @@ def split_countries(cell: str | None) -> list[str]:
         else:
             found = [to_iso2(part)]
         out.extend(c for c in found if c and c not in out)
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=512)

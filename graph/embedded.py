@@ -24,6 +24,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -121,8 +122,12 @@ _DECL_COLS = ("id", "supplier_id", "file_name", "template_kind", "template_versi
 _SUPPLIER_COLS = ("id", "name", "aliases", "category", "last_purchase", "contact_email", "email_domain", "spend",
                   "in_scope", "scope_reason", "origin")
 
-#: LOCATED_IN source priority: a better source replaces a worse one
-_LOCATION_RANK = {"reference": 3, "resolution": 2, "declared": 1}
+#: LOCATED_IN source priority: a better source replaces a worse one (reference data always wins)
+_RANK_SQL = "CASE {} WHEN 'reference' THEN 3 WHEN 'resolution' THEN 2 ELSE 1 END"
+_UPSERT_LOCATION = (
+    "INSERT INTO located_in VALUES (?,?,?,?) ON CONFLICT(smelter_key) DO UPDATE SET iso2 = excluded.iso2, "
+    "source = excluded.source, sha256 = excluded.sha256 WHERE excluded.source = 'reference' OR "
+    f"{_RANK_SQL.format('excluded.source')} > {_RANK_SQL.format('located_in.source')}")
 
 
 def _now() -> str:
@@ -245,8 +250,9 @@ class EmbeddedStore:
                      decl.company.name, decl.company.unique_id, decl.company.contact_email, eff, _now(),
                      decl.checker_missing, len(decl.smelters),
                      json.dumps([f.to_json() for f in decl.findings], ensure_ascii=False),
-                     json.dumps(decl.to_json()["answers"], ensure_ascii=False),
-                     json.dumps(decl.to_json()["company_answers"], ensure_ascii=False),
+                     json.dumps({q: {m: asdict(a) for m, a in per.items()} for q, per in decl.answers.items()},
+                                ensure_ascii=False),
+                     json.dumps({k: asdict(a) for k, a in decl.company_answers.items()}, ensure_ascii=False),
                      decl.policy_url, json.dumps(list(decl.metals)), year_source))
                 dno = int(cur.lastrowid or seq + 1)
                 self._write_rows(db, decl, resolutions, dno, sha)
@@ -327,8 +333,9 @@ class EmbeddedStore:
         countries = {iso for iso, _ in locations.values()} | {m[1] for m in mine_countries}
         db.executemany("INSERT OR IGNORE INTO country(iso2, name) VALUES (?, ?)",
                        [(c, country_name(c)) for c in sorted(countries)])
-        for key, (iso, source) in locations.items():
-            self._set_location(db, key, iso, source, sha)
+        db.executemany(_UPSERT_LOCATION, [(key, iso, source, sha) for key, (iso, source) in locations.items()])
+        db.executemany("UPDATE smelter SET country_iso2 = (SELECT iso2 FROM located_in WHERE smelter_key = ?) "
+                       "WHERE key = ?", [(key, key) for key in locations])
         for p in decl.products:
             db.execute("INSERT OR REPLACE INTO product VALUES (?,?,?,?,?,?)",
                        (S.sub_key(sha, p.row), dno, p.row, p.number, p.name, p.comment))
@@ -339,11 +346,9 @@ class EmbeddedStore:
 
     @staticmethod
     def _set_location(db: sqlite3.Connection, key: str, iso: str, source: str, sha: str | None) -> None:
-        cur = db.execute("SELECT source FROM located_in WHERE smelter_key = ?", (key,)).fetchone()
-        if cur is not None and _LOCATION_RANK.get(cur[0], 0) >= _LOCATION_RANK[source] and source != "reference":
-            return
-        db.execute("INSERT OR REPLACE INTO located_in VALUES (?,?,?,?)", (key, iso, source, sha))
-        db.execute("UPDATE smelter SET country_iso2 = ? WHERE key = ?", (iso, key))
+        db.execute(_UPSERT_LOCATION, (key, iso, source, sha))
+        db.execute("UPDATE smelter SET country_iso2 = (SELECT iso2 FROM located_in WHERE smelter_key = ?) "
+                   "WHERE key = ?", (key, key))
 
     @staticmethod
     def _recompute_group(db: sqlite3.Connection, supplier_id: str, year: int | None, scope: str | None) -> str | None:
@@ -651,14 +656,8 @@ class EmbeddedStore:
 
     def supplier_chains(self, supplier_ids: list[str] | None = None) -> dict[str, list[list[str]]]:
         g = self.supplier_graph()
-        targets = supplier_ids if supplier_ids is not None else [n for n in g.nodes if n != self.company_id]
-        out: dict[str, list[list[str]]] = {}
-        for sid in targets:
-            if sid not in g:
-                out[sid] = []
-                continue
-            out[sid] = sorted(list(p) for p in nx.all_simple_paths(g, self.company_id, sid))
-        return out
+        targets = supplier_ids if supplier_ids is not None else sorted(n for n in g.nodes if n != self.company_id)
+        return {sid: chains_to(g, self.company_id, sid) for sid in targets}
 
     # ------------------------------------------------------------------ export
     def export_nodes(self) -> Iterator[NodeRow]:
@@ -743,6 +742,24 @@ class EmbeddedStore:
         g = to_networkx(self.export_nodes(), self.export_edges())
         self._full_cache = (version, g)
         return g
+
+
+def chains_to(g: nx.DiGraph, root: str, target: str) -> list[list[str]]:
+    """Every simple path root→…→target, found by walking up from the target (supplier tiers are
+    shallow and fan in, so this touches only the target's ancestors, not the whole tree)."""
+    if target not in g:
+        return []
+    out: list[list[str]] = []
+    stack: list[tuple[str, list[str]]] = [(target, [target])]
+    while stack:
+        node, path = stack.pop()
+        if node == root:
+            out.append(path[::-1])
+            continue
+        for parent in g.predecessors(node):
+            if parent not in path:
+                stack.append((parent, [*path, parent]))
+    return sorted(out)
 
 
 def _int(value: bool | None) -> int | None:

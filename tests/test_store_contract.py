@@ -364,3 +364,11 @@ def test_version_changes_on_every_write_and_not_on_reads(store: GraphStore) -> N
     store.reports()
     store.stats()
     assert store.version() in seen and store.version() == v
+
+
+def test_supplier_chains_survive_a_cycle(store: GraphStore) -> None:
+    put(store, synth.declaration("Xeno", rows("CID000001"), tag="x"), sup("Xeno"))
+    put(store, synth.declaration("Yara", rows("CID000002"), tag="y"), sup("Yara"), parent="decl:xeno")
+    put(store, synth.declaration("Xeno", rows("CID000003"), tag="x2", scope="B"), sup("Xeno"), parent="decl:yara")
+    chains = store.supplier_chains(["decl:xeno", "decl:yara"])
+    assert chains == {"decl:xeno": [["company", "decl:xeno"]], "decl:yara": [["company", "decl:xeno", "decl:yara"]]}
