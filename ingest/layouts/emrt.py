@@ -70,7 +70,7 @@ EMRT_1 = Layout(
         Question("Q5", 49, "What percentage of relevant suppliers have provided a response to your supply chain "
                  "survey?", PERCENT_1, metal_rows=_two(49)),
         Question("Q6", 55, "Have you identified all of the smelters or processors supplying the cobalt or natural "
-                 "mica to your supply chain?", YES_NO, metal_rows=_two(55)),
+                 "mica to your supply chain?", YES_NO_UNKNOWN, metal_rows=_two(55)),
         Question("Q7", 61, "Has all applicable smelter or processor information received by your company been "
                  "reported in this declaration?", YES_NO_UNKNOWN, metal_rows=_two(61)),
     ),
