@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["neo4j_server"]
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = (ROOT.parent / "shared").resolve()
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
