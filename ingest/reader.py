@@ -100,6 +100,9 @@ def read_declaration(wb: Workbook) -> Declaration:
     if layout.mines is not None:
         _read_mines(wb, layout.mines, decl)
     _read_checker(wb, layout, decl)
+    for text in getattr(wb, "warnings", []) or []:
+        code = "sheet_truncated" if "were read" in text else "workbook_warning"
+        decl.findings.append(Finding(code, "warning", wb.name, text))
     return decl
 
 

@@ -297,3 +297,13 @@ def test_cmrt_100_country_taken_from_combined_location(tmp_path: Path) -> None:
     decl = read_declaration(open_workbook(write_workbook(tmp_path / "one.xlsx", sheets)))
     assert (decl.smelters[0].country, decl.smelters[0].street) == ("Japan", "1 Main St, Tokyo, Japan")
     assert decl.provenance["smelters.0.country"] == "Smelter and Mine List!F6"
+
+
+def test_workbook_warnings_become_findings(tmp_path: Path) -> None:
+    sheets = cmrt6_sheets(smelters=[XIAMEN])
+    sheets["Smelter List"]["A1048000"] = "far away"
+    wb = open_workbook(write_workbook(tmp_path / "far.xlsx", sheets))
+    decl = read_declaration(wb)
+    assert wb.warnings, "the opener should have cut the far cell"
+    assert [f.code for f in decl.findings] == ["sheet_truncated"]
+    assert [s.cid for s in decl.smelters] == ["CID002082"]
