@@ -401,8 +401,10 @@ def _xls_extent_ok(name: str, max_row: int, max_col: int) -> None:
 
 _UNSAFE_XML = re.compile(rb"<!(?i:doctype|entity)")
 _PLAIN_REF = rb"(?:[A-Z]|[A-I][A-Z])?[1-9]\d{0,3}"
-#: A <c>/<row> start tag that does not begin with a plain reference inside the read window.
-_ODD_CELL_TAG = re.compile(rb"<(?:c|row)(?=[\s/>])(?! r=\"" + _PLAIN_REF + rb"\")")
+#: A <c> / <row> start tag that does not begin with a plain reference inside the read window
+#: (two patterns: a literal prefix lets the regex engine skip ahead, which one alternation cannot).
+_ODD_CELL_TAG = re.compile(rb"<c(?=[\s/>])(?! r=\"" + _PLAIN_REF + rb"\")")
+_ODD_ROW_TAG = re.compile(rb"<row(?=[\s/>])(?! r=\"[1-9]\d{0,3}\")")
 _SPACED_R_ATTR = re.compile(rb"r[ \t\r\n]+=")
 _PARTS_READ_AT_OPEN = re.compile(r"^(?:\[Content_Types\]\.xml|(?:.*/)?_rels/.*\.rels|xl/[^/]+\.xml|"
                                  r"content\.xml|styles\.xml|meta\.xml|settings\.xml|META-INF/manifest\.xml)$",
@@ -653,7 +655,7 @@ class _Package:
                 return False
             if _UNSAFE_XML.search(block):
                 self._refuse_dtd(info.filename, block)
-            if _ODD_CELL_TAG.search(block):
+            if _ODD_CELL_TAG.search(block) or _ODD_ROW_TAG.search(block):
                 return False
             lo, hi = 0, len(block)
             if state == 0:

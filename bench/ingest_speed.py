@@ -1,0 +1,194 @@
+"""Ingest speed (issue 2 §6): parse + validate N real-size CMRT 6.x workbooks through
+`ingest.pipeline.parse_file`, against an openpyxl read-only baseline reading the same cells,
+both measured in the same run. Target: median ≤ 0.1 s per file and ≥ 10× the baseline.
+
+Why a script and not a test: timings depend on the machine and its load, so they are printed
+with their baseline, never asserted.
+
+Inputs: the real 6.4 fills in ../shared/cmrt/filled (copied N times, round robin, to distinct
+names in a temporary folder); without them a 6.x-layout workbook is generated with
+`ingest.template_writer` (2,500 filled Smelter List rows and a 650-row Smelter Look-up).
+The cells read by the baseline come from the layout table `ingest.layouts.cmrt6.CMRT_6`:
+the Declaration company block, per-metal and company-level answers and comments (D and G),
+and Smelter List A:Q rows 5–2504.
+
+    .venv/bin/python bench/ingest_speed.py [--n 20] [--baseline-n N] [--files F.xlsx ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import openpyxl  # noqa: E402
+
+from ingest.layouts.cmrt6 import CMRT_6  # noqa: E402
+from ingest.workbook import open_workbook, parse_cell  # noqa: E402
+
+SHARED_FILLED = ROOT.parent / "shared" / "cmrt" / "filled"
+TARGET_MEDIAN_S = 0.1
+TARGET_RATIO = 10.0
+
+
+# -- the cells both sides read ----------------------------------------------------------------
+
+
+def declaration_cells() -> list[str]:
+    """Company block, per-metal answers and comments, company-level answers and comments (6.x)."""
+    cells = [ref for _, ref in CMRT_6.company_cells]
+    for q in CMRT_6.questions:
+        rows = [r for _, r in q.metal_rows] or [q.row + i for i in range(1, 5)]
+        cells += [f"{col}{r}" for r in rows for col in ("D", "G")]
+    for cq in CMRT_6.company_questions:
+        rows = [r for _, r in cq.metal_rows] or [cq.row]
+        cells += [f"{col}{r}" for r in rows for col in ("D", "G")]
+    return cells
+
+
+SMELTERS = CMRT_6.smelters
+SMELTER_FIRST, SMELTER_LAST, SMELTER_COLS = SMELTERS.first_row, SMELTERS.last_row, 17  # A:Q
+
+
+# -- the two readers ---------------------------------------------------------------------------
+
+
+def openpyxl_baseline(path: Path, cells: list[str]) -> int:
+    """openpyxl read-only, cached values: the same Declaration cells and Smelter List A:Q 5–2504."""
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        want = {parse_cell(ref) for ref in cells}
+        lo, hi = min(r for r, _ in want), max(r for r, _ in want)
+        c_lo, c_hi = min(c for _, c in want), max(c for _, c in want)
+        got: dict[tuple[int, int], Any] = {}
+        for r, row in enumerate(wb["Declaration"].iter_rows(min_row=lo, max_row=hi, min_col=c_lo + 1,
+                                                             max_col=c_hi + 1, values_only=True), start=lo):
+            for c, v in enumerate(row, start=c_lo):
+                if (r, c) in want:
+                    got[(r, c)] = v
+        smelter_rows = [row for row in wb["Smelter List"].iter_rows(
+            min_row=SMELTER_FIRST, max_row=SMELTER_LAST, min_col=1, max_col=SMELTER_COLS, values_only=True)
+            if any(v not in (None, "") for v in row)]
+    finally:
+        wb.close()
+    return len(smelter_rows)
+
+
+def minetrace_fallback(path: Path, cells: list[str]) -> int:
+    """When parse_file is not importable: the opener reading the same cells."""
+    wb = open_workbook(path)
+    decl = wb.sheet("Declaration")
+    _ = [decl.cell(ref) for ref in cells]
+    sheet = wb.sheet("Smelter List")
+    rows = [r[:SMELTER_COLS] for r in sheet.rows[SMELTER_FIRST - 1:SMELTER_LAST]]
+    return sum(1 for r in rows if any(v not in (None, "") for v in r))
+
+
+def pick_minetrace() -> tuple[Callable[[Path, list[str]], int], str]:
+    try:
+        from ingest.pipeline import parse_file
+    except ImportError as exc:
+        return minetrace_fallback, f"open_workbook + same cells (parse_file not importable: {exc})"
+
+    def run(path: Path, cells: list[str]) -> int:
+        return len(parse_file(path).smelters)
+
+    return run, "ingest.pipeline.parse_file (open → read → validate)"
+
+
+# -- inputs --------------------------------------------------------------------------------------
+
+
+def source_files(explicit: list[str]) -> tuple[list[Path], str]:
+    if explicit:
+        return [Path(f) for f in explicit], "given files"
+    real = sorted(SHARED_FILLED.glob("CMRT_6.*.xlsx")) if SHARED_FILLED.is_dir() else []
+    if real:
+        return real, f"real 6.x fills from {SHARED_FILLED}"
+    return [generate_6x(Path(tempfile.mkdtemp(prefix="mt-bench-gen-")) / "generated_6.5.xlsx")], \
+        "generated 6.x-layout workbook (no real 6.x fills found)"
+
+
+def generate_6x(path: Path) -> Path:
+    """A 6.5-layout workbook with 2,500 filled Smelter List rows and a 650-row Smelter Look-up."""
+    from ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
+
+    metals = ("Tantalum", "Tin", "Gold", "Tungsten")
+    facilities = [Facility(cid=f"CID{i:06d}", metal=metals[i % 4], name=f"Smelter {i} Refining Co.",
+                           country="China" if i % 3 else "Japan", city=f"City {i}") for i in range(1, 651)]
+    rows = [SmelterSpec.listed(facilities[i % len(facilities)]) for i in range(SMELTER_LAST - SMELTER_FIRST + 1)]
+    return write_cmrt(complete_spec(smelters=rows), path, facilities=facilities)
+
+
+def make_copies(sources: list[Path], n: int, folder: Path) -> list[Path]:
+    copies = []
+    for i in range(n):
+        src = sources[i % len(sources)]
+        dest = folder / f"copy_{i:03d}_{src.name}"
+        shutil.copyfile(src, dest)
+        copies.append(dest)
+    return copies
+
+
+def timed(fn: Callable[[Path, list[str]], int], files: list[Path], cells: list[str]) -> tuple[list[float], int]:
+    times, rows = [], 0
+    for path in files:
+        gc.collect()
+        t0 = time.perf_counter()
+        rows += fn(path, cells)
+        times.append(time.perf_counter() - t0)
+    return times, rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=20, help="files to parse (copies of the inputs, round robin)")
+    ap.add_argument("--baseline-n", type=int, default=None, help="files for the openpyxl baseline (default: --n)")
+    ap.add_argument("--files", nargs="*", default=[], help="workbooks to use instead of the real 6.x fills")
+    args = ap.parse_args(argv)
+
+    sources, origin = source_files(args.files)
+    minetrace, how = pick_minetrace()
+    cells = declaration_cells()
+    with tempfile.TemporaryDirectory(prefix="mt-bench-") as tmp:
+        files = make_copies(sources, args.n, Path(tmp))
+        baseline_files = files[: args.baseline_n or args.n]
+        print(f"inputs:    {origin}: {', '.join(p.name for p in sources)}")
+        print(f"minetrace: {how}")
+        print(f"baseline:  openpyxl {openpyxl.__version__} load_workbook(read_only=True, data_only=True); "
+              f"{len(cells)} Declaration cells + Smelter List A:Q rows {SMELTER_FIRST}–{SMELTER_LAST}")
+        minetrace(sources[0], cells)  # warm-up: imports, reference tables
+        openpyxl_baseline(sources[0], cells)
+
+        t_mt, rows_mt = timed(minetrace, files, cells)
+        rss_mt = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        t_bl, rows_bl = timed(openpyxl_baseline, baseline_files, cells)
+
+    med_mt, med_bl = statistics.median(t_mt), statistics.median(t_bl)
+    ratio = med_bl / med_mt if med_mt else float("inf")
+    print()
+    print(f"{'reader':<12}{'files':>7}{'files/s':>10}{'median s':>11}{'p90 s':>9}{'smelter rows':>14}")
+    for label, t, rows in (("minetrace", t_mt, rows_mt), ("openpyxl", t_bl, rows_bl)):
+        p90 = sorted(t)[max(0, int(len(t) * 0.9) - 1)]
+        print(f"{label:<12}{len(t):>7}{len(t) / sum(t):>10.2f}{statistics.median(t):>11.3f}{p90:>9.3f}{rows:>14,}")
+    print()
+    print(f"ratio (openpyxl median / minetrace median): {ratio:.1f}×   peak RSS after minetrace: {rss_mt:.0f} MB")
+    ok_time, ok_ratio = med_mt <= TARGET_MEDIAN_S, ratio >= TARGET_RATIO
+    print(f"target median ≤ {TARGET_MEDIAN_S} s: {'met' if ok_time else 'NOT met'} ({med_mt:.3f} s); "
+          f"target ≥ {TARGET_RATIO:.0f}× baseline: {'met' if ok_ratio else 'NOT met'} ({ratio:.1f}×)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
