@@ -66,6 +66,7 @@ _PLACEHOLDER_WORDS = re.compile(
     r"(?i)\b(not|no|none|unknown|n/?a|pending|provided|supplied|available|applicable|listed|identified|progress|"
     r"tbd|see|refer|comments?|requested|awaiting|confidential)\b")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_MAILTO = re.compile(r"(?i)^mailto:\s*")
 _TRANSLATION_MARKER = re.compile(r"^A{20,}$")
 
 
@@ -155,6 +156,8 @@ def _read_company(wb: Workbook, sheet: Sheet, layout: Layout, decl: Declaration)
                 decl.provenance["company.effective_date"] = _ref(sheet, cell)
             continue
         text = clean_field(value)
+        if text is not None and field_name.endswith("_email"):
+            text = _MAILTO.sub("", text) or None
         if text is not None:
             setattr(company, field_name, text)
             decl.provenance[f"company.{field_name}"] = _ref(sheet, cell)

@@ -54,10 +54,11 @@ def test_chinese_labels_do_not_matter(tmp_path: Path) -> None:
 
 def test_tab_padded_company_name_and_nbsp(tmp_path: Path) -> None:
     company = {"D8": "Central Glass Co., Ltd.\t\t\t\t\t\t", "D9": "B. Product (or List of Products)",
-               "D15": "\u00a0Toru Nishio\u00a0", "D22": datetime(2024, 5, 10)}
+               "D15": "\u00a0Toru Nishio\u00a0", "D16": "mailto:toru@cg.example", "D22": datetime(2024, 5, 10)}
     decl = read_declaration(open_cmrt6(tmp_path, company=company))
     assert decl.company.name == "Central Glass Co., Ltd."
     assert decl.company.contact_name == "Toru Nishio"
+    assert decl.company.contact_email == "toru@cg.example"
     assert decl.company.scope == "B"
     assert decl.company.effective_date == date(2024, 5, 10)
 
@@ -307,3 +308,19 @@ def test_workbook_warnings_become_findings(tmp_path: Path) -> None:
     assert wb.warnings, "the opener should have cut the far cell"
     assert [f.code for f in decl.findings] == ["sheet_truncated"]
     assert [s.cid for s in decl.smelters] == ["CID002082"]
+
+
+def test_203a_consolidated_rows_with_row_numbers_in_column_a(tmp_path: Path) -> None:
+    sheets = {
+        "Declaration": {"D2": "Conflict Minerals Reporting Template", "J3": "Revision 2.03a\nJuly 25th, 2013"},
+        "Smelter List": {"A5": 1, "B5": "Tin|Tin", "C5": "Alpha|Minsur", "D5": "Alpha|Minsur SA",
+                         "E5": "UNITED STATES|PERU", "F5": "2USA001|2PER019",
+                         "A6": 2, "A7": 3, "D2502": 0, "E2502": 0, "F2502": 0},
+        "Standard Smelter Names": {}, "L": {}, "K": {}, "C": {},
+    }
+    decl = read_declaration(open_workbook(write_workbook(tmp_path / "cons.xlsx", sheets)))
+    assert decl.template.layout == "cmrt-2.03"
+    (s,) = decl.smelters
+    assert (s.row, s.metal, s.cid, s.consolidated) == (5, "Tin", "2USA001|2PER019", True)
+    assert s.split["name"] == ["Alpha", "Minsur SA"]
+    assert [f.code for f in decl.findings] == ["consolidated_row"]
