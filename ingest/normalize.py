@@ -156,7 +156,8 @@ def _safe_date(y: int, m: int, d: int) -> date | None:
 
 def parse_text_date(text: str) -> date | None:
     """A date from text as suppliers type it: "02-May-2024", "2024/05/02", "2024-05-02", "May 2, 2024",
-    "2 May 2024", "2024年5月2日", "20240502", "05/02/2024" (month first unless the first number > 12).
+    "2 May 2024", "2024年5月2日", "20240502", "05/02/2024" (slashes: month first unless the first number
+    > 12), "02.05.2024" / "02-05-2024" (dots and dashes: day first).
 
     >>> parse_text_date("02-May-2024"), parse_text_date("May 2, 2024"), parse_text_date("2024/05/02")
     (datetime.date(2024, 5, 2), datetime.date(2024, 5, 2), datetime.date(2024, 5, 2))
@@ -176,7 +177,9 @@ def parse_text_date(text: str) -> date | None:
         return _safe_date(_year(m.group(3)), month, int(m.group(2))) if month else None
     if m := _NUMERIC.match(t):
         a, b, y = int(m.group(1)), int(m.group(2)), _year(m.group(3))
-        if a > 12:  # day first
+        # "05/02/2024" is the US month-first habit; "02.05.2024" and "02-05-2024" are day-first
+        day_first = "/" not in t
+        if a > 12 or (day_first and b <= 12):
             return _safe_date(y, b, a)
         return _safe_date(y, a, b) or _safe_date(y, b, a)
     return None

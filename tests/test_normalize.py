@@ -106,6 +106,9 @@ def test_dates_datetime_date_and_serial_by_epoch() -> None:
     ("05/02/2024", date(2024, 5, 2)),
     ("25/12/2023", date(2023, 12, 25)),
     ("2024.05.02", date(2024, 5, 2)),
+    ("02.05.2024", date(2024, 5, 2)),
+    ("02-05-2024", date(2024, 5, 2)),
+    ("5/2/24", date(2024, 5, 2)),
 ])
 def test_text_dates(text: str, expected: date) -> None:
     assert parse_text_date(text) == expected
