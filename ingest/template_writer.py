@@ -354,8 +354,7 @@ def _write_declaration(ws: Worksheet, spec: CmrtSpec, version: str, layout: Layo
 
 
 def _add_list(ws: Worksheet, formula: str, ref: str) -> None:
-    dv = DataValidation(type="list", formula1=formula if formula.startswith('"') else f"={formula}",
-                        allow_blank=True)
+    dv = DataValidation(type="list", formula1=formula, allow_blank=True)  # stored without "=" (as Excel does)
     dv.add(ref)
     ws.add_data_validation(dv)
 
