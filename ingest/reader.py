@@ -21,6 +21,7 @@ from typing import Any
 from ingest.detect import detect_template, version_matches
 from ingest.layouts import Layout, TableLayout
 from ingest.layouts.model import CompanyQuestion, Question
+from ingest.metals import canonical_metal
 from ingest.normalize import (
     clean_cid,
     clean_field,
@@ -377,8 +378,14 @@ def _is_translation_row(cells: list[Any]) -> bool:
     return "English" in texts and "Chinese" in texts
 
 
-def _build_smelter(row: int, raw: dict[str, Any], letters: dict[str, str], sheet_name: str
-                   ) -> tuple[SmelterRow, dict[str, str]]:
+def _smelter_metal(value: Any, strict: bool) -> str | None:
+    """The canonical metal of a Smelter List cell; for templates with a fixed metal list (`strict`)
+    anything else is None (the text stays in `raw`), for EMRT 2.x / AMRT the mineral as written."""
+    return canonical_metal(clean_field(value)) if strict else metal_name(value)
+
+
+def _build_smelter(row: int, raw: dict[str, Any], letters: dict[str, str], sheet_name: str,
+                   strict_metal: bool = True) -> tuple[SmelterRow, dict[str, str]]:
     values: dict[str, str | None] = {f: clean_field(v) for f, v in raw.items()}
     split: dict[str, list[str]] = {}
     for field_name, value in raw.items():
@@ -389,10 +396,9 @@ def _build_smelter(row: int, raw: dict[str, Any], letters: dict[str, str], sheet
     # a "|" in an identifying column, or in several columns, is
     if split and not (_CONSOLIDATION_KEYS & split.keys()) and len(split) < 2:
         split = {}
-    metal_text = values.get("metal")
-    metal = metal_name(metal_text)
+    metal = _smelter_metal(raw.get("metal"), strict_metal)
     if "metal" in split:
-        metals = {metal_name(p) for p in split["metal"]}
+        metals = {_smelter_metal(p, strict_metal) for p in split["metal"]}
         metal = metals.pop() if len(metals) == 1 else None
     lookup = values.get("lookup")
     kind = lookup_kind(raw.get("lookup"))
@@ -420,11 +426,12 @@ def _build_smelter(row: int, raw: dict[str, Any], letters: dict[str, str], sheet
     smelter.raw = {letters[f]: v for f, v in raw.items()}
     provenance: dict[str, str] = {}
     for field_name in raw:
-        if field_name in ("input_cid", "cid") or values.get(field_name) is not None:
-            target = {"input_cid": "input_cid"}.get(field_name, field_name)
-            provenance[target] = f"{sheet_name}!{letters[field_name]}{row}"
-    if smelter.cid and "cid" not in provenance and "input_cid" in provenance:
-        provenance["cid"] = provenance["input_cid"]
+        if field_name == "cid" or values.get(field_name) is not None:
+            provenance[field_name] = f"{sheet_name}!{letters[field_name]}{row}"
+    if smelter.cid and not clean_cid(raw.get("cid")) and "input_cid" in provenance:
+        provenance["cid"] = provenance["input_cid"]  # the CID came from column A
+    elif not smelter.cid:
+        provenance.pop("cid", None)
     if name and not typed_name and "lookup" in provenance:
         provenance["name"] = provenance["lookup"]
     if metal is None:
@@ -476,7 +483,7 @@ def _read_smelters(wb: Workbook, layout: Layout, decl: Declaration) -> None:
         if reason and layout.shifted_smelter_columns:
             raw, letters = _row_values(cells, layout.shifted_smelter_columns)
             note = "; read with the previous generation's column order"
-        smelter, provenance = _build_smelter(r, raw, letters, sheet.name)
+        smelter, provenance = _build_smelter(r, raw, letters, sheet.name, strict_metal=bool(layout.metals))
         if not a_mapped and a_text and "A" not in smelter.raw:
             smelter.raw["A"] = cells[0]
         index = len(decl.smelters)

@@ -324,3 +324,12 @@ def test_203a_consolidated_rows_with_row_numbers_in_column_a(tmp_path: Path) -> 
     assert (s.row, s.metal, s.cid, s.consolidated) == (5, "Tin", "2USA001|2PER019", True)
     assert s.split["name"] == ["Alpha", "Minsur SA"]
     assert [f.code for f in decl.findings] == ["consolidated_row"]
+
+
+def test_cid_provenance_points_at_the_column_that_gave_it(tmp_path: Path) -> None:
+    rows = [dict(XIAMEN, A="CID002082", F=0), {"B": "Tinn", "C": "Alpha", "F": "CID000292"}]
+    decl = read_declaration(open_cmrt6(tmp_path, smelters=rows))
+    assert decl.smelters[0].cid == "CID002082"
+    assert decl.provenance["smelters.0.cid"] == "Smelter List!A5"
+    assert decl.smelters[1].metal is None and decl.smelters[1].raw["B"] == "Tinn"
+    assert "smelters.1.metal" not in decl.provenance
