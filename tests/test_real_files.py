@@ -199,3 +199,11 @@ def test_invalid_files_raise_one_clear_error(name: str) -> None:
         read_declaration(open_workbook(path))
     assert err.value.reason == INVALID[name]
     assert name in str(err.value)
+
+
+def test_reader_touches_only_the_sheets_it_needs() -> None:
+    wb = open_workbook(shared_path("cmrt", "filled", "CMRT_6.4_Giga_20240426.xlsx"))
+    read_declaration(wb)
+    loaded = set(wb._cache)  # noqa: SLF001 - the opener's per-sheet cache shows what was parsed
+    assert loaded <= {"Declaration", "Smelter List", "Product List", "Checker"}
+    assert "Smelter Look-up" not in loaded and "SorP" not in loaded and "L" not in loaded
