@@ -234,7 +234,7 @@ def wipe(uri: str, auth: tuple[str, str] | None, database: str | None = None, ba
     from neo4j import GraphDatabase
 
     with GraphDatabase.driver(uri, auth=auth) as driver, driver.session(database=database) as session:
-        session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF $batch ROWS",
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF $batch ROWS",
                     batch=batch).consume()
 
 

@@ -1,0 +1,853 @@
+"""`GraphStore` on a Neo4j 5 server: for companies whose analysts share many years of declarations.
+
+Why this shape:
+- Same answers as the embedded store. Every write mirrors `graph.embedded.EmbeddedStore` rule for rule
+  (supersede by effective date then ingest order, duplicate = same sha256, LOCATED_IN source ranking,
+  clean-up on delete) and the contract suite (tests/test_store_contract.py) runs on both stores.
+- One write transaction per operation (`session.execute_write`): a declaration is stored whole or not
+  at all, even when the server dies mid-write. The driver retries transient errors by re-running the
+  whole transaction function, so each function starts from scratch.
+- Safe Cypher: values are always parameters; the only text spliced into queries is labels, relationship
+  types and property names taken from `graph.schema` constants (checked against an identifier pattern).
+- Server-side traversal: `reports`, `suppliers_for_smelter`, `supplier_chains`, … are single Cypher
+  queries that use the uniqueness constraints and indexes created on first use from `graph.schema`;
+  the graph is never pulled into Python.
+- Rows are written in batches (`UNWIND $rows`, `batch_size` rows per statement) inside the one transaction.
+
+Store-internal nodes (not part of the exported graph): one `MinetraceMeta` node holding the write
+counter behind `version()` (bumped in every write transaction) and `SurveyEvent` nodes (the embedded
+store keeps these in a table too).
+
+Credentials: `Neo4jStore(uri, user, password, database)`; unset arguments come from NEO4J_USER (or
+NEO4J_USERNAME), NEO4J_PASSWORD and NEO4J_DATABASE. Original files and the reference DB stay on local
+disk in the store folder of `ingest.reference.store.store_dir` (./.minetrace or $MINETRACE_STORE).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+
+from graph import schema as S
+from graph.countries import country_name, split_countries, to_iso2
+from graph.embedded import MINE_SHEET, PRODUCT_SHEET, SMELTER_SHEET, smelter_key_for
+from graph.store import (
+    CountryRecord,
+    DeclarationInfo,
+    EdgeRow,
+    IngestOutcome,
+    NodeRow,
+    ReportHop,
+    SmelterFact,
+    SmelterInfo,
+    SupplierInfo,
+    SupplierRecord,
+    SurveyEvent,
+)
+from ingest.records import Declaration, Resolution
+
+#: store-internal labels (fixed here; never from input)
+META_LABEL = "MinetraceMeta"
+SURVEY_EVENT_LABEL = "SurveyEvent"
+META_ID = "meta"
+#: rows per UNWIND statement inside one transaction
+DEFAULT_BATCH_SIZE = 2000
+#: longest Company→…→Supplier chain `supplier_chains` follows
+MAX_CHAIN_HOPS = 16
+
+#: LOCATED_IN source priority: a better source replaces a worse one (same as the embedded store)
+LOCATION_RANK = {"reference": 3, "resolution": 2, "declared": 1}
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+_DECL_FIELDS = ("id", "supplier_id", "file_name", "template_kind", "template_version", "reporting_year", "status",
+                "scope", "company_name", "effective_date", "received", "current", "superseded_by",
+                "checker_missing", "smelter_rows", "scope_description", "company_unique_id", "contact_email",
+                "policy_url", "metals", "year_source", "findings_json", "answers_json", "company_answers_json")
+_SUPPLIER_FIELDS = ("id", "name", "aliases", "category", "last_purchase", "contact_email", "email_domain", "spend",
+                    "in_scope", "scope_reason", "origin")
+
+
+class Neo4jStoreError(RuntimeError):
+    """A Neo4j operation failed; the message names the store and the operation (nothing was half-written)."""
+
+
+def _ident(name: str) -> str:
+    """A label/type/property name for Cypher text: only schema constants pass, checked anyway."""
+    if not _IDENT.match(name):
+        raise ValueError(f"not a Cypher identifier: {name!r}")
+    return name
+
+
+L = {label: _ident(label) for label in (*S.NODE_LABELS, META_LABEL, SURVEY_EVENT_LABEL)}
+T = {rtype: _ident(rtype) for rtype in S.REL_TYPE_NAMES}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _bool(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+class Neo4jStore:
+    """`GraphStore` on a Neo4j 5 server (bolt:// or neo4j:// URI)."""
+
+    files_dir: Path | None
+
+    def __init__(self, uri: str, user: str | None = None, password: str | None = None, database: str | None = None,
+                 company_id: str = S.DEFAULT_COMPANY_ID, company_name: str | None = None,
+                 files_dir: str | Path | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
+                 driver: Driver | None = None) -> None:
+        self.uri = uri
+        self.database = database or os.environ.get("NEO4J_DATABASE") or None
+        user = user if user is not None else (os.environ.get("NEO4J_USER") or os.environ.get("NEO4J_USERNAME"))
+        password = password if password is not None else os.environ.get("NEO4J_PASSWORD")
+        auth = (user or "neo4j", password or "") if (user or password) else None
+        self.batch_size = max(1, int(batch_size))
+        if files_dir is None:
+            from ingest.reference.store import store_dir
+
+            files_dir = store_dir(uri) / "files"
+        self.files_dir = Path(files_dir)
+        self._driver = driver or GraphDatabase.driver(uri, auth=auth)
+        self._owns_driver = driver is None
+        #: statements run by write transactions, for tests and diagnostics: (query, number of rows)
+        self.statements: list[tuple[str, int]] = []
+        self.trace_statements = False
+        try:
+            self._driver.verify_connectivity()
+            self.ensure_schema()
+            self.company_id = self._write("open store", self._init_meta_tx, company_id, company_name, bump=False)
+        except Exception:
+            if self._owns_driver:
+                self._driver.close()
+            raise
+
+    # ------------------------------------------------------------------ plumbing
+    def __repr__(self) -> str:
+        return f"Neo4jStore({self.uri!r})"
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._owns_driver:
+            self._driver.close()
+
+    def location(self) -> str:
+        return self.uri
+
+    def _session(self) -> Any:
+        return self._driver.session(database=self.database)
+
+    def _fail(self, what: str, exc: Exception) -> Neo4jStoreError:
+        kind = "server unavailable" if isinstance(exc, ServiceUnavailable | SessionExpired | OSError) else "error"
+        return Neo4jStoreError(f"Neo4j {self.uri}: {what} failed ({kind}: {exc}); the transaction was rolled back, "
+                               "nothing of it is stored")
+
+    def _write(self, what: str, fn: Any, *args: Any, bump: bool = True) -> Any:
+        """Run `fn(tx, *args)` as ONE write transaction; `bump` increments the version counter in it."""
+
+        def work(tx: ManagedTransaction) -> Any:
+            result = fn(tx, *args)
+            if bump:
+                self._bump(tx)
+            return result
+
+        try:
+            with self._session() as session:
+                return session.execute_write(work)
+        except (ValueError, KeyError):
+            raise
+        except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise self._fail(what, exc) from exc
+
+    def _read(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [r.data() for r in tx.run(query, params)]
+
+        try:
+            with self._session() as session:
+                return session.execute_read(work)
+        except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise self._fail("read", exc) from exc
+
+    def _run(self, tx: ManagedTransaction, query: str, n_rows: int = 1, **params: Any) -> list[dict[str, Any]]:
+        if self.trace_statements:
+            self.statements.append((query, n_rows))
+        return [r.data() for r in tx.run(query, params)]
+
+    def _unwind(self, tx: ManagedTransaction, query: str, rows: list[dict[str, Any]], **params: Any) -> None:
+        """`query` starts with `UNWIND $rows AS r`; sent in batches of `batch_size` rows."""
+        for i in range(0, len(rows), self.batch_size):
+            chunk = rows[i:i + self.batch_size]
+            self._run(tx, query, len(chunk), rows=chunk, **params)
+
+    def _bump(self, tx: ManagedTransaction) -> int:
+        rec = self._run(tx, f"MATCH (m:{L[META_LABEL]} {{id: $id}}) SET m.writes = m.writes + 1 "
+                            "RETURN m.writes AS w", id=META_ID)
+        return int(rec[0]["w"])
+
+    # ------------------------------------------------------------------ schema and meta
+    def schema_statements(self) -> list[str]:
+        """CREATE CONSTRAINT / INDEX statements (idempotent) derived from graph.schema."""
+        out = [f"CREATE CONSTRAINT {_ident(c.name)} IF NOT EXISTS FOR (n:{L[c.label]}) "
+               f"REQUIRE n.{_ident(c.prop)} IS UNIQUE" for c in S.CONSTRAINTS]
+        out.append(f"CREATE CONSTRAINT minetrace_meta_id_unique IF NOT EXISTS FOR (n:{L[META_LABEL]}) "
+                   "REQUIRE n.id IS UNIQUE")
+        for ix in S.INDEXES:
+            props = ", ".join(f"x.{_ident(p)}" for p in ix.props)
+            pattern = f"()-[x:{T[ix.label]}]-()" if ix.relationship else f"(x:{L[ix.label]})"
+            out.append(f"CREATE INDEX {_ident(ix.name)} IF NOT EXISTS FOR {pattern} ON ({props})")
+        out += [
+            f"CREATE INDEX declaration_superseded_by IF NOT EXISTS FOR (x:{L[S.DECLARATION]}) ON (x.superseded_by)",
+            f"CREATE INDEX survey_event_supplier IF NOT EXISTS FOR (x:{L[SURVEY_EVENT_LABEL]}) ON (x.supplier_id)",
+            f"CREATE INDEX sources_from_sha256 IF NOT EXISTS FOR ()-[x:{T[S.SOURCES_FROM]}]-() ON (x.sha256)",
+            f"CREATE INDEX located_in_sha256 IF NOT EXISTS FOR ()-[x:{T[S.LOCATED_IN]}]-() ON (x.sha256)",
+            f"CREATE INDEX mine_country_declaration IF NOT EXISTS FOR ()-[x:{T[S.SOURCES_FROM_COUNTRY]}]-() "
+            "ON (x.declaration)",
+        ]
+        return out
+
+    def ensure_schema(self) -> None:
+        """Create the constraints and indexes (first use; a no-op afterwards) and wait until online."""
+        try:
+            with self._session() as session:
+                existing = {r["name"] for r in session.run("SHOW CONSTRAINTS YIELD name")}
+                existing |= {r["name"] for r in session.run("SHOW INDEXES YIELD name")}
+                created = False
+                for stmt in self.schema_statements():
+                    name = stmt.split()[2]
+                    if name not in existing:
+                        session.run(stmt).consume()
+                        created = True
+                if created:
+                    session.run("CALL db.awaitIndexes(300)").consume()
+        except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise self._fail("creating constraints and indexes", exc) from exc
+
+    def _init_meta_tx(self, tx: ManagedTransaction, company_id: str, company_name: str | None) -> str:
+        self._run(tx, f"MERGE (m:{L[META_LABEL]} {{id: $id}}) ON CREATE SET m.writes = 0, m.epoch = $epoch",
+                  id=META_ID, epoch=uuid.uuid4().hex[:12])
+        found = self._run(tx, f"MATCH (c:{L[S.COMPANY]}) RETURN c.id AS id ORDER BY id LIMIT 1")
+        if found:
+            return str(found[0]["id"])
+        self._run(tx, f"CREATE (c:{L[S.COMPANY]} {{id: $id}}) SET c.name = $name", id=company_id, name=company_name)
+        return company_id
+
+    def clear(self, batch: int = 10_000) -> None:
+        """Delete the whole graph (every node, in batches of `batch`), keeping constraints; the version
+        epoch changes so caches keyed on `version()` never see an old value again."""
+        try:
+            with self._session() as session:
+                session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF $batch ROWS",
+                            batch=batch).consume()
+        except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise self._fail("clear", exc) from exc
+        self.company_id = self._write("clear", self._init_meta_tx, S.DEFAULT_COMPANY_ID, None, bump=False)
+
+    def version(self) -> str:
+        rec = self._read(f"MATCH (m:{L[META_LABEL]} {{id: $id}}) RETURN m.epoch AS e, m.writes AS w", id=META_ID)
+        return f"{rec[0]['e']}:{rec[0]['w']}" if rec else "0"
+
+    # ------------------------------------------------------------------ ingest
+    def ingest_declaration(self, decl: Declaration, resolutions: list[Resolution], supplier: SupplierRecord,
+                           year: int | None, parent_supplier_id: str | None = None,
+                           year_source: str | None = None) -> IngestOutcome:
+        if len(resolutions) != len(decl.smelters):
+            raise ValueError(f"{decl.file.name}: {len(resolutions)} resolutions for {len(decl.smelters)} smelter rows")
+        if parent_supplier_id and parent_supplier_id == supplier.id:
+            raise ValueError(f"supplier {supplier.id} cannot be its own sub-supplier")
+        payload = self._declaration_payload(decl, resolutions, supplier, year, parent_supplier_id, year_source)
+        return self._write(f"ingest of {decl.file.name}", self._ingest_tx, payload, bump=False)
+
+    def _declaration_payload(self, decl: Declaration, resolutions: list[Resolution], supplier: SupplierRecord,
+                             year: int | None, parent_id: str | None, year_source: str | None) -> dict[str, Any]:
+        """Everything one declaration writes, as plain parameter values (computed once, outside the tx)."""
+        sha = decl.file.sha256
+        smelters: dict[str, dict[str, Any]] = {}
+        locations: dict[str, dict[str, Any]] = {}
+        reports: list[dict[str, Any]] = []
+        mine_countries: list[dict[str, Any]] = []
+        for row, res in zip(decl.smelters, resolutions, strict=True):
+            key = smelter_key_for(row, res)
+            provisional = key.startswith(S.PROVISIONAL_PREFIX)
+            metal = res.metal or row.metal
+            name = res.standard_name or row.standard_name or row.name or row.lookup
+            declared_iso = to_iso2(row.country_code) if row.country_code else to_iso2(row.country)
+            iso = res.country_iso2 or declared_iso
+            if key not in smelters:
+                smelters[key] = {"key": key, "cid": None if provisional else (res.cid or key), "metal": metal,
+                                 "name": name, "country_iso2": iso, "provisional": provisional,
+                                 "resolution_status": res.status}
+            if iso and key not in locations:
+                source = "resolution" if res.country_iso2 else "declared"
+                locations[key] = {"key": key, "iso": iso, "source": source, "rank": LOCATION_RANK[source]}
+            reports.append({"key": key, "row": row.row, "metal": row.metal, "raw_name": row.name or row.lookup,
+                            "raw_cid": row.cid, "raw_country": row.country, "lookup_kind": row.lookup_kind,
+                            "method": res.method, "score": _float(res.score), "given_cid": res.given_cid,
+                            "resolution_status": res.status,
+                            "cell": f"{SMELTER_SHEET}!row {row.row}"})
+            for code in split_countries(row.mine_countries):
+                mine_countries.append({"key": key, "iso": code, "row": row.row})
+        countries = sorted({loc["iso"] for loc in locations.values()} | {m["iso"] for m in mine_countries})
+        effective = decl.company.effective_date.isoformat() if decl.company.effective_date else None
+        as_json = decl.to_json()
+        props = {
+            "supplier_id": supplier.id, "parent_id": parent_id, "file_name": decl.file.name,
+            "template_kind": decl.template.kind, "template_version": decl.template.version, "reporting_year": year,
+            "status": decl.status, "scope": decl.company.scope or None,
+            "scope_description": decl.company.scope_description, "company_name": decl.company.name,
+            "company_unique_id": decl.company.unique_id, "contact_email": decl.company.contact_email,
+            "effective_date": effective, "checker_missing": _int(decl.checker_missing),
+            "smelter_rows": len(decl.smelters),
+            "findings_json": json.dumps([f.to_json() for f in decl.findings], ensure_ascii=False),
+            "answers_json": json.dumps(as_json["answers"], ensure_ascii=False),
+            "company_answers_json": json.dumps(as_json["company_answers"], ensure_ascii=False),
+            "policy_url": decl.policy_url, "metals": list(decl.metals), "year_source": year_source,
+        }
+        products = {S.sub_key(sha, p.row): {"key": S.sub_key(sha, p.row), "row": p.row, "number": p.number,
+                                             "name": p.name, "comment": p.comment} for p in decl.products}
+        mines = {S.sub_key(sha, m.row): {"key": S.sub_key(sha, m.row), "row": m.row, "name": m.mine_name,
+                                          "mine_id": m.mine_id, "country": to_iso2(m.country) or m.country,
+                                          "metal": m.metal, "smelter_name": m.smelter_name} for m in decl.mines}
+        return {
+            "sha": sha, "file_name": decl.file.name, "props": props, "supplier": _supplier_props(supplier),
+            "parent_id": parent_id, "scope": props["scope"], "year": year,
+            "template_version": decl.template.version, "status": decl.status,
+            "smelters": list(smelters.values()), "reports": reports, "mine_countries": mine_countries,
+            "countries": [{"iso": c, "name": country_name(c)} for c in countries],
+            "locations": list(locations.values()), "products": list(products.values()),
+            "mines": list(mines.values()),
+        }
+
+    def _ingest_tx(self, tx: ManagedTransaction, p: dict[str, Any]) -> IngestOutcome:
+        sha, sid, year, scope = p["sha"], p["supplier"]["id"], p["year"], p["scope"]
+        dup = self._run(tx, f"MATCH (d:{L[S.DECLARATION]} {{id: $id}}) RETURN d.supplier_id AS s, "
+                            "d.reporting_year AS y, d.scope AS sc, d.current AS cur, d.superseded_by AS sb", id=sha)
+        if dup:
+            d = dup[0]
+            return IngestOutcome("duplicate", sha, d["s"], d["y"], d["sc"], bool(d["cur"]), [], d["sb"],
+                                 "same file (sha256) already stored")
+        seq = self._bump(tx)
+        prov = {"sha256": sha, "template_version": p["template_version"], "reporting_year": year}
+        self._upsert_declared_supplier(tx, p["supplier"])
+        self._link_supplier(tx, sid, p["parent_id"], prov)
+        self._run(tx, f"MATCH (s:{L[S.SUPPLIER]} {{id: $sid}}) "
+                      f"CREATE (d:{L[S.DECLARATION]} {{id: $id}}) SET d += $props, d.seq = $seq, d.received = $now, "
+                      "d.current = false "
+                      f"CREATE (s)-[:{T[S.DECLARED]} {{sha256: $id, template_version: $tv, "
+                      "reporting_year: $year}]->(d)",
+                  sid=sid, id=sha, props=p["props"], seq=seq, now=_now(), tv=p["template_version"], year=year)
+        self._write_rows(tx, p)
+        current_id = self._recompute_group(tx, sid, year, scope)
+        supersedes: list[str] = []
+        if current_id == sha:
+            supersedes = [r["id"] for r in self._run(
+                tx, f"MATCH (d:{L[S.DECLARATION]}) WHERE d.superseded_by = $id AND d.id <> $id "
+                    "RETURN d.id AS id ORDER BY d.seq", id=sha)]
+        is_current = current_id == sha
+        outcome = "invalid_stored" if p["status"] == "invalid" else ("new" if is_current else "superseded")
+        msg = ""
+        if supersedes:
+            msg = "supersedes " + ", ".join(s[:12] for s in supersedes)
+        elif not is_current:
+            msg = f"history: {str(current_id)[:12]} is newer for {sid} {year} scope {scope or '-'}"
+        return IngestOutcome(outcome, sha, sid, year, scope, is_current, supersedes,  # type: ignore[arg-type]
+                             None if is_current else current_id, msg)
+
+    def _upsert_declared_supplier(self, tx: ManagedTransaction, rec: dict[str, Any]) -> None:
+        """Insert a supplier seen in a declaration; an existing one only gets its blanks filled."""
+        self._run(tx, f"MERGE (s:{L[S.SUPPLIER]} {{id: $rec.id}}) "
+                      "ON CREATE SET s += $rec, s.origin = $origin "
+                      "ON MATCH SET s.name = coalesce(s.name, $rec.name), "
+                      "s.contact_email = coalesce(s.contact_email, $rec.contact_email), "
+                      "s.email_domain = coalesce(s.email_domain, $rec.email_domain)",
+                  rec=rec, origin=S.ORIGIN_DECLARED)
+
+    def _link_supplier(self, tx: ManagedTransaction, supplier_id: str, parent_id: str | None,
+                       prov: dict[str, Any]) -> None:
+        company = L[S.COMPANY]
+        sup = L[S.SUPPLIER]
+        rel = T[S.SOURCES_FROM]
+        if parent_id:
+            made = self._run(tx, f"MATCH (p:{sup} {{id: $pid}}) RETURN p.id AS id", pid=parent_id)
+            if not made:
+                self._run(tx, f"MATCH (c:{company} {{id: $cid}}) "
+                              f"CREATE (p:{sup} {{id: $pid, name: $pid, aliases: [], origin: $origin}}) "
+                              f"MERGE (c)-[e:{rel}]->(p) ON CREATE SET e.origin = $origin, e += $prov",
+                          cid=self.company_id, pid=parent_id, origin=S.ORIGIN_DECLARED, prov=prov)
+            self._run(tx, f"MATCH (p:{sup} {{id: $pid}}), (s:{sup} {{id: $sid}}) "
+                          f"MERGE (p)-[e:{rel}]->(s) ON CREATE SET e.origin = $origin, e += $prov",
+                      pid=parent_id, sid=supplier_id, origin=S.ORIGIN_DECLARED, prov=prov)
+        else:
+            self._run(tx, f"MATCH (c:{company} {{id: $cid}}), (s:{sup} {{id: $sid}}) "
+                          f"MERGE (c)-[e:{rel}]->(s) ON CREATE SET e.origin = $origin, e += $prov",
+                      cid=self.company_id, sid=supplier_id, origin=S.ORIGIN_DECLARED, prov=prov)
+
+    def _write_rows(self, tx: ManagedTransaction, p: dict[str, Any]) -> None:
+        sm, decl, country = L[S.SMELTER], L[S.DECLARATION], L[S.COUNTRY]
+        prov = {"sha256": p["sha"], "template_version": p["template_version"], "reporting_year": p["year"]}
+        self._unwind(tx, f"UNWIND $rows AS r MERGE (x:{sm} {{key: r.key}}) ON CREATE SET x += r, "
+                         "x.from_reference = false", p["smelters"])
+        self._unwind(tx, f"MATCH (d:{decl} {{id: $id}}) UNWIND $rows AS r MATCH (x:{sm} {{key: r.key}}) "
+                         f"CREATE (d)-[e:{T[S.REPORTS]}]->(x) SET e = r, e.sheet = $sheet, e += $prov "
+                         "REMOVE e.key", p["reports"], id=p["sha"], sheet=SMELTER_SHEET, prov=prov)
+        self._unwind(tx, f"UNWIND $rows AS r MERGE (c:{country} {{iso2: r.iso}}) "
+                         "ON CREATE SET c.name = r.name, c.explicit = false", p["countries"])
+        self._unwind(tx, f"UNWIND $rows AS r MATCH (x:{sm} {{key: r.key}}), (c:{country} {{iso2: r.iso}}) "
+                         f"CREATE (x)-[e:{T[S.SOURCES_FROM_COUNTRY]}]->(c) SET e.source = 'declared', "
+                         "e.declaration = $id, e.row = r.row, e.sheet = $sheet, e += $prov",
+                     p["mine_countries"], id=p["sha"], sheet=SMELTER_SHEET, prov=prov)
+        self._set_locations(tx, p["locations"], p["sha"])
+        self._unwind(tx, f"MATCH (d:{decl} {{id: $id}}) UNWIND $rows AS r MERGE (x:{L[S.PRODUCT]} {{key: r.key}}) "
+                         "SET x = r, x.declaration_id = $id "
+                         f"MERGE (d)-[e:{T[S.COVERS]}]->(x) SET e.sheet = $sheet, e.row = r.row, e += $prov",
+                     p["products"], id=p["sha"], sheet=PRODUCT_SHEET, prov=prov)
+        self._unwind(tx, f"MATCH (d:{decl} {{id: $id}}) UNWIND $rows AS r MERGE (x:{L[S.MINE]} {{key: r.key}}) "
+                         "SET x = r, x.declaration_id = $id "
+                         f"MERGE (d)-[e:{T[S.LISTS_MINE]}]->(x) SET e.sheet = $sheet, e.row = r.row, e += $prov",
+                     p["mines"], id=p["sha"], sheet=MINE_SHEET, prov=prov)
+
+    def _set_locations(self, tx: ManagedTransaction, rows: list[dict[str, Any]], sha: str | None) -> None:
+        """LOCATED_IN: a better-ranked source (or the reference, always) replaces the current edge."""
+        self._unwind(tx, f"UNWIND $rows AS r MATCH (x:{L[S.SMELTER]} {{key: r.key}}), (c:{L[S.COUNTRY]} "
+                         "{iso2: r.iso}) "
+                         f"OPTIONAL MATCH (x)-[old:{T[S.LOCATED_IN]}]->() "
+                         "WITH x, c, r, old WHERE old IS NULL OR r.source = 'reference' "
+                         "OR coalesce($ranks[old.source], 0) < r.rank "
+                         "DELETE old "
+                         f"CREATE (x)-[e:{T[S.LOCATED_IN]}]->(c) SET e.source = r.source, e.sha256 = $sha "
+                         "SET x.country_iso2 = r.iso", rows, ranks=LOCATION_RANK, sha=sha)
+
+    def _recompute_group(self, tx: ManagedTransaction, supplier_id: str, year: int | None,
+                         scope: str | None) -> str | None:
+        """Mark the newest declaration of (supplier, year, scope) current; return its id."""
+        rec = self._run(tx, f"MATCH (d:{L[S.DECLARATION]} {{supplier_id: $sid}}) "
+                            "WHERE (d.reporting_year = $year OR (d.reporting_year IS NULL AND $year IS NULL)) "
+                            "AND (d.scope = $scope OR (d.scope IS NULL AND $scope IS NULL)) "
+                            "WITH d ORDER BY coalesce(d.effective_date, '') DESC, d.seq DESC "
+                            "WITH collect(d) AS ds WITH ds, ds[0] AS newest UNWIND ds AS d "
+                            "SET d.current = (d = newest), "
+                            "d.superseded_by = CASE WHEN d = newest THEN null ELSE newest.id END "
+                            "RETURN DISTINCT newest.id AS id", sid=supplier_id, year=year, scope=scope)
+        return str(rec[0]["id"]) if rec else None
+
+    # ------------------------------------------------------------------ delete
+    def delete_declaration(self, declaration_id: str) -> bool:
+        return bool(self._write(f"delete of declaration {declaration_id}", self._delete_tx, declaration_id,
+                                bump=False))
+
+    def _delete_tx(self, tx: ManagedTransaction, did: str) -> bool:
+        decl, sm, sup, rel = L[S.DECLARATION], L[S.SMELTER], L[S.SUPPLIER], T[S.SOURCES_FROM]
+        found = self._run(tx, f"MATCH (d:{decl} {{id: $id}}) OPTIONAL MATCH (d)-[:{T[S.REPORTS]}]->(x:{sm}) "
+                              "RETURN d.supplier_id AS sid, d.reporting_year AS year, d.scope AS scope, "
+                              "d.parent_id AS parent, collect(DISTINCT x.key) AS keys", id=did)
+        if not found:
+            return False
+        self._bump(tx)
+        info = found[0]
+        sid, parent = info["sid"], info["parent"]
+        self._run(tx, f"MATCH ()-[e:{T[S.SOURCES_FROM_COUNTRY]} {{declaration: $id}}]->() DELETE e", id=did)
+        self._run(tx, f"MATCH (d:{decl} {{id: $id}}) OPTIONAL MATCH (d)-[:{T[S.COVERS]}|{T[S.LISTS_MINE]}]->(x) "
+                      "DETACH DELETE x WITH DISTINCT d DETACH DELETE d", id=did)
+        self._recompute_group(tx, sid, info["year"], info["scope"])
+        # smelters no declaration reports any more go, unless the reference knows them
+        self._run(tx, f"UNWIND $keys AS k MATCH (x:{sm} {{key: k}}) "
+                      f"WHERE NOT EXISTS {{ (:{decl})-[:{T[S.REPORTS]}]->(x) }} "
+                      "AND NOT coalesce(x.from_reference, false) DETACH DELETE x", keys=info["keys"])
+        # a location this declaration gave now cites the earliest declaration still reporting the smelter
+        self._run(tx, f"UNWIND $keys AS k MATCH (x:{sm} {{key: k}})-[e:{T[S.LOCATED_IN]} {{sha256: $id}}]->() "
+                      f"MATCH (o:{decl})-[:{T[S.REPORTS]}]->(x) WITH e, o ORDER BY o.seq "
+                      "WITH e, collect(o)[0] AS other SET e.sha256 = other.id", keys=info["keys"], id=did)
+        self._run(tx, f"MATCH ()-[e:{T[S.LOCATED_IN]} {{sha256: $id}}]->() REMOVE e.sha256", id=did)
+        self._run(tx, f"MATCH (c:{L[S.COUNTRY]}) WHERE NOT coalesce(c.explicit, false) "
+                      f"AND NOT EXISTS {{ ()-[:{T[S.LOCATED_IN]}]->(c) }} "
+                      f"AND NOT EXISTS {{ ()-[:{T[S.SOURCES_FROM_COUNTRY]}]->(c) }} DETACH DELETE c")
+        edges = self._run(tx, f"MATCH (p)-[e:{rel} {{sha256: $id}}]->(s:{sup}) "
+                              f"RETURN CASE WHEN p:{sup} THEN $sup ELSE $company END AS plabel, p.id AS pid, "
+                              "s.id AS cid", id=did, sup=S.SUPPLIER, company=S.COMPANY)
+        for edge in edges:
+            plabel, pid, cid = edge["plabel"], edge["pid"], edge["cid"]
+            if plabel == S.SUPPLIER:
+                other = self._run(tx, f"MATCH (d:{decl} {{supplier_id: $cid}}) WHERE d.parent_id = $pid "
+                                      "RETURN d.id AS id, d.template_version AS tv, d.reporting_year AS y "
+                                      "ORDER BY d.seq LIMIT 1", cid=cid, pid=pid)
+            elif cid == sid:
+                other = self._run(tx, f"MATCH (d:{decl} {{supplier_id: $cid}}) WHERE d.parent_id IS NULL "
+                                      "RETURN d.id AS id, d.template_version AS tv, d.reporting_year AS y "
+                                      "ORDER BY d.seq LIMIT 1", cid=cid)
+            else:  # Company→parent edge made for an unknown parent: keep while the parent has children
+                other = self._run(tx, f"MATCH (:{sup} {{id: $cid}})-[f:{rel}]->(:{sup}) WHERE f.sha256 IS NOT NULL "
+                                      f"MATCH (d:{decl} {{id: f.sha256}}) "
+                                      "RETURN d.id AS id, d.template_version AS tv, d.reporting_year AS y "
+                                      "ORDER BY d.seq LIMIT 1", cid=cid)
+            match = (f"MATCH (p:{L[plabel]} {{id: $pid}})-[e:{rel}]->(s:{sup} {{id: $cid}}) ")
+            if other:
+                self._run(tx, match + "SET e.sha256 = $o.id, e.template_version = $o.tv, e.reporting_year = $o.y",
+                          pid=pid, cid=cid, o=other[0])
+            else:
+                self._run(tx, match + "WHERE e.origin = $origin DELETE e", pid=pid, cid=cid, origin=S.ORIGIN_DECLARED)
+        self._run(tx, f"MATCH ()-[e:{rel} {{sha256: $id}}]->() REMOVE e.sha256, e.template_version, "
+                      "e.reporting_year", id=did)
+        for supplier_id in dict.fromkeys(x for x in (sid, parent) if x):
+            self._run(tx, f"MATCH (s:{sup} {{id: $sid}}) WHERE s.origin = $origin "
+                          f"AND NOT EXISTS {{ MATCH (d:{decl}) WHERE d.supplier_id = $sid }} "
+                          f"AND NOT EXISTS {{ (s)-[:{rel}]->(:{sup}) }} "
+                          f"AND NOT EXISTS {{ MATCH (e:{L[SURVEY_EVENT_LABEL]}) WHERE e.supplier_id = $sid }} "
+                          "DETACH DELETE s", sid=supplier_id, origin=S.ORIGIN_DECLARED)
+        return True
+
+    # ------------------------------------------------------------------ other writes
+    def upsert_suppliers(self, records: list[SupplierRecord]) -> None:
+        rows = [_supplier_props(r) for r in records]
+
+        def tx_fn(tx: ManagedTransaction) -> None:
+            self._unwind(tx, f"MATCH (c:{L[S.COMPANY]} {{id: $cid}}) UNWIND $rows AS r "
+                             f"MERGE (s:{L[S.SUPPLIER]} {{id: r.id}}) SET s = r, s.origin = $origin "
+                             f"MERGE (c)-[e:{T[S.SOURCES_FROM]}]->(s) SET e.origin = $origin",
+                         rows, cid=self.company_id, origin=S.ORIGIN_MASTER)
+
+        self._write("upsert of suppliers", tx_fn)
+
+    def set_supplier_scope(self, supplier_id: str, in_scope: bool | None, reason: str | None) -> None:
+        def tx_fn(tx: ManagedTransaction) -> None:
+            got = self._run(tx, f"MATCH (s:{L[S.SUPPLIER]} {{id: $id}}) SET s.in_scope = $in_scope, "
+                                "s.scope_reason = $reason RETURN s.id AS id",
+                            id=supplier_id, in_scope=in_scope, reason=reason)
+            if not got:
+                raise KeyError(f"no supplier {supplier_id!r}")
+
+        self._write("set supplier scope", tx_fn)
+
+    def log_survey_event(self, event: SurveyEvent) -> None:
+        if event.kind not in S.SURVEY_EVENT_KINDS:
+            raise ValueError(f"survey event kind {event.kind!r} not one of {', '.join(S.SURVEY_EVENT_KINDS)}")
+
+        def tx_fn(tx: ManagedTransaction) -> None:
+            seq = self._bump(tx)
+            self._run(tx, f"CREATE (e:{L[SURVEY_EVENT_LABEL]}) SET e.supplier_id = $sid, e.kind = $kind, "
+                          "e.date = $date, e.note = $note, e.seq = $seq",
+                      sid=event.supplier_id, kind=event.kind, date=event.date, note=event.note, seq=seq)
+
+        self._write("survey event", tx_fn, bump=False)
+
+    def upsert_countries(self, records: list[CountryRecord]) -> None:
+        rows = [{"iso": r.iso2.upper(), "name": r.name or country_name(r.iso2), "covered": r.covered,
+                 "cahra": r.cahra} for r in records]
+
+        def tx_fn(tx: ManagedTransaction) -> None:
+            self._unwind(tx, f"UNWIND $rows AS r MERGE (c:{L[S.COUNTRY]} {{iso2: r.iso}}) "
+                             "SET c.name = coalesce(r.name, c.name), c.covered = coalesce(r.covered, c.covered), "
+                             "c.cahra = coalesce(r.cahra, c.cahra), c.explicit = true", rows)
+
+        self._write("upsert of countries", tx_fn)
+
+    def upsert_smelter_facts(self, facts: list[SmelterFact]) -> None:
+        rows = [{"key": f.key, "cid": f.cid or f.key, "metal": f.metal, "name": f.name, "iso": f.country_iso2}
+                for f in facts]
+        located = [{"key": f.key, "iso": f.country_iso2, "source": "reference", "rank": LOCATION_RANK["reference"]}
+                   for f in facts if f.country_iso2]
+        countries = [{"iso": f.country_iso2, "name": country_name(f.country_iso2)} for f in facts if f.country_iso2]
+
+        def tx_fn(tx: ManagedTransaction) -> None:
+            self._unwind(tx, f"UNWIND $rows AS r MERGE (x:{L[S.SMELTER]} {{key: r.key}}) "
+                             "ON CREATE SET x.cid = r.cid, x.metal = r.metal, x.name = r.name, "
+                             "x.country_iso2 = r.iso, x.provisional = false, x.resolution_status = 'resolved', "
+                             "x.from_reference = true "
+                             "ON MATCH SET x.cid = r.cid, x.metal = coalesce(r.metal, x.metal), "
+                             "x.name = coalesce(r.name, x.name), x.from_reference = true", rows)
+            self._unwind(tx, f"UNWIND $rows AS r MERGE (c:{L[S.COUNTRY]} {{iso2: r.iso}}) "
+                             "ON CREATE SET c.name = r.name SET c.explicit = true", countries)
+            self._set_locations(tx, located, None)
+
+        self._write("upsert of smelter facts", tx_fn)
+
+    # ------------------------------------------------------------------ reads
+    def has_declaration(self, sha256: str) -> bool:
+        return bool(self._read(f"MATCH (d:{L[S.DECLARATION]} {{id: $id}}) RETURN 1 AS x", id=sha256))
+
+    def _decls(self, where: str = "", **params: Any) -> list[DeclarationInfo]:
+        rows = self._read(f"MATCH (d:{L[S.DECLARATION]}) {where} RETURN properties(d) AS d "
+                          "ORDER BY d.supplier_id, coalesce(d.reporting_year, -1), d.seq", **params)
+        return [_decl_info(r["d"]) for r in rows]
+
+    def declaration(self, declaration_id: str) -> DeclarationInfo | None:
+        found = self._decls("WHERE d.id = $id", id=declaration_id)
+        return found[0] if found else None
+
+    def declarations(self, supplier_id: str | None = None, year: int | None = None,
+                     current_only: bool = True) -> list[DeclarationInfo]:
+        clauses = []
+        if supplier_id is not None:
+            clauses.append("d.supplier_id = $sid")
+        if year is not None:
+            clauses.append("d.reporting_year = $year")
+        if current_only:
+            clauses.append("d.current = true")
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        return self._decls(where, sid=supplier_id, year=year)
+
+    def _suppliers(self, where: str = "", **params: Any) -> list[SupplierInfo]:
+        rows = self._read(f"MATCH (s:{L[S.SUPPLIER]}) {where} "
+                          f"RETURN properties(s) AS s, COUNT {{ (s)-[:{T[S.DECLARED]}]->(:{L[S.DECLARATION]}) }} AS n, "
+                          f"[(p:{L[S.SUPPLIER]})-[:{T[S.SOURCES_FROM]}]->(s) | p.id] AS parents ORDER BY s.id",
+                          **params)
+        out = []
+        for r in rows:
+            d = {k: r["s"].get(k) for k in _SUPPLIER_FIELDS}
+            d["aliases"] = list(d["aliases"] or [])
+            d["spend"] = _float(d["spend"])
+            d["in_scope"] = _bool(d["in_scope"])
+            d["origin"] = d["origin"] or S.ORIGIN_DECLARED
+            out.append(SupplierInfo(**d, declarations=int(r["n"]), parents=sorted(r["parents"])))
+        return out
+
+    def suppliers(self) -> list[SupplierInfo]:
+        return self._suppliers()
+
+    def supplier(self, supplier_id: str) -> SupplierInfo | None:
+        found = self._suppliers("WHERE s.id = $id", id=supplier_id)
+        return found[0] if found else None
+
+    def _smelters(self, where: str = "", **params: Any) -> list[SmelterInfo]:
+        rows = self._read(f"MATCH (x:{L[S.SMELTER]}) {where} RETURN properties(x) AS x ORDER BY x.key", **params)
+        return [_smelter_info(r["x"]) for r in rows]
+
+    def smelters(self) -> list[SmelterInfo]:
+        return self._smelters()
+
+    def smelter(self, key: str) -> SmelterInfo | None:
+        found = self._smelters("WHERE x.key = $key", key=key)
+        return found[0] if found else None
+
+    def countries(self) -> list[CountryRecord]:
+        rows = self._read(f"MATCH (c:{L[S.COUNTRY]}) RETURN c.iso2 AS iso, c.name AS name, c.covered AS covered, "
+                          "c.cahra AS cahra ORDER BY iso")
+        return [CountryRecord(r["iso"], r["name"], _bool(r["covered"]), _bool(r["cahra"])) for r in rows]
+
+    def survey_events(self, supplier_id: str | None = None) -> list[SurveyEvent]:
+        where = "WHERE e.supplier_id = $sid" if supplier_id else ""
+        rows = self._read(f"MATCH (e:{L[SURVEY_EVENT_LABEL]}) {where} RETURN e.supplier_id AS s, e.kind AS k, "
+                          "e.date AS d, e.note AS n ORDER BY e.date, e.seq", sid=supplier_id)
+        return [SurveyEvent(r["s"], r["k"], r["d"], r["n"] or "") for r in rows]
+
+    def years(self) -> list[int]:
+        rows = self._read(f"MATCH (d:{L[S.DECLARATION]}) WHERE d.reporting_year IS NOT NULL "
+                          "RETURN DISTINCT d.reporting_year AS y ORDER BY y")
+        return [int(r["y"]) for r in rows]
+
+    def stats(self) -> dict[str, Any]:
+        node_q = " ".join(f"CALL () {{ MATCH (n:{L[label]}) RETURN count(n) AS n{i} }}"
+                          for i, label in enumerate(S.NODE_LABELS))
+        nodes = self._read(node_q + " RETURN " + ", ".join(f"n{i}" for i in range(len(S.NODE_LABELS))))[0]
+        rel_q = " ".join(f"CALL () {{ MATCH ()-[r:{T[t]}]->() RETURN count(r) AS r{i} }}"
+                         for i, t in enumerate(S.REL_TYPE_NAMES) if t != S.SOURCES_FROM_COUNTRY)
+        rels = self._read(rel_q + " RETURN " + ", ".join(f"r{i}" for i, t in enumerate(S.REL_TYPE_NAMES)
+                                                          if t != S.SOURCES_FROM_COUNTRY))[0]
+        mine_countries = self._read(f"MATCH (x)-[e:{T[S.SOURCES_FROM_COUNTRY]}]->(c) "
+                                    "RETURN count(DISTINCT [x.key, c.iso2, e.source, e.declaration]) AS n")[0]["n"]
+        extra = self._read(f"MATCH (d:{L[S.DECLARATION]}) RETURN count(CASE WHEN d.current THEN 1 END) AS cur, "
+                           "count(CASE WHEN d.status = 'invalid' THEN 1 END) AS bad")[0]
+        prov = self._read(f"MATCH (x:{L[S.SMELTER]}) WHERE x.provisional = true RETURN count(x) AS n")[0]["n"]
+        relationships = {t: (mine_countries if t == S.SOURCES_FROM_COUNTRY else rels[f"r{i}"])
+                         for i, t in enumerate(S.REL_TYPE_NAMES)}
+        return {
+            "store": self.uri,
+            "kind": "neo4j",
+            "version": self.version(),
+            "nodes": {label: nodes[f"n{i}"] for i, label in enumerate(S.NODE_LABELS)},
+            "relationships": relationships,
+            "declarations_current": extra["cur"],
+            "declarations_invalid": extra["bad"],
+            "smelters_provisional": prov,
+            "years": self.years(),
+            "db_bytes": None,
+            "files": sum(1 for f in self.files_dir.rglob("*") if f.is_file())
+            if self.files_dir and self.files_dir.exists() else 0,
+        }
+
+    # ------------------------------------------------------------------ traversals (server-side)
+    def reports(self, smelter_keys: list[str] | None = None, supplier_ids: list[str] | None = None,
+                countries: list[str] | None = None, metals: list[str] | None = None, year: int | None = None,
+                current_only: bool = True) -> list[ReportHop]:
+        params: dict[str, Any] = {}
+        clauses: list[str] = []
+        for name, expr, values in (("keys", "x.key", smelter_keys), ("sids", "s.id", supplier_ids),
+                                   ("countries", "x.country_iso2", countries), ("metals", "r.metal", metals)):
+            if values is not None:
+                values = list(dict.fromkeys(values))
+                if not values:
+                    return []
+                clauses.append(f"{expr} IN ${name}")
+                params[name] = values
+        if year is not None:
+            clauses.append("d.reporting_year = $year")
+            params["year"] = year
+        if current_only:
+            clauses.append("d.current = true")
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self._read(
+            f"MATCH (s:{L[S.SUPPLIER]})-[:{T[S.DECLARED]}]->(d:{L[S.DECLARATION]})-[r:{T[S.REPORTS]}]->"
+            f"(x:{L[S.SMELTER]}) {where} "
+            "RETURN s.id AS supplier_id, s.name AS supplier_name, d.id AS declaration_id, d.file_name AS file_name, "
+            "d.template_version AS template_version, d.reporting_year AS reporting_year, d.status AS status, "
+            "d.current AS current, r.metal AS metal, r.row AS row, r.raw_name AS raw_name, r.raw_cid AS raw_cid, "
+            "r.method AS method, r.score AS score, x.key AS smelter_key, x.cid AS cid, x.name AS smelter_name, "
+            "x.country_iso2 AS country_iso2, r.lookup_kind AS lookup_kind, "
+            "r.resolution_status AS resolution_status, r.given_cid AS given_cid, r.raw_country AS raw_country "
+            "ORDER BY supplier_id, coalesce(reporting_year, -1), declaration_id, row", **params)
+        return [ReportHop(sha256=r["declaration_id"], sheet=SMELTER_SHEET,
+                          **{**r, "current": bool(r["current"]), "score": _float(r["score"])}) for r in rows]
+
+    def smelters_for_supplier(self, supplier_id: str, year: int | None = None,
+                              current_only: bool = True) -> list[ReportHop]:
+        return self.reports(supplier_ids=[supplier_id], year=year, current_only=current_only)
+
+    def suppliers_for_smelter(self, key: str, year: int | None = None, current_only: bool = True) -> list[ReportHop]:
+        return self.reports(smelter_keys=[key], year=year, current_only=current_only)
+
+    def declared_mine_countries(self, year: int | None = None,
+                                current_only: bool = True) -> list[tuple[str, str, str, int]]:
+        clauses = []
+        if year is not None:
+            clauses.append("d.reporting_year = $year")
+        if current_only:
+            clauses.append("d.current = true")
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self._read(f"MATCH (x:{L[S.SMELTER]})-[m:{T[S.SOURCES_FROM_COUNTRY]}]->(c:{L[S.COUNTRY]}) "
+                          f"MATCH (d:{L[S.DECLARATION]} {{id: m.declaration}}) {where} "
+                          "RETURN x.key AS k, c.iso2 AS iso, d.id AS d, m.row AS row ORDER BY k, iso, d, row",
+                          year=year)
+        return [(r["k"], r["iso"], r["d"], int(r["row"])) for r in rows]
+
+    def supplier_chains(self, supplier_ids: list[str] | None = None) -> dict[str, list[list[str]]]:
+        """Every simple Company→…→supplier path over SOURCES_FROM (one Cypher query)."""
+        where = "t.id IN $ids AND " if supplier_ids is not None else ""
+        rows = self._read(
+            f"MATCH p = (:{L[S.COMPANY]} {{id: $cid}})-[:{T[S.SOURCES_FROM]}*1..{MAX_CHAIN_HOPS}]->(t:{L[S.SUPPLIER]}) "
+            f"WHERE {where}all(i IN range(0, size(nodes(p)) - 2) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..]) "
+            "RETURN t.id AS id, [n IN nodes(p) | n.id] AS path",
+            ids=list(supplier_ids or []), cid=self.company_id)
+        found: dict[str, list[list[str]]] = {}
+        for r in rows:
+            found.setdefault(r["id"], []).append(r["path"])
+        if supplier_ids is None:
+            targets = [r["id"] for r in self._read(f"MATCH (t:{L[S.SUPPLIER]}) RETURN t.id AS id ORDER BY id")]
+        else:
+            targets = list(supplier_ids)
+        return {sid: sorted(found.get(sid, [])) for sid in targets}
+
+    # ------------------------------------------------------------------ export
+    def _stream(self, query: str, **params: Any) -> Iterator[dict[str, Any]]:
+        with self._session() as session:
+            yield from (r.data() for r in session.run(query, params))
+
+    def export_nodes(self) -> Iterator[NodeRow]:
+        for r in self._read(f"MATCH (c:{L[S.COMPANY]}) RETURN c.id AS id, c.name AS name ORDER BY id"):
+            yield S.COMPANY, r["id"], {"name": r["name"]}
+        for s in self.suppliers():
+            props = {k: v for k, v in s.to_json().items() if k not in ("id", "declarations", "parents")}
+            yield S.SUPPLIER, s.id, props
+        for r in self._stream(f"MATCH (d:{L[S.DECLARATION]}) RETURN properties(d) AS d "
+                              "ORDER BY d.supplier_id, coalesce(d.reporting_year, -1), d.seq"):
+            props = _decl_info(r["d"]).to_json()
+            yield S.DECLARATION, props.pop("id"), props
+        for r in self._stream(f"MATCH (x:{L[S.SMELTER]}) RETURN properties(x) AS x ORDER BY x.key"):
+            sm = _smelter_info(r["x"])
+            yield S.SMELTER, sm.key, {"cid": sm.cid, "metal": sm.metal, "name": sm.name,
+                                      "country_iso2": sm.country_iso2, "provisional": sm.provisional,
+                                      "resolution_status": sm.resolution_status, "from_reference": sm.from_reference}
+        for c in self.countries():
+            yield S.COUNTRY, c.iso2, {"name": c.name, "covered": c.covered, "cahra": c.cahra}
+        for r in self._stream(f"MATCH (x:{L[S.PRODUCT]}) RETURN properties(x) AS x ORDER BY x.key"):
+            x = r["x"]
+            yield S.PRODUCT, x["key"], {k: x.get(k) for k in ("declaration_id", "row", "number", "name", "comment")}
+        for r in self._stream(f"MATCH (x:{L[S.MINE]}) RETURN properties(x) AS x ORDER BY x.key"):
+            x = r["x"]
+            yield S.MINE, x["key"], {k: x.get(k) for k in ("declaration_id", "row", "name", "mine_id", "country",
+                                                           "metal", "smelter_name")}
+
+    def export_edges(self) -> Iterator[EdgeRow]:
+        sup, decl, sm = L[S.SUPPLIER], L[S.DECLARATION], L[S.SMELTER]
+        for r in self._stream(f"MATCH (p)-[e:{T[S.SOURCES_FROM]}]->(s:{sup}) "
+                              f"RETURN CASE WHEN p:{sup} THEN $sup ELSE $company END AS pl, p.id AS pid, s.id AS cid, "
+                              "properties(e) AS e ORDER BY pl, pid, cid", sup=S.SUPPLIER, company=S.COMPANY):
+            e = r["e"]
+            yield (S.SOURCES_FROM, r["pl"], r["pid"], S.SUPPLIER, r["cid"],
+                   {"origin": e.get("origin"), "sha256": e.get("sha256"), "template_version": e.get("template_version"),
+                    "reporting_year": e.get("reporting_year")})
+        for r in self._stream(f"MATCH (s:{sup})-[:{T[S.DECLARED]}]->(d:{decl}) RETURN s.id AS sid, d.id AS did, "
+                              "d.template_version AS tv, d.reporting_year AS y ORDER BY sid, did"):
+            yield (S.DECLARED, S.SUPPLIER, r["sid"], S.DECLARATION, r["did"],
+                   {"sha256": r["did"], "template_version": r["tv"], "reporting_year": r["y"]})
+        for r in self._stream(f"MATCH (d:{decl})-[e:{T[S.REPORTS]}]->(x:{sm}) RETURN d.id AS did, x.key AS key, "
+                              "properties(e) AS e, d.template_version AS tv, d.reporting_year AS y "
+                              "ORDER BY did, e.row"):
+            e, row = r["e"], r["e"].get("row")
+            yield (S.REPORTS, S.DECLARATION, r["did"], S.SMELTER, r["key"],
+                   {"metal": e.get("metal"), "row": row, "sheet": SMELTER_SHEET, "cell": f"{SMELTER_SHEET}!row {row}",
+                    "raw_name": e.get("raw_name"), "raw_cid": e.get("raw_cid"), "raw_country": e.get("raw_country"),
+                    "lookup_kind": e.get("lookup_kind"), "method": e.get("method"), "score": _float(e.get("score")),
+                    "given_cid": e.get("given_cid"), "resolution_status": e.get("resolution_status"),
+                    "sha256": r["did"], "template_version": r["tv"], "reporting_year": r["y"]})
+        for r in self._stream(f"MATCH (x:{sm})-[e:{T[S.LOCATED_IN]}]->(c:{L[S.COUNTRY]}) RETURN x.key AS key, "
+                              "c.iso2 AS iso, e.source AS source, e.sha256 AS sha ORDER BY key"):
+            yield S.LOCATED_IN, S.SMELTER, r["key"], S.COUNTRY, r["iso"], {"source": r["source"], "sha256": r["sha"]}
+        for r in self._stream(f"MATCH (x:{sm})-[e:{T[S.SOURCES_FROM_COUNTRY]}]->(c:{L[S.COUNTRY]}) "
+                              f"OPTIONAL MATCH (d:{decl} {{id: e.declaration}}) "
+                              "RETURN x.key AS key, c.iso2 AS iso, e.source AS source, d.id AS did, e.row AS row, "
+                              "d.template_version AS tv, d.reporting_year AS y ORDER BY key, iso, did, row"):
+            yield (S.SOURCES_FROM_COUNTRY, S.SMELTER, r["key"], S.COUNTRY, r["iso"],
+                   {"source": r["source"], "declaration": r["did"], "sha256": r["did"], "sheet": SMELTER_SHEET,
+                    "row": r["row"], "template_version": r["tv"], "reporting_year": r["y"]})
+        for rtype, label, sheet in ((S.COVERS, S.PRODUCT, PRODUCT_SHEET), (S.LISTS_MINE, S.MINE, MINE_SHEET)):
+            for r in self._stream(f"MATCH (d:{decl})-[:{T[rtype]}]->(x:{L[label]}) RETURN d.id AS did, x.key AS key, "
+                                  "x.row AS row, d.template_version AS tv, d.reporting_year AS y ORDER BY key"):
+                yield (rtype, S.DECLARATION, r["did"], label, r["key"],
+                       {"sha256": r["did"], "sheet": sheet, "row": r["row"], "template_version": r["tv"],
+                        "reporting_year": r["y"]})
+
+
+def _supplier_props(rec: SupplierRecord) -> dict[str, Any]:
+    return {"id": rec.id, "name": rec.name, "aliases": [str(a) for a in rec.aliases], "category": rec.category,
+            "last_purchase": rec.last_purchase, "contact_email": rec.contact_email, "email_domain": rec.email_domain,
+            "spend": _float(rec.spend), "in_scope": rec.in_scope, "scope_reason": rec.scope_reason}
+
+
+def _decl_info(props: dict[str, Any]) -> DeclarationInfo:
+    d = {k: props.get(k) for k in _DECL_FIELDS}
+    d["current"] = bool(d["current"])
+    d["metals"] = list(d["metals"] or [])
+    d["smelter_rows"] = int(d["smelter_rows"] or 0)
+    d["findings_json"] = d["findings_json"] or "[]"
+    d["answers_json"] = d["answers_json"] or "{}"
+    d["company_answers_json"] = d["company_answers_json"] or "{}"
+    return DeclarationInfo(**d)
+
+
+def _smelter_info(x: dict[str, Any]) -> SmelterInfo:
+    return SmelterInfo(x["key"], x.get("cid"), x.get("metal"), x.get("name"), x.get("country_iso2"),
+                       bool(x.get("provisional")), x.get("resolution_status"), bool(x.get("from_reference")))
