@@ -178,6 +178,11 @@ class Workbook:
             except Exception as exc:  # calamine raises its own error types
                 raise UnreadableWorkbook(self.name, "corrupt_sheet",
                                          f"sheet {name!r} cannot be read ({_short(exc)})") from None
+            except BaseException as exc:  # a Rust panic arrives as pyo3's PanicException (a BaseException)
+                if not _is_panic(exc):
+                    raise
+                raise UnreadableWorkbook(self.name, "corrupt_sheet",
+                                         f"sheet {name!r} cannot be read (reader panic: {_short(exc)})") from None
             if total > ROW_LIMIT:
                 self._warn_truncated(name, f"has {total:,} rows")
             if rows and len(rows[0]) > COL_LIMIT:
@@ -851,6 +856,10 @@ def open_workbook(source: str | Path | bytes, name: str | None = None) -> Workbo
         raise
     except Exception as exc:
         raise UnreadableWorkbook(name, "corrupt", f"cannot be read as {fmt} ({_short(exc)})") from None
+    except BaseException as exc:
+        if not _is_panic(exc):
+            raise
+        raise UnreadableWorkbook(name, "corrupt", f"cannot be read as {fmt} (reader panic: {_short(exc)})") from None
 
     date1904 = False
     try:
@@ -869,6 +878,11 @@ def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
 
 
-def _short(exc: Exception) -> str:
+def _is_panic(exc: BaseException) -> bool:
+    """pyo3 turns a Rust panic into `pyo3_runtime.PanicException`, which is not an `Exception`."""
+    return type(exc).__name__ == "PanicException"
+
+
+def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
     return text[:200]
