@@ -308,7 +308,7 @@ class Resolver:
             rejected |= d.reject
             if d.accept:
                 return self._done(d.accept, "decision", 100.0, metal, given, findings,
-                                  notes + [f"decision for {n!r} (decided {d.decided_on or '?'})"])
+                                  notes + [f"decision for {n!r} (decided {d.decided_on or '?'})"], iso2)
         if not metal or metal not in self.index:
             if not names:
                 return self._unresolved(metal, names, iso2, given, findings, notes, "no name")
@@ -343,7 +343,7 @@ class Resolver:
                 findings.append(Finding("cid_wrong_metal", "warning", "",
                                         f"{ident} is a {fac.metal} facility ({fac.name}) but the row says {metal}"))
                 return None
-            res = self._done(ident, "cid", 100.0, metal or fac.metal, ident, findings, notes)
+            res = self._done(ident, "cid", 100.0, metal or fac.metal, ident, findings, notes, iso2)
             if names and res.cid and self.names_of.get(ident):
                 sc = self._name_score(names, ident)
                 if sc < 45:
@@ -358,7 +358,7 @@ class Resolver:
             if len(targets) == 1:
                 cid = next(iter(targets))
                 return self._done(cid, "old_id", 100.0, metal, ident, findings,
-                                  notes + [f"old ID {ident} → {cid} (CMRT 3.01 crosswalk)"])
+                                  notes + [f"old ID {ident} → {cid} (CMRT 3.01 crosswalk)"], iso2)
             notes.append(f"old ID {ident} not in the crosswalk" if not targets else f"old ID {ident} is ambiguous")
             return None
         variants = [v for v in cid_variants(ident) if v in self.facs]
@@ -370,20 +370,46 @@ class Resolver:
         if len(fitting) == 1:
             cid = fitting[0]
             findings.append(Finding("malformed_cid", "info", "", f"ID {ident!r} repaired to {cid}"))
-            return self._done(cid, "cid_repaired", 100.0 if names else 90.0, metal, ident, findings, notes)
+            return self._done(cid, "cid_repaired", 100.0 if names else 90.0, metal, ident, findings, notes, iso2)
         findings.append(Finding(
             "malformed_cid", "warning", "",
             f"ID {ident!r} is not a valid CID" + (f"; candidates {', '.join(variants)}" if variants else "")))
         return None
 
+    def _split_parent(self, cid: str) -> str:
+        """The CID in a chain whose removal split it into several facilities."""
+        seen = {cid}
+        while cid in self.retired:
+            succ = [s for s in self.retired[cid][2] if s not in seen]
+            if len(succ) != 1:
+                return cid
+            cid = succ[0]
+            seen.add(cid)
+        return cid
+
     def _done(self, cid: str, method: str, score: float, metal: str | None, given: str | None,
-              findings: list[Finding], notes: list[str]) -> Resolution:
+              findings: list[Finding], notes: list[str], iso2: str | None = None) -> Resolution:
         current, chain_notes, succ = self._follow(cid)
         notes = list(notes) + chain_notes
-        if current is None:  # split into several facilities: the supplier must say which
-            return Resolution(status="review", cid=None, method=f"{method}_split", score=score, given_cid=given or cid,
-                              metal=metal, candidates=[self._candidate(s, score) for s in succ], notes=notes,
-                              findings=findings, provisional_key=cid)
+        candidates: list[Candidate] = []
+        if current is None:  # split into facility-level CIDs (RMI "see Smelter IDs: …")
+            in_country = [s for s in succ if iso2 and self.facs.get(s) and self.facs[s].iso2 == iso2]
+            parent = self._split_parent(cid)
+            if len(in_country) == 1:
+                current = in_country[0]
+                notes.append(f"{parent} split into {', '.join(succ)}; {current} is the one in {iso2}")
+            else:
+                # the reported entity is unambiguous (the group CID); which plant is not: ask the supplier
+                candidates = [self._candidate(s, score) for s in succ]
+                findings = list(findings) + [Finding(
+                    "cid_split", "info", "",
+                    f"{parent} was split into {', '.join(succ)} (facility-level reporting); ask which facility")]
+                fac = self.facs.get(parent)
+                return Resolution(status="resolved", cid=parent, method=f"{method}_split", score=round(score, 1),
+                                  given_cid=given if given else (cid if cid != parent else None),
+                                  metal=(fac.metal if fac else None) or metal,
+                                  standard_name=fac.name if fac else None, country_iso2=fac.iso2 if fac else None,
+                                  candidates=candidates, notes=notes, findings=findings)
         if current != cid:
             method = "cid_retired" if method == "cid" else method
             notes.append(f"{cid} → {current} (revision history)")
@@ -403,6 +429,9 @@ class Resolver:
                     findings: list[Finding], notes: list[str]) -> Resolution | None:
         cur = self._collapse(exact)
         targets = set(cur.values())
+        for t in list(targets):  # a split group and one of its own successors: the successor is meant
+            if t in self.retired and set(self.retired[t][2]) & targets:
+                targets.discard(t)
         if len(targets) > 1 and iso2:
             same = {t for t in targets if self.facs.get(t) and self.facs[t].iso2 == iso2}
             if len(same) == 1:
@@ -414,7 +443,7 @@ class Resolver:
         if len(targets) == 1:
             target = next(iter(targets))
             src = next(c for c, t in cur.items() if t == target)
-            res = self._done(src, "alias", 100.0, metal, given, findings, notes)
+            res = self._done(src, "alias", 100.0, metal, given, findings, notes, iso2)
             fac = self.facs.get(res.cid or "")
             if fac and iso2 and fac.iso2 and fac.iso2 != iso2:
                 res.notes.append(f"country differs: row {iso2}, facility {fac.iso2}")
@@ -465,7 +494,7 @@ class Resolver:
         cands = [self._candidate(c, s) for c, s in ranked[:5] if s >= p.review - 15]
         clear = top >= p.accept_clear and top - second >= p.clear_margin
         if (top >= p.accept and top - second >= p.margin) or clear:
-            res = self._done(top_cid, "fuzzy", top, metal, given, findings, notes)
+            res = self._done(top_cid, "fuzzy", top, metal, given, findings, notes, iso2)
             res.candidates = cands[:3]
             return res
         if top >= p.review:

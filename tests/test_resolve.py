@@ -77,9 +77,16 @@ def test_retired_cid_without_successor_stays(resolver):
     assert any("retired" in n for n in r.notes)
 
 
-def test_split_cid_goes_to_review(resolver):
+def test_split_cid_resolves_to_the_group_with_successors(resolver):
     r = resolver.resolve(row(metal="Tantalum", cid="CID000564"))
-    assert r.status == "review" and {c.cid for c in r.candidates} == {"CID002557", "CID002558"}
+    assert (r.status, r.cid, r.method) == ("resolved", "CID000564", "cid_split")
+    assert {c.cid for c in r.candidates} == {"CID002557", "CID002558"}
+    assert "cid_split" in [f.code for f in r.findings]
+
+
+def test_split_cid_narrowed_by_country(resolver):
+    r = resolver.resolve(row(metal="Tantalum", cid="CID000564", country="JAPAN"))
+    assert (r.status, r.cid, r.given_cid) == ("resolved", "CID002558", "CID000564")
 
 
 def test_cid_of_wrong_metal_is_a_finding(resolver):
