@@ -509,7 +509,8 @@ class _Package:
                                      f"zip entry {info.filename!r} is damaged (bad deflate data)") from None
 
     def read_part(self, info: zipfile.ZipInfo, limit: int | None = None) -> bytes:
-        return b"".join(self.iter_part(info, limit=limit))
+        chunk = min(1 << 20, max(limit, 1024)) if limit else 1 << 20
+        return b"".join(self.iter_part(info, limit=limit, chunk=chunk))
 
     # -- package-level checks ----------------------------------------------------------------
     def check_parts(self) -> None:
@@ -618,6 +619,13 @@ class _Package:
         part = self.sheet_parts.get(sheet_name)
         info = self.by_name.get(part) if part else None
         if info is None:
+            # Not located through workbook.xml and its relationships: calamine may still find a part,
+            # so every worksheet-like part must be plain before it is allowed to.
+            for other in self.infos:
+                if re.match(r"xl/(?:worksheets|macrosheets|dialogsheets)/[^/]+\.xml$", other.filename) \
+                        and not self._plain_sheet(other):
+                    raise UnreadableWorkbook(self.name, "corrupt_sheet", f"sheet {sheet_name!r} cannot be "
+                                             "located in the package and a sheet part is not plain worksheet XML")
             return book
         if self._plain_sheet(info):
             return book

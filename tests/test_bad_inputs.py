@@ -680,3 +680,29 @@ def test_msoffcrypto_roundtrip_sanity(tmp_path: Path) -> None:
     locked = encrypt(plain, tmp_path / "locked.xlsx", "VelvetSweatshop")
     office = msoffcrypto.OfficeFile(locked.open("rb"))
     assert office.is_encrypted()
+
+
+def test_unlocated_sheet_parts_are_still_scanned(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """If the sheet → part mapping ever fails, no sheet reaches calamine unscanned."""
+    monkeypatch.setattr(wbmod._Package, "map_sheets", lambda self: None)
+    plain = open_workbook(write_xlsx(tmp_path / "plain.xlsx"))
+    assert plain.sheet("Sheet1").cell("B1") == 42
+    far = '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>'
+    path = write_xlsx(tmp_path / "far.xlsx", sheet=sheet_xml(far))
+    expect_unreadable(path, "corrupt_sheet")
+
+
+def test_absolute_relationship_targets(tmp_path: Path) -> None:
+    path = tmp_path / "absolute.xlsx"
+    far = '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>'
+    write_xlsx(path, sheet=sheet_xml(far))
+    data = io.BytesIO()
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(data, "w") as zout:
+        for item in zin.infolist():
+            body = zin.read(item)
+            if item.filename == "xl/_rels/workbook.xml.rels":
+                body = body.replace(b'Target="worksheets/', b'Target="/xl/worksheets/')
+            zout.writestr(item, body)
+    path.write_bytes(data.getvalue())
+    wb = open_workbook(path)
+    assert wb.sheet("Sheet1").cell("A1") == 1 and wb.warnings
