@@ -363,14 +363,18 @@ class Resolver:
             return None
         variants = [v for v in cid_variants(ident) if v in self.facs]
         fitting = [v for v in variants if not metal or self.facs[v].metal == metal]
-        if names:
-            fitting = [v for v in fitting if self._name_score(names, v) >= self.policy.repair_name_min]
-        else:
-            fitting = fitting if len(fitting) == 1 else []
+        if not names:  # nothing to confirm a repair with: a human decides
+            if fitting:
+                findings.append(Finding("malformed_cid", "warning", "",
+                                        f"ID {ident!r} is not a valid CID; no name to confirm {', '.join(fitting)}"))
+                return Resolution(status="review", cid=None, method="cid_malformed", score=0.0, given_cid=ident,
+                                  metal=metal, candidates=[self._candidate(v, 0.0) for v in fitting],
+                                  findings=findings, notes=notes, provisional_key=ident)
+        fitting = [v for v in fitting if self._name_score(names, v) >= self.policy.repair_name_min]
         if len(fitting) == 1:
             cid = fitting[0]
             findings.append(Finding("malformed_cid", "info", "", f"ID {ident!r} repaired to {cid}"))
-            return self._done(cid, "cid_repaired", 100.0 if names else 90.0, metal, ident, findings, notes, iso2)
+            return self._done(cid, "cid_repaired", 100.0, metal, ident, findings, notes, iso2)
         findings.append(Finding(
             "malformed_cid", "warning", "",
             f"ID {ident!r} is not a valid CID" + (f"; candidates {', '.join(variants)}" if variants else "")))
