@@ -98,17 +98,17 @@ def start_chromium() -> tuple[Any, Any]:
     return pw, browser
 
 
-def wait_for_app(page: Any, timeout: float = 60_000) -> None:
-    """Wait until Streamlit has finished running the script (no 'running' indicator, app view present)."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_timeout(300)
+def wait_for_app(page: Any, timeout: float = 90_000) -> None:
+    """Wait until Streamlit has finished running the script: the end-of-run marker (#mt-ready, written by
+    main.py) is present and not stale, and no element is still a loading skeleton."""
+    page.wait_for_timeout(400)
     page.wait_for_function(
-        """() => { const s = document.querySelector('[data-testid="stStatusWidget"]');
-                   const busy = s && /Running|Connecting/i.test(s.innerText);
-                   return !busy && !document.querySelector('[data-testid="stSkeleton"]')
-                          && document.querySelector('[data-testid="stMainBlockContainer"] h1'); }""",
-        timeout=timeout)
-    page.wait_for_timeout(700)
+        """() => { const m = document.querySelector('#mt-ready');
+                   if (!m || m.closest('[data-stale="true"]')) return false;
+                   const s = document.querySelector('[data-testid="stStatusWidget"]');
+                   if (s && /Running/i.test(s.innerText)) return false;
+                   return !document.querySelector('[data-testid="stSkeleton"]'); }""", timeout=timeout)
+    page.wait_for_timeout(500)
 
 
 def shot(page: Any, name: str) -> Path:

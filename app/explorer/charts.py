@@ -103,10 +103,13 @@ def _layout(graph: Graph) -> dict[str, tuple[float, float]]:
     return pos
 
 
-def network(graph: Graph, height: int = 560) -> tuple[go.Figure, list[str]]:
+def network(graph: Graph, height: int | None = None) -> tuple[go.Figure, list[str]]:
     """The node-link graph (plotly scatter, no network needed). Returns the figure and the node ids in
     point order of the node trace (trace index 1), so a selection event maps back to a node."""
     pos = _layout(graph)
+    if height is None:  # room for the fullest layer, within bounds
+        widest = max(Counter(n.layer for n in graph.nodes.values()).values(), default=1)
+        height = max(320, min(1400, 90 + 26 * widest))
     ex: list[float | None] = []
     ey: list[float | None] = []
     for a, b in graph.edges:
@@ -123,7 +126,7 @@ def network(graph: Graph, height: int = 560) -> tuple[go.Figure, list[str]]:
     symbols = {"company": "square", "supplier": "circle", "smelter": "diamond", "country": "triangle-up"}
     fig.add_trace(go.Scatter(
         x=[pos[i][0] for i in ids], y=[pos[i][1] for i in ids], mode="markers+text",
-        text=[n.label[:28] for n in nodes], textposition="middle right", textfont={"size": 10},
+        text=[n.label[:28] for n in nodes], textposition="middle right", textfont={"size": 11, "color": "#222"},
         marker={"size": [18 if n.kind == "company" else 13 for n in nodes], "color": colours,
                 "symbol": [symbols.get(n.kind, "circle") for n in nodes], "line": {"width": 1, "color": "#333"}},
         customdata=ids, hovertext=[f"{n.kind}: {n.label}<br>risk: {n.risk or '—'}" for n in nodes],

@@ -23,3 +23,4 @@ if not auth.gate():
 page = st.navigation(list(nav.pages().values()))
 views.sidebar()
 page.run()
+st.html('<span id="mt-ready"></span>')  # marks a finished run (browser tests wait for it)

@@ -30,9 +30,19 @@ def sidebar() -> None:
             return
         options: list[Any] = yrs + [ALL_YEARS] if yrs else [ALL_YEARS]
         if st.session_state.get(YEAR_KEY) not in options:
-            st.session_state[YEAR_KEY] = options[0]
+            st.session_state[YEAR_KEY] = _busiest_year(k) or options[0]
         st.selectbox("Reporting year", options, key=YEAR_KEY, help="Every page shows this reporting year.")
         st.caption(f"store version {k[1].split('|')[0][:12]}")
+
+
+def _busiest_year(k: tuple[str, str]) -> int | None:
+    """The reporting year with the most current declarations (the newest among equals): the default view."""
+    decls = data.declarations(k, None)
+    if decls.empty or decls["reporting_year"].dropna().empty:
+        return None
+    counts = decls["reporting_year"].dropna().astype(int).value_counts()
+    best = counts.max()
+    return int(max(y for y, n in counts.items() if n == best))
 
 
 def year() -> int | None:
@@ -66,8 +76,8 @@ def table(df: pd.DataFrame, columns: Sequence[str] | None = None, key: str | Non
     if labels:
         df = df.rename(columns=labels)
     kwargs: dict[str, Any] = {"width": "stretch", "hide_index": True}
-    if height:
-        kwargs["height"] = height
+    if height:  # a maximum: short tables shrink to their rows instead of showing empty lines
+        kwargs["height"] = min(height, 38 + 35 * max(len(df), 1))
     if selectable:
         return st.dataframe(df, key=key, on_select="rerun", selection_mode="single-row", **kwargs)
     return st.dataframe(df, key=key, **kwargs)

@@ -88,6 +88,7 @@ def _cmrt_section() -> None:
     bar.progress(1.0, text=report.summary())
     st.session_state["ingest_results"] = results
     st.session_state["ingest_summary"] = report.summary()
+    st.rerun()  # redraw every part of the page (sidebar years, version) from the updated store
 
 
 def _show_results() -> None:

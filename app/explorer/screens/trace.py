@@ -173,7 +173,9 @@ def render() -> None:
     values, labels = _options(mode, k)
     pick_key = f"trace_pick_{mode}"
     if st.session_state.get(pick_key) not in values:
-        st.session_state.pop(pick_key, None)
+        missing = st.session_state.pop(pick_key, None)
+        if missing:
+            st.warning(f"{mode} {missing} is not reported in any stored declaration.")
     value = c2.selectbox(mode, values, format_func=lambda v: labels.get(v, v), key=pick_key, index=None,
                          placeholder=f"Choose a {mode.lower()} (type to search)")
     f1, f2, f3 = st.columns(3)

@@ -23,7 +23,7 @@ def _files(k: tuple[str, str], year: int | None) -> None:
     views.kpis([("Files", len(decls)), ("Valid", int((decls["status"] == "valid").sum()) if len(decls) else 0),
                 ("Invalid", int((decls["status"] != "valid").sum()) if len(decls) else 0),
                 ("Superseded", int((~decls["current"].astype(bool)).sum()) if len(decls) else 0)])
-    st.caption("Select a file for its findings.")
+    st.caption(f"{len(view)} of {len(decls)} files shown · select a file for its findings.")
     event = views.table(view, FILE_COLS, key="val_files", selectable=True, height=320)
     row = views.selected_row(event)
     if row is not None and row < len(view):

@@ -1,0 +1,136 @@
+"""End-to-end in a real browser: Debian's Chromium driven by Playwright against a running explorer.
+
+One explorer process for the module (Streamlit start-up is slow), on a free port, against a store built
+by the real ingest of a generated program. The flow an analyst follows: look at the overview, upload a
+CMRT, find it in Validation, trace a watchlisted CID to its supplier and source row, download the
+flagged-supplier export and read it back. A screenshot of every page goes to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from browser_support import ARTIFACTS, DemoStore, Explorer, require_chromium, shot, start_chromium, wait_for_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoStore:
+    require_chromium()
+    return DemoStore(tmp_path_factory.mktemp("browser"))
+
+
+@pytest.fixture(scope="module")
+def explorer(demo: DemoStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Explorer]:
+    app = Explorer(demo.store_dir, tmp_path_factory.mktemp("logs") / "explorer.log")
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+@pytest.fixture(scope="module")
+def page(explorer: Explorer) -> Iterator[Any]:
+    pw, browser = start_chromium()
+    context = browser.new_context(viewport={"width": 1400, "height": 1800}, accept_downloads=True)
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    try:
+        yield pg
+    finally:
+        context.close()
+        browser.close()
+        pw.stop()
+
+
+def open_page(page: Any, explorer: Explorer, path: str) -> None:
+    page.goto(f"{explorer.url}/{path}", wait_until="domcontentloaded")
+    wait_for_app(page)
+
+
+def main_text(page: Any) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def test_overview_shows_the_program(page: Any, explorer: Explorer, demo: DemoStore) -> None:
+    open_page(page, explorer, "")
+    text = main_text(page)
+    assert "Overview" in text and "Suppliers in scope" in text
+    assert f"{demo.manifest.figures()['valid']} / {demo.manifest.figures()['invalid']}" in text
+    page.wait_for_selector(".js-plotly-plot")
+    shot(page, "overview")
+
+
+def test_upload_a_cmrt_and_see_it_in_validation(page: Any, explorer: Explorer, demo: DemoStore,
+                                                tmp_path: Path) -> None:
+    from ingest.synthetic import generate_program, starter_facilities
+
+    other = generate_program(tmp_path / "other", 2, seed=4242, facilities=starter_facilities())
+    source = tmp_path / "other" / str(other.responders()[0].file)
+    upload = tmp_path / "Uploaded_Supplier_CMRT.xlsx"
+    upload.write_bytes(source.read_bytes())
+    open_page(page, explorer, "ingest")
+    page.locator('[data-testid="stFileUploader"]').first.locator('input[type="file"]').set_input_files(str(upload))
+    page.get_by_role("button", name="Ingest 1 file(s)").click()
+    page.get_by_text("1 file(s):").first.wait_for()
+    wait_for_app(page)
+    assert "unreadable" not in main_text(page).split("1 file(s):")[1].split("\n")[0]
+    shot(page, "ingest")
+    open_page(page, explorer, "validation")
+    page.get_by_label("Search file or company").fill("Uploaded_Supplier")
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    files = len(demo.cmrt_files()) + 1
+    assert f"1 of {files} files shown" in main_text(page)
+    shot(page, "validation")
+
+
+def test_trace_a_watchlisted_cid_to_its_supplier(page: Any, explorer: Explorer, demo: DemoStore) -> None:
+    cid, suppliers = sorted(demo.watchlisted().items())[0]
+    names = {s.supplier_id: s.name for s in demo.manifest.suppliers}
+    open_page(page, explorer, f"trace?cid={cid}")
+    page.wait_for_selector(".js-plotly-plot")
+    text = main_text(page)
+    assert "High-risk smelters" in text
+    graph_text = page.locator(".js-plotly-plot").first.inner_text()
+    for sid in suppliers:
+        assert names[sid][:28] in graph_text
+    page.get_by_text("Show the evidence of each hop").click()
+    wait_for_app(page)
+    shot(page, "trace")
+    page.get_by_role("tab", name="Sankey").click()
+    page.wait_for_timeout(800)
+    shot(page, "trace-sankey")
+
+
+def test_download_the_flagged_supplier_export(page: Any, explorer: Explorer, demo: DemoStore,
+                                              tmp_path: Path) -> None:
+    open_page(page, explorer, "exports")
+    shot(page, "exports")
+    with page.expect_download(timeout=120_000) as info:
+        page.locator('[data-testid="stDownloadButton"]').first.get_by_role("button").click()
+    target = tmp_path / "flagged.xlsx"
+    info.value.save_as(str(target))
+    wb = openpyxl.load_workbook(target, read_only=True)
+    ws = wb.worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    header = list(rows[0])
+    ids = {r[header.index("Supplier ID")] for r in rows[1:]}
+    assert set(demo.manifest.figures()["watchlisted_suppliers"]) <= ids
+    cids = {r[header.index("Smelter ID")] for r in rows[1:]}
+    assert set(demo.watchlisted()) <= cids
+
+
+@pytest.mark.parametrize("path", ["exposure", "suppliers", "smelters"])
+def test_other_pages_render(page: Any, explorer: Explorer, path: str) -> None:
+    open_page(page, explorer, path)
+    text = main_text(page)
+    assert path.capitalize() in text
+    assert "Traceback" not in text and "Error" not in text.split("\n")[0]
+    shot(page, path)
+    assert (ARTIFACTS / f"{path}.png").stat().st_size > 10_000
