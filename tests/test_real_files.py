@@ -207,3 +207,47 @@ def test_reader_touches_only_the_sheets_it_needs() -> None:
     loaded = set(wb._cache)  # noqa: SLF001 - the opener's per-sheet cache shows what was parsed
     assert loaded <= {"Declaration", "Smelter List", "Product List", "Checker"}
     assert "Smelter Look-up" not in loaded and "SorP" not in loaded and "L" not in loaded
+
+
+#: header cells the template itself leaves without text (FORMAT.md §6: 6.01's Product List D5 caches 0)
+KNOWN_HEADER_GAPS = {("RMI_CMRT_6.01_zh-saved.xlsx", "Product List", "D")}
+
+
+def _label(sheet, ref: str) -> str:  # type: ignore[no-untyped-def]
+    value = sheet.cell(ref)
+    return "" if value is None or isinstance(value, bool | int | float) else str(value).strip()
+
+
+LAYOUT_CHECK_FILES = [("templates", n) for n in sorted(TEMPLATES)] + [
+    ("filled", "CMRT_2.02_ConnorWinfield_2013.xls"),  # no blank 2.02 in shared/: check the 2.02 table on fills
+    ("filled", "CMRT_2.02_validation_needed.xlsx"),
+    ("filled", "CMRT_2.03_green.xlsx"),
+]
+
+
+@pytest.mark.parametrize("folder, name", LAYOUT_CHECK_FILES)
+def test_layout_table_matches_the_template(folder: str, name: str) -> None:
+    """Every cell a layout names carries the template's own label: question rows start with "1)" …,
+    company questions with "A." …, the company block has a label in column B, and every mapped
+    Smelter List / Product List / Mine List column has a header. Holds in any UI language."""
+    from ingest.detect import detect_template
+
+    wb = open_workbook(shared_path("cmrt", folder, name))
+    _, layout = detect_template(wb)
+    decl = wb.sheet(layout.declaration_sheet)
+    for i, q in enumerate(layout.questions, start=1):
+        assert _label(decl, f"B{q.row}").startswith(f"{i})"), (q.qid, q.row, _label(decl, f"B{q.row}")[:40])
+    for q in layout.company_questions:
+        assert _label(decl, f"B{q.row}").startswith(f"{q.letter}."), (q.letter, q.row)
+    for field_name, cell in layout.company_cells:
+        row = cell[1:]
+        assert _label(decl, f"B{row}"), (field_name, cell)
+    tables = [(layout.smelters, {"input_cid"}), (layout.products, set()), (layout.mines, set())]
+    for table, skip in tables:
+        if table is None:
+            continue
+        sheet = wb.sheet(table.sheet) or next(wb.sheet(a) for a in table.alt_sheets if wb.sheet(a))
+        for field_name, letter in table.columns:
+            if field_name in skip or (name, table.sheet, letter) in KNOWN_HEADER_GAPS:
+                continue
+            assert _label(sheet, f"{letter}{table.header_row}"), (table.sheet, field_name, letter)
