@@ -13,8 +13,6 @@ with its Declaration or Smelter List deleted or renamed raises "missing_sheet".
 from __future__ import annotations
 
 import re
-from typing import Any
-
 from ingest.layouts import Layout, layout_for, nearest_layout, version_key
 from ingest.normalize import clean_text, language_name
 from ingest.records import TemplateInfo
@@ -219,10 +217,3 @@ def version_matches(version: str | None, layout: Layout) -> bool:
     key = version_key(version)
     return version in layout.versions or (key is not None and any(version_key(v) == key for v in layout.versions))
 
-
-def first_text(*values: Any) -> str | None:
-    for v in values:
-        t = clean_text(v)
-        if t:
-            return t
-    return None
