@@ -13,6 +13,7 @@ with its Declaration or Smelter List deleted or renamed raises "missing_sheet".
 from __future__ import annotations
 
 import re
+
 from ingest.layouts import Layout, layout_for, nearest_layout, version_key
 from ingest.normalize import clean_text, language_name
 from ingest.records import TemplateInfo
