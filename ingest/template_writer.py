@@ -583,6 +583,47 @@ def make_reproducible(path: str | Path) -> None:
     tmp.replace(path)
 
 
+_CLEAR = object()  # marker: empty this cell (drop the template's formula)
+
+
+def _consolidated_plan(rows: Sequence[SmelterSpec | Mapping[str, Any]], declaration: CmrtSpec | None,
+                       layout: Layout) -> dict[str, dict[str, Any]]:
+    """sheet name → {A1 ref: value or _CLEAR}: every cell the consolidated export writes."""
+    assert layout.smelters is not None
+    plan: dict[str, dict[str, Any]] = {layout.declaration_sheet: {}, layout.smelters.sheet: {}}
+    if declaration is not None:
+        cells = plan[layout.declaration_sheet]
+        company = dict(declaration.company)
+        if "scope" in company:
+            company["scope"] = scope_text(company["scope"], layout)
+        for field_name, ref in layout.company_cells:
+            if company.get(field_name) is not None:
+                cells[ref] = company[field_name]
+        for q in layout.questions:
+            for i, metal in enumerate(layout.metals):
+                value = declaration.answers.get(q.qid, {}).get(metal)
+                if value is not None:
+                    cells[f"{layout.answer_column}{q.row + 1 + i}"] = value
+        for cq in layout.company_questions:
+            if declaration.company_answers.get(cq.letter) is not None:
+                cells[f"{layout.answer_column}{cq.row}"] = declaration.company_answers[cq.letter]
+        if layout.policy_url_cell and declaration.policy_url:
+            cells[layout.policy_url_cell] = declaration.policy_url
+    columns = _column_map(layout)
+    keep = sorted({letter for name, letter in layout.smelters.columns
+                   if name not in {"input_cid", "standard_name", "country_code"}})
+    first = layout.smelters.first_row
+    if len(rows) > layout.smelters.last_row - first + 1:
+        raise ValueError(f"{len(rows)} rows do not fit the Smelter List (rows {first}–{layout.smelters.last_row})")
+    cells = plan[layout.smelters.sheet]
+    for i, spec_row in enumerate(rows):
+        values = _smelter_values(spec_row, columns)
+        for letter in keep:
+            value = values.get(letter)
+            cells[f"{letter}{first + i}"] = _CLEAR if value is None else value
+    return plan
+
+
 def write_consolidated_cmrt(
     rows: Iterable[SmelterSpec | Mapping[str, Any]],
     path: str | Path,
@@ -594,57 +635,183 @@ def write_consolidated_cmrt(
 ) -> Path:
     """Fill a Smelter List (columns B–Q from row 5) with `rows` and save to `path`.
 
-    With `template` (a blank RMI CMRT 6.x .xlsx the user supplies) the rows go into a copy of it,
-    every other sheet kept as the RMI shipped it; without, a fresh workbook with the same layout is
-    written. `declaration` optionally fills the company block and answers. Every text value that
-    could start a formula (=, +, -, @, tab, CR) is stored as text, never evaluated.
+    With `template` (a blank RMI CMRT 6.x .xlsx the user supplies) the rows go into a copy of it:
+    the copy is patched at the XML level, so every other part of the RMI file (conditional
+    formatting, comments, images, protection, the other sheets) stays byte-identical and Excel
+    recalculates on open; a template that cannot be patched that way (e.g. macro-enabled) is
+    re-saved through openpyxl instead. Without `template`, a fresh workbook with the same layout is
+    written. `declaration` optionally fills the company block and answers. Text is always stored
+    as text: a value starting with =, +, -, @, tab or CR is never evaluated as a formula.
     """
     rows = list(rows)
-    if template is None:
-        spec = declaration or CmrtSpec()
-        spec = CmrtSpec(**{**spec.__dict__, "smelters": []})
-        out = write_cmrt(spec, path, version=version, layout=layout)
-        wb = openpyxl.load_workbook(out)
-    else:
-        wb = openpyxl.load_workbook(template, keep_vba=False)
-        if declaration is not None:
-            decl_ws = _find_sheet(wb, layout.declaration_sheet)
-            company = dict(declaration.company)
-            if "scope" in company:
-                company["scope"] = scope_text(company["scope"], layout)
-            for field_name, ref in layout.company_cells:
-                _put(decl_ws, ref, company.get(field_name), neutralise=True)
-            for q in layout.questions:
-                for i, metal in enumerate(layout.metals):
-                    _put(decl_ws, f"{layout.answer_column}{q.row + 1 + i}", declaration.answers.get(q.qid, {}).get(
-                        metal))
-            for cq in layout.company_questions:
-                _put(decl_ws, f"{layout.answer_column}{cq.row}", declaration.company_answers.get(cq.letter))
-            if layout.policy_url_cell:
-                _put(decl_ws, layout.policy_url_cell, declaration.policy_url, neutralise=True)
-    assert layout.smelters is not None
-    ws = _find_sheet(wb, layout.smelters.sheet)
-    columns = _column_map(layout)
-    keep = {letter for name, letter in layout.smelters.columns if name not in {"input_cid", "standard_name",
-                                                                                "country_code"}}
-    first = layout.smelters.first_row
-    if len(rows) > layout.smelters.last_row - first + 1:
-        raise ValueError(f"{len(rows)} rows do not fit the Smelter List (rows {first}–{layout.smelters.last_row})")
-    for i, spec_row in enumerate(rows):
-        r = first + i
-        values = _smelter_values(spec_row, columns)
-        for letter in sorted(keep):
-            cell = ws[f"{letter}{r}"]
-            value = values.get(letter)
-            if value is None:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.value = None  # the template's look-up formula would overwrite nothing useful
-                continue
-            _put(ws, f"{letter}{r}", value, neutralise=True)
+    plan = _consolidated_plan(rows, declaration, layout)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
+    if template is not None:
+        try:
+            patch_xlsx(template, out, plan)
+            return out
+        except TemplatePatchError:
+            wb = openpyxl.load_workbook(template, keep_vba=False)
+    else:
+        spec = declaration or CmrtSpec()
+        spec = CmrtSpec(**{**spec.__dict__, "smelters": []})
+        write_cmrt(spec, out, version=version, layout=layout, reproducible=False)
+        wb = openpyxl.load_workbook(out)
+        plan.pop(layout.declaration_sheet, None)
+    for sheet, cells in plan.items():
+        ws = _find_sheet(wb, sheet)
+        for ref, value in cells.items():
+            if value is _CLEAR:
+                if isinstance(ws[ref].value, str) and ws[ref].value.startswith("="):
+                    ws[ref].value = None
+            else:
+                _put(ws, ref, value, neutralise=True)
     wb.save(out)
+    if template is None:
+        make_reproducible(out)
     return out
+
+
+# ----------------------------------------------------------------------------------------------
+# patching a template at the XML level (no openpyxl round trip)
+# ----------------------------------------------------------------------------------------------
+
+
+class TemplatePatchError(Exception):
+    """The template cannot be patched in place (the caller falls back to openpyxl)."""
+
+
+_SHEET_RE = re.compile(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"[^>]*/>')
+_REL_RE = re.compile(r'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"[^>]*/>')
+_ROW_RE = re.compile(r'<row r="(\d+)"([^>]*?)(?:/>|>(.*?)</row>)', re.S)
+_CELL_RE = re.compile(r'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_STYLE_RE = re.compile(r'\ss="(\d+)"')
+_BAD_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml_text(value: str) -> str:
+    value = _BAD_XML_CHARS.sub("", value)
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _excel_serial(value: date, date1904: bool) -> float:
+    base = datetime(1904, 1, 1) if date1904 else datetime(1899, 12, 30)
+    moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+    delta = moment.replace(tzinfo=None) - base
+    return delta.days + delta.seconds / 86400
+
+
+def _cell_xml(ref: str, style: str | None, value: Any, date1904: bool) -> str:
+    s = f' s="{style}"' if style else ""
+    if value is _CLEAR:
+        return f'<c r="{ref}"{s}/>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+    if isinstance(value, date):
+        return f'<c r="{ref}"{s}><v>{_excel_serial(value, date1904)!r}</v></c>'
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_xml_text(str(value))}</t></is></c>'
+
+
+def _patch_sheet(xml: str, cells: dict[str, Any], date1904: bool) -> str:
+    by_row: dict[int, dict[str, Any]] = {}
+    for ref, value in cells.items():
+        m = re.match(r"([A-Z]+)(\d+)$", ref)
+        if not m:
+            raise TemplatePatchError(f"bad cell reference {ref!r}")
+        by_row.setdefault(int(m.group(2)), {})[m.group(1)] = value
+    seen: set[int] = set()
+
+    def patch_row(m: re.Match[str]) -> str:
+        r = int(m.group(1))
+        wanted = by_row.get(r)
+        if not wanted:
+            return m.group(0)
+        seen.add(r)
+        existing: list[tuple[str, str]] = []
+        for c in _CELL_RE.finditer(m.group(3) or ""):
+            col, attrs, inner = c.group(1), c.group(3), c.group(4) or ""
+            if col in wanted:
+                if 't="shared"' in inner and "ref=" in inner:
+                    raise TemplatePatchError(f"{col}{r} holds a shared formula other cells depend on")
+                style = _STYLE_RE.search(attrs)
+                existing.append((col, _cell_xml(f"{col}{r}", style.group(1) if style else None, wanted[col],
+                                                date1904)))
+            else:
+                existing.append((col, c.group(0)))
+        present = {col for col, _ in existing}
+        for col, value in wanted.items():
+            if col not in present and value is not _CLEAR:
+                existing.append((col, _cell_xml(f"{col}{r}", None, value, date1904)))
+        existing.sort(key=lambda item: _col_index(item[0]))
+        return f'<row r="{r}"{m.group(2)}>' + "".join(x for _, x in existing) + "</row>"
+
+    patched = _ROW_RE.sub(patch_row, xml)
+    missing = set(by_row) - seen
+    if missing:
+        raise TemplatePatchError(f"rows {sorted(missing)[:5]} do not exist in the template sheet")
+    return patched
+
+
+def patch_xlsx(template: str | Path, out: str | Path, plan: Mapping[str, Mapping[str, Any]]) -> None:
+    """Copy `template` to `out` with the cells of `plan` (sheet → {ref: value}) replaced in the sheet XML.
+
+    The calculation chain is dropped and a full recalculation requested, as Excel itself does after
+    an edit; everything else is copied unchanged. Raises TemplatePatchError when that is not safe.
+    """
+    try:
+        zin = zipfile.ZipFile(template)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise TemplatePatchError(f"{template}: not an .xlsx package ({exc})") from exc
+    with zin:
+        names = zin.namelist()
+        if "xl/vbaProject.bin" in names or "xl/workbook.xml" not in names:
+            raise TemplatePatchError("macro-enabled or unusual package")
+        workbook = zin.read("xl/workbook.xml").decode("utf-8")
+        rels = zin.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+        targets = dict(_REL_RE.findall(rels))
+        sheets = {}
+        for name, rid in _SHEET_RE.findall(workbook):
+            target = targets.get(rid, "")
+            target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            sheets[name.replace("&amp;", "&").strip().casefold()] = target
+        date1904 = bool(re.search(r'date1904="(1|true)"', workbook))
+        patched: dict[str, bytes] = {}
+        for sheet, cells in plan.items():
+            if not cells:
+                continue
+            part = sheets.get(sheet.casefold())
+            if part is None or part not in names:
+                raise TemplatePatchError(f"the template has no {sheet!r} sheet")
+            patched[part] = _patch_sheet(zin.read(part).decode("utf-8"), dict(cells), date1904).encode("utf-8")
+        if re.search(r"<calcPr\b", workbook):
+            if "fullCalcOnLoad" not in workbook:
+                workbook = re.sub(r"<calcPr\b", '<calcPr fullCalcOnLoad="1"', workbook, count=1)
+        else:
+            workbook = workbook.replace("</workbook>", '<calcPr fullCalcOnLoad="1"/></workbook>')
+        patched["xl/workbook.xml"] = workbook.encode("utf-8")
+        patched["xl/_rels/workbook.xml.rels"] = re.sub(r'<Relationship\b[^>]*?Target="calcChain.xml"[^>]*/>', "",
+                                                       rels).encode("utf-8")
+        types = zin.read("[Content_Types].xml").decode("utf-8")
+        patched["[Content_Types].xml"] = re.sub(r'<Override\b[^>]*?PartName="/xl/calcChain.xml"[^>]*/>', "",
+                                                types).encode("utf-8")
+        tmp = Path(str(out) + ".tmp")
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                if info.filename == "xl/calcChain.xml":
+                    continue
+                data = patched.get(info.filename)
+                zout.writestr(info, data if data is not None else zin.read(info))
+        tmp.replace(out)
 
 
 def _find_sheet(wb: openpyxl.Workbook, wanted: str) -> Worksheet:

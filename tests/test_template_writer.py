@@ -3,8 +3,11 @@ reader reads back (round trip through `parse_file`)."""
 
 from __future__ import annotations
 
+import re
+import zipfile
 from datetime import date
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -176,16 +179,32 @@ def test_consolidated_into_a_copy_of_the_rmi_template(tmp_path: Path) -> None:
     template = shared_path("cmrt", "templates", "RMI_CMRT_6.5_en.xlsx")
     company = complete_spec(company_name="Our Company Inc.")
     out = write_consolidated_cmrt(ROWS, tmp_path / "ours.xlsx", template=template, declaration=company)
-    wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == openpyxl.load_workbook(template, read_only=True).sheetnames
-    ws = wb["Smelter List"]
-    assert ws["F5"].value == "CID002587" and ws["E6"].value == "RWANDA"
-    assert ws["C10"].data_type == "s" and ws["D10"].data_type == "s"  # injected formulas stay text
-    assert str(ws["B11"].value).startswith("=IF(LEN(A11)")  # rows below keep the template's formulas
+    with zipfile.ZipFile(template) as zt, zipfile.ZipFile(out) as zo:
+        changed = {n for n in zt.namelist() if n not in zo.namelist() or zt.read(n) != zo.read(n)}
+        # only the two patched sheets, the workbook (recalculate on open) and the dropped calc chain differ
+        assert changed == {"xl/worksheets/sheet4.xml", "xl/worksheets/sheet5.xml", "xl/workbook.xml",
+                           "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/calcChain.xml"}
+        assert 'fullCalcOnLoad="1"' in zo.read("xl/workbook.xml").decode()
+        sheet = zo.read("xl/worksheets/sheet5.xml").decode()
+        for part in changed - {"xl/calcChain.xml"}:
+            ElementTree.fromstring(zo.read(part))  # still well-formed XML
+    row10 = re.search(r'<row r="10".*?</row>', sheet, re.S).group(0)  # type: ignore[union-attr]
+    assert '<c r="C10" s="186" t="inlineStr"><is><t xml:space="preserve">=HYPERLINK' in row10  # text, not a formula
+    assert "<f>" not in row10.split('r="R10"')[0]  # the template's B–Q formulas are gone from written rows
+    assert "<f>IF(LEN(A11)=0" in sheet  # rows below keep the template's formulas
     decl = parse_file(out)
-    assert decl.company.name == "Our Company Inc."
+    assert decl.company.name == "Our Company Inc." and decl.company.effective_date == date(2025, 6, 30)
+    assert decl.answers["Q1"]["Tin"].answer == "Yes"
     assert [s.cid for s in decl.smelters[:5]] == [f.cid for f in FAC]
     assert decl.smelters[5].lookup == '=HYPERLINK("http://evil")' and decl.smelters[5].country == "@SUM(1)"
+    assert len(decl.smelters) == 6
+
+
+def test_consolidated_falls_back_to_openpyxl_for_unpatchable_templates(tmp_path: Path) -> None:
+    template = write_cmrt(CmrtSpec(), tmp_path / "t.xlsx")  # our own blank: rows 5+ do not exist in its XML
+    out = write_consolidated_cmrt(ROWS, tmp_path / "o.xlsx", template=template)
+    ws = openpyxl.load_workbook(out)["Smelter List"]
+    assert ws["F5"].value == "CID002587" and ws["D10"].data_type == "s"
 
 
 def test_consolidated_without_template(tmp_path: Path) -> None:
