@@ -41,6 +41,8 @@ from ingest.reference.store import CID_RE, ReferenceStore
 
 POLICY_FILE = Path(__file__).resolve().parent / "reference" / "resolution.yaml"
 OLD_ID_RE = re.compile(r"^[1-4][A-Z]{3}\d{3}$")
+#: ID cells that mean "no ID" (after clean_cid_text)
+_NO_ID = {"", "NA", "N/A", "NONE", "NOTLISTED", "UNKNOWN", "TBD", "0", "NIL", "ENTERSMELTERDETAILS", "SMELTERNOTLISTED"}
 _ID_JUNK = re.compile(r"[\s\u00a0\u200b\u200c\u200d\ufeff.\-_/:#]+")
 NOT_LISTED = "smelter not listed"
 NOT_YET = "smelter not yet identified"
@@ -263,7 +265,8 @@ class Resolver:
             kind = "not_yet_identified"
         elif lookup == NOT_LISTED:
             kind = "not_listed"
-        ids = tuple(clean_cid_text(v) for v in (row.cid, row.input_cid) if v not in (None, ""))
+        ids = tuple(i for i in (clean_cid_text(v) for v in (row.cid, row.input_cid) if v not in (None, ""))
+                    if i not in _NO_ID)
         key = (row.metal, tuple(names), iso2, ids, kind, self._raw_name(row))
         hit = self._cache.get(key)
         if hit is None:

@@ -247,3 +247,9 @@ def test_starter_only_store_resolves_watchlist_names(tmp_path):
     r = Resolver(s, decisions=Path(tmp_path / "d.yaml")).resolve(row(name="Kaloti Precious Metals"))
     assert r.cid == "CID002563"
     s.close()
+
+
+@pytest.mark.parametrize("typed", ["NA", "N/A", "Not Listed", "0"])
+def test_placeholder_ids_are_no_id(resolver, typed):
+    r = resolver.resolve(row(name="Nordic Gold Refinery", cid=typed))
+    assert (r.status, r.cid, r.findings) == ("resolved", "CID000200", [])

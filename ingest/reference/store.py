@@ -186,7 +186,8 @@ class CidChain:
 class ReferenceStore:
     """The reference DB of one store directory. Use `ReferenceStore.open(dir)`."""
 
-    def __init__(self, path: Path, load_starter: bool = True) -> None:
+    def __init__(self, path: str | os.PathLike[str], load_starter: bool = True) -> None:
+        path = Path(path)
         self.dir = path
         self.path = path / DB_NAME
         path.mkdir(parents=True, exist_ok=True)
