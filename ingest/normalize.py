@@ -245,6 +245,11 @@ def scope_letter(value: Any, scopes: tuple[tuple[str, str], ...] = ()) -> tuple[
     m = _SCOPE_LETTER.match(text)
     if m:
         return m.group(1).upper(), text
+    # typed past the dropdown ("Company", "Product level"): match the option's words
+    for option, letter in scopes:
+        words = _answer_key(_SCOPE_LETTER.sub("", option)).split("[")[0].strip()
+        if words and (key == words or key.startswith(words)):
+            return letter, text
     return None, text
 
 

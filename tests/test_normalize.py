@@ -138,6 +138,8 @@ def test_scope_text_to_letter() -> None:
     assert scope_letter(None) == (None, None)
     assert scope_letter(0) == (None, None)
     assert scope_letter("Whole company") == (None, "Whole company")
+    assert scope_letter("Company", SCOPES_6) == ("A", "Company")
+    assert scope_letter("user defined", SCOPES_6) == ("C", "user defined")
 
 
 def test_cid_cleaning_keeps_the_value_as_given() -> None:
