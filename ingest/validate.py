@@ -48,7 +48,7 @@ CheckerStyle = Literal["rmi6", "emrt1", "emrt2", "crt", "amrt", "cmrt3", "cmrt20
 CHECKER_NOTES: dict[str, str] = {
     "cmrt202": "2.00/2.01 templates hold a broken F54 (#VALUE!), so their cached D2 is always an error; we apply "
                "the 2.02 formula (required − completed, may be negative).",
-    "cmrt1": "CMRT 1.00 has no Checker sheet; checker_missing counts the (*) fields of the Declaration.",
+    "cmrt1": "CMRT 1.00 has no Checker sheet; checker_missing counts the (*) fields of the Declaration (blank = 35).",
     "emrt1": "EMRT 1.x: the Checker also reads two rows below the Cobalt/Mica answers of Q1 and Q3 (copied from "
              "the four-metal CMRT); we check the two minerals' own cells. Matches the 1.3 blank (31).",
     "emrt2": "EMRT 2.x: its smelter check compares B&C with the bare mineral name, which a filled row never "
@@ -704,16 +704,31 @@ def _check_cmrt202(decl: Declaration, layout: Layout, where: _Where) -> tuple[li
 
 
 def _check_cmrt1(decl: Declaration, layout: Layout, where: _Where) -> list[CheckerItem]:
+    """CMRT 1.00 has no Checker: count the fields its Declaration marks (*) — company name, the
+    authorized representative and e-mail, the date, every question for a metal not declared "No" in
+    Q1, every company question unless all metals are "No". The contact (*) applies only when it
+    differs from the representative, so it is not counted."""
     items: list[CheckerItem | None] = []
-    for f in ("name", "authorizer_name", "authorizer_email", "contact_name", "contact_email", "contact_phone",
-              "effective_date"):
-        if layout.company_cell(f) or (f == "effective_date" and layout.split_date_cells):
-            items.append(_missing_company(decl, where, f))
+    for f in ("name", "authorizer_name", "authorizer_email", "effective_date"):
+        items.append(_missing_company(decl, where, f))
+    all_no = _q1_all_no(decl, layout) if layout.questions else False
     if layout.questions:
         q1 = layout.questions[0]
         for metal, row in _metal_rows(layout, q1, decl):
-            if not _given(_answer(decl, q1.qid, metal)):
+            a1 = _answer(decl, q1.qid, metal)
+            if not _given(a1):
                 items.append(_required_answer(where, q1, metal, row))
+            if _is(a1, "No"):
+                continue
+            for q in layout.questions[1:]:
+                if not _given(_answer(decl, q.qid, metal)):
+                    items.append(_required_answer(where, q, metal, dict(_metal_rows(layout, q, decl)).get(metal)))
+    if not all_no:
+        for cq in layout.company_questions:
+            ans = _company_answer(decl, cq.letter)
+            if not _given(ans.answer if ans else None):
+                items.append(CheckerItem("required_field_missing", where.company_question(cq.letter),
+                                         f"Company question {cq.letter} is required but unanswered"))
     items.extend(_not_listed_items_uncounted(decl, layout, where))
     return [i for i in items if i is not None]
 

@@ -382,6 +382,7 @@ def test_validate_twice_does_not_duplicate_findings() -> None:
     ("cmrt-3", "3.01", 48),       # 3.01 blank template D2
     ("cmrt-2.03", "2.03a", 40),   # 2.03a blank template D2
     ("cmrt-2.02", "2.02", 40),    # required 40 − completed 0
+    ("cmrt-1", "1.00", 35),       # no Checker in 1.00: its (*) fields
 ])
 def test_blank_counts_of_older_generations(layout_id: str, version: str, expected: int) -> None:
     decl = declaration_from_spec(CmrtSpec(), version, layout_id=layout_id)
@@ -402,3 +403,16 @@ def test_cmrt202_checker_can_go_negative_like_excel() -> None:
     validate(decl, POLICY)
     # required: 1 (scope A) + 29 (two Q1 "Yes") = 30; completed: 5 + 24 + 10 + 1 smelter = 40 (no D10, no product)
     assert decl.checker_missing == 30 - 40
+
+
+def test_cmrt1_metal_declared_no_needs_no_further_answers() -> None:
+    spec = CmrtSpec(company={"name": "X", "authorizer_name": "Y", "authorizer_email": "y@x.com",
+                             "effective_date": date(2011, 9, 1)})
+    spec.answers = {"Q1": dict.fromkeys(("Tantalum", "Tin", "Gold", "Tungsten"), "No")}
+    decl = declaration_from_spec(spec, "1.00", layout_id="cmrt-1")
+    validate(decl, POLICY)
+    assert decl.checker_missing == 0
+    spec.answers["Q1"]["Tin"] = "Yes"
+    decl = declaration_from_spec(spec, "1.00", layout_id="cmrt-1")
+    validate(decl, POLICY)
+    assert decl.checker_missing == 4 + 11  # Q2–Q5 for tin, company questions A–K

@@ -82,3 +82,9 @@ def test_old_templates_are_stale_by_default() -> None:
     assert [f.code for f in decl.findings if f.code == "stale_template_version"] == ["stale_template_version"]
     assert not [f for f in _parse("filled", "CMRT_6.4_Merck_WF6_Apr2024.xlsx").findings
                 if f.code == "stale_template_version"]
+
+
+def test_cmrt_1_00_blank_counts_its_starred_fields() -> None:
+    decl = _parse("templates", "CMRT_1.00_blank.xlsx")
+    assert decl.workbook_checker is None  # 1.00 has no Checker sheet
+    assert decl.checker_missing == 35 and decl.status == "invalid"
