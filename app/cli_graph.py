@@ -52,7 +52,7 @@ def ingest(
     as_json: bool = typer.Option(False, "--json", help="Print the per-file results as JSON."),
 ) -> None:
     """Ingest supplier declarations into the graph: one transaction per file, never stops on a bad file."""
-    from graph.ingest import ingest_paths
+    from graph.ingest import StoreError, ingest_paths
     from graph.resolving import default_resolver
     from ingest.sources import iter_sources
 
@@ -80,6 +80,10 @@ def ingest(
                                   parent_supplier_id=under, progress=step)
     except KeyError as exc:
         typer.echo(str(exc.args[0] if exc.args else exc), err=True)
+        raise typer.Exit(1) from None
+    except StoreError as exc:
+        done = ", ".join(f"{Path(r.name).name}: {r.outcome}" for r in results[-5:])
+        typer.echo(f"ingest stopped: {exc}" + (f" (last done: {done})" if done else ""), err=True)
         raise typer.Exit(1) from None
     finally:
         version = st.version()

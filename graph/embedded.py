@@ -154,7 +154,7 @@ class EmbeddedStore:
     """`GraphStore` on a folder: SQLite tables mirroring the schema + lazy networkx for paths."""
 
     def __init__(self, directory: str | Path = ".minetrace", company_id: str = S.DEFAULT_COMPANY_ID,
-                 company_name: str | None = None) -> None:
+                 company_name: str | None = None, busy_timeout: float = 30.0) -> None:
         self.directory = Path(directory)
         if self.directory.exists() and not self.directory.is_dir():
             raise NotADirectoryError(f"store path {self.directory} exists and is not a folder")
@@ -162,7 +162,8 @@ class EmbeddedStore:
         self.files_dir: Path | None = self.directory / "files"
         self.path = self.directory / DB_NAME
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                   timeout=busy_timeout)  # another process writing: wait this long
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: atomic and consistent after a crash
         self._db.execute("PRAGMA foreign_keys=OFF")

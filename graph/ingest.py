@@ -41,6 +41,10 @@ from ingest.sources import Source, iter_sources
 ParseFn = Callable[[bytes, str], Declaration]
 
 
+class StoreError(RuntimeError):
+    """The store failed (not the file): the batch stops; earlier files stay stored."""
+
+
 @dataclass
 class FileResult:
     """What happened to one file of the batch."""
@@ -210,9 +214,12 @@ def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: Supplier
     decl.file.sha256 = sha
     try:
         return ingest_declaration(store, decl, resolver, linker, year, parent_supplier_id, data=data, name=src.name)
-    except Exception as exc:
+    except (ValueError, TypeError, KeyError) as exc:  # this file's content: report it, carry on
         return FileResult(src.name, S.OUTCOME_UNREADABLE, sha256=sha, company_name=decl.company.name,
                           message=f"not stored: {exc.__class__.__name__}: {exc}")
+    except Exception as exc:  # the store itself failed (disk full, server gone): stop, name the file
+        raise StoreError(f"{src.name}: the store failed while ingesting this file, which was not stored "
+                         f"({exc.__class__.__name__}: {exc}); files before it are stored") from exc
 
 
 def ingest_paths(paths: Iterable[str | Path], store: GraphStore, resolver: RowResolver | None = None,

@@ -173,3 +173,26 @@ def test_bad_master_list_is_reported_not_fatal(tmp_path: Path, store: EmbeddedSt
     report = ingest_paths([a], store, resolver=RESOLVER, supplier_map=master)
     assert report.supplier_map_findings and report.files[0].outcome == "new"
     assert report.files[0].supplier_id == "decl:acme components"
+
+
+def test_store_failure_stops_the_batch_with_a_clear_error(tmp_path: Path) -> None:
+    import sqlite3
+
+    from graph.ingest import StoreError
+
+    a = cmrt(tmp_path / "a.xlsx", "Acme Components Ltd.", [TIN, GOLD, TA, W])
+    b = cmrt(tmp_path / "b.xlsx", "Bolt Metals GmbH", [TIN, GOLD, TA, W])
+    st = EmbeddedStore(tmp_path / "store", busy_timeout=0.2)
+    ingest_paths([a], st, resolver=RESOLVER)
+    blocker = sqlite3.connect(tmp_path / "store" / "graph.sqlite", isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
+    try:
+        with pytest.raises(StoreError, match="b.xlsx: the store failed"):
+            ingest_paths([b], st, resolver=RESOLVER)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert [d.file_name for d in st.declarations()] == [str(a)]
+    (res,) = ingest_paths([b], st, resolver=RESOLVER).files  # lock gone: the same file goes in whole
+    assert res.outcome == "new" and st.smelters_for_supplier(res.supplier_id)[0].file_name == str(b)
+    st.close()
