@@ -1,9 +1,10 @@
 """The store contract: one suite, run against every GraphStore implementation.
 
-The embedded store always runs. The Neo4j store runs when graph/neo4j_store.py exists, against
-the server the `neo4j_uri` session fixture provides (tests/neo4j_server.py starts a real Neo4j
-5.26, or uses $NEO4J_URI); that fixture decides whether to skip (no Java/Maven outside CI) or fail
-(under CI=true). Each test gets an empty store: the Neo4j store's `clear()` wipes the database.
+The embedded store always runs. The Neo4j store runs when graph/neo4j_store.py exists, against the
+server the `neo4j_uri` session fixture provides (tests/neo4j_server.py, a pytest plugin loaded by
+conftest.py, starts a real Neo4j 5.26, or uses $NEO4J_URI); that fixture decides whether to skip
+(no Java/Maven outside CI) or fail (under CI=true).
+Each test gets an empty store: the Neo4j store's `clear()` wipes the database.
 """
 
 from __future__ import annotations
@@ -21,11 +22,6 @@ from graph.store import CountryRecord, GraphStore, SmelterFact, SupplierRecord, 
 
 ROOT = Path(__file__).resolve().parents[1]
 HAS_NEO4J_STORE = (ROOT / "graph" / "neo4j_store.py").exists()
-
-try:  # the Neo4j helper's session fixture (real server); absent until that file lands
-    from neo4j_server import neo4j_uri  # noqa: F401
-except ImportError:  # pragma: no cover
-    pass
 
 StoreFactory = Callable[[], GraphStore]
 
