@@ -76,13 +76,17 @@ def is_blank(value: Any) -> bool:
     return text is None or text.upper() in _ERRORS
 
 
+#: prompts the templates' formulas show in data cells until the declarer fills something in
+_PROMPTS = frozenset({"enter smelter details", "select from dropdown", "please select"})
+
+
 def clean_field(value: Any, *, collapse: bool = True) -> str | None:
-    """`clean_text` for a data field: numeric 0 (empty look-up), booleans, Excel errors and
-    hyperlink captions become None."""
+    """`clean_text` for a data field: numeric 0 (empty look-up), booleans, Excel errors, hyperlink
+    captions and template prompts ("Enter smelter details") become None."""
     if is_blank(value):
         return None
     text = clean_text(value, collapse=collapse)
-    if text is None or is_link_junk(text):
+    if text is None or is_link_junk(text) or text.casefold() in _PROMPTS:
         return None
     return text
 

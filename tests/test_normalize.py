@@ -49,6 +49,7 @@ def test_clean_field_drops_lookup_zero_errors_and_link_captions() -> None:
     assert clean_field(True) is None
     assert clean_field("Click here to enter the products") is None
     assert clean_field("'Smelter List'!A1") is None
+    assert clean_field("Enter smelter details") is None
     assert clean_field("Xiamen") == "Xiamen"
     assert is_blank("") and is_blank(None) and is_blank(0) and not is_blank("0 Main St")
 
