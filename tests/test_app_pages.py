@@ -215,6 +215,31 @@ def test_exports_page_offers_every_export(demo: DemoStore) -> None:
         assert any(f"dl_{kind}_xlsx" in k for k in keys), kind
 
 
+def test_review_queue_accept_is_recorded_as_a_decision(demo: DemoStore) -> None:
+    import yaml
+
+    from ingest.reference.store import ReferenceStore
+
+    ref = ReferenceStore.open(demo.store_dir)
+    sha = demo.report.files[0].sha256
+    ref.enqueue_review(str(sha), 42, "Gold", "Tony Goetz N.V. Antwerpen", "BELGIUM", "review",
+                       [{"cid": "CID002587", "name": "Tony Goetz NV", "score": 91.0},
+                        {"cid": "CID002563", "name": "Kaloti Precious Metals", "score": 55.0}])
+    decisions_file = ref.decisions_path
+    ref.close()
+    at = page("validation")
+    no_exception(at)
+    assert any("Tony Goetz N.V. Antwerpen" in e.label for e in at.expander)
+    radio = next(r for r in at.radio if r.key and r.key.startswith("rev_pick_"))
+    assert radio.value == "CID002587"
+    next(b for b in at.button if b.key and b.key.startswith("rev_accept_")).click().run()
+    no_exception(at)
+    saved = yaml.safe_load(decisions_file.read_text(encoding="utf-8"))["decisions"]
+    assert any(d.get("accept") == "CID002587" and d.get("metal") == "Gold" for d in saved)
+    assert not any("Tony Goetz N.V. Antwerpen" in e.label for e in at.expander)
+    assert any("Recorded decisions" in m.value for m in at.markdown)
+
+
 def test_upload_ingest_goes_through_the_cli_ingest_and_keeps_the_uploaded_name(demo: DemoStore,
                                                                                 tmp_path: Path) -> None:
     from app.explorer import data
