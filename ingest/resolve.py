@@ -210,6 +210,8 @@ class Resolver:
 
     def _name_score(self, names: list[str], cid: str) -> float:
         aliases = self.names_of.get(cid, set())
+        if any(n in aliases for n in names):
+            return 100.0
         best = 0.0
         for n in names:
             for a in aliases:
@@ -474,8 +476,14 @@ class Resolver:
                 shortlist.update(idx.tokens.get(tok, ()))
             for _, _, i in process.extract(n, idx.choices, scorer=fuzz.ratio, limit=8, score_cutoff=50):
                 shortlist.add(i)
-            for i in shortlist:
-                s = score_names(n, idx.choices[i])
+            order = list(shortlist)
+            cands = [idx.choices[i] for i in order]
+            # the blend of score_names, computed in C++ per scorer over the shortlist
+            ts = process.cdist([n], cands, scorer=fuzz.token_set_ratio)[0]
+            so = process.cdist([n], cands, scorer=fuzz.token_sort_ratio)[0]
+            ra = process.cdist([n], cands, scorer=fuzz.ratio)[0]
+            for k, i in enumerate(order):
+                s = 0.5 * float(ts[k]) + 0.3 * float(so[k]) + 0.2 * float(ra[k])
                 for cid in idx.choice_cids[i]:
                     if cid in rejected:
                         continue
