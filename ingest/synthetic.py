@@ -118,6 +118,7 @@ class SupplierPlan:
     not_yet_identified: int = 0
     duplicate_rows: int = 0
     out_of_scope_reason: str | None = None
+    language: str = "English"  # the UI language the form was saved in
 
 
 @dataclass
@@ -277,6 +278,7 @@ def plan_supplier(
     watchlist_share: float,
     reference_date: date,
     versions: Sequence[str],
+    language_share: float = 0.0,
 ) -> GeneratedSupplier:
     """Decide one responding supplier's CMRT spec and record every expectation on its plan."""
     name = _company_name(rng, used_names)
@@ -362,6 +364,8 @@ def plan_supplier(
     plan.expected_checker_missing = sum(1 for d in defects if d in INVALID_DEFECTS)
     plan.metals = list(metals)
     summarise_rows(plan, spec.smelters, watch)
+    if rng.random() < language_share:
+        spec.language = plan.language = "中文 Chinese"
     return GeneratedSupplier(plan, spec)
 
 
@@ -449,6 +453,8 @@ def generate_program(
     reference_date: date = date(2025, 12, 31),
     master_list: bool = False,
     write: bool = True,
+    lean: bool = False,
+    language_share: float = 0.1,
 ) -> ProgramManifest:
     """Build a supplier program of `n_suppliers` (deterministic for a given seed).
 
@@ -456,6 +462,8 @@ def generate_program(
     (no CMRT), `response_rate` of the in-scope ones answered with a CMRT, `invalid_share` of those
     forms are invalid. With `write` the CMRTs go to out_dir/cmrt/<id>_<name>.xlsx, the master list to
     out_dir/suppliers.csv (when `master_list`) and the manifest to out_dir/manifest.json.
+    `language_share` of the forms are saved in Chinese (labels only; answers stay English); `lean`
+    writes lighter files (no country list, no Look-up rows) for large benchmark programs.
     Without `facilities` the project's starter set is used (and its watchlist, unless given).
     """
     if isinstance(out_dir, int) and isinstance(n_suppliers, str | Path):  # tolerate (n, out_dir)
@@ -483,7 +491,7 @@ def generate_program(
         if i in resp_idx:
             gen = plan_supplier(sub, i + 1, facilities, watchlist=watchlist, invalid=i in invalid_idx,
                                 used_names=used, large_share=large_share, watchlist_share=watchlist_share,
-                                reference_date=reference_date, versions=versions)
+                                reference_date=reference_date, versions=versions, language_share=language_share)
             plans.append(gen.plan)
             assert gen.spec is not None
             specs[gen.plan.supplier_id] = gen.spec
@@ -503,7 +511,7 @@ def generate_program(
     manifest = ProgramManifest(seed=seed, n_suppliers=n_suppliers, out_dir=str(out_dir) if out_dir else None,
                                suppliers=plans, reference_date=reference_date.isoformat())
     if write and out_dir is not None:
-        write_program(manifest, specs, Path(out_dir), facilities=facilities, master_list=master_list)
+        write_program(manifest, specs, Path(out_dir), facilities=facilities, master_list=master_list, lean=lean)
     manifest.specs = specs
     return manifest
 
@@ -514,7 +522,7 @@ def _file_name(plan: SupplierPlan) -> str:
 
 
 def write_program(manifest: ProgramManifest, specs: dict[str, CmrtSpec], out_dir: Path, *,
-                  facilities: Sequence[Facility] = (), master_list: bool = False) -> None:
+                  facilities: Sequence[Facility] = (), master_list: bool = False, lean: bool = False) -> None:
     """Write the CMRTs (out_dir/cmrt/), the master list (out_dir/suppliers.csv) and manifest.json."""
     cmrt_dir = out_dir / "cmrt"
     cmrt_dir.mkdir(parents=True, exist_ok=True)
@@ -524,7 +532,8 @@ def write_program(manifest: ProgramManifest, specs: dict[str, CmrtSpec], out_dir
         if spec is None:
             continue
         plan.file = f"cmrt/{_file_name(plan)}"
-        write_cmrt(spec, out_dir / plan.file, version=plan.version or "6.5", facilities=lookup)
+        write_cmrt(spec, out_dir / plan.file, version=plan.version or "6.5", facilities=() if lean else lookup,
+                   lean=lean)
     if master_list:
         write_master_list(manifest, out_dir / "suppliers.csv")
         manifest.master_list = "suppliers.csv"

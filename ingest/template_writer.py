@@ -486,7 +486,7 @@ def _write_lookup(ws: Worksheet, facilities: Iterable[Facility]) -> None:
             r += 1
 
 
-def _write_hidden(wb: openpyxl.Workbook) -> None:
+def _write_hidden(wb: openpyxl.Workbook, lean: bool = False) -> None:
     lsheet = wb["L"]
     for i, h in enumerate(("Key", "Sheet", "Cell", *LANGUAGES), start=1):
         lsheet.cell(row=1, column=i, value=h)
@@ -500,7 +500,7 @@ def _write_hidden(wb: openpyxl.Workbook) -> None:
     csheet = wb["C"]
     csheet["A1"], csheet["B1"] = "Code", "Country"
     countries = sorted(pycountry.countries, key=lambda c: c.name)
-    for i, c in enumerate(countries, start=2):
+    for i, c in enumerate(() if lean else countries, start=2):
         csheet.cell(row=i, column=1, value=c.alpha_2)
         csheet.cell(row=i, column=2, value=c.name.upper())
     sorp = wb["SorP"]
@@ -521,6 +521,7 @@ def write_cmrt(
     prefill_rows: int = 0,
     layout: Layout = CMRT_6,
     reproducible: bool = True,
+    lean: bool = False,
 ) -> Path:
     """Write `spec` as a CMRT `version` (6.01 … 6.5) workbook at `path`; returns the path.
 
@@ -528,7 +529,8 @@ def write_cmrt(
     given only a column-A CID, AB = B&C, Checker D2) with no cached values — as a script-generated
     file would. facilities: rows of the Smelter Look-up sheet. prefill_rows: pre-fill that many
     empty Smelter List rows with the template's formulas (the 2,500-row trap). reproducible: the
-    same spec gives the same bytes (fixed timestamps).
+    same spec gives the same bytes (fixed timestamps). lean: leave the hidden country list empty
+    (≈ 2× faster; for mass-generated benchmark programs).
     """
     version_text(version)  # validates the version
     chinese = spec.language.startswith("中文")
@@ -547,7 +549,7 @@ def write_cmrt(
     _write_checker(wb["Checker"], spec, formulas_without_cache)
     _write_products(wb["Product List"], spec.products, version, layout)
     _write_lookup(wb["Smelter Look-up"], facilities)
-    _write_hidden(wb)
+    _write_hidden(wb, lean=lean)
     for ref, value in spec.cells.items():
         sheet, _, cell = ref.rpartition("!")
         _put(wb[sheet.strip("'") or "Declaration"], cell, value)
