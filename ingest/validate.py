@@ -32,7 +32,7 @@ H = F×G, D2 = total):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -78,6 +78,24 @@ class ValidationPolicy:
     release_grace_days: int = 0
     #: validation date; None = today.
     today: date | None = None
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any] | None) -> ValidationPolicy:
+        """Build from a policy file section, e.g. {"min_versions": {"CMRT": "6.31"}, "future_grace_days": 7}."""
+        data = dict(data or {})
+        kwargs: dict[str, Any] = {}
+        if "min_versions" in data:
+            kwargs["min_versions"] = tuple((str(k), str(v)) for k, v in dict(data["min_versions"]).items())
+        for key in ("future_grace_days", "release_grace_days"):
+            if key in data:
+                kwargs[key] = int(data[key])
+        if data.get("today"):
+            today = data["today"]
+            kwargs["today"] = today if isinstance(today, date) else date.fromisoformat(str(today))
+        unknown = set(data) - {"min_versions", "future_grace_days", "release_grace_days", "today"}
+        if unknown:
+            raise ValueError(f"unknown validation policy key(s): {', '.join(sorted(unknown))}")
+        return cls(**kwargs)
 
     def min_version(self, kind: str) -> str | None:
         for k, v in self.min_versions:
@@ -788,6 +806,7 @@ def release_date(decl: Declaration, layout: Layout | None) -> date | None:
 def _email_findings(decl: Declaration, where: _Where) -> Iterable[Finding]:
     for f in ("contact_email", "authorizer_email"):
         value = _text(getattr(decl.company, f, None))
+        value = re.sub(r"^[^<]*<([^>]+)>.*$", r"\1", value)  # "Name <a@b.com>"
         if not value or "@" not in value:
             continue  # empty / no '@' is a Checker item (required_field_missing)
         parts = [p.strip() for p in re.split(r"[;,/\s]+(?=[^@]*@)|;", value) if p.strip()]

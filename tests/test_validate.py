@@ -416,3 +416,19 @@ def test_cmrt1_metal_declared_no_needs_no_further_answers() -> None:
     decl = declaration_from_spec(spec, "1.00", layout_id="cmrt-1")
     validate(decl, POLICY)
     assert decl.checker_missing == 4 + 11  # Q2–Q5 for tin, company questions A–K
+
+
+def test_policy_from_a_policy_file_section() -> None:
+    policy = ValidationPolicy.from_mapping({"min_versions": {"CMRT": "6.31", "EMRT": "2.0"}, "today": "2025-01-31",
+                                            "future_grace_days": 7})
+    assert policy.min_version("CMRT") == "6.31" and policy.min_version("EMRT") == "2.0"
+    assert policy.today == date(2025, 1, 31) and policy.future_grace_days == 7
+    assert find(run(good_spec(), version="6.22", policy=policy), "stale_template_version")
+    with pytest.raises(ValueError, match="unknown validation policy"):
+        ValidationPolicy.from_mapping({"min_version": "6.0"})
+
+
+def test_display_name_email_is_accepted() -> None:
+    spec = good_spec()
+    spec.company["contact_email"] = "Alex Contact <alex.contact@example.com>"
+    assert not find(run(spec), "malformed_email")
