@@ -15,9 +15,15 @@ from typing import Any
 def get(obj: Any, name: str, default: Any = None) -> Any:
     if obj is None:
         return default
+    if isinstance(obj, dict):  # concrete-type check first: this runs once per hop field on 1M-row stores
+        return obj.get(name, default)
+    try:
+        return getattr(obj, name)
+    except AttributeError:
+        pass
     if isinstance(obj, Mapping):
         return obj.get(name, default)
-    return getattr(obj, name, default)
+    return default
 
 
 def first(obj: Any, *names: str, default: Any = None) -> Any:
@@ -56,3 +62,14 @@ def iso(value: Any) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
     return value
+
+
+def fields(obj: Any) -> dict[str, Any]:
+    """The object's fields as a dict without copying (dataclass `__dict__`, or the mapping itself):
+    the fast path for loops over hundreds of thousands of hops."""
+    if isinstance(obj, dict):
+        return obj
+    try:
+        return vars(obj)
+    except TypeError:
+        return {k: getattr(obj, k) for k in dir(obj) if not k.startswith("_")}

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from queries._access import get
+from queries._access import fields, get
 from queries.risk import RiskModel, SmelterRisk, declared_countries_by_smelter, risk_by_key
 
 FLAG_CODES = ("high", "watchlist", "non_conformant", "covered_location", "cahra_location", "covered_sourcing",
@@ -89,23 +89,34 @@ def flagged_paths(store: Any, model: RiskModel, year: int | None = None, supplie
     risks = risk_by_key(store, model, year, hops)
     declared = declared_countries_by_smelter(store, year)
     flag_cache = {k: smelter_flags(r, model, include_not_conformant) for k, r in risks.items()}
-    flagged_hops = [h for h in hops if flag_cache.get(str(get(h, "smelter_key")))]
+    flagged_hops = [h for h in hops if flag_cache.get(str(fields(h)["smelter_key"]))]
     if flags:
         wanted = set(flags)
         flagged_hops = [h for h in flagged_hops if wanted & set(flag_cache[str(get(h, "smelter_key"))])]
     chains = _company_chains(store, sorted({str(get(h, "supplier_id")) for h in flagged_hops}))
+    # declared Covered-Country / CAHRA mine countries, indexed by (smelter, declaration): evidence stays
+    # on the path of the declaration that wrote it, other declarations are summarised by a count
+    risky_declared: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    other_declared: dict[str, int] = {}
+    for skey, items in declared.items():
+        for iso2, did, row in items:
+            if model.is_covered(iso2) or model.is_cahra(iso2):
+                risky_declared.setdefault((skey, did), []).append((iso2, row))
+                other_declared[skey] = other_declared.get(skey, 0) + 1
     out: list[FlaggedPath] = []
-    for h in flagged_hops:
-        key = str(get(h, "smelter_key"))
+    decl_keys = ("declaration_id", "file_name", "sha256", "template_version", "reporting_year", "status")
+    row_keys = ("sheet", "row", "raw_name", "raw_cid", "given_cid", "method", "score", "lookup_kind",
+                "resolution_status", "metal", "raw_country", "file_name")
+    for hop in flagged_hops:
+        h = fields(hop)
+        key = str(h.get("smelter_key"))
         risk = risks[key]
-        sid = str(get(h, "supplier_id"))
-        decl = {k: get(h, k) for k in ("declaration_id", "file_name", "sha256", "template_version", "reporting_year",
-                                       "status")}
-        smelter = {"key": key, "cid": risk.cid, "metal": get(h, "metal") or risk.metal, "name": risk.name,
+        sid = str(h.get("supplier_id"))
+        decl = {k: h.get(k) for k in decl_keys}
+        smelter = {"key": key, "cid": risk.cid, "metal": h.get("metal") or risk.metal, "name": risk.name,
                    "country_iso2": risk.country_iso2, "status": risk.status}
-        row_evidence = {k: get(h, k) for k in ("sheet", "row", "raw_name", "raw_cid", "given_cid", "method", "score",
-                                               "lookup_kind", "resolution_status", "metal", "raw_country")}
-        row_evidence["file_name"] = get(h, "file_name")
+        row_evidence = {k: h.get(k) for k in row_keys}
+        reasons = [r.text for r in risk.reasons]
         for chain in chains[sid]:
             path_hops: list[Hop] = []
             for a, b in zip(chain, chain[1:], strict=False):
@@ -115,15 +126,19 @@ def flagged_paths(store: Any, model: RiskModel, year: int | None = None, supplie
             tail = [risk.country_iso2] if risk.country_iso2 else []
             if risk.country_iso2:
                 path_hops.append(Hop("LOCATED_IN", key, risk.country_iso2, {"source": "reference facility location"}))
-            for iso2, did, row in declared.get(key, ()):
-                if model.is_covered(iso2) or model.is_cahra(iso2):
-                    path_hops.append(Hop("SOURCES_FROM_COUNTRY", key, iso2,
-                                         {"declaration_id": did, "row": row, "source": "declared mine country"}))
+            for iso2, row in risky_declared.get((key, decl["declaration_id"]), ()):
+                path_hops.append(Hop("SOURCES_FROM_COUNTRY", key, iso2, {"declaration_id": decl["declaration_id"],
+                                                                        "row": row, "source": "declared mine country"}))
+            others = other_declared.get(key, 0) - len(risky_declared.get((key, decl["declaration_id"]), ()))
+            if others > 0 and any(f.endswith("_sourcing") for f in flag_cache[key]):
+                path_hops.append(Hop("SOURCES_FROM_COUNTRY", key, "*", {
+                    "source": "declared mine country", "other_declarations": others,
+                    "note": f"{others} other declaration row(s) declare Covered-Country/CAHRA mine countries"}))
             out.append(FlaggedPath(
                 chain=[*chain, decl["declaration_id"], key, *tail], supplier_id=sid,
-                supplier_name=get(h, "supplier_name"), top_supplier_id=chain[1] if len(chain) > 1 else sid,
+                supplier_name=h.get("supplier_name"), top_supplier_id=chain[1] if len(chain) > 1 else sid,
                 declaration=decl, smelter=smelter, flags=flag_cache[key], risk=risk.level,
-                reasons=[r.text for r in risk.reasons], hops=path_hops))
+                reasons=reasons, hops=path_hops))
     out.sort(key=lambda p: (p.top_supplier_id, p.supplier_id, p.smelter["metal"] or "", p.smelter["key"],
                             p.declaration["declaration_id"] or ""))
     return out

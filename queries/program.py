@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ingest.layouts import ALL_LAYOUTS, layout_for
@@ -61,6 +62,7 @@ class ProgramStrength:
         return asdict(self)
 
 
+@lru_cache(maxsize=256)
 def _layout(layout_id: str | None, kind: str | None, version: str | None) -> Layout | None:
     if layout_id:
         for layout in ALL_LAYOUTS:

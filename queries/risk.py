@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
-from queries._access import as_date, first, get
+from queries._access import as_date, fields, first, get
 from queries.policy import Policy, load_policy
 
 LEVELS = ("high", "medium", "low")
@@ -387,14 +387,14 @@ def risk_by_key(store: Any, model: RiskModel, year: int | None = None,
     """smelter key → rating, for the smelters reached by `hops` (default: every current hop of `year`)."""
     declared = declared_countries_by_smelter(store, year)
     hops = store.reports(year=year) if hops is None else hops
-    wanted = {str(get(h, "smelter_key")) for h in hops}
+    wanted = {str(fields(h)["smelter_key"]) for h in hops}
     out: dict[str, SmelterRisk] = {}
     for s in store.smelters():
         key = str(first(s, "key", "id"))
         if key in wanted:
             out[key] = model.rate_smelter(s, tuple(c for c, _, _ in declared.get(key, ())))
     for h in hops:  # hops whose smelter node the store did not list
-        key = str(get(h, "smelter_key"))
+        key = str(fields(h)["smelter_key"])
         if key not in out:
             out[key] = model.rate_smelter({"key": key, "cid": get(h, "cid"), "metal": get(h, "metal"),
                                            "name": get(h, "smelter_name"), "country_iso2": get(h, "country_iso2"),

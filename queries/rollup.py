@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from queries._access import get
+from queries._access import fields, get
 from queries.paths import smelter_flags
 from queries.program import program_strength
 from queries.risk import LEVEL_RANK, RiskModel, risk_by_key
@@ -64,7 +64,7 @@ def supplier_rollup(store: Any, model: RiskModel, year: int | None = None, refer
     chains = store.supplier_chains([str(get(s, "id")) for s in sups]) or {}
     per_hops: dict[str, list[Any]] = defaultdict(list)
     for h in hops:
-        per_hops[str(get(h, "supplier_id"))].append(h)
+        per_hops[str(fields(h)["supplier_id"])].append(h)
     decls: dict[str, list[Any]] = defaultdict(list)
     for d in store.declarations(year=year, current_only=True):
         decls[str(get(d, "supplier_id"))].append(d)
@@ -81,7 +81,7 @@ def supplier_rollup(store: Any, model: RiskModel, year: int | None = None, refer
                            contact_email=get(s, "contact_email"), category=get(s, "category"))
         seen: set[str] = set()
         for h in per_hops.get(sid, []):
-            key = str(get(h, "smelter_key"))
+            key = str(fields(h)["smelter_key"])
             risk = risks[key]
             if risk.level == "high":
                 r.high_paths += n_chains

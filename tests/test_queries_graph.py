@@ -15,6 +15,7 @@ Expected ratings as of 2016-12-31: 2587 high (watchlist), 0900 low (flag: covere
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from test_risk_facts import classic_facts
@@ -65,9 +66,26 @@ def _ingest(store, sid, year, rows, status="valid", parent=None, tag=""):
                                     parent_supplier_id=parent)
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    st = EmbeddedStore(tmp_path_factory.mktemp("g"))
+try:  # the Neo4j helper's session fixture (a real server); the store contract suite uses the same one
+    from neo4j_server import neo4j_uri  # noqa: F401
+except ImportError:  # pragma: no cover
+    pass
+
+HAS_NEO4J_STORE = (Path(__file__).resolve().parents[1] / "graph" / "neo4j_store.py").exists()
+
+
+@pytest.fixture(scope="module", params=["embedded", "neo4j"])
+def store(request, tmp_path_factory):
+    """The same hand-built graph in each store: every traversal is checked on both."""
+    if request.param == "embedded":
+        st = EmbeddedStore(tmp_path_factory.mktemp("g"))
+    else:
+        if not HAS_NEO4J_STORE:
+            pytest.skip("graph/neo4j_store.py not present: Neo4j side not run")
+        from graph.neo4j_store import Neo4jStore
+
+        st = Neo4jStore(request.getfixturevalue("neo4j_uri"))
+        st.clear()
     st.upsert_suppliers([SupplierRecord(id=f"S{i}", name=f"S{i} Ltd", category="direct", last_purchase="2016-06-01",
                                         contact_email=f"s{i}@x.com") for i in range(1, 4)])  # S4: sub-supplier only
     _ingest(st, "S1", 2016, [_row(0, "CID002587"), _row(1, "CID000900", mine="CONGO, DEMOCRATIC REPUBLIC OF THE")])

@@ -1,0 +1,184 @@
+"""Query speed on the embedded store: one-CID exposure, flagged paths and the supplier risk roll-up
+at 1k and 10k suppliers, each against a naive baseline measured in the same run.
+
+Targets (issue 5 §6): one-CID exposure p50 ≤ 50 ms; full risk roll-up ≤ 2 s at 10k suppliers.
+
+Data: graph.synth.program (CMRT-shaped declarations, no xlsx round trip; most suppliers list 1–40
+smelters, a few hundreds; popular smelters appear in thousands of declarations), one reporting year,
+ingested into a fresh EmbeddedStore; the reference facts are a real ReferenceStore in the same
+folder (70 % of the pool Conformant with audit dates, 20 % Active, the rest not listed, 8 CIDs on
+the watchlist, some smelters in Covered Countries).
+
+Baselines (same data, same run):
+  exposure  — scan every hop of the year held in a Python list and filter by CID (no index);
+  paths     — rate every hop separately (no per-smelter cache) and walk supplier chains per hop;
+  roll-up   — one `smelters_for_supplier` call per supplier and a fresh rating per hop.
+The ratio baseline / ours is printed; no timed asserts anywhere (machines are shared and noisy).
+
+Usage: .venv/bin/python bench/query_speed.py [--sizes 1000 10000] [--queries 50] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+YEAR = 2024
+NAIVE_HOPS = 5000
+NAIVE_SUPPLIERS = 150
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def build(n: int, directory: Path) -> tuple[Any, Any, list[str]]:
+    from graph import synth
+    from graph.embedded import EmbeddedStore
+    from graph.store import SupplierRecord
+    from ingest.reference.store import ReferenceStore
+
+    pool = synth.facility_pool(600, seed=11)
+    known = {f.cid: f for f in pool}
+    ref = ReferenceStore(directory, load_starter=False)
+    rng = random.Random(3)
+    with ref.transaction():
+        conf = ref.add_snapshot("RMAP:Conformant", f"{YEAR}-12-01", "bench", None)
+        act = ref.add_snapshot("RMAP:Active", f"{YEAR}-12-01", "bench", None)
+        for f in pool:
+            ref.upsert_facility(f.cid, f.metal, f.name, f.country_iso2, None, None, None, f"{YEAR}-12-01", "bench")
+            x = rng.random()
+            if x < 0.7:
+                ref.add_status(f.cid, f.metal, "RMAP", "Conformant", f"{YEAR}-12-01", "bench", conf,
+                               last_audit=f"{YEAR}-{rng.randint(1, 12):02d}-15", audit_cycle="1 Year")
+            elif x < 0.9:
+                ref.add_status(f.cid, f.metal, "RMAP", "Active", f"{YEAR}-12-01", "bench", act)
+        for f in rng.sample(pool, 8):
+            ref.add_watch(f.cid, f.metal, f.name, f.country_iso2, "bench", "benchmark watchlist", None, "bench", None)
+        for iso2 in ("CD", "RW", "UG", "BI", "TZ", "ZM", "AO", "CF", "CG", "SS"):
+            ref.add_country("covered", iso2, "2010-08-22", "bench")
+    store = EmbeddedStore(directory)
+    for decl, name in synth.program(n, seed=YEAR, pool=pool, year=YEAR - 1):
+        sid = f"S{decl.file.sha256[:10]}"
+        store.ingest_declaration(decl, synth.resolve_exact(decl, known), SupplierRecord(id=sid, name=name), YEAR)
+    return store, ref, [f.cid for f in pool]
+
+
+def run(n: int, queries: int) -> dict[str, Any]:
+    from queries.exposure import cid_exposure
+    from queries.paths import flagged_paths
+    from queries.policy import load_policy
+    from queries.risk import RiskModel
+    from queries.rollup import supplier_rollup
+
+    with tempfile.TemporaryDirectory(prefix=f"qs{n}-") as tmp:
+        t0 = time.perf_counter()
+        store, ref, cids = build(n, Path(tmp))
+        build_s = time.perf_counter() - t0
+        rows = len(store.reports(year=YEAR))
+        policy = load_policy()
+        rng = random.Random(9)
+        sample = [rng.choice(cids) for _ in range(queries)]
+
+        ours_exp = []
+        for cid in sample:
+            t = time.perf_counter()
+            cid_exposure(store, [cid], facts=ref, year=YEAR)
+            ours_exp.append((time.perf_counter() - t) * 1000)
+        all_hops = store.reports(year=YEAR)
+        base_exp = []
+        for cid in sample[: max(5, queries // 5)]:
+            t = time.perf_counter()
+            hits = [h for h in all_hops if h.cid == cid]
+            sorted({h.supplier_id for h in hits})
+            base_exp.append((time.perf_counter() - t) * 1000)
+        del all_hops
+
+        t = time.perf_counter()
+        model = RiskModel(ref, policy, year=YEAR)
+        paths = flagged_paths(store, model, year=YEAR)
+        paths_s = time.perf_counter() - t
+
+        t = time.perf_counter()
+        model = RiskModel(ref, policy, year=YEAR)
+        roll = supplier_rollup(store, model, year=YEAR)
+        roll_s = time.perf_counter() - t
+
+        # naive baselines: no per-smelter cache, per-hop / per-supplier store calls. They are measured on
+        # a sample (the first NAIVE_HOPS hops, the first NAIVE_SUPPLIERS suppliers) and scaled linearly to
+        # the full size — the naive cost is linear by construction, and the full run would take an hour.
+        t = time.perf_counter()
+        hops = store.reports(year=YEAR)
+        fetch_s = time.perf_counter() - t
+        sample_hops = hops[:NAIVE_HOPS]
+        m = RiskModel(ref, policy, year=YEAR)
+        t = time.perf_counter()
+        for h in sample_hops:
+            m._cache.clear()
+            r = m.rate_cid(h.cid) if h.cid else None
+            if r is not None and r.level == "high":
+                store.supplier_chains([h.supplier_id])
+        base_paths_s = fetch_s + (time.perf_counter() - t) * len(hops) / max(1, len(sample_hops))
+        del hops
+
+        sups = store.suppliers()
+        sample_sups = sups[:NAIVE_SUPPLIERS]
+        m = RiskModel(ref, policy, year=YEAR)
+        t = time.perf_counter()
+        for s in sample_sups:
+            levels = []
+            for h in store.smelters_for_supplier(s.id, year=YEAR):
+                m._cache.clear()
+                levels.append(m.rate_cid(h.cid).level if h.cid else None)
+        base_roll_s = (time.perf_counter() - t) * len(sups) / max(1, len(sample_sups))
+        store.close()
+        ref.close()
+    p50 = statistics.median(ours_exp)
+    return {
+        "suppliers": n, "hops": rows, "build_s": round(build_s, 1),
+        "exposure_p50_ms": round(p50, 2), "exposure_p95_ms": round(pct(ours_exp, 0.95), 2),
+        "exposure_baseline_p50_ms": round(statistics.median(base_exp), 2),
+        "exposure_ratio": round(statistics.median(base_exp) / p50, 2) if p50 else None,
+        "paths_s": round(paths_s, 3), "paths": len(paths), "paths_baseline_s": round(base_paths_s, 3),
+        "paths_ratio": round(base_paths_s / paths_s, 2) if paths_s else None,
+        "rollup_s": round(roll_s, 3), "rollup_suppliers": len(roll), "rollup_baseline_s": round(base_roll_s, 3),
+        "rollup_ratio": round(base_roll_s / roll_s, 2) if roll_s else None,
+        "targets": {"exposure_p50_ms<=50": p50 <= 50, "rollup_s<=2 (10k)": roll_s <= 2 if n >= 10000 else None},
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--queries", type=int, default=50)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    results = []
+    for n in args.sizes:
+        res = run(n, args.queries)
+        results.append(res)
+        if not args.json:
+            print(f"{n:>6} suppliers, {res['hops']} hops (built in {res['build_s']} s)")
+            print(f"   exposure 1 CID  p50 {res['exposure_p50_ms']} ms (p95 {res['exposure_p95_ms']}) — naive scan "
+                  f"{res['exposure_baseline_p50_ms']} ms — ratio {res['exposure_ratio']}x   target p50 ≤ 50 ms")
+            print(f"   flagged paths   {res['paths_s']} s ({res['paths']} paths) — naive {res['paths_baseline_s']} s "
+                  f"— ratio {res['paths_ratio']}x")
+            print(f"   risk roll-up    {res['rollup_s']} s ({res['rollup_suppliers']} suppliers) — naive "
+                  f"{res['rollup_baseline_s']} s — ratio {res['rollup_ratio']}x   target ≤ 2 s at 10k")
+    if args.json:
+        print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
