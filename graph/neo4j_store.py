@@ -116,7 +116,7 @@ class Neo4jStore:
     def __init__(self, uri: str, user: str | None = None, password: str | None = None, database: str | None = None,
                  company_id: str = S.DEFAULT_COMPANY_ID, company_name: str | None = None,
                  files_dir: str | Path | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
-                 driver: Driver | None = None) -> None:
+                 driver: Driver | None = None, driver_options: dict[str, Any] | None = None) -> None:
         self.uri = uri
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
         user = user if user is not None else (os.environ.get("NEO4J_USER") or os.environ.get("NEO4J_USERNAME"))
@@ -128,13 +128,20 @@ class Neo4jStore:
 
             files_dir = store_dir(uri) / "files"
         self.files_dir = Path(files_dir)
-        self._driver = driver or GraphDatabase.driver(uri, auth=auth)
+        self._driver = driver or GraphDatabase.driver(uri, auth=auth, **(driver_options or {}))
         self._owns_driver = driver is None
         #: statements run by write transactions, for tests and diagnostics: (query, number of rows)
         self.statements: list[tuple[str, int]] = []
         self.trace_statements = False
         try:
-            self._driver.verify_connectivity()
+            try:
+                self._driver.verify_connectivity()
+            except (ServiceUnavailable, SessionExpired, OSError) as exc:
+                raise Neo4jStoreError(f"cannot reach Neo4j at {uri}: {exc}. Start the server (docker compose up -d "
+                                      "neo4j) or check the --store URI") from exc
+            except Neo4jError as exc:  # AuthError and friends
+                raise Neo4jStoreError(f"Neo4j at {uri} refused the connection: {exc}. Set NEO4J_USER and "
+                                      "NEO4J_PASSWORD") from exc
             self.ensure_schema()
             self.company_id = self._write("open store", self._init_meta_tx, company_id, company_name, bump=False)
         except Exception:

@@ -1,0 +1,241 @@
+"""Neo4j-specific behaviour of graph/neo4j_store.py, on a real Neo4j 5.26 (tests/neo4j_server.py).
+
+The shared contract (tests/test_store_contract.py) checks the answers; this file checks what only the
+Neo4j store has: constraints and indexes created from graph.schema, values always sent as parameters,
+UNWIND batch sizes, identical answers to the embedded store on the same data, and the failure case —
+the server killed in the middle of a large declaration's write leaves no trace of that declaration.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from neo4j import GraphDatabase
+from neo4j.exceptions import ConstraintError
+
+from graph import schema as S
+from graph import synth
+from graph.embedded import EmbeddedStore
+from graph.export import canonical_dump
+from graph.neo4j_store import Neo4jStore, Neo4jStoreError
+from graph.store import SupplierRecord, open_store
+from ingest.records import ProductRow
+
+pytestmark = pytest.mark.neo4j
+
+POOL = synth.facility_pool(60, seed=11)
+FAC = {f.cid: f for f in POOL}
+
+
+def put(store, decl, supplier: SupplierRecord, year: int | None = 2024, parent: str | None = None):
+    return store.ingest_declaration(decl, synth.resolve_exact(decl, FAC), supplier, year, parent_supplier_id=parent)
+
+
+def many_rows(n: int, start: int = 5) -> list:
+    """`n` smelter-list rows cycling through the pool (the same smelter may appear on many rows)."""
+    return [synth.smelter_row(start + i, POOL[i % len(POOL)], "DRC | Rwanda" if i % 7 == 0 else None)
+            for i in range(n)]
+
+
+@pytest.fixture
+def store(neo4j_clean: str, tmp_path: Path) -> Iterator[Neo4jStore]:
+    st = Neo4jStore(neo4j_clean, files_dir=tmp_path / "files")
+    yield st
+    st.close()
+
+
+def cypher(uri: str, query: str, **params) -> list[dict]:
+    with GraphDatabase.driver(uri) as driver:
+        records, _, _ = driver.execute_query(query, params)
+        return [r.data() for r in records]
+
+
+# ----------------------------------------------------------------------------- schema
+def test_constraints_and_indexes_from_the_schema_module(store: Neo4jStore, neo4j_clean: str) -> None:
+    constraints = {r["name"]: r for r in cypher(neo4j_clean, "SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, "
+                                                              "properties RETURN *")}
+    for c in S.CONSTRAINTS:
+        assert c.name in constraints, f"missing constraint {c.name}"
+        got = constraints[c.name]
+        assert (got["type"], got["labelsOrTypes"], got["properties"]) == ("UNIQUENESS", [c.label], [c.prop])
+    indexes = {r["name"]: r for r in cypher(neo4j_clean, "SHOW INDEXES YIELD name, state, entityType, "
+                                                          "labelsOrTypes, properties RETURN *")}
+    for ix in S.INDEXES:
+        got = indexes[ix.name]
+        assert got["state"] == "ONLINE"
+        assert got["entityType"] == ("RELATIONSHIP" if ix.relationship else "NODE")
+        assert (got["labelsOrTypes"], got["properties"]) == ([ix.label], list(ix.props))
+    # first use only: opening again changes nothing and does not fail
+    again = Neo4jStore(neo4j_clean)
+    again.close()
+    assert len(cypher(neo4j_clean, "SHOW CONSTRAINTS YIELD name RETURN name")) == len(constraints)
+
+
+def test_uniqueness_is_enforced_by_the_server(store: Neo4jStore, neo4j_clean: str) -> None:
+    decl = synth.declaration("Acme", many_rows(2), tag="u")
+    put(store, decl, SupplierRecord("decl:acme", "Acme"))
+    with pytest.raises(ConstraintError):
+        cypher(neo4j_clean, "CREATE (:Declaration {id: $id})", id=decl.file.sha256)
+    assert cypher(neo4j_clean, "MATCH (d:Declaration) RETURN count(d) AS n") == [{"n": 1}]
+
+
+def test_open_store_picks_neo4j_for_bolt_uris(neo4j_clean: str) -> None:
+    st = open_store(neo4j_clean)
+    try:
+        assert isinstance(st, Neo4jStore) and st.stats()["kind"] == "neo4j"
+    finally:
+        st.close()
+
+
+def test_unreachable_server_is_a_clear_error() -> None:
+    import socket
+
+    with socket.socket() as s:  # a loopback port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(Neo4jStoreError, match=rf"cannot reach Neo4j at bolt://127.0.0.1:{port}"):
+        Neo4jStore(f"bolt://127.0.0.1:{port}", driver_options={"connection_timeout": 3})
+
+
+# ----------------------------------------------------------------------------- parameters and batches
+NASTY = ["x'}) DETACH DELETE n //", 'Acme "Quoted" \\ Ltd.', "$rows}) MATCH (m) DETACH DELETE m //", "`Smelter`", "名字 Ω"]
+
+
+def test_values_travel_as_parameters_never_as_query_text(store: Neo4jStore, neo4j_clean: str) -> None:
+    rows = [synth.unresolved_row(5 + i, "Tin", name) for i, name in enumerate(NASTY)]
+    supplier_name = NASTY[0]
+    decl = synth.declaration(supplier_name, rows, tag="nasty",
+                             products=[ProductRow(row=5, number=NASTY[1], name=NASTY[2], comment=NASTY[3])])
+    store.trace_statements = True
+    out = put(store, decl, SupplierRecord("decl:" + NASTY[0], supplier_name))
+    assert out.outcome == "new"
+    assert store.statements
+    for query, _n in store.statements:
+        for value in (*NASTY, decl.file.sha256, decl.file.name, "decl:"):
+            assert value not in query, f"value {value!r} spliced into Cypher: {query}"
+    # stored verbatim, nothing else touched
+    assert store.supplier("decl:" + NASTY[0]).name == supplier_name
+    assert sorted(h.raw_name for h in store.smelters_for_supplier("decl:" + NASTY[0])) == sorted(NASTY)
+    prods = [p for label, _k, p in store.export_nodes() if label == S.PRODUCT]
+    assert prods == [{"declaration_id": decl.file.sha256, "row": 5, "number": NASTY[1], "name": NASTY[2],
+                      "comment": NASTY[3]}]
+    assert store.reports(supplier_ids=[NASTY[0]]) == []  # a filter value is a value, not Cypher
+
+
+def test_unwind_batches_of_the_configured_size(neo4j_clean: str, tmp_path: Path) -> None:
+    st = Neo4jStore(neo4j_clean, batch_size=7, files_dir=tmp_path)
+    try:
+        st.trace_statements = True
+        decl = synth.declaration("Batchy", many_rows(20), tag="b")
+        put(st, decl, SupplierRecord("decl:batchy", "Batchy"))
+        report_batches = [n for q, n in st.statements if ":REPORTS]" in q and q.lstrip().startswith("MATCH (d:")]
+        assert report_batches == [7, 7, 6]
+        smelter_batches = [n for q, n in st.statements if q.startswith("UNWIND $rows AS r MERGE (x:Smelter")]
+        assert smelter_batches == [7, 7, 6]  # 20 distinct smelters (pool of 60)
+        assert st.stats()["relationships"]["REPORTS"] == 20
+        # all those statements were ONE transaction: one version step for the whole declaration
+        assert st.version().endswith(":1")
+    finally:
+        st.close()
+
+
+def test_version_is_a_server_side_counter_and_changes_after_clear(store: Neo4jStore, neo4j_clean: str) -> None:
+    v0 = store.version()
+    put(store, synth.declaration("Acme", many_rows(3), tag="v"), SupplierRecord("decl:acme", "Acme"))
+    v1 = store.version()
+    assert v1 != v0
+    other = Neo4jStore(neo4j_clean)  # a second client (another analyst) sees the same version
+    try:
+        assert other.version() == v1
+    finally:
+        other.close()
+    store.clear()
+    assert store.version() not in (v0, v1) and store.stats()["nodes"]["Declaration"] == 0
+
+
+# ----------------------------------------------------------------------------- same answers as embedded
+def test_same_data_gives_identical_graph_and_answers_in_both_stores(store: Neo4jStore, tmp_path: Path) -> None:
+    emb = EmbeddedStore(tmp_path / "embedded")
+    batch = [(d, SupplierRecord("decl:" + n.lower(), n)) for d, n in synth.program(25, seed=9, pool=POOL)]
+    sub = synth.declaration("Tier Two", many_rows(6, start=10), tag="t2")
+    late = synth.declaration("Supplier 00001 Industries", many_rows(4), tag="late", effective=None)
+    for st in (emb, store):
+        st.upsert_suppliers([SupplierRecord("decl:supplier 00000 industries", "Supplier 00000 Industries",
+                                            category="direct", spend=10.0)])
+        for d, s in batch:
+            put(st, d, s, year=2025)
+        put(st, sub, SupplierRecord("decl:tier two", "Tier Two"), year=2025, parent="decl:supplier 00003 industries")
+        put(st, late, SupplierRecord("decl:supplier 00001 industries", "x"), year=2025)
+        st.delete_declaration(batch[5][0].file.sha256)
+    try:
+        assert list(canonical_dump(store)) == list(canonical_dump(emb))
+        assert store.reports(current_only=False) == emb.reports(current_only=False)
+        assert store.reports(metals=["Gold"], countries=["CN", "ID"]) == emb.reports(metals=["Gold"],
+                                                                                     countries=["CN", "ID"])
+        assert store.supplier_chains() == emb.supplier_chains()
+        assert store.declared_mine_countries() == emb.declared_mine_countries()
+        assert store.suppliers() == emb.suppliers() and store.smelters() == emb.smelters()
+        assert _same_but_received(store, emb)
+        key = POOL[0].cid
+        assert store.suppliers_for_smelter(key) == emb.suppliers_for_smelter(key)
+        s_emb, s_neo = emb.stats(), store.stats()
+        assert (s_neo["nodes"], s_neo["relationships"]) == (s_emb["nodes"], s_emb["relationships"])
+    finally:
+        emb.close()
+
+
+def _same_but_received(a: Neo4jStore, b: EmbeddedStore) -> bool:
+    strip = lambda ds: [{**d.to_json(), "received": None} for d in ds]  # noqa: E731 - ingest time differs
+    return strip(a.declarations(current_only=False)) == strip(b.declarations(current_only=False))
+
+
+# ----------------------------------------------------------------------------- failure mid-ingest
+def _kill_when(store: Neo4jStore, statements: int, kill: Callable[[], None]) -> threading.Thread:
+    """Kill the server from another thread once the ingest has sent `statements` statements."""
+
+    def watch() -> None:
+        deadline = time.monotonic() + 300
+        while len(store.statements) < statements and time.monotonic() < deadline:
+            time.sleep(0.002)
+        kill()
+
+    t = threading.Thread(target=watch, daemon=True)
+    t.start()
+    return t
+
+
+def test_server_killed_mid_ingest_leaves_no_partial_declaration(neo4j_harness, tmp_path: Path) -> None:
+    server = neo4j_harness("crash")  # its own server and data folder: killing it spares the session server
+    options = {"max_transaction_retry_time": 2.0, "connection_timeout": 3.0}
+    st = Neo4jStore(server.uri, batch_size=100, files_dir=tmp_path, driver_options=options)
+    kept = synth.declaration("Before", many_rows(3), tag="kept")
+    put(st, kept, SupplierRecord("decl:before", "Before"))
+    before = list(canonical_dump(st))
+    big = synth.declaration("Big Supplier", many_rows(6000), tag="big")
+    st.trace_statements = True
+    watcher = _kill_when(st, 25, server.kill)  # the declaration node and ~2000 REPORTS rows are written by then
+    with pytest.raises(Neo4jStoreError) as err:
+        put(st, big, SupplierRecord("decl:big supplier", "Big Supplier"))
+    watcher.join(timeout=60)
+    msg = str(err.value)
+    assert f"ingest of {big.file.name} failed" in msg and "nothing of it is stored" in msg and server.uri in msg
+    assert not server.running
+    st.close()
+
+    again = neo4j_harness("crash")  # restart on the same data folder: Neo4j recovers from its transaction log
+    assert again.home == server.home
+    st2 = Neo4jStore(again.uri, files_dir=tmp_path)
+    try:
+        assert not st2.has_declaration(big.file.sha256)
+        assert st2.supplier("decl:big supplier") is None
+        assert list(canonical_dump(st2)) == before  # exactly as before that file
+        assert st2.has_declaration(kept.file.sha256)
+        out = put(st2, big, SupplierRecord("decl:big supplier", "Big Supplier"))  # and the retry succeeds whole
+        assert out.outcome == "new" and st2.declaration(big.file.sha256).smelter_rows == 6000
+        assert st2.stats()["relationships"]["REPORTS"] == 6003
+    finally:
+        st2.close()
