@@ -356,7 +356,7 @@ def plan_supplier(
     elif rng.random() < 0.2:
         defects = [rng.choice(WARNING_DEFECTS)]
     for d in defects:
-        _apply_defect(d, spec, rng, metals, reference_date)
+        apply_defect(d, spec, rng, metals, reference_date)
 
     plan.defects = defects
     plan.expected_findings = sorted({DEFECT_FINDINGS[d] for d in defects})
@@ -369,7 +369,7 @@ def plan_supplier(
     return GeneratedSupplier(plan, spec)
 
 
-def _apply_defect(defect: str, spec: CmrtSpec, rng: random.Random, metals: list[str], reference_date: date) -> None:
+def apply_defect(defect: str, spec: CmrtSpec, rng: random.Random, metals: list[str], reference_date: date) -> None:
     c = spec.company
     if defect == "missing_company_name":
         c["name"] = None

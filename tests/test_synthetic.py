@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
+import random
+from datetime import date
 from pathlib import Path
+
+import pytest
 
 from ingest.pipeline import parse_file
 from ingest.suppliers import read_supplier_list
 from ingest.synthetic import (
+    DEFECT_FINDINGS,
     INVALID_DEFECTS,
+    WARNING_DEFECTS,
+    apply_defect,
     generate_program,
     starter_facilities,
     starter_watchlist,
 )
-from ingest.template_writer import Facility
+from ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
 
 FACILITIES = starter_facilities()
 WATCH = starter_watchlist()
@@ -35,11 +42,11 @@ def test_starter_facilities_are_facts_with_template_country_names() -> None:
 def test_same_seed_same_bytes_and_manifest(tmp_path: Path) -> None:
     kw = {"watchlist": WATCH, "master_list": True, "invalid_share": 0.3, "response_rate": 0.8,
           "out_of_scope_share": 0.2}
-    a = generate_program(tmp_path / "a", 12, 42, FACILITIES, **kw)  # type: ignore[arg-type]
-    b = generate_program(tmp_path / "b", 12, 42, FACILITIES, **kw)  # type: ignore[arg-type]
+    a = generate_program(tmp_path / "a", 8, 42, FACILITIES, **kw)  # type: ignore[arg-type]
+    b = generate_program(tmp_path / "b", 8, 42, FACILITIES, **kw)  # type: ignore[arg-type]
     assert _strip_out_dir(tmp_path / "a") == _strip_out_dir(tmp_path / "b")  # every file, byte for byte
     assert [p.__dict__ for p in a.suppliers] == [p.__dict__ for p in b.suppliers]
-    c = generate_program(None, 12, 43, FACILITIES, **{**kw, "master_list": False}, write=False)  # type: ignore[arg-type]
+    c = generate_program(None, 8, 43, FACILITIES, **{**kw, "master_list": False}, write=False)  # type: ignore[arg-type]
     assert [p.name for p in c.suppliers] != [p.name for p in a.suppliers]
 
 
@@ -96,7 +103,7 @@ def test_watchlisted_and_messy_rows_are_recorded() -> None:
 
 
 def test_manifest_expectations_hold_after_parsing(tmp_path: Path) -> None:
-    m = generate_program(tmp_path, 24, 2016, FACILITIES, watchlist=WATCH, invalid_share=0.4, master_list=True)
+    m = generate_program(tmp_path, 16, 2016, FACILITIES, watchlist=WATCH, invalid_share=0.4, master_list=True)
     for plan in m.responders():
         assert plan.file is not None
         decl = parse_file(tmp_path / plan.file)
@@ -112,7 +119,8 @@ def test_manifest_expectations_hold_after_parsing(tmp_path: Path) -> None:
 
 
 def test_master_list_reads_with_the_supplier_importer(tmp_path: Path) -> None:
-    m = generate_program(tmp_path, 30, 9, FACILITIES, master_list=True, out_of_scope_share=0.3, response_rate=0.5)
+    m = generate_program(tmp_path, 30, 9, FACILITIES, master_list=True, out_of_scope_share=0.3, response_rate=0.5,
+                         lean=True)
     result = read_supplier_list(tmp_path / "suppliers.csv")
     assert [s.id for s in result.suppliers] == [p.supplier_id for p in m.suppliers]
     by_id = {s.id: s for s in result.suppliers}
@@ -132,3 +140,16 @@ def test_facilities_without_cid_are_written_by_name(tmp_path: Path) -> None:
     decl = parse_file(tmp_path / m.responders()[0].file)  # type: ignore[operator]
     assert decl.smelters and all(s.metal == "Tin" for s in decl.smelters)
     assert m.responders()[0].cids == []
+
+
+@pytest.mark.parametrize("defect", INVALID_DEFECTS + WARNING_DEFECTS)
+def test_every_defect_produces_its_finding(tmp_path: Path, defect: str) -> None:
+    """Each defect the generator can plant is seen by the reader + validator as the manifest says."""
+    rng = random.Random(1)
+    spec = complete_spec(scope="B", metals=("Tin", "Gold"), effective_date=date(2025, 9, 30),
+                         smelters=[SmelterSpec.listed(f) for f in FACILITIES if f.cid and f.metal in ("Tin", "Gold")])
+    apply_defect(defect, spec, rng, ["Tin", "Gold"], date(2025, 12, 31))
+    decl = parse_file(write_cmrt(spec, tmp_path / f"{defect}.xlsx", lean=True))
+    assert DEFECT_FINDINGS[defect] in {f.code for f in decl.findings}
+    assert decl.status == ("invalid" if defect in INVALID_DEFECTS else "valid")
+    assert decl.checker_missing == (1 if defect in INVALID_DEFECTS else 0)
