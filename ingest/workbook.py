@@ -406,10 +406,9 @@ def _xls_extent_ok(name: str, max_row: int, max_col: int) -> None:
 
 _UNSAFE_XML = re.compile(rb"<!(?i:doctype|entity)")
 _PLAIN_REF = rb"(?:[A-Z]|[A-I][A-Z])?[1-9]\d{0,3}"
-#: A <c> / <row> start tag that does not begin with a plain reference inside the read window
-#: (two patterns: a literal prefix lets the regex engine skip ahead, which one alternation cannot).
+#: A <c> start tag that does not begin with a plain reference inside the read window. Row numbers
+#: on <row> do not matter: calamine places a cell by its own reference when it has one.
 _ODD_CELL_TAG = re.compile(rb"<c(?=[\s/>])(?! r=\"" + _PLAIN_REF + rb"\")")
-_ODD_ROW_TAG = re.compile(rb"<row(?=[\s/>])(?! r=\"[1-9]\d{0,3}\")")
 _SPACED_R_ATTR = re.compile(rb"r[ \t\r\n]+=")
 _PARTS_READ_AT_OPEN = re.compile(r"^(?:\[Content_Types\]\.xml|(?:.*/)?_rels/.*\.rels|xl/[^/]+\.xml|"
                                  r"content\.xml|styles\.xml|meta\.xml|settings\.xml|META-INF/manifest\.xml)$",
@@ -654,9 +653,9 @@ class _Package:
         return self.safe_books[sheet_name]
 
     def _plain_sheet(self, info: zipfile.ZipInfo) -> bool:
-        """True when calamine can take the sheet as it is: every unprefixed <c>/<row> start tag begins
-        with a plain reference inside the read window, no prefixed cell tags, and inside <sheetData>
-        there are exactly as many `r=` as such tags (so no tag carries a second, far-away `r`)."""
+        """True when calamine can take the sheet as it is: every unprefixed <c> start tag begins with a
+        plain reference inside the read window, no prefixed cell tags, and inside <sheetData> there
+        are exactly as many `r=` as <c r="…"> and <row r="…"> tags (no tag carries a second `r`)."""
         carry = b""
         n_tags = n_r = 0
         state = 0  # 0 before <sheetData>, 1 inside, 2 after
@@ -666,9 +665,9 @@ class _Package:
             block, carry = buf[:cut], buf[cut:]
             if len(carry) > 1 << 20:
                 return False
-            if _UNSAFE_XML.search(block):
-                self._refuse_dtd(info.filename, block)
-            if _ODD_CELL_TAG.search(block) or _ODD_ROW_TAG.search(block):
+            if state == 0 and _UNSAFE_XML.search(block, 0, 65536):  # a DTD can only sit in the prolog
+                self._refuse_dtd(info.filename, block[:65536])
+            if _ODD_CELL_TAG.search(block):
                 return False
             lo, hi = 0, len(block)
             if state == 0:
@@ -686,8 +685,7 @@ class _Package:
                 k = block.find(b"sheetData", lo)
                 if k >= 0:
                     hi, state = k, 2
-                if block.find(b":c", lo, hi) >= 0 or block.find(b":row", lo, hi) >= 0 \
-                        or _SPACED_R_ATTR.search(block, lo, hi):
+                if block.find(b":c", lo, hi) >= 0 or _SPACED_R_ATTR.search(block, lo, hi):
                     return False  # prefixed cell tags or `r =`: let the rewriter decide
                 n_tags += block.count(b'<c r="', lo, hi) + block.count(b'<row r="', lo, hi)
                 n_r += block.count(b"r=", lo, hi)
