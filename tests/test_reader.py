@@ -333,3 +333,15 @@ def test_cid_provenance_points_at_the_column_that_gave_it(tmp_path: Path) -> Non
     assert decl.provenance["smelters.0.cid"] == "Smelter List!A5"
     assert decl.smelters[1].metal is None and decl.smelters[1].raw["B"] == "Tinn"
     assert "smelters.1.metal" not in decl.provenance
+
+
+def test_202_translation_table_inside_the_validation_range(tmp_path: Path) -> None:
+    """Connor Winfield's 2.02 has the hidden table from row 2502 (rows deleted above it)."""
+    sheets = {
+        "Declaration": {"D2": "Conflict Minerals Reporting Template", "J3": "Revision 2.02 March 29th 2013"},
+        "Smelter List": {"B2501": "Tin", "C2501": "Minsur", "N2502": "A" * 300, "D2503": "English",
+                         "E2503": "Chinese", "D2504": "Metal (*)", "E2504": "金属(*)"},
+        "Standard Smelter Names": {},
+    }
+    decl = read_declaration(open_workbook(write_workbook(tmp_path / "202.xlsx", sheets)))
+    assert [s.row for s in decl.smelters] == [2501]

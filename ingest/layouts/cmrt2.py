@@ -7,9 +7,11 @@ per-metal questions on rows 21–51, company questions A–J on rows 59–77, po
 2.02 inserted the "Smelter ID" column F, shifting street … comments one column right; 2.00/2.01
 keep a hidden formula in column A that returns the (old-style) smelter ID.
 
-Trap (verified on the 2.02 files, FORMAT.md says 2507+): 2.02's hidden translation table starts at
-row 2502 ('AAAA…' marker, 2503 'English', 2504 'Metal (*)'), inside the data-validation range
-5–2504, so 2.02's data area ends at 2501. 2.00/2.01 stop at 1001 (copyright on 1002).
+Trap: 2.02 keeps a hidden translation table right below the data ('AAAA…' marker row, then
+'English' / 'Chinese' …): from row 2506 in the template, but from row 2502 — inside the
+data-validation range 5–2504 — in the real Connor Winfield file, whose supplier deleted rows.
+The reader stops at that table (`ingest.reader._is_translation_row`) rather than trusting a
+fixed last row. 2.00/2.01 stop at 1001 (copyright on 1002, translations from 1004).
 """
 
 from __future__ import annotations
@@ -156,10 +158,11 @@ CMRT_2_00 = _layout_2(
 
 CMRT_2_02 = _layout_2(
     "cmrt-2.02", ("2.02",), "2013-03-29",
-    TableLayout("Smelter List", header_row=4, first_row=5, last_row=2501, columns=SMELTER_COLUMNS_202),
+    TableLayout("Smelter List", header_row=4, first_row=5, last_row=2504, columns=SMELTER_COLUMNS_202),
     ("J3", "Smelter List!N3"),
     shifted=SMELTER_COLUMNS_200,
-    notes="Hidden translation table from row 2502; rows pasted from a 2.01 sheet arrive shifted one column left.",
+    notes="Hidden translation table below the data (2506+ in the template, 2502+ in files with rows deleted); "
+          "rows pasted from a 2.01 sheet arrive shifted one column left.",
 )
 
 CMRT_2_03 = _layout_2(
