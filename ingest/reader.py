@@ -18,7 +18,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from ingest.detect import detect_template, version_matches
+from ingest.detect import SMELTER_VERSION_CELLS, detect_template, version_matches
 from ingest.layouts import Layout, TableLayout
 from ingest.layouts.model import CompanyQuestion, Question
 from ingest.metals import canonical_metal
@@ -89,7 +89,7 @@ def read_declaration(wb: Workbook) -> Declaration:
         if layout.language_cell and info.language:
             decl.provenance["template.language"] = f"{sheet.name}!{layout.language_cell}"
         if info.version_text:
-            decl.provenance["template.version"] = f"{sheet.name}!{layout.version_cells[0]}"
+            decl.provenance["template.version"] = _version_cell(wb, sheet, info.version_text)
         _read_company(wb, sheet, layout, decl)
         _read_metals(sheet, layout, decl)
         _read_answers(sheet, layout, decl)
@@ -135,6 +135,21 @@ def _template_findings(decl: Declaration, layout: Layout) -> None:
 # ----------------------------------------------------------------------------------------------
 # Declaration sheet
 # ----------------------------------------------------------------------------------------------
+
+
+def _version_cell(wb: Workbook, declaration: Sheet, version_text: str) -> str:
+    """Where the revision text was found: Declaration!J3 (1.00: I3+J3) or the Smelter List row-3 copy."""
+    j3 = clean_text(declaration.cell("J3"), collapse=False)
+    if j3 and j3 in version_text:
+        return f"{declaration.name}!J3"
+    for name in ("Smelter List", "Smelter and Mine List"):
+        smelters = wb.sheet(name) if wb.find_sheet_name(name) else None
+        if smelters is None:
+            continue
+        for ref in SMELTER_VERSION_CELLS:
+            if clean_text(smelters.cell(ref), collapse=False) == version_text:
+                return f"{smelters.name}!{ref}"
+    return f"{declaration.name}!J3"
 
 
 def _ref(sheet: Sheet, cell: str) -> str:

@@ -72,8 +72,10 @@ def test_cmrt6_detected_from_content_not_file_name(tmp_path: Path) -> None:
 def test_version_falls_back_to_smelter_list_row_3(tmp_path: Path) -> None:
     sheets = cmrt6_sheets(version="6.31")
     del sheets["Declaration"]["J3"]
-    info, layout = detect_template(open_workbook(write_workbook(tmp_path / "x.xlsx", sheets)))
+    wb = open_workbook(write_workbook(tmp_path / "x.xlsx", sheets))
+    info, layout = detect_template(wb)
     assert (info.version, layout.id) == ("6.31", "cmrt-6")
+    assert read_declaration(wb).provenance["template.version"] == "Smelter List!Q3"
 
 
 def test_cmrt_100_revision_split_over_i3_and_j3(tmp_path: Path) -> None:
