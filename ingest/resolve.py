@@ -87,6 +87,7 @@ class _MetalIndex:
     choices: list[str] = field(default_factory=list)  # distinct normalised aliases
     choice_cids: list[set[str]] = field(default_factory=list)
     tokens: dict[str, list[int]] = field(default_factory=dict)  # distinctive token → choice indexes
+    all_tokens: dict[str, set[int]] = field(default_factory=dict)  # every token → choice indexes
 
 
 def score_names(a: str, b: str) -> float:
@@ -180,6 +181,7 @@ class Resolver:
                     postings[tok].append(i)
             limit = max(8, len(idx.choices) // 25)  # tokens in more than 4 % of aliases carry little signal
             idx.tokens = {t: ids for t, ids in postings.items() if len(ids) <= limit}
+            idx.all_tokens = {t: set(ids) for t, ids in postings.items()}
         self.old_ids: dict[str, set[str]] = defaultdict(set)
         for r in self.store.db.execute("SELECT old_id, cid FROM old_ids"):
             self.old_ids[r["old_id"]].add(r["cid"])
@@ -508,7 +510,10 @@ class Resolver:
         second = ranked[1][1] if len(ranked) > 1 else 0.0
         cands = [self._candidate(c, s) for c, s in ranked[:5] if s >= p.review - 15]
         clear = top >= p.accept_clear and top - second >= p.clear_margin
-        if (top >= p.accept and top - second >= p.margin) or clear:
+        contained = top >= p.review and self._contained_in_one(idx, names, iso2) == top_cid
+        if (top >= p.accept and top - second >= p.margin) or clear or contained:
+            if contained and not clear and not (top >= p.accept and top - second >= p.margin):
+                notes = notes + ["every word of the name appears in this facility's aliases and no other's"]
             res = self._done(top_cid, "fuzzy", top, metal, given, findings, notes, iso2)
             res.candidates = cands[:3]
             return res
@@ -518,6 +523,39 @@ class Resolver:
                               metal=metal, candidates=cands, findings=findings, notes=notes + [why],
                               provisional_key=self._key(metal, names, iso2))
         return self._unresolved(metal, names, iso2, given, findings, notes, f"best score {top:.0f}", cands)
+
+    def _contained_in_one(self, idx: _MetalIndex, names: list[str], iso2: str | None) -> str | None:
+        """The one current CID whose aliases contain every word of a name (None when none or several).
+
+        "Hi-Temp" ⊂ "Hi-Temp Specialty Metals", "Zijin Mining Group" ⊂ "Zijin Mining Group Co. Ltd. Gold
+        Refinery": a short form of exactly one facility's name. Several facilities ("Heraeus", "Metalor")
+        or a facility in another country than the row's → None.
+        """
+        found: set[str] = set()
+        for n in names:
+            toks = n.split()
+            if len(compact_key(n)) < self.policy.min_fuzzy_length or not toks:
+                continue
+            hits: set[int] | None = None
+            for t in toks:
+                ids = idx.all_tokens.get(t)
+                if not ids:
+                    hits = set()
+                    break
+                hits = set(ids) if hits is None else hits & ids
+                if not hits:
+                    break
+            for i in hits or ():
+                for cid in idx.choice_cids[i]:
+                    current, _, succ = self._follow(cid)
+                    found.update([current] if current else succ)
+        if len(found) != 1:
+            return None
+        cid = next(iter(found))
+        fac = self.facs.get(cid)
+        if iso2 and fac and fac.iso2 and fac.iso2 != iso2:
+            return None
+        return cid
 
     @staticmethod
     def _key(metal: str | None, names: list[str], iso2: str | None) -> str:

@@ -253,3 +253,18 @@ def test_starter_only_store_resolves_watchlist_names(tmp_path):
 def test_placeholder_ids_are_no_id(resolver, typed):
     r = resolver.resolve(row(name="Nordic Gold Refinery", cid=typed))
     assert (r.status, r.cid, r.findings) == ("resolved", "CID000200", [])
+
+
+def test_short_form_of_exactly_one_facility(resolver):
+    r = resolver.resolve(row(name="Nordic Gold"))
+    assert (r.status, r.cid) == ("resolved", "CID000200")
+
+
+def test_short_form_shared_by_two_facilities_is_not_resolved(resolver):
+    r = resolver.resolve(row(name="Example Refining"))
+    assert r.status != "resolved"
+
+
+def test_short_form_in_another_country_is_not_resolved(resolver):
+    r = resolver.resolve(row(name="Nordic Gold", country="CHINA"))
+    assert r.cid != "CID000200" or r.status != "resolved"
