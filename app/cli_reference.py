@@ -42,7 +42,7 @@ def _dump(data: Any) -> None:
 @app.command("import")
 def import_cmd(
     files: list[Path] = typer.Argument(..., help="CMRT/EMRT/CRT/AMRT templates or filled files, RMI exports "
-                                       "(.xml/.csv/.xlsx), watchlist (.csv/.yaml), policy (.yaml)."),
+                                       "(.xml/.csv/.xlsx), watchlist (.csv/.yaml), policy (.yaml), or folders."),
     as_of: str | None = typer.Option(None, "--as-of", help="Date the facts are valid on (YYYY-MM-DD)."),
     store: str | None = typer.Option(None, "--store", help=STORE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
@@ -51,7 +51,11 @@ def import_cmd(
     ref = _open(store)
     results: list[dict[str, Any]] = []
     failed = 0
-    for f in files:
+    expanded: list[Path] = []
+    for f in files:  # a folder stands for the files in it (recursively), in name order
+        expanded.extend(sorted(p for p in f.rglob("*") if p.is_file() and not p.name.startswith("."))
+                        if f.is_dir() else [f])
+    for f in expanded:
         try:
             res = import_file(ref, f, as_of=as_of)
         except ImportError_ as exc:

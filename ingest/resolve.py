@@ -153,6 +153,9 @@ class Resolver:
     # ------------------------------------------------------------------ index
     def _build(self) -> None:
         retired = self.store.retired_map()
+        if self.as_of:  # resolving a past reporting period: later removals had not happened yet
+            day = str(self.as_of)[:10]
+            retired = {c: v for c, v in retired.items() if not v[0] or v[0] <= day}
         self.retired = retired
         self.facs: dict[str, _Fac] = {}
         for r in self.store.db.execute("SELECT cid, metal, standard_name, country_iso2 FROM facilities"):

@@ -268,3 +268,11 @@ def test_short_form_shared_by_two_facilities_is_not_resolved(resolver):
 def test_short_form_in_another_country_is_not_resolved(resolver):
     r = resolver.resolve(row(name="Nordic Gold", country="CHINA"))
     assert r.cid != "CID000200" or r.status != "resolved"
+
+
+def test_as_of_before_a_removal_keeps_the_cid_current(store, tmp_path):
+    then = Resolver(store, decisions=tmp_path / "d.yaml", as_of="2014-12-31")
+    r = then.resolve(row(metal="Tin", cid="CID000864"))  # alias-to CID002180 only from 2015-04-30
+    assert (r.cid, r.method) == ("CID000864", "cid")
+    now = Resolver(store, decisions=tmp_path / "d.yaml")
+    assert now.resolve(row(metal="Tin", cid="CID000864")).cid == "CID002180"
