@@ -50,7 +50,8 @@ from ingest.names import normalise_name
 from ingest.records import Declaration, Resolution, SmelterRow
 
 DB_NAME = "graph.sqlite"
-SCHEMA_VERSION = "1"
+#: 2: REPORTS clustered by smelter (PRIMARY KEY smelter_key, dno, row) — smelter→suppliers is a range scan
+SCHEMA_VERSION = "2"
 SMELTER_SHEET = "Smelter List"
 PRODUCT_SHEET = "Product List"
 MINE_SHEET = "Mine List"
@@ -83,8 +84,8 @@ CREATE INDEX IF NOT EXISTS smelter_country ON smelter(country_iso2);
 CREATE TABLE IF NOT EXISTS reports(
   dno INTEGER NOT NULL, row INTEGER NOT NULL, smelter_key TEXT NOT NULL, metal TEXT, raw_name TEXT,
   raw_cid TEXT, raw_country TEXT, lookup_kind TEXT, method TEXT, score REAL, given_cid TEXT,
-  resolution_status TEXT, PRIMARY KEY(dno, row)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS reports_smelter ON reports(smelter_key, dno);
+  resolution_status TEXT, PRIMARY KEY(smelter_key, dno, row)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS reports_dno ON reports(dno, row);
 CREATE TABLE IF NOT EXISTS country(iso2 TEXT PRIMARY KEY, name TEXT, covered INTEGER, cahra INTEGER,
   explicit INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS located_in(smelter_key TEXT PRIMARY KEY, iso2 TEXT NOT NULL, source TEXT NOT NULL,
@@ -167,8 +168,9 @@ class EmbeddedStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: atomic and consistent after a crash
         self._db.execute("PRAGMA foreign_keys=OFF")
-        self._db.execute("PRAGMA cache_size=-65536")  # 64 MB page cache
+        self._db.execute("PRAGMA cache_size=-131072")  # 128 MB page cache
         with self._lock:
+            self._migrate()
             self._db.executescript(_DDL)
         with self._tx(bump=False):
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
@@ -180,6 +182,30 @@ class EmbeddedStore:
         self._full_cache: tuple[str, nx.MultiDiGraph] | None = None
 
     # ------------------------------------------------------------------ plumbing
+    def _migrate(self) -> None:
+        """Bring a store written by an older version up to SCHEMA_VERSION (one transaction)."""
+        db = self._db
+        has_meta = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
+        if not has_meta:
+            return
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None or row[0] != "1":
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("ALTER TABLE reports RENAME TO reports_v1")
+            db.execute("DROP INDEX IF EXISTS reports_smelter")
+            for stmt in _DDL.split(";"):
+                if "reports" in stmt and stmt.strip():
+                    db.execute(stmt)
+            db.execute("INSERT INTO reports SELECT * FROM reports_v1")
+            db.execute("DROP TABLE reports_v1")
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
     def __repr__(self) -> str:
         return f"EmbeddedStore({str(self.directory)!r})"
 
@@ -584,8 +610,7 @@ class EmbeddedStore:
                 S.DECLARED: one("SELECT COUNT(*) FROM declaration"),
                 S.REPORTS: one("SELECT COUNT(*) FROM reports"),
                 S.LOCATED_IN: one("SELECT COUNT(*) FROM located_in"),
-                S.SOURCES_FROM_COUNTRY: one("SELECT COUNT(*) FROM (SELECT DISTINCT smelter_key, iso2, source, dno "
-                                            "FROM mine_country)"),
+                S.SOURCES_FROM_COUNTRY: one("SELECT COUNT(*) FROM mine_country"),
                 S.COVERS: one("SELECT COUNT(*) FROM product"),
                 S.LISTS_MINE: one("SELECT COUNT(*) FROM mine"),
             },
@@ -620,6 +645,23 @@ class EmbeddedStore:
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         rows = self._q(_HOP_SELECT + where + " ORDER BY s.id, d.reporting_year, d.id, r.row", params)
         return [_hop(r) for r in rows]
+
+    def supplier_smelter_counts(self, year: int | None = None,
+                                current_only: bool = True) -> list[tuple[str, str, int]]:
+        """(supplier id, smelter key, smelter-list rows) per pair: the aggregate the risk roll-up needs
+        (optional primitive used by queries.rollup when a store has it; `reports()` answers the same
+        question row by row)."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if year is not None:
+            clauses.append("d.reporting_year = ?")
+            params.append(year)
+        if current_only:
+            clauses.append("d.current = 1")
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self._q("SELECT d.supplier_id, r.smelter_key, count(*) FROM reports r JOIN declaration d "
+                       f"ON d.dno = r.dno {where} GROUP BY d.supplier_id, r.smelter_key", params)
+        return [(r[0], r[1], int(r[2])) for r in rows]
 
     def smelters_for_supplier(self, supplier_id: str, year: int | None = None,
                               current_only: bool = True) -> list[ReportHop]:

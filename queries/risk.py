@@ -383,16 +383,25 @@ def declared_countries_by_smelter(store: Any, year: int | None = None) -> dict[s
 
 
 def risk_by_key(store: Any, model: RiskModel, year: int | None = None,
-                hops: list[Any] | None = None) -> dict[str, SmelterRisk]:
-    """smelter key → rating, for the smelters reached by `hops` (default: every current hop of `year`)."""
+                hops: list[Any] | None = None, keys: set[str] | None = None) -> dict[str, SmelterRisk]:
+    """smelter key → rating, for the smelters reached by `hops` (default: every current hop of `year`),
+    or for the given smelter `keys`."""
     declared = declared_countries_by_smelter(store, year)
-    hops = store.reports(year=year) if hops is None else hops
-    wanted = {str(fields(h)["smelter_key"]) for h in hops}
+    if keys is not None:
+        hops = []
+        wanted = set(keys)
+    else:
+        hops = store.reports(year=year) if hops is None else hops
+        wanted = {str(fields(h)["smelter_key"]) for h in hops}
     out: dict[str, SmelterRisk] = {}
     for s in store.smelters():
         key = str(first(s, "key", "id"))
         if key in wanted:
             out[key] = model.rate_smelter(s, tuple(c for c, _, _ in declared.get(key, ())))
+    for key in wanted - set(out):  # keys the store's smelter list did not give (no hop to read them from)
+        if not hops:
+            out[key] = model.rate_smelter({"key": key, "cid": key if key.startswith("CID") else None},
+                                          tuple(c for c, _, _ in declared.get(key, ())))
     for h in hops:  # hops whose smelter node the store did not list
         key = str(fields(h)["smelter_key"])
         if key not in out:

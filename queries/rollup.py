@@ -57,14 +57,25 @@ def supplier_rollup(store: Any, model: RiskModel, year: int | None = None, refer
                     include_unlisted: bool = True) -> list[SupplierRollup]:
     """Roll-up for every supplier (master list and declaration-only ones), worst first."""
     policy = model.policy
-    hops = store.reports(year=year)
-    risks = risk_by_key(store, model, year, hops)
+    # (supplier, smelter) → rows: one aggregate query when the store offers it, else counted from the hops
+    per_pairs: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    aggregate = getattr(store, "supplier_smelter_counts", None)
+    if callable(aggregate):
+        for sid, key, n in aggregate(year=year):
+            per_pairs[str(sid)].append((str(key), int(n)))
+        risks = risk_by_key(store, model, year, keys={k for pairs in per_pairs.values() for k, _ in pairs})
+    else:
+        hops = store.reports(year=year)
+        risks = risk_by_key(store, model, year, hops)
+        counted: dict[tuple[str, str], int] = defaultdict(int)
+        for h in hops:
+            f = fields(h)
+            counted[(str(f["supplier_id"]), str(f["smelter_key"]))] += 1
+        for (sid, key), n in counted.items():
+            per_pairs[sid].append((key, n))
     flags = {k: bool(smelter_flags(r, model)) for k, r in risks.items()}
     sups = store.suppliers()
     chains = store.supplier_chains([str(get(s, "id")) for s in sups]) or {}
-    per_hops: dict[str, list[Any]] = defaultdict(list)
-    for h in hops:
-        per_hops[str(fields(h)["supplier_id"])].append(h)
     decls: dict[str, list[Any]] = defaultdict(list)
     for d in store.declarations(year=year, current_only=True):
         decls[str(get(d, "supplier_id"))].append(d)
@@ -80,13 +91,12 @@ def supplier_rollup(store: Any, model: RiskModel, year: int | None = None, refer
         r = SupplierRollup(supplier_id=sid, name=get(s, "name"), worst_risk=None,
                            contact_email=get(s, "contact_email"), category=get(s, "category"))
         seen: set[str] = set()
-        for h in per_hops.get(sid, []):
-            key = str(fields(h)["smelter_key"])
+        for key, n_rows in per_pairs.get(sid, []):
             risk = risks[key]
             if risk.level == "high":
-                r.high_paths += n_chains
+                r.high_paths += n_rows * n_chains
             if flags[key]:
-                r.flagged_paths += n_chains
+                r.flagged_paths += n_rows * n_chains
             if key in seen:
                 continue
             seen.add(key)
@@ -99,6 +109,7 @@ def supplier_rollup(store: Any, model: RiskModel, year: int | None = None, refer
             if risk.level == "high":
                 r.high_smelters.append(risk.cid or key)
         r.smelters = len(seen)
+        r.high_smelters.sort()
         ds = sorted(decls.get(sid, []), key=lambda d: str(get(d, "received") or ""))
         if ds:
             latest = ds[-1]
