@@ -362,6 +362,8 @@ def plan_supplier(
     plan.expected_findings = sorted({DEFECT_FINDINGS[d] for d in defects})
     plan.expected_status = "invalid" if any(d in INVALID_DEFECTS for d in defects) else "valid"
     plan.expected_checker_missing = sum(1 for d in defects if d in INVALID_DEFECTS)
+    # the cached Checker!D2 Excel would have left in the file ("0" as text when complete)
+    spec.checker_d2 = plan.expected_checker_missing or "0"
     plan.metals = list(metals)
     summarise_rows(plan, spec.smelters, watch)
     if rng.random() < language_share:

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_validate_support import declaration_from_spec
 
 from ingest.findings import CATALOGUE, CODES, make_finding, severity_of
-from ingest.records import Declaration, Finding
+from ingest.records import Answer, Declaration, Finding
 from ingest.template_writer import CmrtSpec, Facility, ProductSpec, SmelterSpec, complete_spec
 from ingest.validate import ValidationPolicy, checker_style, validate, version_key
 
@@ -432,3 +434,32 @@ def test_display_name_email_is_accepted() -> None:
     spec = good_spec()
     spec.company["contact_email"] = "Alex Contact <alex.contact@example.com>"
     assert not find(run(spec), "malformed_email")
+
+
+_values = st.one_of(st.none(), st.text(max_size=12), st.integers(-5, 5), st.floats(allow_nan=False, width=16),
+                    st.dates(), st.booleans())
+
+
+@settings(max_examples=150, deadline=None)
+@given(company=st.dictionaries(st.sampled_from(["name", "scope", "scope_description", "contact_name", "contact_email",
+                                                "contact_phone", "authorizer_name", "authorizer_email",
+                                                "effective_date"]), _values),
+       answers=st.dictionaries(st.sampled_from(["Q1", "Q2", "Q3", "Q7"]),
+                               st.dictionaries(st.sampled_from(["Tin", "Gold", "Cobalt"]), _values)),
+       rows=st.lists(st.tuples(st.sampled_from([None, "Tin", "Gold", "tin"]), _values, _values, _values), max_size=6),
+       version=st.sampled_from(["6.5", "6.01", "3.01", "2.02", "2.03a", "1.00", None, "x"]))
+def test_validate_never_crashes_on_odd_values(company: dict, answers: dict, rows: list, version: str | None) -> None:
+    spec = CmrtSpec(company={k: v for k, v in company.items() if k != "scope"},
+                    smelters=[SmelterSpec(metal=m, lookup=lk, name=n, cid=c) for m, lk, n, c in rows])  # type: ignore[arg-type]
+    layout_id = {"3.01": "cmrt-3", "2.02": "cmrt-2.02", "2.03a": "cmrt-2.03", "1.00": "cmrt-1"}.get(version or "",
+                                                                                                   "cmrt-6")
+    decl = declaration_from_spec(spec, version or "6.5", layout_id=layout_id, workbook_checker=company.get("name"))
+    decl.template.version = version
+    decl.company.scope_text = company.get("scope")  # type: ignore[assignment]
+    for qid, per_metal in answers.items():
+        for metal, value in per_metal.items():
+            decl.answers.setdefault(qid, {})[metal] = Answer(value)  # type: ignore[arg-type]
+    validate(decl, POLICY)
+    assert decl.status in {"valid", "invalid"}
+    assert all(f.code in CODES for f in decl.findings)
+    assert decl.status == ("invalid" if any(f.severity == "error" for f in decl.findings) else "valid")

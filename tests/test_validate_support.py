@@ -53,10 +53,11 @@ def declaration_from_spec(spec: CmrtSpec, version: str = "6.5", *, kind: str = "
     first = layout.smelters.first_row if layout.smelters else 5
     for i, s in enumerate(spec.smelters):
         lookup = s.lookup
+        text = str(lookup).strip().casefold() if lookup is not None else ""
         kind_ = None
-        if lookup and lookup.strip().casefold() == "smelter not listed":
+        if text == "smelter not listed":
             kind_ = "not_listed"
-        elif lookup and lookup.strip().casefold() == "smelter not yet identified":
+        elif text == "smelter not yet identified":
             kind_ = "not_yet_identified"
         elif lookup:
             kind_ = "listed"
