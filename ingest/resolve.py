@@ -185,6 +185,10 @@ class Resolver:
             limit = max(8, len(idx.choices) // 25)  # tokens in more than 4 % of aliases carry little signal
             idx.tokens = {t: ids for t, ids in postings.items() if len(ids) <= limit}
             idx.all_tokens = {t: set(ids) for t, ids in postings.items()}
+        #: a reference list (RMI export or template Look-up) was imported; without one, unknown CIDs are trusted
+        self.has_reference_list = self.store.db.execute(
+            "SELECT 1 FROM imports WHERE importer IN ('rmi-reference','template-lookup','template-301') LIMIT 1"
+        ).fetchone() is not None
         self.old_ids: dict[str, set[str]] = defaultdict(set)
         for r in self.store.db.execute("SELECT old_id, cid FROM old_ids"):
             self.old_ids[r["old_id"]].add(r["cid"])
@@ -345,6 +349,13 @@ class Resolver:
                        findings: list[Finding], notes: list[str]) -> Resolution | None:
         if CID_RE.match(ident):
             fac = self.facs.get(ident)
+            if fac is None and not self.has_reference_list:
+                # no reference list imported yet: a well-formed CID is the supplier's best evidence
+                findings.append(Finding("cid_unverified", "info", "",
+                                        f"{ident} taken as written: no RMI reference list or template Look-up has "
+                                        "been imported (minetrace reference import …)"))
+                return Resolution(status="resolved", cid=ident, method="cid_unverified", score=100.0,
+                                  given_cid=ident, metal=metal, country_iso2=iso2, findings=findings, notes=notes)
             if fac is None:
                 findings.append(Finding("cid_unknown", "warning", "",
                                         f"{ident} is not in the reference store (import a newer RMI list?)"))
@@ -573,6 +584,11 @@ class Resolver:
         return Resolution(status="unresolved", cid=None, method="none", score=0.0 if not cands else cands[0].score,
                           given_cid=given, metal=metal, country_iso2=iso2, candidates=cands or [],
                           findings=findings, notes=notes + [why], provisional_key=key)
+
+
+def default_resolver(store_option: str | Path | None = None) -> Resolver:
+    """The resolver of a store (`--store` value, $MINETRACE_STORE or ./.minetrace), decisions included."""
+    return Resolver(ReferenceStore.open(store_option))
 
 
 def resolve_rows(rows: Iterable[SmelterRow], store: ReferenceStore | None = None) -> list[Resolution]:

@@ -276,3 +276,19 @@ def test_as_of_before_a_removal_keeps_the_cid_current(store, tmp_path):
     assert (r.cid, r.method) == ("CID000864", "cid")
     now = Resolver(store, decisions=tmp_path / "d.yaml")
     assert now.resolve(row(metal="Tin", cid="CID000864")).cid == "CID002180"
+
+
+def test_fresh_store_trusts_well_formed_cids(tmp_path):
+    s = ReferenceStore(tmp_path / "fresh")
+    r = Resolver(s, decisions=tmp_path / "d.yaml").resolve(row(metal="Tungsten", cid="CID002082"))
+    assert (r.status, r.cid, r.method) == ("resolved", "CID002082", "cid_unverified")
+    assert [f.code for f in r.findings] == ["cid_unverified"]
+    s.close()
+
+
+def test_default_resolver_opens_the_store(tmp_path):
+    from ingest.resolve import default_resolver
+
+    res = default_resolver(tmp_path / "st")
+    assert res.store.path == tmp_path / "st" / "reference.sqlite"
+    assert res.resolve(row(name="Kaloti Precious Metals")).cid == "CID002563"
