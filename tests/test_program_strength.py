@@ -115,3 +115,19 @@ def test_user_policy_file_overrides_one_key_and_keeps_the_rest(tmp_path):
     assert p.scoping.excluded_categories == ("service", "indirect")
     assert p.risk.covered_countries == frozenset({"CD"})
     assert p.source.endswith("mine.yaml")
+
+
+@pytest.mark.parametrize("kind,version,letters", [("CMRT", "1.00", "AEIJ"), ("CMRT", "2.03a", "AEHI"),
+                                                  ("CMRT", "3.01", "AEHI"), ("CMRT", "4.01", "AEHI"),
+                                                  ("CMRT", "5.01", "AEGH"), ("CMRT", "6.5", "ADFG"),
+                                                  ("CRT", "2.21", "ACHI")])
+def test_older_versions_map_their_own_letters(kind, version, letters):
+    answers = {k: "No" for k in "ABCDEFGHIJ"}
+    for k in letters:
+        answers[k] = "Yes (internal audit)" if k == letters[2] else "Yes"
+    r = program_strength(answers, template_kind=kind, template_version=version)
+    assert r.strong, (version, r.reasons)
+    assert [a.letter for a in r.answers] == list(letters)
+    answers[letters[3]] = "No"
+    assert program_strength(answers, template_kind=kind, template_version=version).failed_roles == [
+        "corrective_action"]
