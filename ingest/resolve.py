@@ -34,7 +34,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from ingest.names import compact_key, normalise_name
-from ingest.records import Candidate, Finding, Resolution, SmelterRow
+from ingest.records import Candidate, Declaration, Finding, Resolution, SmelterRow
 from ingest.reference.countries import country_iso2
 from ingest.reference.decisions import Decisions
 from ingest.reference.store import CID_RE, ReferenceStore
@@ -295,6 +295,10 @@ class Resolver:
                 self.store.enqueue_review(declaration_sha256, row.row, row.metal, self._raw_name(row), row.country,
                                           res.status, [c.__dict__ for c in res.candidates])
         return out
+
+    def resolve_declaration(self, decl: Declaration) -> list[Resolution]:
+        """Resolve every smelter row of a declaration; review candidates are queued under its sha256."""
+        return self.resolve_many(decl.smelters, declaration_sha256=decl.file.sha256)
 
     # ------------------------------------------------------------------ the steps
     def _resolve(self, metal: str | None, names: list[str], iso2: str | None, ids: tuple[str, ...],
