@@ -32,9 +32,10 @@ def _parse_source(source: Source) -> tuple[Declaration | None, str | None]:
     if source.error:
         return None, f"{source.name}: {source.error}"
     try:
-        data = source.data if source.data is not None else source.path
-        assert data is not None
-        return parse_file(data, name=source.name), None
+        if source.data is not None:
+            return parse_file(source.data, name=source.name), None
+        assert source.path is not None
+        return parse_file(source.path), None  # file.name is the base name, file.path the full path
     except UnreadableWorkbook as exc:
         return None, f"{source.name}: {exc.message}"
     except Exception as exc:  # a reader defect must not stop the batch; say so plainly

@@ -42,6 +42,8 @@ def test_parse_json_contract(good_file: Path) -> None:
     data = json.loads(result.stdout)
     assert CONTRACT_KEYS <= set(data)
     assert {"name", "sha256"} <= set(data["file"])
+    assert data["file"]["name"] == "acme.xlsx"
+    assert data["file"]["path"] == str(good_file)
     assert {"kind", "version"} <= set(data["template"])
     assert {"name", "scope", "effective_date"} <= set(data["company"])
     assert data["template"] == data["template"] | {"kind": "CMRT", "version": "6.5"}
