@@ -176,6 +176,13 @@ def _int(value: Any, where: str) -> int:
 
 def policy_from_dict(raw: dict[str, Any], source: str = "dict") -> Policy:
     """Build a typed `Policy` from the merged mapping; raises `PolicyError` naming the bad key."""
+    for section in ("risk", "program", "scoping", "survey", "report"):
+        if raw.get(section) is not None and not isinstance(raw.get(section), dict):
+            raise PolicyError(f"{source}: {section} must be a mapping of settings, got {raw.get(section)!r}")
+    for section, key in (("risk", "watchlist"), ("risk", "cahra")):
+        value = (raw.get(section) or {}).get(key)
+        if value is not None and not isinstance(value, dict):
+            raise PolicyError(f"{source}: {section}.{key} must be a mapping, got {value!r}")
     r = raw.get("risk") or {}
     w = r.get("watchlist") or {}
     c = r.get("cahra") or {}

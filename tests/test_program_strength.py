@@ -131,3 +131,10 @@ def test_older_versions_map_their_own_letters(kind, version, letters):
     answers[letters[3]] = "No"
     assert program_strength(answers, template_kind=kind, template_version=version).failed_roles == [
         "corrective_action"]
+
+
+def test_policy_sections_must_be_mappings(tmp_path):
+    f = tmp_path / "s.yaml"
+    f.write_text("scoping: [1, 2]\n")
+    with pytest.raises(PolicyError, match="s.yaml: scoping must be a mapping"):
+        load_policy(f)
