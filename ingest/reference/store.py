@@ -329,8 +329,12 @@ class ReferenceStore:
             "SELECT * FROM revisions WHERE cid=? AND kind='removed' ORDER BY date DESC LIMIT 1", (cid,)).fetchone()
 
     def _readded_after(self, cid: str, when: str | None) -> bool:
-        row = self.db.execute("SELECT 1 FROM revisions WHERE cid=? AND kind='added' AND date>?",
-                              (cid, when or "")).fetchone()
+        """Back after a removal: an "Added" event, a later "Smelter Added Date", or a later reference list."""
+        w = when or ""
+        row = self.db.execute(
+            "SELECT 1 FROM revisions WHERE cid=? AND ((kind='added' AND date>?) OR added_date>?) "
+            "UNION SELECT 1 FROM status_observations WHERE cid=? AND scheme='RMI' AND status='Listed' AND as_of>?",
+            (cid, w, w, cid, w)).fetchone()
         return row is not None
 
     def facility(self, cid: str) -> Facility | None:
@@ -368,6 +372,14 @@ class ReferenceStore:
                 succ = [s for s in (r["successors"] or "").split(",") if s]
                 out[r["cid"]] = (r["date"], r["details"], succ)
             elif r["cid"] in out and (r["date"] or "") > (out[r["cid"]][0] or ""):
+                del out[r["cid"]]
+        # re-listed without an "Added" event: a later added date or a later reference-list snapshot
+        back = self.db.execute(
+            "SELECT cid, max(d) AS d FROM (SELECT cid, added_date AS d FROM revisions WHERE added_date IS NOT NULL "
+            "UNION ALL SELECT cid, as_of AS d FROM status_observations WHERE scheme='RMI' AND status='Listed') "
+            "GROUP BY cid")
+        for r in back:
+            if r["cid"] in out and (r["d"] or "") > (out[r["cid"]][0] or ""):
                 del out[r["cid"]]
         return out
 
