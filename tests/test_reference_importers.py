@@ -105,3 +105,33 @@ def test_detect_by_content_not_name(tmp_path):
     data = shared_path(*RMI, "ACTIVE.xml").read_bytes()
     kind, _ = detect(data, "downloaded-file.txt")
     assert kind == "rmi-active"
+
+
+def test_relisted_cid_is_not_retired(store):
+    for name in ("CMRT.xml", "REVISIONS.xml"):
+        import_file(store, shared_path(*RMI, name))
+    # Kyshtym: removed 2016-10-06 ("not a smelter"), back on the list (added 2017-03-17)
+    assert not store.facility("CID002865").retired
+    assert store.status_as_of("CID002865", "2026-08-22").status != "Removed"
+
+
+def test_resolution_on_the_real_exports(store, tmp_path):
+    from ingest.records import SmelterRow
+    from ingest.resolve import Resolver
+
+    for name in ("CMRT.xml", "REVISIONS.xml"):
+        import_file(store, shared_path(*RMI, name))
+    res = Resolver(store, decisions=tmp_path / "d.yaml")
+
+    def go(metal, name=None, cid=None, country=None):
+        return res.resolve(SmelterRow(row=5, metal=metal, name=name, cid=cid, country=country))
+
+    assert go("Gold", "TANAKA KIKINZOKU KOGYO K.K.").cid == "CID001875"
+    r = go("Gold", "Tony Goetz NV", country="BELGIUM")  # renamed twice, removed 2025: still CID002587
+    assert (r.status, r.cid) == ("resolved", "CID002587") and any("retired" in n for n in r.notes)
+    r = go("Gold", "8853 S.p.A.", cid="CID0027634")  # a real-world typo: one digit too many
+    assert (r.cid, r.method) == ("CID002763", "cid_repaired")
+    r = go("Gold", "Aurubis AG, Hamburg")  # RMI gives this alias to two CIDs
+    assert r.status == "review" and {c.cid for c in r.candidates} >= {"CID000113", "CID005476"}
+    assert go("Tin", cid="CID000864").cid == "CID001231"  # "Alias to CID001231"
+    assert go("Tantalum", "Tanaka Kikinzoku Kogyo K.K.").status != "resolved"  # blocked by metal
