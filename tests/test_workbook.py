@@ -311,3 +311,22 @@ def test_parse_cell_round_trip(col: int, row: int, abs_col: bool, abs_row: bool)
 def test_parse_cell_rejects(bad: str) -> None:
     with pytest.raises(ValueError):
         parse_cell(bad)
+
+
+@pytest.mark.parametrize("folder,name", [
+    ("filled", "CMRT_6.4_Giga_20240426.xlsx"), ("filled", "CMRT_3.01_green.xlsx"), ("filled", "CMRT_2.03_green.xlsx"),
+    ("templates", "CMRT_1.00_blank.xlsx"), ("templates", "RMI_EMRT_2.0_en.xlsx"),
+    ("templates", "RMI_AMRT_1.3_zh-saved.xlsx"),
+])
+def test_real_excel_output_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch, folder: str, name: str) -> None:
+    """Sheets written by Excel go to calamine as they are; only odd XML is rewritten (the slow path)."""
+    import ingest.workbook as wbmod
+
+    def no_rewrite(xml: bytes, clipped: bool) -> tuple[bytes, str]:
+        raise AssertionError("a real Excel sheet was sent to the rewriter")
+
+    monkeypatch.setattr(wbmod, "_sanitize_sheet", no_rewrite)
+    wb = open_workbook(_cmrt(folder, name))
+    for sheet_name in wb.sheet_names:
+        assert wb.sheet(sheet_name) is not None
+    assert wb.warnings == []
