@@ -135,3 +135,21 @@ def test_resolution_on_the_real_exports(store, tmp_path):
     assert r.status == "review" and {c.cid for c in r.candidates} >= {"CID000113", "CID005476"}
     assert go("Tin", cid="CID000864").cid == "CID001231"  # "Alias to CID001231"
     assert go("Tantalum", "Tanaka Kikinzoku Kogyo K.K.").status != "resolved"  # blocked by metal
+
+
+def test_rmi_export_saved_as_xlsx(store, tmp_path):
+    import csv
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Conformant"
+    with shared_path(*RMI, "rmi_export_2026-08-22_CONFORMANT.csv").open(encoding="utf-8-sig", newline="") as fh:
+        for rec in csv.reader(fh):
+            ws.append(rec)
+    path = tmp_path / "conformant_2026-08-22.xlsx"
+    wb.save(path)
+    res = import_file(store, path)
+    assert (res.kind, res.rows, res.as_of) == ("rmi-conformant", 420, "2026-08-22")
+    assert store.status_as_of("CID000004", "2026-08-22").status == "Conformant"
