@@ -368,3 +368,41 @@ def test_supplier_chains_survive_a_cycle(store: GraphStore) -> None:
     put(store, synth.declaration("Xeno", rows("CID000003"), tag="x2", scope="B"), sup("Xeno"), parent="decl:yara")
     chains = store.supplier_chains(["decl:xeno", "decl:yara"])
     assert chains == {"decl:xeno": [["company", "decl:xeno"]], "decl:yara": [["company", "decl:xeno", "decl:yara"]]}
+
+
+def test_both_stores_hold_the_same_graph_and_answer_alike(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """The same declarations into the embedded store and into Neo4j: identical dumps, identical answers."""
+    if not HAS_NEO4J_STORE:
+        pytest.skip("graph/neo4j_store.py not present yet")
+    uri = request.getfixturevalue("neo4j_uri")
+    from graph.embedded import EmbeddedStore
+    from graph.neo4j_store import Neo4jStore
+
+    emb = EmbeddedStore(tmp_path / "emb")
+    neo = Neo4jStore(uri)
+    neo.clear()
+    try:
+        batch = [(d, SupplierRecord("decl:" + n.lower(), n)) for d, n in synth.program(15, seed=8, pool=POOL)]
+        extra = synth.declaration("Supplier 00001 Industries", rows("CID000001", mines={"CID000001": "DRC"}),
+                                  effective=date(2026, 4, 1), tag="resubmitted")
+        for st in (emb, neo):
+            st.upsert_suppliers([SupplierRecord("S-MASTER", "Master Co", aliases=["MC"], spend=5.0)])
+            for d, s in batch:
+                put(st, d, s)
+            put(st, extra, sup("Supplier 00001 Industries"))
+            put(st, synth.declaration("Sub Co", rows("CID000007"), tag="sub"), sup("Sub Co"), parent="S-MASTER")
+            st.upsert_smelter_facts([SmelterFact("CID000003", None, "Reference Three", "PE")])
+            st.delete_declaration(batch[3][0].file.sha256)
+        assert dump(emb) == dump(neo)
+        for kwargs in ({}, {"current_only": False}, {"metals": ["Tin"]}, {"countries": ["CN", "PE"]}):
+            assert [h.to_json() for h in emb.reports(**kwargs)] == [h.to_json() for h in neo.reports(**kwargs)]
+        for key in ("CID000001", "CID000003", "CID000007"):
+            assert emb.suppliers_for_smelter(key) == neo.suppliers_for_smelter(key)
+        assert emb.supplier_chains() == neo.supplier_chains()
+        assert emb.declared_mine_countries() == neo.declared_mine_countries()
+        assert [d.to_json() | {"received": None} for d in emb.declarations(current_only=False)] == [
+            d.to_json() | {"received": None} for d in neo.declarations(current_only=False)]
+        assert emb.suppliers() == neo.suppliers() and emb.smelters() == neo.smelters() and emb.years() == neo.years()
+    finally:
+        emb.close()
+        neo.close()
