@@ -528,9 +528,11 @@ class Resolver:
         second = ranked[1][1] if len(ranked) > 1 else 0.0
         cands = [self._candidate(c, s) for c, s in ranked[:5] if s >= p.review - 15]
         clear = top >= p.accept_clear and top - second >= p.clear_margin
-        contained = top >= p.review and self._contained_in_one(idx, names, iso2) == top_cid
-        if (top >= p.accept and top - second >= p.margin) or clear or contained:
-            if contained and not clear and not (top >= p.accept and top - second >= p.margin):
+        standard = (top >= p.accept and top - second >= p.margin) or clear
+        contained = (not standard and top >= p.review
+                     and self._contained_in_one(idx, names, iso2) == top_cid)
+        if standard or contained:
+            if contained:
                 notes = notes + ["every word of the name appears in this facility's aliases and no other's"]
             res = self._done(top_cid, "fuzzy", top, metal, given, findings, notes, iso2)
             res.candidates = cands[:3]
