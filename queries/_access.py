@@ -6,8 +6,10 @@ CLI alike; one accessor keeps every query free of isinstance ladders.
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -73,3 +75,16 @@ def fields(obj: Any) -> dict[str, Any]:
         return vars(obj)
     except TypeError:
         return {k: getattr(obj, k) for k in dir(obj) if not k.startswith("_")}
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building a large result (hundreds of thousands of small
+    containers that all stay alive): full collections would rescan them again and again for nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

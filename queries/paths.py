@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from queries._access import fields, get
+from queries._access import fields, gc_paused, get
 from queries.risk import RiskModel, SmelterRisk, declared_countries_by_smelter, risk_by_key
 
 FLAG_CODES = ("high", "watchlist", "non_conformant", "covered_location", "cahra_location", "covered_sourcing",
@@ -85,9 +85,15 @@ def flagged_paths(store: Any, model: RiskModel, year: int | None = None, supplie
     """Every path ending at a flagged smelter, for current declarations of `year` (None = all years).
 
     `flags` restricts to paths carrying at least one of the given flag codes (e.g. ["high"])."""
+    with gc_paused():
+        return _flagged_paths(store, model, year, supplier_ids, flags, include_not_conformant)
+
+
+def _flagged_paths(store: Any, model: RiskModel, year: int | None, supplier_ids: list[str] | None,
+                   flags: list[str] | None, include_not_conformant: bool) -> list[FlaggedPath]:
     hops = store.reports(supplier_ids=supplier_ids, year=year)
-    risks = risk_by_key(store, model, year, hops)
     declared = declared_countries_by_smelter(store, year)
+    risks = risk_by_key(store, model, year, hops, declared=declared)
     flag_cache = {k: smelter_flags(r, model, include_not_conformant) for k, r in risks.items()}
     flagged_hops = [h for h in hops if flag_cache.get(str(fields(h)["smelter_key"]))]
     if flags:

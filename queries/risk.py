@@ -383,10 +383,11 @@ def declared_countries_by_smelter(store: Any, year: int | None = None) -> dict[s
 
 
 def risk_by_key(store: Any, model: RiskModel, year: int | None = None,
-                hops: list[Any] | None = None, keys: set[str] | None = None) -> dict[str, SmelterRisk]:
+                hops: list[Any] | None = None, keys: set[str] | None = None,
+                declared: dict[str, list[tuple[str, str, int]]] | None = None) -> dict[str, SmelterRisk]:
     """smelter key → rating, for the smelters reached by `hops` (default: every current hop of `year`),
-    or for the given smelter `keys`."""
-    declared = declared_countries_by_smelter(store, year)
+    or for the given smelter `keys`. `declared` (from `declared_countries_by_smelter`) saves a query."""
+    declared = declared_countries_by_smelter(store, year) if declared is None else declared
     if keys is not None:
         hops = []
         wanted = set(keys)

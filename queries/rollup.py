@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from queries._access import fields, get
+from queries._access import fields, gc_paused, get
 from queries.paths import smelter_flags
 from queries.program import program_strength
 from queries.risk import LEVEL_RANK, RiskModel, risk_by_key
@@ -56,6 +56,12 @@ class SupplierRollup:
 def supplier_rollup(store: Any, model: RiskModel, year: int | None = None, reference_date: date | None = None,
                     include_unlisted: bool = True) -> list[SupplierRollup]:
     """Roll-up for every supplier (master list and declaration-only ones), worst first."""
+    with gc_paused():
+        return _supplier_rollup(store, model, year, reference_date, include_unlisted)
+
+
+def _supplier_rollup(store: Any, model: RiskModel, year: int | None, reference_date: date | None,
+                     include_unlisted: bool) -> list[SupplierRollup]:
     policy = model.policy
     # (supplier, smelter) → rows: one aggregate query when the store offers it, else counted from the hops
     per_pairs: dict[str, list[tuple[str, int]]] = defaultdict(list)
