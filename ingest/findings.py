@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 from ingest.records import Finding, Severity
 
+Stage = str  # "reader", "validation", "resolution", "master_list"
+
 
 @dataclass(frozen=True)
 class FindingType:
@@ -29,6 +31,7 @@ class FindingType:
     title: str
     severity: Severity
     description: str
+    stage: Stage = "validation"  # who emits it
 
 
 CATALOGUE: tuple[FindingType, ...] = (
@@ -109,6 +112,7 @@ CATALOGUE: tuple[FindingType, ...] = (
         "column_shift", "Column shift in the Smelter List", "warning",
         "Values sit one or more columns away from their header (a street in the ID column, a country where a "
         "CID belongs) — usually rows pasted from another template revision. Emitted by the reader.",
+        "reader",
     ),
     FindingType(
         "layout_unverified", "Layout derived without a sample", "warning",
@@ -134,6 +138,7 @@ CATALOGUE: tuple[FindingType, ...] = (
         "consolidated_row", "Consolidated (pipe-joined) cell", "info",
         "A Smelter List cell joins several values with '|' (a consolidator's aggregate); kept raw and split. "
         "Emitted by the reader.",
+        "reader",
     ),
     FindingType(
         "checker_mismatch", "Checker count differs from the workbook's", "info",
@@ -141,6 +146,58 @@ CATALOGUE: tuple[FindingType, ...] = (
         "cached Checker!D2. Only meaningful when Excel computed the file; files written by other tools carry "
         "stale or no cached values.",
     ),
+    # --- reading the workbook ------------------------------------------------------------------------
+    FindingType(
+        "sheet_truncated", "Sheet read only in part", "warning",
+        "A sheet was larger than the reader's row limit (a million-row sheet, a zip bomb); only the first rows "
+        "were read, so smelters or products may be missing.", "reader",
+    ),
+    FindingType(
+        "workbook_warning", "Workbook read with a warning", "warning",
+        "The workbook opened, but the reader reported something unusual about it (see the message).", "reader",
+    ),
+    # --- smelter resolution (on each row's Resolution) -------------------------------------------------
+    FindingType(
+        "cid_unknown", "CID not in the reference list", "warning",
+        "A well-formed CID that the reference list does not know (mistyped, or newer than the list).", "resolution",
+    ),
+    FindingType(
+        "cid_wrong_metal", "CID of another metal", "warning",
+        "The CID belongs to a facility of another metal than the row declares.", "resolution",
+    ),
+    FindingType(
+        "cid_unverified", "CID taken without a reference list", "info",
+        "No reference list was loaded, so the CID was accepted as given.", "resolution",
+    ),
+    FindingType(
+        "cid_name_mismatch", "Row name does not match the CID", "info",
+        "The smelter name typed on the row scores low against the CID's names; the CID was kept.", "resolution",
+    ),
+    FindingType(
+        "cid_split", "CID split into several facilities", "info",
+        "The reported CID was later split into facility-level CIDs; which plant supplies is for the supplier "
+        "to say.", "resolution",
+    ),
+    # --- the supplier master list ------------------------------------------------------------------------
+    FindingType("supplier_list_unreadable", "Master list unreadable", "error",
+                "The supplier master list could not be opened or has no recognisable header.", "master_list"),
+    FindingType("supplier_list_empty", "Master list empty", "error",
+                "The supplier master list has no supplier rows.", "master_list"),
+    FindingType("supplier_missing_id", "Supplier without ID", "error",
+                "A master-list row has no supplier ID; it cannot be linked to declarations.", "master_list"),
+    FindingType("supplier_missing_name", "Supplier without name", "error",
+                "A master-list row has no supplier name.", "master_list"),
+    FindingType("supplier_duplicate_id", "Duplicate supplier ID", "warning",
+                "The same supplier ID appears on several master-list rows.", "master_list"),
+    FindingType("supplier_unknown_category", "Unknown supplier category", "warning",
+                "The category is not recognisable as direct, indirect or service, so scoping cannot use it.",
+                "master_list"),
+    FindingType("supplier_bad_date", "Unreadable last-purchase date", "warning",
+                "The last-purchase date could not be read, so the inactivity rule cannot use it.", "master_list"),
+    FindingType("supplier_bad_email", "Malformed supplier e-mail", "warning",
+                "The supplier contact e-mail is not a valid address.", "master_list"),
+    FindingType("supplier_bad_spend", "Unreadable spend", "warning",
+                "The spend value is not a number.", "master_list"),
 )
 
 _BY_CODE: dict[str, FindingType] = {t.code: t for t in CATALOGUE}
@@ -164,7 +221,15 @@ def make_finding(code: str, location: str, message: str) -> Finding:
     return Finding(code=code, severity=finding_type(code).severity, location=location, message=message)
 
 
+def with_catalogue_severity(finding: Finding) -> Finding:
+    """The finding with the catalogue's severity (unchanged when the code is not catalogued)."""
+    t = _BY_CODE.get(finding.code)
+    if t is None or t.severity == finding.severity:
+        return finding
+    return Finding(finding.code, t.severity, finding.location, finding.message)
+
+
 def catalogue_rows() -> list[dict[str, str]]:
     """The catalogue as plain rows (for docs, `--json` and the explorer's legend)."""
-    return [{"code": t.code, "title": t.title, "severity": t.severity, "description": t.description}
-            for t in CATALOGUE]
+    return [{"code": t.code, "title": t.title, "severity": t.severity, "description": t.description,
+             "stage": t.stage} for t in CATALOGUE]

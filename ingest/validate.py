@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from ingest.findings import make_finding
+from ingest.findings import make_finding, with_catalogue_severity
 from ingest.layouts import get_layout, layout_for
 from ingest.layouts.model import Layout, Question
 from ingest.records import Answer, Declaration, Finding, SmelterRow
@@ -978,6 +978,8 @@ class _Collector:
 def validate(decl: Declaration, policy: ValidationPolicy | None = None) -> None:
     """Validate `decl` in place: append findings, set `checker_missing` and `status`."""
     policy = policy or DEFAULT_POLICY
+    # one severity per code, whoever emitted it (the reader's findings included)
+    decl.findings[:] = [with_catalogue_severity(f) for f in decl.findings]
     out = _Collector(decl.findings)
     layout = _resolve_layout(decl)
     for f in _template_findings(decl, layout, policy):

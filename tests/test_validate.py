@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_validate_support import declaration_from_spec
 
-from ingest.findings import CATALOGUE, CODES, make_finding, severity_of
+from ingest.findings import CATALOGUE, CODES, catalogue_rows, make_finding, severity_of
 from ingest.records import Answer, Declaration, Finding
 from ingest.template_writer import CmrtSpec, Facility, ProductSpec, SmelterSpec, complete_spec
 from ingest.validate import ValidationPolicy, checker_style, validate, version_key
@@ -463,3 +463,21 @@ def test_validate_never_crashes_on_odd_values(company: dict, answers: dict, rows
     assert decl.status in {"valid", "invalid"}
     assert all(f.code in CODES for f in decl.findings)
     assert decl.status == ("invalid" if any(f.severity == "error" for f in decl.findings) else "valid")
+
+
+def test_reader_findings_take_the_catalogue_severity() -> None:
+    decl = declaration_from_spec(good_spec())
+    decl.findings += [Finding("consolidated_row", "warning", "Smelter List!row 5", "a|b"),
+                      Finding("layout_unverified", "info", "Declaration!J3", "4.x"),
+                      Finding("not_catalogued", "error", "x", "kept as emitted")]
+    validate(decl, POLICY)
+    assert [(f.code, f.severity) for f in decl.findings] == [("consolidated_row", "info"),
+                                                             ("layout_unverified", "warning"),
+                                                             ("not_catalogued", "error")]
+    assert decl.status == "invalid"
+
+
+def test_catalogue_rows_for_the_legend() -> None:
+    rows = catalogue_rows()
+    assert {r["stage"] for r in rows} == {"reader", "validation", "resolution", "master_list"}
+    assert all(set(r) == {"code", "title", "severity", "description", "stage"} for r in rows)
