@@ -263,3 +263,13 @@ def test_upload_ingest_goes_through_the_cli_ingest_and_keeps_the_uploaded_name(d
     assert stored is not None and stored.file_name == "from-browser.xlsx"
     again = data.ingest_files([good], names={good: "again.xlsx"})
     assert again.files[0].outcome == "duplicate"
+
+
+def test_trace_lists_flagged_paths_with_their_source_rows(demo: DemoStore) -> None:
+    at = page("trace")
+    no_exception(at)
+    paths = next(df for df in at.dataframe if getattr(df, "key", None) == "trace_flagged").value
+    assert set(demo.manifest.figures()["watchlisted_suppliers"]) <= set(paths["supplier_id"])
+    assert set(demo.watchlisted()) <= set(paths["cid"])
+    assert paths["file_name"].notna().all() and paths["row"].notna().all() and paths["sheet"].notna().all()
+    assert all(p.startswith("company") for p in paths["path"])

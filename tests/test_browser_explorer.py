@@ -100,6 +100,15 @@ def test_trace_a_watchlisted_cid_to_its_supplier(page: Any, explorer: Explorer, 
     graph_text = page.locator(".js-plotly-plot").first.inner_text()
     for sid in suppliers:
         assert names[sid][:28] in graph_text
+    # click the smelter node (node trace = second scatter trace; points: company, supplier(s), smelter, country)
+    point = page.locator(".js-plotly-plot .scatterlayer .trace").nth(1).locator("path.point").nth(1 + len(suppliers))
+    box = point.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.locator('[data-testid="stMarkdownContainer"] strong', has_text="Smelter").first.wait_for()
+    wait_for_app(page)
+    assert page.locator('[data-testid="stMarkdownContainer"] code', has_text=cid).count() >= 1
     page.get_by_text("Show the evidence of each hop").click()
     wait_for_app(page)
     shot(page, "trace")
@@ -124,6 +133,13 @@ def test_download_the_flagged_supplier_export(page: Any, explorer: Explorer, dem
     assert set(demo.manifest.figures()["watchlisted_suppliers"]) <= ids
     cids = {r[header.index("Smelter ID")] for r in rows[1:]}
     assert set(demo.watchlisted()) <= cids
+
+
+def test_flagged_paths_are_listed_on_trace(page: Any, explorer: Explorer, demo: DemoStore) -> None:
+    open_page(page, explorer, "trace")
+    text = main_text(page)
+    assert "Flagged paths" in text and "path(s) from" in text
+    shot(page, "trace-flagged")
 
 
 @pytest.mark.parametrize("path", ["exposure", "suppliers", "smelters"])

@@ -129,6 +129,7 @@ def network(graph: Graph, height: int | None = None) -> tuple[go.Figure, list[st
         text=[n.label[:28] for n in nodes], textposition="middle right", textfont={"size": 11, "color": "#222"},
         marker={"size": [18 if n.kind == "company" else 13 for n in nodes], "color": colours,
                 "symbol": [symbols.get(n.kind, "circle") for n in nodes], "line": {"width": 1, "color": "#333"}},
+        unselected={"marker": {"opacity": 0.55}, "textfont": {"color": "#555"}},
         customdata=ids, hovertext=[f"{n.kind}: {n.label}<br>risk: {n.risk or '—'}" for n in nodes],
         hoverinfo="text", showlegend=False))
     layer_names = {0: "Company", 1: "Suppliers", 2: "Smelters", 3: "Countries"}

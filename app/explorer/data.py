@@ -305,6 +305,13 @@ PATH_COLS = ["supplier_id", "supplier_name", "top_supplier_id", "chain_text", "c
              "smelter_key", "declaration_id"]
 
 
+def _readable_chain(chain: list[str], declaration: dict[str, Any]) -> list[str]:
+    """The path with the declaration shown by its file name instead of its sha256."""
+    did = declaration.get("declaration_id")
+    name = Path(str(declaration.get("file_name") or did)).name
+    return [name if node == did else str(node) for node in chain]
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def flagged_paths(k: tuple[str, str], year: int | None) -> pd.DataFrame:
     """Every path ending at a flagged smelter (queries.paths), one row per path with its REPORTS evidence."""
@@ -316,7 +323,8 @@ def flagged_paths(k: tuple[str, str], year: int | None) -> pd.DataFrame:
         reports_hop = next((h.evidence for h in p.hops if h.kind == "REPORTS"), {})
         rows.append({
             "supplier_id": p.supplier_id, "supplier_name": p.supplier_name, "top_supplier_id": p.top_supplier_id,
-            "chain_text": " → ".join(p.chain), "cid": p.smelter.get("cid"), "smelter_name": p.smelter.get("name"),
+            "chain_text": " → ".join(_readable_chain(p.chain, p.declaration)), "cid": p.smelter.get("cid"),
+            "smelter_name": p.smelter.get("name"),
             "metal": p.smelter.get("metal"), "country_iso2": p.smelter.get("country_iso2"),
             "risk": p.risk or "unrated", "flags_text": ", ".join(p.flags), "reasons_text": "; ".join(p.reasons),
             "file_name": p.declaration.get("file_name"), "sheet": reports_hop.get("sheet"),

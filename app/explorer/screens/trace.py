@@ -163,11 +163,50 @@ def _node_details(node_id: str, hops: pd.DataFrame, k: tuple[str, str], year: in
         st.markdown(f"**{node_id}**")
 
 
+FLAGGED_COLS = ["supplier_name", "supplier_id", "chain_text", "cid", "smelter_name", "metal", "country_iso2", "risk",
+                 "flags_text", "reasons_text", "file_name", "sheet", "row", "raw_name", "method"]
+
+
+def _flagged(k: tuple[str, str], year: int | None) -> None:
+    """Every path ending at a flagged smelter (queries.paths), with the source row; select one to trace it."""
+    st.subheader(f"Flagged paths · {views.year_label()}")
+    try:
+        paths = data.flagged_paths(k, year)
+    except Exception as exc:  # a query failure must not hide the rest of the page
+        views.unavailable(exc, "Flagged paths")
+        return
+    if paths.empty:
+        st.success("No path ends at a flagged smelter.")
+        return
+    flags = sorted({f.strip() for text in paths["flags_text"].dropna() for f in text.split(",") if f.strip()})
+    chosen = st.multiselect("Flags", flags, key="trace_flag_filter",
+                            help="high, watchlist, non_conformant, covered/cahra location or sourcing")
+    view = paths if not chosen else paths[paths["flags_text"].apply(lambda t: any(f in str(t) for f in chosen))]
+    st.caption(f"{len(view)} path(s) from {view['supplier_id'].nunique()} supplier(s) to "
+               f"{view['smelter_key'].nunique()} flagged smelter(s) · select a row to trace its smelter")
+    limit = 500
+    event = views.table(view.head(limit), FLAGGED_COLS, key="trace_flagged", selectable=True, height=420,
+                        labels={"chain_text": "path", "flags_text": "flags", "reasons_text": "reasons",
+                                "country_iso2": "country"})
+    if len(view) > limit:
+        st.caption(f"First {limit} shown; filter by flag or export the full list from Exports.")
+    row = views.selected_row(event)
+    if row is not None and row < len(view):
+        r = view.iloc[row]
+        mode, value = ("CID", str(r["cid"])) if r["cid"] else ("Smelter", str(r["smelter_key"]))
+        st.session_state["_trace_goto"] = (mode, value)  # applied before the pickers exist on the next run
+        st.rerun()
+
+
 def render() -> None:
     st.title("Trace")
     k = data.key()
     year = views.year()
     _deep_link()
+    goto = st.session_state.pop("_trace_goto", None)
+    if goto:
+        st.session_state["trace_mode"] = goto[0]
+        st.session_state[f"trace_pick_{goto[0]}"] = goto[1]
     c1, c2 = st.columns([1, 2])
     mode = c1.radio("Trace from", MODES, horizontal=True, key="trace_mode")
     values, labels = _options(mode, k)
@@ -183,7 +222,8 @@ def render() -> None:
     risks = f2.multiselect("Risk", RISKS, key="trace_risks", help="Only paths ending at smelters of these levels.")
     f3.select_slider("Smelters per page", [10, 20, 30, 50, 100], value=30, key="trace_page_size")
     if not value:
-        st.info("Pick a supplier, smelter, CID or country to see its paths.")
+        st.info("Pick a supplier, smelter, CID or country to see its paths — or start from a flagged path below.")
+        _flagged(k, year)
         return
     hops = _hops(mode, value, k, year, metals).copy()
     risk_of = data.risk_map(k, year)
