@@ -19,7 +19,7 @@ from typing import Any
 
 import typer
 
-from app.explorer.settings import MAX_UPLOAD_MB, PASSWORD_ENV_ENV, STORE_ENV
+from app.explorer.settings import MAX_UPLOAD_MB, PASSWORD_ENV_ENV, STORE_ENV, load_settings
 
 EXPLORER_SCRIPT = Path(__file__).resolve().parent / "explorer" / "main.py"
 DEFAULT_PORT = 8501
@@ -69,7 +69,7 @@ def run_explorer(store: str, port: int = DEFAULT_PORT, host: str = "127.0.0.1", 
         return 2
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     typer.echo(f"minetrace explorer on http://{shown}:{port}  (store: {store})  — Ctrl+C to stop")
-    cmd = streamlit_command(store, port, host, password_env)
+    cmd = streamlit_command(store, port, host, password_env, max_upload_mb=load_settings([]).max_upload_mb)
     child = subprocess.Popen(cmd, env=explorer_env(store, password_env))
 
     def stop(signum: int, _frame: object) -> None:  # a terminated launcher takes Streamlit with it
