@@ -119,6 +119,7 @@ class SupplierPlan:
     duplicate_rows: int = 0
     out_of_scope_reason: str | None = None
     language: str = "English"  # the UI language the form was saved in
+    cached_formulas: bool = False  # look-up formulas kept with cached values (else values pasted over)
 
 
 @dataclass
@@ -279,6 +280,7 @@ def plan_supplier(
     reference_date: date,
     versions: Sequence[str],
     language_share: float = 0.0,
+    cached_formulas_share: float = 0.0,
 ) -> GeneratedSupplier:
     """Decide one responding supplier's CMRT spec and record every expectation on its plan."""
     name = _company_name(rng, used_names)
@@ -368,6 +370,7 @@ def plan_supplier(
     summarise_rows(plan, spec.smelters, watch)
     if rng.random() < language_share:
         spec.language = plan.language = "中文 Chinese"
+    plan.cached_formulas = rng.random() < cached_formulas_share
     return GeneratedSupplier(plan, spec)
 
 
@@ -457,6 +460,7 @@ def generate_program(
     write: bool = True,
     lean: bool = False,
     language_share: float = 0.1,
+    cached_formulas_share: float = 0.3,
 ) -> ProgramManifest:
     """Build a supplier program of `n_suppliers` (deterministic for a given seed).
 
@@ -464,7 +468,9 @@ def generate_program(
     (no CMRT), `response_rate` of the in-scope ones answered with a CMRT, `invalid_share` of those
     forms are invalid. With `write` the CMRTs go to out_dir/cmrt/<id>_<name>.xlsx, the master list to
     out_dir/suppliers.csv (when `master_list`) and the manifest to out_dir/manifest.json.
-    `language_share` of the forms are saved in Chinese (labels only; answers stay English); `lean`
+    `language_share` of the forms are saved in Chinese (labels only; answers stay English),
+    `cached_formulas_share` keep the look-up formulas with cached values (the rest have values pasted
+    over them, as both kinds arrive from real suppliers); `lean`
     writes lighter files (no country list, no Look-up rows) for large benchmark programs.
     Without `facilities` the project's starter set is used (and its watchlist, unless given).
     """
@@ -493,7 +499,8 @@ def generate_program(
         if i in resp_idx:
             gen = plan_supplier(sub, i + 1, facilities, watchlist=watchlist, invalid=i in invalid_idx,
                                 used_names=used, large_share=large_share, watchlist_share=watchlist_share,
-                                reference_date=reference_date, versions=versions, language_share=language_share)
+                                reference_date=reference_date, versions=versions, language_share=language_share,
+                                cached_formulas_share=cached_formulas_share)
             plans.append(gen.plan)
             assert gen.spec is not None
             specs[gen.plan.supplier_id] = gen.spec
@@ -535,7 +542,7 @@ def write_program(manifest: ProgramManifest, specs: dict[str, CmrtSpec], out_dir
             continue
         plan.file = f"cmrt/{_file_name(plan)}"
         write_cmrt(spec, out_dir / plan.file, version=plan.version or "6.5", facilities=() if lean else lookup,
-                   lean=lean)
+                   lean=lean, cached_formulas=plan.cached_formulas)
     if master_list:
         write_master_list(manifest, out_dir / "suppliers.csv")
         manifest.master_list = "suppliers.csv"

@@ -158,8 +158,10 @@ class SmelterSpec:
     @classmethod
     def listed(cls, facility: Facility, **extra: Any) -> SmelterSpec:
         """A row as Option B fills it: metal + look-up chosen, the rest auto-filled from the Look-up."""
+        data: dict[str, Any] = {"street": facility.street, "city": facility.city, "state": facility.state}
+        data.update(extra)
         return cls(metal=facility.metal, lookup=facility.name, name=facility.name, country=facility.country,
-                   cid=facility.cid, id_source="RMI", standard_name=facility.name, **extra)
+                   cid=facility.cid, id_source="RMI", standard_name=facility.name, **data)
 
     @classmethod
     def not_listed(cls, metal: str, name: str | None, country: str | None, **extra: Any) -> SmelterSpec:
@@ -379,6 +381,12 @@ def _row_formulas(r: int) -> dict[str, str]:
         "C": f'=IF(LEN(A{r})=0,"",INDEX({lk}!$C:$C,MATCH($A{r},{lk}!$E:$E,0)))',
         "E": f'=IF(ISERROR($V{r}),"",OFFSET({lk}!$D$4,$V{r}-4,0)&"")',
         "F": f'=IF(ISERROR($V{r}),"",OFFSET({lk}!$E$4,$V{r}-4,0))',
+        "G": f'=IF(C{r}=$X$4,IF(ISERROR($V{r}),"Enter smelter details","RMI"),IF(ISERROR($V{r}),"",'
+             f'OFFSET({lk}!$F$4,$V{r}-4,0)))',
+        "H": f'=IF(ISERROR($V{r}),"",OFFSET({lk}!$G$4,$V{r}-4,0))',
+        "I": f'=IF(ISERROR($V{r}),"",OFFSET({lk}!$H$4,$V{r}-4,0))',
+        "J": f'=IF(ISERROR($V{r}),"",OFFSET({lk}!$I$4,$V{r}-4,0))',
+        "R": f'=IF(ISERROR($V{r}),"",OFFSET({lk}!$C$4,$V{r}-4,0)&"")',
         "V": f'=IF(C{r}="",NA(),IF(OR(C{r}="Smelter not listed",C{r}="Smelter not yet identified"),'
              f'MATCH($B{r}&$D{r},{lk}!$J:$J,0),MATCH($B{r}&$C{r},{lk}!$J:$J,0)))',
         "X": f'=IF(AND(C{r}="Smelter not listed",OR(LEN(D{r})=0,LEN(E{r})=0)),1,0)',
@@ -423,7 +431,7 @@ def _write_smelter_list(ws: Worksheet, rows: Sequence[SmelterSpec | Mapping[str,
             if r in used:
                 continue
             for letter, formula in _row_formulas(r).items():
-                if letter not in {"B", "C"}:
+                if letter in {"E", "F", "V", "X", "AB"}:
                     ws[f"{letter}{r}"] = formula
     metals = '"Tantalum,Tin,Gold,Tungsten"'
     _add_list(ws, metals, f"B{table.first_row}:B{table.last_row}")
@@ -522,6 +530,7 @@ def write_cmrt(
     layout: Layout = CMRT_6,
     reproducible: bool = True,
     lean: bool = False,
+    cached_formulas: bool = False,
 ) -> Path:
     """Write `spec` as a CMRT `version` (6.01 … 6.5) workbook at `path`; returns the path.
 
@@ -530,7 +539,10 @@ def write_cmrt(
     file would. facilities: rows of the Smelter Look-up sheet. prefill_rows: pre-fill that many
     empty Smelter List rows with the template's formulas (the 2,500-row trap). reproducible: the
     same spec gives the same bytes (fixed timestamps). lean: leave the hidden country list empty
-    (≈ 2× faster; for mass-generated benchmark programs).
+    (≈ 2× faster; for mass-generated benchmark programs). cached_formulas: write the template's
+    look-up formulas *with* the values Excel computed — Smelter List B/C (rows given a column-A CID),
+    E–J and R of look-up rows (empty look-ups cached as the number 0, as Excel leaves them) and
+    Checker!D2 (`spec.checker_d2`) — like a real file whose formulas were never pasted over.
     """
     version_text(version)  # validates the version
     chinese = spec.language.startswith("中文")
@@ -557,9 +569,41 @@ def write_cmrt(
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
+    if cached_formulas:
+        patch_xlsx(out, out, _cached_formula_plan(spec, layout), recalc=False)
     if reproducible:
         make_reproducible(out)
     return out
+
+
+#: look-up columns whose formula has no `&""`: an empty look-up is cached as the number 0
+_ZERO_WHEN_EMPTY = frozenset({"F", "G", "H", "I", "J"})
+
+
+def _cached_formula_plan(spec: CmrtSpec, layout: Layout) -> dict[str, dict[str, Any]]:
+    assert layout.smelters is not None
+    columns = _column_map(layout)
+    cells: dict[str, Any] = {}
+    next_row = layout.smelters.first_row
+    for s in spec.smelters:
+        r = s.row or next_row
+        next_row = max(next_row, r + 1)
+        values = _smelter_values(s, columns)
+        formulas = _row_formulas(r)
+        if values.get("A"):
+            for letter in ("B", "C"):
+                cells[f"{letter}{r}"] = CachedFormula(formulas[letter], values.get(letter, ""))
+        lookup = str(values.get("C") or "").strip().casefold()
+        if lookup and lookup not in {NOT_LISTED.casefold(), NOT_YET_IDENTIFIED.casefold()}:
+            for letter in ("E", "F", "G", "H", "I", "J", "R"):
+                value = values.get(letter)
+                if value is None or value == "":
+                    value = 0 if letter in _ZERO_WHEN_EMPTY else ""
+                cells[f"{letter}{r}"] = CachedFormula(formulas[letter], value)
+    plan: dict[str, dict[str, Any]] = {layout.smelters.sheet: cells}
+    if spec.checker_d2 is not None:
+        plan["Checker"] = {"D2": CachedFormula('IF(H70=0,"0",H70)', spec.checker_d2)}
+    return plan
 
 
 #: the timestamp reproducible files carry (zip entries and docProps/core.xml)
@@ -684,8 +728,13 @@ class TemplatePatchError(Exception):
     """The template cannot be patched in place (the caller falls back to openpyxl)."""
 
 
-_SHEET_RE = re.compile(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"[^>]*/>')
-_REL_RE = re.compile(r'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"[^>]*/>')
+_SHEET_RE = re.compile(r"<sheet\b([^>]*)>")
+_REL_RE = re.compile(r"<Relationship\b([^>]*)>")
+
+
+def _attr(attrs: str, name: str) -> str:
+    m = re.search(rf'(?:^|\s){re.escape(name)}="([^"]*)"', attrs)
+    return m.group(1) if m else ""
 _ROW_RE = re.compile(r'<row r="(\d+)"([^>]*?)(?:/>|>(.*?)</row>)', re.S)
 _CELL_RE = re.compile(r'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _STYLE_RE = re.compile(r'\ss="(\d+)"')
@@ -711,8 +760,25 @@ def _excel_serial(value: date, date1904: bool) -> float:
     return delta.days + delta.seconds / 86400
 
 
+@dataclass(frozen=True)
+class CachedFormula:
+    """A formula cell with the value Excel computed for it (what real files carry)."""
+
+    formula: str
+    cached: Any = None
+
+
 def _cell_xml(ref: str, style: str | None, value: Any, date1904: bool) -> str:
     s = f' s="{style}"' if style else ""
+    if isinstance(value, CachedFormula):
+        f = f"<f>{_xml_text(value.formula.removeprefix('='))}</f>"
+        cached = value.cached
+        if isinstance(cached, bool):
+            return f'<c r="{ref}"{s} t="b">{f}<v>{int(cached)}</v></c>'
+        if isinstance(cached, int | float):
+            return f'<c r="{ref}"{s}>{f}<v>{cached!r}</v></c>'
+        text = "" if cached is None else _xml_text(str(cached))
+        return f'<c r="{ref}"{s} t="str">{f}<v>{text}</v></c>'
     if value is _CLEAR:
         return f'<c r="{ref}"{s}/>'
     if isinstance(value, bool):
@@ -764,11 +830,13 @@ def _patch_sheet(xml: str, cells: dict[str, Any], date1904: bool) -> str:
     return patched
 
 
-def patch_xlsx(template: str | Path, out: str | Path, plan: Mapping[str, Mapping[str, Any]]) -> None:
+def patch_xlsx(template: str | Path, out: str | Path, plan: Mapping[str, Mapping[str, Any]], *,
+               recalc: bool = True) -> None:
     """Copy `template` to `out` with the cells of `plan` (sheet → {ref: value}) replaced in the sheet XML.
 
-    The calculation chain is dropped and a full recalculation requested, as Excel itself does after
-    an edit; everything else is copied unchanged. Raises TemplatePatchError when that is not safe.
+    With `recalc` the calculation chain is dropped and a full recalculation requested, as Excel itself
+    does after an edit; everything else is copied unchanged. Raises TemplatePatchError when that is
+    not safe. Values may be `CachedFormula`s (formula + the value Excel would have cached).
     """
     try:
         zin = zipfile.ZipFile(template)
@@ -780,9 +848,10 @@ def patch_xlsx(template: str | Path, out: str | Path, plan: Mapping[str, Mapping
             raise TemplatePatchError("macro-enabled or unusual package")
         workbook = zin.read("xl/workbook.xml").decode("utf-8")
         rels = zin.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-        targets = dict(_REL_RE.findall(rels))
+        targets = {_attr(a, "Id"): _attr(a, "Target") for a in _REL_RE.findall(rels)}
         sheets = {}
-        for name, rid in _SHEET_RE.findall(workbook):
+        for attrs in _SHEET_RE.findall(workbook):
+            name, rid = _attr(attrs, "name"), _attr(attrs, "r:id")
             target = targets.get(rid, "")
             target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
             sheets[name.replace("&amp;", "&").strip().casefold()] = target
@@ -795,25 +864,35 @@ def patch_xlsx(template: str | Path, out: str | Path, plan: Mapping[str, Mapping
             if part is None or part not in names:
                 raise TemplatePatchError(f"the template has no {sheet!r} sheet")
             patched[part] = _patch_sheet(zin.read(part).decode("utf-8"), dict(cells), date1904).encode("utf-8")
-        if re.search(r"<calcPr\b", workbook):
+        if not recalc:
+            pass
+        elif re.search(r"<calcPr\b", workbook):
             if "fullCalcOnLoad" not in workbook:
                 workbook = re.sub(r"<calcPr\b", '<calcPr fullCalcOnLoad="1"', workbook, count=1)
         else:
             workbook = workbook.replace("</workbook>", '<calcPr fullCalcOnLoad="1"/></workbook>')
         patched["xl/workbook.xml"] = workbook.encode("utf-8")
+        if not recalc:
+            _write_package(zin, out, patched)
+            return
         patched["xl/_rels/workbook.xml.rels"] = re.sub(r'<Relationship\b[^>]*?Target="calcChain.xml"[^>]*/>', "",
                                                        rels).encode("utf-8")
         types = zin.read("[Content_Types].xml").decode("utf-8")
         patched["[Content_Types].xml"] = re.sub(r'<Override\b[^>]*?PartName="/xl/calcChain.xml"[^>]*/>', "",
                                                 types).encode("utf-8")
-        tmp = Path(str(out) + ".tmp")
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
-            for info in zin.infolist():
-                if info.filename == "xl/calcChain.xml":
-                    continue
-                data = patched.get(info.filename)
-                zout.writestr(info, data if data is not None else zin.read(info))
-        tmp.replace(out)
+        _write_package(zin, out, patched, drop={"xl/calcChain.xml"})
+
+
+def _write_package(zin: zipfile.ZipFile, out: str | Path, patched: Mapping[str, bytes],
+                   drop: frozenset[str] | set[str] = frozenset()) -> None:
+    tmp = Path(str(out) + ".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            if info.filename in drop:
+                continue
+            data = patched.get(info.filename)
+            zout.writestr(info, data if data is not None else zin.read(info))
+    tmp.replace(out)
 
 
 def _find_sheet(wb: openpyxl.Workbook, wanted: str) -> Worksheet:

@@ -129,6 +129,25 @@ def test_formulas_without_cache_keep_the_typed_cid(tmp_path: Path) -> None:
     assert not [f for f in decl.findings if f.code == "checker_mismatch"]
 
 
+def test_cached_formulas_like_an_excel_computed_file(tmp_path: Path) -> None:
+    """Merck-style: the look-up formulas are still in the cells and the data live in their cached values."""
+    spec = full_spec()
+    spec.smelters.append(SmelterSpec(input_cid="CID000292", metal="Tin", lookup="Alpha", name="Alpha",
+                                     country="UNITED STATES OF AMERICA", cid="CID000292", id_source="RMI"))
+    spec.checker_d2 = "0"
+    path = write_cmrt(spec, tmp_path / "cached.xlsx", facilities=FAC, cached_formulas=True)
+    formulas = openpyxl.load_workbook(path)["Smelter List"]
+    cached = openpyxl.load_workbook(path, data_only=True)["Smelter List"]
+    assert str(formulas["F5"].value).startswith("=IF(ISERROR($V5)") and cached["F5"].value == "CID002587"
+    assert cached["I5"].value == "Antwerp" and cached["H5"].value == 0  # an empty look-up is cached as 0
+    assert str(formulas["B10"].value).startswith("=IF(LEN(A10)=0") and cached["B10"].value == "Tin"
+    assert openpyxl.load_workbook(path, data_only=True)["Checker"]["D2"].value == "0"
+    decl = parse_file(path)
+    assert [s.cid for s in decl.smelters] == [f.cid for f in FAC] + ["CID000292"]
+    assert decl.smelters[0].city == "Antwerp" and decl.smelters[0].street is None  # the cached 0 is no street
+    assert decl.workbook_checker == "0" and decl.checker_missing == 0 and decl.status == "valid"
+
+
 def test_cached_checker_value_is_compared(tmp_path: Path) -> None:
     spec = full_spec()
     spec.checker_d2 = 3
