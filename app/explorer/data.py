@@ -272,8 +272,8 @@ def smelter_risk(k: tuple[str, str], year: int | None) -> pd.DataFrame:
     for r in risks:
         d = r.to_json()
         d["risk"] = r.level or "unrated"
-        d["reasons_text"] = r.reason_text
         d["findings_text"] = "; ".join(f.text for f in r.findings)
+        d["reasons_text"] = r.reason_text or (f"not rated — {d['findings_text']}" if d["findings_text"] else "")
         d["watchlisted"] = bool(r.watchlist)
         d["declared_countries"] = ", ".join(r.declared_countries)
         rows.append(d)

@@ -19,6 +19,10 @@ def _table(k: tuple[str, str], year: int | None) -> pd.DataFrame:
         if not survey.empty:
             status = dict(zip(survey["supplier_id"], survey["status"], strict=False))
             df["survey_status"] = [STATUS_LABELS.get(status.get(i, ""), "not on master list") for i in df["id"]]
+            for col in ("in_scope", "scope_reason", "follow_ups", "last_contact"):  # scoping as the survey decided
+                if col in survey:
+                    values = dict(zip(survey["supplier_id"], survey[col], strict=False))
+                    df[col] = [values.get(i) for i in df["id"]]
     except Exception as exc:  # a query failure must not hide the rest of the page
         views.unavailable(exc, "Survey status")
     try:
@@ -99,8 +103,8 @@ def render() -> None:
     if statuses:
         view = view[view["survey_status"].isin(statuses)]
     st.caption(f"{len(view)} of {len(df)} suppliers · select a row for the supplier's page")
-    cols = ["id", "name", "category", "survey_status", "worst_risk", "high_risk_paths", "program_strength",
-            "latest_status", "in_scope", "contact_email", "declarations"]
+    cols = ["id", "name", "category", "survey_status", "worst_risk", "high_paths", "flagged_paths", "program_strength",
+            "latest_status", "in_scope", "scope_reason", "follow_ups", "contact_email", "declarations"]
     event = views.table(view, cols, key="sup_table", selectable=True, height=360)
     row = views.selected_row(event)
     if row is not None and row < len(view) and st.session_state.get("_sup_row") != row:
