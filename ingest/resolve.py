@@ -21,6 +21,7 @@ only; results are cached per distinct (metal, names, country, ID).
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
 from collections import defaultdict
@@ -157,6 +158,7 @@ class Resolver:
             day = str(self.as_of)[:10]
             retired = {c: v for c, v in retired.items() if not v[0] or v[0] <= day}
         self.retired = retired
+        self._follow_cache: dict[str, tuple[str | None, list[str], list[str]]] = {}
         self.facs: dict[str, _Fac] = {}
         for r in self.store.db.execute("SELECT cid, metal, standard_name, country_iso2 FROM facilities"):
             self.facs[r["cid"]] = _Fac(r["cid"], r["metal"], r["standard_name"], r["country_iso2"],
@@ -195,7 +197,13 @@ class Resolver:
 
     # ------------------------------------------------------------------ helpers
     def _follow(self, cid: str) -> tuple[str | None, list[str], list[str]]:
-        """(current cid or None when split, notes, split successors)."""
+        """(current cid or None when split, notes, split successors); memoised (callers copy the lists)."""
+        hit = self._follow_cache.get(cid)
+        if hit is None:
+            hit = self._follow_cache[cid] = self._walk(cid)
+        return hit[0], list(hit[1]), list(hit[2])
+
+    def _walk(self, cid: str) -> tuple[str | None, list[str], list[str]]:
         notes: list[str] = []
         seen = {cid}
         cur = cid
@@ -286,14 +294,24 @@ class Resolver:
         return hit
 
     def resolve_many(self, rows: Iterable[SmelterRow], declaration_sha256: str | None = None) -> list[Resolution]:
-        """Resolve rows; with a declaration sha256, review rows are queued for `minetrace reference review`."""
+        """Resolve rows; with a declaration sha256, review rows are queued for `minetrace reference review`.
+
+        The cyclic garbage collector is paused for the batch: results are acyclic, and full collections
+        over a large batch otherwise cost more than the resolution itself.
+        """
         out = []
-        for row in rows:
-            res = self.resolve(row)
-            out.append(res)
-            if declaration_sha256 and (res.status == "review" or (res.status == "unresolved" and res.candidates)):
-                self.store.enqueue_review(declaration_sha256, row.row, row.metal, self._raw_name(row), row.country,
-                                          res.status, [c.__dict__ for c in res.candidates])
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for row in rows:
+                res = self.resolve(row)
+                out.append(res)
+                if declaration_sha256 and (res.status == "review" or (res.status == "unresolved" and res.candidates)):
+                    self.store.enqueue_review(declaration_sha256, row.row, row.metal, self._raw_name(row),
+                                              row.country, res.status, [c.__dict__ for c in res.candidates])
+        finally:
+            if was_enabled:
+                gc.enable()
         return out
 
     def resolve_declaration(self, decl: Declaration) -> list[Resolution]:
