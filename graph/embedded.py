@@ -167,6 +167,7 @@ class EmbeddedStore:
                                    timeout=busy_timeout)  # another process writing: wait this long
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: atomic and consistent after a crash
+        self._db.execute("PRAGMA wal_autocheckpoint=4000")  # checkpoint (and fsync) every ~16 MB of WAL
         self._db.execute("PRAGMA foreign_keys=OFF")
         self._db.execute("PRAGMA cache_size=-131072")  # 128 MB page cache
         with self._lock:
