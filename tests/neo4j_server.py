@@ -320,7 +320,8 @@ def neo4j_clean(neo4j_uri: str, neo4j_auth: tuple[str, str] | None) -> str:
 @pytest.fixture
 def neo4j_harness(tmp_path: Path) -> Iterator[Callable[..., HarnessServer]]:
     """Factory: `neo4j_harness(name)` → a started, separate server on tmp_path/name (same name →
-    same data folder, i.e. a restart). Every server is stopped at the end of the test."""
+    same data folder, i.e. a restart). Every server is killed at the end of the test (its data is
+    thrown away with tmp_path, so a clean shutdown would only cost time)."""
     missing = missing_tools()
     if missing:
         _unavailable("Neo4j tests need " + "; ".join(missing))
@@ -337,4 +338,4 @@ def neo4j_harness(tmp_path: Path) -> Iterator[Callable[..., HarnessServer]]:
 
     yield start
     for server in servers:
-        server.stop()
+        server.kill()

@@ -8,8 +8,6 @@ the server killed in the middle of a large declaration's write leaves no trace o
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -102,7 +100,8 @@ def test_unreachable_server_is_a_clear_error() -> None:
 
 
 # ----------------------------------------------------------------------------- parameters and batches
-NASTY = ["x'}) DETACH DELETE n //", 'Acme "Quoted" \\ Ltd.', "$rows}) MATCH (m) DETACH DELETE m //", "`Smelter`", "名字 Ω"]
+NASTY = ["x'}) DETACH DELETE n //", 'Acme "Quoted" \\ Ltd.',
+         "$rows}) MATCH (m) DETACH DELETE m //", "`Smelter`", "名字 Ω"]
 
 
 def test_values_travel_as_parameters_never_as_query_text(store: Neo4jStore, neo4j_clean: str) -> None:
@@ -194,18 +193,18 @@ def _same_but_received(a: Neo4jStore, b: EmbeddedStore) -> bool:
 
 
 # ----------------------------------------------------------------------------- failure mid-ingest
-def _kill_when(store: Neo4jStore, statements: int, kill: Callable[[], None]) -> threading.Thread:
-    """Kill the server from another thread once the ingest has sent `statements` statements."""
+class _KillAt(list):
+    """A statement trace that SIGKILLs the server as the `at`-th statement of the write is sent:
+    deterministic, the transaction is open and half of its rows are already on the server."""
 
-    def watch() -> None:
-        deadline = time.monotonic() + 300
-        while len(store.statements) < statements and time.monotonic() < deadline:
-            time.sleep(0.002)
-        kill()
+    def __init__(self, at: int, kill: Callable[[], None]) -> None:
+        super().__init__()
+        self.at, self.kill = at, kill
 
-    t = threading.Thread(target=watch, daemon=True)
-    t.start()
-    return t
+    def append(self, item: tuple[str, int]) -> None:
+        super().append(item)
+        if len(self) == self.at:
+            self.kill()
 
 
 def test_server_killed_mid_ingest_leaves_no_partial_declaration(neo4j_harness, tmp_path: Path) -> None:
@@ -215,12 +214,12 @@ def test_server_killed_mid_ingest_leaves_no_partial_declaration(neo4j_harness, t
     kept = synth.declaration("Before", many_rows(3), tag="kept")
     put(st, kept, SupplierRecord("decl:before", "Before"))
     before = list(canonical_dump(st))
-    big = synth.declaration("Big Supplier", many_rows(6000), tag="big")
+    big = synth.declaration("Big Supplier", many_rows(3000), tag="big")
     st.trace_statements = True
-    watcher = _kill_when(st, 25, server.kill)  # the declaration node and ~2000 REPORTS rows are written by then
+    st.statements = _KillAt(20, server.kill)  # after the Declaration node and ~1400 REPORTS rows
     with pytest.raises(Neo4jStoreError) as err:
         put(st, big, SupplierRecord("decl:big supplier", "Big Supplier"))
-    watcher.join(timeout=60)
+    assert len(st.statements) >= 20
     msg = str(err.value)
     assert f"ingest of {big.file.name} failed" in msg and "nothing of it is stored" in msg and server.uri in msg
     assert not server.running
@@ -235,7 +234,7 @@ def test_server_killed_mid_ingest_leaves_no_partial_declaration(neo4j_harness, t
         assert list(canonical_dump(st2)) == before  # exactly as before that file
         assert st2.has_declaration(kept.file.sha256)
         out = put(st2, big, SupplierRecord("decl:big supplier", "Big Supplier"))  # and the retry succeeds whole
-        assert out.outcome == "new" and st2.declaration(big.file.sha256).smelter_rows == 6000
-        assert st2.stats()["relationships"]["REPORTS"] == 6003
+        assert out.outcome == "new" and st2.declaration(big.file.sha256).smelter_rows == 3000
+        assert st2.stats()["relationships"]["REPORTS"] == 3003
     finally:
         st2.close()
