@@ -131,6 +131,10 @@ _UPSERT_LOCATION = (
     f"{_RANK_SQL.format('excluded.source')} > {_RANK_SQL.format('located_in.source')}")
 
 
+class _Duplicate(Exception):
+    """Raised inside the ingest transaction (rolled back, version unchanged) when the sha is stored."""
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -256,48 +260,57 @@ class EmbeddedStore:
             raise ValueError(f"{decl.file.name}: {len(resolutions)} resolutions for {len(decl.smelters)} smelter rows")
         scope = decl.company.scope or None
         with self._lock:
-            if self.has_declaration(sha):
+            try:
+                return self._ingest_tx(decl, resolutions, supplier, year, parent_supplier_id, year_source, sha, scope)
+            except _Duplicate:  # checked under the write lock: another process may have stored it meanwhile
                 row = self._q("SELECT supplier_id, reporting_year, scope, current, superseded_by FROM declaration "
                               "WHERE id = ?", (sha,))[0]
                 return IngestOutcome("duplicate", sha, row[0], row[1], row[2], bool(row[3]), [], row[4],
                                      "same file (sha256) already stored")
-            with self._tx() as db:
-                self._upsert_declared_supplier(db, supplier)
-                self._link_supplier(db, supplier.id, parent_supplier_id, sha, decl.template.version, year)
-                seq = int(db.execute("SELECT value FROM meta WHERE key='next_seq'").fetchone()[0])
-                db.execute("UPDATE meta SET value = ? WHERE key='next_seq'", (str(seq + 1),))
-                eff = decl.company.effective_date.isoformat() if decl.company.effective_date else None
-                cur = db.execute(
-                    "INSERT INTO declaration(dno, id, supplier_id, parent_id, file_name, template_kind, "
-                    "template_version, reporting_year, status, scope, scope_description, company_name, "
-                    "company_unique_id, contact_email, effective_date, received, checker_missing, smelter_rows, "
-                    "findings_json, answers_json, company_answers_json, policy_url, metals, year_source) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (seq + 1, sha, supplier.id, parent_supplier_id, decl.file.name, decl.template.kind,
-                     decl.template.version, year, decl.status, scope, decl.company.scope_description,
-                     decl.company.name, decl.company.unique_id, decl.company.contact_email, eff, _now(),
-                     decl.checker_missing, len(decl.smelters),
-                     json.dumps([f.to_json() for f in decl.findings], ensure_ascii=False),
-                     json.dumps({q: {m: asdict(a) for m, a in per.items()} for q, per in decl.answers.items()},
-                                ensure_ascii=False),
-                     json.dumps({k: asdict(a) for k, a in decl.company_answers.items()}, ensure_ascii=False),
-                     decl.policy_url, json.dumps(list(decl.metals)), year_source))
-                dno = int(cur.lastrowid or seq + 1)
-                self._write_rows(db, decl, resolutions, dno, sha)
-                current_id = self._recompute_group(db, supplier.id, year, scope)
-                supersedes: list[str] = []
-                if current_id == sha:
-                    supersedes = [r[0] for r in db.execute(
-                        "SELECT id FROM declaration WHERE superseded_by = ? AND id <> ?", (sha, sha))]
-            is_current = current_id == sha
-            outcome = "invalid_stored" if decl.status == "invalid" else ("new" if is_current else "superseded")
-            msg = ""
-            if supersedes:
-                msg = "supersedes " + ", ".join(s[:12] for s in supersedes)
-            elif not is_current:
-                msg = f"history: {current_id[:12]} is newer for {supplier.id} {year} scope {scope or '-'}"
-            return IngestOutcome(outcome, sha, supplier.id, year, scope, is_current, supersedes,  # type: ignore[arg-type]
-                                 None if is_current else current_id, msg)
+
+    def _ingest_tx(self, decl: Declaration, resolutions: list[Resolution], supplier: SupplierRecord,
+                   year: int | None, parent_supplier_id: str | None, year_source: str | None, sha: str,
+                   scope: str | None) -> IngestOutcome:
+        with self._tx() as db:
+            if db.execute("SELECT 1 FROM declaration WHERE id = ?", (sha,)).fetchone():
+                raise _Duplicate(sha)
+            self._upsert_declared_supplier(db, supplier)
+            self._link_supplier(db, supplier.id, parent_supplier_id, sha, decl.template.version, year)
+            seq = int(db.execute("SELECT value FROM meta WHERE key='next_seq'").fetchone()[0])
+            db.execute("UPDATE meta SET value = ? WHERE key='next_seq'", (str(seq + 1),))
+            eff = decl.company.effective_date.isoformat() if decl.company.effective_date else None
+            cur = db.execute(
+                "INSERT INTO declaration(dno, id, supplier_id, parent_id, file_name, template_kind, "
+                "template_version, reporting_year, status, scope, scope_description, company_name, "
+                "company_unique_id, contact_email, effective_date, received, checker_missing, smelter_rows, "
+                "findings_json, answers_json, company_answers_json, policy_url, metals, year_source) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (seq + 1, sha, supplier.id, parent_supplier_id, decl.file.name, decl.template.kind,
+                 decl.template.version, year, decl.status, scope, decl.company.scope_description,
+                 decl.company.name, decl.company.unique_id, decl.company.contact_email, eff, _now(),
+                 decl.checker_missing, len(decl.smelters),
+                 json.dumps([f.to_json() for f in decl.findings], ensure_ascii=False),
+                 json.dumps({q: {m: asdict(a) for m, a in per.items()} for q, per in decl.answers.items()},
+                            ensure_ascii=False),
+                 json.dumps({k: asdict(a) for k, a in decl.company_answers.items()}, ensure_ascii=False),
+                 decl.policy_url, json.dumps(list(decl.metals)), year_source))
+            dno = int(cur.lastrowid or seq + 1)
+            self._write_rows(db, decl, resolutions, dno, sha)
+            current_id = self._recompute_group(db, supplier.id, year, scope)
+            supersedes: list[str] = []
+            if current_id == sha:
+                supersedes = [r[0] for r in db.execute(
+                    "SELECT id FROM declaration WHERE supplier_id = ? AND reporting_year IS ? AND scope IS ? "
+                    "AND superseded_by = ? ORDER BY dno", (supplier.id, year, scope, sha))]
+        is_current = current_id == sha
+        outcome = "invalid_stored" if decl.status == "invalid" else ("new" if is_current else "superseded")
+        msg = ""
+        if supersedes:
+            msg = "supersedes " + ", ".join(s[:12] for s in supersedes)
+        elif not is_current:
+            msg = f"history: {current_id[:12]} is newer for {supplier.id} {year} scope {scope or '-'}"
+        return IngestOutcome(outcome, sha, supplier.id, year, scope, is_current, supersedes,  # type: ignore[arg-type]
+                             None if is_current else current_id, msg)
 
     def _upsert_declared_supplier(self, db: sqlite3.Connection, rec: SupplierRecord) -> None:
         """Insert a supplier seen in a declaration; never overwrite what the master list says."""
