@@ -7,12 +7,17 @@ cells, same answer lists, same Smelter List columns — or the reader is tested 
 Every address comes from the layout table `ingest.layouts.cmrt6.CMRT_6`; the few fixed cells that
 are not data (title, version, hidden answer lists) are named constants below.
 
-openpyxl writes formulas without cached values, which is exactly the "live formulas never
-recalculated" case the reader must survive (`formulas_without_cache=True`). By default cells
-carry plain values — what a file looks like after Excel computed it and the values were pasted.
+Three kinds of cell content, as suppliers' files have them: plain values (the default — look-ups
+pasted over, like a real 6.4 file), formulas *with* the values Excel cached (`cached_formulas=True`,
+patched into the saved XML — like a file whose look-ups were never pasted over) and formulas with no
+cached values at all (`formulas_without_cache=True` — a script-generated file never opened in Excel).
+
+The consolidated export patches a copy of the user's blank RMI template at the XML level
+(`patch_xlsx`), so every part of the RMI file other than the cells written stays as shipped.
 
 Public API: `CmrtSpec`, `SmelterSpec`, `ProductSpec`, `Facility`, `write_cmrt(spec, path, ...)`,
-`complete_spec(...)` (a valid, Checker-clean form to start from), `write_consolidated_cmrt(...)`.
+`complete_spec(...)` (a valid, Checker-clean form to start from), `write_consolidated_cmrt(...)`,
+`patch_xlsx(...)`, `CachedFormula`.
 """
 
 from __future__ import annotations
