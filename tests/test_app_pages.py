@@ -273,3 +273,26 @@ def test_trace_lists_flagged_paths_with_their_source_rows(demo: DemoStore) -> No
     assert set(demo.watchlisted()) <= set(paths["cid"])
     assert paths["file_name"].notna().all() and paths["row"].notna().all() and paths["sheet"].notna().all()
     assert all(p.startswith("company") for p in paths["path"])
+
+
+@pytest.mark.parametrize("kind,fmt", [("flagged", "xlsx"), ("flagged", "csv"), ("appendix", "xlsx"),
+                                      ("appendix", "csv"), ("cmrt", "xlsx"), ("responses", "xlsx"),
+                                      ("responses", "csv"), ("findings", "xlsx"), ("findings", "csv")])
+def test_every_download_opens(demo: DemoStore, kind: str, fmt: str) -> None:
+    import csv
+    import io
+
+    import openpyxl
+
+    from app.explorer import data
+
+    payload = data.export_bytes(kind, fmt, demo.year)
+    if fmt == "xlsx":
+        wb = openpyxl.load_workbook(io.BytesIO(payload), read_only=True)
+        rows = [r for ws in wb.worksheets for r in ws.iter_rows(values_only=True)]
+    else:
+        rows = list(csv.reader(io.StringIO(payload.decode("utf-8-sig"))))
+    assert len(rows) >= 2, f"{kind}.{fmt} has no data row"
+    if kind == "flagged":
+        text = {str(c) for r in rows for c in r if c is not None}
+        assert set(demo.manifest.figures()["watchlisted_suppliers"]) <= text
