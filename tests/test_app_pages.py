@@ -296,3 +296,14 @@ def test_every_download_opens(demo: DemoStore, kind: str, fmt: str) -> None:
     if kind == "flagged":
         text = {str(c) for r in rows for c in r if c is not None}
         assert set(demo.manifest.figures()["watchlisted_suppliers"]) <= text
+
+
+def test_smelter_what_if_off_the_watchlist(demo: DemoStore) -> None:
+    cid = sorted(demo.watchlisted())[0]
+    at = page("smelters", sm_open=cid, sm_whatif_change="off_watchlist")
+    no_exception(at)
+    at.button(key="sm_whatif_go").click().run()
+    no_exception(at)
+    before_after = next(df.value for df in at.dataframe if {"before", "after", "cid"} <= set(df.value.columns))
+    assert list(before_after["cid"]) == [cid] and list(before_after["before"]) == ["high"]
+    assert any("supplier" in (m.value or "") for m in [*at.markdown, *at.success])

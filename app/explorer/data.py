@@ -540,3 +540,24 @@ def export_bytes(kind: str, fmt: str, year: int | None, template: bytes | None =
 @st.cache_data(show_spinner=False, max_entries=16)
 def export_cached(k: tuple[str, str], kind: str, fmt: str, year: int | None) -> bytes:
     return export_bytes(kind, fmt, year)
+
+
+# ------------------------------------------------------------------ what-if and year-over-year
+@st.cache_data(show_spinner=False, max_entries=16)
+def what_if(k: tuple[str, str], cid: str, change: str, year: int | None) -> dict[str, Any]:
+    """queries.whatif: suppliers whose flag or worst risk changes if `cid` became `change`."""
+    fn = query("whatif", "what_if")
+    with reference() as ref:
+        return plain(fn(store(), ref, {cid: change}, year=year))
+
+
+def what_if_changes() -> tuple[str, ...]:
+    return tuple(query("whatif", "CHANGES"))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def year_diff(k: tuple[str, str], year_from: int, year_to: int, supplier_id: str | None = None) -> dict[str, Any]:
+    """queries.diff: smelters added and dropped, status changes (overall or for one supplier)."""
+    fn = query("diff", "year_diff")
+    with reference() as ref:
+        return plain(fn(store(), year_from, year_to, facts=ref, supplier_ids=[supplier_id] if supplier_id else None))

@@ -30,7 +30,7 @@ def _detail(key: str, row: pd.Series, k: tuple[str, str], year: int | None) -> N
         st.markdown("**Risk reasons:** " + str(row["reasons_text"]))
     if row.get("findings_text"):
         st.markdown("**Data-quality findings:** " + str(row["findings_text"]))
-    tabs = st.tabs(["Reported by", "Status history", "Watchlist"])
+    tabs = st.tabs(["Reported by", "Status history", "Watchlist", "What if"])
     with tabs[0]:
         hops = data.reports(k, year, smelter_keys=(key,))
         views.table(hops, ["supplier_name", "supplier_id", "reporting_year", "file_name", "sheet", "row", "raw_name",
@@ -50,8 +50,35 @@ def _detail(key: str, row: pd.Series, k: tuple[str, str], year: int | None) -> N
             views.table(pd.DataFrame(watch), key="sm_detail_watch")
         else:
             st.caption("Not on the watchlist.")
+    with tabs[3]:
+        _what_if(row, k, year)
     if st.button("Trace this smelter", key="sm_trace", icon=":material/account_tree:"):
         nav.go_trace("Smelter", key)
+
+
+def _what_if(row: pd.Series, k: tuple[str, str], year: int | None) -> None:
+    cid = row.get("cid")
+    if not cid:
+        st.caption("What-if needs a resolved smelter (CID).")
+        return
+    try:
+        changes = data.what_if_changes()
+    except Exception as exc:  # a query failure must not hide the rest of the page
+        views.unavailable(exc, "What-if")
+        return
+    change = st.selectbox(f"If {cid} became …", changes, key="sm_whatif_change",
+                          format_func=lambda c: c.replace("_", " "))
+    if not st.button("Show who changes flag", key="sm_whatif_go"):
+        return
+    res = data.what_if(k, str(cid), change, year)
+    views.table(pd.DataFrame(res.get("smelters", [])), ["cid", "name", "metal", "before", "after"],
+                key="sm_whatif_smelters")
+    sups = pd.DataFrame(res.get("suppliers", []))
+    if sups.empty:
+        st.success("No supplier changes flag or worst risk.")
+    else:
+        st.markdown(f"**{len(sups)} supplier(s) change**")
+        views.table(sups, key="sm_whatif_suppliers")
 
 
 def render() -> None:

@@ -50,7 +50,7 @@ def _detail(sid: str, k: tuple[str, str], year: int | None) -> None:
                  "effective_date", "errors", "warnings", "smelter_rows", "received"], key="sup_detail_decls")
     current = decls[decls["current"].astype(bool)] if "current" in decls else decls
     latest = (current if not current.empty else decls).sort_values(["reporting_year", "received"]).iloc[-1]
-    tabs = st.tabs(["Program strength", "Answers", "Smelters", "Findings"])
+    tabs = st.tabs(["Program strength", "Answers", "Smelters", "Findings", "Year over year"])
     with tabs[0]:
         try:
             prog = data.program(k, latest["id"])
@@ -85,6 +85,29 @@ def _detail(sid: str, k: tuple[str, str], year: int | None) -> None:
     with tabs[3]:
         views.table(pd.DataFrame(detail.get("findings", [])), ["severity", "code", "location", "message"],
                     key="sup_detail_findings")
+    with tabs[4]:
+        _year_over_year(sid, decls, k)
+
+
+def _year_over_year(sid: str, decls: pd.DataFrame, k: tuple[str, str]) -> None:
+    years = sorted({int(y) for y in decls["reporting_year"].dropna()})
+    if len(years) < 2:
+        st.caption("One reporting year on file: nothing to compare yet.")
+        return
+    c1, c2 = st.columns(2)
+    y_from = c1.selectbox("From", years[:-1], index=len(years) - 2, key="sup_yoy_from")
+    y_to = c2.selectbox("To", [y for y in years if y > y_from], key="sup_yoy_to")
+    try:
+        diff = data.year_diff(k, int(y_from), int(y_to), sid)
+    except Exception as exc:  # a query failure must not hide the rest of the page
+        views.unavailable(exc, "Year-over-year diff")
+        return
+    views.kpis([("Smelters added", len(diff.get("added", []))), ("Smelters dropped", len(diff.get("dropped", []))),
+                ("Status changes", len(diff.get("status_changes", [])))], per_row=3)
+    st.markdown("**Added:** " + (", ".join(diff.get("added", [])) or "—"))
+    st.markdown("**Dropped:** " + (", ".join(diff.get("dropped", [])) or "—"))
+    if diff.get("status_changes"):
+        views.table(pd.DataFrame(diff["status_changes"]), key="sup_yoy_status")
 
 
 def render() -> None:
