@@ -191,7 +191,8 @@ class ReferenceStore:
         self.dir = path
         self.path = path / DB_NAME
         path.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=30)
+        # check_same_thread=False: the explorer (Streamlit) may use a cached store from its worker threads
+        self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(SCHEMA)
