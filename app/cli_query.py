@@ -22,7 +22,8 @@ from queries.whatif import what_if
 
 STORE = typer.Option(None, "--store", help="Store folder or Neo4j URI (default $MINETRACE_STORE or ./.minetrace).")
 JSON = typer.Option(False, "--json", help="Print JSON (stable keys, see docs/queries.md).")
-YEAR = typer.Option(None, "--year", help="Reporting year (default: the newest year in the store).")
+YEAR = typer.Option(None, "--year", help="Reporting year (default: every current declaration on file, statuses "
+                    "as of 31 Dec of the newest year).")
 POLICY = typer.Option(None, "--policy", help="Policy YAML merged over the defaults.")
 AS_OF = typer.Option(None, "--as-of", help="Judge statuses as of this date (YYYY-MM-DD; default 31 Dec of the year).")
 
@@ -185,7 +186,7 @@ def register(root: typer.Typer) -> None:
         if not changes:
             raise typer.BadParameter("give at least one change, e.g. --non-conformant CID001070")
         with open_ctx(store, year, policy, None) as ctx:
-            w = what_if(ctx.store, ctx.facts, changes, ctx.year, ctx.policy)
+            w = what_if(ctx.store, ctx.facts, changes, ctx.year, ctx.policy, as_of=ctx.model.as_of)
             if as_json:
                 emit({**head(ctx), **w.to_json()})
                 return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -79,7 +80,12 @@ def register(root: typer.Typer) -> None:
             statuses, _ = store_survey(ctx.store, ctx.year, ctx.model.as_of, ctx.policy)
             in_scope = {s.supplier_id: s.in_scope for s in statuses}
             rows = []
+            latest: dict[str, Any] = {}  # one program per supplier: its newest current declaration
             for d in ctx.store.declarations(year=ctx.year, current_only=True):
+                old = latest.get(d.supplier_id)
+                if old is None or (d.reporting_year or 0, d.received) >= (old.reporting_year or 0, old.received):
+                    latest[d.supplier_id] = d
+            for d in latest.values():
                 p = program_strength(d.company_answers_json, None, d.template_kind, d.template_version, ctx.policy)
                 rows.append({"supplier_id": d.supplier_id, "in_scope": in_scope.get(d.supplier_id),
                              "declaration_id": d.id, "file_name": d.file_name, "status": d.status, **p.to_json()})

@@ -60,8 +60,7 @@ def register(root: typer.Typer) -> None:
         from queries.scoping import scope_store, summarise
 
         with open_ctx(store, year, policy, None) as ctx:
-            ref = parse_date(reference_date, "--reference-date") or (date(ctx.year, 12, 31) if ctx.year
-                                                                       else date.today())
+            ref = parse_date(reference_date, "--reference-date") or ctx.model.as_of
             decisions = scope_store(ctx.store, ref, ctx.policy)
             for d in decisions:
                 ctx.store.set_supplier_scope(d.supplier_id, d.in_scope,

@@ -2,7 +2,8 @@
 
 Why: the CLI families (query, risk, survey, export) and the explorer all open the same things the
 same way — `--store` (folder or Neo4j URI; the reference DB lives in the folder), `--policy`,
-`--year` (default: the newest reporting year in the store) and `--as-of`. Keeping that here keeps
+`--year` (default: every current declaration on file — one campaign's CMRTs often carry effective
+dates in two calendar years — statuses judged as of 31 Dec of the newest year) and `--as-of`. Keeping that here keeps
 app/ free of business logic.
 
 Example:
@@ -23,12 +24,15 @@ from queries.risk import RiskModel
 
 class QueryContext:
     def __init__(self, store: Any, facts: Any, policy: Policy, year: int | None, as_of: date | None = None,
-                 filing_date: date | None = None) -> None:
+                 filing_date: date | None = None, rating_year: int | None = None) -> None:
         self.store = store
         self.facts = facts
         self.policy = policy
+        #: the reporting year the queries filter on; None = every current declaration on file
         self.year = year
-        self.model = RiskModel(facts, policy, as_of=as_of, year=year, filing_date=filing_date)
+        #: the year statuses are judged for (as_of = 31 Dec): `year`, else the newest year in the store
+        self.rating_year = year or rating_year
+        self.model = RiskModel(facts, policy, as_of=as_of, year=self.rating_year, filing_date=filing_date)
 
     @classmethod
     def open(cls, store: str | Path | None = None, year: int | None = None, policy_file: str | Path | None = None,
@@ -37,10 +41,11 @@ class QueryContext:
 
         gs = open_store(store)
         facts = open_reference(store)
-        if year is None and latest_year:
+        newest = None
+        if latest_year:
             years = [y for y in gs.years() if y is not None]
-            year = max(years) if years else None
-        return cls(gs, facts, load_policy(policy_file), year, as_of, filing_date)
+            newest = max(years) if years else None
+        return cls(gs, facts, load_policy(policy_file), year, as_of, filing_date, rating_year=newest)
 
     def close(self) -> None:
         for thing in (self.store, self.facts):

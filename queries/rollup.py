@@ -22,7 +22,7 @@ from queries._access import fields, gc_paused, get
 from queries.paths import smelter_flags
 from queries.program import program_strength
 from queries.risk import LEVEL_RANK, RiskModel, risk_by_key
-from queries.survey import survey_status
+from queries.survey import latest_per_scope, survey_status
 
 
 @dataclass
@@ -116,12 +116,13 @@ def _supplier_rollup(store: Any, model: RiskModel, year: int | None, reference_d
                 r.high_smelters.append(risk.cid or key)
         r.smelters = len(seen)
         r.high_smelters.sort()
-        ds = sorted(decls.get(sid, []), key=lambda d: str(get(d, "received") or ""))
+        ds = sorted(decls.get(sid, []),
+                    key=lambda d: (get(d, "reporting_year") or 0, str(get(d, "received") or "")))
         if ds:
             latest = ds[-1]
             r.latest_declaration = get(latest, "id")
             r.latest_file = get(latest, "file_name")
-            r.latest_status = "valid" if all(get(d, "status") == "valid" for d in ds) else "invalid"
+            r.latest_status = "valid" if all(get(d, "status") == "valid" for d in latest_per_scope(ds)) else "invalid"
             prog = program_strength(get(latest, "company_answers_json"), None, get(latest, "template_kind"),
                                     get(latest, "template_version"), policy)
             r.program = prog.level

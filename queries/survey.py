@@ -102,6 +102,18 @@ def _invalid_reasons(d: Any) -> list[str]:
     return out
 
 
+def latest_per_scope(decls: list[Any]) -> list[Any]:
+    """The newest declaration per declaration scope (by reporting year, then ingest time): a corrected
+    form replaces an invalid one even when the two carry effective dates in different years."""
+    best: dict[Any, Any] = {}
+    for d in decls:
+        k = get(d, "scope")
+        rank = (get(d, "reporting_year") or 0, str(get(d, "received") or ""))
+        if k not in best or rank >= (get(best[k], "reporting_year") or 0, str(get(best[k], "received") or "")):
+            best[k] = d
+    return list(best.values())
+
+
 def survey_status(
     suppliers: Iterable[Any],
     declarations: Mapping[str, list[Any]],
@@ -140,7 +152,7 @@ def survey_status(
         if not decision.in_scope:
             row.status = "out_of_scope"
         elif decls:
-            invalid = [d for d in decls if get(d, "status") != "valid"]
+            invalid = [d for d in latest_per_scope(decls) if get(d, "status") != "valid"]
             row.status = "responded_invalid" if invalid else "responded_valid"
             for d in invalid:
                 row.invalid_reasons.extend(_invalid_reasons(d) or [f"{get(d, 'file_name')}: invalid"])

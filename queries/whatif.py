@@ -96,14 +96,14 @@ class WhatIf:
 
 
 def what_if(store: Any, facts: Any, changes: dict[str, str], year: int | None = None,
-            policy: Policy | None = None) -> WhatIf:
+            policy: Policy | None = None, as_of: date | None = None) -> WhatIf:
     """Suppliers and declarations whose flag or worst risk changes under `changes`."""
     policy = policy or load_policy()
     if not changes:
         raise ValueError("no change given: pass e.g. {'CID002587': 'off_watchlist'}")
     overlay = OverlayFacts(facts, changes)
-    before_m = RiskModel(facts, policy, year=year)
-    after_m = RiskModel(overlay, policy, year=year)
+    before_m = RiskModel(facts, policy, as_of=as_of, year=year)
+    after_m = RiskModel(overlay, policy, as_of=as_of, year=year)
     result = WhatIf(changes=dict(overlay.changes))
     for cid in overlay.changes:
         b, a = before_m.rate_cid(cid), after_m.rate_cid(cid)

@@ -73,8 +73,9 @@ def js(*args):
 
 
 def test_paths(store_dir):
-    out = js("query", "paths", "--store", store_dir)
-    assert (out["year"], out["as_of"]) == (2016, "2016-12-31")  # newest year by default
+    out = js("query", "paths", "--store", store_dir, "--year", "2016")
+    assert (js("query", "paths", "--store", store_dir)["year"], out["year"]) == (None, 2016)
+    assert out["as_of"] == "2016-12-31"  # without --year: everything on file, judged as of the newest year
     got = sorted((p["supplier_id"], p["smelter"]["cid"], tuple(p["flags"])) for p in out["paths"])
     assert got == [("S1", "CID000001", ("covered_sourcing",)), ("S1", "CID002587", ("high", "watchlist")),
                    ("S2", "CID000003", ("high", "covered_location"))]
@@ -82,9 +83,9 @@ def test_paths(store_dir):
 
 
 def test_exposure_all_years(store_dir):
-    out = js("query", "exposure", "CID000002", "--store", store_dir)
+    out = js("query", "exposure", "CID000002", "--year", "2016", "--store", store_dir)
     assert out["exposure"][0]["suppliers"] == []  # not reported in 2016
-    out = js("query", "exposure", "CID000002", "--all-years", "--store", store_dir)
+    out = js("query", "exposure", "CID000002", "--store", store_dir)
     assert [s["supplier_id"] for s in out["exposure"][0]["suppliers"]] == ["S1"]
     assert out["exposure"][0]["suppliers"][0]["years"] == [2015]
 
@@ -95,8 +96,10 @@ def test_countries_and_origin(store_dir):
     assert [(x["country_iso2"], x["smelter_key"]) for x in out["by_declared_mine_country"]] == [("CD", "CID000001")]
     out = js("query", "countries", "JP", "--store", store_dir)
     assert [x["smelter_key"] for x in out["by_location"]] == ["CID000001"] and out["by_declared_mine_country"] == []
-    origin = js("query", "origin", "--store", store_dir)
+    origin = js("query", "origin", "--store", store_dir, "--year", "2016")
     assert sorted(c["iso2"] for c in origin["countries"]) == ["BE", "CD", "JP", "RW"]
+    every = js("query", "origin", "--store", store_dir)
+    assert sorted(c["iso2"] for c in every["countries"]) == ["BE", "CD", "CN", "JP", "RW"]
 
 
 def test_diff_and_whatif(store_dir):
@@ -110,7 +113,7 @@ def test_diff_and_whatif(store_dir):
 
 
 def test_risk_and_bad_policy(store_dir, tmp_path):
-    out = js("risk", "smelters", "--store", store_dir)
+    out = js("risk", "smelters", "--store", store_dir, "--year", "2016")
     levels = {s["cid"]: s["level"] for s in out["smelters"]}
     assert levels == {"CID002587": "high", "CID000003": "high", "CID000001": "low"}
     assert any("before the filing date" in w for s in out["smelters"] for w in s["warnings"])
@@ -120,6 +123,6 @@ def test_risk_and_bad_policy(store_dir, tmp_path):
     assert {s["cid"]: s["level"] for s in out["smelters"]}["CID002587"] == "medium"
     assert out["as_of"] == "2016-11-30"
     bad = tmp_path / "bad.yaml"
-    bad.write_text("scoping: [1, 2]\nrisk:\n  as_of: someday\n")
+    bad.write_text("risk:\n  as_of: someday\n")
     res = CliRunner().invoke(root, ["risk", "smelters", "--store", store_dir, "--policy", str(bad)])
     assert res.exit_code == 2 and "risk.as_of" in res.output

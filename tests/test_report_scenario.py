@@ -147,6 +147,8 @@ def test_response_figures_264_of_323(scenario):
     assert f["text"] == "264 of 323 in-scope suppliers responded (81.7 %); 234 valid, 30 invalid"
     assert (f["not_responded"], f["contacted"], f["follow_ups"]) == (59, 323, 72)
     st = {s["supplier_id"]: s["status"] for s in out["suppliers"]}
+    default = json.loads(cli("survey", "status", "--store", store, "--json"))  # no --year: all on file
+    assert default["figures"] == f
     assert st["S324"] == "out_of_scope" and st["S240"] == "responded_invalid" and st["S300"] == "contacted"
 
 
