@@ -25,13 +25,15 @@ from queries.risk import RiskModel, declared_countries_by_smelter
 
 METAL_ORDER = {"Gold": 0, "Tantalum": 1, "Tin": 2, "Tungsten": 3}
 
-#: CMRT / RMI spellings for ISO codes whose pycountry name differs from what the templates print
+#: location spellings as the 2016 report's Appendix A prints them (CMRT style, short forms) for ISO codes
+#: whose pycountry name differs; every other code is pycountry's name in upper case
 CMRT_COUNTRY_NAMES = {
-    "US": "UNITED STATES OF AMERICA", "GB": "UNITED KINGDOM OF GREAT BRITAIN AND NORTHERN IRELAND",
-    "CD": "CONGO, DEMOCRATIC REPUBLIC OF THE", "CG": "CONGO", "KR": "KOREA, REPUBLIC OF",
-    "TW": "TAIWAN, PROVINCE OF CHINA", "RU": "RUSSIAN FEDERATION", "TZ": "TANZANIA, UNITED REPUBLIC OF",
-    "VN": "VIET NAM", "BO": "BOLIVIA (PLURINATIONAL STATE OF)", "IR": "IRAN (ISLAMIC REPUBLIC OF)",
-    "LA": "LAO PEOPLE'S DEMOCRATIC REPUBLIC", "TR": "TURKEY",
+    "US": "UNITED STATES", "GB": "UNITED KINGDOM", "CD": "CONGO, DEMOCRATIC REPUBLIC OF THE", "CG": "CONGO",
+    "KR": "KOREA, REPUBLIC OF", "KP": "KOREA, DEMOCRATIC PEOPLE'S REPUBLIC OF", "TW": "TAIWAN",
+    "RU": "RUSSIAN FEDERATION", "TZ": "TANZANIA, UNITED REPUBLIC OF", "VN": "VIET NAM", "BO": "BOLIVIA",
+    "IR": "IRAN, ISLAMIC REPUBLIC OF", "LA": "LAO PEOPLE'S DEMOCRATIC REPUBLIC", "TR": "TURKEY",
+    "CZ": "CZECH REPUBLIC", "MK": "MACEDONIA", "NL": "NETHERLANDS", "VE": "VENEZUELA", "SY": "SYRIA",
+    "MD": "MOLDOVA, REPUBLIC OF", "HK": "HONG KONG", "MO": "MACAO", "SZ": "SWAZILAND",
 }
 
 
