@@ -96,6 +96,9 @@ def register(root: typer.Typer) -> None:
                           r.responded_on or "", why[:80])
             console.print(t)
             console.print(fig.text)
+            if fig.master_list == 0:
+                typer.echo("no supplier master list in the store: run `minetrace survey import-suppliers FILE` "
+                           f"({len(fig.unlisted_responders)} declaring companies are not on a master list)", err=True)
 
     @app.command("log")
     def log_cmd(supplier_id: str = typer.Argument(..., help="Supplier ID from the master list."),
