@@ -875,8 +875,8 @@ def _smelter_findings(decl: Declaration, layout: Layout, where: _Where) -> Itera
                 yield make_finding("q7_yes_with_unidentified_smelters", where.answer(q7, metal, row),
                                    f"{q7.qid} says all {metal} smelters are identified, but {len(unidentified)} row(s) "
                                    f"say 'Smelter not yet identified' (first: row {unidentified[0].row})")
-    # malformed CIDs and duplicates
-    seen: dict[tuple[str, ...], int] = {}
+    # malformed CIDs and duplicates (one finding per repeated smelter, naming every repeat row)
+    rows_by_key: dict[tuple[str, ...], list[int]] = {}
     for s in decl.smelters:
         cid = _text(s.cid)
         if cid and not CID_RE.match(cid) and not OLD_ID_RE.match(cid):
@@ -892,11 +892,16 @@ def _smelter_findings(decl: Declaration, layout: Layout, where: _Where) -> Itera
             if not name or name == NOT_LISTED:
                 continue
             key = (metal, name, _text(s.country).casefold())
-        if key in seen:
-            yield make_finding("duplicate_smelter_row", where.smelter_row(s.row),
-                               f"Row {s.row} repeats row {seen[key]} ({' / '.join(k for k in key if k)})")
-        else:
-            seen[key] = s.row
+        rows_by_key.setdefault(key, []).append(s.row)
+    for key, rows in rows_by_key.items():
+        if len(rows) < 2:
+            continue
+        repeats = rows[1:]
+        shown = ", ".join(str(r) for r in repeats[:10]) + (f" (+{len(repeats) - 10} more)" if len(repeats) > 10 else "")
+        what = " / ".join(k for k in key if k)
+        lead = f"Row {shown} repeats" if len(repeats) == 1 else f"Rows {shown} repeat"
+        yield make_finding("duplicate_smelter_row", where.smelter_row(repeats[0]),
+                           f"{lead} row {rows[0]} ({what})")
 
 
 def _identified_all_question(layout: Layout) -> Question | None:

@@ -481,3 +481,11 @@ def test_catalogue_rows_for_the_legend() -> None:
     rows = catalogue_rows()
     assert {r["stage"] for r in rows} == {"reader", "validation", "resolution", "master_list"}
     assert all(set(r) == {"code", "title", "severity", "description", "stage"} for r in rows)
+
+
+def test_many_repeats_of_one_smelter_make_one_finding() -> None:
+    spec = good_spec()
+    spec.smelters += [SmelterSpec.listed(SN) for _ in range(12)]
+    (f,) = find(run(spec), "duplicate_smelter_row")
+    assert f.location == "Smelter List!row 9"
+    assert f.message.startswith("Rows 9, 10, 11") and "(+2 more) repeat row 6" in f.message
