@@ -160,3 +160,18 @@ def test_responses_and_findings_exports(store, model, tmp_path):
     msg = next(r for r in frows if r["Code"] == "required_field_missing")["Message"]
     assert msg == "'@phone missing"
     _no_formulas(fpath)
+
+
+def test_consolidated_cmrt_into_the_real_rmi_template(store, model, tmp_path):
+    from conftest import shared_path
+
+    from ingest.pipeline import parse_file
+
+    blank = shared_path("cmrt", "templates", "RMI_CMRT_6.5_en.xlsx")
+    path = tmp_path / "ours.xlsx"
+    res = export_cmrt(store, model, path, 2016, template=blank, company={"name": "Our Company"})
+    assert res.rows == 2
+    decl = parse_file(path)
+    assert decl.template.version == "6.5"
+    assert sorted((s.metal, s.cid) for s in decl.smelters) == [("Gold", "CID002587"), ("Tin", "CID000900")]
+    assert decl.company.name == "Our Company"
