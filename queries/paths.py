@@ -127,7 +127,7 @@ def _flagged_paths(store: Any, model: RiskModel, year: int | None, supplier_ids:
             path_hops: list[Hop] = []
             for a, b in zip(chain, chain[1:], strict=False):
                 path_hops.append(Hop("SOURCES_FROM", a, b, {"tier": chain.index(b)}))
-            path_hops.append(Hop("DECLARED", sid, decl["declaration_id"], dict(decl)))
+            path_hops.append(Hop("DECLARED", sid, decl["declaration_id"], decl))  # shared, not copied
             path_hops.append(Hop("REPORTS", decl["declaration_id"], key, row_evidence))
             tail = [risk.country_iso2] if risk.country_iso2 else []
             if risk.country_iso2:
