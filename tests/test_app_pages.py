@@ -307,3 +307,27 @@ def test_smelter_what_if_off_the_watchlist(demo: DemoStore) -> None:
     before_after = next(df.value for df in at.dataframe if {"before", "after", "cid"} <= set(df.value.columns))
     assert list(before_after["cid"]) == [cid] and list(before_after["before"]) == ["high"]
     assert any("supplier" in (m.value or "") for m in [*at.markdown, *at.success])
+
+
+@pytest.mark.parametrize("name", ["overview", "trace", "exposure", "suppliers", "smelters", "validation", "ingest",
+                                  "exports"])
+def test_every_page_renders_on_an_empty_store(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MINETRACE_STORE", str(tmp_path / "empty-store"))
+    at = page(name)
+    no_exception(at)
+    assert at.title[0].value.lower() == name
+
+
+def test_trace_pages_a_large_selection(demo: DemoStore) -> None:
+    from app.explorer import data
+
+    hops = data.reports(data.key(), demo.year)
+    country = hops.groupby("country_iso2")["smelter_key"].nunique().idxmax()
+    smelters = hops[hops["country_iso2"] == country]["smelter_key"].nunique()
+    assert smelters > 10
+    at = page("trace", trace_mode="Country", trace_pick_Country=country, trace_page_size=10)
+    no_exception(at)
+    pager = at.number_input(key="trace_page")
+    assert pager.max == -(-smelters // 10)
+    pager.set_value(2).run()
+    no_exception(at)
