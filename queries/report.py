@@ -126,17 +126,21 @@ def appendix(store: Any, model: RiskModel, year: int | None, valid_only: bool = 
     policy = model.policy
     hops = validated_hops(store, year, valid_only)
     per: dict[tuple[str, str], dict[str, Any]] = {}
+    excluded: set[tuple[str, str]] = set()
     suppliers: dict[tuple[str, str], set[str]] = defaultdict(set)
     for h in hops:
         cid = str(get(h, "cid"))
         metal = get(h, "metal") or ""
         k = (cid, metal)
         suppliers[k].add(str(get(h, "supplier_id")))
-        if k in per:
+        if k in per or k in excluded:
             continue
         smelter = store.smelter(str(get(h, "smelter_key")))
         risk = model.rate_smelter(smelter or {"key": get(h, "smelter_key"), "cid": cid, "metal": metal,
                                               "name": get(h, "smelter_name"), "country_iso2": get(h, "country_iso2")})
+        if any(f.code == "not_a_smelter" for f in risk.findings):
+            excluded.add(k)  # RMI removed it as not a smelter (as of the date): not a validated smelter
+            continue
         per[k] = {
             "metal": metal,
             "standard_smelter_name": risk.name or get(h, "smelter_name"),
@@ -168,6 +172,7 @@ def appendix(store: Any, model: RiskModel, year: int | None, valid_only: bool = 
         "conformant_by_metal": dict(sorted(conformant_by_metal.items())),
         "high_risk": sum(1 for r in rows if r["risk"] == "high"),
         "countries_of_origin": len(origin),
+        "excluded_not_a_smelter": len(excluded),
     }
     return Appendix(year=year, as_of=model.as_of.isoformat(), rows=rows, counts=counts,
                     countries_of_origin=[asdict(o) for o in origin])

@@ -24,3 +24,33 @@ def test_appendix_locations_round_trip_to_the_2016_spelling():
 def test_country_label_fallbacks():
     assert country_label("US") == "UNITED STATES" and country_label("cd") == "CONGO, DEMOCRATIC REPUBLIC OF THE"
     assert country_label("JP") == "JAPAN" and country_label(None) is None and country_label("XX") == "XX"
+
+
+def test_appendix_leaves_out_entries_rmi_removed_as_not_a_smelter(tmp_path):
+    from datetime import date
+
+    from test_risk_facts import classic_facts
+
+    from graph.embedded import EmbeddedStore
+    from graph.store import SupplierRecord
+    from graph.synth import declaration
+    from ingest.records import Resolution, SmelterRow
+    from queries.policy import load_policy
+    from queries.report import appendix
+    from queries.risk import RiskModel
+
+    st = EmbeddedStore(tmp_path / "s")
+    try:
+        rows = [SmelterRow(row=5, metal="Gold", name="Not A Smelter Au", lookup_kind="listed", cid="CID000500",
+                           country_code="US"),
+                SmelterRow(row=6, metal="Tin", name="Conformant China Tin", lookup_kind="listed", cid="CID000900",
+                           country_code="CN")]
+        res = [Resolution("resolved", "CID000500", "cid", 100.0, metal="Gold", country_iso2="US"),
+               Resolution("resolved", "CID000900", "cid", 100.0, metal="Tin", country_iso2="CN")]
+        st.ingest_declaration(declaration("A Ltd", rows, effective=date(2017, 1, 5)), res,
+                              SupplierRecord("A", "A Ltd"), 2016)
+        app = appendix(st, RiskModel(classic_facts(), load_policy(), year=2016), 2016)
+        assert [r["cid"] for r in app.rows] == ["CID000900"]
+        assert app.counts["excluded_not_a_smelter"] == 1 and app.counts["smelters_validated"] == 1
+    finally:
+        st.close()
