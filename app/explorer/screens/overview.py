@@ -14,18 +14,21 @@ def render() -> None:
     st.caption(f"Reporting year: {views.year_label()} · every figure below comes from the query layer.")
     figures: dict = {}
     try:
-        _, figures = data.survey(k, year)
+        with st.spinner("Computing survey figures…"):
+            _, figures = data.survey(k, year)
     except Exception as exc:  # a query failure must not hide the rest of the page
         views.unavailable(exc, "Survey figures")
     decls = data.declarations(k, year)
     try:
-        risk = data.smelter_risk(k, year)
+        with st.spinner("Rating smelters…"):
+            risk = data.smelter_risk(k, year)
     except Exception as exc:  # a query failure must not hide the rest of the page
         risk = None
         views.unavailable(exc, "Smelter risk")
     flagged_suppliers = None
     try:
-        flagged_suppliers = data.flagged_supplier_count(k, year)
+        with st.spinner("Rolling up supplier risk…"):
+            flagged_suppliers = data.flagged_supplier_count(k, year)
     except Exception as exc:  # a query failure must not hide the rest of the page
         views.unavailable(exc, "Flagged paths")
     rated = risk[risk["level"].notna()] if risk is not None and not risk.empty else None

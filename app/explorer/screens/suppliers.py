@@ -26,7 +26,8 @@ def _table(k: tuple[str, str], year: int | None) -> pd.DataFrame:
     except Exception as exc:  # a query failure must not hide the rest of the page
         views.unavailable(exc, "Survey status")
     try:
-        roll = data.supplier_risk(k, year)
+        with st.spinner("Rolling up supplier risk…"):
+            roll = data.supplier_risk(k, year)
         if not roll.empty:
             df = df.merge(roll, how="left", left_on="id", right_on="supplier_id", suffixes=("", "_risk"))
     except Exception as exc:  # a query failure must not hide the rest of the page

@@ -171,7 +171,8 @@ def _flagged(k: tuple[str, str], year: int | None) -> None:
     """Every path ending at a flagged smelter (queries.paths), with the source row; select one to trace it."""
     st.subheader(f"Flagged paths · {views.year_label()}")
     try:
-        paths = data.flagged_paths(k, year)
+        with st.spinner("Finding flagged paths…"):
+            paths = data.flagged_paths(k, year)
     except Exception as exc:  # a query failure must not hide the rest of the page
         views.unavailable(exc, "Flagged paths")
         return
