@@ -677,6 +677,22 @@ class EmbeddedStore:
                        f"ON d.dno = r.dno {where} GROUP BY d.supplier_id, r.smelter_key", params)
         return [(r[0], r[1], int(r[2])) for r in rows]
 
+    def smelter_mine_countries(self, year: int | None = None, current_only: bool = True) -> list[tuple[str, str]]:
+        """Distinct (smelter key, declared mine country ISO-2): the aggregate the risk ratings need
+        (optional primitive used by queries.risk when a store has it; `declared_mine_countries()`
+        gives the same facts row by row, with their declarations)."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if year is not None:
+            clauses.append("d.reporting_year = ?")
+            params.append(year)
+        if current_only:
+            clauses.append("d.current = 1")
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self._q("SELECT DISTINCT m.smelter_key, m.iso2 FROM mine_country m JOIN declaration d "
+                       f"ON d.dno = m.dno {where}", params)
+        return [(r[0], r[1]) for r in rows]
+
     def smelters_for_supplier(self, supplier_id: str, year: int | None = None,
                               current_only: bool = True) -> list[ReportHop]:
         return self.reports(supplier_ids=[supplier_id], year=year, current_only=current_only)

@@ -387,7 +387,15 @@ def risk_by_key(store: Any, model: RiskModel, year: int | None = None,
                 declared: dict[str, list[tuple[str, str, int]]] | None = None) -> dict[str, SmelterRisk]:
     """smelter key → rating, for the smelters reached by `hops` (default: every current hop of `year`),
     or for the given smelter `keys`. `declared` (from `declared_countries_by_smelter`) saves a query."""
-    declared = declared_countries_by_smelter(store, year) if declared is None else declared
+    if declared is None:
+        distinct = getattr(store, "smelter_mine_countries", None)
+        if callable(distinct):  # the store's aggregate: only the (smelter, country) pairs, no per-row evidence
+            declared = defaultdict(list)
+            for skey, iso2 in distinct(year=year):
+                if iso2:
+                    declared[str(skey)].append((str(iso2).upper(), "", 0))
+        else:
+            declared = declared_countries_by_smelter(store, year)
     if keys is not None:
         hops = []
         wanted = set(keys)
