@@ -166,6 +166,9 @@ class Declaration:
     findings: list[Finding] = field(default_factory=list)
     #: dotted field path → "Sheet!Cell"
     provenance: dict[str, str] = field(default_factory=dict)
+    #: "Sheet!Cell" → the cached value as read, for cells whose cleaned value was dropped (whitespace only,
+    #: a template prompt …): the Checker judges those as Excel does (a typed space counts as an answer)
+    raw_cells: dict[str, Any] = field(default_factory=dict)
 
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]

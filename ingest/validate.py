@@ -138,7 +138,23 @@ def _given(value: Any) -> bool:
         return True
     if isinstance(value, int | float):
         return value != 0
-    return _text(value) != ""
+    return str(value) != ""  # as Excel: a typed space is an answer (the reader strips real values anyway)
+
+
+def _excel_given(raw: Any) -> bool:
+    """Excel's view of a raw cached value: only an empty cell, "" or the number 0 are missing."""
+    if raw is None or isinstance(raw, bool):
+        return raw is not None
+    if isinstance(raw, int | float):
+        return raw != 0
+    return str(raw) != ""
+
+
+def _given_in(decl: Declaration, ref: str | None, value: Any) -> bool:
+    """Given for the Checker: the cleaned value, or the raw cell the reader kept when it dropped one."""
+    if _given(value):
+        return True
+    return bool(ref) and _excel_given(decl.raw_cells.get(ref or ""))
 
 
 def _is(value: Any, word: str) -> bool:
@@ -148,7 +164,17 @@ def _is(value: Any, word: str) -> bool:
 
 def _answer(decl: Declaration, qid: str, metal: str) -> Any:
     ans = decl.answers.get(qid, {}).get(metal)
-    return ans.answer if ans else None
+    if ans is None:
+        return None
+    if ans.answer is None and ans.cell and _excel_given(decl.raw_cells.get(ans.cell)):
+        return decl.raw_cells[ans.cell]  # e.g. a typed space: Excel counts it as answered
+    return ans.answer
+
+
+def _answer_given(decl: Declaration, ans: Answer | None) -> bool:
+    if ans is None:
+        return False
+    return _given_in(decl, ans.cell, ans.answer)
 
 
 def _company_answer(decl: Declaration, letter: str) -> Answer | None:
@@ -294,9 +320,9 @@ def _company_value(decl: Declaration, field_name: str) -> Any:
 def _missing_company(decl: Declaration, where: _Where, field_name: str, email_at: bool = False) -> CheckerItem | None:
     value = _company_value(decl, field_name)
     label = _LABELS.get(field_name, field_name)
-    if not _given(value):
+    if not _given_in(decl, where.company(field_name), value):
         return CheckerItem("required_field_missing", where.company(field_name), f"{label} is required but empty")
-    if email_at and "@" not in _text(value):
+    if email_at and "@" not in _text(value) + str(decl.raw_cells.get(where.company(field_name)) or ""):
         return CheckerItem("required_field_missing", where.company(field_name),
                            f"{label} {_text(value)!r} has no '@' (the RMI Checker counts it as missing)")
     return None
@@ -463,13 +489,13 @@ def _check_rmi6(decl: Declaration, layout: Layout, where: _Where, rules: _RmiRul
             if per_mineral:
                 for metal, ok in in_scope.items():
                     ans = decl.company_answers.get(f"{q.letter}.{metal}")
-                    if ok and not _given(ans.answer if ans else None):
+                    if ok and not _answer_given(decl, ans):
                         loc = ans.cell if ans and ans.cell else where.company_question(q.letter)
                         items.append(CheckerItem("required_field_missing", loc,
                                                  f"Company question {q.letter} for {metal} is required but unanswered"))
                 continue
             ans = _company_answer(decl, q.letter)
-            if not _given(ans.answer if ans else None):
+            if not _answer_given(decl, ans):
                 items.append(CheckerItem("required_field_missing", where.company_question(q.letter),
                                          f"Company question {q.letter} is required but unanswered"))
             elif (rules.describe_other_format and ans is not None and q.role == "survey"
@@ -588,7 +614,7 @@ def _check_cmrt3(decl: Declaration, layout: Layout, where: _Where) -> list[Check
     if any(in_scope.values()):
         for q in layout.company_questions:
             ans = _company_answer(decl, q.letter)
-            if not _given(ans.answer if ans else None):
+            if not _answer_given(decl, ans):
                 items.append(CheckerItem("required_field_missing", where.company_question(q.letter),
                                          f"Company question {q.letter} is required but unanswered"))
             public = q.role == "policy_public" and ans is not None and _is(ans.answer, "Yes")
@@ -642,7 +668,7 @@ def _check_cmrt203(decl: Declaration, layout: Layout, where: _Where) -> list[Che
     if not all_no:
         for q in layout.company_questions:
             ans = _company_answer(decl, q.letter)
-            if not _given(ans.answer if ans else None):
+            if not _answer_given(decl, ans):
                 items.append(CheckerItem("required_field_missing", where.company_question(q.letter),
                                          f"Company question {q.letter} is required but unanswered"))
         if decl.company.scope == "D" and not _product_given(decl, layout):
@@ -689,7 +715,7 @@ def _check_cmrt202(decl: Declaration, layout: Layout, where: _Where) -> tuple[li
     all_no = bool(questions) and no == len(_metal_rows(layout, questions[0], decl))
     for q in layout.company_questions:
         ans = _company_answer(decl, q.letter)
-        given = _given(ans.answer if ans else None)
+        given = _answer_given(decl, ans)
         completed += given
         if not given and not all_no:
             items.append(CheckerItem("required_field_missing", where.company_question(q.letter),
@@ -744,7 +770,7 @@ def _check_cmrt1(decl: Declaration, layout: Layout, where: _Where) -> list[Check
     if not all_no:
         for cq in layout.company_questions:
             ans = _company_answer(decl, cq.letter)
-            if not _given(ans.answer if ans else None):
+            if not _answer_given(decl, ans):
                 items.append(CheckerItem("required_field_missing", where.company_question(cq.letter),
                                          f"Company question {cq.letter} is required but unanswered"))
     items.extend(_not_listed_items_uncounted(decl, layout, where))

@@ -489,3 +489,24 @@ def test_many_repeats_of_one_smelter_make_one_finding() -> None:
     (f,) = find(run(spec), "duplicate_smelter_row")
     assert f.location == "Smelter List!row 9"
     assert f.message.startswith("Rows 9, 10, 11") and "(+2 more) repeat row 6" in f.message
+
+
+def test_cells_the_reader_cleaned_away_count_as_excel_sees_them() -> None:
+    """A space typed into a required cell silences the RMI Checker; ours agrees (and so matches D2)."""
+    spec = good_spec()
+    spec.company["contact_phone"] = None
+    spec.answers["Q4"]["Gold"] = None
+    spec.company_answers.pop("F")
+    decl = declaration_from_spec(spec)
+    validate(decl, POLICY)
+    assert decl.checker_missing == 3
+    decl = declaration_from_spec(spec)
+    decl.raw_cells = {"Declaration!D17": " ", "Declaration!D46": " ", "Declaration!D85": "\t"}
+    decl.company_answers["F"] = Answer(None, None, "Declaration!D85")
+    decl.answers["Q4"]["Gold"] = Answer(None, None, "Declaration!D46")  # the reader keeps every answer cell
+    validate(decl, POLICY)
+    assert decl.checker_missing == 0
+    decl = declaration_from_spec(spec)
+    decl.raw_cells = {"Declaration!D17": 0}  # the number 0 is missing for Excel too
+    validate(decl, POLICY)
+    assert decl.checker_missing == 3
