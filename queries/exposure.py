@@ -15,11 +15,12 @@ Example:
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from queries._access import get
+from queries._access import fields, get
 from queries.policy import Policy, load_policy
 
 
@@ -34,6 +35,30 @@ class CidExposure:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+_CHAINS: weakref.WeakKeyDictionary[Any, tuple[str, dict[str, list[list[str]]]]] = weakref.WeakKeyDictionary()
+
+
+def supplier_chains_cached(store: Any, supplier_ids: list[str]) -> dict[str, list[list[str]]]:
+    """`store.supplier_chains` remembered per store and store version (any write changes the version and
+    drops the cache), so repeated exposure questions in one session — the explorer, a notebook, a
+    batch of CIDs — walk each supplier's tiers once."""
+    if not supplier_ids:
+        return {}
+    version = str(store.version())
+    try:
+        cached = _CHAINS.get(store)
+    except TypeError:  # a store object that cannot be weakly referenced: no cache
+        return store.supplier_chains(supplier_ids) or {}
+    if cached is None or cached[0] != version:
+        cached = (version, {})
+        _CHAINS[store] = cached
+    known = cached[1]
+    missing = [s for s in supplier_ids if s not in known]
+    if missing:
+        known.update(store.supplier_chains(missing) or {})
+    return {s: known.get(s, []) for s in supplier_ids}
 
 
 def resolve_cids(cids: list[str], facts: Any = None) -> list[tuple[str, list[str], list[str]]]:
@@ -54,22 +79,27 @@ def resolve_cids(cids: list[str], facts: Any = None) -> list[tuple[str, list[str
 
 def _group_by_supplier(hops: list[Any], chains: dict[str, list[list[str]]]) -> list[dict[str, Any]]:
     per: dict[str, dict[str, Any]] = {}
-    for h in hops:
-        sid = str(get(h, "supplier_id"))
-        s = per.setdefault(sid, {"supplier_id": sid, "supplier_name": get(h, "supplier_name"), "metals": set(),
-                                 "years": set(), "smelters": set(), "declarations": {},
-                                 "paths": chains.get(sid) or [["company", sid]]})
-        s["metals"].add(get(h, "metal") or "")
-        if get(h, "reporting_year") is not None:
-            s["years"].add(get(h, "reporting_year"))
-        s["smelters"].add(str(get(h, "smelter_key")))
-        did = str(get(h, "declaration_id"))
-        d = s["declarations"].setdefault(did, {
-            "declaration_id": did, "file_name": get(h, "file_name"), "template_version": get(h, "template_version"),
-            "reporting_year": get(h, "reporting_year"), "status": get(h, "status"), "rows": []})
-        d["rows"].append({"sheet": get(h, "sheet"), "row": get(h, "row"), "metal": get(h, "metal"),
-                          "raw_name": get(h, "raw_name"), "raw_cid": get(h, "raw_cid"), "method": get(h, "method"),
-                          "smelter_key": str(get(h, "smelter_key"))})
+    for hop in hops:
+        h = fields(hop)
+        sid = str(h["supplier_id"])
+        s = per.get(sid)
+        if s is None:
+            s = per[sid] = {"supplier_id": sid, "supplier_name": h.get("supplier_name"), "metals": set(),
+                            "years": set(), "smelters": set(), "declarations": {},
+                            "paths": chains.get(sid) or [["company", sid]]}
+        s["metals"].add(h.get("metal") or "")
+        if h.get("reporting_year") is not None:
+            s["years"].add(h["reporting_year"])
+        s["smelters"].add(str(h["smelter_key"]))
+        did = str(h["declaration_id"])
+        d = s["declarations"].get(did)
+        if d is None:
+            d = s["declarations"][did] = {
+                "declaration_id": did, "file_name": h.get("file_name"), "template_version": h.get("template_version"),
+                "reporting_year": h.get("reporting_year"), "status": h.get("status"), "rows": []}
+        d["rows"].append({"sheet": h.get("sheet"), "row": h.get("row"), "metal": h.get("metal"),
+                          "raw_name": h.get("raw_name"), "raw_cid": h.get("raw_cid"), "method": h.get("method"),
+                          "smelter_key": str(h["smelter_key"])})
     out = []
     for s in per.values():
         out.append({**s, "metals": sorted(m for m in s["metals"] if m), "years": sorted(s["years"]),
@@ -85,10 +115,10 @@ def cid_exposure(store: Any, cids: list[str], facts: Any = None, year: int | Non
     resolved = resolve_cids(cids, facts)
     all_hops = store.reports(smelter_keys=sorted({k for _, keys, _ in resolved for k in keys}), year=year,
                              current_only=current_only)
-    sids = sorted({str(get(h, "supplier_id")) for h in all_hops})
-    chains = store.supplier_chains(sids) if sids else {}
+    sids = sorted({str(fields(h)["supplier_id"]) for h in all_hops})
+    chains = supplier_chains_cached(store, sids)
     for asked, keys, notes in resolved:
-        hops = [h for h in all_hops if str(get(h, "smelter_key")) in keys or get(h, "cid") in keys]
+        hops = [h for h in all_hops if str(fields(h)["smelter_key"]) in keys or fields(h).get("cid") in keys]
         res = CidExposure(cid=asked, resolved_to=[k for k in keys if k != asked] or [asked], notes=notes)
         res.suppliers = _group_by_supplier(hops, chains)
         res.declarations = len({get(h, "declaration_id") for h in hops})

@@ -54,3 +54,30 @@ def test_appendix_leaves_out_entries_rmi_removed_as_not_a_smelter(tmp_path):
         assert app.counts["excluded_not_a_smelter"] == 1 and app.counts["smelters_validated"] == 1
     finally:
         st.close()
+
+
+def test_exposure_chain_cache_follows_store_writes(tmp_path):
+    from datetime import date
+
+    from graph.embedded import EmbeddedStore
+    from graph.store import SupplierRecord
+    from graph.synth import declaration
+    from ingest.records import Resolution, SmelterRow
+    from queries.exposure import cid_exposure
+
+    def put(st, sid, parent=None):
+        row = SmelterRow(row=5, metal="Tin", name="T", lookup_kind="listed", cid="CID000900", country_code="CN")
+        res = Resolution("resolved", "CID000900", "cid", 100.0, metal="Tin", country_iso2="CN")
+        st.ingest_declaration(declaration(f"{sid} Ltd", [row], effective=date(2017, 1, 5), tag=sid), [res],
+                              SupplierRecord(sid, f"{sid} Ltd"), 2016, parent_supplier_id=parent)
+
+    st = EmbeddedStore(tmp_path / "s")
+    try:
+        put(st, "A")
+        first = cid_exposure(st, ["CID000900"])[0]
+        assert [s["paths"] for s in first.suppliers] == [[[st.company_id, "A"]]]
+        put(st, "B", parent="A")
+        again = cid_exposure(st, ["CID000900"])[0]
+        assert [s["paths"] for s in again.suppliers] == [[[st.company_id, "A"]], [[st.company_id, "A", "B"]]]
+    finally:
+        st.close()
