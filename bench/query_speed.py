@@ -9,6 +9,9 @@ ingested into a fresh EmbeddedStore; the reference facts are a real ReferenceSto
 folder (70 % of the pool Conformant with audit dates, 20 % Active, the rest not listed, 8 CIDs on
 the watchlist, some smelters in Covered Countries).
 
+Exposure queries run one after another in one process, as in the explorer: supplier tier chains are
+cached per store version after the first query (the first query's time is printed too).
+
 Baselines (same data, same run):
   exposure  — scan every hop of the year held in a Python list and filter by CID (no index);
   paths     — rate every hop separately (no per-smelter cache) and walk supplier chains per hop;
@@ -148,6 +151,7 @@ def run(n: int, queries: int) -> dict[str, Any]:
     return {
         "suppliers": n, "hops": rows, "build_s": round(build_s, 1),
         "exposure_p50_ms": round(p50, 2), "exposure_p95_ms": round(pct(ours_exp, 0.95), 2),
+        "exposure_first_ms": round(ours_exp[0], 2),
         "exposure_baseline_p50_ms": round(statistics.median(base_exp), 2),
         "exposure_ratio": round(statistics.median(base_exp) / p50, 2) if p50 else None,
         "paths_s": round(paths_s, 3), "paths": len(paths), "paths_baseline_s": round(base_paths_s, 3),
@@ -170,7 +174,8 @@ def main() -> None:
         results.append(res)
         if not args.json:
             print(f"{n:>6} suppliers, {res['hops']} hops (built in {res['build_s']} s)")
-            print(f"   exposure 1 CID  p50 {res['exposure_p50_ms']} ms (p95 {res['exposure_p95_ms']}) — naive scan "
+            print(f"   exposure 1 CID  p50 {res['exposure_p50_ms']} ms (p95 {res['exposure_p95_ms']}, first query "
+                  f"{res['exposure_first_ms']} ms with no chain cache) — naive scan "
                   f"{res['exposure_baseline_p50_ms']} ms — ratio {res['exposure_ratio']}x   target p50 ≤ 50 ms")
             print(f"   flagged paths   {res['paths_s']} s ({res['paths']} paths) — naive {res['paths_baseline_s']} s "
                   f"— ratio {res['paths_ratio']}x")
