@@ -19,7 +19,7 @@ from typing import Any
 
 import typer
 
-from app.explorer.settings import MAX_UPLOAD_MB, PASSWORD_ENV_ENV, STORE_ENV, load_settings
+from app.explorer.settings import EXPLORER_STORE_ENV, MAX_UPLOAD_MB, PASSWORD_ENV_ENV, STORE_ENV, load_settings
 
 EXPLORER_SCRIPT = Path(__file__).resolve().parent / "explorer" / "main.py"
 DEFAULT_PORT = 8501
@@ -48,7 +48,9 @@ def streamlit_command(store: str, port: int, host: str = "127.0.0.1", password_e
 def explorer_env(store: str, password_env: str | None = None) -> dict[str, str]:
     """The environment for the explorer process: the store (and password variable name) set."""
     env = dict(os.environ)
-    env[STORE_ENV] = store
+    env[EXPLORER_STORE_ENV] = store
+    if "://" not in store:  # a folder store is also where the reference DB lives; a URI leaves MINETRACE_STORE be
+        env[STORE_ENV] = store
     if password_env:
         env[PASSWORD_ENV_ENV] = password_env
     else:

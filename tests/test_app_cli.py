@@ -30,7 +30,19 @@ def test_streamlit_command_is_headless_local_and_limited() -> None:
     assert cmd[cmd.index("--") + 1:] == ["--store", "/data/store", "--password-env", "MY_PW"]
     env = explorer_env("/data/store", "MY_PW")
     assert env["MINETRACE_STORE"] == "/data/store" and env["MINETRACE_PASSWORD_ENV"] == "MY_PW"
+    assert env["MINETRACE_EXPLORER_STORE"] == "/data/store"
     assert "MINETRACE_PASSWORD_ENV" not in explorer_env("/data/store", None)
+
+
+def test_a_neo4j_store_leaves_the_local_folder_setting_alone(monkeypatch) -> None:
+    from app.explorer.settings import load_settings
+
+    monkeypatch.setenv("MINETRACE_STORE", "/var/lib/minetrace")
+    env = explorer_env("neo4j://neo4j:7687")
+    assert env["MINETRACE_EXPLORER_STORE"] == "neo4j://neo4j:7687"
+    assert env["MINETRACE_STORE"] == "/var/lib/minetrace"  # the reference DB and retained files stay there
+    monkeypatch.setenv("MINETRACE_EXPLORER_STORE", "neo4j://neo4j:7687")
+    assert load_settings([]).store == "neo4j://neo4j:7687"
 
 
 def test_password_env_must_be_set(monkeypatch) -> None:

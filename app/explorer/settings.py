@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 #: env var holding the store URI or directory (shared with the CLI and the reference store)
 STORE_ENV = "MINETRACE_STORE"
+#: the store `minetrace app` hands to the explorer process; MINETRACE_STORE is left as the user set it, because
+#: with a Neo4j URI it names the local folder of the reference DB and retained files
+EXPLORER_STORE_ENV = "MINETRACE_EXPLORER_STORE"
 #: env var naming the env var that holds the password (empty / unset: no password)
 PASSWORD_ENV_ENV = "MINETRACE_PASSWORD_ENV"
 DEFAULT_STORE = ".minetrace"
@@ -49,7 +52,7 @@ def _script_args(argv: list[str]) -> argparse.Namespace:
 def load_settings(argv: list[str] | None = None) -> Settings:
     """Script arguments (after ``--`` in `streamlit run`) win over the environment."""
     args = _script_args(sys.argv[1:] if argv is None else argv)
-    store = args.store or os.environ.get(STORE_ENV) or DEFAULT_STORE
+    store = args.store or os.environ.get(EXPLORER_STORE_ENV) or os.environ.get(STORE_ENV) or DEFAULT_STORE
     password_env = args.password_env or os.environ.get(PASSWORD_ENV_ENV) or None
     max_mb = int(os.environ.get("MINETRACE_MAX_UPLOAD_MB", MAX_UPLOAD_MB))
     max_files = int(os.environ.get("MINETRACE_MAX_UPLOAD_FILES", MAX_UPLOAD_FILES))
