@@ -41,7 +41,7 @@ class RiskPolicy:
     as_of: date | None = None
     filing_date: date | None = None
     use_reference_watchlist: bool = True
-    dated_watchlist: bool = False
+    dated_watchlist: bool = True
     extra_watch_cids: frozenset[str] = frozenset()
     ignore_watch_cids: frozenset[str] = frozenset()
     covered_countries: frozenset[str] = frozenset()
@@ -198,7 +198,7 @@ def policy_from_dict(raw: dict[str, Any], source: str = "dict") -> Policy:
         as_of=_date(r.get("as_of"), f"{source}: risk.as_of"),
         filing_date=_date(r.get("filing_date"), f"{source}: risk.filing_date"),
         use_reference_watchlist=bool(w.get("use_reference", True)),
-        dated_watchlist=bool(w.get("dated", False)),
+        dated_watchlist=bool(w.get("dated", True)),
         extra_watch_cids=frozenset(_strs(w.get("extra_cids"), f"{source}: risk.watchlist.extra_cids", upper=True)),
         ignore_watch_cids=frozenset(_strs(w.get("ignore_cids"), f"{source}: risk.watchlist.ignore_cids",
                                           upper=True)),

@@ -167,11 +167,29 @@ def test_the_reference_store_satisfies_the_protocol(tmp_path):
                       "2026-08-22")
         ref.db.commit()
         m = RiskModel(ref, load_policy(), year=2016)
-        assert m.rate_cid("CID002587").level == "high"  # undated watchlist use by default
+        assert m.rate_cid("CID002587").level == "medium"  # the entry is dated 2026: not watched in 2016
         assert m.rate_cid("CID000100").level == "medium"
         low = m.rate_cid("CID001070")
         assert low.level == "low" and any("2017-04-01" in w for w in low.warnings)
-        dated = load_policy(overrides={"risk": {"watchlist": {"dated": True}}})
-        assert RiskModel(ref, dated, year=2016).rate_cid("CID002587").level == "medium"
+        assert RiskModel(ref, load_policy(), year=2026).rate_cid("CID002587").level == "high"
+        undated = load_policy(overrides={"risk": {"watchlist": {"dated": False}}})
+        assert RiskModel(ref, undated, year=2016).rate_cid("CID002587").level == "high"
+    finally:
+        ref.close()
+
+
+def test_starter_watchlist_is_dated(tmp_path):
+    """With the built-in starter list: the classic six are watched for a 2016 report, the Russian
+    refiners (LBMA-suspended 2022) are not — they only become high from 2022."""
+    from ingest.reference.store import ReferenceStore
+
+    ref = ReferenceStore(tmp_path, load_starter=True)
+    try:
+        m2016 = RiskModel(ref, load_policy(), year=2016)
+        assert m2016.rate_cid("CID002587").level == "high"
+        assert m2016.rate_cid("CID002563").level == "high"
+        ural = m2016.rate_cid("CID000929")
+        assert ural.watchlist == [] and ural.level != "high"
+        assert RiskModel(ref, load_policy(), year=2023).rate_cid("CID000929").level == "high"
     finally:
         ref.close()
