@@ -16,8 +16,8 @@ from rich.table import Table
 from queries.context import QueryContext
 from queries.diff import year_diff
 from queries.exposure import cid_exposure, country_exposure
+from queries.origin import countries_of_origin
 from queries.paths import flagged_paths
-from queries.report import countries_of_origin
 from queries.whatif import what_if
 
 STORE = typer.Option(None, "--store", help="Store folder or Neo4j URI (default $MINETRACE_STORE or ./.minetrace).")

@@ -17,11 +17,11 @@ Example:
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from queries._access import get
-from queries.risk import RiskModel, declared_countries_by_smelter
+from queries.risk import RiskModel
 
 METAL_ORDER = {"Gold": 0, "Tantalum": 1, "Tin": 2, "Tungsten": 3}
 
@@ -61,52 +61,6 @@ def validated_hops(store: Any, year: int | None, valid_only: bool = True) -> lis
     """Current hops of the year that reach an RMI smelter (resolved CID), from valid forms by default."""
     hops = store.reports(year=year)
     return [h for h in hops if get(h, "cid") and (not valid_only or get(h, "status") == "valid")]
-
-
-@dataclass
-class OriginCountry:
-    iso2: str
-    name: str
-    covered: bool
-    sources: list[str]  # "smelter_location", "declared_mine_country"
-    smelters_located: list[str] = field(default_factory=list)  # CIDs located there
-    declared_by: list[dict[str, Any]] = field(default_factory=list)  # [{smelter_key, declaration_id, row}]
-
-
-def countries_of_origin(store: Any, model: RiskModel, year: int | None, valid_only: bool = True) -> list[OriginCountry]:
-    """The aggregated countries of origin for a reporting year, each with where it came from."""
-    hops = validated_hops(store, year, valid_only)
-    keys = {str(get(h, "smelter_key")) for h in hops}
-    decls = {str(get(h, "declaration_id")) for h in hops}
-    per: dict[str, OriginCountry] = {}
-
-    def entry(iso2: str) -> OriginCountry:
-        if iso2 not in per:
-            per[iso2] = OriginCountry(iso2=iso2, name=country_title(iso2), covered=model.is_covered(iso2), sources=[])
-        return per[iso2]
-
-    for h in hops:
-        iso2 = get(h, "country_iso2")
-        if iso2:
-            e = entry(str(iso2).upper())
-            if "smelter_location" not in e.sources:
-                e.sources.append("smelter_location")
-            cid = str(get(h, "cid"))
-            if cid not in e.smelters_located:
-                e.smelters_located.append(cid)
-    for skey, items in declared_countries_by_smelter(store, year).items():
-        if skey not in keys:
-            continue
-        for iso2, did, row in items:
-            if did not in decls:
-                continue
-            e = entry(iso2)
-            if "declared_mine_country" not in e.sources:
-                e.sources.append("declared_mine_country")
-            e.declared_by.append({"smelter_key": skey, "declaration_id": did, "row": row})
-    for e in per.values():
-        e.smelters_located.sort()
-    return sorted(per.values(), key=lambda e: e.name)
 
 
 @dataclass
@@ -163,6 +117,8 @@ def appendix(store: Any, model: RiskModel, year: int | None, valid_only: bool = 
         by_metal[r["metal"]] += 1
         if r["conformant"] == policy.report.appendix_conformant_label:
             conformant_by_metal[r["metal"]] += 1
+    from queries.origin import countries_of_origin
+
     origin = countries_of_origin(store, model, year, valid_only)
     counts = {
         "smelters_validated": len(rows),

@@ -26,9 +26,10 @@ from graph.synth import declaration
 from ingest.records import Answer, Resolution, SmelterRow
 from queries.diff import year_diff
 from queries.exposure import cid_exposure, country_exposure
+from queries.origin import countries_of_origin
 from queries.paths import flagged_paths
 from queries.policy import load_policy
-from queries.report import appendix, countries_of_origin
+from queries.report import appendix
 from queries.risk import RiskModel, rate_store_smelters
 from queries.rollup import supplier_rollup
 from queries.whatif import what_if
