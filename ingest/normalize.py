@@ -40,6 +40,11 @@ def clean_text(value: Any, *, collapse: bool = True) -> str | None:
     >>> clean_text("Central Glass Co., Ltd.\\t\\t\\t"), clean_text("\\u00a0 No"), clean_text(242332.0)
     ('Central Glass Co., Ltd.', 'No', '242332')
     """
+    if type(value) is str:  # the common case first: ASCII text needs no space look-alike mapping
+        text = value if value.isascii() else value.translate(_SPACE_LIKE)
+        # " ".join(split()) is the same as _WS.sub(" ", …).strip() (both use Unicode whitespace), faster
+        text = " ".join(text.split()) if collapse else text.strip()
+        return text or None
     if value is None:
         return None
     if isinstance(value, bool):
@@ -57,7 +62,12 @@ def clean_text(value: Any, *, collapse: bool = True) -> str | None:
 
 def is_link_junk(text: str | None) -> bool:
     """Hyperlink captions and cell references the template puts where data might be expected."""
-    return bool(text) and bool(_LINK_JUNK.match(text))  # type: ignore[arg-type]
+    if not text:
+        return False
+    # every pattern starts with "click"/"link" or holds a "!": skip the regex for everything else
+    if "!" not in text and text.lstrip()[:1] not in ("c", "C", "l", "L"):
+        return False
+    return bool(_LINK_JUNK.match(text))
 
 
 def is_footer(text: str | None) -> bool:
@@ -73,20 +83,31 @@ def is_blank(value: Any) -> bool:
     if isinstance(value, int | float):
         return value == 0
     text = clean_text(value)
-    return text is None or text.upper() in _ERRORS
+    return text is None or (text[0] == "#" and text.upper() in _ERRORS)  # every error value starts with "#"
 
 
 #: prompts the templates' formulas show in data cells until the declarer fills something in
 _PROMPTS = frozenset({"enter smelter details", "select from dropdown", "please select"})
+_PROMPT_MAX = max(map(len, _PROMPTS))
 
 
 def clean_field(value: Any, *, collapse: bool = True) -> str | None:
     """`clean_text` for a data field: numeric 0 (empty look-up), booleans, Excel errors, hyperlink
     captions and template prompts ("Enter smelter details") become None."""
-    if is_blank(value):
-        return None
-    text = clean_text(value, collapse=collapse)
-    if text is None or is_link_junk(text) or text.casefold() in _PROMPTS:
+    if type(value) is str:
+        # one clean_text call instead of two (is_blank + clean_text): blank and error values are the
+        # same whether or not inner whitespace is collapsed (no error value holds a space)
+        text = clean_text(value, collapse=collapse)
+        if text is None or (text[0] == "#" and text.upper() in _ERRORS):
+            return None
+    else:
+        if is_blank(value):
+            return None
+        text = clean_text(value, collapse=collapse)
+        if text is None:
+            return None
+    # casefold never shortens a string, so texts longer than the longest prompt cannot be one
+    if is_link_junk(text) or (len(text) <= _PROMPT_MAX and text.casefold() in _PROMPTS):
         return None
     return text
 

@@ -307,7 +307,24 @@ def _read_policy_url(sheet: Sheet, layout: Layout, decl: Declaration) -> None:
 def _fast_blank(value: Any) -> bool:
     if value is None or value == "":
         return True
+    if type(value) is str and value[0].isalnum():  # no padding, no "#N/A": data without cleaning it
+        return False
     return is_blank(value)
+
+
+class _FieldCleaner(dict[Any, "str | None"]):
+    """`clean_field` memoised for one table: columns such as metal, country, ID source and the
+    yes/no answers repeat the same few texts over thousands of rows. Only str keys are stored
+    (1, 1.0 and True would share a dict slot)."""
+
+    def __call__(self, value: Any) -> str | None:
+        if type(value) is not str:
+            return clean_field(value)
+        try:
+            return self[value]
+        except KeyError:
+            text = self[value] = clean_field(value)
+            return text
 
 
 def _id_like(text: str | None, *, digits_ok: bool = True) -> bool:
@@ -373,24 +390,40 @@ def _shift_reason(values: dict[str, str | None], a_value: str | None, a_mapped: 
     return None
 
 
+@lru_cache(maxsize=64)
+def _column_plan(columns: tuple[tuple[str, str], ...]) -> tuple[tuple[tuple[str, int], ...], dict[str, str]]:
+    """(field, 0-based index) pairs and the field → letter map of a layout's column table, computed
+    once per table (the layouts are module-level constants, so the cache holds a handful of entries)."""
+    return tuple((f, column_index(letter)) for f, letter in columns), {f: letter for f, letter in columns}
+
+
 def _row_values(cells: list[Any], columns: tuple[tuple[str, str], ...]) -> tuple[dict[str, Any], dict[str, str]]:
-    raw: dict[str, Any] = {}
-    letters: dict[str, str] = {}
+    plan, letters = _column_plan(columns)
     n = len(cells)
-    for field_name, letter in columns:
-        idx = column_index(letter)
-        value = cells[idx] if idx < n else None
-        letters[field_name] = letter
-        if value is not None and value != "":
-            raw[field_name] = value
-    return raw, letters
+    raw: dict[str, Any] = {}
+    for field_name, idx in plan:
+        if idx < n:
+            value = cells[idx]
+            if value is not None and value != "":
+                raw[field_name] = value
+    return raw, dict(letters)
 
 
 def _is_translation_row(cells: list[Any]) -> bool:
-    texts = [c.strip() for c in cells[:20] if isinstance(c, str) and c.strip()]
-    if any(_TRANSLATION_MARKER.match(t) for t in texts):
-        return True
-    return "English" in texts and "Chinese" in texts
+    english = chinese = False
+    for c in cells[:20]:
+        if not isinstance(c, str):
+            continue
+        t = c.strip()
+        if not t:
+            continue
+        if t[0] == "A" and len(t) >= 20 and _TRANSLATION_MARKER.match(t):
+            return True
+        if t == "English":
+            english = True
+        elif t == "Chinese":
+            chinese = True
+    return english and chinese
 
 
 def _smelter_metal(value: Any, strict: bool) -> str | None:
@@ -400,31 +433,39 @@ def _smelter_metal(value: Any, strict: bool) -> str | None:
 
 
 def _build_smelter(row: int, raw: dict[str, Any], letters: dict[str, str], sheet_name: str,
-                   strict_metal: bool = True) -> tuple[SmelterRow, dict[str, str]]:
-    values: dict[str, str | None] = {f: clean_field(v) for f, v in raw.items()}
+                   strict_metal: bool = True, values: dict[str, str | None] | None = None
+                   ) -> tuple[SmelterRow, dict[str, str]]:
+    """One SmelterRow from a row's non-empty cells. `values` (the cells through `clean_field`) may be
+    passed when the caller already has them; each cell is cleaned once."""
+    if values is None:
+        values = {f: clean_field(v) for f, v in raw.items()}
     split: dict[str, list[str]] = {}
-    for field_name, value in raw.items():
-        parts = split_consolidated(value)
-        if parts:
-            split[field_name] = parts
+    for field_name, text in values.items():
+        # split_consolidated(cell) is the "|"-parts of clean_field(cell): reuse the cleaned text
+        if text is not None and "|" in text:
+            parts = split_consolidated(text)
+            if parts:
+                split[field_name] = parts
     # a "|" in one free-text cell (an address "Rodovia 421 | Cx Postal 433") is not a consolidation;
     # a "|" in an identifying column, or in several columns, is
     if split and not (_CONSOLIDATION_KEYS & split.keys()) and len(split) < 2:
         split = {}
-    metal = _smelter_metal(raw.get("metal"), strict_metal)
+    # clean_field is idempotent on its own output, so the cleaned texts stand in for the cells
+    metal = _smelter_metal(values.get("metal"), strict_metal)
     if "metal" in split:
         metals = {_smelter_metal(p, strict_metal) for p in split["metal"]}
         metal = metals.pop() if len(metals) == 1 else None
     lookup = values.get("lookup")
-    kind = lookup_kind(raw.get("lookup"))
+    kind = lookup_kind(lookup)
     typed_name = values.get("name")
     name = typed_name or (lookup if kind == "listed" else None)
-    cid = clean_cid(raw.get("cid")) or clean_cid(raw.get("input_cid"))
-    smelter = SmelterRow(row=row, metal=metal, lookup_kind=kind, cid=cid,  # type: ignore[arg-type]
-                         input_cid=clean_cid(raw.get("input_cid")))
-    for field_name in _SMELTER_TEXT_FIELDS:
-        if field_name in values and values[field_name] is not None:
-            setattr(smelter, field_name, values[field_name])
+    given_cid = clean_cid(raw["cid"]) if "cid" in raw else None
+    input_cid = clean_cid(raw["input_cid"]) if "input_cid" in raw else None
+    smelter = SmelterRow(row=row, metal=metal, lookup_kind=kind, cid=given_cid or input_cid,  # type: ignore[arg-type]
+                         input_cid=input_cid)
+    for field_name, text in values.items():
+        if text is not None and field_name in _SMELTER_TEXT_FIELDS:
+            setattr(smelter, field_name, text)
     smelter.name = name
     if "country" not in letters and smelter.street:
         # 1.00 keeps "Street / City / Country" in one cell: take a trailing country name
@@ -443,7 +484,7 @@ def _build_smelter(row: int, raw: dict[str, Any], letters: dict[str, str], sheet
     for field_name in raw:
         if field_name == "cid" or values.get(field_name) is not None:
             provenance[field_name] = f"{sheet_name}!{letters[field_name]}{row}"
-    if smelter.cid and not clean_cid(raw.get("cid")) and "input_cid" in provenance:
+    if smelter.cid and not given_cid and "input_cid" in provenance:
         provenance["cid"] = provenance["input_cid"]  # the CID came from column A
     elif not smelter.cid:
         provenance.pop("cid", None)
@@ -469,6 +510,7 @@ def _read_smelters(wb: Workbook, layout: Layout, decl: Declaration) -> None:
     pick = itemgetter(*key_idx) if len(key_idx) > 1 else (lambda cells: (cells[key_idx[0]],))
     width = max(key_idx) + 1
     a_mapped = any(letter == "A" for _, letter in table.columns)
+    clean = _FieldCleaner()
     last = min(table.last_row, len(rows))
     for r in range(table.first_row, last + 1):
         cells = rows[r - 1]
@@ -492,13 +534,14 @@ def _read_smelters(wb: Workbook, layout: Layout, decl: Declaration) -> None:
                           None)
         if is_footer(first_text) and metal_name(raw.get("metal")) is None:
             continue
-        values = {f: clean_field(v) for f, v in raw.items()}
+        values = {f: clean(v) for f, v in raw.items()}
         reason = _shift_reason(values, a_text, a_mapped)
         note = ""
         if reason and layout.shifted_smelter_columns:
             raw, letters = _row_values(cells, layout.shifted_smelter_columns)
             note = "; read with the previous generation's column order"
-        smelter, provenance = _build_smelter(r, raw, letters, sheet.name, strict_metal=bool(layout.metals))
+        smelter, provenance = _build_smelter(r, raw, letters, sheet.name, strict_metal=bool(layout.metals),
+                                             values=None if note else values)
         if not a_mapped and a_text and "A" not in smelter.raw:
             smelter.raw["A"] = cells[0]
         index = len(decl.smelters)
