@@ -13,6 +13,10 @@ the Declaration company block, per-metal and company-level answers and comments 
 and Smelter List A:Q rows 5–2504.
 
     .venv/bin/python bench/ingest_speed.py [--n 20] [--baseline-n N] [--generated] [--files F.xlsx ...]
+
+The machine is usually shared: read the CPU columns (process time) next to the wall-clock ones,
+and the per-stage CPU line to see where a file's time goes (open checks, guard scan + calamine,
+reader, validation).
 """
 
 from __future__ import annotations
@@ -156,6 +160,30 @@ def timed(fn: Callable[[Path, list[str]], int], files: list[Path],
     return times, cpu, rows
 
 
+def stage_cpu(files: list[Path]) -> dict[str, float]:
+    """Median CPU seconds of each parse_file stage (open, read, validate) and of the worksheet scan
+    and calamine parse inside `read`, over `files`: where the time goes, printed under the totals."""
+    from ingest.reader import read_declaration
+    from ingest.validate import validate
+
+    stages: dict[str, list[float]] = {"open": [], "sheets (guard scan + calamine)": [], "read (rest)": [],
+                                      "validate": []}
+    for path in files:
+        c0 = time.process_time()
+        wb = open_workbook(path)
+        c1 = time.process_time()
+        for name in ("Declaration", "Smelter List", "Product List", "Checker"):
+            wb.sheet(name)  # the sheets read_declaration parses, loaded here to time them apart
+        c2 = time.process_time()
+        decl = read_declaration(wb)
+        c3 = time.process_time()
+        validate(decl)
+        c4 = time.process_time()
+        for key, value in zip(stages, (c1 - c0, c2 - c1, c3 - c2, c4 - c3), strict=True):
+            stages[key].append(value)
+    return {key: statistics.median(values) for key, values in stages.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=20, help="files to parse (copies of the inputs, round robin)")
@@ -171,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     cells = declaration_cells()
     with tempfile.TemporaryDirectory(prefix="mt-bench-") as tmp:
         files = make_copies(sources, args.n, Path(tmp))
+        stages: dict[str, float] = {}
         baseline_files = files[: args.baseline_n or args.n]
         print(f"inputs:    {origin}: {', '.join(p.name for p in sources)}")
         print(f"minetrace: {how}")
@@ -182,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         t_mt, c_mt, rows_mt = timed(minetrace, files, cells)
         rss_mt = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         t_bl, c_bl, rows_bl = timed(openpyxl_baseline, baseline_files, cells)
+        if how.startswith("ingest.pipeline"):
+            stages = stage_cpu(files[: min(len(files), 10)])
 
     med_mt, med_bl = statistics.median(t_mt), statistics.median(t_bl)
     ratio = med_bl / med_mt if med_mt else float("inf")
@@ -196,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"ratio (openpyxl median / minetrace median): {ratio:.1f}× wall, {cpu_ratio:.1f}× CPU   "
           f"peak RSS after minetrace: {rss_mt:.0f} MB   load average: {os.getloadavg()[0]:.1f}")
+    if stages:
+        print("minetrace median CPU by stage: " + ", ".join(f"{k} {v:.3f} s" for k, v in stages.items()))
     ok_time, ok_ratio = med_mt <= TARGET_MEDIAN_S, ratio >= TARGET_RATIO
     print(f"target median ≤ {TARGET_MEDIAN_S} s: {'met' if ok_time else 'NOT met'} ({med_mt:.3f} s); "
           f"target ≥ {TARGET_RATIO:.0f}× baseline: {'met' if ok_ratio else 'NOT met'} ({ratio:.1f}×)")
