@@ -199,11 +199,14 @@ def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: Supplier
     sha = hashlib.sha256(data).hexdigest()
     if store.has_declaration(sha):
         info = store.declaration(sha)
-        return FileResult(src.name, S.OUTCOME_DUPLICATE, sha256=sha,
-                          supplier_id=info.supplier_id if info else None,
-                          reporting_year=info.reporting_year if info else None,
-                          status=info.status if info else None, current=bool(info and info.current),
-                          message=f"same file already stored as {info.file_name if info else sha[:12]}")
+        if info is None:  # deleted meanwhile by another process: treat as new on the next run
+            return FileResult(src.name, S.OUTCOME_DUPLICATE, sha256=sha, message="same file already stored")
+        return FileResult(src.name, S.OUTCOME_DUPLICATE, sha256=sha, supplier_id=info.supplier_id,
+                          company_name=info.company_name, reporting_year=info.reporting_year,
+                          year_source=info.year_source, status=info.status,
+                          template=f"{info.template_kind} {info.template_version or '?'}",
+                          smelter_rows=info.smelter_rows, current=info.current, superseded_by=info.superseded_by,
+                          message=f"same file already stored as {info.file_name or sha[:12]}")
     try:
         decl = parse(data, src.name)
     except UnreadableWorkbook as exc:
