@@ -128,7 +128,9 @@ class Neo4jStore:
 
             files_dir = store_dir(uri) / "files"
         self.files_dir = Path(files_dir)
-        self._driver = driver or GraphDatabase.driver(uri, auth=auth, **(driver_options or {}))
+        # server notifications (e.g. "relationship type does not exist" on an empty graph) are noise for users
+        options = {"notifications_min_severity": "OFF", **(driver_options or {})}
+        self._driver = driver or GraphDatabase.driver(uri, auth=auth, **options)
         self._owns_driver = driver is None
         #: statements run by write transactions, for tests and diagnostics: (query, number of rows)
         self.statements: list[tuple[str, int]] = []

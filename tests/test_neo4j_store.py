@@ -238,3 +238,28 @@ def test_server_killed_mid_ingest_leaves_no_partial_declaration(neo4j_harness, t
         assert st2.stats()["relationships"]["REPORTS"] == 3003
     finally:
         st2.close()
+
+
+# ----------------------------------------------------------------------------- real supplier files
+def test_real_cmrts_give_the_same_graph_in_both_stores_and_twice(store: Neo4jStore, tmp_path: Path) -> None:
+    from conftest import shared_path
+
+    from graph.ingest import ingest_paths
+    from graph.resolving import default_resolver
+
+    folder = shared_path("cmrt", "filled")
+    resolver, _ = default_resolver(str(tmp_path / "reference"))
+    emb = EmbeddedStore(tmp_path / "embedded")
+    try:
+        first = ingest_paths([folder], store, resolver=resolver)
+        ingest_paths([folder], emb, resolver=resolver)
+        assert first.counts().get("new", 0) >= 1
+        assert list(canonical_dump(store)) == list(canonical_dump(emb))
+        assert store.reports(current_only=False) == emb.reports(current_only=False)
+        v = store.version()
+        again = ingest_paths([folder], store, resolver=resolver)  # same files: all duplicates, nothing changes
+        assert {k for k, n in again.counts().items() if n} <= {"duplicate", "unreadable"}
+        assert again.counts()["duplicate"] == first.counts()["new"] + first.counts()["invalid_stored"]
+        assert store.version() == v
+    finally:
+        emb.close()
