@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction
-from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import ConstraintError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graph import schema as S
 from graph.countries import country_name, split_countries, to_iso2
@@ -290,7 +290,15 @@ class Neo4jStore:
         if parent_supplier_id and parent_supplier_id == supplier.id:
             raise ValueError(f"supplier {supplier.id} cannot be its own sub-supplier")
         payload = self._declaration_payload(decl, resolutions, supplier, year, parent_supplier_id, year_source)
-        return self._write(f"ingest of {decl.file.name}", self._ingest_tx, payload, bump=False)
+        try:
+            return self._write(f"ingest of {decl.file.name}", self._ingest_tx, payload, bump=False)
+        except Neo4jStoreError as exc:
+            # another client stored the same file between our duplicate check and our commit
+            info = self.declaration(payload["sha"]) if isinstance(exc.__cause__, ConstraintError) else None
+            if info is None:
+                raise
+            return IngestOutcome("duplicate", info.id, info.supplier_id, info.reporting_year, info.scope,
+                                 info.current, [], info.superseded_by, "same file (sha256) stored meanwhile")
 
     def _declaration_payload(self, decl: Declaration, resolutions: list[Resolution], supplier: SupplierRecord,
                              year: int | None, parent_id: str | None, year_source: str | None) -> dict[str, Any]:

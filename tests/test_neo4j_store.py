@@ -156,6 +156,21 @@ def test_version_is_a_server_side_counter_and_changes_after_clear(store: Neo4jSt
     assert store.version() not in (v0, v1) and store.stats()["nodes"]["Declaration"] == 0
 
 
+def test_two_clients_storing_the_same_file_at_once(store: Neo4jStore, neo4j_clean: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    decl = synth.declaration("Race", many_rows(400), tag="race")
+    other = Neo4jStore(neo4j_clean)
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            outs = list(pool.map(lambda st: put(st, decl, SupplierRecord("decl:race", "Race")).outcome,
+                                 (store, other)))
+    finally:
+        other.close()
+    assert sorted(outs) == ["duplicate", "new"]
+    assert store.stats()["nodes"]["Declaration"] == 1 and store.stats()["relationships"]["REPORTS"] == 400
+
+
 # ----------------------------------------------------------------------------- same answers as embedded
 def test_same_data_gives_identical_graph_and_answers_in_both_stores(store: Neo4jStore, tmp_path: Path) -> None:
     emb = EmbeddedStore(tmp_path / "embedded")
