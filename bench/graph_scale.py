@@ -135,7 +135,7 @@ def run_one(kind: str, n: int, queries: int, directory: Path) -> dict[str, Any]:
         "hops_per_query_median": statistics.median(sizes), "hops_per_query_max": max(sizes),
         "supplier_to_smelters_p50_ms": round(statistics.median(lat_sup), 2),
         "supplier_chains_s": round(chains_s, 3), "chains": len(chains),
-        "db_mb": round(stats.get("db_bytes", 0) / 1e6, 1),
+        "db_mb": round((stats.get("db_bytes") or 0) / 1e6, 1),
     }
     # baseline: naive full scan over every REPORTS edge in a Python list
     if kind == "embedded":
@@ -167,6 +167,8 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--stores", nargs="+", choices=["embedded", "neo4j"], default=None,
+                    help="default: embedded, plus neo4j when NEO4J_URI is set")
     ap.add_argument("--one", nargs=3, metavar=("KIND", "N", "DIR"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
@@ -176,6 +178,8 @@ def main() -> None:
     kinds = ["embedded"]
     if os.environ.get("NEO4J_URI") and (ROOT / "graph" / "neo4j_store.py").exists():
         kinds.append("neo4j")
+    if args.stores:
+        kinds = [k for k in args.stores if k in kinds]
     results = []
     for kind in kinds:
         for n in args.sizes:
@@ -201,7 +205,9 @@ def _print(r: dict[str, Any]) -> None:
     print(f"  ingest: {r['ingest_rows_per_s']} rows/s, {r['ingest_files_per_s']} files/s "
           f"({r['ingest_s']} s in the store, {r['ingest_wall_s']} s wall incl. synthesis); "
           f"CPU only: {r['ingest_rows_per_cpu_s']} rows per CPU-second")
-    print(f"  peak RSS: {r['peak_rss_mb']} MB (target 2048: {ok_rss}); load (open + supplier graph + first query): "
+    client = " of the Python client (the Neo4j server's JVM is separate)" if r["store"] == "neo4j" else ""
+    print(f"  peak RSS{client}: {r['peak_rss_mb']} MB (target 2048: {ok_rss}); "
+          "load (open + supplier graph + first query): "
           f"{r['load_s']} s; full stats(): {r['stats_s']} s")
     print(f"  smelter→suppliers: p50 {r['smelter_to_suppliers_p50_ms']} ms, p95 {r['smelter_to_suppliers_p95_ms']} ms "
           f"(target p50 50 ms: {ok_p50}); CPU p50 {r['smelter_to_suppliers_cpu_p50_ms']} ms; "
