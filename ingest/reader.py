@@ -315,16 +315,15 @@ def _fast_blank(value: Any) -> bool:
 class _FieldCleaner(dict[Any, "str | None"]):
     """`clean_field` memoised for one table: columns such as metal, country, ID source and the
     yes/no answers repeat the same few texts over thousands of rows. Only str keys are stored
-    (1, 1.0 and True would share a dict slot)."""
+    (1, 1.0 and True would share a dict slot): index it with text (`cleaner[text]`, a C-level dict
+    hit after the first time) and call it with anything."""
+
+    def __missing__(self, value: str) -> str | None:
+        text = self[value] = clean_field(value)
+        return text
 
     def __call__(self, value: Any) -> str | None:
-        if type(value) is not str:
-            return clean_field(value)
-        try:
-            return self[value]
-        except KeyError:
-            text = self[value] = clean_field(value)
-            return text
+        return self[value] if type(value) is str else clean_field(value)
 
 
 def _id_like(text: str | None, *, digits_ok: bool = True) -> bool:
@@ -390,6 +389,10 @@ def _shift_reason(values: dict[str, str | None], a_value: str | None, a_mapped: 
     return None
 
 
+#: lookup_kind of a cleaned Column C text; the Smelter List repeats a few hundred look-up values
+_lookup_kind = lru_cache(maxsize=4096)(lookup_kind)
+
+
 @lru_cache(maxsize=64)
 def _column_plan(columns: tuple[tuple[str, str], ...]) -> tuple[tuple[tuple[str, int], ...], dict[str, str]]:
     """(field, 0-based index) pairs and the field → letter map of a layout's column table, computed
@@ -410,6 +413,13 @@ def _row_values(cells: list[Any], columns: tuple[tuple[str, str], ...]) -> tuple
 
 
 def _is_translation_row(cells: list[Any]) -> bool:
+    head = [c for c in cells[:20] if isinstance(c, str)]
+    if not head:
+        return False
+    # every sign of a translation table is one of these substrings: rule the common row out in C
+    joined = "\n".join(head)
+    if "English" not in joined and "Chinese" not in joined and "A" * 20 not in joined:
+        return False
     english = chinese = False
     for c in cells[:20]:
         if not isinstance(c, str):
@@ -426,6 +436,7 @@ def _is_translation_row(cells: list[Any]) -> bool:
     return english and chinese
 
 
+@lru_cache(maxsize=4096)
 def _smelter_metal(value: Any, strict: bool) -> str | None:
     """The canonical metal of a Smelter List cell; for templates with a fixed metal list (`strict`)
     anything else is None (the text stays in `raw`), for EMRT 2.x / AMRT the mineral as written."""
@@ -456,17 +467,15 @@ def _build_smelter(row: int, raw: dict[str, Any], letters: dict[str, str], sheet
         metals = {_smelter_metal(p, strict_metal) for p in split["metal"]}
         metal = metals.pop() if len(metals) == 1 else None
     lookup = values.get("lookup")
-    kind = lookup_kind(lookup)
+    kind = _lookup_kind(lookup)
     typed_name = values.get("name")
     name = typed_name or (lookup if kind == "listed" else None)
     given_cid = clean_cid(raw["cid"]) if "cid" in raw else None
     input_cid = clean_cid(raw["input_cid"]) if "input_cid" in raw else None
+    texts = {f: t for f, t in values.items() if t is not None and f in _SMELTER_TEXT_FIELDS}
+    texts["name"] = name
     smelter = SmelterRow(row=row, metal=metal, lookup_kind=kind, cid=given_cid or input_cid,  # type: ignore[arg-type]
-                         input_cid=input_cid)
-    for field_name, text in values.items():
-        if text is not None and field_name in _SMELTER_TEXT_FIELDS:
-            setattr(smelter, field_name, text)
-    smelter.name = name
+                         input_cid=input_cid, **texts)
     if "country" not in letters and smelter.street:
         # 1.00 keeps "Street / City / Country" in one cell: take a trailing country name
         last_part = re.split(r"[,\n/]", smelter.street)[-1].strip()
@@ -480,10 +489,8 @@ def _build_smelter(row: int, raw: dict[str, Any], letters: dict[str, str], sheet
     smelter.consolidated = bool(split)
     smelter.split = split
     smelter.raw = {letters[f]: v for f, v in raw.items()}
-    provenance: dict[str, str] = {}
-    for field_name in raw:
-        if field_name == "cid" or values.get(field_name) is not None:
-            provenance[field_name] = f"{sheet_name}!{letters[field_name]}{row}"
+    at = str(row)
+    provenance = {f: f"{sheet_name}!{letters[f]}{at}" for f in raw if f == "cid" or values.get(f) is not None}
     if smelter.cid and not given_cid and "input_cid" in provenance:
         provenance["cid"] = provenance["input_cid"]  # the CID came from column A
     elif not smelter.cid:
@@ -534,7 +541,7 @@ def _read_smelters(wb: Workbook, layout: Layout, decl: Declaration) -> None:
                           None)
         if is_footer(first_text) and metal_name(raw.get("metal")) is None:
             continue
-        values = {f: clean(v) for f, v in raw.items()}
+        values = {f: clean[v] if type(v) is str else clean_field(v) for f, v in raw.items()}
         reason = _shift_reason(values, a_text, a_mapped)
         note = ""
         if reason and layout.shifted_smelter_columns:
@@ -546,8 +553,8 @@ def _read_smelters(wb: Workbook, layout: Layout, decl: Declaration) -> None:
             smelter.raw["A"] = cells[0]
         index = len(decl.smelters)
         decl.smelters.append(smelter)
-        for field_name, where in provenance.items():
-            decl.provenance[f"smelters.{index}.{field_name}"] = where
+        prefix = f"smelters.{index}."
+        decl.provenance.update({prefix + field_name: where for field_name, where in provenance.items()})
         if reason:
             decl.findings.append(Finding("column_shift", "warning", f"{sheet.name}!row {r}",
                                          f"row {r} looks shifted by one column: {reason}{note}"))
