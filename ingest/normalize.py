@@ -278,6 +278,9 @@ def scope_letter(value: Any, scopes: tuple[tuple[str, str], ...] = ()) -> tuple[
     return None, text
 
 
+_SPACED_CID = re.compile(r"(?i)cid\s*\d+")
+
+
 def clean_cid(value: Any) -> str | None:
     """A smelter ID as given, stripped of padding and NBSP (not re-cased, not repaired); None for
     empty cells and the 0 an empty look-up returns."""
@@ -286,7 +289,7 @@ def clean_cid(value: Any) -> str | None:
     text = clean_text(value)
     if text is None:
         return None
-    return text.replace(" ", "") if re.fullmatch(r"(?i)cid\s*\d+", text) else text
+    return text.replace(" ", "") if _SPACED_CID.fullmatch(text) else text
 
 
 def lookup_kind(value: Any) -> str | None:

@@ -413,11 +413,12 @@ def _row_values(cells: list[Any], columns: tuple[tuple[str, str], ...]) -> tuple
 
 
 def _is_translation_row(cells: list[Any]) -> bool:
-    head = [c for c in cells[:20] if isinstance(c, str)]
-    if not head:
-        return False
+    head = cells[:20]
+    try:
+        joined = "\n".join(head)  # calamine gives "" for empty cells, so most rows are all text
+    except TypeError:
+        joined = "\n".join([c for c in head if isinstance(c, str)])
     # every sign of a translation table is one of these substrings: rule the common row out in C
-    joined = "\n".join(head)
     if "English" not in joined and "Chinese" not in joined and "A" * 20 not in joined:
         return False
     english = chinese = False
