@@ -67,6 +67,7 @@ class FileResult:
     superseded_by: str | None = None
     errors: int = 0
     message: str = ""
+    learned_lookup: str | None = None  # "CMRT 6.4 Smelter Look-up (in x.xlsx): 652 rows" when this file taught one
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -78,6 +79,8 @@ class IngestReport:
     resolver: str = ""
     supplier_map: str | None = None
     supplier_map_findings: list[str] = field(default_factory=list)
+    #: template Look-ups imported from the files (one per release) and what checking every file cost
+    learning: dict[str, Any] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         out = {k: 0 for k in S.OUTCOMES}
@@ -93,13 +96,25 @@ class IngestReport:
     def to_json(self) -> dict[str, Any]:
         return {"files": [f.to_json() for f in self.files], "counts": self.counts(), "summary": self.summary(),
                 "resolver": self.resolver, "supplier_map": self.supplier_map,
-                "supplier_map_findings": list(self.supplier_map_findings)}
+                "supplier_map_findings": list(self.supplier_map_findings), "learning": dict(self.learning)}
 
 
 def _default_parse(data: bytes, name: str) -> Declaration:
     from ingest.pipeline import parse_file
 
     return parse_file(data, name=name)
+
+
+def _parse_keeping_workbook(data: bytes, name: str) -> tuple[Declaration, Any]:
+    """`parse_file` without throwing the open workbook away: its Look-up is read for learning."""
+    from ingest.reader import read_declaration
+    from ingest.validate import validate
+    from ingest.workbook import open_workbook
+
+    workbook = open_workbook(data, name=name)
+    decl = read_declaration(workbook)
+    validate(decl)
+    return decl, workbook
 
 
 def retain_file(files_dir: Path | None, sha: str, data: bytes) -> Path | None:
@@ -131,11 +146,27 @@ def reporting_year(decl: Declaration, year: int | None) -> tuple[int, str]:
 
 
 def resolve_rows(decl: Declaration, resolver: RowResolver) -> list[Resolution]:
-    """One Resolution per smelter row; a resolver error on a row keeps the row as unresolved."""
-    out: list[Resolution] = []
+    """One Resolution per smelter row; a resolver error on a row keeps the row as unresolved.
+
+    A resolver with `resolve_declaration` (the reference resolver) resolves the whole declaration at
+    once and queues every uncertain row (status "review", or unresolved with candidates) under the
+    declaration's sha256 and sheet row: the queue `minetrace reference review` and the explorer's
+    Validation page list, and `minetrace reference decide` settles.
+    """
+    whole = getattr(resolver, "resolve_declaration", None)
+    if callable(whole) and decl.file.sha256:
+        try:
+            out = list(whole(decl))
+            if len(out) == len(decl.smelters):
+                return out
+        except Exception:  # noqa: S110 - fall back to row by row: a bad row must not cost the others
+            pass
+    many = getattr(resolver, "resolve_many", None)
+    sha = decl.file.sha256
+    out = []
     for row in decl.smelters:
         try:
-            out.append(resolver.resolve(row))
+            out.append(many([row], declaration_sha256=sha)[0] if callable(many) and sha else resolver.resolve(row))
         except Exception as exc:  # never lose a row to a resolver bug
             out.append(Resolution("unresolved", None, "none", 0.0, given_cid=row.cid, metal=row.metal,
                                   provisional_key=provisional_key(row),
@@ -169,25 +200,34 @@ def ingest_sources(sources: Iterable[Source], store: GraphStore, resolver: RowRe
                    linker: SupplierLinker | None = None, year: int | None = None,
                    parent_supplier_id: str | None = None,
                    progress: Callable[[FileResult], None] | None = None,
-                   parse: ParseFn | None = None) -> IngestReport:
-    """Ingest every source; one FileResult each, in order. Never raises for a bad file."""
-    parse = parse or _default_parse
+                   parse: ParseFn | None = None, learn: bool = True) -> IngestReport:
+    """Ingest every source; one FileResult each, in order. Never raises for a bad file.
+
+    `learn`: when the resolver is the reference resolver, a file whose template release's Look-up is
+    not in the reference store yet has it imported before its rows are resolved (graph.lookup_learning).
+    """
+    from graph.lookup_learning import LookupLearner
+
     if resolver is None:
         resolver, rdesc = default_resolver()
     else:
         rdesc = type(resolver).__name__
+    learner = LookupLearner(resolver) if learn and LookupLearner.supports(resolver) else None
     linker = linker or SupplierLinker()
     report = IngestReport(resolver=rdesc)
     for src in sources:
-        result = _one(src, store, resolver, linker, year, parent_supplier_id, parse)
+        result = _one(src, store, learner.resolver if learner else resolver, linker, year, parent_supplier_id,
+                      parse, learner)
         report.files.append(result)
         if progress is not None:
             progress(result)
+    if learner is not None:
+        report.learning = learner.stats.to_json()
     return report
 
 
 def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: SupplierLinker, year: int | None,
-         parent_supplier_id: str | None, parse: ParseFn) -> FileResult:
+         parent_supplier_id: str | None, parse: ParseFn | None, learner: Any = None) -> FileResult:
     from ingest.workbook import UnreadableWorkbook
 
     if src.error:
@@ -207,16 +247,26 @@ def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: Supplier
                           template=f"{info.template_kind} {info.template_version or '?'}",
                           smelter_rows=info.smelter_rows, current=info.current, superseded_by=info.superseded_by,
                           message=f"same file already stored as {info.file_name or sha[:12]}")
+    workbook: Any = None
     try:
-        decl = parse(data, src.name)
+        if parse is None:
+            decl, workbook = _parse_keeping_workbook(data, src.name)
+        else:
+            decl = parse(data, src.name)
     except UnreadableWorkbook as exc:
         return FileResult(src.name, S.OUTCOME_UNREADABLE, sha256=sha, message=exc.message)
     except Exception as exc:  # a reader bug must not stop the batch; say what happened
         return FileResult(src.name, S.OUTCOME_UNREADABLE, sha256=sha,
                           message=f"could not read: {exc.__class__.__name__}: {exc}")
     decl.file.sha256 = sha
+    learned = _learn(learner, decl, workbook, data, src.name)
+    if learner is not None:
+        resolver = learner.resolver  # rebuilt when this file taught a new Look-up
     try:
-        return ingest_declaration(store, decl, resolver, linker, year, parent_supplier_id, data=data, name=src.name)
+        result = ingest_declaration(store, decl, resolver, linker, year, parent_supplier_id, data=data,
+                                    name=src.name)
+        result.learned_lookup = learned
+        return result
     except (ValueError, TypeError, KeyError) as exc:  # this file's content: report it, carry on
         return FileResult(src.name, S.OUTCOME_UNREADABLE, sha256=sha, company_name=decl.company.name,
                           message=f"not stored: {exc.__class__.__name__}: {exc}")
@@ -225,11 +275,27 @@ def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: Supplier
                          f"({exc.__class__.__name__}: {exc}); files before it are stored") from exc
 
 
+def _learn(learner: Any, decl: Declaration, workbook: Any, data: bytes, name: str) -> str | None:
+    """Import the file's template Look-up when its release is new; a failure is noted, never fatal."""
+    if learner is None:
+        return None
+    try:
+        if workbook is None:  # a custom parse function: open the workbook again, only for this
+            from ingest.workbook import open_workbook
+
+            workbook = open_workbook(data, name=name)
+        got = learner.learn(decl, workbook, name)
+    except Exception as exc:  # the file still ingests with what the store knows
+        learner.stats.errors.append(f"{name}: Look-up not learned ({exc.__class__.__name__}: {exc})")
+        return None
+    return f"{got.source}: {got.rows} rows, as of {got.as_of}" if got else None
+
+
 def ingest_paths(paths: Iterable[str | Path], store: GraphStore, resolver: RowResolver | None = None,
                  supplier_map: str | Path | None = None, year: int | None = None,
                  parent_supplier_id: str | None = None,
                  progress: Callable[[FileResult], None] | None = None,
-                 parse: ParseFn | None = None) -> IngestReport:
+                 parse: ParseFn | None = None, learn: bool = True) -> IngestReport:
     """Files, folders (recursive) and zip archives → the store. See the module docstring for the rules.
 
     `supplier_map`: a master list (CSV/xlsx) — its suppliers are upserted first and declarations
@@ -252,7 +318,7 @@ def ingest_paths(paths: Iterable[str | Path], store: GraphStore, resolver: RowRe
     if parent_supplier_id is not None and store.supplier(parent_supplier_id) is None:
         raise KeyError(f"--under {parent_supplier_id}: no such supplier in the store")
     report = ingest_sources(iter_sources(list(paths)), store, resolver=resolver, linker=linker, year=year,
-                            parent_supplier_id=parent_supplier_id, progress=progress, parse=parse)
+                            parent_supplier_id=parent_supplier_id, progress=progress, parse=parse, learn=learn)
     report.supplier_map = str(supplier_map) if supplier_map is not None else None
     report.supplier_map_findings = findings
     return report
