@@ -259,6 +259,8 @@ class RiskModel:
                 r.level, r.reasons = "high", high
             return r
         status = self.facts.status_as_of(cid, as_of) if self.facts is not None else None
+        filed = self._filed_status(cid) if get(status, "basis") == "none" else None
+        status = filed[1] if filed else status
         state = str(get(status, "status") or "Unknown")
         r.status = state
         r.status_basis = get(status, "basis")
@@ -331,7 +333,9 @@ class RiskModel:
         if r.conformant:
             r.level = "low"
             r.reasons.append(Reason("conformant", f"{state} as of {as_of.isoformat()}"
-                                    + (f" (last audit {r.last_audit})" if r.last_audit else ""), "assurance"))
+                                    + (f" (last audit {r.last_audit})" if r.last_audit else "") if filed is None else
+                                    f"{state} per {filed[0]}, filed {get(filed[1], 'observed_on')} "
+                                    f"(no RMI list for {as_of.isoformat()})", "assurance"))
             if self.is_covered(loc):
                 r.reasons.append(Reason("located_covered_conformant",
                                         f"located in a Covered Country ({loc}); conformant, so not high", "geography"))
@@ -339,6 +343,21 @@ class RiskModel:
         r.level = "medium"
         r.reasons.append(self._not_conformant_reason(state, lapsed, r))
         return r
+
+    #: Statuses a public filing states for its reporting year (the starter records the 2016 report's Appendix A
+    #: "conflict-free" column under the first scheme). Read only when RMI's lists say nothing about the CID on
+    #: the as-of date, and only an observation dated within the year before the as-of date .. the filing date.
+    FILED_SCHEMES: tuple[str, ...] = ("CFSP (2016 report Appendix A)",)
+
+    def _filed_status(self, cid: str) -> tuple[str, Any] | None:
+        if self.facts is None or self.filing_date is None:
+            return None
+        for scheme in self.FILED_SCHEMES:
+            st = self.facts.status_as_of(cid, self.filing_date, scheme)
+            seen = as_date(get(st, "observed_on"))
+            if get(st, "basis") != "none" and seen and _add_years(self.as_of, -1) < seen <= self.filing_date:
+                return scheme, st
+        return None
 
     def _not_conformant_reason(self, state: str, lapsed: bool, r: SmelterRisk) -> Reason:
         if lapsed:
