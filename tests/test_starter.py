@@ -79,4 +79,125 @@ def test_starter_does_not_ship_the_rmi_list():
     import csv
 
     with (STARTER_DIR / "facilities.csv").open(encoding="utf-8") as fh:
-        assert len(list(csv.DictReader(fh))) < 60  # a few dozen cited facts, not RMI's 347-CID compilation
+        rows = list(csv.DictReader(fh))
+    # a few dozen cited facts (the watchlist, covered-country smelters and well-publicised smelters of the 2016
+    # report), not RMI's 347-CID compilation
+    assert len(rows) <= 90
+    assert len({r["cid"] for r in rows}) * 4 < 347
+
+
+def _facilities() -> list[dict[str, str]]:
+    import csv
+
+    with (STARTER_DIR / "facilities.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_every_starter_cid_is_well_formed_and_unique_per_metal():
+    import re
+
+    rows = _facilities()
+    assert all(re.fullmatch(r"CID\d{6}", r["cid"]) for r in rows), [r["cid"] for r in rows
+                                                                    if not re.fullmatch(r"CID\d{6}", r["cid"])]
+    assert all(r["metal"] in {"Gold", "Tin", "Tantalum", "Tungsten"} for r in rows)
+    assert all(len(r["country_iso2"]) == 2 and r["country_iso2"].isupper() for r in rows)
+    keys = [(r["metal"], r["cid"]) for r in rows]
+    assert len(keys) == len(set(keys))
+    assert len({r["cid"] for r in rows}) == len(rows)  # a CID names one facility of one metal
+    assert all(r["source"] and r["as_of"] for r in rows)
+
+
+def test_appendix_names_are_rows_of_the_shipped_appendix():
+    import csv
+
+    with (STARTER_DIR / "report_2016_appendix_a.csv").open(encoding="utf-8", newline="") as fh:
+        appendix = {(r["metal"], r["name"]): r for r in csv.DictReader(fh)}
+    named = [r for r in _facilities() if r["appendix_a_name"]]
+    assert len(named) >= 60
+    for r in named:
+        fact = appendix.get((r["metal"], r["appendix_a_name"]))
+        assert fact is not None, r["cid"]
+        assert fact["country_iso2"] == r["country_iso2"], r["cid"]
+
+
+def test_appendix_conflict_free_facts_load_as_dated_labelled_statuses(tmp_path):
+    from ingest.reference.starter import APPENDIX_A_FILED, APPENDIX_A_SCHEME
+
+    store = ReferenceStore(tmp_path)
+    hist = store.status_history("CID001875")  # Tanaka Kikinzoku Kogyo K.K.: "Yes" in the appendix
+    assert [(h["scheme"], h["status"], h["as_of"]) for h in hist] == [(APPENDIX_A_SCHEME, "Conformant",
+                                                                       APPENDIX_A_FILED)]
+    assert "Form SD" in hist[0]["source"] and "not an RMI list" in hist[0]["source"]
+    assert store.status_history("CID001909") == []  # Great Wall: "unknown" in the appendix: no status
+    assert store.status_history("CID002587") == []  # Tony Goetz: "unknown"
+    # never an RMAP status: RMI's scheme knows nothing from the starter
+    assert store.status_as_of("CID001875", "2017-12-31").status == "Unknown"
+    assert store.status_as_of("CID001875", "2017-05-31", APPENDIX_A_SCHEME).status == "Conformant"
+    # the appendix name resolves to the CID (renamed since: RMI's current name is an alias too)
+    hits = {(a["alias_raw"], a["cid"]) for a in store.aliases_for("Tantalum")}
+    assert ("H.C. Starck Smelting GmbH & Co. KG", "CID002550") in hits
+    assert ("TANIOBIS Smelting GmbH & Co. KG", "CID002550") in hits
+    n = store.db.execute("SELECT count(*) FROM status_observations WHERE scheme=?", (APPENDIX_A_SCHEME,)).fetchone()
+    assert n[0] >= 40
+    store.close()
+
+
+def test_the_2016_risk_model_reads_the_filed_statuses_only_for_2016(tmp_path):
+    from queries.risk import RiskModel
+
+    store = ReferenceStore(tmp_path)
+    r2016 = RiskModel(store, year=2016)
+    low = r2016.rate_cid("CID001875")
+    assert low.level == "low" and "2016 report Appendix A" in low.reason_text
+    assert r2016.rate_cid("CID001909").level == "medium"  # not conflict-free in the appendix
+    assert r2016.rate_cid("CID002587").level == "high"  # watchlisted
+    assert RiskModel(store, year=2020).rate_cid("CID001875").level == "medium"  # a 2017 filing says nothing of 2020
+    store.close()
+
+
+def _rmi_country_iso2(text: str) -> str | None:
+    from ingest.reference.countries import country_iso2
+
+    return country_iso2(text) or country_iso2(text.split(" (")[0])  # "BOLIVIA (PLURINATIONAL STATE OF)"
+
+
+def test_starter_cids_agree_with_the_rmi_export_on_name_and_country():
+    """Guards against fabricated CIDs (REFERENCE-DATA §1): every starter CID exists in RMI's public export
+    (current list or revision history) with the same metal and country, under one of the names we give."""
+    import csv
+    import unicodedata
+
+    folder = shared_path("reference", "rmi-export-2026-08-22")
+
+    def fold(s: str) -> str:  # case, accents, quotes and punctuation do not make another name
+        s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode().casefold()
+        return " ".join("".join(ch if ch.isalnum() else " " for ch in s).split())
+
+    names: dict[str, set[str]] = {}
+    metal: dict[str, str] = {}
+    country: dict[str, str | None] = {}
+    with (folder / "rmi_export_2026-08-22_CMRT.csv").open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            cid = r["Smelter ID"]
+            names.setdefault(cid, set()).update({fold(r["Smelter Reference"]), fold(r["Standard Smelter Name"])})
+            metal[cid], country[cid] = r["Metal"], _rmi_country_iso2(r["Country"])
+    with (folder / "rmi_export_2026-08-22_REVISIONS.csv").open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):  # retired CIDs and former names
+            cid = r["Smelter ID"]
+            names.setdefault(cid, set()).add(fold(r["Standard Smelter Name"]))
+            metal.setdefault(cid, r["Metal"])
+            country.setdefault(cid, _rmi_country_iso2(r["Country"]))
+    aliases = shared_path("reference", "derived", "smelter_aliases_3tg.csv")  # names of the CMRT 6.x Look-ups too
+    with aliases.open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            if r["cid"] in names:
+                names[r["cid"]].update({fold(r["alias"]), fold(r["standard_name_at_source"])})
+    for row in _facilities():
+        cid = row["cid"]
+        assert cid in names, f"{cid} is not in RMI's export"
+        assert metal[cid] == row["metal"], cid
+        assert country[cid] == row["country_iso2"], (cid, country[cid])
+        ours = {fold(n) for n in [row["name"], *row["also_known_as"].split("|"), row["appendix_a_name"]] if n}
+        assert ours & names[cid], (cid, row["name"])
+        if row["appendix_a_name"]:
+            assert fold(row["appendix_a_name"]) in names[cid], cid

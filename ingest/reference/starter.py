@@ -23,6 +23,11 @@ STARTER_DIR = Path(__file__).resolve().parents[1] / "starter"
 STARTER_FILES = ("covered_countries.csv", "cahra.yaml", "facilities.csv", "watchlist.csv", "revisions.csv",
                  "report_2016_appendix_a.csv")
 IMPORTER = "starter"
+#: the 2016 report's Appendix A "conflict-free" column, recorded as a dated status under its own scheme
+#: (the Conflict-Free Smelter Program of the time, as the filing states it) — never as an RMAP/RMI status
+APPENDIX_A_REPORT = "2016-form-sd-appendix-a"
+APPENDIX_A_SCHEME = "CFSP (2016 report Appendix A)"
+APPENDIX_A_FILED = "2017-05-31"  # Form SD for calendar 2016 was due 31 May 2017
 
 
 def starter_sha256() -> str:
@@ -60,6 +65,7 @@ def load_starter(store: ReferenceStore) -> bool:
                 if alias.strip():
                     store.add_alias(r["metal"], alias.strip(), r["cid"], src, r["as_of"])
             rows += 1
+        rows += _appendix_statuses(store)
         for r in _csv("watchlist.csv"):
             store.add_watch(r["cid"], r["metal"], r["name"], r["country_iso2"] or None, r["list"], r["reason"],
                             r["evidence"], f"starter: {r['source']}", r["as_of"])
@@ -70,7 +76,26 @@ def load_starter(store: ReferenceStore) -> bool:
             rows += 1
         for r in _csv("report_2016_appendix_a.csv"):
             store.add_report_fact(r["report"], r["metal"], r["name"], r["location"], r["country_iso2"] or None,
-                                  r["conflict_free_as_of_2017"], "2017-05-31", r["source"])
+                                  r["conflict_free_as_of_2017"], APPENDIX_A_FILED, r["source"])
             rows += 1
         store.log_import(sha, IMPORTER, "ingest/starter", rows, 0, None)
     return True
+
+
+def _appendix_statuses(store: ReferenceStore) -> int:
+    """For each starter facility the 2016 Appendix A names (`appendix_a_name`): the printed name as an alias
+    and, when the appendix says conflict-free, a dated status observation under APPENDIX_A_SCHEME."""
+    appendix = {(r["metal"], r["name"]): r for r in _csv("report_2016_appendix_a.csv")}
+    rows = 0
+    for f in _csv("facilities.csv"):
+        name = f.get("appendix_a_name", "")
+        fact = appendix.get((f["metal"], name)) if name else None
+        if fact is None:
+            continue
+        src = f"starter: {fact['source']}"
+        store.add_alias(f["metal"], name, f["cid"], src, APPENDIX_A_FILED)
+        if fact["conflict_free_as_of_2017"].casefold() == "yes":
+            store.add_status(f["cid"], f["metal"], APPENDIX_A_SCHEME, "Conformant", APPENDIX_A_FILED,
+                             f"{src}: listed as conflict-free (CFSP) in the filing; not an RMI list")
+            rows += 1
+    return rows
