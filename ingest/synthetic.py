@@ -194,6 +194,8 @@ def starter_facilities(starter_dir: Path = STARTER_DIR) -> list[Facility]:
                 if key in seen or not row.get("cid"):
                     continue
                 seen.add(key)
+                # the name the 2016 Appendix A prints for this CID is the same facility, not another one
+                seen.add((row["metal"].strip(), (row.get("appendix_a_name") or "").strip().casefold()))
                 out.append(Facility(row["cid"].strip(), row["metal"].strip(), row["name"].strip(),
                                     country_name(row.get("country_iso2", "")), city=(row.get("city") or None)))
     path = starter_dir / "report_2016_appendix_a.csv"

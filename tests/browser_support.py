@@ -151,7 +151,8 @@ class DemoStore:
         store = open_store(str(self.store_dir))
         resolver, _ = default_resolver(str(self.store_dir))
         self.report = ingest_paths([self.program_dir / "cmrt"], store, resolver=resolver,
-                                   supplier_map=self.program_dir / "suppliers.csv")
+                                   supplier_map=self.program_dir / "suppliers.csv",
+                                   year=int(self.manifest.reference_date[:4]))  # one campaign, as `ingest --year`
         self.years = store.years()
         store.close()
 
