@@ -10,7 +10,6 @@ shared deployment.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -106,54 +105,11 @@ def app(
 
 
 def build_demo_store(out_dir: Path, suppliers: int = 40, seed: int = 2016) -> tuple[Path, Any, Any]:
-    """Generate the demo program (app.cli_demo.generate_demo_set) and ingest it into a fresh embedded store
-    at OUT_DIR/store through graph.ingest — the same ingest as `minetrace ingest`. Returns (store dir,
-    manifest, ingest report)."""
-    from app.cli_demo import generate_demo_set
-    from graph.ingest import ingest_paths
-    from graph.resolving import default_resolver
-    from graph.store import open_store
+    """Kept for callers of the former location: see app.cli_demo.build_demo_store (`minetrace demo`)."""
+    from app.cli_demo import build_demo_store as build
 
-    out_dir = out_dir.resolve()
-    for stale in (out_dir / "cmrt", out_dir / "store"):
-        if stale.exists():
-            shutil.rmtree(stale)
-    manifest = generate_demo_set(out_dir, suppliers, seed)
-    store_dir = out_dir / "store"
-    store = open_store(str(store_dir))
-    try:
-        resolver, _ = default_resolver(str(store_dir))
-        year = int(str(manifest.reference_date)[:4])  # the program's reporting year, as `ingest --year`
-        report = ingest_paths([out_dir / "cmrt"], store, resolver=resolver, supplier_map=out_dir / "suppliers.csv",
-                              year=year)
-    finally:
-        store.close()
-    return store_dir, manifest, report
-
-
-def demo_explorer(
-    dir: Path = typer.Option(Path("demo-data"), "--dir", help="Folder for the demo files and store."),
-    suppliers: int = typer.Option(40, "--suppliers", min=1, max=2000, help="Number of suppliers."),
-    seed: int = typer.Option(2016, "--seed", help="Random seed (same seed, same files)."),
-    port: int = typer.Option(DEFAULT_PORT, "--port", help="Port to listen on."),
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind."),
-    serve: bool = typer.Option(True, "--serve/--no-serve", help="Start the explorer (default) or only build."),
-) -> None:
-    """Generate a demo program, ingest it into DIR/store and start the explorer on it."""
-    store_dir, manifest, report = build_demo_store(dir, suppliers, seed)
-    figures = manifest.figures()
-    typer.echo(f"demo program: {figures['suppliers']} suppliers, {len(report.files)} CMRT(s) ingested "
-               f"({report.summary()}) into {store_dir}")
-    watch = sorted({c for p in manifest.suppliers for c in p.watchlisted})
-    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
-    if watch:
-        typer.echo(f"watchlisted smelters in the demo: {', '.join(watch)}")
-        typer.echo(f"trace one: http://{shown}:{port}/trace?cid={watch[0]}")
-    if serve:
-        raise typer.Exit(run_explorer(str(store_dir), port, host))
-    typer.echo(f"start it with: minetrace app --store {store_dir} --port {port}")
+    return build(out_dir, suppliers, seed)
 
 
 def register(root: typer.Typer) -> None:
-    root.command("app")(app)
-    root.command("demo-explorer")(demo_explorer)
+    root.command("app")(app)  # `minetrace demo` (and its former name demo-explorer) live in app.cli_demo

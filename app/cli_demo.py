@@ -1,28 +1,39 @@
-"""`minetrace demo`: write a small supplier program of CMRTs and show how minetrace reads them.
+"""`minetrace demo`: generate a 2016 supplier program, ingest it, print the validation summary, start the explorer.
 
-Why: the first thing a new user types is `make demo`. It must work offline, in seconds, and show
-the tool doing its job on files that look like what suppliers send — valid and invalid forms,
-watchlisted refiners (Tony Goetz NV, Kaloti Precious Metals, African Gold Refinery), a
-covered-country smelter (Luna Smelter, Rwanda), "Smelter not listed" rows and typos. The
-generation step (`generate_demo_set`) is reusable: the explorer's demo builds on it.
+Why: the first thing a new user types is `make demo`. It must work offline, in a minute, and show a
+believable program — the one the 2016 report describes: suppliers' CMRTs listing the smelters of that
+report's Appendix A (the starter set knows their CIDs), the six high-risk refiners the report names and
+African Gold Refinery, covered-country smelters, misspelled names that land in the review queue,
+"Smelter not listed" and "not yet identified" rows, and a few invalid forms. Risk is judged as of
+2016-12-31 from the starter's dated facts (watchlist, Covered Countries, the appendix's "conflict-free"
+column), so the explorer shows high, medium and low smelters with their reasons.
+
+The generation step (`generate_demo_set`) and the build (`build_demo_store`) are reusable; `demo-explorer`
+remains as a hidden alias of `demo`.
 """
 
 from __future__ import annotations
 
+import csv
+import random
 import shutil
+from collections import Counter
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from app.cli_app import DEFAULT_PORT, run_explorer
 from ingest.pipeline import parse_file
 from ingest.records import Declaration
 from ingest.synthetic import (
+    STARTER_DIR,
     ProgramManifest,
     SupplierPlan,
-    starter_facilities,
-    starter_watchlist,
+    country_name,
     summarise_rows,
     write_program,
 )
@@ -30,45 +41,79 @@ from ingest.synthetic import generate_program as _generate_program
 from ingest.template_writer import Facility, SmelterSpec
 from ingest.workbook import UnreadableWorkbook
 
-#: Well-publicised facts used when the starter set is unavailable; also the showcase rows every
-#: demo set contains. (CID, metal, name, country as the template spells it.)
+#: the reporting year the demo models (the 2016 report); risk is judged as of its last day
+DEMO_YEAR = 2016
+DEMO_REFERENCE_DATE = date(DEMO_YEAR, 12, 31)
+DEFAULT_SUPPLIERS = 40
+
+#: The refiners every demo set contains: the six the 2016 report names as high risk, African Gold Refinery
+#: and a covered-country smelter (CID, metal, name as the report prints it, country as the template spells it).
 SHOWCASE: tuple[Facility, ...] = (
     Facility("CID002587", "Gold", "Tony Goetz NV", "BELGIUM", city="Antwerp"),
     Facility("CID002563", "Gold", "Kaloti Precious Metals", "UNITED ARAB EMIRATES", city="Dubai"),
-    Facility("CID003185", "Gold", "African Gold Refinery", "UGANDA"),
-    Facility("CID003387", "Tin", "Luna Smelter", "RWANDA"),
+    Facility("CID002507", "Tin", "Phoenix Metal Ltd.", "RWANDA", city="Kigali"),
+    Facility("CID002854", "Gold", "Universal Precious Metals Refining Zambia", "ZAMBIA"),
+    Facility("CID002515", "Gold", "Fidelity Printers and Refiners Ltd.", "ZIMBABWE", city="Harare"),
+    Facility("CID002567", "Gold", "Sudan Gold Refinery", "SUDAN", city="Khartoum"),
+    Facility("CID003185", "Gold", "African Gold Refinery", "UGANDA", city="Entebbe"),
+    Facility("CID003387", "Tin", "Luna Smelter", "RWANDA", city="Kigali"),
 )
-DEMO_FALLBACK_FACILITIES: tuple[Facility, ...] = (
-    *SHOWCASE,
-    Facility("CID000292", "Tin", "Alpha", "UNITED STATES OF AMERICA"),
+#: flagged in a 2016 program: the report's six and African Gold Refinery (the Russian refiners of the starter
+#: watchlist were suspended in 2022, so in 2016 they are ordinary, conflict-free refiners)
+DEMO_WATCHLIST: tuple[str, ...] = tuple(f.cid for f in SHOWCASE[:7] if f.cid)
+#: names suppliers typed that the resolver can only propose (score between review and accept): the review queue
+REVIEW_BAIT: tuple[tuple[str, str, str], ...] = (
+    ("Gold", "Heraeus Hanau", "GERMANY"),
+    ("Gold", "Istanbul Altin Rafinerisi", "TURKEY"),
+    ("Tin", "Gejiu Kai Meng Trading", "CHINA"),
+    ("Gold", "Dowa Kosaka", "JAPAN"),
+)
+#: names of no known smelter ("Smelter not listed"): unresolved, kept as provisional smelters
+UNKNOWN_NAMES: tuple[tuple[str, str, str], ...] = (
+    ("Gold", "Golden Phoenix Refining Works", "CHINA"),
+    ("Tin", "Blue River Tin Industry", "INDONESIA"),
 )
 
 
-def demo_facilities() -> tuple[list[Facility], list[str]]:
-    """(facilities, watchlisted CIDs): the starter set when present, else the built-in showcase."""
-    facilities = starter_facilities()
-    watch = starter_watchlist()
-    known = {(f.cid, f.metal) for f in facilities}
-    for f in SHOWCASE:
-        if (f.cid, f.metal) not in known:
-            facilities.append(f)
-    if not facilities:
-        facilities = list(DEMO_FALLBACK_FACILITIES)
-    if not watch:
-        watch = [f.cid for f in SHOWCASE[:3] if f.cid]
-    return facilities, watch
+def demo_facilities(starter_dir: Path = STARTER_DIR) -> tuple[list[Facility], list[str]]:
+    """(facilities, watchlisted CIDs) of the demo: the starter facilities the 2016 Appendix A names, under the
+    name the appendix prints, plus the showcase; the showcase alone when the starter set is missing."""
+    out: list[Facility] = []
+    path = starter_dir / "facilities.csv"
+    if path.exists():
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                name = (row.get("appendix_a_name") or "").strip()
+                if row.get("cid") and name:
+                    out.append(Facility(row["cid"].strip(), row["metal"].strip(), name,
+                                        country_name(row.get("country_iso2", "")), city=(row.get("city") or None)))
+    known = {(f.cid, f.metal) for f in out}
+    out += [f for f in SHOWCASE if (f.cid, f.metal) not in known]
+    return out, list(DEMO_WATCHLIST)
 
 
-def generate_demo_set(out_dir: str | Path, n_suppliers: int = 12, seed: int = 2016, *,
-                      invalid_share: float = 0.25) -> ProgramManifest:
-    """Write the demo CMRTs (out_dir/cmrt/), master list and manifest; every showcase facility appears
-    in at least one supplier's Smelter List."""
+def _answer_yes(spec: Any, plan: SupplierPlan, metal: str) -> None:
+    for qid in ("Q1", "Q2"):
+        spec.answers.setdefault(qid, {})[metal] = "Yes"
+    for qid, value in {"Q3": "No", "Q4": "Yes", "Q5": "No", "Q6": "100%", "Q7": "Yes", "Q8": "Yes"}.items():
+        spec.answers.setdefault(qid, {}).setdefault(metal, value)
+    if metal not in plan.metals:
+        plan.metals.append(metal)
+
+
+def generate_demo_set(out_dir: str | Path, n_suppliers: int = DEFAULT_SUPPLIERS, seed: int = DEMO_YEAR, *,
+                      invalid_share: float = 0.2) -> ProgramManifest:
+    """Write the demo CMRTs (out_dir/cmrt/), master list and manifest for the 2016 program. Every showcase
+    refiner appears in at least one valid form; review-queue names, unknown names and "not yet identified"
+    rows are planted in valid forms (invalid ones keep only their own defects)."""
     out = Path(out_dir)
     facilities, watch = demo_facilities()
     manifest = _generate_program(out, n_suppliers, seed, facilities, watchlist=watch, invalid_share=invalid_share,
-                                 master_list=True, write=False, large_share=0.0)
-    responders: list[SupplierPlan] = [p for p in manifest.suppliers if p.responded]
-    valid_first = sorted(responders, key=lambda p: p.expected_status != "valid")
+                                 master_list=True, write=False, large_share=0.0, watchlist_share=0.15,
+                                 reference_date=DEMO_REFERENCE_DATE, out_of_scope_share=0.1, response_rate=0.85)
+    rng = random.Random(seed)
+    valid = [p for p in manifest.suppliers if p.responded and p.expected_status == "valid"]
+    valid_first = valid or [p for p in manifest.suppliers if p.responded]
     for i, facility in enumerate(SHOWCASE):
         if not valid_first:
             break
@@ -77,16 +122,54 @@ def generate_demo_set(out_dir: str | Path, n_suppliers: int = 12, seed: int = 20
         if any(s.cid == facility.cid for s in spec.smelters):
             continue
         spec.smelters.append(SmelterSpec.listed(facility))
-        for qid in ("Q1", "Q2"):
-            spec.answers.setdefault(qid, {})[facility.metal] = "Yes"
-        for qid, value in {"Q3": "Yes" if facility.country in {"RWANDA", "UGANDA"} else "No", "Q4": "Yes",
-                           "Q5": "No", "Q6": "100%", "Q7": "Yes", "Q8": "Yes"}.items():
-            spec.answers.setdefault(qid, {}).setdefault(facility.metal, value)
-        if facility.metal not in plan.metals:
-            plan.metals.append(facility.metal)
-        summarise_rows(plan, spec.smelters, set(watch))
+        _answer_yes(spec, plan, facility.metal)
+        if facility.country in {"RWANDA", "UGANDA", "ZAMBIA"}:
+            spec.answers["Q3"][facility.metal] = "Yes"
+    planted = [("review", *b) for b in REVIEW_BAIT] + [("unknown", *u) for u in UNKNOWN_NAMES] + \
+        [("not_yet", m, "", "") for m in ("Tantalum", "Tungsten")]
+    for j, (kind, metal, name, country) in enumerate(planted):
+        if not valid:
+            break
+        plan = valid[(j * 3 + 1) % len(valid)]
+        spec = manifest.specs[plan.supplier_id]
+        if kind == "not_yet":
+            spec.smelters.append(SmelterSpec.not_yet_identified(metal))
+            spec.answers.setdefault("Q7", {})[metal] = "No"  # "all smelters identified?" — honestly no
+        else:
+            spec.smelters.insert(rng.randrange(len(spec.smelters) + 1), SmelterSpec.not_listed(metal, name, country))
+            (plan.misspelled if kind == "review" else plan.unknown_names).append(name)
+        _answer_yes(spec, plan, metal)
+    for plan in manifest.suppliers:
+        if plan.supplier_id in manifest.specs:
+            summarise_rows(plan, manifest.specs[plan.supplier_id].smelters, set(watch))
     write_program(manifest, manifest.specs, out, facilities=facilities, master_list=True)
     return manifest
+
+
+def build_demo_store(out_dir: Path, suppliers: int = DEFAULT_SUPPLIERS, seed: int = DEMO_YEAR) -> tuple[Path, Any, Any]:
+    """Generate the demo program and ingest it into a fresh embedded store at OUT_DIR/store through
+    graph.ingest — the same ingest as `minetrace ingest`. A second run on the same folder rebuilds both
+    (the demo's files and store are regenerated; nothing else in OUT_DIR is touched).
+    Returns (store dir, manifest, ingest report)."""
+    from graph.ingest import ingest_paths
+    from graph.resolving import default_resolver
+    from graph.store import open_store
+
+    out_dir = out_dir.resolve()
+    for stale in (out_dir / "cmrt", out_dir / "store"):
+        if stale.exists():
+            shutil.rmtree(stale)
+    manifest = generate_demo_set(out_dir, suppliers, seed)
+    store_dir = out_dir / "store"
+    store = open_store(str(store_dir))
+    try:
+        resolver, _ = default_resolver(str(store_dir))
+        year = int(str(manifest.reference_date)[:4])  # the program's reporting year, as `ingest --year`
+        report = ingest_paths([out_dir / "cmrt"], store, resolver=resolver, supplier_map=out_dir / "suppliers.csv",
+                              year=year)
+    finally:
+        store.close()
+    return store_dir, manifest, report
 
 
 def _first_findings(decl: Declaration, n: int = 2) -> str:
@@ -97,35 +180,27 @@ def _first_findings(decl: Declaration, n: int = 2) -> str:
     return text + (f"; +{more} more" if more > 0 else "")
 
 
-def summary_table(rows: list[tuple[str, Declaration | None, str | None]]) -> Table:
+def summary_table(rows: list[tuple[str, Declaration | None, str | None]],
+                  unresolved: dict[str, int] | None = None) -> Table:
     table = Table(title="Validation summary", show_lines=False)
     for col, kw in (("file", {"overflow": "fold", "max_width": 38}), ("company", {"max_width": 28}),
-                    ("version", {}), ("smelter rows", {"justify": "right"}), ("checker_missing", {"justify": "right"}),
-                    ("status", {}), ("first findings", {"overflow": "fold", "max_width": 60})):
+                    ("version", {}), ("smelter rows", {"justify": "right"}), ("unresolved", {"justify": "right"}),
+                    ("checker_missing", {"justify": "right"}), ("status", {}),
+                    ("first findings", {"overflow": "fold", "max_width": 60})):
         table.add_column(col, **kw)
     for name, decl, error in rows:
         if decl is None:
-            table.add_row(name, "", "", "", "", "[red]unreadable[/red]", error or "")
+            table.add_row(name, "", "", "", "", "", "[red]unreadable[/red]", error or "")
             continue
         status = "[green]valid[/green]" if decl.status == "valid" else "[red]invalid[/red]"
         table.add_row(name, decl.company.name or "—", f"{decl.template.kind} {decl.template.version or '?'}",
-                      str(len(decl.smelters)), "" if decl.checker_missing is None else str(decl.checker_missing),
-                      status, _first_findings(decl))
+                      str(len(decl.smelters)), str((unresolved or {}).get(name, "")),
+                      "" if decl.checker_missing is None else str(decl.checker_missing), status,
+                      _first_findings(decl))
     return table
 
 
-def demo(
-    dir: Path = typer.Option(Path("demo-data"), "--dir", help="Folder to write the demo supplier CMRTs into."),
-    suppliers: int = typer.Option(12, "--suppliers", min=1, max=2000, help="Number of suppliers."),
-    seed: int = typer.Option(2016, "--seed", help="Random seed (same seed, same files)."),
-    keep: bool = typer.Option(False, "--keep", help="Keep files already in DIR/cmrt (default: regenerate)."),
-) -> None:
-    """Generate a demo set of supplier CMRTs, parse every file and print the validation summary."""
-    console = Console()
-    cmrt_dir = dir / "cmrt"
-    if cmrt_dir.exists() and not keep:
-        shutil.rmtree(cmrt_dir)
-    manifest = generate_demo_set(dir, suppliers, seed)
+def _parse_all(dir: Path, manifest: ProgramManifest) -> list[tuple[str, Declaration | None, str | None]]:
     rows: list[tuple[str, Declaration | None, str | None]] = []
     for plan in manifest.suppliers:
         if not plan.file:
@@ -137,16 +212,71 @@ def demo(
             rows.append((path.name, None, exc.message))
         except Exception as exc:  # one bad file must not stop the demo
             rows.append((path.name, None, f"internal error: {exc.__class__.__name__}: {exc}"))
-    console.print(summary_table(rows))
+    return rows
+
+
+def demo_figures(store_dir: Path, year: int = DEMO_YEAR) -> dict[str, Any]:
+    """What the explorer will show for the demo store: smelter rows resolved, risk levels, flagged suppliers."""
+    from queries.context import QueryContext
+    from queries.risk import rate_store_smelters
+
+    with QueryContext.open(str(store_dir), year=year) as ctx:
+        risks = rate_store_smelters(ctx.store, ctx.facts, year, model=ctx.model)
+        reports = list(ctx.store.reports(year=year))
+        flagged_keys = {r.key for r in risks if r.flagged}
+        flagged_suppliers = {h.supplier_id for h in reports if h.smelter_key in flagged_keys}
+        reviews = len(ctx.facts.open_reviews()) if ctx.facts is not None else 0
+    return {"as_of": ctx.model.as_of.isoformat(), "risk": dict(Counter(r.level or "none" for r in risks)),
+            "smelters": len(risks), "rows": len(reports), "rows_resolved": sum(1 for h in reports if h.cid),
+            "flagged_smelters": sorted(r.cid or r.key for r in risks if r.flagged),
+            "flagged_suppliers": len(flagged_suppliers), "open_reviews": reviews}
+
+
+def demo(
+    dir: Path = typer.Option(Path("demo-data"), "--dir", help="Folder for the demo files and store (rebuilt on "
+                             "each run)."),
+    suppliers: int = typer.Option(DEFAULT_SUPPLIERS, "--suppliers", min=1, max=2000, help="Number of suppliers."),
+    seed: int = typer.Option(DEMO_YEAR, "--seed", help="Random seed (same seed, same files)."),
+    port: int = typer.Option(DEFAULT_PORT, "--port", help="Port the explorer listens on."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Start the explorer (default) or only build."),
+    summary: bool = typer.Option(True, "--summary/--no-summary", help="Print the validation summary of every "
+                                 "demo CMRT."),
+) -> None:
+    """Generate a demo supplier program (2016), ingest it into DIR/store, print the validation summary and
+    start the explorer on it."""
+    console = Console()
+    store_dir, manifest, report = build_demo_store(dir, suppliers, seed)
     figures = manifest.figures()
-    valid = sum(1 for _, d, _ in rows if d is not None and d.status == "valid")
-    console.print(f"{len(rows)} CMRT(s) from {figures['suppliers']} supplier(s) in {dir}: {valid} valid, "
-                  f"{len(rows) - valid} invalid. Master list: {dir / 'suppliers.csv'}; expectations: "
-                  f"{dir / 'manifest.json'}.")
+    if summary:
+        unresolved = {Path(f.name).name: f.unresolved_rows for f in report.files}
+        rows = _parse_all(dir.resolve(), manifest)
+        console.print(summary_table(rows, unresolved))
+        valid = sum(1 for _, d, _ in rows if d is not None and d.status == "valid")
+        console.print(f"{len(rows)} CMRT(s) from {figures['in_scope']} in-scope supplier(s) of {figures['suppliers']} "
+                      f"in {dir}: {valid} valid, {len(rows) - valid} invalid. Master list: {dir / 'suppliers.csv'}; "
+                      f"expectations: {dir / 'manifest.json'}.")
+    console.print(f"demo program {DEMO_YEAR}: {figures['suppliers']} suppliers, {len(report.files)} CMRT(s) ingested "
+                  f"({report.summary()}) into {store_dir}")
+    try:
+        fig = demo_figures(store_dir)
+        risk = fig["risk"]
+        console.print(f"smelter rows resolved to a CID: {fig['rows_resolved']} of {fig['rows']}; smelters rated as of "
+                      f"{fig['as_of']}: high {risk.get('high', 0)}, medium {risk.get('medium', 0)}, low "
+                      f"{risk.get('low', 0)}, not rated {risk.get('none', 0)}; open review-queue names: "
+                      f"{fig['open_reviews']}; suppliers with flagged paths: {fig['flagged_suppliers']}")
+    except Exception as exc:  # the figures are a courtesy; the explorer still starts
+        console.print(f"(could not compute the demo figures: {exc.__class__.__name__}: {exc})")
     watch = sorted({c for p in manifest.suppliers for c in p.watchlisted})
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     if watch:
         console.print(f"Watchlisted smelters in the demo set: {', '.join(watch)}")
+        console.print(f"trace one: http://{shown}:{port}/trace?cid={watch[0]}", soft_wrap=True)
+    if serve:
+        raise typer.Exit(run_explorer(str(store_dir), port, host))
+    console.print(f"start it with: minetrace app --store {store_dir} --port {port}", soft_wrap=True)
 
 
 def register(root: typer.Typer) -> None:
     root.command("demo")(demo)
+    root.command("demo-explorer", hidden=True)(demo)  # the former name, kept for scripts and docs
