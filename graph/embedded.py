@@ -40,6 +40,7 @@ from graph.store import (
     IngestOutcome,
     NodeRow,
     ReportHop,
+    ReportRelink,
     SmelterFact,
     SmelterInfo,
     SupplierInfo,
@@ -478,6 +479,51 @@ class EmbeddedStore:
             return
         db.execute("DELETE FROM sources_from WHERE child_id = ?", (supplier_id,))
         db.execute("DELETE FROM supplier WHERE id = ?", (supplier_id,))
+
+    # ------------------------------------------------------------------ relink (resolution decisions)
+    def relink_reports(self, declaration_id: str, updates: list[ReportRelink]) -> int:
+        """See `GraphStore.relink_reports`: one transaction; the same clean-up as `delete_declaration`."""
+        with self._lock:
+            found = self._q("SELECT dno FROM declaration WHERE id = ?", (declaration_id,))
+            if not found:
+                return 0
+            dno = found[0][0]
+            todo: list[tuple[ReportRelink, str]] = []
+            for u in updates:
+                cur = self._q("SELECT smelter_key FROM reports WHERE dno = ? AND row = ?", (dno, u.row))
+                if cur and cur[0][0] != u.smelter_key:
+                    todo.append((u, cur[0][0]))
+            if not todo:
+                return 0
+            with self._tx() as db:
+                for u, old in todo:
+                    db.execute("INSERT OR IGNORE INTO smelter(key, cid, metal, name, country_iso2, provisional, "
+                               "resolution_status) VALUES (?,?,?,?,?,?,?)",
+                               (u.smelter_key, None if u.provisional else (u.cid or u.smelter_key), u.metal, u.name,
+                                u.country_iso2, int(u.provisional), u.resolution_status))
+                    db.execute("UPDATE reports SET smelter_key = ?, method = ?, score = ?, resolution_status = ?, "
+                               "given_cid = ? WHERE dno = ? AND row = ? AND smelter_key = ?",
+                               (u.smelter_key, u.method, u.score, u.resolution_status, u.given_cid, dno, u.row, old))
+                    db.execute("UPDATE mine_country SET smelter_key = ? WHERE dno = ? AND row = ? AND smelter_key = ?",
+                               (u.smelter_key, dno, u.row, old))
+                    if u.country_iso2:
+                        db.execute("INSERT OR IGNORE INTO country(iso2, name) VALUES (?, ?)",
+                                   (u.country_iso2, country_name(u.country_iso2)))
+                        self._set_location(db, u.smelter_key, u.country_iso2, u.country_source, declaration_id)
+                for key in sorted({old for _, old in todo}):
+                    other = db.execute("SELECT d.id FROM reports r JOIN declaration d ON d.dno = r.dno "
+                                       "WHERE r.smelter_key = ? ORDER BY r.dno LIMIT 1", (key,)).fetchone()
+                    if other is None:
+                        if not db.execute("SELECT from_reference FROM smelter WHERE key = ?", (key,)).fetchone()[0]:
+                            db.execute("DELETE FROM smelter WHERE key = ?", (key,))
+                            db.execute("DELETE FROM located_in WHERE smelter_key = ?", (key,))
+                            db.execute("DELETE FROM mine_country WHERE smelter_key = ?", (key,))
+                    else:
+                        db.execute("UPDATE located_in SET sha256 = ? WHERE smelter_key = ? AND sha256 = ?",
+                                   (other[0], key, declaration_id))
+                db.execute("DELETE FROM country WHERE explicit = 0 AND iso2 NOT IN (SELECT iso2 FROM located_in) "
+                           "AND iso2 NOT IN (SELECT iso2 FROM mine_country)")
+            return len(todo)
 
     def upsert_suppliers(self, records: list[SupplierRecord]) -> None:
         with self._tx() as db:

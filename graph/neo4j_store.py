@@ -47,6 +47,7 @@ from graph.store import (
     IngestOutcome,
     NodeRow,
     ReportHop,
+    ReportRelink,
     SmelterFact,
     SmelterInfo,
     SupplierInfo,
@@ -536,6 +537,56 @@ class Neo4jStore:
                           f"AND NOT EXISTS {{ MATCH (e:{L[SURVEY_EVENT_LABEL]}) WHERE e.supplier_id = $sid }} "
                           "DETACH DELETE s", sid=supplier_id, origin=S.ORIGIN_DECLARED)
         return True
+
+    # ------------------------------------------------------------------ relink (resolution decisions)
+    def relink_reports(self, declaration_id: str, updates: list[ReportRelink]) -> int:
+        """See `GraphStore.relink_reports`: one write transaction, the same clean-up as `delete_declaration`."""
+        rows = [{"row": int(u.row), "key": u.smelter_key, "cid": None if u.provisional else (u.cid or u.smelter_key),
+                 "metal": u.metal, "name": u.name, "iso": u.country_iso2, "provisional": u.provisional,
+                 "status": u.resolution_status, "method": u.method, "score": _float(u.score),
+                 "given_cid": u.given_cid, "source": u.country_source,
+                 "rank": LOCATION_RANK.get(u.country_source, 1)} for u in updates]
+        if not rows:
+            return 0
+        return int(self._write(f"relink of declaration {declaration_id}", self._relink_tx, declaration_id, rows,
+                               bump=False))
+
+    def _relink_tx(self, tx: ManagedTransaction, did: str, rows: list[dict[str, Any]]) -> int:
+        decl, sm, rep = L[S.DECLARATION], L[S.SMELTER], T[S.REPORTS]
+        todo = self._run(tx, f"MATCH (d:{decl} {{id: $id}}) UNWIND $rows AS r MATCH (d)-[e:{rep}]->(old:{sm}) "
+                             "WHERE e.row = r.row AND old.key <> r.key RETURN r.row AS row, old.key AS old",
+                         id=did, rows=rows)
+        if not todo:
+            return 0
+        self._bump(tx)
+        wanted = {t["row"] for t in todo}
+        rows = [r for r in rows if r["row"] in wanted]
+        self._unwind(tx, f"UNWIND $rows AS r MERGE (x:{sm} {{key: r.key}}) ON CREATE SET x.cid = r.cid, "
+                         "x.metal = r.metal, x.name = r.name, x.country_iso2 = r.iso, x.provisional = r.provisional, "
+                         "x.resolution_status = r.status, x.from_reference = false", rows)
+        self._unwind(tx, f"MATCH (d:{decl} {{id: $id}}) UNWIND $rows AS r MATCH (d)-[e:{rep}]->(old:{sm}) "
+                         f"WHERE e.row = r.row AND old.key <> r.key MATCH (x:{sm} {{key: r.key}}) "
+                         f"CREATE (d)-[n:{rep}]->(x) SET n = properties(e), n.method = r.method, n.score = r.score, "
+                         "n.resolution_status = r.status, n.given_cid = r.given_cid DELETE e", rows, id=did)
+        self._unwind(tx, f"UNWIND $rows AS r MATCH (old:{sm})-[m:{T[S.SOURCES_FROM_COUNTRY]} {{declaration: $id}}]->"
+                         f"(c:{L[S.COUNTRY]}) WHERE m.row = r.row AND old.key <> r.key MATCH (x:{sm} {{key: r.key}}) "
+                         f"CREATE (x)-[n:{T[S.SOURCES_FROM_COUNTRY]}]->(c) SET n = properties(m) DELETE m",
+                     rows, id=did)
+        located = [r for r in rows if r["iso"]]
+        self._unwind(tx, f"UNWIND $rows AS r MERGE (c:{L[S.COUNTRY]} {{iso2: r.iso}}) "
+                         "ON CREATE SET c.name = r.cname, c.explicit = false",
+                     [{**r, "cname": country_name(r["iso"])} for r in located])
+        self._set_locations(tx, located, did)
+        keys = sorted({t["old"] for t in todo})
+        self._run(tx, f"UNWIND $keys AS k MATCH (x:{sm} {{key: k}}) WHERE NOT EXISTS {{ (:{decl})-[:{rep}]->(x) }} "
+                      "AND NOT coalesce(x.from_reference, false) DETACH DELETE x", keys=keys)
+        self._run(tx, f"UNWIND $keys AS k MATCH (x:{sm} {{key: k}})-[e:{T[S.LOCATED_IN]} {{sha256: $id}}]->() "
+                      f"MATCH (o:{decl})-[:{rep}]->(x) WITH e, o ORDER BY o.seq "
+                      "WITH e, collect(o)[0] AS other SET e.sha256 = other.id", keys=keys, id=did)
+        self._run(tx, f"MATCH (c:{L[S.COUNTRY]}) WHERE NOT coalesce(c.explicit, false) "
+                      f"AND NOT EXISTS {{ ()-[:{T[S.LOCATED_IN]}]->(c) }} "
+                      f"AND NOT EXISTS {{ ()-[:{T[S.SOURCES_FROM_COUNTRY]}]->(c) }} DETACH DELETE c")
+        return len(todo)
 
     # ------------------------------------------------------------------ other writes
     def upsert_suppliers(self, records: list[SupplierRecord]) -> None:

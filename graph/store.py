@@ -181,6 +181,35 @@ class SmelterInfo:
     from_reference: bool = False
 
 
+@dataclass
+class ReportRelink:
+    """A new smelter link for one stored REPORTS edge (one smelter-list row of a declaration).
+
+    Used when a resolution decision (``minetrace reference decide``) changes what an already stored
+    row resolves to. The edge keeps its raw evidence (raw name, raw CID, raw country, provenance);
+    its target and resolution fields change. `name`, `country_iso2` and `country_source`
+    ("resolution" | "declared") describe the target smelter as a fresh ingest would create it.
+    """
+
+    row: int
+    smelter_key: str  # CID, or "prov:<metal>|<name>|<country>"
+    cid: str | None
+    metal: str | None
+    name: str | None
+    country_iso2: str | None
+    method: str
+    score: float
+    resolution_status: str
+    given_cid: str | None = None
+    country_source: str = "resolution"
+
+    @property
+    def provisional(self) -> bool:
+        from graph.schema import PROVISIONAL_PREFIX
+
+        return self.smelter_key.startswith(PROVISIONAL_PREFIX)
+
+
 #: (label, key, props) — props hold plain JSON types; lists are kept as lists
 NodeRow = tuple[str, str, dict[str, Any]]
 #: (type, start label, start key, end label, end key, props)
@@ -204,6 +233,13 @@ class GraphStore(Protocol):
     def log_survey_event(self, event: SurveyEvent) -> None: ...
     def upsert_countries(self, records: list[CountryRecord]) -> None: ...
     def upsert_smelter_facts(self, facts: list[SmelterFact]) -> None: ...
+    def relink_reports(self, declaration_id: str, updates: list[ReportRelink]) -> int:
+        """Point stored REPORTS edges of one declaration (by sheet row) at other smelters, in ONE transaction.
+
+        Mine-country edges of the row move with it; a smelter no edge reports any more is removed (unless
+        the reference put it there), as `delete_declaration` does. Returns the number of edges changed
+        (0 for an unknown declaration; rows already pointing at the target are left alone)."""
+        ...
 
     # --- reads ---
     def version(self) -> str: ...

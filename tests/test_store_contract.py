@@ -298,6 +298,52 @@ def test_delete_keeps_smelters_still_reported_and_reference_facts(store: GraphSt
     assert store.supplier("decl:acme") is None and store.supplier("decl:bolt") is not None
 
 
+# ----------------------------------------------------------------------------- relink (resolution decisions)
+def test_relink_reports_equals_a_fresh_ingest_of_the_decided_resolution(store_factory: StoreFactory) -> None:
+    from graph.store import ReportRelink
+    from ingest.records import Resolution
+
+    target = FAC["CID000002"]
+    mystery = synth.unresolved_row(6, target.metal, "Mystery Works Co., Ltd.", "CHINA")
+    mystery.mine_countries = "Bolivia"
+    decl = synth.declaration("Acme", [*rows("CID000001"), mystery], tag="relink")
+    other = synth.declaration("Bolt", [synth.unresolved_row(5, target.metal, "Mystery Works Co., Ltd.", "CHINA")],
+                              tag="relink-other")
+    decided = Resolution("resolved", target.cid, "decision", 100.0, metal=target.metal, standard_name=target.name,
+                         country_iso2=target.country_iso2)
+    # what a fresh ingest with the decision already known stores
+    want = store_factory()
+    want.ingest_declaration(decl, [synth.resolve_exact(decl, FAC)[0], decided], sup("Acme"), 2024)
+    put(want, other, sup("Bolt"))
+    expected = dump(want)
+    # stored before the decision (row 6 provisional, shared with Bolt's row), then relinked
+    store = store_factory()
+    put(store, decl, sup("Acme"))
+    put(store, other, sup("Bolt"))
+    prov = "prov:" + f"{target.metal.lower()}|mystery works|CN"
+    assert store.smelter(prov) is not None
+    v = store.version()
+    update = ReportRelink(row=6, smelter_key=target.cid, cid=target.cid, metal=target.metal, name=target.name,
+                          country_iso2=target.country_iso2, method="decision", score=100.0,
+                          resolution_status="resolved")
+    assert store.relink_reports(decl.file.sha256, [update]) == 1
+    assert store.version() != v
+    assert dump(store) == expected
+    (hop,) = [h for h in store.smelters_for_supplier("decl:acme") if h.row == 6]
+    assert (hop.smelter_key, hop.method, hop.resolution_status, hop.raw_name) == (
+        target.cid, "decision", "resolved", "Mystery Works Co., Ltd.")
+    assert store.declared_mine_countries() == [(target.cid, "BO", decl.file.sha256, 6)]
+    assert store.smelter(prov) is not None  # Bolt still reports it
+    v = store.version()
+    assert store.relink_reports(decl.file.sha256, [update]) == 0 and store.version() == v  # already linked
+    assert store.relink_reports("0" * 64, [update]) == 0
+    # relinking Bolt's row too leaves the provisional smelter with no report: it goes
+    assert store.relink_reports(other.file.sha256, [ReportRelink(
+        row=5, smelter_key=target.cid, cid=target.cid, metal=target.metal, name=target.name,
+        country_iso2=target.country_iso2, method="decision", score=100.0, resolution_status="resolved")]) == 1
+    assert store.smelter(prov) is None
+
+
 # ----------------------------------------------------------------------------- suppliers, scope, survey
 def test_master_list_suppliers_are_not_overwritten_by_declarations(store: GraphStore) -> None:
     master = SupplierRecord("S-001", "Acme Industries", aliases=["Acme"], category="direct",
