@@ -1,6 +1,6 @@
 """`minetrace reference …`: fill and query the dated reference store, resolve names, review and decide.
 
-Commands: import FILE..., show, status CID, resolve, review, decide. All take `--store DIR`
+Commands: import FILE..., show, status CID, resolve, review, decide, apply-decisions. All take `--store DIR`
 (default ./.minetrace or $MINETRACE_STORE) and most `--json`. Bad files are reported one line
 each on stderr (naming the file) and never stop the rest of the batch; exit code 2 when any
 file could not be imported.
@@ -271,6 +271,41 @@ def decide_cmd(
     verb = f"accept {d.accept}" if accept else f"reject {target}"
     typer.echo(f"recorded: {canonical} {name!r} {d.country or '(any country)'} → {verb} "
                f"in {decisions.path}; {closed} review item(s) closed")
+
+
+@app.command("apply-decisions")
+def apply_decisions_cmd(
+    store: str | None = typer.Option(None, "--store", help="Store: a folder (embedded; its reference DB and "
+                                     "decisions.yaml are in it) or a neo4j:// URI (the reference DB stays in "
+                                     "./.minetrace or $MINETRACE_STORE)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List what would change; change nothing."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Re-resolve stored rows whose raw name + metal + country has a decision; re-point their smelter links.
+
+    One transaction per declaration. Rows a CID resolved are left alone; raw evidence is kept."""
+    from graph.relink import apply_decisions
+    from graph.store import open_store
+
+    ref = _open(store)
+    try:
+        graph = open_store(store)
+    except Exception as exc:
+        ref.close()
+        typer.echo(f"cannot open the graph store: {exc}", err=True)
+        raise typer.Exit(1) from None
+    try:
+        report = apply_decisions(graph, Resolver(ref), dry_run=dry_run)
+    finally:
+        graph.close()
+        ref.close()
+    if as_json:
+        _dump(report.to_json())
+        return
+    for r in report.rows:
+        typer.echo(f"{r.file_name or r.declaration_id[:12]} row {r.row}: {r.metal} {r.raw_name!r} "
+                   f"{r.raw_country or ''}: {r.old_key} → {r.new_key} [{r.method}]")
+    typer.echo(report.summary())
 
 
 def register(root: typer.Typer) -> None:

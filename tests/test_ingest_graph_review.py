@@ -1,0 +1,104 @@
+"""Ingest → review queue → decision → later ingests and stored rows, through the real CLI.
+
+Real CMRT workbooks (openpyxl), the real reference DB and embedded graph in one store folder. The
+files' own Smelter Look-up (fake CIDs CID9000xx, so the shipped starter set cannot answer) is learned
+on ingest; "Alpha Tin" (Indonesia) then scores between review and accept against two facilities.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from app.cli import root
+from graph.embedded import EmbeddedStore
+from ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
+
+SMELTER = Facility("CID900001", "Tin", "Alpha Tin Smelter", "INDONESIA")
+REFINERY = Facility("CID900005", "Tin", "Alpha Tin Refinery", "INDONESIA")
+GAMMA = Facility("CID900003", "Tantalum", "Gamma Tantalum Works", "CHINA")
+LOOKUP = [SMELTER, REFINERY, GAMMA]
+runner = CliRunner()
+
+
+def run(*args: str) -> str:
+    r = runner.invoke(root, list(args), catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return r.output
+
+
+def cmrt(path: Path, company: str, typed: str) -> Path:
+    rows = [SmelterSpec.listed(GAMMA), SmelterSpec.not_listed("Tin", typed, "INDONESIA")]
+    spec = complete_spec(company, metals=("Tantalum", "Tin"), smelters=rows, effective_date=date(2025, 3, 1))
+    return write_cmrt(spec, path, facilities=LOOKUP)
+
+
+def hop_for(store: Path, sha: str, raw_name: str):
+    st = EmbeddedStore(store)
+    try:
+        return next(h for h in st.reports(current_only=False) if h.declaration_id == sha and h.raw_name == raw_name)
+    finally:
+        st.close()
+
+
+def sha_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_review_queue_decide_and_apply(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    a = cmrt(tmp_path / "acme.xlsx", "Acme Components Ltd.", "Alpha Tin")
+    run("ingest", str(a), "--store", str(store), "--json")
+    stored = hop_for(store, sha_of(a), "Alpha Tin")
+    assert stored.resolution_status == "review" and stored.smelter_key.startswith("prov:")
+    # the uncertain row is queued with the declaration sha256 and its sheet row
+    queue = json.loads(run("reference", "review", "--store", str(store), "--json"))
+    (item,) = [q for q in queue if q["raw_name"] == "Alpha Tin"]
+    assert item["declaration_sha256"] == sha_of(a) and item["row"] == stored.row and item["metal"] == "Tin"
+    assert {c["cid"] for c in item["candidates"]} >= {"CID900001", "CID900005"}
+    out = run("reference", "decide", "--name", "Alpha Tin", "--metal", "Tin", "--country", "INDONESIA",
+              "--accept", "CID900005", "--store", str(store))
+    assert "1 review item(s) closed" in out
+    assert not [q for q in json.loads(run("reference", "review", "--store", str(store), "--json"))
+                if q["raw_name"] == "Alpha Tin"]
+    # a later ingest of the same raw name + metal + country resolves by the decision
+    b = cmrt(tmp_path / "bolt.xlsx", "Bolt Metals GmbH", "Alpha Tin")
+    run("ingest", str(b), "--store", str(store))
+    later = hop_for(store, sha_of(b), "Alpha Tin")
+    assert (later.smelter_key, later.method, later.resolution_status) == ("CID900005", "decision", "resolved")
+    # what was stored before the decision is re-pointed by apply-decisions (dry run first)
+    dry = json.loads(run("reference", "apply-decisions", "--store", str(store), "--dry-run", "--json"))
+    assert dry["relinked"] == 0 and [(r["declaration_id"], r["new_key"]) for r in dry["rows"]] == [
+        (sha_of(a), "CID900005")]
+    assert hop_for(store, sha_of(a), "Alpha Tin").smelter_key == stored.smelter_key
+    out = run("reference", "apply-decisions", "--store", str(store))
+    assert "relinked 1 row(s) in 1 declaration(s)" in out
+    moved = hop_for(store, sha_of(a), "Alpha Tin")
+    assert (moved.smelter_key, moved.method, moved.resolution_status, moved.raw_country) == (
+        "CID900005", "decision", "resolved", "INDONESIA")
+    st = EmbeddedStore(store)
+    try:
+        assert st.smelter(stored.smelter_key) is None  # nothing reports the provisional smelter any more
+    finally:
+        st.close()
+    again = json.loads(run("reference", "apply-decisions", "--store", str(store), "--json"))
+    assert again["relinked"] == 0 and again["edges_checked"] == 2
+
+
+def test_reject_steers_later_ingests_and_stored_rows(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    a = cmrt(tmp_path / "acme.xlsx", "Acme Components Ltd.", "Alpha Tin")
+    run("ingest", str(a), "--store", str(store))
+    queue = json.loads(run("reference", "review", "--store", str(store), "--json"))
+    top = next(q for q in queue if q["raw_name"] == "Alpha Tin")["candidates"][0]["cid"]
+    run("reference", "decide", "--name", "Alpha Tin", "--metal", "Tin", "--reject", top, "--store", str(store))
+    b = cmrt(tmp_path / "bolt.xlsx", "Bolt Metals GmbH", "Alpha Tin")
+    run("ingest", str(b), "--store", str(store))
+    later = hop_for(store, sha_of(b), "Alpha Tin")
+    assert later.smelter_key != top and later.cid != top
+    # the stored row never pointed at the rejected CID: nothing to move
+    assert json.loads(run("reference", "apply-decisions", "--store", str(store), "--json"))["relinked"] == 0
