@@ -1,0 +1,117 @@
+"""Learning each template release's Smelter Look-up from the supplier files, once per release.
+
+Real CMRT workbooks (openpyxl) with a Look-up of fake CIDs (CID9100xx: the shipped starter set cannot
+know them), a real reference DB and embedded graph; and the real filled CMRTs of ../shared.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import shared_path
+
+from graph.embedded import EmbeddedStore
+from graph.ingest import ingest_paths
+from graph.lookup_learning import release_date
+from ingest.reference.store import ReferenceStore
+from ingest.resolve import Resolver
+from ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
+
+KAPPA = Facility("CID910001", "Tin", "Kappa Tin Smelting Works", "BOLIVIA")
+LAMBDA = Facility("CID910002", "Tantalum", "Lambda Tantalum Industries", "BRAZIL")
+MU = Facility("CID910003", "Gold", "Mu Gold Refining Company", "PERU")
+
+
+def cmrt(path: Path, company: str, version: str = "6.5", lookup: list[Facility] | None = None) -> Path:
+    rows = [SmelterSpec.listed(KAPPA), SmelterSpec.not_listed("Tantalum", "LAMBDA TANTALUM INDUSTRIES", "BRAZIL")]
+    spec = complete_spec(company, metals=("Tantalum", "Tin"), smelters=rows, effective_date=date(2025, 3, 1))
+    return write_cmrt(spec, path, version, facilities=lookup or [KAPPA, LAMBDA, MU])
+
+
+@pytest.fixture
+def stores(tmp_path: Path):
+    ref = ReferenceStore(tmp_path / "store")
+    graph = EmbeddedStore(tmp_path / "store")
+    yield ref, graph
+    graph.close()
+    ref.close()
+
+
+def learned_imports(ref: ReferenceStore) -> list[dict]:
+    return [i for i in ref.imports() if i["importer"] in ("template-lookup", "template-301")]
+
+
+def test_release_date_from_version_text() -> None:
+    assert release_date("Revision 6.4\nApril 26, 2024") == "2024-04-26"
+    assert release_date("Revision 2.01 December 21st 2012") == "2012-12-21"
+    assert release_date("Revision 2.03a\nJuly 25th, 2013") == "2013-07-25"
+    assert release_date("Revision 6.5") is None and release_date(None) is None
+
+
+def test_one_import_per_release_before_the_rows_resolve(tmp_path: Path, stores) -> None:
+    ref, graph = stores
+    files = [cmrt(tmp_path / f"s{i}.xlsx", f"Supplier {i} Ltd.") for i in range(3)]
+    report = ingest_paths(files, graph, resolver=Resolver(ref))
+    assert [f.outcome for f in report.files] == ["new"] * 3
+    learning = report.learning
+    assert learning["files_checked"] == 3 and learning["imports"] == 1 and not learning["errors"]
+    (imp,) = learned_imports(ref)
+    assert imp["file"] == "CMRT 6.5 Smelter Look-up (in s0.xlsx)" and imp["as_of"] == "2025-04-25"
+    assert imp["rows"] == 3
+    assert report.files[0].learned_lookup and not report.files[1].learned_lookup
+    fac = ref.facility("CID910002")
+    assert fac is not None and fac.metal == "Tantalum" and fac.country_iso2 == "BR" and fac.as_of == "2025-04-25"
+    assert "in s0.xlsx" in (fac.source or "")
+    # the first file's rows already resolved against what its own Look-up taught
+    hops = graph.reports(current_only=False)
+    typed = [h for h in hops if h.raw_name == "LAMBDA TANTALUM INDUSTRIES"]
+    assert len(typed) == 3 and {(h.smelter_key, h.method) for h in typed} == {("CID910002", "alias")}
+    listed = [h for h in hops if h.raw_cid == "CID910001"]
+    assert {h.method for h in listed} == {"cid"}  # verified against the Look-up, not taken on trust
+    # a later batch of the same release imports nothing; another release (or another Look-up) does
+    again = ingest_paths([cmrt(tmp_path / "s9.xlsx", "Supplier 9 Ltd.")], graph, resolver=Resolver(ref))
+    assert again.learning["imports"] == 0 and len(learned_imports(ref)) == 1
+    other = ingest_paths([cmrt(tmp_path / "old.xlsx", "Old Supplier Ltd.", version="6.4")], graph,
+                         resolver=Resolver(ref))
+    assert other.learning["imports"] == 1
+    assert {i["file"] for i in learned_imports(ref)} == {"CMRT 6.5 Smelter Look-up (in s0.xlsx)",
+                                                         "CMRT 6.4 Smelter Look-up (in old.xlsx)"}
+
+
+def test_learning_off_leaves_the_reference_store_alone(tmp_path: Path, stores) -> None:
+    ref, graph = stores
+    report = ingest_paths([cmrt(tmp_path / "a.xlsx", "Acme Ltd.")], graph, resolver=Resolver(ref), learn=False)
+    assert report.learning == {} and learned_imports(ref) == []
+    (typed,) = [h for h in graph.reports() if h.raw_name == "LAMBDA TANTALUM INDUSTRIES"]
+    assert typed.resolution_status == "unresolved" and typed.smelter_key.startswith("prov:")
+
+
+def test_real_filled_files_learn_each_release_once_and_resolve_more(tmp_path: Path) -> None:
+    folder = shared_path("cmrt", "filled")
+    results = {}
+    for learn in (False, True):
+        ref = ReferenceStore(tmp_path / f"learn{int(learn)}")
+        graph = EmbeddedStore(tmp_path / f"learn{int(learn)}")
+        try:
+            report = ingest_paths([folder], graph, resolver=Resolver(ref), learn=learn)
+            hops = graph.reports(current_only=False)
+            results[learn] = (report, Counter((h.resolution_status, h.method) for h in hops), learned_imports(ref))
+        finally:
+            graph.close()
+            ref.close()
+    report, counts, imports = results[True]
+    # one import per release: the three CMRT 6.4 files share one Look-up, the four 3.01 files one crosswalk
+    assert sorted(i["file"].split(" (in ")[0] for i in imports) == [
+        "CMRT 3.01 Standard Smelter Names + K", "CMRT 6.4 Smelter Look-up"]
+    assert report.learning["imports"] == 2 and report.learning["files_checked"] == len(report.files)
+    _, before, _ = results[False]
+
+    def verified(c: Counter) -> int:
+        return sum(n for (status, method), n in c.items() if status == "resolved" and method != "cid_unverified")
+
+    assert before[("resolved", "cid_unverified")] > 0 and counts[("resolved", "cid_unverified")] == 0
+    assert verified(counts) > verified(before) + 30
+    assert sum(counts.values()) == sum(before.values())
