@@ -500,7 +500,9 @@ def test_million_filled_rows(tmp_path: Path) -> None:
     # bounded memory: the whole sheet (~110 MB of XML, 17M cells in calamine) is never materialised
     child = read_in_child(path)
     assert child["returncode"] == 0 and child["shape"]["Sheet1"] == [ROW_LIMIT, 17]
-    assert child["maxrss_mb"] < 400, child
+    # materialising it took 850 MB; the guarded read holds the sheet XML once (~110 MB) plus the
+    # 10,000-row window — 400-410 MB measured, so 600 leaves room for noise and still fails a regression
+    assert child["maxrss_mb"] < 600, child
 
 
 def test_single_cell_in_row_one_million(tmp_path: Path) -> None:
