@@ -104,7 +104,8 @@ def test_store_dir_rules(monkeypatch, tmp_path):
     ("CONGO", "CG"), ("CONGO, DEMOCRATIC REPUBLIC OF THE", "CD"), ("KOREA, REPUBLIC OF", "KR"),
     ("TAIWAN", "TW"), ("VIET NAM", "VN"), ("RUSSIAN FEDERATION", "RU"), ("UNITED STATES OF AMERICA", "US"),
     ("TANZANIA, UNITED REPUBLIC OF", "TZ"), ("Germany", "DE"), ("DEU", "DE"), ("jp", "JP"),
-    ("BOLIVIA", "BO"), ("Unknown", None), ("", None), (None, None),
+    ("BOLIVIA", "BO"), ("BOLIVIA (PLURINATIONAL STATE OF)", "BO"), ("IRAN (ISLAMIC REPUBLIC OF)", "IR"),
+    ("Unknown", None), ("", None), (None, None),
 ])
 def test_country_iso2(text, code):
     assert country_iso2(text) == code

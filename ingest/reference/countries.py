@@ -118,6 +118,14 @@ def country_iso2(text: object) -> str | None:
         return pycountry.countries.lookup(raw).alpha_2
     except LookupError:
         pass
+    # "BOLIVIA (PLURINATIONAL STATE OF)", "IRAN (ISLAMIC REPUBLIC OF)": the UN/RMI form of
+    # pycountry's "Bolivia, Plurinational State of" — try that order, then the bare name
+    if "(" in raw and raw.endswith(")"):
+        base, _, inner = raw[:-1].partition("(")
+        for candidate in (f"{base.strip()}, {inner.strip()}", base.strip()):
+            found = country_iso2(candidate) if candidate.casefold() != key else None
+            if found:
+                return found
     # "Country, something" → try the part before the comma ("CHINA, Jiangxi")
     if "," in raw:
         head = raw.split(",", 1)[0].strip()
