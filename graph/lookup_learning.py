@@ -84,20 +84,14 @@ class LearningStats:
                 "learned": [x.to_json() for x in self.learned], "errors": list(self.errors)}
 
 
-def _cell_text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return " ".join(str(v).split())
-
-
 def _sheet_digest(h: Any, sheet: Any, cols: int) -> None:
-    for row in sheet.rows:
-        cells = [_cell_text(v) for v in row[:cols]]
-        if any(cells):
-            h.update("\x1f".join(cells).encode("utf-8"))
-            h.update(b"\x1e")
+    """Feed the sheet's first `cols` columns to `h` (trailing blank cells and rows do not count)."""
+    rows = [tuple(row[:cols]) for row in sheet.rows]
+    blank = ("",) * cols
+    rows = [r + ("",) * (cols - len(r)) if len(r) < cols else r for r in rows]
+    while rows and (rows[-1] == blank or not any(v not in ("", None) for v in rows[-1])):
+        rows.pop()
+    h.update(repr(rows).encode("utf-8"))  # values as the reader gives them (str / float / date)
 
 
 def lookup_key(decl: Declaration, workbook: Any) -> tuple[str, str] | None:
