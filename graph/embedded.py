@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -706,22 +706,72 @@ class EmbeddedStore:
         rows = self._q(_HOP_SELECT + where + " ORDER BY s.id, d.reporting_year, d.id, r.row", params)
         return [_hop(r) for r in rows]
 
-    def supplier_smelter_counts(self, year: int | None = None,
-                                current_only: bool = True) -> list[tuple[str, str, int]]:
-        """(supplier id, smelter key, smelter-list rows) per pair: the aggregate the risk roll-up needs
-        (optional primitive used by queries.rollup when a store has it; `reports()` answers the same
-        question row by row)."""
-        clauses: list[str] = []
-        params: list[Any] = []
+    @staticmethod
+    def _decl_filter(year: int | None, current_only: bool, clauses: list[str] | None = None,
+                     params: list[Any] | None = None) -> tuple[str, list[Any]]:
+        clauses = list(clauses or [])
+        params = list(params or [])
         if year is not None:
             clauses.append("d.reporting_year = ?")
             params.append(year)
         if current_only:
             clauses.append("d.current = 1")
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def supplier_smelter_counts(self, year: int | None = None, current_only: bool = True,
+                                smelter_keys: list[str] | None = None) -> list[tuple[str, str, int]]:
+        """(supplier id, smelter key, smelter-list rows) per pair, sorted; `smelter_keys` restricts the
+        smelters (one indexed range read per key: REPORTS is clustered by smelter)."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if smelter_keys is not None:
+            keys = list(dict.fromkeys(smelter_keys))
+            if not keys:
+                return []
+            clauses.append(f"r.smelter_key IN ({','.join('?' * len(keys))})")
+            params.extend(keys)
+        where, params = self._decl_filter(year, current_only, clauses, params)
         rows = self._q("SELECT d.supplier_id, r.smelter_key, count(*) FROM reports r JOIN declaration d "
-                       f"ON d.dno = r.dno {where} GROUP BY d.supplier_id, r.smelter_key", params)
+                       f"ON d.dno = r.dno {where} GROUP BY d.supplier_id, r.smelter_key "
+                       "ORDER BY d.supplier_id, r.smelter_key", params)
         return [(r[0], r[1], int(r[2])) for r in rows]
+
+    def smelter_supplier_counts(self, year: int | None = None,
+                                current_only: bool = True) -> list[tuple[str, int, int]]:
+        """(smelter key, distinct suppliers, smelter-list rows) per smelter reported, sorted by key."""
+        where, params = self._decl_filter(year, current_only)
+        rows = self._q("SELECT r.smelter_key, count(DISTINCT d.supplier_id), count(*) FROM reports r "
+                       f"JOIN declaration d ON d.dno = r.dno {where} GROUP BY r.smelter_key ORDER BY r.smelter_key",
+                       params)
+        return [(r[0], int(r[1]), int(r[2])) for r in rows]
+
+    def supplier_class_counts(self, classes: dict[str, str], year: int | None = None, current_only: bool = True,
+                              listed: Collection[str] = ()) -> list[tuple[str, str, int, int, list[str]]]:
+        """(supplier id, class, distinct smelters, smelter-list rows, smelter keys) per supplier and smelter
+        class, sorted by supplier and class; the keys (sorted) only for the classes in `listed`, else [].
+
+        `classes` maps smelter key → a label the caller chose (e.g. a risk level); smelters it does not
+        name fall in class "". The roll-up's aggregate: a risk is per smelter, so per-supplier figures
+        are sums over classes, and only a few rows per supplier cross the store boundary."""
+        where, params = self._decl_filter(year, current_only)
+        sql = ("SELECT d.supplier_id, coalesce(c.label, ''), count(DISTINCT r.smelter_key), count(*), "
+               "json_group_array(DISTINCT CASE WHEN c.listed THEN r.smelter_key END) FROM reports r "
+               "JOIN declaration d ON d.dno = r.dno LEFT JOIN temp.smelter_class c ON c.key = r.smelter_key "
+               f"{where} GROUP BY 1, 2 ORDER BY 1, 2")
+        wanted = set(listed)
+        with self._lock:  # a connection-private temp table: indexed join, nothing written to the store
+            db = self._db
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS smelter_class(key TEXT PRIMARY KEY, label TEXT NOT NULL, "
+                       "listed INTEGER NOT NULL) WITHOUT ROWID")
+            db.execute("DELETE FROM temp.smelter_class")
+            try:
+                db.executemany("INSERT INTO temp.smelter_class VALUES (?, ?, ?)",
+                               [(str(k), str(v), int(v in wanted)) for k, v in classes.items()])
+                rows = db.execute(sql, params).fetchall()
+            finally:
+                db.execute("DELETE FROM temp.smelter_class")
+        return [(r[0], r[1], int(r[2]), int(r[3]), sorted(k for k in json.loads(r[4]) if k is not None)
+                 if r[1] in wanted else []) for r in rows]
 
     def smelter_mine_countries(self, year: int | None = None, current_only: bool = True) -> list[tuple[str, str]]:
         """Distinct (smelter key, declared mine country ISO-2): the aggregate the risk ratings need
@@ -886,9 +936,6 @@ def _int(value: bool | None) -> int | None:
 
 
 def _hop(r: tuple[Any, ...]) -> ReportHop:
-    return ReportHop(
-        supplier_id=r[0], supplier_name=r[1], declaration_id=r[2], file_name=r[3], sha256=r[2],
-        template_version=r[4], reporting_year=r[5], status=r[6], current=bool(r[7]), metal=r[8], row=r[9],
-        sheet=SMELTER_SHEET, raw_name=r[10], raw_cid=r[11], method=r[12], score=r[13], smelter_key=r[14],
-        cid=r[15], smelter_name=r[16], country_iso2=r[17], lookup_kind=r[18], resolution_status=r[19],
-        given_cid=r[20], raw_country=r[21])
+    # positional (ReportHop field order): a keyword call costs twice as much, and exposure reads thousands
+    return ReportHop(r[0], r[1], r[2], r[3], r[2], r[4], r[5], r[6], bool(r[7]), r[8], r[9], SMELTER_SHEET, r[10],
+                     r[11], r[12], r[13], r[14], r[15], r[16], r[17], r[18], r[19], r[20], r[21])

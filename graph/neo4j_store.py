@@ -29,7 +29,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -810,6 +810,46 @@ class Neo4jStore:
                           "RETURN x.key AS k, c.iso2 AS iso, d.id AS d, m.row AS row ORDER BY k, iso, d, row",
                           year=year)
         return [(r["k"], r["iso"], r["d"], int(r["row"])) for r in rows]
+
+    def _hop_match(self, year: int | None, current_only: bool, clauses: list[str] | None = None) -> str:
+        clauses = list(clauses or [])
+        if year is not None:
+            clauses.append("d.reporting_year = $year")
+        if current_only:
+            clauses.append("d.current = true")
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        return (f"MATCH (s:{L[S.SUPPLIER]})-[:{T[S.DECLARED]}]->(d:{L[S.DECLARATION]})-[r:{T[S.REPORTS]}]->"
+                f"(x:{L[S.SMELTER]}) {where} ")
+
+    def supplier_smelter_counts(self, year: int | None = None, current_only: bool = True,
+                                smelter_keys: list[str] | None = None) -> list[tuple[str, str, int]]:
+        """(supplier id, smelter key, smelter-list rows) per pair, sorted (aggregated on the server)."""
+        keys = None if smelter_keys is None else list(dict.fromkeys(smelter_keys))
+        if keys is not None and not keys:
+            return []
+        match = self._hop_match(year, current_only, ["x.key IN $keys"] if keys is not None else None)
+        rows = self._read(match + "RETURN s.id AS sid, x.key AS k, count(r) AS n ORDER BY sid, k",
+                          year=year, keys=keys)
+        return [(r["sid"], r["k"], int(r["n"])) for r in rows]
+
+    def smelter_supplier_counts(self, year: int | None = None,
+                                current_only: bool = True) -> list[tuple[str, int, int]]:
+        """(smelter key, distinct suppliers, smelter-list rows) per smelter reported, sorted by key."""
+        rows = self._read(self._hop_match(year, current_only)
+                          + "RETURN x.key AS k, count(DISTINCT s.id) AS ns, count(r) AS n ORDER BY k", year=year)
+        return [(r["k"], int(r["ns"]), int(r["n"])) for r in rows]
+
+    def supplier_class_counts(self, classes: dict[str, str], year: int | None = None, current_only: bool = True,
+                              listed: Collection[str] = ()) -> list[tuple[str, str, int, int, list[str]]]:
+        """(supplier id, class, distinct smelters, smelter-list rows, smelter keys of `listed` classes) per
+        supplier and caller-chosen smelter class (`classes`: smelter key → label; others are class "")."""
+        rows = self._read(
+            self._hop_match(year, current_only)
+            + "WITH s.id AS sid, x.key AS k, coalesce($classes[x.key], '') AS label, count(r) AS n "
+            "RETURN sid, label, count(k) AS ns, sum(n) AS n, collect(CASE WHEN label IN $listed THEN k END) AS keys "
+            "ORDER BY sid, label", year=year, classes={str(k): str(v) for k, v in classes.items()},
+            listed=list(listed))
+        return [(r["sid"], r["label"], int(r["ns"]), int(r["n"]), sorted(r["keys"])) for r in rows]
 
     def supplier_chains(self, supplier_ids: list[str] | None = None) -> dict[str, list[list[str]]]:
         """Every simple Company→…→supplier path over SOURCES_FROM (one Cypher query)."""

@@ -13,7 +13,7 @@ The semantics (supersede, history, outcomes, provenance) are written down in
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -266,6 +266,24 @@ class GraphStore(Protocol):
     def suppliers_for_smelter(self, key: str, year: int | None = None,
                               current_only: bool = True) -> list[ReportHop]: ...
     def declared_mine_countries(self, year: int | None = None) -> list[tuple[str, str, str, int]]: ...
+
+    # --- aggregates (computed in the store: SQL GROUP BY / server-side Cypher; the queries' fast paths) ---
+    def supplier_smelter_counts(self, year: int | None = None, current_only: bool = True,
+                                smelter_keys: list[str] | None = None) -> list[tuple[str, str, int]]:
+        """(supplier id, smelter key, smelter-list rows) per pair, sorted; `smelter_keys` restricts."""
+        ...
+
+    def smelter_supplier_counts(self, year: int | None = None,
+                                current_only: bool = True) -> list[tuple[str, int, int]]:
+        """(smelter key, distinct suppliers, smelter-list rows) per smelter reported, sorted by key."""
+        ...
+
+    def supplier_class_counts(self, classes: dict[str, str], year: int | None = None, current_only: bool = True,
+                              listed: Collection[str] = ()) -> list[tuple[str, str, int, int, list[str]]]:
+        """(supplier id, class, distinct smelters, smelter-list rows, smelter keys) per supplier and class,
+        sorted; `classes` maps smelter key → caller-chosen label (unnamed smelters: class ""); the keys
+        (sorted) are given only for the classes in `listed`, else []."""
+        ...
 
     # --- export ---
     def export_nodes(self) -> Iterator[NodeRow]: ...

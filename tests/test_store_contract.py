@@ -251,6 +251,48 @@ def test_declared_mine_countries(three: GraphStore) -> None:
     assert three.declared_mine_countries(year=2023) == []
 
 
+def test_supplier_smelter_counts(three: GraphStore) -> None:
+    assert three.supplier_smelter_counts() == [
+        ("decl:acme", "CID000001", 1), ("decl:acme", "CID000002", 1), ("decl:acme", "CID000005", 1),
+        ("decl:bolt", "CID000002", 1), ("decl:bolt", "CID000003", 1),
+        ("decl:cog", "CID000003", 1), ("decl:cog", "CID000004", 1)]
+    assert three.supplier_smelter_counts(smelter_keys=["CID000003", "CID999999"]) == [
+        ("decl:bolt", "CID000003", 1), ("decl:cog", "CID000003", 1)]
+    assert three.supplier_smelter_counts(smelter_keys=[]) == []
+    assert three.supplier_smelter_counts(year=2023) == [] and len(three.supplier_smelter_counts(year=2024)) == 7
+
+
+def test_smelter_supplier_counts(three: GraphStore) -> None:
+    assert three.smelter_supplier_counts() == [("CID000001", 1, 1), ("CID000002", 2, 2), ("CID000003", 2, 2),
+                                               ("CID000004", 1, 1), ("CID000005", 1, 1)]
+    assert three.smelter_supplier_counts(year=2023) == []
+
+
+def test_supplier_class_counts(three: GraphStore) -> None:
+    classes = {"CID000002": "hot", "CID000003": "hot", "CID000001": "cold", "CID999999": "hot"}
+    assert three.supplier_class_counts(classes, listed=["hot"]) == [
+        ("decl:acme", "", 1, 1, []), ("decl:acme", "cold", 1, 1, []), ("decl:acme", "hot", 1, 1, ["CID000002"]),
+        ("decl:bolt", "hot", 2, 2, ["CID000002", "CID000003"]),
+        ("decl:cog", "", 1, 1, []), ("decl:cog", "hot", 1, 1, ["CID000003"])]
+    assert three.supplier_class_counts({}) == [("decl:acme", "", 3, 3, []), ("decl:bolt", "", 2, 2, []),
+                                               ("decl:cog", "", 2, 2, [])]
+    assert three.supplier_class_counts(classes, year=2023) == []
+
+
+def test_aggregates_count_rows_and_history(store: GraphStore) -> None:
+    """Two rows naming one smelter count as one smelter and two rows; superseded forms only with current_only=False."""
+    put(store, synth.declaration("Dup", rows("CID000001", "CID000001", "CID000002"), tag="d1",
+                                 effective=date(2024, 1, 1)), sup("Dup"))
+    put(store, synth.declaration("Dup", rows("CID000003"), tag="d2", effective=date(2024, 6, 1)), sup("Dup"))
+    assert store.supplier_smelter_counts() == [("decl:dup", "CID000003", 1)]
+    assert store.supplier_smelter_counts(current_only=False) == [
+        ("decl:dup", "CID000001", 2), ("decl:dup", "CID000002", 1), ("decl:dup", "CID000003", 1)]
+    assert store.smelter_supplier_counts(current_only=False) == [("CID000001", 1, 2), ("CID000002", 1, 1),
+                                                                 ("CID000003", 1, 1)]
+    assert store.supplier_class_counts({"CID000001": "a", "CID000002": "a"}, current_only=False, listed=["a"]) == [
+        ("decl:dup", "", 1, 1, []), ("decl:dup", "a", 2, 3, ["CID000001", "CID000002"])]
+
+
 def test_every_edge_carries_provenance(three: GraphStore) -> None:
     edges = list(three.export_edges())
     types = {e[0] for e in edges}
@@ -445,6 +487,13 @@ def test_both_stores_hold_the_same_graph_and_answer_alike(request: pytest.Fixtur
         for key in ("CID000001", "CID000003", "CID000007"):
             assert emb.suppliers_for_smelter(key) == neo.suppliers_for_smelter(key)
         assert emb.supplier_chains() == neo.supplier_chains()
+        for agg in ({}, {"current_only": False}, {"year": 2024}):
+            assert emb.supplier_smelter_counts(**agg) == neo.supplier_smelter_counts(**agg)
+            assert emb.smelter_supplier_counts(**agg) == neo.smelter_supplier_counts(**agg)
+        keys = [k for k, _, _ in emb.smelter_supplier_counts()]
+        assert emb.supplier_smelter_counts(smelter_keys=keys[:3]) == neo.supplier_smelter_counts(smelter_keys=keys[:3])
+        classes = {k: ("odd" if i % 2 else "even") for i, k in enumerate(keys[:-2])}
+        assert emb.supplier_class_counts(classes, listed=["odd"]) == neo.supplier_class_counts(classes, listed=["odd"])
         assert emb.declared_mine_countries() == neo.declared_mine_countries()
         assert [d.to_json() | {"received": None} for d in emb.declarations(current_only=False)] == [
             d.to_json() | {"received": None} for d in neo.declarations(current_only=False)]
