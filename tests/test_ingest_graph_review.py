@@ -102,3 +102,22 @@ def test_reject_steers_later_ingests_and_stored_rows(tmp_path: Path) -> None:
     assert later.smelter_key != top and later.cid != top
     # the stored row never pointed at the rejected CID: nothing to move
     assert json.loads(run("reference", "apply-decisions", "--store", str(store), "--json"))["relinked"] == 0
+
+
+def test_reject_moves_stored_rows_off_the_rejected_cid(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    spec = complete_spec("Acme Components Ltd.", metals=("Tantalum", "Tin"), effective_date=date(2025, 3, 1),
+                         smelters=[SmelterSpec.listed(SMELTER),
+                                   SmelterSpec.not_listed("Tantalum", "Gamma Tantal Workshop", "CHINA")])
+    a = write_cmrt(spec, tmp_path / "acme.xlsx", facilities=LOOKUP)
+    run("ingest", str(a), "--store", str(store))
+    before = hop_for(store, sha_of(a), "Gamma Tantal Workshop")
+    assert (before.smelter_key, before.method) == ("CID900003", "fuzzy")
+    run("reference", "decide", "--name", "Gamma Tantal Workshop", "--metal", "Tantalum", "--country", "China",
+        "--reject", "CID900003", "--store", str(store))
+    report = json.loads(run("reference", "apply-decisions", "--store", str(store), "--json"))
+    assert report["relinked"] == 1 and report["rows"][0]["old_key"] == "CID900003"
+    after = hop_for(store, sha_of(a), "Gamma Tantal Workshop")
+    assert after.smelter_key != "CID900003" and after.raw_name == "Gamma Tantal Workshop"
+    listed = hop_for(store, sha_of(a), SMELTER.name)
+    assert listed.smelter_key == "CID900001"  # rows without a decision are left alone
