@@ -17,7 +17,14 @@ same way, and the rules that make a programme auditable live here:
 * supplier: matched on the master list when one is given (ID written as the company's
   unique ID, exact name/alias, e-mail domain, fuzzy name), else a supplier made from the
   declared company name (id ``decl:<normalised name>``). ``parent_supplier_id`` files the
-  declaration under a supplier (multi-tier: its company becomes that supplier's sub-supplier).
+  declaration under a supplier (multi-tier: its company becomes that supplier's sub-supplier);
+* resolution: the reference resolver resolves each declaration whole (`resolve_declaration`), so every
+  uncertain row reaches the review queue under the file's sha256 and sheet row (`minetrace reference
+  review`, the explorer's Validation page); decisions recorded with `minetrace reference decide` steer
+  later ingests, and `minetrace reference apply-decisions` re-points what is already stored;
+* learning: before a file's rows are resolved, the Smelter Look-up (or 3.01 crosswalk) of its template
+  release is imported into the reference store when that release is new to it — once per release
+  (graph.lookup_learning); `learn=False` turns this off.
 """
 
 from __future__ import annotations

@@ -19,6 +19,9 @@ _CID = re.compile(r"^CID\d{6}$")
 
 
 class RowResolver(Protocol):
+    """What the graph ingest needs. A resolver may also offer `resolve_declaration(decl)` (the reference
+    resolver does: it queues review candidates under the declaration's sha256); the ingest prefers it."""
+
     def resolve(self, row: SmelterRow) -> Resolution: ...
 
 
