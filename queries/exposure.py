@@ -77,29 +77,32 @@ def resolve_cids(cids: list[str], facts: Any = None) -> list[tuple[str, list[str
     return out
 
 
-def _group_by_supplier(hops: list[Any], chains: dict[str, list[list[str]]]) -> list[dict[str, Any]]:
+def _group_by_supplier(hops: list[dict[str, Any]], chains: dict[str, list[list[str]]]) -> list[dict[str, Any]]:
+    """Hops (as field dicts) grouped per supplier, then per declaration, with the supplier's company paths."""
     per: dict[str, dict[str, Any]] = {}
-    for hop in hops:
-        h = fields(hop)
+    for h in hops:
         sid = str(h["supplier_id"])
         s = per.get(sid)
         if s is None:
             s = per[sid] = {"supplier_id": sid, "supplier_name": h.get("supplier_name"), "metals": set(),
                             "years": set(), "smelters": set(), "declarations": {},
                             "paths": chains.get(sid) or [["company", sid]]}
-        s["metals"].add(h.get("metal") or "")
-        if h.get("reporting_year") is not None:
-            s["years"].add(h["reporting_year"])
-        s["smelters"].add(str(h["smelter_key"]))
+        metal = h.get("metal")
+        s["metals"].add(metal or "")
+        year = h.get("reporting_year")
+        if year is not None:
+            s["years"].add(year)
+        key = str(h["smelter_key"])
+        s["smelters"].add(key)
         did = str(h["declaration_id"])
         d = s["declarations"].get(did)
         if d is None:
             d = s["declarations"][did] = {
                 "declaration_id": did, "file_name": h.get("file_name"), "template_version": h.get("template_version"),
-                "reporting_year": h.get("reporting_year"), "status": h.get("status"), "rows": []}
-        d["rows"].append({"sheet": h.get("sheet"), "row": h.get("row"), "metal": h.get("metal"),
+                "reporting_year": year, "status": h.get("status"), "rows": []}
+        d["rows"].append({"sheet": h.get("sheet"), "row": h.get("row"), "metal": metal,
                           "raw_name": h.get("raw_name"), "raw_cid": h.get("raw_cid"), "method": h.get("method"),
-                          "smelter_key": str(h["smelter_key"])})
+                          "smelter_key": key})
     out = []
     for s in per.values():
         out.append({**s, "metals": sorted(m for m in s["metals"] if m), "years": sorted(s["years"]),
@@ -113,15 +116,17 @@ def cid_exposure(store: Any, cids: list[str], facts: Any = None, year: int | Non
     """For each CID: the suppliers, declarations, metals, years and company paths that reach it."""
     results = []
     resolved = resolve_cids(cids, facts)
-    all_hops = store.reports(smelter_keys=sorted({k for _, keys, _ in resolved for k in keys}), year=year,
-                             current_only=current_only)
-    sids = sorted({str(fields(h)["supplier_id"]) for h in all_hops})
-    chains = supplier_chains_cached(store, sids)
+    # one indexed range read for every key asked (REPORTS is clustered by smelter key)
+    all_hops = [fields(h) for h in store.reports(smelter_keys=sorted({k for _, keys, _ in resolved for k in keys}),
+                                                 year=year, current_only=current_only)]
+    chains = supplier_chains_cached(store, sorted({str(h["supplier_id"]) for h in all_hops}))
     for asked, keys, notes in resolved:
-        hops = [h for h in all_hops if str(fields(h)["smelter_key"]) in keys or fields(h).get("cid") in keys]
+        wanted = set(keys)
+        hops = all_hops if len(resolved) == 1 else [
+            h for h in all_hops if str(h["smelter_key"]) in wanted or h.get("cid") in wanted]
         res = CidExposure(cid=asked, resolved_to=[k for k in keys if k != asked] or [asked], notes=notes)
         res.suppliers = _group_by_supplier(hops, chains)
-        res.declarations = len({get(h, "declaration_id") for h in hops})
+        res.declarations = len({h.get("declaration_id") for h in hops})
         res.rows = len(hops)
         results.append(res)
     return results

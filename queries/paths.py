@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from queries._access import fields, gc_paused, get
+from queries.ratings import smelter_ratings
 from queries.risk import RiskModel, SmelterRisk, declared_countries_by_smelter, risk_by_key
 
 FLAG_CODES = ("high", "watchlist", "non_conformant", "covered_location", "cahra_location", "covered_sourcing",
@@ -91,15 +92,19 @@ def flagged_paths(store: Any, model: RiskModel, year: int | None = None, supplie
 
 def _flagged_paths(store: Any, model: RiskModel, year: int | None, supplier_ids: list[str] | None,
                    flags: list[str] | None, include_not_conformant: bool) -> list[FlaggedPath]:
-    hops = store.reports(supplier_ids=supplier_ids, year=year)
+    # flags per smelter, once (ratings remembered per store version / reference state / policy); then only
+    # the hops of flagged smelters are read
     declared = declared_countries_by_smelter(store, year)
-    risks = risk_by_key(store, model, year, hops, declared=declared)
+    risks = smelter_ratings(store, model, year, keys=[str(get(s, "key")) for s in store.smelters()])
     flag_cache = {k: smelter_flags(r, model, include_not_conformant) for k, r in risks.items()}
-    flagged_hops = [h for h in hops if flag_cache.get(str(fields(h)["smelter_key"]))]
-    if flags:
-        wanted = set(flags)
-        flagged_hops = [h for h in flagged_hops if wanted & set(flag_cache[str(get(h, "smelter_key"))])]
-    chains = _company_chains(store, sorted({str(get(h, "supplier_id")) for h in flagged_hops}))
+    wanted = set(flags or ())
+    keys = sorted(k for k, f in flag_cache.items() if f and (not wanted or wanted & set(f)))
+    hops = [fields(h) for h in store.reports(smelter_keys=keys, supplier_ids=supplier_ids, year=year)] if keys else []
+    missing = {str(h["smelter_key"]) for h in hops} - risks.keys()
+    if missing:  # a hop whose smelter node the store did not list: rate it from the hop (as risk_by_key does)
+        risks = {**risks, **risk_by_key(store, model, year, [h for h in hops if h["smelter_key"] in missing],
+                                        declared=declared)}
+    chains = _company_chains(store, sorted({str(h["supplier_id"]) for h in hops}))
     # declared Covered-Country / CAHRA mine countries, indexed by (smelter, declaration): evidence stays
     # on the path of the declaration that wrote it, other declarations are summarised by a count
     risky_declared: dict[tuple[str, str], list[tuple[str, int]]] = {}
@@ -113,38 +118,52 @@ def _flagged_paths(store: Any, model: RiskModel, year: int | None, supplier_ids:
     decl_keys = ("declaration_id", "file_name", "sha256", "template_version", "reporting_year", "status")
     row_keys = ("sheet", "row", "raw_name", "raw_cid", "given_cid", "method", "score", "lookup_kind",
                 "resolution_status", "metal", "raw_country", "file_name")
-    for hop in flagged_hops:
-        h = fields(hop)
+    # per chain, per declaration and per smelter parts are built once and shared by the paths using them
+    chain_hops: dict[tuple[str, ...], list[Hop]] = {}
+    decl_parts: dict[tuple[str, str], tuple[dict[str, Any], Hop]] = {}
+    smelter_parts: dict[str, tuple[list[str], list[Hop], bool]] = {}
+    for h in hops:
         key = str(h.get("smelter_key"))
         risk = risks[key]
         sid = str(h.get("supplier_id"))
-        decl = {k: h.get(k) for k in decl_keys}
+        did = h.get("declaration_id")
+        dp = decl_parts.get((sid, did))
+        if dp is None:
+            decl = {k: h.get(k) for k in decl_keys}
+            dp = decl_parts[(sid, did)] = (decl, Hop("DECLARED", sid, decl["declaration_id"], decl))
+        decl, declared_hop = dp
+        sp = smelter_parts.get(key)
+        if sp is None:
+            located = [Hop("LOCATED_IN", key, risk.country_iso2, {"source": "reference facility location"})] \
+                if risk.country_iso2 else []
+            sp = smelter_parts[key] = ([r.text for r in risk.reasons], located,
+                                       any(f.endswith("_sourcing") for f in flag_cache[key]))
+        reasons, located, sourcing = sp
         smelter = {"key": key, "cid": risk.cid, "metal": h.get("metal") or risk.metal, "name": risk.name,
                    "country_iso2": risk.country_iso2, "status": risk.status}
         row_evidence = {k: h.get(k) for k in row_keys}
-        reasons = [r.text for r in risk.reasons]
+        tail_hops: list[Hop] = [Hop("REPORTS", decl["declaration_id"], key, row_evidence), *located]
+        risky = risky_declared.get((key, decl["declaration_id"]), ())
+        for iso2, row in risky:
+            tail_hops.append(Hop("SOURCES_FROM_COUNTRY", key, iso2, {"declaration_id": decl["declaration_id"],
+                                                                    "row": row, "source": "declared mine country"}))
+        others = other_declared.get(key, 0) - len(risky)
+        if others > 0 and sourcing:
+            tail_hops.append(Hop("SOURCES_FROM_COUNTRY", key, "*", {
+                "source": "declared mine country", "other_declarations": others,
+                "note": f"{others} other declaration row(s) declare Covered-Country/CAHRA mine countries"}))
+        tail = [risk.country_iso2] if risk.country_iso2 else []
         for chain in chains[sid]:
-            path_hops: list[Hop] = []
-            for a, b in zip(chain, chain[1:], strict=False):
-                path_hops.append(Hop("SOURCES_FROM", a, b, {"tier": chain.index(b)}))
-            path_hops.append(Hop("DECLARED", sid, decl["declaration_id"], decl))  # shared, not copied
-            path_hops.append(Hop("REPORTS", decl["declaration_id"], key, row_evidence))
-            tail = [risk.country_iso2] if risk.country_iso2 else []
-            if risk.country_iso2:
-                path_hops.append(Hop("LOCATED_IN", key, risk.country_iso2, {"source": "reference facility location"}))
-            for iso2, row in risky_declared.get((key, decl["declaration_id"]), ()):
-                path_hops.append(Hop("SOURCES_FROM_COUNTRY", key, iso2, {"declaration_id": decl["declaration_id"],
-                                                                        "row": row, "source": "declared mine country"}))
-            others = other_declared.get(key, 0) - len(risky_declared.get((key, decl["declaration_id"]), ()))
-            if others > 0 and any(f.endswith("_sourcing") for f in flag_cache[key]):
-                path_hops.append(Hop("SOURCES_FROM_COUNTRY", key, "*", {
-                    "source": "declared mine country", "other_declarations": others,
-                    "note": f"{others} other declaration row(s) declare Covered-Country/CAHRA mine countries"}))
+            ck = tuple(chain)
+            head = chain_hops.get(ck)
+            if head is None:
+                head = chain_hops[ck] = [Hop("SOURCES_FROM", a, b, {"tier": chain.index(b)})
+                                         for a, b in zip(chain, chain[1:], strict=False)]
             out.append(FlaggedPath(
                 chain=[*chain, decl["declaration_id"], key, *tail], supplier_id=sid,
                 supplier_name=h.get("supplier_name"), top_supplier_id=chain[1] if len(chain) > 1 else sid,
                 declaration=decl, smelter=smelter, flags=flag_cache[key], risk=risk.level,
-                reasons=reasons, hops=path_hops))
+                reasons=reasons, hops=[*head, declared_hop, *tail_hops]))
     out.sort(key=lambda p: (p.top_supplier_id, p.supplier_id, p.smelter["metal"] or "", p.smelter["key"],
                             p.declaration["declaration_id"] or ""))
     return out

@@ -19,9 +19,11 @@ from datetime import date
 from typing import Any
 
 from queries._access import fields, gc_paused, get
+from queries.exposure import supplier_chains_cached
 from queries.paths import smelter_flags
 from queries.program import program_strength
-from queries.risk import LEVEL_RANK, RiskModel, risk_by_key
+from queries.ratings import smelter_ratings
+from queries.risk import LEVEL_RANK, RiskModel, SmelterRisk, risk_by_key
 from queries.survey import latest_per_scope, survey_status
 
 
@@ -53,6 +55,55 @@ class SupplierRollup:
         return asdict(self)
 
 
+#: (risk level or None for a data-quality finding, flagged) — the classes the roll-up counts smelters by
+SmelterClass = tuple[str | None, bool]
+
+
+ClassCounts = dict[str, dict[SmelterClass, tuple[int, int]]]
+
+
+def _class_counts(store: Any, model: RiskModel, year: int | None
+                  ) -> tuple[ClassCounts, dict[str, list[str]], dict[str, SmelterRisk]]:
+    """supplier id → {smelter class → (distinct smelters, smelter-list rows)}, supplier id → its high-risk
+    smelter keys, and the ratings. Each smelter is rated once (queries.ratings); the store aggregates per
+    supplier and class (`supplier_class_counts`, which also lists the high-risk smelters per supplier)
+    when it can, else the (supplier, smelter) pairs are counted here."""
+    # every smelter node is rated (provisional ones cost nothing): cheaper than asking which ones `year` reports
+    risks = smelter_ratings(store, model, year, keys=[str(get(s, "key")) for s in store.smelters()])
+    cls = {k: (r.level, bool(smelter_flags(r, model))) for k, r in risks.items()}
+    per: ClassCounts = defaultdict(dict)
+    high: dict[str, list[str]] = defaultdict(list)
+
+    def add(sid: str, c: SmelterClass, n_smelters: int, n_rows: int) -> None:
+        was_smelters, was_rows = per[sid].get(c, (0, 0))
+        per[sid][c] = (was_smelters + n_smelters, was_rows + n_rows)
+
+    aggregate = getattr(store, "supplier_class_counts", None)
+    if callable(aggregate):
+        labels = {k: f"{level or ''}|{int(flagged)}" for k, (level, flagged) in cls.items()}
+        counts = aggregate(labels, year=year, listed=["high|0", "high|1"])
+        if all(row[1] for row in counts):  # else a reported smelter had no node: count pairs below
+            for sid, label, n_smelters, n_rows, keys in counts:
+                level, _, flagged = str(label).partition("|")
+                add(str(sid), (level or None, flagged == "1"), int(n_smelters), int(n_rows))
+                high[str(sid)].extend(keys)
+            return per, high, risks
+        per.clear()
+    counted: dict[tuple[str, str], int] = defaultdict(int)
+    for h in store.reports(year=year):
+        f = fields(h)
+        counted[(str(f["supplier_id"]), str(f["smelter_key"]))] += 1
+    for (sid, key), n in counted.items():
+        c = cls.get(key)
+        if c is None:  # a smelter the ratings did not cover (store without a smelter node): rate it now
+            risks.update(risk_by_key(store, model, year, keys={key}))
+            c = cls[key] = (risks[key].level, bool(smelter_flags(risks[key], model)))
+        add(sid, c, 1, n)
+        if c[0] == "high":
+            high[sid].append(key)
+    return per, high, risks
+
+
 def supplier_rollup(store: Any, model: RiskModel, year: int | None = None, reference_date: date | None = None,
                     include_unlisted: bool = True) -> list[SupplierRollup]:
     """Roll-up for every supplier (master list and declaration-only ones), worst first."""
@@ -63,31 +114,16 @@ def supplier_rollup(store: Any, model: RiskModel, year: int | None = None, refer
 def _supplier_rollup(store: Any, model: RiskModel, year: int | None, reference_date: date | None,
                      include_unlisted: bool) -> list[SupplierRollup]:
     policy = model.policy
-    # (supplier, smelter) → rows: one aggregate query when the store offers it, else counted from the hops
-    per_pairs: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    aggregate = getattr(store, "supplier_smelter_counts", None)
-    if callable(aggregate):
-        for sid, key, n in aggregate(year=year):
-            per_pairs[str(sid)].append((str(key), int(n)))
-        risks = risk_by_key(store, model, year, keys={k for pairs in per_pairs.values() for k, _ in pairs})
-    else:
-        hops = store.reports(year=year)
-        risks = risk_by_key(store, model, year, hops)
-        counted: dict[tuple[str, str], int] = defaultdict(int)
-        for h in hops:
-            f = fields(h)
-            counted[(str(f["supplier_id"]), str(f["smelter_key"]))] += 1
-        for (sid, key), n in counted.items():
-            per_pairs[sid].append((key, n))
-    flags = {k: bool(smelter_flags(r, model)) for k, r in risks.items()}
+    per_class, high_by_supplier, risks = _class_counts(store, model, year)
     sups = store.suppliers()
-    chains = store.supplier_chains([str(get(s, "id")) for s in sups]) or {}
+    chains = supplier_chains_cached(store, [str(get(s, "id")) for s in sups])
     decls: dict[str, list[Any]] = defaultdict(list)
     for d in store.declarations(year=year, current_only=True):
         decls[str(get(d, "supplier_id"))].append(d)
     ref = reference_date or model.as_of
     listed = [s for s in sups if not str(get(s, "id")).startswith("decl:")]
     statuses = {r.supplier_id: r for r in survey_status(listed, decls, store.survey_events(), ref, policy)}
+    programs: dict[tuple[Any, ...], Any] = {}  # the same answers on many forms: rated once
     out: list[SupplierRollup] = []
     for s in sups:
         sid = str(get(s, "id"))
@@ -96,26 +132,19 @@ def _supplier_rollup(store: Any, model: RiskModel, year: int | None, reference_d
         n_chains = max(1, len(chains.get(sid) or []))
         r = SupplierRollup(supplier_id=sid, name=get(s, "name"), worst_risk=None,
                            contact_email=get(s, "contact_email"), category=get(s, "category"))
-        seen: set[str] = set()
-        for key, n_rows in per_pairs.get(sid, []):
-            risk = risks[key]
-            if risk.level == "high":
-                r.high_paths += n_rows * n_chains
-            if flags[key]:
+        for (level, flagged), (n_smelters, n_rows) in per_class.get(sid, {}).items():
+            r.smelters += n_smelters
+            if flagged:
                 r.flagged_paths += n_rows * n_chains
-            if key in seen:
+            if level is None:
+                r.data_quality += n_smelters
                 continue
-            seen.add(key)
-            if risk.level is None:
-                r.data_quality += 1
-            else:
-                setattr(r, risk.level, getattr(r, risk.level) + 1)
-                if LEVEL_RANK[risk.level] > LEVEL_RANK[r.worst_risk]:
-                    r.worst_risk = risk.level
-            if risk.level == "high":
-                r.high_smelters.append(risk.cid or key)
-        r.smelters = len(seen)
-        r.high_smelters.sort()
+            setattr(r, level, getattr(r, level) + n_smelters)
+            if level == "high":
+                r.high_paths += n_rows * n_chains
+            if LEVEL_RANK[level] > LEVEL_RANK[r.worst_risk]:
+                r.worst_risk = level
+        r.high_smelters = sorted(risks[k].cid or k for k in high_by_supplier.get(sid, ()))
         ds = sorted(decls.get(sid, []),
                     key=lambda d: (get(d, "reporting_year") or 0, str(get(d, "received") or "")))
         if ds:
@@ -123,10 +152,14 @@ def _supplier_rollup(store: Any, model: RiskModel, year: int | None, reference_d
             r.latest_declaration = get(latest, "id")
             r.latest_file = get(latest, "file_name")
             r.latest_status = "valid" if all(get(d, "status") == "valid" for d in latest_per_scope(ds)) else "invalid"
-            prog = program_strength(get(latest, "company_answers_json"), None, get(latest, "template_kind"),
-                                    get(latest, "template_version"), policy)
+            pk = (get(latest, "company_answers_json"), get(latest, "template_kind"), get(latest, "template_version"))
+            prog = programs.get(pk) if isinstance(pk[0], str | None) else None
+            if prog is None:
+                prog = program_strength(pk[0], None, pk[1], pk[2], policy)
+                if isinstance(pk[0], str | None):
+                    programs[pk] = prog
             r.program = prog.level
-            r.program_reasons = prog.reasons
+            r.program_reasons = list(prog.reasons)
             r.program_answers = {a.role: a.answer for a in prog.answers}
         st = statuses.get(sid)
         if st is not None:
