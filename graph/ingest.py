@@ -152,24 +152,28 @@ def reporting_year(decl: Declaration, year: int | None) -> tuple[int, str]:
     return datetime.now(UTC).year, "received"
 
 
-def resolve_rows(decl: Declaration, resolver: RowResolver) -> list[Resolution]:
+def resolve_rows(decl: Declaration, resolver: RowResolver, queue: bool = True) -> list[Resolution]:
     """One Resolution per smelter row; a resolver error on a row keeps the row as unresolved.
 
     A resolver with `resolve_declaration` (the reference resolver) resolves the whole declaration at
-    once and queues every uncertain row (status "review", or unresolved with candidates) under the
-    declaration's sha256 and sheet row: the queue `minetrace reference review` and the explorer's
-    Validation page list, and `minetrace reference decide` settles.
+    once and, with `queue`, queues every uncertain row (status "review", or unresolved with candidates)
+    under the declaration's sha256 and sheet row: the queue `minetrace reference review` and the
+    explorer's Validation page list, and `minetrace reference decide` settles.
     """
     whole = getattr(resolver, "resolve_declaration", None)
-    if callable(whole) and decl.file.sha256:
-        try:
-            out = list(whole(decl))
-            if len(out) == len(decl.smelters):
-                return out
-        except Exception:  # noqa: S110 - fall back to row by row: a bad row must not cost the others
-            pass
     many = getattr(resolver, "resolve_many", None)
-    sha = decl.file.sha256
+    sha = decl.file.sha256 if queue else None
+    try:
+        if callable(whole) and sha:
+            out = list(whole(decl))
+        elif callable(many):
+            out = list(many(decl.smelters))
+        else:
+            out = []
+        if len(out) == len(decl.smelters):
+            return out
+    except Exception:  # noqa: S110 - fall back to row by row: a bad row must not cost the others
+        pass
     out = []
     for row in decl.smelters:
         try:
@@ -181,6 +185,17 @@ def resolve_rows(decl: Declaration, resolver: RowResolver) -> list[Resolution]:
     return out
 
 
+def queue_reviews(decl: Declaration, resolver: RowResolver) -> None:
+    """Queue the declaration's uncertain rows for review (after it is stored: the queue never names a
+    file the graph does not hold). The resolver's per-row cache makes this second pass cheap."""
+    whole = getattr(resolver, "resolve_declaration", None)
+    if callable(whole) and decl.file.sha256:
+        try:
+            whole(decl)
+        except Exception:  # noqa: S110 - the rows are stored; a queue failure must not undo that
+            pass
+
+
 def ingest_declaration(store: GraphStore, decl: Declaration, resolver: RowResolver,
                        linker: SupplierLinker, year: int | None = None, parent_supplier_id: str | None = None,
                        data: bytes | None = None, name: str | None = None) -> FileResult:
@@ -188,11 +203,13 @@ def ingest_declaration(store: GraphStore, decl: Declaration, resolver: RowResolv
     sha = decl.file.sha256
     if data is not None:
         retain_file(store.files_dir, sha, data)
-    resolutions = resolve_rows(decl, resolver)
+    resolutions = resolve_rows(decl, resolver, queue=False)
     supplier, link = linker.link(decl)
     ry, ysrc = reporting_year(decl, year)
     out = store.ingest_declaration(decl, resolutions, supplier, ry, parent_supplier_id=parent_supplier_id,
                                    year_source=ysrc)
+    if out.outcome != S.OUTCOME_DUPLICATE:
+        queue_reviews(decl, resolver)
     return FileResult(
         name=name or decl.file.name, outcome=out.outcome, sha256=sha, supplier_id=out.supplier_id,
         supplier_name=supplier.name, supplier_link=link, company_name=decl.company.name,

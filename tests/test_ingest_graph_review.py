@@ -121,3 +121,27 @@ def test_reject_moves_stored_rows_off_the_rejected_cid(tmp_path: Path) -> None:
     assert after.smelter_key != "CID900003" and after.raw_name == "Gamma Tantal Workshop"
     listed = hop_for(store, sha_of(a), SMELTER.name)
     assert listed.smelter_key == "CID900001"  # rows without a decision are left alone
+
+
+def test_a_file_the_store_refuses_leaves_no_review_items(tmp_path: Path) -> None:
+    from graph.ingest import ingest_paths
+    from ingest.reference.store import ReferenceStore
+    from ingest.resolve import Resolver
+
+    store = tmp_path / "store"
+    ref, graph = ReferenceStore(store), EmbeddedStore(store)
+    try:
+        first = ingest_paths([cmrt(tmp_path / "acme.xlsx", "Acme Components Ltd.", "Gamma Tantal Workshop")], graph,
+                             resolver=Resolver(ref))
+        sid = first.files[0].supplier_id
+        b = cmrt(tmp_path / "acme-2.xlsx", "Acme Components Ltd.", "Alpha Tin")
+        refused = ingest_paths([b], graph, resolver=Resolver(ref), parent_supplier_id=sid)  # its own sub-supplier
+        assert refused.files[0].outcome == "unreadable" and "not stored" in refused.files[0].message
+        assert not graph.has_declaration(sha_of(b))
+        assert [q for q in ref.open_reviews() if q["declaration_sha256"] == sha_of(b)] == []
+        stored = ingest_paths([b], graph, resolver=Resolver(ref))  # stored → queued
+        assert stored.files[0].outcome == "new"
+        assert [q["raw_name"] for q in ref.open_reviews() if q["declaration_sha256"] == sha_of(b)] == ["Alpha Tin"]
+    finally:
+        graph.close()
+        ref.close()
