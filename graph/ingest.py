@@ -208,7 +208,8 @@ def ingest_declaration(store: GraphStore, decl: Declaration, resolver: RowResolv
     ry, ysrc = reporting_year(decl, year)
     out = store.ingest_declaration(decl, resolutions, supplier, ry, parent_supplier_id=parent_supplier_id,
                                    year_source=ysrc)
-    if out.outcome != S.OUTCOME_DUPLICATE:
+    if out.outcome != S.OUTCOME_DUPLICATE and any(
+            r.status == "review" or (r.status == "unresolved" and r.candidates) for r in resolutions):
         queue_reviews(decl, resolver)
     return FileResult(
         name=name or decl.file.name, outcome=out.outcome, sha256=sha, supplier_id=out.supplier_id,
