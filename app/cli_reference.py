@@ -271,6 +271,8 @@ def decide_cmd(
     verb = f"accept {d.accept}" if accept else f"reject {target}"
     typer.echo(f"recorded: {canonical} {name!r} {d.country or '(any country)'} → {verb} "
                f"in {decisions.path}; {closed} review item(s) closed")
+    where = f" --store {store}" if store else ""
+    typer.echo(f"later ingests honour it; to re-point rows already stored: minetrace reference apply-decisions{where}")
 
 
 @app.command("apply-decisions")

@@ -62,7 +62,7 @@ def test_review_queue_decide_and_apply(tmp_path: Path) -> None:
     assert {c["cid"] for c in item["candidates"]} >= {"CID900001", "CID900005"}
     out = run("reference", "decide", "--name", "Alpha Tin", "--metal", "Tin", "--country", "INDONESIA",
               "--accept", "CID900005", "--store", str(store))
-    assert "1 review item(s) closed" in out
+    assert "1 review item(s) closed" in out and f"minetrace reference apply-decisions --store {store}" in out
     assert not [q for q in json.loads(run("reference", "review", "--store", str(store), "--json"))
                 if q["raw_name"] == "Alpha Tin"]
     # a later ingest of the same raw name + metal + country resolves by the decision
