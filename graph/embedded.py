@@ -580,7 +580,7 @@ class EmbeddedStore:
         for r in rows:
             d = dict(zip(_DECL_COLS, r, strict=True))
             d["current"] = bool(d["current"])
-            d["metals"] = json.loads(d["metals"] or "[]")
+            d["metals"] = _json_list(d["metals"])
             d["findings_json"] = d["findings_json"] or "[]"
             d["answers_json"] = d["answers_json"] or "{}"
             d["company_answers_json"] = d["company_answers_json"] or "{}"
@@ -613,9 +613,9 @@ class EmbeddedStore:
         out = []
         for r in rows:
             d = dict(zip(_SUPPLIER_COLS, r[:len(_SUPPLIER_COLS)], strict=True))
-            d["aliases"] = json.loads(d["aliases"] or "[]")
+            d["aliases"] = _json_list(d["aliases"])
             d["in_scope"] = _bool(d["in_scope"])
-            out.append(SupplierInfo(**d, declarations=int(r[-2]), parents=json.loads(r[-1] or "[]")))
+            out.append(SupplierInfo(**d, declarations=int(r[-2]), parents=_json_list(r[-1])))
         return out
 
     def suppliers(self) -> list[SupplierInfo]:
@@ -765,8 +765,10 @@ class EmbeddedStore:
                        "listed INTEGER NOT NULL) WITHOUT ROWID")
             db.execute("DELETE FROM temp.smelter_class")
             try:
+                db.execute("SAVEPOINT smelter_class")  # one temp-table transaction, not one per row
                 db.executemany("INSERT INTO temp.smelter_class VALUES (?, ?, ?)",
                                [(str(k), str(v), int(v in wanted)) for k, v in classes.items()])
+                db.execute("RELEASE smelter_class")
                 rows = db.execute(sql, params).fetchall()
             finally:
                 db.execute("DELETE FROM temp.smelter_class")
@@ -929,6 +931,11 @@ def chains_to(g: nx.DiGraph, root: str, target: str) -> list[list[str]]:
             if parent not in path:
                 stack.append((parent, [*path, parent]))
     return sorted(out)
+
+
+def _json_list(text: str | None) -> list[Any]:
+    """A stored JSON list (the empty one, by far the commonest, without the decoder)."""
+    return [] if not text or text == "[]" else json.loads(text)
 
 
 def _int(value: bool | None) -> int | None:

@@ -61,6 +61,11 @@ def supplier_chains_cached(store: Any, supplier_ids: list[str]) -> dict[str, lis
     return {s: known.get(s, []) for s in supplier_ids}
 
 
+def clear_chain_cache() -> None:
+    """Forget the remembered supplier chains (benchmarks measure the cold path with it)."""
+    _CHAINS.clear()
+
+
 def resolve_cids(cids: list[str], facts: Any = None) -> list[tuple[str, list[str], list[str]]]:
     """(asked, keys to look up, notes) per CID: the CID itself plus its successors when retired."""
     out = []

@@ -23,6 +23,9 @@ from queries._access import fields, gc_paused, get
 from queries.ratings import smelter_ratings
 from queries.risk import RiskModel, SmelterRisk, declared_countries_by_smelter, risk_by_key
 
+#: above this many flagged smelters, all hops are read and filtered here (query parameter limits)
+MAX_KEYS_PER_READ = 5000
+
 FLAG_CODES = ("high", "watchlist", "non_conformant", "covered_location", "cahra_location", "covered_sourcing",
               "cahra_sourcing", "not_conformant")
 
@@ -99,7 +102,12 @@ def _flagged_paths(store: Any, model: RiskModel, year: int | None, supplier_ids:
     flag_cache = {k: smelter_flags(r, model, include_not_conformant) for k, r in risks.items()}
     wanted = set(flags or ())
     keys = sorted(k for k, f in flag_cache.items() if f and (not wanted or wanted & set(f)))
-    hops = [fields(h) for h in store.reports(smelter_keys=keys, supplier_ids=supplier_ids, year=year)] if keys else []
+    if len(keys) <= MAX_KEYS_PER_READ:
+        hops = [fields(h) for h in store.reports(smelter_keys=keys, supplier_ids=supplier_ids, year=year)]
+    else:  # too many to name in one query: read every hop and keep the flagged smelters' ones
+        flagged_keys = set(keys)
+        hops = [f for f in map(fields, store.reports(supplier_ids=supplier_ids, year=year))
+                if str(f["smelter_key"]) in flagged_keys]
     missing = {str(h["smelter_key"]) for h in hops} - risks.keys()
     if missing:  # a hop whose smelter node the store did not list: rate it from the hop (as risk_by_key does)
         risks = {**risks, **risk_by_key(store, model, year, [h for h in hops if h["smelter_key"] in missing],
@@ -122,6 +130,7 @@ def _flagged_paths(store: Any, model: RiskModel, year: int | None, supplier_ids:
     chain_hops: dict[tuple[str, ...], list[Hop]] = {}
     decl_parts: dict[tuple[str, str], tuple[dict[str, Any], Hop]] = {}
     smelter_parts: dict[str, tuple[list[str], list[Hop], bool]] = {}
+    summaries: dict[tuple[str, int], Hop] = {}
     for h in hops:
         key = str(h.get("smelter_key"))
         risk = risks[key]
@@ -149,9 +158,12 @@ def _flagged_paths(store: Any, model: RiskModel, year: int | None, supplier_ids:
                                                                     "row": row, "source": "declared mine country"}))
         others = other_declared.get(key, 0) - len(risky)
         if others > 0 and sourcing:
-            tail_hops.append(Hop("SOURCES_FROM_COUNTRY", key, "*", {
-                "source": "declared mine country", "other_declarations": others,
-                "note": f"{others} other declaration row(s) declare Covered-Country/CAHRA mine countries"}))
+            summary = summaries.get((key, others))
+            if summary is None:
+                summary = summaries[(key, others)] = Hop("SOURCES_FROM_COUNTRY", key, "*", {
+                    "source": "declared mine country", "other_declarations": others,
+                    "note": f"{others} other declaration row(s) declare Covered-Country/CAHRA mine countries"})
+            tail_hops.append(summary)
         tail = [risk.country_iso2] if risk.country_iso2 else []
         for chain in chains[sid]:
             ck = tuple(chain)
