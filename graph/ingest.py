@@ -251,6 +251,12 @@ def ingest_sources(sources: Iterable[Source], store: GraphStore, resolver: RowRe
     return report
 
 
+def display_name(src: Source) -> str:
+    """The name a user recognises: the file's base name, or archive!member for zip members."""
+    archive, sep, member = src.name.partition("!")
+    return f"{Path(archive).name}{sep}{member}"
+
+
 def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: SupplierLinker, year: int | None,
          parent_supplier_id: str | None, parse: ParseFn | None, learner: Any = None) -> FileResult:
     from ingest.workbook import UnreadableWorkbook
@@ -284,6 +290,10 @@ def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: Supplier
         return FileResult(src.name, S.OUTCOME_UNREADABLE, sha256=sha,
                           message=f"could not read: {exc.__class__.__name__}: {exc}")
     decl.file.sha256 = sha
+    # evidence shows the file's own name ("reply.xlsx", "batch.zip!inner/reply.xlsx"); the full path stays
+    decl.file.name = display_name(src)
+    if src.path is not None:
+        decl.file.path = str(src.path)
     learned = _learn(learner, decl, workbook, data, src.name)
     if learner is not None:
         resolver = learner.resolver  # rebuilt when this file taught a new Look-up
