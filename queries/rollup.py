@@ -2,8 +2,11 @@
 
 Why: the analyst chases suppliers, not smelters. Each supplier gets its worst smelter risk, the count
 of high-risk and flagged paths, the validity of its latest declaration, its program strength (with
-the answers) and its survey status — computed in one pass over the store's hops, each distinct
-smelter rated once (10k suppliers in about a second on the embedded store, see bench/query_speed.py).
+the answers) and its survey status. Risk is per smelter, so each distinct smelter is rated once
+(queries.ratings, remembered per store version / reference state / policy) and the store counts each
+supplier's smelters and rows per (risk level, flagged) class in one aggregate query
+(`supplier_class_counts`) — a few rows per supplier cross the store boundary, not every hop.
+bench/query_speed.py: 10k suppliers / 472k rows in about 2.7 s cold, 2 s warm, on the embedded store.
 
 Example:
     >>> rows = supplier_rollup(store, RiskModel(reference, year=2016), year=2016)   # doctest: +SKIP
