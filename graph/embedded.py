@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -753,27 +754,45 @@ class EmbeddedStore:
         `classes` maps smelter key → a label the caller chose (e.g. a risk level); smelters it does not
         name fall in class "". The roll-up's aggregate: a risk is per smelter, so per-supplier figures
         are sums over classes, and only a few rows per supplier cross the store boundary."""
+        # One row per declaration with its smelter keys joined (REPORTS read through the covering
+        # reports_dno index, grouped in dno order: no temp B-tree), then a fold here — cheaper than a
+        # class-table join with count(DISTINCT) grouped per (supplier, class) (bench/query_speed.py).
         where, params = self._decl_filter(year, current_only)
-        sql = ("SELECT d.supplier_id, coalesce(c.label, ''), count(DISTINCT r.smelter_key), count(*), "
-               "json_group_array(DISTINCT CASE WHEN c.listed THEN r.smelter_key END) FROM reports r "
-               "JOIN declaration d ON d.dno = r.dno LEFT JOIN temp.smelter_class c ON c.key = r.smelter_key "
-               f"{where} GROUP BY 1, 2 ORDER BY 1, 2")
+        rows = self._q("SELECT d.supplier_id, group_concat(r.smelter_key, char(31)) FROM declaration d "
+                       f"JOIN reports r ON r.dno = d.dno {where} GROUP BY d.dno", params)
+        by_supplier: dict[str, list[str]] = {}
+        for sid, joined in rows:
+            keys = joined.split("\x1f")
+            have = by_supplier.get(sid)
+            if have is None:
+                by_supplier[sid] = keys
+            else:
+                have.extend(keys)
         wanted = set(listed)
-        with self._lock:  # a connection-private temp table: indexed join, nothing written to the store
-            db = self._db
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS smelter_class(key TEXT PRIMARY KEY, label TEXT NOT NULL, "
-                       "listed INTEGER NOT NULL) WITHOUT ROWID")
-            db.execute("DELETE FROM temp.smelter_class")
-            try:
-                db.execute("SAVEPOINT smelter_class")  # one temp-table transaction, not one per row
-                db.executemany("INSERT INTO temp.smelter_class VALUES (?, ?, ?)",
-                               [(str(k), str(v), int(v in wanted)) for k, v in classes.items()])
-                db.execute("RELEASE smelter_class")
-                rows = db.execute(sql, params).fetchall()
-            finally:
-                db.execute("DELETE FROM temp.smelter_class")
-        return [(r[0], r[1], int(r[2]), int(r[3]), sorted(k for k in json.loads(r[4]) if k is not None)
-                 if r[1] in wanted else []) for r in rows]
+        members: dict[str, set[str]] = {c: set() for c in wanted}  # listed class → its smelter keys
+        for k, c in classes.items():
+            if c in members:
+                members[c].add(k)
+        label = classes.get
+        out: list[tuple[str, str, int, int, list[str]]] = []
+        for sid in sorted(by_supplier):
+            keys = by_supplier[sid]
+            distinct = set(keys)
+            smelters = Counter(map(label, distinct))
+            if None in smelters:  # smelters `classes` does not name fall in class ""
+                smelters[""] += smelters.pop(None)
+            if len(distinct) == len(keys):
+                n_rows = smelters
+            else:
+                n_rows = Counter(label(k) or "" for k in keys)
+            for cls in sorted(smelters):
+                if cls not in members:
+                    out.append((sid, cls, smelters[cls], n_rows[cls], []))
+                elif cls:
+                    out.append((sid, cls, smelters[cls], n_rows[cls], sorted(distinct & members[cls])))
+                else:  # the listed class "" also holds the smelters `classes` does not name
+                    out.append((sid, cls, smelters[cls], n_rows[cls], sorted(k for k in distinct if not label(k))))
+        return out
 
     def smelter_mine_countries(self, year: int | None = None, current_only: bool = True) -> list[tuple[str, str]]:
         """Distinct (smelter key, declared mine country ISO-2): the aggregate the risk ratings need
