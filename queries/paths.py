@@ -85,16 +85,19 @@ def _company_chains(store: Any, supplier_ids: list[str]) -> dict[str, list[list[
 
 
 def flagged_paths(store: Any, model: RiskModel, year: int | None = None, supplier_ids: list[str] | None = None,
-                  flags: list[str] | None = None, include_not_conformant: bool = False) -> list[FlaggedPath]:
+                  flags: list[str] | None = None, include_not_conformant: bool = False,
+                  smelter_keys: list[str] | None = None) -> list[FlaggedPath]:
     """Every path ending at a flagged smelter, for current declarations of `year` (None = all years).
 
-    `flags` restricts to paths carrying at least one of the given flag codes (e.g. ["high"])."""
+    `flags` restricts to paths carrying at least one of the given flag codes (e.g. ["high"]);
+    `smelter_keys` to paths ending at those smelters (the explorer builds one page of smelters at a time)."""
     with gc_paused():
-        return _flagged_paths(store, model, year, supplier_ids, flags, include_not_conformant)
+        return _flagged_paths(store, model, year, supplier_ids, flags, include_not_conformant, smelter_keys)
 
 
 def _flagged_paths(store: Any, model: RiskModel, year: int | None, supplier_ids: list[str] | None,
-                   flags: list[str] | None, include_not_conformant: bool) -> list[FlaggedPath]:
+                   flags: list[str] | None, include_not_conformant: bool,
+                   smelter_keys: list[str] | None = None) -> list[FlaggedPath]:
     # flags per smelter, once (ratings remembered per store version / reference state / policy); then only
     # the hops of flagged smelters are read
     declared = declared_countries_by_smelter(store, year)
@@ -102,6 +105,9 @@ def _flagged_paths(store: Any, model: RiskModel, year: int | None, supplier_ids:
     flag_cache = {k: smelter_flags(r, model, include_not_conformant) for k, r in risks.items()}
     wanted = set(flags or ())
     keys = sorted(k for k, f in flag_cache.items() if f and (not wanted or wanted & set(f)))
+    if smelter_keys is not None:
+        only = set(smelter_keys)
+        keys = [k for k in keys if k in only]
     if len(keys) <= MAX_KEYS_PER_READ:
         hops = [fields(h) for h in store.reports(smelter_keys=keys, supplier_ids=supplier_ids, year=year)]
     else:  # too many to name in one query: read every hop and keep the flagged smelters' ones

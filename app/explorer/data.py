@@ -264,10 +264,15 @@ RISK_COLS = ["key", "cid", "metal", "name", "country_iso2", "risk", "level", "re
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def smelter_risk(k: tuple[str, str], year: int | None) -> pd.DataFrame:
-    """Every reported smelter rated (queries.risk), one row each, with reasons as text."""
-    rate = query("risk", "rate_store_smelters")
+    """Every reported smelter rated (queries.risk), one row each, with reasons as text, high risk first.
+
+    The ratings come from queries.ratings (each smelter once, from aggregate store reads, remembered per
+    store version and shared with the roll-up and the flagged paths) — not from every hop of the year."""
+    ratings = query("ratings", "smelter_ratings")
+    rank = query("risk", "LEVEL_RANK")
     with reference() as ref:
-        risks = rate(store(), ref, year=year)
+        risks = list(ratings(store(), _model(ref, year), year).values())
+    risks.sort(key=lambda r: (-rank[r.level], r.level is None, r.metal or "", r.name or "", r.key))
     rows = []
     for r in risks:
         d = r.to_json()
@@ -312,12 +317,48 @@ def _readable_chain(chain: list[str], declaration: dict[str, Any]) -> list[str]:
     return [name if node == did else str(node) for node in chain]
 
 
+FLAGGED_SMELTER_COLS = ["key", "cid", "name", "metal", "country_iso2", "risk", "flags_text", "reasons_text",
+                        "suppliers", "rows", "watchlisted"]
+FLAG_ORDER = {"watchlist": 0, "high": 1}
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
-def flagged_paths(k: tuple[str, str], year: int | None) -> pd.DataFrame:
-    """Every path ending at a flagged smelter (queries.paths), one row per path with its REPORTS evidence."""
+def flagged_smelters(k: tuple[str, str], year: int | None) -> pd.DataFrame:
+    """One row per flagged smelter reported in `year` with its flags and how many suppliers / declaration
+    rows reach it — from per-smelter ratings and one aggregate store read, no path built (the Trace
+    page's first view: building every flagged path takes seconds at 1,000 suppliers). Watchlisted
+    first, then high risk, then by how many suppliers report it."""
+    ratings = query("ratings", "smelter_ratings")
+    flags_of = query("paths", "smelter_flags")
+    s = store()
+    counts = {str(key): (int(n_sup), int(n_rows)) for key, n_sup, n_rows in s.smelter_supplier_counts(year=year)}
+    with reference() as ref:
+        model = _model(ref, year)
+        # every smelter node, as the roll-up and queries.paths ask: the remembered ratings are then shared
+        risks = ratings(s, model, year, keys=[str(x.key) for x in s.smelters()])
+        rows = []
+        for key, r in risks.items():
+            flags = flags_of(r, model) if key in counts else []
+            if not flags:
+                continue
+            n_sup, n_rows = counts.get(key, (0, 0))
+            rows.append({"key": key, "cid": r.cid, "name": r.name, "metal": r.metal, "country_iso2": r.country_iso2,
+                         "risk": r.level or "unrated", "flags_text": ", ".join(flags),
+                         "reasons_text": "; ".join(x.text for x in r.reasons), "suppliers": n_sup, "rows": n_rows,
+                         "watchlisted": "watchlist" in flags,
+                         "_rank": min(FLAG_ORDER.get(f, 2) for f in flags)})
+    rows.sort(key=lambda d: (d["_rank"], -d["suppliers"], str(d["cid"] or d["key"])))
+    return frame(rows, FLAGGED_SMELTER_COLS)[FLAGGED_SMELTER_COLS]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def flagged_paths(k: tuple[str, str], year: int | None, smelter_keys: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Every path ending at a flagged smelter (queries.paths), one row per path with its REPORTS evidence;
+    `smelter_keys` builds only the paths ending at those smelters (one page of the Trace page)."""
     fn = query("paths", "flagged_paths")
     with reference() as ref:
-        paths = fn(store(), _model(ref, year), year=year)
+        paths = fn(store(), _model(ref, year), year=year,
+                   **({"smelter_keys": list(smelter_keys)} if smelter_keys is not None else {}))
     rows = []
     for p in paths:  # attribute access only: asdict() of every path costs minutes at 1,000 suppliers
         reports_hop = next((h.evidence for h in p.hops if h.kind == "REPORTS"), {})

@@ -167,33 +167,55 @@ FLAGGED_COLS = ["supplier_name", "supplier_id", "chain_text", "cid", "smelter_na
                  "flags_text", "reasons_text", "file_name", "sheet", "row", "raw_name", "method"]
 
 
+SMELTER_COLS = ["cid", "name", "metal", "country_iso2", "risk", "flags_text", "suppliers", "rows", "reasons_text"]
+SMELTERS_PER_PAGE = 10
+
+
 def _flagged(k: tuple[str, str], year: int | None) -> None:
-    """Every path ending at a flagged smelter (queries.paths), with the source row; select one to trace it."""
+    """The flagged smelters (cheap: per-smelter ratings and counts), then the paths of one page of them
+    (queries.paths for those smelters only) with their source rows; select a row to trace it."""
     st.subheader(f"Flagged paths · {views.year_label()}")
     try:
-        with st.spinner("Finding flagged paths…"):
-            paths = data.flagged_paths(k, year)
+        with st.spinner("Finding flagged smelters…"):
+            smelters = data.flagged_smelters(k, year)
     except Exception as exc:  # a query failure must not hide the rest of the page
         views.unavailable(exc, "Flagged paths")
         return
-    if paths.empty:
+    if smelters.empty:
         st.success("No path ends at a flagged smelter.")
         return
-    flags = sorted({f.strip() for text in paths["flags_text"].dropna() for f in text.split(",") if f.strip()})
+    flags = sorted({f.strip() for text in smelters["flags_text"].dropna() for f in text.split(",") if f.strip()})
     chosen = st.multiselect("Flags", flags, key="trace_flag_filter",
                             help="high, watchlist, non_conformant, covered/cahra location or sourcing")
-    view = paths if not chosen else paths[paths["flags_text"].apply(lambda t: any(f in str(t) for f in chosen))]
-    st.caption(f"{len(view)} path(s) from {view['supplier_id'].nunique()} supplier(s) to "
-               f"{view['smelter_key'].nunique()} flagged smelter(s) · select a row to trace its smelter")
+    view = smelters if not chosen else smelters[smelters["flags_text"].apply(
+        lambda t: any(f in str(t) for f in chosen))]
+    pages = max(1, -(-len(view) // SMELTERS_PER_PAGE))
+    st.caption(f"{len(view)} flagged smelter(s) reported by {int(view['suppliers'].sum())} supplier link(s) in "
+               f"{int(view['rows'].sum())} declaration row(s) · watchlisted first, then high risk")
+    page = 1
+    if pages > 1:
+        page = int(st.number_input(f"Smelter page (of {pages})", 1, pages, 1, key="trace_flagged_page"))
+    chunk = view.iloc[(page - 1) * SMELTERS_PER_PAGE: page * SMELTERS_PER_PAGE]
+    views.table(chunk, SMELTER_COLS, key="trace_flagged_smelters", height=420,
+                labels={"flags_text": "flags", "reasons_text": "reasons", "country_iso2": "country",
+                        "rows": "declaration rows"})
+    try:
+        with st.spinner("Building the paths of these smelters…"):
+            paths = data.flagged_paths(k, year, tuple(chunk["key"]))
+    except Exception as exc:  # a query failure must not hide the rest of the page
+        views.unavailable(exc, "Flagged paths")
+        return
+    st.caption(f"{len(paths)} path(s) from {paths['supplier_id'].nunique()} supplier(s) to the "
+               f"{paths['smelter_key'].nunique()} flagged smelter(s) of this page · select a row to trace its smelter")
     limit = 500
-    event = views.table(view.head(limit), FLAGGED_COLS, key="trace_flagged", selectable=True, height=420,
+    event = views.table(paths.head(limit), FLAGGED_COLS, key="trace_flagged", selectable=True, height=420,
                         labels={"chain_text": "path", "flags_text": "flags", "reasons_text": "reasons",
                                 "country_iso2": "country"})
-    if len(view) > limit:
-        st.caption(f"First {limit} shown; filter by flag or export the full list from Exports.")
+    if len(paths) > limit:
+        st.caption(f"First {limit} shown; pick the smelter above to trace it, or export the full list from Exports.")
     row = views.selected_row(event)
-    if row is not None and row < len(view):
-        r = view.iloc[row]
+    if row is not None and row < min(limit, len(paths)):
+        r = paths.iloc[row]
         mode, value = ("CID", str(r["cid"])) if r["cid"] else ("Smelter", str(r["smelter_key"]))
         st.session_state["_trace_goto"] = (mode, value)  # applied before the pickers exist on the next run
         st.rerun()
