@@ -97,6 +97,7 @@ def read_declaration(wb: Workbook) -> Declaration:
         _read_policy_url(sheet, layout, decl)
     if layout.smelters is not None:
         _read_smelters(wb, layout, decl)
+        _complete_option_a_rows(wb, layout, decl)
     if layout.products is not None:
         _read_products(wb, layout.products, decl)
     if layout.mines is not None:
@@ -563,6 +564,41 @@ def _read_smelters(wb: Workbook, layout: Layout, decl: Declaration) -> None:
             fields = ", ".join(sorted(smelter.split))
             decl.findings.append(Finding("consolidated_row", "warning", f"{sheet.name}!row {r}",
                                          f"row {r} joins several values with '|' ({fields}); kept raw and split"))
+
+
+def _complete_option_a_rows(wb: Workbook, layout: Layout, decl: Declaration) -> None:
+    """Option A rows (a CID typed in column A) whose look-up formulas were never calculated (a file
+    written by a script): take metal, name and country from the workbook's own Look-up sheet — what
+    Excel's formulas in B/C/E would show, and what the Checker counts per metal. The CID stays as typed."""
+    open_rows = [s for s in decl.smelters if s.metal is None and s.input_cid and not s.lookup]
+    if not open_rows or not layout.lookup_sheet or not layout.metals:
+        return
+    sheet = wb.sheet(layout.lookup_sheet)
+    if sheet is None:
+        return
+    by_cid: dict[str, tuple[int, str, str | None, str | None]] = {}
+    for r, cells in enumerate(sheet.rows, start=1):
+        if len(cells) < 5 or not isinstance(cells[4], str) or not cells[4].startswith("CID"):
+            continue
+        metal = canonical_metal(clean_field(cells[0]))
+        if metal is not None:
+            by_cid.setdefault(clean_cid(cells[4]) or "", (r, metal, clean_field(cells[2]), clean_field(cells[3])))
+    for smelter in open_rows:
+        hit = by_cid.get(smelter.input_cid or "")
+        if hit is None:
+            continue
+        r, smelter.metal, name, country = hit
+        prefix = f"smelters.{decl.smelters.index(smelter)}."
+        decl.provenance[prefix + "metal"] = f"{sheet.name}!A{r}"
+        if name:  # column C's formula: the standard name, the look-up value the Checker counts
+            smelter.lookup, smelter.lookup_kind = name, "listed"
+            decl.provenance[prefix + "lookup"] = f"{sheet.name}!C{r}"
+        if not smelter.name and name:
+            smelter.name = name
+            decl.provenance[prefix + "name"] = f"{sheet.name}!C{r}"
+        if not smelter.country and country:
+            smelter.country = country
+            decl.provenance[prefix + "country"] = f"{sheet.name}!D{r}"
 
 
 # ----------------------------------------------------------------------------------------------
