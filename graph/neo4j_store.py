@@ -316,20 +316,24 @@ class Neo4jStore:
             name = res.standard_name or row.standard_name or row.name or row.lookup
             declared_iso = to_iso2(row.country_code) if row.country_code else to_iso2(row.country)
             iso = res.country_iso2 or declared_iso
+            # the first row of a smelter carries its node properties (MERGE creates it on that row) ...
+            node = None
             if key not in smelters:
-                smelters[key] = {"key": key, "cid": None if provisional else (res.cid or key), "metal": metal,
-                                 "name": name, "country_iso2": iso, "provisional": provisional,
-                                 "resolution_status": res.status}
+                node = smelters[key] = {"key": key, "cid": None if provisional else (res.cid or key), "metal": metal,
+                                        "name": name, "country_iso2": iso, "provisional": provisional,
+                                        "resolution_status": res.status}
+            # ... and the first row giving it a country carries the LOCATED_IN candidate
+            loc = None
             if iso and key not in locations:
                 source = "resolution" if res.country_iso2 else "declared"
-                locations[key] = {"key": key, "iso": iso, "source": source, "rank": LOCATION_RANK[source]}
-            reports.append({"key": key, "row": row.row, "metal": row.metal, "raw_name": row.name or row.lookup,
-                            "raw_cid": row.cid, "raw_country": row.country, "lookup_kind": row.lookup_kind,
-                            "method": res.method, "score": _float(res.score), "given_cid": res.given_cid,
-                            "resolution_status": res.status,
-                            "cell": f"{SMELTER_SHEET}!row {row.row}"})
-            for code in split_countries(row.mine_countries):
-                mine_countries.append({"key": key, "iso": code, "row": row.row})
+                loc = locations[key] = {"key": key, "iso": iso, "source": source, "rank": LOCATION_RANK[source]}
+            codes = split_countries(row.mine_countries)
+            mine_countries.extend({"key": key, "iso": code, "row": row.row} for code in codes)
+            reports.append({"key": key, "node": node, "loc": loc, "mine": list(codes), "rep": {
+                "row": row.row, "metal": row.metal, "raw_name": row.name or row.lookup, "raw_cid": row.cid,
+                "raw_country": row.country, "lookup_kind": row.lookup_kind, "method": res.method,
+                "score": _float(res.score), "given_cid": res.given_cid, "resolution_status": res.status,
+                "cell": f"{SMELTER_SHEET}!row {row.row}"}})
         countries = sorted({loc["iso"] for loc in locations.values()} | {m["iso"] for m in mine_countries})
         effective = decl.company.effective_date.isoformat() if decl.company.effective_date else None
         as_json = decl.to_json()
@@ -355,13 +359,15 @@ class Neo4jStore:
             "sha": sha, "file_name": decl.file.name, "props": props, "supplier": _supplier_props(supplier),
             "parent_id": parent_id, "scope": props["scope"], "year": year,
             "template_version": decl.template.version, "status": decl.status,
-            "smelters": list(smelters.values()), "reports": reports, "mine_countries": mine_countries,
+            "reports": reports,
             "countries": [{"iso": c, "name": country_name(c)} for c in countries],
-            "locations": list(locations.values()), "products": list(products.values()),
+            "products": list(products.values()),
             "mines": list(mines.values()),
         }
 
     def _ingest_tx(self, tx: ManagedTransaction, p: dict[str, Any]) -> IngestOutcome:
+        """Few round trips: duplicate check, one head statement, one UNWIND per `batch_size` smelter rows,
+        one supersede statement (plus the parent links for a sub-supplier's declaration)."""
         sha, sid, year, scope = p["sha"], p["supplier"]["id"], p["year"], p["scope"]
         dup = self._run(tx, f"MATCH (d:{L[S.DECLARATION]} {{id: $id}}) RETURN d.supplier_id AS s, "
                             "d.reporting_year AS y, d.scope AS sc, d.current AS cur, d.superseded_by AS sb", id=sha)
@@ -369,24 +375,14 @@ class Neo4jStore:
             d = dup[0]
             return IngestOutcome("duplicate", sha, d["s"], d["y"], d["sc"], bool(d["cur"]), [], d["sb"],
                                  "same file (sha256) already stored")
-        seq = self._bump(tx)
         prov = {"sha256": sha, "template_version": p["template_version"], "reporting_year": year}
-        self._upsert_declared_supplier(tx, p["supplier"])
-        self._link_supplier(tx, sid, p["parent_id"], prov)
-        self._run(tx, f"MATCH (s:{L[S.SUPPLIER]} {{id: $sid}}) "
-                      f"CREATE (d:{L[S.DECLARATION]} {{id: $id}}) SET d += $props, d.seq = $seq, d.received = $now, "
-                      "d.current = false "
-                      f"CREATE (s)-[:{T[S.DECLARED]} {{sha256: $id, template_version: $tv, "
-                      "reporting_year: $year}]->(d)",
-                  sid=sid, id=sha, props=p["props"], seq=seq, now=_now(), tv=p["template_version"], year=year)
-        self._write_rows(tx, p)
-        current_id = self._recompute_group(tx, sid, year, scope)
-        supersedes: list[str] = []
-        if current_id == sha:
-            supersedes = [r["id"] for r in self._run(
-                tx, f"MATCH (d:{L[S.DECLARATION]}) WHERE d.superseded_by = $id AND d.id <> $id "
-                    "RETURN d.id AS id ORDER BY d.seq", id=sha)]
+        self._write_head(tx, p, prov)
+        if p["parent_id"]:
+            self._link_supplier(tx, sid, p["parent_id"], prov)
+        self._write_rows(tx, p, prov)
+        current_id, older = self._recompute_group(tx, sid, year, scope)
         is_current = current_id == sha
+        supersedes = older if is_current else []
         outcome = "invalid_stored" if p["status"] == "invalid" else ("new" if is_current else "superseded")
         msg = ""
         if supersedes:
@@ -396,14 +392,36 @@ class Neo4jStore:
         return IngestOutcome(outcome, sha, sid, year, scope, is_current, supersedes,  # type: ignore[arg-type]
                              None if is_current else current_id, msg)
 
-    def _upsert_declared_supplier(self, tx: ManagedTransaction, rec: dict[str, Any]) -> None:
-        """Insert a supplier seen in a declaration; an existing one only gets its blanks filled."""
-        self._run(tx, f"MERGE (s:{L[S.SUPPLIER]} {{id: $rec.id}}) "
-                      "ON CREATE SET s += $rec, s.origin = $origin "
-                      "ON MATCH SET s.name = coalesce(s.name, $rec.name), "
-                      "s.contact_email = coalesce(s.contact_email, $rec.contact_email), "
-                      "s.email_domain = coalesce(s.email_domain, $rec.email_domain)",
-                  rec=rec, origin=S.ORIGIN_DECLARED)
+    def _write_head(self, tx: ManagedTransaction, p: dict[str, Any], prov: dict[str, Any]) -> int:
+        """One statement: version bump (the declaration's seq), the supplier (an existing one only gets its
+        blanks filled), Company→supplier when there is no parent, the countries the rows name, the
+        Declaration node + DECLARED, and the product and mine rows."""
+        sup, decl, rel = L[S.SUPPLIER], L[S.DECLARATION], T[S.SOURCES_FROM]
+        rec = self._run(
+            tx,
+            f"MATCH (m:{L[META_LABEL]} {{id: $meta}}) SET m.writes = m.writes + 1 WITH m.writes AS seq "
+            f"MERGE (s:{sup} {{id: $rec.id}}) "
+            "ON CREATE SET s += $rec, s.origin = $origin "
+            "ON MATCH SET s.name = coalesce(s.name, $rec.name), "
+            "s.contact_email = coalesce(s.contact_email, $rec.contact_email), "
+            "s.email_domain = coalesce(s.email_domain, $rec.email_domain) "
+            f"WITH seq, s OPTIONAL MATCH (c:{L[S.COMPANY]} {{id: $cid}}) "
+            "FOREACH (_ IN CASE WHEN c IS NULL OR $pid IS NOT NULL THEN [] ELSE [1] END | "
+            f"MERGE (c)-[e:{rel}]->(s) ON CREATE SET e.origin = $origin, e += $prov) "
+            f"FOREACH (r IN $countries | MERGE (k:{L[S.COUNTRY]} {{iso2: r.iso}}) "
+            "ON CREATE SET k.name = r.name, k.explicit = false) "
+            f"CREATE (d:{decl} {{id: $id}}) SET d += $props, d.seq = seq, d.received = $now, d.current = false "
+            f"CREATE (s)-[:{T[S.DECLARED]} {{sha256: $id, template_version: $tv, reporting_year: $year}}]->(d) "
+            f"FOREACH (r IN $products | MERGE (x:{L[S.PRODUCT]} {{key: r.key}}) SET x = r, x.declaration_id = $id "
+            f"MERGE (d)-[e:{T[S.COVERS]}]->(x) SET e.sheet = $psheet, e.row = r.row, e += $prov) "
+            f"FOREACH (r IN $mines | MERGE (x:{L[S.MINE]} {{key: r.key}}) SET x = r, x.declaration_id = $id "
+            f"MERGE (d)-[e:{T[S.LISTS_MINE]}]->(x) SET e.sheet = $msheet, e.row = r.row, e += $prov) "
+            "RETURN seq",
+            meta=META_ID, rec=p["supplier"], origin=S.ORIGIN_DECLARED, cid=self.company_id, pid=p["parent_id"],
+            prov=prov, countries=p["countries"], id=p["sha"], props=p["props"], now=_now(),
+            tv=p["template_version"], year=p["year"], products=p["products"], mines=p["mines"],
+            psheet=PRODUCT_SHEET, msheet=MINE_SHEET)
+        return int(rec[0]["seq"])
 
     def _link_supplier(self, tx: ManagedTransaction, supplier_id: str, parent_id: str | None,
                        prov: dict[str, Any]) -> None:
@@ -425,29 +443,27 @@ class Neo4jStore:
                           f"MERGE (c)-[e:{rel}]->(s) ON CREATE SET e.origin = $origin, e += $prov",
                       cid=self.company_id, sid=supplier_id, origin=S.ORIGIN_DECLARED, prov=prov)
 
-    def _write_rows(self, tx: ManagedTransaction, p: dict[str, Any]) -> None:
-        sm, decl, country = L[S.SMELTER], L[S.DECLARATION], L[S.COUNTRY]
-        prov = {"sha256": p["sha"], "template_version": p["template_version"], "reporting_year": p["year"]}
-        self._unwind(tx, f"UNWIND $rows AS r MERGE (x:{sm} {{key: r.key}}) ON CREATE SET x += r, "
-                         "x.from_reference = false", p["smelters"])
-        self._unwind(tx, f"MATCH (d:{decl} {{id: $id}}) UNWIND $rows AS r MATCH (x:{sm} {{key: r.key}}) "
-                         f"CREATE (d)-[e:{T[S.REPORTS]}]->(x) SET e = r, e.sheet = $sheet, e += $prov "
-                         "REMOVE e.key", p["reports"], id=p["sha"], sheet=SMELTER_SHEET, prov=prov)
-        self._unwind(tx, f"UNWIND $rows AS r MERGE (c:{country} {{iso2: r.iso}}) "
-                         "ON CREATE SET c.name = r.name, c.explicit = false", p["countries"])
-        self._unwind(tx, f"UNWIND $rows AS r MATCH (x:{sm} {{key: r.key}}), (c:{country} {{iso2: r.iso}}) "
-                         f"CREATE (x)-[e:{T[S.SOURCES_FROM_COUNTRY]}]->(c) SET e.source = 'declared', "
-                         "e.declaration = $id, e.row = r.row, e.sheet = $sheet, e += $prov",
-                     p["mine_countries"], id=p["sha"], sheet=SMELTER_SHEET, prov=prov)
-        self._set_locations(tx, p["locations"], p["sha"])
-        self._unwind(tx, f"MATCH (d:{decl} {{id: $id}}) UNWIND $rows AS r MERGE (x:{L[S.PRODUCT]} {{key: r.key}}) "
-                         "SET x = r, x.declaration_id = $id "
-                         f"MERGE (d)-[e:{T[S.COVERS]}]->(x) SET e.sheet = $sheet, e.row = r.row, e += $prov",
-                     p["products"], id=p["sha"], sheet=PRODUCT_SHEET, prov=prov)
-        self._unwind(tx, f"MATCH (d:{decl} {{id: $id}}) UNWIND $rows AS r MERGE (x:{L[S.MINE]} {{key: r.key}}) "
-                         "SET x = r, x.declaration_id = $id "
-                         f"MERGE (d)-[e:{T[S.LISTS_MINE]}]->(x) SET e.sheet = $sheet, e.row = r.row, e += $prov",
-                     p["mines"], id=p["sha"], sheet=MINE_SHEET, prov=prov)
+    def _write_rows(self, tx: ManagedTransaction, p: dict[str, Any], prov: dict[str, Any]) -> None:
+        """One UNWIND per `batch_size` smelter-list rows: the Smelter (created from the row that first names
+        it), REPORTS, the declared mine countries (SOURCES_FROM_COUNTRY) and the LOCATED_IN candidate (a
+        better-ranked source replaces the current edge; same rule as `_set_locations`)."""
+        sm, country, located = L[S.SMELTER], L[S.COUNTRY], T[S.LOCATED_IN]
+        self._unwind(tx, f"MATCH (d:{L[S.DECLARATION]} {{id: $id}}) UNWIND $rows AS r "
+                         f"MERGE (x:{sm} {{key: r.key}}) "
+                         "ON CREATE SET x += coalesce(r.node, {key: r.key}), x.from_reference = false "
+                         f"CREATE (d)-[e:{T[S.REPORTS]}]->(x) SET e = r.rep, e.sheet = $sheet, e += $prov "
+                         f"FOREACH (iso IN r.mine | MERGE (c:{country} {{iso2: iso}}) "
+                         f"CREATE (x)-[m:{T[S.SOURCES_FROM_COUNTRY]} {{source: 'declared', declaration: $id, "
+                         "row: r.rep.row, sheet: $sheet}]->(c) SET m += $prov) "
+                         "WITH x, r WHERE r.loc IS NOT NULL "
+                         f"MATCH (c:{country} {{iso2: r.loc.iso}}) "
+                         f"OPTIONAL MATCH (x)-[old:{located}]->() "
+                         "WITH x, c, r, old WHERE old IS NULL OR r.loc.source = 'reference' "
+                         "OR coalesce($ranks[old.source], 0) < r.loc.rank "
+                         "DELETE old "
+                         f"CREATE (x)-[l:{located}]->(c) SET l.source = r.loc.source, l.sha256 = $id "
+                         "SET x.country_iso2 = r.loc.iso",
+                     p["reports"], id=p["sha"], sheet=SMELTER_SHEET, prov=prov, ranks=LOCATION_RANK)
 
     def _set_locations(self, tx: ManagedTransaction, rows: list[dict[str, Any]], sha: str | None) -> None:
         """LOCATED_IN: a better-ranked source (or the reference, always) replaces the current edge."""
@@ -461,17 +477,21 @@ class Neo4jStore:
                          "SET x.country_iso2 = r.iso", rows, ranks=LOCATION_RANK, sha=sha)
 
     def _recompute_group(self, tx: ManagedTransaction, supplier_id: str, year: int | None,
-                         scope: str | None) -> str | None:
-        """Mark the newest declaration of (supplier, year, scope) current; return its id."""
+                         scope: str | None) -> tuple[str | None, list[str]]:
+        """Mark the newest declaration of (supplier, year, scope) current; return its id and the ids it
+        supersedes (oldest first)."""
         rec = self._run(tx, f"MATCH (d:{L[S.DECLARATION]} {{supplier_id: $sid}}) "
                             "WHERE (d.reporting_year = $year OR (d.reporting_year IS NULL AND $year IS NULL)) "
                             "AND (d.scope = $scope OR (d.scope IS NULL AND $scope IS NULL)) "
                             "WITH d ORDER BY coalesce(d.effective_date, '') DESC, d.seq DESC "
-                            "WITH collect(d) AS ds WITH ds, ds[0] AS newest UNWIND ds AS d "
-                            "SET d.current = (d = newest), "
-                            "d.superseded_by = CASE WHEN d = newest THEN null ELSE newest.id END "
-                            "RETURN DISTINCT newest.id AS id", sid=supplier_id, year=year, scope=scope)
-        return str(rec[0]["id"]) if rec else None
+                            "WITH collect(d) AS ds WITH ds, ds[0] AS newest "
+                            "FOREACH (d IN ds | SET d.current = (d = newest), "
+                            "d.superseded_by = CASE WHEN d = newest THEN null ELSE newest.id END) "
+                            "RETURN newest.id AS id, [d IN ds WHERE d <> newest | [d.seq, d.id]] AS older",
+                        sid=supplier_id, year=year, scope=scope)
+        if not rec or rec[0]["id"] is None:
+            return None, []
+        return str(rec[0]["id"]), [str(i) for _seq, i in sorted(rec[0]["older"])]
 
     # ------------------------------------------------------------------ delete
     def delete_declaration(self, declaration_id: str) -> bool:

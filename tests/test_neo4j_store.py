@@ -133,13 +133,39 @@ def test_unwind_batches_of_the_configured_size(neo4j_clean: str, tmp_path: Path)
         put(st, decl, SupplierRecord("decl:batchy", "Batchy"))
         report_batches = [n for q, n in st.statements if ":REPORTS]" in q and q.lstrip().startswith("MATCH (d:")]
         assert report_batches == [7, 7, 6]
-        smelter_batches = [n for q, n in st.statements if q.startswith("UNWIND $rows AS r MERGE (x:Smelter")]
-        assert smelter_batches == [7, 7, 6]  # 20 distinct smelters (pool of 60)
+        # the smelters travel with their rows: no separate smelter statements
+        assert not [q for q, _n in st.statements if q.startswith("UNWIND $rows AS r MERGE (x:Smelter")]
         assert st.stats()["relationships"]["REPORTS"] == 20
+        assert st.stats()["nodes"]["Smelter"] == 20  # 20 distinct smelters (pool of 60)
         # all those statements were ONE transaction: one version step for the whole declaration
         assert st.version().endswith(":1")
     finally:
         st.close()
+
+
+def test_a_declaration_is_written_in_a_few_statements(store: Neo4jStore) -> None:
+    """Round trips, not rows, bound ingest speed: a declaration with smelters, mine countries, products and
+    mines costs the duplicate check, one head statement, one UNWIND per batch of rows and the supersede step."""
+    supplier = SupplierRecord("decl:few", "Few")
+    first = synth.declaration("Few", many_rows(40), tag="few1",
+                              products=[ProductRow(row=5, number="P-1", name="Widget", comment=None)])
+    store.trace_statements = True
+    assert put(store, first, supplier).outcome == "new"
+    assert len(store.statements) <= 4, [q[:60] for q, _n in store.statements]
+    store.statements.clear()
+    fix = synth.declaration("Few", many_rows(38), tag="few2")  # a re-submission superseding the first
+    out = put(store, fix, supplier)
+    assert out.outcome == "new" and out.supersedes == [first.file.sha256]
+    assert len(store.statements) <= 4, [q[:60] for q, _n in store.statements]
+    store.statements.clear()
+    sub = synth.declaration("Tier Two", many_rows(10), tag="few3")  # a sub-supplier adds the parent links
+    put(store, sub, SupplierRecord("decl:tier two", "Tier Two"), parent="decl:unknown parent")
+    assert len(store.statements) <= 7, [q[:60] for q, _n in store.statements]
+    assert store.supplier_chains(["decl:tier two"])["decl:tier two"] == [[store.company_id, "decl:unknown parent",
+                                                                          "decl:tier two"]]
+    s = store.stats()
+    assert s["relationships"]["REPORTS"] == 88 and s["relationships"]["COVERS"] == 1
+    assert s["relationships"]["SOURCES_FROM_COUNTRY"] > 0 and s["relationships"]["LOCATED_IN"] > 0
 
 
 def test_version_is_a_server_side_counter_and_changes_after_clear(store: Neo4jStore, neo4j_clean: str) -> None:
@@ -231,7 +257,9 @@ def test_server_killed_mid_ingest_leaves_no_partial_declaration(neo4j_harness, t
     before = list(canonical_dump(st))
     big = synth.declaration("Big Supplier", many_rows(3000), tag="big")
     st.trace_statements = True
-    st.statements = _KillAt(20, server.kill)  # after the Declaration node and ~1400 REPORTS rows
+    # statements: duplicate check, head (Declaration node), then 30 row batches of 100: the kill lands
+    # on the 18th batch, ~1700 REPORTS rows already sent inside the open transaction
+    st.statements = _KillAt(20, server.kill)
     with pytest.raises(Neo4jStoreError) as err:
         put(st, big, SupplierRecord("decl:big supplier", "Big Supplier"))
     assert len(st.statements) >= 20
