@@ -1,0 +1,136 @@
+"""Explorer page times at 1,000 suppliers, run in Streamlit's AppTest (in process, no browser).
+
+Target (issue 6, Behaviour): ≤ 2 s per page interaction with 1,000 suppliers.
+
+Data: the same generated program as bench/query_speed.py (graph.synth, one reporting year, a real
+ReferenceStore beside the store), built once per folder with --keep.
+
+Each page is timed cold (every st.cache_data entry, smelter rating and supplier chain forgotten: the
+first visit after a start or a write) and warm (the same page again, as on a rerun), plus a few
+interactions a user makes on the Trace page. The baseline, measured in the same run, is the Trace
+page's old first view: every flagged path of the year built and listed (queries.flagged_paths with
+no smelter restriction). The ratio baseline / ours is printed; no timed asserts anywhere.
+
+Usage: .venv/bin/python bench/page_speed.py [--suppliers 1000] [--keep DIR] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+PAGE_SCRIPT = """
+import importlib
+from app.explorer import views
+views.sidebar()
+importlib.import_module("app.explorer.screens.{page}").render()
+"""
+#: the old Trace first view: every flagged path built, the first 500 listed
+OLD_TRACE_SCRIPT = """
+from app.explorer import data, views
+from app.explorer.screens import trace
+views.sidebar()
+paths = data.flagged_paths(data.key(), views.year())
+views.table(paths.head(500), trace.FLAGGED_COLS, key="trace_flagged", selectable=True, height=420)
+"""
+TIMEOUT = 300
+
+
+def _forget() -> None:
+    """Cold: no cached page data, rating or supplier chain."""
+    import streamlit as st
+
+    from queries.exposure import clear_chain_cache
+    from queries.ratings import clear_ratings
+
+    st.cache_data.clear()
+    clear_ratings()
+    clear_chain_cache()
+
+
+def _run(script: str, **state: Any) -> tuple[float, Any]:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_string(script, default_timeout=TIMEOUT)
+    for k, v in state.items():
+        at.session_state[k] = v
+    t0 = time.perf_counter()
+    at.run()
+    wall = time.perf_counter() - t0
+    if at.exception:
+        raise RuntimeError(f"page failed: {[e.value for e in at.exception]}")
+    return wall, at
+
+
+def measure(store_dir: Path) -> dict[str, float]:
+    os.environ["MINETRACE_STORE"] = str(store_dir)
+    os.environ.pop("MINETRACE_PASSWORD", None)
+    out: dict[str, float] = {}
+    _run(PAGE_SCRIPT.format(page="exports"))  # imports and the store handle, outside any timing
+    for name in ("overview", "trace"):
+        _forget()
+        out[f"{name}_cold_s"], _ = _run(PAGE_SCRIPT.format(page=name))
+        out[f"{name}_warm_s"], at = _run(PAGE_SCRIPT.format(page=name))
+    found = [df.value for df in at.dataframe  # AppTest keys only selectable tables: find it by columns
+             if {"flags", "suppliers", "declaration rows"} <= set(df.value.columns)]
+    if not found:
+        raise RuntimeError(f"no flagged-smelter table on Trace: {[m.value for m in at.markdown + at.caption]}")
+    smelters = found[0]
+    from app.explorer import data
+
+    out["flagged_smelters"] = len(data.flagged_smelters(data.key(), _year(at)))
+    out["trace_next_page_s"], _ = _run(PAGE_SCRIPT.format(page="trace"), trace_flagged_page=2)
+    # warm cache of the overview: trace one flagged CID (the selection a row click makes)
+    cid = next((c for c in smelters["cid"] if c), None)
+    if cid:
+        out["trace_cid_s"], _ = _run(PAGE_SCRIPT.format(page="trace"), trace_mode="CID", trace_pick_CID=cid)
+    _forget()
+    out["baseline_trace_cold_s"], at = _run(OLD_TRACE_SCRIPT)
+    out["baseline_paths"] = len(data.flagged_paths(data.key(), _year(at)))
+    out["trace_ratio"] = round(out["baseline_trace_cold_s"] / out["trace_cold_s"], 2)
+    return {k: round(v, 3) if isinstance(v, float) else v for k, v in out.items()}
+
+
+def _year(at: Any) -> int | None:
+    return at.sidebar.selectbox[0].value if at.sidebar.selectbox else None
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--suppliers", type=int, default=1000)
+    ap.add_argument("--keep", type=Path, default=None, help="build the store under DIR/<n> once and reuse it")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    from query_speed import build
+
+    with tempfile.TemporaryDirectory(prefix="ps-") as tmp:
+        directory = (args.keep / str(args.suppliers)) if args.keep else Path(tmp)
+        directory.mkdir(parents=True, exist_ok=True)
+        store, ref, _ = build(args.suppliers, directory)
+        store.close()
+        ref.close()
+        res = {"suppliers": args.suppliers, **measure(directory)}
+    if args.json:
+        print(json.dumps(res, indent=2))
+        return
+    print(f"{args.suppliers} suppliers — explorer pages in AppTest (wall s; target ≤ 2 s per interaction)")
+    print(f"   overview        cold {res['overview_cold_s']}  warm {res['overview_warm_s']}")
+    print(f"   trace (1st view) cold {res['trace_cold_s']}  warm {res['trace_warm_s']}  "
+          f"({res['flagged_smelters']} flagged smelters, paths built for one page of them)")
+    print(f"   trace next page {res['trace_next_page_s']}   trace a flagged CID {res.get('trace_cid_s')}")
+    print(f"   baseline: old trace first view (all {res['baseline_paths']} flagged paths) cold "
+          f"{res['baseline_trace_cold_s']} — ratio {res['trace_ratio']}x")
+
+
+if __name__ == "__main__":
+    main()
