@@ -567,23 +567,43 @@ def _read_smelters(wb: Workbook, layout: Layout, decl: Declaration) -> None:
 
 
 def _complete_option_a_rows(wb: Workbook, layout: Layout, decl: Declaration) -> None:
-    """Option A rows (a CID typed in column A) whose look-up formulas were never calculated (a file
-    written by a script): take metal, name and country from the workbook's own Look-up sheet — what
-    Excel's formulas in B/C/E would show, and what the Checker counts per metal. The CID stays as typed."""
-    open_rows = [s for s in decl.smelters if s.metal is None and s.input_cid and not s.lookup]
-    if not open_rows or not layout.lookup_sheet or not layout.metals:
+    """Rows whose look-up formulas were never calculated (a file written by a script): take from the
+    workbook's own Look-up sheet what Excel's formulas in B/C/E/F would show and the Checker counts.
+    Option A (a CID typed in column A): metal, standard name and country; the CID stays as typed.
+    Option B (metal + a look-up alias in B/C): the CID and country of that (metal, alias) entry."""
+    option_a = [s for s in decl.smelters if s.metal is None and s.input_cid and not s.lookup]
+    option_b = [s for s in decl.smelters if s.metal and s.lookup_kind == "listed" and s.lookup and not s.cid
+                and not s.input_cid and "F" not in (s.raw or {}) and "E" not in (s.raw or {})]
+    if not (option_a or option_b) or not layout.lookup_sheet or not layout.metals or layout.smelters is None \
+            or layout.smelters.column("cid") != "F":
         return
     sheet = wb.sheet(layout.lookup_sheet)
     if sheet is None:
         return
     by_cid: dict[str, tuple[int, str, str | None, str | None]] = {}
+    by_alias: dict[tuple[str, str], tuple[int, str, str | None]] = {}
     for r, cells in enumerate(sheet.rows, start=1):
         if len(cells) < 5 or not isinstance(cells[4], str) or not cells[4].startswith("CID"):
             continue
         metal = canonical_metal(clean_field(cells[0]))
-        if metal is not None:
-            by_cid.setdefault(clean_cid(cells[4]) or "", (r, metal, clean_field(cells[2]), clean_field(cells[3])))
-    for smelter in open_rows:
+        cid = clean_cid(cells[4])
+        if metal is None or cid is None:
+            continue
+        by_cid.setdefault(cid, (r, metal, clean_field(cells[2]), clean_field(cells[3])))
+        alias = clean_field(cells[1])
+        if alias:
+            by_alias.setdefault((metal, alias.casefold()), (r, cid, clean_field(cells[3])))
+    for smelter in option_b:
+        found = by_alias.get((smelter.metal or "", (smelter.lookup or "").casefold()))
+        if found is None:
+            continue
+        r, smelter.cid, country = found
+        prefix = f"smelters.{decl.smelters.index(smelter)}."
+        decl.provenance[prefix + "cid"] = f"{sheet.name}!E{r}"
+        if not smelter.country and country:
+            smelter.country = country
+            decl.provenance[prefix + "country"] = f"{sheet.name}!D{r}"
+    for smelter in option_a:
         hit = by_cid.get(smelter.input_cid or "")
         if hit is None:
             continue

@@ -52,3 +52,25 @@ def test_option_a_rows_without_cached_values_take_metal_from_the_workbook_lookup
     # Excel would recalculate B/C and RMI's Checker would find a row for every metal
     assert decl.checker_missing == 0
     assert decl.status == "valid", [f.message for f in decl.findings]
+
+
+def test_option_b_rows_without_cached_values_take_cid_and_country_from_the_workbook_lookup(tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(shared_path("cmrt", "templates", "RMI_CMRT_6.5_en.xlsx"))
+    _fill_declaration(wb)
+    sl = wb["Smelter List"]
+    sl["B5"], sl["C5"] = "Gold", "Asahi Pretec Corp."  # Option B: alias chosen, E–J formulas never calculated
+    sl["B6"], sl["C6"], sl["D6"], sl["E6"] = "Tin", "Smelter not listed", "Foo Tin Works", "CHINA"  # Option C
+    sl["B7"], sl["C7"], sl["E7"] = "Tungsten", "Smelter not yet identified", "RWANDA"
+    sl["B8"], sl["C8"], sl["D8"], sl["E8"] = "Tantalum", "Smelter not listed", "Bar Ta", "JAPAN"
+    out = tmp_path / "optb.xlsx"
+    wb.save(out)
+    decl = parse_file(out)
+    got = [(s.row, s.metal, s.cid, s.name, s.country, s.lookup_kind) for s in decl.smelters]
+    assert got == [(5, "Gold", "CID000082", "Asahi Pretec Corp.", "JAPAN", "listed"),
+                   (6, "Tin", None, "Foo Tin Works", "CHINA", "not_listed"),
+                   (7, "Tungsten", None, None, "RWANDA", "not_yet_identified"),
+                   (8, "Tantalum", None, "Bar Ta", "JAPAN", "not_listed")]
+    assert decl.provenance["smelters.0.cid"].startswith("Smelter Look-up!E")
+    assert (decl.company.name, decl.company.scope, decl.company.effective_date.isoformat()) == (
+        "Acme Corp", "A", "2024-05-02")
+    assert decl.checker_missing == 0
