@@ -231,18 +231,27 @@ def ingest_sources(sources: Iterable[Source], store: GraphStore, resolver: RowRe
     `learn`: when the resolver is the reference resolver, a file whose template release's Look-up is
     not in the reference store yet has it imported before its rows are resolved (graph.lookup_learning).
     """
-    from graph.lookup_learning import LookupLearner
+    from graph.lookup_learning import LookupLearner, rebuilt
 
     if resolver is None:
         resolver, rdesc = default_resolver()
     else:
         rdesc = type(resolver).__name__
-    learner = LookupLearner(resolver) if learn and LookupLearner.supports(resolver) else None
+    learner = None
+    if learn and LookupLearner.supports(resolver):
+        # a fresh resolver over the same reference store: one reused across calls would not see what an
+        # earlier batch learned (its alias indexes are built once)
+        learner = LookupLearner(rebuilt(resolver))
     linker = linker or SupplierLinker()
     report = IngestReport(resolver=rdesc)
+    if learner is not None:
+        # learn every new template release of the batch before resolving any row, so that a batch
+        # resolves the same whatever the order of its files (and the same into any store)
+        sources = list(sources)
+        prelearned = {src.name: _prelearn(learner, src, store) for src in sources}
     for src in sources:
         result = _one(src, store, learner.resolver if learner else resolver, linker, year, parent_supplier_id,
-                      parse, learner)
+                      parse, learner, prelearned.get(src.name, False) if learner is not None else False)
         report.files.append(result)
         if progress is not None:
             progress(result)
@@ -258,7 +267,8 @@ def display_name(src: Source) -> str:
 
 
 def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: SupplierLinker, year: int | None,
-         parent_supplier_id: str | None, parse: ParseFn | None, learner: Any = None) -> FileResult:
+         parent_supplier_id: str | None, parse: ParseFn | None, learner: Any = None,
+         prelearned: str | None | bool = False) -> FileResult:
     from ingest.workbook import UnreadableWorkbook
 
     if src.error:
@@ -294,7 +304,7 @@ def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: Supplier
     decl.file.name = display_name(src)
     if src.path is not None:
         decl.file.path = str(src.path)
-    learned = _learn(learner, decl, workbook, data, src.name)
+    learned = prelearned if prelearned is not False else _learn(learner, decl, workbook, data, src.name)
     if learner is not None:
         resolver = learner.resolver  # rebuilt when this file taught a new Look-up
     try:
@@ -308,6 +318,30 @@ def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: Supplier
     except Exception as exc:  # the store itself failed (disk full, server gone): stop, name the file
         raise StoreError(f"{src.name}: the store failed while ingesting this file, which was not stored "
                          f"({exc.__class__.__name__}: {exc}); files before it are stored") from exc
+
+
+def _prelearn(learner: Any, src: Source, store: GraphStore) -> str | None | bool:
+    """Import the Look-up a not-yet-stored file carries, reading only what template detection needs.
+
+    Returns what was learned (a label), None when nothing was new, False when the file could not be
+    checked here (the main pass then tries again with the parsed declaration)."""
+    from types import SimpleNamespace
+
+    from ingest.detect import detect_template
+    from ingest.workbook import open_workbook
+
+    if src.error:
+        return False
+    try:
+        data = src.read()
+        if store.has_declaration(hashlib.sha256(data).hexdigest()):
+            return None
+        workbook = open_workbook(data, name=src.name)
+        template, _layout = detect_template(workbook)
+        got = learner.learn(SimpleNamespace(template=template), workbook, src.name)
+    except Exception:  # unreadable files are reported by the main pass; learning is best effort
+        return False
+    return f"{got.source}: {got.rows} rows, as of {got.as_of}" if got else None
 
 
 def _learn(learner: Any, decl: Declaration, workbook: Any, data: bytes, name: str) -> str | None:
