@@ -56,7 +56,8 @@ def _reference_stamp() -> str:
 
     folder = store_dir(store_uri())
     parts = []
-    for name in (DB_NAME, DECISIONS_NAME):
+    # the reference DB runs in WAL mode: a write lands in the -wal file until a checkpoint, so both count
+    for name in (DB_NAME, f"{DB_NAME}-wal", DECISIONS_NAME):
         try:
             st_ = (folder / name).stat()
             parts.append(f"{st_.st_mtime_ns}:{st_.st_size}")
