@@ -366,8 +366,8 @@ class Neo4jStore:
         }
 
     def _ingest_tx(self, tx: ManagedTransaction, p: dict[str, Any]) -> IngestOutcome:
-        """Few round trips: duplicate check, one head statement, one UNWIND per `batch_size` smelter rows,
-        one supersede statement (plus the parent links for a sub-supplier's declaration)."""
+        """Few round trips: duplicate check, one head statement (nodes, links, supersede step), one UNWIND
+        per `batch_size` smelter rows (plus the parent links for a sub-supplier's declaration)."""
         sha, sid, year, scope = p["sha"], p["supplier"]["id"], p["year"], p["scope"]
         dup = self._run(tx, f"MATCH (d:{L[S.DECLARATION]} {{id: $id}}) RETURN d.supplier_id AS s, "
                             "d.reporting_year AS y, d.scope AS sc, d.current AS cur, d.superseded_by AS sb", id=sha)
@@ -376,11 +376,10 @@ class Neo4jStore:
             return IngestOutcome("duplicate", sha, d["s"], d["y"], d["sc"], bool(d["cur"]), [], d["sb"],
                                  "same file (sha256) already stored")
         prov = {"sha256": sha, "template_version": p["template_version"], "reporting_year": year}
-        self._write_head(tx, p, prov)
+        current_id, older = self._write_head(tx, p, prov)
         if p["parent_id"]:
             self._link_supplier(tx, sid, p["parent_id"], prov)
         self._write_rows(tx, p, prov)
-        current_id, older = self._recompute_group(tx, sid, year, scope)
         is_current = current_id == sha
         supersedes = older if is_current else []
         outcome = "invalid_stored" if p["status"] == "invalid" else ("new" if is_current else "superseded")
@@ -392,7 +391,8 @@ class Neo4jStore:
         return IngestOutcome(outcome, sha, sid, year, scope, is_current, supersedes,  # type: ignore[arg-type]
                              None if is_current else current_id, msg)
 
-    def _write_head(self, tx: ManagedTransaction, p: dict[str, Any], prov: dict[str, Any]) -> int:
+    def _write_head(self, tx: ManagedTransaction, p: dict[str, Any],
+                    prov: dict[str, Any]) -> tuple[str | None, list[str]]:
         """One statement: version bump (the declaration's seq), the supplier (an existing one only gets its
         blanks filled), Company→supplier when there is no parent, the countries the rows name, the
         Declaration node + DECLARED, and the product and mine rows."""
@@ -416,12 +416,22 @@ class Neo4jStore:
             f"MERGE (d)-[e:{T[S.COVERS]}]->(x) SET e.sheet = $psheet, e.row = r.row, e += $prov) "
             f"FOREACH (r IN $mines | MERGE (x:{L[S.MINE]} {{key: r.key}}) SET x = r, x.declaration_id = $id "
             f"MERGE (d)-[e:{T[S.LISTS_MINE]}]->(x) SET e.sheet = $msheet, e.row = r.row, e += $prov) "
-            "RETURN seq",
+            # the supersede bookkeeping needs only Declaration nodes, so it runs here too (newest current)
+            f"WITH DISTINCT d CALL (d) {{ MATCH (g:{decl} {{supplier_id: d.supplier_id}}) "
+            "WHERE (g.reporting_year = $year OR (g.reporting_year IS NULL AND $year IS NULL)) "
+            "AND (g.scope = $scope OR (g.scope IS NULL AND $scope IS NULL)) "
+            "WITH g ORDER BY coalesce(g.effective_date, '') DESC, g.seq DESC "
+            "WITH collect(g) AS gs WITH gs, gs[0] AS newest "
+            "FOREACH (g IN gs | SET g.current = (g = newest), "
+            "g.superseded_by = CASE WHEN g = newest THEN null ELSE newest.id END) "
+            "RETURN newest.id AS current_id, [g IN gs WHERE g <> newest | [g.seq, g.id]] AS older } "
+            "RETURN current_id, older",
             meta=META_ID, rec=p["supplier"], origin=S.ORIGIN_DECLARED, cid=self.company_id, pid=p["parent_id"],
             prov=prov, countries=p["countries"], id=p["sha"], props=p["props"], now=_now(),
             tv=p["template_version"], year=p["year"], products=p["products"], mines=p["mines"],
-            psheet=PRODUCT_SHEET, msheet=MINE_SHEET)
-        return int(rec[0]["seq"])
+            psheet=PRODUCT_SHEET, msheet=MINE_SHEET, scope=p["scope"])
+        current = rec[0]["current_id"]
+        return (None if current is None else str(current)), [str(i) for _seq, i in sorted(rec[0]["older"])]
 
     def _link_supplier(self, tx: ManagedTransaction, supplier_id: str, parent_id: str | None,
                        prov: dict[str, Any]) -> None:
