@@ -618,7 +618,6 @@ def test_batch_reports_every_bad_file_and_opens_every_good_one(tmp_path: Path) -
 
 def test_batch_through_parse_file(tmp_path: Path) -> None:
     """The same batch through the pipeline, including the reader's own refusals."""
-    pytest.importorskip("ingest.reader")
     from ingest.pipeline import parse_file
 
     bad = _bad_corpus(tmp_path)
@@ -658,7 +657,6 @@ def _rename_sheet(src: Path, dest: Path, old: str, new: str | None) -> None:
 
 @pytest.mark.parametrize("kind", ["not_cmrt", "missing_sheet", "renamed_sheet"])
 def test_reader_refusals(tmp_path: Path, kind: str) -> None:
-    pytest.importorskip("ingest.reader")
     from ingest.pipeline import parse_file
 
     real = shared_path("cmrt", "filled", "CMRT_6.4_Giga_20240426.xlsx")
