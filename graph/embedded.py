@@ -23,7 +23,7 @@ import json
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -221,6 +221,23 @@ class EmbeddedStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @staticmethod
+    def _release_smelters(db: sqlite3.Connection, keys: Iterable[str], declaration_id: str) -> None:
+        """After `declaration_id` stopped reporting `keys`: drop smelters nothing reports any more (unless the
+        reference put them there) with their edges; move a location's provenance to a declaration that still
+        reports the smelter."""
+        for key in keys:
+            other = db.execute("SELECT d.id FROM reports r JOIN declaration d ON d.dno = r.dno "
+                               "WHERE r.smelter_key = ? ORDER BY r.dno LIMIT 1", (key,)).fetchone()
+            if other is None:
+                if not db.execute("SELECT from_reference FROM smelter WHERE key = ?", (key,)).fetchone()[0]:
+                    db.execute("DELETE FROM smelter WHERE key = ?", (key,))
+                    db.execute("DELETE FROM located_in WHERE smelter_key = ?", (key,))
+                    db.execute("DELETE FROM mine_country WHERE smelter_key = ?", (key,))
+            else:
+                db.execute("UPDATE located_in SET sha256 = ? WHERE smelter_key = ? AND sha256 = ?",
+                           (other[0], key, declaration_id))
 
     def close(self) -> None:
         with self._lock:
@@ -420,17 +437,7 @@ class EmbeddedStore:
                     db.execute(f"DELETE FROM {table} WHERE dno = ?", (dno,))  # noqa: S608 - fixed table names
                 db.execute("DELETE FROM declaration WHERE dno = ?", (dno,))
                 self._recompute_group(db, supplier_id, year, scope)
-                for key in keys:
-                    other = db.execute("SELECT d.id FROM reports r JOIN declaration d ON d.dno = r.dno "
-                                       "WHERE r.smelter_key = ? ORDER BY r.dno LIMIT 1", (key,)).fetchone()
-                    if other is None:
-                        if not db.execute("SELECT from_reference FROM smelter WHERE key = ?", (key,)).fetchone()[0]:
-                            db.execute("DELETE FROM smelter WHERE key = ?", (key,))
-                            db.execute("DELETE FROM located_in WHERE smelter_key = ?", (key,))
-                            db.execute("DELETE FROM mine_country WHERE smelter_key = ?", (key,))
-                    else:
-                        db.execute("UPDATE located_in SET sha256 = ? WHERE smelter_key = ? AND sha256 = ?",
-                                   (other[0], key, declaration_id))
+                self._release_smelters(db, keys, declaration_id)
                 db.execute("UPDATE located_in SET sha256 = NULL WHERE sha256 = ?", (declaration_id,))
                 db.execute("DELETE FROM country WHERE explicit = 0 AND iso2 NOT IN (SELECT iso2 FROM located_in) "
                            "AND iso2 NOT IN (SELECT iso2 FROM mine_country)")
@@ -511,17 +518,7 @@ class EmbeddedStore:
                         db.execute("INSERT OR IGNORE INTO country(iso2, name) VALUES (?, ?)",
                                    (u.country_iso2, country_name(u.country_iso2)))
                         self._set_location(db, u.smelter_key, u.country_iso2, u.country_source, declaration_id)
-                for key in sorted({old for _, old in todo}):
-                    other = db.execute("SELECT d.id FROM reports r JOIN declaration d ON d.dno = r.dno "
-                                       "WHERE r.smelter_key = ? ORDER BY r.dno LIMIT 1", (key,)).fetchone()
-                    if other is None:
-                        if not db.execute("SELECT from_reference FROM smelter WHERE key = ?", (key,)).fetchone()[0]:
-                            db.execute("DELETE FROM smelter WHERE key = ?", (key,))
-                            db.execute("DELETE FROM located_in WHERE smelter_key = ?", (key,))
-                            db.execute("DELETE FROM mine_country WHERE smelter_key = ?", (key,))
-                    else:
-                        db.execute("UPDATE located_in SET sha256 = ? WHERE smelter_key = ? AND sha256 = ?",
-                                   (other[0], key, declaration_id))
+                self._release_smelters(db, sorted({old for _, old in todo}), declaration_id)
                 db.execute("DELETE FROM country WHERE explicit = 0 AND iso2 NOT IN (SELECT iso2 FROM located_in) "
                            "AND iso2 NOT IN (SELECT iso2 FROM mine_country)")
             return len(todo)
