@@ -695,12 +695,7 @@ class EmbeddedStore:
                     return []
                 clauses.append(f"{column} IN ({','.join('?' * len(values))})")
                 params.extend(values)
-        if year is not None:
-            clauses.append("d.reporting_year = ?")
-            params.append(year)
-        if current_only:
-            clauses.append("d.current = 1")
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        where, params = self._decl_filter(year, current_only, clauses, params)
         rows = self._q(_HOP_SELECT + where + " ORDER BY s.id, d.reporting_year, d.id, r.row", params)
         return [_hop(r) for r in rows]
 
@@ -795,14 +790,7 @@ class EmbeddedStore:
         """Distinct (smelter key, declared mine country ISO-2): the aggregate the risk ratings need
         (optional primitive used by queries.risk when a store has it; `declared_mine_countries()`
         gives the same facts row by row, with their declarations)."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        if year is not None:
-            clauses.append("d.reporting_year = ?")
-            params.append(year)
-        if current_only:
-            clauses.append("d.current = 1")
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        where, params = self._decl_filter(year, current_only)
         rows = self._q("SELECT DISTINCT m.smelter_key, m.iso2 FROM mine_country m JOIN declaration d "
                        f"ON d.dno = m.dno {where}", params)
         return [(r[0], r[1]) for r in rows]
@@ -816,13 +804,7 @@ class EmbeddedStore:
 
     def declared_mine_countries(self, year: int | None = None,
                                 current_only: bool = True) -> list[tuple[str, str, str, int]]:
-        clauses, params = [], []
-        if year is not None:
-            clauses.append("d.reporting_year = ?")
-            params.append(year)
-        if current_only:
-            clauses.append("d.current = 1")
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        where, params = self._decl_filter(year, current_only)
         rows = self._q("SELECT m.smelter_key, m.iso2, d.id, m.row FROM mine_country m JOIN declaration d "
                        f"ON d.dno = m.dno {where} ORDER BY m.smelter_key, m.iso2, d.id, m.row", params)
         return [(r[0], r[1], r[2], int(r[3])) for r in rows]
