@@ -39,16 +39,16 @@ CMRT_1 = Layout(
     scopes=(),
     questions=(
         Question("Q1", 19, "Are any of the following metals necessary to the functionality or production of your "
-                 "products that you manufacture or contract to manufacture?", YES_NO),
+                 "products that you manufacture or contract to manufacture?", YES_NO, role="uses"),
         Question("Q2", 25, "Do the following metals (necessary to the functionality or production of your products) "
                  "originate from the Democratic Republic of the Congo (DRC) or an adjoining country?",
-                 YES_NO_UNCERTAIN),
+                 YES_NO_UNCERTAIN, role="covered_sourcing"),
         Question("Q3", 31, "Do the following metals (necessary to the functionality or production of your products) "
-                 "come from a recycler or scrap supplier?", YES_NO_UNCERTAIN),
+                 "come from a recycler or scrap supplier?", YES_NO_UNCERTAIN, role="recycled"),
         Question("Q4", 37, "Have you identified all the smelters your company and its suppliers use to supply the "
-                 "following metals?", YES_NO),
+                 "following metals?", YES_NO, role="smelters_identified"),
         Question("Q5", 43, "Are all of the smelters your company and its suppliers use on the EICC-GeSI "
-                 "Conflict-Free Smelter (CFS) list?", ("Yes", "No", "Unknown")),
+                 "Conflict-Free Smelter (CFS) list?", ("Yes", "No", "Unknown"), role="smelters_validated"),
     ),
     company_questions=(
         CompanyQuestion("A", 51, "Do you have a policy in place that includes DRC conflict-free sourcing?",

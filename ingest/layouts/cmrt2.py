@@ -48,18 +48,19 @@ COMPANY_CELLS_2 = (
 
 QUESTIONS_2 = (
     Question("Q1", 21, "Are any of the following metals necessary to the functionality or production of your "
-             "products that you manufacture or contract to manufacture?", YES_NO),
+             "products that you manufacture or contract to manufacture?", YES_NO, role="uses"),
     Question("Q2", 27, "Do the following metals (necessary to the functionality or production of your products) "
              "originate from the Democratic Republic of the Congo (DRC) or an adjoining country?",
-             YES_NO_UNCERTAIN),
+             YES_NO_UNCERTAIN, role="covered_sourcing"),
     Question("Q3", 33, "Do the following metals (necessary to the functionality or production of your products) "
-             "come from a recycler or scrap supplier?", YES_NO_UNCERTAIN),
+             "come from a recycler or scrap supplier?", YES_NO_UNCERTAIN, role="recycled"),
     Question("Q4", 39, "Have you received completed Conflict Minerals Reporting Templates from all of your "
-             "relevant suppliers?", RECEIVED_ANSWERS),
+             "relevant suppliers?", RECEIVED_ANSWERS, role="supplier_response"),
     Question("Q5", 45, "For each of the following metals, have you identified all of the smelters your company "
-             "and its suppliers use?", ("Yes all smelters have been provided", "No")),
+             "and its suppliers use?", ("Yes all smelters have been provided", "No"), role="smelters_identified"),
     Question("Q6", 51, "Have all of the smelters used by your company and its suppliers been validated as "
-             "compliant in accordance with the Conflict-Free Smelter (CFS) program?", YES_NO_UNKNOWN),
+             "compliant in accordance with the Conflict-Free Smelter (CFS) program?", YES_NO_UNKNOWN,
+             role="smelters_validated"),
 )
 
 COMPANY_QUESTIONS_2 = (

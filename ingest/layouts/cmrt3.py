@@ -38,18 +38,20 @@ SMELTER_COLUMNS_3 = (
 )
 
 QUESTIONS_3 = (
-    Question("Q1", 25, "Is the conflict metal intentionally added to your product?", YES_NO),
+    Question("Q1", 25, "Is the conflict metal intentionally added to your product?", YES_NO, role="uses"),
     Question("Q2", 31, "Is the conflict metal necessary to the production of your company's products and contained "
-             "in the finished product that your company manufactures or contracts to manufacture?", YES_NO),
-    Question("Q3", 37, "Does any of the conflict metal originate from the covered countries?", YES_NO_UNKNOWN),
+             "in the finished product that your company manufactures or contracts to manufacture?", YES_NO,
+             role="remains"),
+    Question("Q3", 37, "Does any of the conflict metal originate from the covered countries?", YES_NO_UNKNOWN,
+             role="covered_sourcing"),
     Question("Q4", 43, "Does 100 percent of the conflict metal (necessary to the functionality or production of "
-             "your products) originate from recycled or scrap sources?", YES_NO_UNKNOWN),
+             "your products) originate from recycled or scrap sources?", YES_NO_UNKNOWN, role="recycled"),
     Question("Q5", 49, "Have you received conflict metals data/information for each metal from all relevant "
-             "suppliers of 3TG?", RECEIVED_3),
+             "suppliers of 3TG?", RECEIVED_3, role="supplier_response"),
     Question("Q6", 55, "For each conflict metal, have you identified all of the smelters your company and its "
-             "suppliers use for the supply chain?", YES_NO),
+             "suppliers use for the supply chain?", YES_NO, role="smelters_identified"),
     Question("Q7", 61, "Has all applicable smelter information received by your company been reported in this "
-             "declaration?", YES_NO_UNKNOWN),
+             "declaration?", YES_NO_UNKNOWN, role="all_reported"),
 )
 
 COMPANY_QUESTIONS_3 = (

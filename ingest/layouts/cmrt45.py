@@ -24,17 +24,18 @@ SURVEY_ANSWERS = ("Yes, in conformance with IPC1755 (e.g., CMRT)", "Yes, using o
 
 QUESTIONS_45 = (
     Question("Q1", 25, "Is any 3TG intentionally added or used in the product(s) or in the production process?",
-             YES_NO),
-    Question("Q2", 31, "Does any 3TG remain in the product(s)?", YES_NO),
+             YES_NO, role="uses"),
+    Question("Q2", 31, "Does any 3TG remain in the product(s)?", YES_NO, role="remains"),
     Question("Q3", 37, "Do any of the smelters in your supply chain source the 3TG from the covered countries?",
-             YES_NO_UNKNOWN),
+             YES_NO_UNKNOWN, role="covered_sourcing"),
     Question("Q4", 43, "Does 100 percent of the 3TG (necessary to the functionality or production of your "
-             "products) originate from recycled or scrap sources?", YES_NO_UNKNOWN),
+             "products) originate from recycled or scrap sources?", YES_NO_UNKNOWN, role="recycled"),
     Question("Q5", 49, "What percentage of relevant suppliers have provided a response to your supply chain survey?",
-             Q6_ANSWERS + RECEIVED_3),
-    Question("Q6", 55, "Have you identified all of the smelters supplying the 3TG to your supply chain?", YES_NO),
+             Q6_ANSWERS + RECEIVED_3, role="supplier_response"),
+    Question("Q6", 55, "Have you identified all of the smelters supplying the 3TG to your supply chain?", YES_NO,
+             role="smelters_identified"),
     Question("Q7", 61, "Has all applicable smelter information received by your company been reported in this "
-             "declaration?", YES_NO_UNKNOWN),
+             "declaration?", YES_NO_UNKNOWN, role="all_reported"),
 )
 
 CMRT_4 = Layout(

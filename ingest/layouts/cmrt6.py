@@ -69,20 +69,20 @@ CMRT_6 = Layout(
     scopes=SCOPES_3_6,
     questions=(
         Question("Q1", 25, "Is any 3TG intentionally added or used in the product(s) or in the production "
-                 "process?", YES_NO),
-        Question("Q2", 31, "Does any 3TG remain in the product(s)?", YES_NO),
+                 "process?", YES_NO, role="uses"),
+        Question("Q2", 31, "Does any 3TG remain in the product(s)?", YES_NO, role="remains"),
         Question("Q3", 37, "Do any of the smelters in your supply chain source the 3TG from the covered "
-                 "countries? (SEC term)", YES_NO_UNKNOWN),
+                 "countries? (SEC term)", YES_NO_UNKNOWN, role="covered_sourcing"),
         Question("Q4", 43, "Do any of the smelters in your supply chain source the 3TG from conflict-affected "
-                 "and high-risk areas?", YES_NO_UNKNOWN),
+                 "and high-risk areas?", YES_NO_UNKNOWN, role="cahra_sourcing"),
         Question("Q5", 49, "Does 100 percent of the 3TG (necessary to the functionality or production of your "
-                 "products) originate from recycled or scrap sources?", YES_NO_UNKNOWN),
+                 "products) originate from recycled or scrap sources?", YES_NO_UNKNOWN, role="recycled"),
         Question("Q6", 55, "What percentage of relevant suppliers have provided a response to your supply "
-                 "chain survey?", Q6_ANSWERS),
+                 "chain survey?", Q6_ANSWERS, role="supplier_response"),
         Question("Q7", 61, "Have you identified all of the smelters supplying the 3TG to your supply chain?",
-                 YES_NO),
+                 YES_NO, role="smelters_identified"),
         Question("Q8", 67, "Has all applicable smelter information received by your company been reported in "
-                 "this declaration?", YES_NO),
+                 "this declaration?", YES_NO, role="all_reported"),
     ),
     company_questions=(
         CompanyQuestion("A", 75, "Have you established a responsible minerals sourcing policy?", role="policy"),

@@ -31,18 +31,18 @@ CRT_2 = Layout(
     scopes=SCOPES_3_6,
     questions=(
         Question("Q1", 25, "Is any of the cobalt intentionally added or used in the product(s) or in the production "
-                 "process?", YES_NO_UNKNOWN, metal_rows=_cobalt(25)),
+                 "process?", YES_NO_UNKNOWN, metal_rows=_cobalt(25), role="uses"),
         Question("Q2", 31, "Do any of the smelters in your supply chain source the cobalt from a Conflict-Affected "
                  "and High-Risk area?", YES_NO_UNKNOWN + ("DRC or adjoining countries only",),
-                 metal_rows=_cobalt(31)),
+                 metal_rows=_cobalt(31), role="cahra_sourcing"),
         Question("Q3", 37, "Does 100 percent of the cobalt originate from recycled or scrap sources?", YES_NO_UNKNOWN,
-                 metal_rows=_cobalt(37)),
+                 metal_rows=_cobalt(37), role="recycled"),
         Question("Q4", 43, "What percentage of relevant suppliers have provided a response to your supply chain "
-                 "survey?", PERCENT, metal_rows=_cobalt(43)),
+                 "survey?", PERCENT, metal_rows=_cobalt(43), role="supplier_response"),
         Question("Q5", 49, "Have you identified all of the smelters supplying the cobalt to your supply chain?",
-                 YES_NO_UNKNOWN, metal_rows=_cobalt(49)),
+                 YES_NO_UNKNOWN, metal_rows=_cobalt(49), role="smelters_identified"),
         Question("Q6", 55, "Has all applicable smelter information received by your company been reported in this "
-                 "declaration?", YES_NO_UNKNOWN, metal_rows=_cobalt(55)),
+                 "declaration?", YES_NO_UNKNOWN, metal_rows=_cobalt(55), role="all_reported"),
     ),
     company_questions=(
         CompanyQuestion("A", 63, "Have you established a publicly available cobalt sourcing policy?", role="policy"),

@@ -57,22 +57,22 @@ EMRT_1 = Layout(
     questions=(
         Question("Q1", 25, "Is any of the cobalt or natural mica intentionally added or used in the product(s) or in "
                  "the production process?", YES_NO + ("Unknown", "Not applicable for this declaration"),
-                 metal_rows=_two(25)),
+                 metal_rows=_two(25), role="uses"),
         Question("Q2", 31, "Does any cobalt or natural mica remain in the product(s)?", YES_NO_UNKNOWN,
-                 metal_rows=_two(31)),
+                 metal_rows=_two(31), role="remains"),
         Question("Q3", 37, "Do any of the smelters or processors in your supply chain source the cobalt or natural "
                  "mica from conflict-affected and high-risk areas?",
                  YES_NO_UNKNOWN + ("DRC only", "India and/or Madagascar only"), metal_rows=_two(37),
                  allowed_by_metal=((COBALT, YES_NO_UNKNOWN + ("DRC only",)),
-                                   (MICA, YES_NO_UNKNOWN + ("India and/or Madagascar only",)))),
+                                   (MICA, YES_NO_UNKNOWN + ("India and/or Madagascar only",))), role="cahra_sourcing"),
         Question("Q4", 43, "Does 100 percent of the cobalt originate from recycled or scrap sources?",
-                 YES_NO_UNKNOWN, metal_rows=((COBALT, 44),)),
+                 YES_NO_UNKNOWN, metal_rows=((COBALT, 44),), role="recycled"),
         Question("Q5", 49, "What percentage of relevant suppliers have provided a response to your supply chain "
-                 "survey?", PERCENT_1, metal_rows=_two(49)),
+                 "survey?", PERCENT_1, metal_rows=_two(49), role="supplier_response"),
         Question("Q6", 55, "Have you identified all of the smelters or processors supplying the cobalt or natural "
-                 "mica to your supply chain?", YES_NO_UNKNOWN, metal_rows=_two(55)),
+                 "mica to your supply chain?", YES_NO_UNKNOWN, metal_rows=_two(55), role="smelters_identified"),
         Question("Q7", 61, "Has all applicable smelter or processor information received by your company been "
-                 "reported in this declaration?", YES_NO_UNKNOWN, metal_rows=_two(61)),
+                 "reported in this declaration?", YES_NO_UNKNOWN, metal_rows=_two(61), role="all_reported"),
     ),
     company_questions=(
         CompanyQuestion("A", 69, "Have you established a responsible minerals sourcing policy?", role="policy"),
@@ -122,18 +122,19 @@ EMRT_2 = Layout(
     scopes=SCOPES_3_6,
     questions=(
         Question("Q1", 29, "Is any of the specified mineral/metal intentionally added or used in the product(s) or in "
-                 "the production process?", YES_NO_UNKNOWN + ("Not declaring",)),
-        Question("Q2", 41, "Does any of the specified mineral/metal remain in the product(s)?", YES_NO_UNKNOWN),
+                 "the production process?", YES_NO_UNKNOWN + ("Not declaring",), role="uses"),
+        Question("Q2", 41, "Does any of the specified mineral/metal remain in the product(s)?", YES_NO_UNKNOWN,
+                 role="remains"),
         Question("Q3", 53, "Do any of the smelters or processors in your supply chain source the specified "
-                 "mineral/metal from conflict-affected and high-risk areas?", YES_NO_UNKNOWN),
+                 "mineral/metal from conflict-affected and high-risk areas?", YES_NO_UNKNOWN, role="cahra_sourcing"),
         Question("Q4", 65, "Does 100 percent of the specified mineral/metal originate from recycled or scrap "
-                 "sources?", YES_NO_UNKNOWN),
+                 "sources?", YES_NO_UNKNOWN, role="recycled"),
         Question("Q5", 77, "What percentage of relevant suppliers have provided a response to your supply chain "
-                 "survey?", PERCENT_1 + ("Did not survey",)),
+                 "survey?", PERCENT_1 + ("Did not survey",), role="supplier_response"),
         Question("Q6", 89, "Have you identified all of the smelters or processors supplying the specified "
-                 "minerals/metal to your supply chain?", YES_NO_UNKNOWN),
+                 "minerals/metal to your supply chain?", YES_NO_UNKNOWN, role="smelters_identified"),
         Question("Q7", 101, "Has all applicable smelter or processor information received by your company been "
-                 "reported in this declaration?", YES_NO_UNKNOWN),
+                 "reported in this declaration?", YES_NO_UNKNOWN, role="all_reported"),
     ),
     company_questions=(
         CompanyQuestion("A", 115, "Have you established a responsible minerals sourcing policy?", role="policy"),

@@ -10,6 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: What a per-metal question asks, independent of its number in a template generation. Validation,
+#: risk and program strength read questions by role, never by number: CMRT 2.x Q2 asks where the metal
+#: comes from (a sourcing answer), while 6.x Q2 asks whether it remains in the product (a scope answer).
+QUESTION_ROLES: dict[str, str] = {
+    "uses": "the metal is intentionally added, used or necessary (No = not in scope for that metal)",
+    "remains": "the metal remains in / is contained in the product (No = not in scope for that metal)",
+    "covered_sourcing": "the metal (or a smelter's source) originates in the DRC or an adjoining (Covered) country",
+    "cahra_sourcing": "a smelter sources the metal from conflict-affected and high-risk areas (CAHRAs)",
+    "recycled": "the metal comes (100 %) from recycled or scrap sources",
+    "supplier_response": "share of relevant suppliers that answered the survey",
+    "smelters_identified": "all smelters supplying the metal have been identified",
+    "all_reported": "all smelter information received has been reported in this declaration",
+    "smelters_validated": "all smelters are validated as conflict-free / on the CFS list",
+}
+
 
 @dataclass(frozen=True)
 class Question:
@@ -23,6 +38,8 @@ class Question:
     metal_rows: tuple[tuple[str, int], ...] = ()
     #: per-metal answer lists where a metal's dropdown differs from `allowed` (EMRT 1.x Q3 cobalt / mica)
     allowed_by_metal: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: what the question means, whatever its number in this generation (see QUESTION_ROLES)
+    role: str = ""
 
     def allowed_for(self, metal: str | None) -> tuple[str, ...]:
         """The answers the dropdown offers for `metal` (the question's list when not metal-specific)."""
