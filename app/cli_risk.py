@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from app.cli_query import AS_OF, JSON, POLICY, STORE, YEAR, emit, head, open_ctx
-from queries.program import program_strength
+from queries.program import store_programs
 from queries.risk import rate_store_smelters
 from queries.rollup import supplier_rollup
 
@@ -78,24 +77,12 @@ def register(root: typer.Typer) -> None:
 
         with open_ctx(store, year, policy, None) as ctx:
             statuses, _ = store_survey(ctx.store, ctx.year, ctx.model.as_of, ctx.policy)
-            in_scope = {s.supplier_id: s.in_scope for s in statuses}
-            rows = []
-            latest: dict[str, Any] = {}  # one program per supplier: its newest current declaration
-            for d in ctx.store.declarations(year=ctx.year, current_only=True):
-                old = latest.get(d.supplier_id)
-                if old is None or (d.reporting_year or 0, d.received) >= (old.reporting_year or 0, old.received):
-                    latest[d.supplier_id] = d
-            for d in latest.values():
-                p = program_strength(d.company_answers_json, None, d.template_kind, d.template_version, ctx.policy)
-                rows.append({"supplier_id": d.supplier_id, "in_scope": in_scope.get(d.supplier_id),
-                             "declaration_id": d.id, "file_name": d.file_name, "status": d.status, **p.to_json()})
             # the program's figures count surveyed (in-scope, master-list) suppliers; counts_all counts every form
-            counts = Counter(r["level"] for r in rows if r["in_scope"])
-            valid_counts = Counter(r["level"] for r in rows if r["in_scope"] and r["status"] == "valid")
-            all_counts = Counter(r["level"] for r in rows)
+            res = store_programs(ctx.store, ctx.year, ctx.policy, {s.supplier_id: s.in_scope for s in statuses})
+            rows, counts, valid_counts = res.rows, Counter(res.counts), Counter(res.counts_valid_forms)
             if as_json:
-                emit({**head(ctx), "counts": dict(counts), "counts_valid_forms": dict(valid_counts),
-                      "counts_all": dict(all_counts), "programs": rows})
+                emit({**head(ctx), "counts": res.counts, "counts_valid_forms": res.counts_valid_forms,
+                      "counts_all": res.counts_all, "programs": rows})
                 return
             for r in rows:
                 answers = ", ".join(f"{a['letter'] or '?'}={a['answer'] or '—'}" for a in r["answers"])

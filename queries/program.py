@@ -162,3 +162,40 @@ def declaration_program(decl: Any, policy: Policy | None = None) -> ProgramStren
         getattr(decl, "template_version", None),
         policy,
     )
+
+
+@dataclass
+class StorePrograms:
+    """Program strength of every supplier's newest current declaration, with the program's counts."""
+
+    rows: list[dict[str, Any]]
+    counts: dict[str, int]  # in-scope (surveyed) suppliers
+    counts_valid_forms: dict[str, int]  # in-scope suppliers whose form is valid
+    counts_all: dict[str, int]  # every supplier with a form
+
+
+def store_programs(store: Any, year: int | None, policy: Policy | None = None,
+                   in_scope: Mapping[str, bool] | None = None) -> StorePrograms:
+    """Rate the program of each supplier's newest current declaration of `year` (one per supplier).
+
+    `in_scope` maps supplier id → in scope (from `queries.survey.store_survey`); the program's figures
+    count surveyed suppliers, `counts_all` every form. `minetrace risk programs` and the report read this."""
+    from collections import Counter
+
+    policy = policy or load_policy()
+    in_scope = in_scope or {}
+    latest: dict[str, Any] = {}
+    for d in store.declarations(year=year, current_only=True):
+        old = latest.get(d.supplier_id)
+        if old is None or (d.reporting_year or 0, d.received) >= (old.reporting_year or 0, old.received):
+            latest[d.supplier_id] = d
+    rows = []
+    for d in latest.values():
+        p = program_strength(d.company_answers_json, None, d.template_kind, d.template_version, policy)
+        rows.append({"supplier_id": d.supplier_id, "in_scope": in_scope.get(d.supplier_id),
+                     "declaration_id": d.id, "file_name": d.file_name, "status": d.status, **p.to_json()})
+    return StorePrograms(
+        rows=rows,
+        counts=dict(Counter(r["level"] for r in rows if r["in_scope"])),
+        counts_valid_forms=dict(Counter(r["level"] for r in rows if r["in_scope"] and r["status"] == "valid")),
+        counts_all=dict(Counter(r["level"] for r in rows)))
