@@ -29,6 +29,7 @@ FAMILIES: tuple[str, ...] = (
     "app.cli_survey",
     "app.cli_export",
     "app.cli_graph",  # after cli_export: `export graph` joins the shared `export` group
+    "app.cli_report",
     "app.cli_app",
 )
 
