@@ -53,6 +53,8 @@ def register(root: typer.Typer) -> None:
             except ReportError as exc:
                 _fail(str(exc))
                 return
+        for w in res.data.warnings:
+            typer.echo(f"warning: {w}", err=True)
         if as_json:
             emit(res.to_json())
             return

@@ -213,6 +213,22 @@ def test_exports_page_offers_every_export(demo: DemoStore) -> None:
     keys = {b.proto.id for b in buttons}
     for kind in ("flagged", "appendix", "cmrt", "responses", "findings"):
         assert any(f"dl_{kind}_xlsx" in k for k in keys), kind
+    assert any("dl_report_docx" in k for k in keys)
+
+
+def test_the_report_download_is_the_years_conflict_minerals_report(demo: DemoStore) -> None:
+    import io
+
+    from docx import Document
+
+    from app.explorer import data
+
+    doc = Document(io.BytesIO(data.export_bytes("report", "docx", demo.year)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    want = demo.manifest.figures()
+    assert f"{want['responded']} of the {want['in_scope']} in-scope suppliers responded" in text
+    high = next(t for t in doc.tables if t.rows[0].cells[0].text == "Smelter ID")
+    assert set(demo.watchlisted()) <= {r.cells[0].text for r in high.rows[1:]}
 
 
 def test_review_queue_accept_is_recorded_as_a_decision(demo: DemoStore) -> None:

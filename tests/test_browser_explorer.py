@@ -3,7 +3,8 @@
 One explorer process for the module (Streamlit start-up is slow), on a free port, against a store built
 by the real ingest of a generated program. The flow an analyst follows: look at the overview, upload a
 CMRT, find it in Validation, trace a watchlisted CID to its supplier and source row, download the
-flagged-supplier export and read it back. A screenshot of every page goes to test-artifacts/.
+flagged-supplier export and the Conflict Minerals Report and read them back. A screenshot of every page
+goes to test-artifacts/.
 """
 
 from __future__ import annotations
@@ -133,6 +134,25 @@ def test_download_the_flagged_supplier_export(page: Any, explorer: Explorer, dem
     assert set(demo.manifest.figures()["watchlisted_suppliers"]) <= ids
     cids = {r[header.index("Smelter ID")] for r in rows[1:]}
     assert set(demo.watchlisted()) <= cids
+
+
+def test_download_the_conflict_minerals_report(page: Any, explorer: Explorer, demo: DemoStore,
+                                              tmp_path: Path) -> None:
+    from docx import Document
+
+    open_page(page, explorer, "exports")
+    card = page.locator('[data-testid="stDownloadButton"]', has_text="Download docx")
+    with page.expect_download(timeout=120_000) as info:
+        card.first.get_by_role("button").click()
+    target = tmp_path / "report.docx"
+    info.value.save_as(str(target))
+    assert info.value.suggested_filename.endswith(".docx")
+    doc = Document(str(target))
+    want = demo.manifest.figures()
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert f"a response rate of {want['response_rate']:.1f} %" in text
+    high = next(t for t in doc.tables if t.rows[0].cells[0].text == "Smelter ID")
+    assert set(demo.watchlisted()) <= {r.cells[0].text for r in high.rows[1:]}
 
 
 def test_flagged_paths_are_listed_on_trace(page: Any, explorer: Explorer, demo: DemoStore) -> None:

@@ -196,3 +196,24 @@ def test_flagged_export_lists_the_planted_suppliers_with_contacts(scenario):
     r1 = next(r for r in rows if r["Supplier ID"] == "S001")
     assert r1["Contact e-mail"] == "compliance@supplier001.example" and r1["Smelter ID"] == "CID002587"
     assert r1["Declaration file"].endswith("cmrt_001.xlsx") and r1["Program"] == "strong"
+
+
+def test_the_drafted_report_states_the_scenarios_figures(scenario):
+    from docx import Document
+
+    base, store = scenario
+    out = base / "cmr-2016.docx"
+    cli("report", "cmr", "--year", "2016", "--out", str(out), "--store", store, "--company", "Scenario Corp")
+    doc = Document(str(out))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "264 of the 323 in-scope suppliers responded, a response rate of 81.7 %" in text
+    assert "234 responses were valid and 30 invalid" in text
+    assert "The Company's supplier master list holds 336 suppliers. 13 of them were out of scope" in text
+    assert "230 have a strong program and 34 a weak one (200 strong and 34 weak among valid forms)" in text
+    high = next(t for t in doc.tables if t.rows[0].cells[0].text == "Smelter ID")
+    assert sorted(r.cells[0].text for r in high.rows[1:]) == ["CID002563", "CID002587", "CID900201"]
+    appendix = next(t for t in doc.tables if t.rows[0].cells[0].text == "Metal" and len(t.columns) == 5)
+    rows = [[c.text for c in r.cells] for r in appendix.rows[1:]]
+    assert len(rows) == 19 and sum(r[3] == "Yes" for r in rows) == 13
+    assert ["Gold", "Tony Goetz NV", "BELGIUM", "Unknown", "CID002587"] in rows
+    assert "matches the data" in cli("report", "check", str(out), "--store", store)

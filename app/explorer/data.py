@@ -549,7 +549,29 @@ def decisions(k: tuple[str, str]) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ exports (queries.exports)
-EXPORT_KINDS = ("flagged", "appendix", "cmrt", "responses", "findings")
+EXPORT_KINDS = ("flagged", "appendix", "cmrt", "responses", "findings", "report")
+
+
+def report_formats() -> tuple[str, ...]:
+    """The formats the Conflict Minerals Report can be downloaded in here (PDF needs LibreOffice)."""
+    try:
+        query("queries.cmr.pdf", "find_soffice")()
+    except Exception:  # PdfError: not installed
+        return ("docx",)
+    return ("docx", "pdf")
+
+
+def _report(out: Path, year: int | None, ref: Any) -> None:
+    """The year's Conflict Minerals Report (queries.cmr.draft, as `minetrace report cmr`): the selected year,
+    else the newest year on file."""
+    from app.explorer.geo import country_shapes
+
+    draft = query("queries.cmr.draft", "draft_report")
+    options = query("queries.cmr.draft", "ReportOptions")
+    context = query("context", "QueryContext")
+    chosen = year if year is not None else (years(key()) or [None])[0]
+    ctx = context(store(), ref, query("policy", "load_policy")(), chosen)
+    draft(ctx, out, options(shapes=country_shapes, json_path=out.with_suffix(".report.json")))
 
 
 def export_bytes(kind: str, fmt: str, year: int | None, template: bytes | None = None) -> bytes:
@@ -574,6 +596,8 @@ def export_bytes(kind: str, fmt: str, year: int | None, template: bytes | None =
                 query("exports", "export_responses")(store(), out, year, model=model)
             elif kind == "findings":
                 query("exports", "export_findings")(store(), out, year, model=model)
+            elif kind == "report":
+                _report(out, year, ref)
             else:
                 raise ValueError(f"unknown export {kind!r}")
         return out.read_bytes()

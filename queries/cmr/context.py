@@ -77,4 +77,5 @@ def build_context(data: ReportData, texts: Texts, policy: Policy, chart_ids: lis
         "criteria": {"risk": risk_criteria(policy, data.as_of), "program": program_criteria(policy)},
         "data_dates": _marked(data.data_dates),
         "mitigation": data.mitigation,
+        "warnings": [mk.Marked(mk.WARNING, str(i), f"Note on the data: {w}") for i, w in enumerate(data.warnings)],
     }

@@ -73,7 +73,7 @@ class DraftResult:
                 "as_of": self.data.as_of, "figures": len(self.data.figures),
                 "figure_occurrences": sum(self.finished.occurrences[k] for k in self.data.figures),
                 "tables": self.finished.tables, "charts": self.finished.charts,
-                "placeholders": self.finished.placeholders, "seconds": self.seconds}
+                "placeholders": self.finished.placeholders, "warnings": self.data.warnings, "seconds": self.seconds}
 
 
 def output_format(out: str | Path, fmt: str | None) -> str:
@@ -142,7 +142,7 @@ def companion(data: ReportData, result_path: str, finished: Finished, template_n
         "figures": [{**f.to_json(), "occurrences": finished.occurrences.get(k, 0)} for k, f in data.figures.items()],
         "tables": [{**t.to_json(), "in_document": k in finished.tables} for k, t in data.tables.items()],
         "placeholders": [{"key": k, "prompt": PROMPTS.get(k, k)} for k in finished.placeholders],
-        "charts": finished.charts, "data": data.data_dates,
+        "charts": finished.charts, "warnings": data.warnings, "data": data.data_dates,
         "commands": data.commands,
         "note": "Each figure's `path` is a JMESPath expression on the `command`'s JSON output (jmespath.org), "
                 "or xlsx:SHEET!ROW for the file the command writes. `minetrace report check` re-reads the "

@@ -98,6 +98,7 @@ class ReportData:
     data_dates: dict[str, Any] = field(default_factory=dict)
     mitigation: Any = None
     commands: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # what the analyst must know about the data
 
 
 def fmt(value: Any) -> str:
@@ -269,7 +270,25 @@ def collect(ctx: QueryContext, policy_file: str | None = None, store: str | None
     data.lists["origin_map"] = [(o["iso2"], bool(o["covered"]), len(o["smelters_located"])) for o in origin]
     data.data_dates = _data_dates(ctx)
     data.mitigation = mitigation_summary(ctx)
+    data.warnings = _warnings(fig, data.data_dates)
     return data
+
+
+def _warnings(fig: Any, dates: dict[str, Any]) -> list[str]:
+    out = []
+    if fig.master_list == 0:
+        out.append("No supplier master list is in the store: the scoping and response figures count no supplier "
+                   "(import it with `minetrace survey import-suppliers`).")
+    elif fig.unlisted_responders:
+        n = len(fig.unlisted_responders)
+        out.append(f"{n} declaring {'company is' if n == 1 else 'companies are'} not on the supplier master list "
+                   "and not counted in the response figures (see `minetrace survey status`).")
+    if not any(str(s.get("kind", "")).startswith("RMAP") for s in dates.get("snapshots", [])):
+        out.append("No RMI status list (Conformant / Active) is imported: no smelter can be shown as conformant "
+                   "(import RMI's exports with `minetrace reference import`).")
+    if dates.get("declarations", 0) == 0:
+        out.append("No supplier declaration is on file for this year.")
+    return out
 
 
 def _defects(statuses: list[Any]) -> Counter[str]:

@@ -18,6 +18,7 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any
 
+from docx.enum.text import WD_COLOR_INDEX
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -101,15 +102,7 @@ class _Finisher:
 
     def _highlight(self, rpr: Any, text: str) -> Any:
         r = self._run(rpr, text)
-        pr = r.find(W_RPR)
-        if pr is None:
-            pr = OxmlElement("w:rPr")
-            r.insert(0, pr)
-        for old in pr.findall(qn("w:highlight")):
-            pr.remove(old)
-        hl = OxmlElement("w:highlight")
-        hl.set(qn("w:val"), "yellow")
-        pr.append(hl)
+        r.get_or_add_rPr().highlight_val = WD_COLOR_INDEX.YELLOW  # python-docx keeps the schema's element order
         return r
 
     def _picture(self, rpr: Any, ident: str, part: Any) -> list[Any]:
@@ -146,6 +139,10 @@ class _Finisher:
                     holder.append(self._run(rpr, clean))
             elif kind == mk.FIGURE:
                 self.bookmark(holder, ident, [self._run(rpr, text)])
+            elif kind == mk.WARNING:
+                run = self._highlight(rpr, text)
+                run.get_or_add_rPr().b_val = True
+                holder.append(run)
             elif kind == mk.PLACEHOLDER:
                 holder.append(self._highlight(rpr, text))
                 if ident not in self.out.placeholders:

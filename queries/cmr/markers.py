@@ -23,7 +23,8 @@ PLACEHOLDER = "P"  # user text still to write: highlighted
 USER_TEXT = "U"  # user text supplied: plain, line breaks kept
 TABLE = "T"  # a Word table in place of the paragraph
 CHART = "C"  # an inline picture
-KINDS = (FIGURE, PLACEHOLDER, USER_TEXT, TABLE, CHART)
+WARNING = "W"  # a note to the analyst about the data (highlighted, bold)
+KINDS = (FIGURE, PLACEHOLDER, USER_TEXT, TABLE, CHART, WARNING)
 
 MARKER_RE = re.compile(f"{OPEN}([{''.join(KINDS)}])([^{MID}]*){MID}([^{CLOSE}]*){CLOSE}")
 #: characters XML 1.0 cannot hold, plus our own markers
@@ -66,6 +67,11 @@ class Marked:
 
     def __bool__(self) -> bool:
         return bool(self.value) if self.kind == FIGURE else bool(self.text)
+
+    def s(self, one: str, many: str) -> str:
+        """The word that agrees with a figure: `{{ f.origin_countries }} {{ f.origin_countries.s("country",
+        "countries") }}`."""
+        return one if self.value == 1 else many
 
 
 def segments(text: str) -> list[tuple[str | None, str, str]]:

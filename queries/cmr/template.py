@@ -98,6 +98,7 @@ def build_default_template() -> bytes:
       "figure is listed with the command that reproduces it in the companion report.json; after editing, run "
       "`minetrace report check` on this document. Highlighted passages are for the Company to complete; remove "
       "this note before filing.", italic=True, size=8.5)
+    bullets("warnings")
 
     h("1. Introduction")
     p("This Conflict Minerals Report (the \"Report\") of {{ company }} (the \"Company\") for the year ended "
@@ -119,7 +120,7 @@ def build_default_template() -> bytes:
     p("The Company's supplier master list holds {{ f.master_list }} suppliers. {{ f.out_of_scope }} of them were "
       "out of scope of the survey{% if lists.scope_reasons %} ({% for r in lists.scope_reasons %}{{ r.figure }} "
       "{{ r.label }}{% if not loop.last %}; {% endif %}{% endfor %}){% endif %}, leaving {{ f.in_scope }} "
-      "in-scope suppliers (scope judged as of {{ survey_date }}).")
+      "in-scope {{ f.in_scope.s('supplier', 'suppliers') }} (scope judged as of {{ survey_date }}).")
     h("2.2 Survey and responses", 2)
     p("The Company asked its in-scope suppliers to complete the Responsible Minerals Initiative's Conflict "
       "Minerals Reporting Template (CMRT). {{ f.contacted }} in-scope suppliers were contacted and "
@@ -142,8 +143,9 @@ def build_default_template() -> bytes:
       "{{ f.smelters_validated }} of them, listed in valid forms, were validated as smelters or refiners on RMI's "
       "list (Appendix A); {{ f.conformant }} of those were conformant with the Responsible Minerals Assurance "
       "Process (RMAP) or a cross-recognised standard as of {{ as_of }}, and {{ f.not_conformant }} were not. The "
-      "3TG they process may come from {{ f.origin_countries }} countries (Appendix B), {{ f.origin_covered }} of "
-      "them Covered Countries.")
+      "3TG they process may come from {{ f.origin_countries }} {{ f.origin_countries.s('country', 'countries') }} "
+      "(Appendix B), {{ f.origin_covered }} of them "
+      "{{ f.origin_covered.s('a Covered Country', 'Covered Countries') }}.")
     p("{{ t.metals }}")
     p("{{ charts.metal_status }}")
     caption("Figure 2 — Validated smelters and refiners by metal and status as of {{ as_of }}")
@@ -174,8 +176,9 @@ def build_default_template() -> bytes:
     p("{{ t.risk_levels }}")
     h("4.2 Smelters and refiners of highest concern", 2)
     p("{%p if lists.high_risk %}")
-    p("The following {{ f.risk_high }} smelters and refiners were rated high risk; the forms of "
-      "{{ f.high_risk_suppliers }} suppliers list at least one of them.")
+    p("The following {{ f.risk_high }} {{ f.risk_high.s('smelter or refiner was', 'smelters and refiners were') }} "
+      "rated high risk; the forms of {{ f.high_risk_suppliers }} {{ f.high_risk_suppliers.s('supplier list', "
+      "'suppliers list') }} {{ f.risk_high.s('it', 'at least one of them') }}.")
     p("{{ t.high_risk }}")
     p("{%p else %}")
     p("No smelter or refiner reported for {{ year }} was rated high risk.")
@@ -220,8 +223,10 @@ def build_default_template() -> bytes:
     p("{{ t.appendix }}")
     h("Appendix B — Countries of origin")
     p("From the suppliers' information and RMI's data, the 3TG processed by the smelters and refiners of "
-      "Appendix A may come from the following {{ f.origin_countries }} countries ({{ f.origin_covered }} Covered "
-      "Countries). The source says whether a country is a smelter's location or a mine country declared by "
+      "Appendix A may come from the following {{ f.origin_countries }} "
+      "{{ f.origin_countries.s('country', 'countries') }} ({{ f.origin_covered }} "
+      "{{ f.origin_covered.s('Covered Country', 'Covered Countries') }}). The source says whether a country is a "
+      "smelter's location or a mine country declared by "
       "suppliers.")
     p("{{ charts.origin_map }}")
     caption("Figure 3 — Countries of origin (Covered Countries in red)")

@@ -1,5 +1,6 @@
 """Exports: download buttons for every export of the query layer — flagged suppliers for mitigation, the
-report appendix, the consolidated CMRT, response status and validation findings (xlsx or csv).
+report appendix, the consolidated CMRT, response status and validation findings (xlsx or csv), and the
+year's Conflict Minerals Report drafted from the data (docx, or PDF where LibreOffice is installed).
 
 The file is built when the button is clicked (deferred download) by ``queries.exports``, the same code as
 ``minetrace export …``: formatted xlsx (header, filters, frozen panes) with supplier text neutralised
@@ -27,7 +28,13 @@ EXPORTS = [
      ("xlsx", "csv")),
     ("findings", "Validation findings", "Every finding of every stored form, with its cell location.",
      ("xlsx", "csv")),
+    ("report", "Conflict Minerals Report (draft)", "The year's Form SD report drafted from the data: RCOI and survey "
+     "figures, risk criteria, the high-risk smelters with their reasons, program strength, Appendix A and the "
+     "countries of origin — highlighted placeholders for your own text (`minetrace report cmr` for your template).",
+     ("docx", "pdf")),
 ]
+MIME = {"xlsx": XLSX, "csv": "text/csv", "pdf": "application/pdf",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
 def _generator(kind: str, fmt: str, year: int | None, template: bytes | None) -> Callable[[], bytes]:
@@ -53,9 +60,11 @@ def render() -> None:
             if kind == "cmrt":
                 up = st.file_uploader("Your blank RMI CMRT template (optional)", type=["xlsx"], key="exp_tpl")
                 template = up.getvalue() if up is not None else None
+            if kind == "report":
+                formats = data.report_formats()
             cols = st.columns(len(formats) + 2)
             for col, fmt in zip(cols, formats, strict=False):
                 name = f"minetrace-{kind}-{views.year_label().replace(' ', '-')}.{fmt}"
                 col.download_button(f"Download {fmt}", data=_generator(kind, fmt, year, template), file_name=name,
-                                    mime=XLSX if fmt == "xlsx" else "text/csv", key=f"dl_{kind}_{fmt}",
+                                    mime=MIME[fmt], key=f"dl_{kind}_{fmt}",
                                     icon=":material/download:", on_click="ignore")
