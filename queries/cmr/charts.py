@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure as MplFigure
 
 from queries.cmr.figures import ReportData
@@ -81,12 +82,15 @@ def origin_map(data: ReportData, shapes: Shapes | None) -> bytes:
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
     colour = {iso2: (RED if covered else BLUE) for iso2, covered, _ in origin}
+    polygons, colours = [], []
     for iso2, rings in shapes.items():
         for ring in rings:
-            xs, ys = zip(*ring, strict=True)
+            xs = [x for x, _ in ring]
             if max(xs) - min(xs) > 180:  # a ring across the antimeridian (Chukotka, Fiji): keep it in one piece
-                xs = tuple(x + 360 if x < 0 else x for x in xs)
-            ax.fill(xs, ys, color=colour.get(iso2, LIGHT), linewidth=0.2, edgecolor="white")
+                ring = [(x + 360 if x < 0 else x, y) for x, y in ring]
+            polygons.append(ring)
+            colours.append(colour.get(iso2, LIGHT))
+    ax.add_collection(PolyCollection(polygons, facecolors=colours, edgecolors="white", linewidths=0.2))
     ax.set_xlim(-170, 190)
     ax.set_ylim(-58, 84)
     ax.set_aspect("equal")
