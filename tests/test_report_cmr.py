@@ -212,6 +212,23 @@ def test_placeholders_are_marked_and_texts_fill_them(program, tmp_path):
     assert left == set(PROMPTS) - {"products", "steps_taken", "company"}
 
 
+def test_mitigation_cases_replace_the_steps_taken_placeholder_once_they_exist(program, tmp_path, monkeypatch):
+    import queries.cmr.figures as figures
+
+    cases = [("opened", "Supplier–smelter cases opened", 7, "length(cases)"),
+             ("closed_removed", "Closed: smelter removed", 3, "length(cases[?outcome=='removed'])")]
+    monkeypatch.setattr(figures, "mitigation_summary", lambda ctx: cases)
+    out = tmp_path / "with-cases.docx"
+    run("report", "cmr", "--year", str(YEAR), "--out", str(out), "--store", program["store"])
+    doc = Document(str(out))
+    assert rows(table_after_header(doc, "Mitigation cases", 2)) == [["Supplier–smelter cases opened", "7"],
+                                                                     ["Closed: smelter removed", "3"]]
+    keys = {p["key"] for p in json.loads(out.with_suffix(".json").read_text())["placeholders"]}
+    assert "steps_taken" not in keys and "steps_planned" in keys
+    fig = {f["id"]: f for f in json.loads(out.with_suffix(".json").read_text())["figures"]}["m_opened"]
+    assert fig["command"].startswith("minetrace mitigation list") and fig["path"] == "length(cases)"
+
+
 # ------------------------------------------------------------------------------------------------ templates
 def make_template(path: Path) -> None:
     doc = Document()

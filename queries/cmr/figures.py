@@ -146,10 +146,14 @@ def _flags(ctx: QueryContext, policy_file: str | None, store: str | None, as_of:
     return base + (["--as-of", as_of.isoformat()] if as_of else []), base
 
 
-def mitigation_summary(ctx: QueryContext) -> Any:
-    """Mitigation cases opened / closed for the year, for "steps taken". None until the supplier campaign's
-    case store lands; then this returns its summary (cases opened, closed by outcome, remaining) and the
-    report shows it instead of the company's text."""
+def mitigation_summary(ctx: QueryContext) -> list[tuple[str, str, int, str]] | None:
+    """Mitigation cases of the year for "steps taken": None until the supplier campaign's case store exists.
+
+    The hook's contract: a list of (key, label, count, JMESPath on `minetrace mitigation list --json`), e.g.
+    ("opened", "Supplier–smelter cases opened", 12, "length(cases)"), ("closed_removed", "Closed: smelter
+    removed from the supply chain", 5, "length(cases[?outcome=='removed'])"). `collect` turns each into a
+    traced figure `m_<key>` and the table `mitigation`, which the default template then shows in place of
+    the company's own text."""
     return None
 
 
@@ -270,6 +274,10 @@ def collect(ctx: QueryContext, policy_file: str | None = None, store: str | None
     data.lists["origin_map"] = [(o["iso2"], bool(o["covered"]), len(o["smelters_located"])) for o in origin]
     data.data_dates = _data_dates(ctx)
     data.mitigation = mitigation_summary(ctx)
+    if data.mitigation:
+        rows = [[label, b.figure(f"m_{key}", n, "mitigation", pattern="m_{key}", key=key, label=label, path=path)]
+                for key, label, n, path in data.mitigation]
+        b.table("mitigation", ["Mitigation cases", "Number"], rows, [5, 1.2])
     data.warnings = _warnings(fig, data.data_dates)
     return data
 

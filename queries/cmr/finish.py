@@ -198,6 +198,8 @@ def finish(document: Any, data: ReportData, charts: dict[str, tuple[bytes, str]]
             element = getattr(part, "_element", None)
             if element is not None:
                 f.process(element, part, body=False)
+    for n, doc_pr in enumerate(document.element.body.iter(qn("wp:docPr")), start=1):
+        doc_pr.set("id", str(n))  # unique drawing ids (two charts in one run would otherwise share one)
     props = document.core_properties
     for name in ("title", "subject", "author", "comments", "keywords", "category", "identifier", "language"):
         value = getattr(props, name, None)

@@ -194,6 +194,8 @@ def build_default_template() -> bytes:
     h("5. Steps taken and planned to mitigate risk")
     h("5.1 Steps taken", 2)
     p("{%p if mitigation %}")
+    p("For each supplier whose form lists a high-risk smelter or refiner, a mitigation case was opened and "
+      "followed to its outcome:")
     p("{{ t.mitigation }}")
     p("{%p else %}")
     p("{{ text.steps_taken }}")
