@@ -114,6 +114,8 @@ def read_report(path: str | Path) -> ReadBack:
     if not meta or meta.get("tool") != "minetrace":
         raise CheckError(f"{path}: not a report drafted by minetrace (no minetrace document properties); "
                          "draft one with `minetrace report cmr`")
+    if not isinstance(meta.get("year"), int) or not isinstance(meta.get("as_of"), str):
+        raise CheckError(f"{path}: its minetrace document properties are damaged (no year or as-of date)")
     body = doc.element.body
     open_marks: dict[str, str] = {}
     texts: dict[str, list[str]] = defaultdict(list)
