@@ -37,7 +37,8 @@ def register(root: typer.Typer) -> None:
                 gs.upsert_suppliers([SupplierRecord(
                     id=s.id, name=s.name, aliases=s.aliases, category=s.category,
                     last_purchase=s.last_purchase.isoformat() if s.last_purchase else None,
-                    contact_email=s.contact_email, email_domain=s.email_domain, spend=s.spend) for s in res.suppliers])
+                    contact_email=s.contact_email, email_domain=s.email_domain, spend=s.spend,
+                    contact_name=s.contact_name, language=s.language) for s in res.suppliers])
             finally:
                 gs.close()
         if as_json:

@@ -35,6 +35,7 @@ import networkx as nx
 from graph import schema as S
 from graph.countries import country_name, split_countries, to_iso2
 from graph.store import (
+    CampaignRecord,
     CountryRecord,
     DeclarationInfo,
     EdgeRow,
@@ -63,7 +64,8 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS company(id TEXT PRIMARY KEY, name TEXT);
 CREATE TABLE IF NOT EXISTS supplier(
   id TEXT PRIMARY KEY, name TEXT, aliases TEXT, category TEXT, last_purchase TEXT, contact_email TEXT,
-  email_domain TEXT, spend REAL, in_scope INTEGER, scope_reason TEXT, origin TEXT NOT NULL);
+  email_domain TEXT, spend REAL, in_scope INTEGER, scope_reason TEXT, origin TEXT NOT NULL, contact_name TEXT,
+  language TEXT);
 CREATE TABLE IF NOT EXISTS sources_from(
   parent_label TEXT NOT NULL, parent_id TEXT NOT NULL, child_id TEXT NOT NULL, origin TEXT NOT NULL,
   sha256 TEXT, template_version TEXT, reporting_year INTEGER,
@@ -105,7 +107,14 @@ CREATE INDEX IF NOT EXISTS mine_dno ON mine(dno);
 CREATE TABLE IF NOT EXISTS survey_event(id INTEGER PRIMARY KEY, supplier_id TEXT NOT NULL, kind TEXT NOT NULL,
   date TEXT NOT NULL, note TEXT);
 CREATE INDEX IF NOT EXISTS survey_event_supplier ON survey_event(supplier_id);
+CREATE TABLE IF NOT EXISTS campaign_record(kind TEXT NOT NULL, key TEXT NOT NULL, supplier_id TEXT NOT NULL,
+  data TEXT NOT NULL, updated TEXT NOT NULL, PRIMARY KEY(kind, key));
+CREATE INDEX IF NOT EXISTS campaign_record_supplier ON campaign_record(supplier_id);
 """
+
+#: columns added to existing tables after their first release: (table, column, type) — added on open when missing
+_ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("supplier", "contact_name", "TEXT"), ("supplier", "language", "TEXT"))
 
 _HOP_SELECT = """
 SELECT s.id, s.name, d.id, d.file_name, d.template_version, d.reporting_year, d.status, d.current,
@@ -123,7 +132,7 @@ _DECL_COLS = ("id", "supplier_id", "file_name", "template_kind", "template_versi
               "year_source", "findings_json", "answers_json", "company_answers_json")
 
 _SUPPLIER_COLS = ("id", "name", "aliases", "category", "last_purchase", "contact_email", "email_domain", "spend",
-                  "in_scope", "scope_reason", "origin")
+                  "in_scope", "scope_reason", "origin", "contact_name", "language")
 
 #: LOCATED_IN source priority: a better source replaces a worse one (reference data always wins)
 _RANK_SQL = "CASE {} WHEN 'reference' THEN 3 WHEN 'resolution' THEN 2 ELSE 1 END"
@@ -179,6 +188,7 @@ class EmbeddedStore:
         with self._lock:
             self._migrate()
             self._db.executescript(_DDL)
+            self._add_columns()
         with self._tx(bump=False):
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('writes', '0')")
@@ -212,6 +222,17 @@ class EmbeddedStore:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+    def _add_columns(self) -> None:
+        """Add the columns of `_ADDED_COLUMNS` a store written by an older version lacks (ALTER TABLE ADD COLUMN)."""
+        for table, column, kind in _ADDED_COLUMNS:
+            have = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                try:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+                except sqlite3.OperationalError as exc:  # another process added it meanwhile
+                    if "duplicate column" not in str(exc):
+                        raise
 
     def __repr__(self) -> str:
         return f"EmbeddedStore({str(self.directory)!r})"
@@ -344,10 +365,12 @@ class EmbeddedStore:
 
     @staticmethod
     def _insert_supplier(db: sqlite3.Connection, rec: SupplierRecord, origin: str) -> None:
-        db.execute("INSERT OR REPLACE INTO supplier VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        db.execute(f"INSERT OR REPLACE INTO supplier({', '.join(_SUPPLIER_COLS)}) "  # noqa: S608 - fixed columns
+                   f"VALUES ({', '.join('?' * len(_SUPPLIER_COLS))})",
                    (rec.id, rec.name, json.dumps(list(rec.aliases), ensure_ascii=False), rec.category,
                     rec.last_purchase, rec.contact_email, rec.email_domain, rec.spend,
-                    None if rec.in_scope is None else int(rec.in_scope), rec.scope_reason, origin))
+                    None if rec.in_scope is None else int(rec.in_scope), rec.scope_reason, origin,
+                    rec.contact_name, rec.language))
 
     def _link_supplier(self, db: sqlite3.Connection, supplier_id: str, parent_id: str | None, sha: str,
                        template_version: str | None, year: int | None) -> None:
@@ -485,6 +508,8 @@ class EmbeddedStore:
             return
         if db.execute("SELECT 1 FROM survey_event WHERE supplier_id = ? LIMIT 1", (supplier_id,)).fetchone():
             return
+        if db.execute("SELECT 1 FROM campaign_record WHERE supplier_id = ? LIMIT 1", (supplier_id,)).fetchone():
+            return
         db.execute("DELETE FROM sources_from WHERE child_id = ?", (supplier_id,))
         db.execute("DELETE FROM supplier WHERE id = ?", (supplier_id,))
 
@@ -544,6 +569,16 @@ class EmbeddedStore:
         with self._tx() as db:
             db.execute("INSERT INTO survey_event(supplier_id, kind, date, note) VALUES (?,?,?,?)",
                        (event.supplier_id, event.kind, event.date, event.note))
+
+    def save_campaign_records(self, records: list[CampaignRecord]) -> None:
+        for r in records:
+            if r.kind not in S.CAMPAIGN_RECORD_KINDS:
+                raise ValueError(f"campaign record kind {r.kind!r} not one of {', '.join(S.CAMPAIGN_RECORD_KINDS)}")
+        rows = [(r.kind, r.key, r.supplier_id, json.dumps(r.data, ensure_ascii=False, sort_keys=True), _now())
+                for r in records]
+        with self._tx() as db:
+            db.executemany("INSERT OR REPLACE INTO campaign_record(kind, key, supplier_id, data, updated) "
+                           "VALUES (?,?,?,?,?)", rows)
 
     def upsert_countries(self, records: list[CountryRecord]) -> None:
         with self._tx() as db:
@@ -643,6 +678,19 @@ class EmbeddedStore:
         where, params = ("WHERE supplier_id = ?", (supplier_id,)) if supplier_id else ("", ())
         rows = self._q(f"SELECT supplier_id, kind, date, note FROM survey_event {where} ORDER BY date, id", params)
         return [SurveyEvent(r[0], r[1], r[2], r[3] or "") for r in rows]
+
+    def campaign_records(self, kind: str | None = None, supplier_id: str | None = None) -> list[CampaignRecord]:
+        clauses, params = [], []
+        if kind is not None:
+            clauses.append("kind = ?")
+            params.append(kind)
+        if supplier_id is not None:
+            clauses.append("supplier_id = ?")
+            params.append(supplier_id)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self._q(f"SELECT kind, key, supplier_id, data, updated FROM campaign_record {where} "  # noqa: S608
+                       "ORDER BY kind, key", params)
+        return [CampaignRecord(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
 
     def years(self) -> list[int]:
         return [r[0] for r in self._q("SELECT DISTINCT reporting_year FROM declaration "

@@ -15,8 +15,8 @@ Why this shape:
 - Rows are written in batches (`UNWIND $rows`, `batch_size` rows per statement) inside the one transaction.
 
 Store-internal nodes (not part of the exported graph): one `MinetraceMeta` node holding the write
-counter behind `version()` (bumped in every write transaction) and `SurveyEvent` nodes (the embedded
-store keeps these in a table too).
+counter behind `version()` (bumped in every write transaction), `SurveyEvent` nodes and `CampaignRecord`
+nodes (the supplier campaign's messages and mitigation cases; the embedded store keeps both in tables too).
 
 Credentials: `Neo4jStore(uri, user, password, database)`; unset arguments come from NEO4J_USER (or
 NEO4J_USERNAME), NEO4J_PASSWORD and NEO4J_DATABASE. Original files and the reference DB stay on local
@@ -41,6 +41,7 @@ from graph import schema as S
 from graph.countries import country_name, split_countries, to_iso2
 from graph.embedded import MINE_SHEET, PRODUCT_SHEET, SMELTER_SHEET, smelter_key_for
 from graph.store import (
+    CampaignRecord,
     CountryRecord,
     DeclarationInfo,
     EdgeRow,
@@ -59,6 +60,7 @@ from ingest.records import Declaration, Resolution
 #: store-internal labels (fixed here; never from input)
 META_LABEL = "MinetraceMeta"
 SURVEY_EVENT_LABEL = "SurveyEvent"
+CAMPAIGN_RECORD_LABEL = "CampaignRecord"
 META_ID = "meta"
 #: rows per UNWIND statement inside one transaction
 DEFAULT_BATCH_SIZE = 2000
@@ -75,7 +77,7 @@ _DECL_FIELDS = ("id", "supplier_id", "file_name", "template_kind", "template_ver
                 "checker_missing", "smelter_rows", "scope_description", "company_unique_id", "contact_email",
                 "policy_url", "metals", "year_source", "findings_json", "answers_json", "company_answers_json")
 _SUPPLIER_FIELDS = ("id", "name", "aliases", "category", "last_purchase", "contact_email", "email_domain", "spend",
-                    "in_scope", "scope_reason", "origin")
+                    "in_scope", "scope_reason", "origin", "contact_name", "language")
 
 
 class Neo4jStoreError(RuntimeError):
@@ -89,7 +91,7 @@ def _ident(name: str) -> str:
     return name
 
 
-L = {label: _ident(label) for label in (*S.NODE_LABELS, META_LABEL, SURVEY_EVENT_LABEL)}
+L = {label: _ident(label) for label in (*S.NODE_LABELS, META_LABEL, SURVEY_EVENT_LABEL, CAMPAIGN_RECORD_LABEL)}
 T = {rtype: _ident(rtype) for rtype in S.REL_TYPE_NAMES}
 
 
@@ -227,6 +229,8 @@ class Neo4jStore:
                f"REQUIRE n.{_ident(c.prop)} IS UNIQUE" for c in S.CONSTRAINTS]
         out.append(f"CREATE CONSTRAINT minetrace_meta_id_unique IF NOT EXISTS FOR (n:{L[META_LABEL]}) "
                    "REQUIRE n.id IS UNIQUE")
+        out.append(f"CREATE CONSTRAINT campaign_record_rid_unique IF NOT EXISTS FOR (n:{L[CAMPAIGN_RECORD_LABEL]}) "
+                   "REQUIRE n.rid IS UNIQUE")
         for ix in S.INDEXES:
             props = ", ".join(f"x.{_ident(p)}" for p in ix.props)
             pattern = f"()-[x:{T[ix.label]}]-()" if ix.relationship else f"(x:{L[ix.label]})"
@@ -234,6 +238,8 @@ class Neo4jStore:
         out += [
             f"CREATE INDEX declaration_superseded_by IF NOT EXISTS FOR (x:{L[S.DECLARATION]}) ON (x.superseded_by)",
             f"CREATE INDEX survey_event_supplier IF NOT EXISTS FOR (x:{L[SURVEY_EVENT_LABEL]}) ON (x.supplier_id)",
+            f"CREATE INDEX campaign_record_supplier IF NOT EXISTS FOR (x:{L[CAMPAIGN_RECORD_LABEL]}) "
+            "ON (x.supplier_id)",
             f"CREATE INDEX sources_from_sha256 IF NOT EXISTS FOR ()-[x:{T[S.SOURCES_FROM]}]-() ON (x.sha256)",
             f"CREATE INDEX located_in_sha256 IF NOT EXISTS FOR ()-[x:{T[S.LOCATED_IN]}]-() ON (x.sha256)",
             f"CREATE INDEX mine_country_declaration IF NOT EXISTS FOR ()-[x:{T[S.SOURCES_FROM_COUNTRY]}]-() "
@@ -565,6 +571,7 @@ class Neo4jStore:
                           f"AND NOT EXISTS {{ MATCH (d:{decl}) WHERE d.supplier_id = $sid }} "
                           f"AND NOT EXISTS {{ (s)-[:{rel}]->(:{sup}) }} "
                           f"AND NOT EXISTS {{ MATCH (e:{L[SURVEY_EVENT_LABEL]}) WHERE e.supplier_id = $sid }} "
+                          f"AND NOT EXISTS {{ MATCH (e:{L[CAMPAIGN_RECORD_LABEL]}) WHERE e.supplier_id = $sid }} "
                           "DETACH DELETE s", sid=supplier_id, origin=S.ORIGIN_DECLARED)
         return True
 
@@ -651,6 +658,20 @@ class Neo4jStore:
                       sid=event.supplier_id, kind=event.kind, date=event.date, note=event.note, seq=seq)
 
         self._write("survey event", tx_fn, bump=False)
+
+    def save_campaign_records(self, records: list[CampaignRecord]) -> None:
+        for r in records:
+            if r.kind not in S.CAMPAIGN_RECORD_KINDS:
+                raise ValueError(f"campaign record kind {r.kind!r} not one of {', '.join(S.CAMPAIGN_RECORD_KINDS)}")
+        rows = [{"rid": _campaign_rid(r.kind, r.key), "kind": r.kind, "key": r.key, "sid": r.supplier_id,
+                 "data": json.dumps(r.data, ensure_ascii=False, sort_keys=True)} for r in records]
+
+        def tx_fn(tx: ManagedTransaction) -> None:
+            self._unwind(tx, f"UNWIND $rows AS r MERGE (x:{L[CAMPAIGN_RECORD_LABEL]} {{rid: r.rid}}) "
+                             "SET x.kind = r.kind, x.key = r.key, x.supplier_id = r.sid, x.data = r.data, "
+                             "x.updated = $now", rows, now=_now())
+
+        self._write("save of campaign records", tx_fn)
 
     def upsert_countries(self, records: list[CountryRecord]) -> None:
         rows = [{"iso": r.iso2.upper(), "name": r.name or country_name(r.iso2), "covered": r.covered,
@@ -751,6 +772,13 @@ class Neo4jStore:
         rows = self._read(f"MATCH (e:{L[SURVEY_EVENT_LABEL]}) {where} RETURN e.supplier_id AS s, e.kind AS k, "
                           "e.date AS d, e.note AS n ORDER BY e.date, e.seq", sid=supplier_id)
         return [SurveyEvent(r["s"], r["k"], r["d"], r["n"] or "") for r in rows]
+
+    def campaign_records(self, kind: str | None = None, supplier_id: str | None = None) -> list[CampaignRecord]:
+        clauses = [c for c, v in (("x.kind = $kind", kind), ("x.supplier_id = $sid", supplier_id)) if v is not None]
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self._read(f"MATCH (x:{L[CAMPAIGN_RECORD_LABEL]}) {where} RETURN x.kind AS k, x.key AS key, "
+                          "x.supplier_id AS s, x.data AS d, x.updated AS u ORDER BY k, key", kind=kind, sid=supplier_id)
+        return [CampaignRecord(r["k"], r["key"], r["s"], json.loads(r["d"]), r["u"]) for r in rows]
 
     def years(self) -> list[int]:
         rows = self._read(f"MATCH (d:{L[S.DECLARATION]}) WHERE d.reporting_year IS NOT NULL "
@@ -972,7 +1000,13 @@ class Neo4jStore:
 def _supplier_props(rec: SupplierRecord) -> dict[str, Any]:
     return {"id": rec.id, "name": rec.name, "aliases": [str(a) for a in rec.aliases], "category": rec.category,
             "last_purchase": rec.last_purchase, "contact_email": rec.contact_email, "email_domain": rec.email_domain,
-            "spend": _float(rec.spend), "in_scope": rec.in_scope, "scope_reason": rec.scope_reason}
+            "spend": _float(rec.spend), "in_scope": rec.in_scope, "scope_reason": rec.scope_reason,
+            "contact_name": rec.contact_name, "language": rec.language}
+
+
+def _campaign_rid(kind: str, key: str) -> str:
+    """The unique id of a campaign record node (Community edition has no composite node keys)."""
+    return f"{kind}\x1f{key}"
 
 
 def _decl_info(props: dict[str, Any]) -> DeclarationInfo:

@@ -43,7 +43,7 @@ NODE_KEYS: dict[str, str] = {
 NODE_PROPS: dict[str, tuple[str, ...]] = {
     COMPANY: ("name",),
     SUPPLIER: ("name", "aliases", "category", "last_purchase", "contact_email", "email_domain", "spend",
-               "in_scope", "scope_reason", "origin"),
+               "in_scope", "scope_reason", "origin", "contact_name", "language"),
     DECLARATION: ("file_name", "template_kind", "template_version", "reporting_year", "status", "scope",
                   "scope_description", "company_name", "company_unique_id", "contact_email", "effective_date",
                   "received", "checker_missing", "current", "superseded_by", "supplier_id", "smelter_rows",
@@ -139,7 +139,14 @@ OUTCOME_UNREADABLE = "unreadable"
 OUTCOMES: tuple[str, ...] = (OUTCOME_NEW, OUTCOME_DUPLICATE, OUTCOME_SUPERSEDED, OUTCOME_INVALID_STORED,
                              OUTCOME_UNREADABLE)
 
-SURVEY_EVENT_KINDS: tuple[str, ...] = ("contacted", "follow_up", "responded", "out_of_scope", "note")
+SURVEY_EVENT_KINDS: tuple[str, ...] = ("contacted", "follow_up", "responded", "out_of_scope", "in_scope", "note")
+
+#: store-internal campaign records (queries/campaign): an outgoing message (request, reminder, receipt) keyed by
+#: its Message-ID, and a mitigation case keyed by "<supplier id>|<smelter key>". Kept beside the survey events,
+#: outside the exported supply-chain graph.
+CAMPAIGN_MESSAGE = "message"
+CAMPAIGN_CASE = "case"
+CAMPAIGN_RECORD_KINDS: tuple[str, ...] = (CAMPAIGN_MESSAGE, CAMPAIGN_CASE)
 
 
 def provisional_smelter_key(provisional_key: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 from ingest.records import Declaration, Resolution
 
 Outcome = Literal["new", "duplicate", "superseded", "invalid_stored"]
-SurveyKind = Literal["contacted", "follow_up", "responded", "out_of_scope", "note"]
+SurveyKind = Literal["contacted", "follow_up", "responded", "out_of_scope", "in_scope", "note"]
 
 #: the default embedded store folder (relative to the working directory)
 DEFAULT_STORE_DIR = ".minetrace"
@@ -44,6 +44,8 @@ class SupplierRecord:
     spend: float | None = None
     in_scope: bool | None = None
     scope_reason: str | None = None
+    contact_name: str | None = None
+    language: str | None = None  # the master list's language column as written ("zh", "Chinese", "中文" …)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,6 +57,23 @@ class SurveyEvent:
     kind: SurveyKind
     date: str  # ISO date
     note: str = ""
+
+
+@dataclass
+class CampaignRecord:
+    """One item of the supplier campaign (queries/campaign): an outgoing message or a mitigation case.
+
+    `kind` is one of `graph.schema.CAMPAIGN_RECORD_KINDS`; (`kind`, `key`) identifies the record and a save
+    replaces it whole. `data` holds plain JSON values only; the store keeps it as given and stamps `updated`."""
+
+    kind: str
+    key: str
+    supplier_id: str
+    data: dict[str, Any] = field(default_factory=dict)
+    updated: str | None = None  # ISO timestamp of the last save (set by the store)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass
@@ -231,6 +250,10 @@ class GraphStore(Protocol):
     def upsert_suppliers(self, records: list[SupplierRecord]) -> None: ...
     def set_supplier_scope(self, supplier_id: str, in_scope: bool | None, reason: str | None) -> None: ...
     def log_survey_event(self, event: SurveyEvent) -> None: ...
+    def save_campaign_records(self, records: list[CampaignRecord]) -> None:
+        """Insert or replace campaign records (by kind and key) in ONE transaction; bumps the version."""
+        ...
+
     def upsert_countries(self, records: list[CountryRecord]) -> None: ...
     def upsert_smelter_facts(self, facts: list[SmelterFact]) -> None: ...
     def relink_reports(self, declaration_id: str, updates: list[ReportRelink]) -> int:
@@ -253,6 +276,10 @@ class GraphStore(Protocol):
     def smelter(self, key: str) -> SmelterInfo | None: ...
     def countries(self) -> list[CountryRecord]: ...
     def survey_events(self, supplier_id: str | None = None) -> list[SurveyEvent]: ...
+    def campaign_records(self, kind: str | None = None, supplier_id: str | None = None) -> list[CampaignRecord]:
+        """Campaign records, optionally of one kind / supplier, sorted by kind then key."""
+        ...
+
     def years(self) -> list[int]: ...
     def stats(self) -> dict[str, Any]: ...
 

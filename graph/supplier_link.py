@@ -37,7 +37,7 @@ def to_record(m: MasterSupplier) -> SupplierRecord:
     return SupplierRecord(id=m.id, name=m.name, aliases=list(m.aliases), category=m.category,
                           last_purchase=m.last_purchase.isoformat() if m.last_purchase else None,
                           contact_email=m.contact_email, email_domain=m.email_domain or email_domain(m.contact_email),
-                          spend=m.spend)
+                          spend=m.spend, contact_name=m.contact_name, language=m.language)
 
 
 class SupplierLinker:

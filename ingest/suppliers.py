@@ -44,6 +44,8 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "contact_email": ("contactemail", "email", "emailaddress", "contactemailaddress", "suppliercontactemail",
                       "contact", "mail", "primarycontactemail", "compliancecontactemail"),
     "contact_name": ("contactname", "contactperson", "primarycontact", "suppliercontact"),
+    "language": ("language", "preferredlanguage", "lang", "languagecode", "contactlanguage", "communicationlanguage",
+                 "correspondencelanguage", "locale", "sprache", "yuyan"),
     "spend": ("spend", "annualspend", "spendusd", "totalspend", "spendamount", "amount", "purchasevolume",
               "annualpurchases", "spendeur"),
 }
@@ -72,6 +74,7 @@ class MasterSupplier:
     contact_email: str | None = None
     email_domain: str | None = None
     contact_name: str | None = None
+    language: str | None = None  # as written ("zh", "Chinese", "中文" …); the campaign picks its message language
     spend: float | None = None
     source: str | None = None  # file name
     row: int | None = None
@@ -321,6 +324,7 @@ def read_supplier_list(source: str | Path | bytes, name: str | None = None,
                 result.findings.append(Finding("supplier_bad_email", "warning", where,
                                                f"contact e-mail {email!r} of {sid} does not look like an address"))
         rec.contact_name = _clean(get(row, "contact_name"))
+        rec.language = _clean(get(row, "language"))
         try:
             rec.spend = _parse_spend(get(row, "spend"))
         except ValueError:

@@ -18,7 +18,7 @@ import pytest
 from graph import schema as S
 from graph import synth
 from graph.export import canonical_dump
-from graph.store import CountryRecord, GraphStore, SmelterFact, SupplierRecord, SurveyEvent
+from graph.store import CampaignRecord, CountryRecord, GraphStore, SmelterFact, SupplierRecord, SurveyEvent
 
 ROOT = Path(__file__).resolve().parents[1]
 HAS_NEO4J_STORE = (ROOT / "graph" / "neo4j_store.py").exists()
@@ -416,6 +416,31 @@ def test_scope_and_survey_events(store: GraphStore) -> None:
     assert len(store.survey_events()) == 3
     with pytest.raises(ValueError):
         store.log_survey_event(SurveyEvent("S-1", "bogus", "2025-01-01"))  # type: ignore[arg-type]
+
+
+def test_campaign_records_and_supplier_contact_fields(store: GraphStore) -> None:
+    store.upsert_suppliers([SupplierRecord("S-1", "One", contact_email="li@one.example", contact_name="Li Wei",
+                                           language="中文")])
+    s1 = store.supplier("S-1")
+    assert s1 is not None and (s1.contact_name, s1.language) == ("Li Wei", "中文")
+    v = store.version()
+    msg = CampaignRecord(S.CAMPAIGN_MESSAGE, "<request.2016.S-1@x>", "S-1", {"kind": "request", "state": "written",
+                                                                           "to": ["li@one.example"], "n": 1})
+    case = CampaignRecord(S.CAMPAIGN_CASE, "S-1|CID002587", "S-1", {"state": "open", "history": [{"x": None}]})
+    store.save_campaign_records([msg, case])
+    assert store.version() != v
+    got = store.campaign_records()
+    assert [(r.kind, r.key, r.supplier_id, r.data) for r in got] == [
+        ("case", "S-1|CID002587", "S-1", case.data), ("message", msg.key, "S-1", msg.data)]
+    assert all(r.updated for r in got)
+    store.save_campaign_records([CampaignRecord(S.CAMPAIGN_MESSAGE, msg.key, "S-1", {**msg.data, "state": "sent"})])
+    assert [r.data["state"] for r in store.campaign_records(S.CAMPAIGN_MESSAGE)] == ["sent"]
+    assert store.campaign_records(supplier_id="S-2") == []
+    assert len(store.campaign_records(supplier_id="S-1")) == 2
+    with pytest.raises(ValueError):
+        store.save_campaign_records([CampaignRecord("bogus", "k", "S-1")])
+    store.log_survey_event(SurveyEvent("S-1", "in_scope", "2025-01-12"))
+    assert [e.kind for e in store.survey_events("S-1")] == ["in_scope"]
 
 
 def test_countries_and_smelter_facts(store: GraphStore) -> None:
