@@ -27,6 +27,7 @@ FAMILIES: tuple[str, ...] = (
     "app.cli_query",
     "app.cli_risk",
     "app.cli_survey",
+    "app.cli_mitigation",
     "app.cli_export",
     "app.cli_graph",  # after cli_export: `export graph` joins the shared `export` group
     "app.cli_report",

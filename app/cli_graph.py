@@ -50,6 +50,8 @@ def ingest(
                                      "supplier's sub-suppliers (multi-tier)."),
     store: str | None = typer.Option(None, "--store", help=STORE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the per-file results as JSON."),
+    receipts: bool = typer.Option(False, "--receipts", help="Write a receipt (.eml, <store>/outbox) for every form "
+                                  "this run stored and open its mitigation cases (see `minetrace survey receipts`)."),
 ) -> None:
     """Ingest supplier declarations into the graph: one transaction per file, never stops on a bad file."""
     from graph.ingest import StoreError, ingest_paths
@@ -89,10 +91,18 @@ def ingest(
         version = st.version()
         st.close()
     report.resolver = rdesc
+    receipt_res = None
+    if receipts:
+        from app.cli_survey import receipts_after_ingest
+
+        receipt_res = receipts_after_ingest(store, [f.sha256 for f in report.files if f.sha256 and f.outcome in (
+            S.OUTCOME_NEW, S.OUTCOME_SUPERSEDED, S.OUTCOME_INVALID_STORED)])
     if as_json:
         doc = report.to_json()
         doc["store"] = resolve_store_target(store)
         doc["version"] = version
+        if receipt_res is not None:
+            doc["receipts"] = receipt_res.to_json()
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     else:
         out = Console()
@@ -107,6 +117,10 @@ def ingest(
         for msg in report.supplier_map_findings:
             out.print(f"[yellow]master list:[/yellow] {msg}")
         out.print(f"{report.summary()} — resolver: {rdesc}; store {resolve_store_target(store)} (version {version})")
+        if receipt_res is not None:
+            from app.cli_survey import print_receipts
+
+            print_receipts(receipt_res, out)
     for f in report.files:
         if f.outcome == S.OUTCOME_UNREADABLE:
             typer.echo(f"{f.name}: {f.message}", err=True)

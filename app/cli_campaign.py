@@ -1,0 +1,124 @@
+"""Shared plumbing of the campaign commands (`survey request|remind|receipts|outbox`, `ingest --receipts`).
+
+Why a module: four commands take the same options (outbox, templates, settings, sender, --send, --date)
+and print the same kind of result (messages written, suppliers held with the reason, SMTP results);
+keeping that here keeps `cli_survey.py` to one verb per function and lets `ingest --receipts` reuse it.
+Everything a supplier wrote is printed through `safe_text`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.cli_safe_text import safe_text
+
+OUTBOX = typer.Option(None, "--outbox", help="Folder for the .eml files (default: <store folder>/outbox).")
+TEMPLATES = typer.Option(None, "--templates", help="Folder of message templates (<lang>/<kind>.txt.j2) in front "
+                         "of the defaults (copy them with `minetrace survey templates --out DIR`).")
+SETTINGS = typer.Option(None, "--settings", help="Campaign settings YAML (due days, reminder interval, sender) "
+                        "over queries/campaign/defaults.yaml.")
+SENDER = typer.Option(None, "--from", help="Sender, e.g. 'Sourcing <sourcing@ourco.com>' (default "
+                      "$MINETRACE_MAIL_FROM).")
+COMPANY = typer.Option(None, "--company", help="Company the messages speak for (default $MINETRACE_COMPANY).")
+DAY = typer.Option(None, "--date", help="Date of this campaign run (YYYY-MM-DD, default today): message date, "
+                   "logged contact date, due dates counted from it.")
+SEND = typer.Option(False, "--send", help="Also deliver pending messages over SMTP (MINETRACE_SMTP_HOST, _PORT, "
+                    "_SECURITY starttls|tls|none, _USER, _PASSWORD); failed ones stay pending for the next run.")
+
+EXIT_CONFIG = 1
+EXIT_BAD_TEMPLATE = 2
+EXIT_SEND_FAILED = 3
+
+
+@dataclass
+class CampaignSetup:
+    settings: Any
+    renderer: Any
+    outbox: Path
+    smtp: Any  # SmtpConfig | None
+    day: date
+
+
+def setup(store: str | None, outbox: str | None, templates: str | None, settings_file: str | None,
+          sender: str | None, company: str | None, day: str | None, send: bool) -> CampaignSetup:
+    """Settings, renderer, outbox and SMTP configuration from the options; a clear message and exit 1 when not
+    usable."""
+    from app.cli_query import parse_date
+    from queries.campaign.render import CampaignTemplateError, Renderer
+    from queries.campaign.run import default_outbox
+    from queries.campaign.settings import SettingsError, load_settings
+    from queries.campaign.smtp import SmtpConfig, SmtpConfigError
+
+    try:
+        settings = load_settings(settings_file, sender=sender, company=company)
+        renderer = Renderer(templates)
+        smtp = SmtpConfig.from_env() if send else None
+    except (SettingsError, CampaignTemplateError, SmtpConfigError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_CONFIG) from None
+    return CampaignSetup(settings, renderer, Path(outbox) if outbox else default_outbox(store), smtp,
+                         parse_date(day, "--date") or date.today())
+
+
+def guarded(fn: Any) -> Any:
+    """Run a campaign step; template and input errors become one line on stderr and an exit code."""
+    from queries.campaign.render import CampaignTemplateError
+    from queries.campaign.requests import CampaignInputError
+
+    try:
+        return fn()
+    except CampaignInputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_BAD_TEMPLATE) from None
+    except CampaignTemplateError as exc:
+        typer.echo(f"error: message template: {exc}", err=True)
+        raise typer.Exit(EXIT_CONFIG) from None
+
+
+def print_result(res: Any, console: Console, what: str, limit: int = 200) -> None:
+    """Messages written (a table), held suppliers with reasons, SMTP results, and a summary line."""
+    if res.written:
+        t = Table(title=f"{what} written to {safe_text(res.outbox)}")
+        for c in ("supplier", "to", "language", "subject", "file"):
+            t.add_column(c)
+        for m in res.written[:limit]:
+            t.add_row(safe_text(f"{m.supplier_id} {m.supplier_name or ''}"), safe_text(", ".join(m.to)), m.language,
+                      safe_text(m.subject[:70]), safe_text(Path(m.path).name))
+        console.print(t)
+        if len(res.written) > limit:
+            console.print(f"… and {len(res.written) - limit} more (--json lists them all)")
+    held: dict[str, list[Any]] = {}
+    for h in res.held:
+        held.setdefault(h.reason, []).append(h)
+    for reason, items in held.items():
+        console.print(f"[yellow]{len(items)} held ({reason})[/yellow]: " + "; ".join(
+            safe_text(f"{h.supplier_id} {h.name or ''}".strip() + (f" — {h.detail}" if h.detail else ""))
+            for h in items[:limit]))
+    failed = [r for r in res.sent if not r.ok]
+    for r in failed:
+        console.print(f"[red]not sent[/red] {safe_text(r.key)} to {safe_text(', '.join(r.recipients))}: "
+                      f"{safe_text(r.error)} (stays pending: run again with --send)")
+    parts = [f"{len(res.written)} {what} written", f"{len(res.existing)} written before"]
+    if res.held:
+        parts.append(f"{len(res.held)} held")
+    if res.sent:
+        parts.append(f"{sum(r.ok for r in res.sent)} sent, {len(failed)} failed")
+    console.print(", ".join(parts) + f" — outbox {safe_text(res.outbox)}")
+
+
+def finish(res: Any, as_json: bool, console: Console, what: str, head: dict[str, Any] | None = None) -> None:
+    from app.cli_query import emit
+
+    if as_json:
+        emit({**(head or {}), **res.to_json()})
+    else:
+        print_result(res, console, what)
+    if any(not r.ok for r in res.sent):
+        raise typer.Exit(EXIT_SEND_FAILED)
