@@ -14,9 +14,9 @@ Everything passed in is plain text (`text.clean`): the environment is sandboxed,
 
 Example:
     >>> r = Renderer()
-    >>> subject, body = r.render("request", "en", sample_context("request"))
-    >>> subject.startswith("Our company")
-    True
+    >>> out = r.render("request", "en", sample_context("request"))
+    >>> out.subject.startswith("Our company"), out.language
+    (True, 'en')
 """
 
 from __future__ import annotations
