@@ -111,6 +111,7 @@ def write_drafts(store: Any, drafts: Iterable[Draft], settings: CampaignSettings
     """Render and write every draft whose ledger key is new; record them; log the events now due."""
     drafts = list(drafts)
     known = {m.key: m for m in load_messages(store)}
+    outbox = Path(outbox).resolve()
     result = BatchResult(kind=kind or (drafts[0].kind if drafts else ""), outbox=str(outbox))
     new: list[MessageRecord] = []
     when = message_date(day, now)
@@ -126,7 +127,7 @@ def write_drafts(store: Any, drafts: Iterable[Draft], settings: CampaignSettings
                             msg_id=mid, when=when, attachments=d.attachments, reply_to=settings.reply_to or None,
                             references=d.references,
                             headers={"X-Minetrace-Kind": d.kind, "X-Minetrace-Supplier": d.supplier_id})
-        path = write_eml(msg, eml_path(outbox, d))
+        path = write_eml(msg, eml_path(outbox, d)).resolve()  # absolute: `--send` may run from elsewhere
         rec = MessageRecord(key=d.key, supplier_id=d.supplier_id, kind=d.kind, ref=d.ref, message_id=mid, to=d.to,
                             subject=rendered.subject, path=str(path), created=day.isoformat(), seq=d.seq,
                             year=d.year, declaration_id=d.declaration_id, supplier_name=d.supplier_name,

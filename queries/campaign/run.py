@@ -37,7 +37,7 @@ def default_outbox(store_target: str | Path | None) -> Path:
     """`<store folder>/outbox` — the local folder of the store (also for Neo4j: $MINETRACE_STORE)."""
     from ingest.reference.store import store_dir
 
-    return store_dir(store_target) / "outbox"
+    return (store_dir(store_target) / "outbox").resolve()
 
 
 def _template(path: str | Path | None) -> Attachment | None:
