@@ -170,3 +170,21 @@ def test_other_pages_render(page: Any, explorer: Explorer, path: str) -> None:
     assert "Traceback" not in text and "Error" not in text.split("\n")[0]
     shot(page, path)
     assert (ARTIFACTS / f"{path}.png").stat().st_size > 10_000
+
+
+def test_follow_up_writes_the_requests(page: Any, explorer: Explorer, demo: DemoStore, tmp_path: Path) -> None:
+    from ingest.template_writer import CmrtSpec, write_cmrt
+
+    blank = write_cmrt(CmrtSpec(), tmp_path / "RMI_CMRT_6.5_blank.xlsx", "6.5")
+    open_page(page, explorer, "followup")
+    assert "Follow-up" in main_text(page) and "Who to remind" in main_text(page)
+    page.locator('[data-testid="stFileUploader"]').first.locator('input[type="file"]').set_input_files(str(blank))
+    page.get_by_role("button", name="Write requests").click()
+    in_scope = demo.manifest.figures()["in_scope"]
+    page.get_by_text(f"request: {in_scope} written").first.wait_for()
+    wait_for_app(page)
+    text = main_text(page)
+    assert "Contacted" in text and "Open mitigation cases" in text
+    outbox = sorted((demo.store_dir / "outbox").glob("*-request-*.eml"))
+    assert len(outbox) == in_scope
+    shot(page, "followup")

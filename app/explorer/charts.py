@@ -35,6 +35,19 @@ def funnel(figures: dict[str, Any]) -> go.Figure:
     return fig
 
 
+def days_to_respond(days: list[Any], by_reminders: dict[str, int]) -> go.Figure:
+    """Responders by days from first contact to response (histogram) and by reminders needed (bars)."""
+    values = [int(d) for d in days if isinstance(d, int | float) and d >= 0]
+    fig = go.Figure()
+    fig.add_histogram(x=values, name="days to respond", marker_color="#2e75b6", nbinsx=20)
+    fig.add_bar(x=[f"{k} reminder(s)" for k in by_reminders], y=list(by_reminders.values()),
+                name="responders by reminders", marker_color="#ff7f0e", xaxis="x2", yaxis="y2")
+    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10}, title="Days to respond",
+                      xaxis={"domain": [0, 0.6], "title": "days from first contact"},
+                      xaxis2={"domain": [0.7, 1], "anchor": "y2"}, yaxis2={"anchor": "x2"}, showlegend=False)
+    return fig
+
+
 def risk_by_metal(rows: list[dict[str, Any]]) -> go.Figure:
     """Stacked bars: smelters per metal by risk level. rows: {metal, risk}."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)

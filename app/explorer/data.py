@@ -627,3 +627,126 @@ def year_diff(k: tuple[str, str], year_from: int, year_to: int, supplier_id: str
     fn = query("diff", "year_diff")
     with reference() as ref:
         return plain(fn(store(), year_from, year_to, facts=ref, supplier_ids=[supplier_id] if supplier_id else None))
+
+
+# ------------------------------------------------------------------ the supplier campaign (queries.campaign)
+def _campaign_ctx(ref: Any, year: int | None) -> Any:
+    """What the campaign steps read: the store, a risk model for `year`, its policy (as a QueryContext holds)."""
+    from types import SimpleNamespace
+
+    model = _model(ref, year)
+    return SimpleNamespace(store=store(), model=model, policy=model.policy, year=year)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def campaign_funnel(k: tuple[str, str], year: int | None) -> dict[str, Any]:
+    """The response funnel from real contact dates (queries.campaign.funnel; counts = survey status figures)."""
+    fn = query("queries.campaign.funnel", "campaign_funnel")
+    with reference() as ref:
+        model = _model(ref, year)
+        return plain(fn(store(), year, model.as_of, model.policy))
+
+
+MESSAGE_COLS = ["created", "kind", "seq", "supplier_id", "supplier_name", "to", "subject", "state", "last_error",
+                "due", "path", "declaration_id", "file_name", "status", "high_risk"]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def campaign_messages(k: tuple[str, str], year: int | None) -> pd.DataFrame:
+    """Every campaign message of the ledger (requests, reminders, receipts) with its state."""
+    rows = []
+    for m in query("queries.campaign.ledger", "load_messages")(store(), year=year):
+        d = m.to_json()
+        d["to"] = ", ".join(m.to)
+        d["file_name"] = m.detail.get("file_name")
+        d["status"] = m.detail.get("status")
+        d["high_risk"] = ", ".join(m.detail.get("high_risk") or [])
+        rows.append(d)
+    return frame(rows, MESSAGE_COLS)[MESSAGE_COLS]
+
+
+CASE_COLS = ["key", "cid", "smelter_name", "metal", "supplier_id", "supplier_name", "state", "opened_on",
+             "requested_on", "due", "proposal", "closed_on", "closed_reason", "years", "reasons"]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def campaign_cases(k: tuple[str, str], year: int | None = None) -> pd.DataFrame:
+    """Mitigation cases (queries.campaign.cases), open ones first, as flat rows."""
+    cases = query("queries.campaign.cases", "filter_cases")(query("queries.campaign.cases", "load_cases")(store()),
+                                                            year=year)
+    rows = query("queries.campaign.cases", "case_rows")(cases)
+    return frame(rows, CASE_COLS)[CASE_COLS]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def reminder_plan(k: tuple[str, str], year: int, day: str) -> pd.DataFrame:
+    """Who would get a reminder if the batch were written on `day`, and who is held (and why) — nothing written."""
+    from datetime import date as _date
+
+    drafts_fn = query("queries.campaign.reminders", "reminder_drafts")
+    settings = query("queries.campaign.settings", "load_settings")()
+    with reference() as ref:
+        ctx = _campaign_ctx(ref, year)
+        drafts, held = drafts_fn(ctx.store, year, ctx.model.as_of, ctx.policy, settings, _date.fromisoformat(day))
+    rows = [{"supplier_id": d.supplier_id, "name": d.supplier_name, "action": f"reminder {d.seq}",
+             "status": d.detail.get("status"), "to": ", ".join(d.to), "why": ""} for d in drafts]
+    rows += [{"supplier_id": h.supplier_id, "name": h.name, "action": h.reason, "status": None, "to": None,
+              "why": h.detail} for h in held]
+    return frame(rows, ["supplier_id", "name", "action", "status", "to", "why"])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def receipts_pending(k: tuple[str, str], year: int | None) -> int:
+    """Stored forms without a receipt yet."""
+    return len(query("queries.campaign.receipts", "declarations_without_receipt")(store(), year))
+
+
+def smtp_status() -> tuple[bool, str]:
+    """(configured, description or the reason it is not) — from the MINETRACE_SMTP_* environment."""
+    from queries.campaign.smtp import SmtpConfig, SmtpConfigError
+
+    try:
+        return True, SmtpConfig.from_env().describe()
+    except SmtpConfigError as exc:
+        return False, str(exc)
+
+
+def campaign_step(step: str, year: int | None, send: bool = False, template: bytes | None = None,
+                  template_name: str = "blank-template.xlsx") -> dict[str, Any]:
+    """Run one campaign step as `minetrace survey request|remind|receipts|outbox --send` does (settings, sender
+    and SMTP from the environment, the store's outbox) and return its result as JSON."""
+    import tempfile
+    from datetime import date as _date
+
+    from queries.campaign.render import Renderer
+    from queries.campaign.run import default_outbox, run_receipts, run_reminders, run_requests, run_send
+    from queries.campaign.settings import load_settings
+    from queries.campaign.smtp import SmtpConfig
+
+    settings = load_settings()
+    smtp = SmtpConfig.from_env() if send else None
+    outbox = default_outbox(store_uri())
+    day = _date.today()
+    with tempfile.TemporaryDirectory(prefix="minetrace-template-") as tmp, reference() as ref:
+        ctx = _campaign_ctx(ref, year)
+        tpl = None
+        if template:
+            tpl = Path(tmp) / Path(template_name).name
+            tpl.write_bytes(template)
+        if step == "request":
+            if year is None or tpl is None:
+                raise ValueError("requests need a reporting year and the blank template")
+            res = run_requests(ctx, year, settings, Renderer(), outbox, day, template_path=tpl, send=smtp)
+        elif step == "remind":
+            if year is None:
+                raise ValueError("reminders need a reporting year")
+            res = run_reminders(ctx, year, settings, Renderer(), outbox, day, template_path=tpl, send=smtp)
+        elif step == "receipts":
+            res = run_receipts(ctx, settings, Renderer(), outbox, day, year=year, template_path=tpl, send=smtp)
+        elif step == "send":
+            if smtp is None:
+                raise ValueError("sending needs the SMTP environment")
+            res = run_send(ctx, smtp, year=year, outbox=outbox)
+        else:
+            raise ValueError(f"unknown campaign step {step!r}")
+    return res.to_json()

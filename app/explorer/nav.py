@@ -13,7 +13,17 @@ import streamlit as st
 
 @cache
 def pages() -> dict[str, st.Page]:
-    from app.explorer.screens import exports, exposure, ingest, overview, smelters, suppliers, trace, validation
+    from app.explorer.screens import (
+        exports,
+        exposure,
+        followup,
+        ingest,
+        overview,
+        smelters,
+        suppliers,
+        trace,
+        validation,
+    )
 
     return {
         "overview": st.Page(overview.render, title="Overview", icon=":material/dashboard:",
@@ -23,6 +33,8 @@ def pages() -> dict[str, st.Page]:
         "suppliers": st.Page(suppliers.render, title="Suppliers", icon=":material/business:", url_path="suppliers"),
         "smelters": st.Page(smelters.render, title="Smelters", icon=":material/factory:", url_path="smelters"),
         "validation": st.Page(validation.render, title="Validation", icon=":material/rule:", url_path="validation"),
+        "followup": st.Page(followup.render, title="Follow-up", icon=":material/forward_to_inbox:",
+                            url_path="followup"),
         "ingest": st.Page(ingest.render, title="Ingest", icon=":material/upload_file:", url_path="ingest"),
         "exports": st.Page(exports.render, title="Exports", icon=":material/download:", url_path="exports"),
     }
