@@ -86,11 +86,12 @@ def print_result(res: Any, console: Console, what: str, limit: int = 200) -> Non
     """Messages written (a table), held suppliers with reasons, SMTP results, and a summary line."""
     if res.written:
         t = Table(title=f"{what} written to {safe_text(res.outbox)}")
-        for c in ("supplier", "to", "language", "subject", "file"):
+        for c in ("supplier", "to", "language", "file"):
             t.add_column(c)
         for m in res.written[:limit]:
-            t.add_row(safe_text(f"{m.supplier_id} {m.supplier_name or ''}"), safe_text(", ".join(m.to)), m.language,
-                      safe_text(m.subject[:70]), safe_text(Path(m.path).name))
+            to = ", ".join(m.to) if m.state != "held" else f"(held: {m.detail.get('hold')})"
+            t.add_row(safe_text(f"{m.supplier_id} {m.supplier_name or ''}"), safe_text(to), m.language,
+                      safe_text(Path(m.path).name))
         console.print(t)
         if len(res.written) > limit:
             console.print(f"… and {len(res.written) - limit} more (--json lists them all)")
@@ -105,9 +106,13 @@ def print_result(res: Any, console: Console, what: str, limit: int = 200) -> Non
     for r in failed:
         console.print(f"[red]not sent[/red] {safe_text(r.key)} to {safe_text(', '.join(r.recipients))}: "
                       f"{safe_text(r.error)} (stays pending: run again with --send)")
-    parts = [f"{len(res.written)} {what} written", f"{len(res.existing)} written before"]
-    if res.held:
-        parts.append(f"{len(res.held)} held")
+    n_held = sum(1 for m in res.written if m.state == "held")
+    parts = [f"{len(res.written)} {what} written" + (f" ({n_held} without a recipient: held)" if n_held else ""),
+             f"{len(res.existing)} written before"]
+    with_file = {(m.supplier_id, m.declaration_id) for m in res.written + res.existing}
+    no_message = [h for h in res.held if (h.supplier_id, h.declaration_id) not in with_file]
+    if no_message:
+        parts.append(f"{len(no_message)} without a message (listed above)")
     if res.sent:
         parts.append(f"{sum(r.ok for r in res.sent)} sent, {len(failed)} failed")
     console.print(", ".join(parts) + f" — outbox {safe_text(res.outbox)}")

@@ -168,16 +168,23 @@ def test_every_in_scope_supplier_gets_exactly_one_request(campaign: Campaign) ->
     by_sid = {sid: len(c.to(sid, "request")) for sid in expected}
     assert by_sid == {sid: 1 for sid in expected}
     assert len(got) == len(expected)  # nobody else (no service provider, no extra address)
-    assert {w["supplier_id"] for w in c.out["request1"]["written"]} == expected
+    written = {w["supplier_id"]: w for w in c.out["request1"]["written"]}
+    assert set(written) == expected | {"S90001", "S90002"}  # the two without an address: written, held
+    assert {sid for sid, w in written.items() if w["state"] == "held"} == {"S90001", "S90002"}
     assert c.out["request2"]["written"] == []
-    assert f"0 requests written, {len(expected)} written before" in " ".join(c.text["request3"].split())
-    assert {e["supplier_id"] for e in c.out["request2"]["existing"]} == expected
+    assert f"0 requests written, {len(written)} written before" in " ".join(c.text["request3"].split())
+    assert {e["supplier_id"] for e in c.out["request2"]["existing"]} == set(written)
 
 
 def test_requests_without_a_usable_contact_are_listed_with_the_reason(campaign: Campaign) -> None:
     held = {h["supplier_id"]: h["reason"] for h in campaign.out["request1"]["held"]}
     assert held == {"S90001": "no_contact", "S90002": "bad_contact"}  # S90003 is a service provider: out of scope
     assert "S90003" not in {w["supplier_id"] for w in campaign.out["request1"]["written"]}
+    for w in campaign.out["request1"]["written"]:
+        if w["supplier_id"] in held:  # written without a recipient, for the analyst to forward; never sent
+            msg = parse_eml(w["path"])
+            assert msg["To"] is None and held[w["supplier_id"]] in str(msg["X-Minetrace-Held"])
+            assert w["to"] == [] and not w["event_logged"]
 
 
 def test_request_messages_carry_the_blank_template_and_the_due_date(campaign: Campaign) -> None:
@@ -225,7 +232,7 @@ def test_a_refused_recipient_fails_alone_and_is_sent_by_the_next_run(campaign: C
 def test_eml_files_parse_back_and_match_what_was_delivered(campaign: Campaign) -> None:
     c = campaign
     delivered = {str(m["Message-ID"]): m for m in c.received()}
-    files = sorted(Path(c.store, "outbox").glob("*.eml"))
+    files = [f for f in sorted(Path(c.store, "outbox").glob("*.eml")) if parse_eml(f)["X-Minetrace-Held"] is None]
     assert len(files) == len(delivered)
     for f in files:
         msg = parse_eml(f)
@@ -372,8 +379,8 @@ def test_funnel_reconciles_with_survey_status_and_uses_contact_dates(campaign: C
     assert rows["S00002"]["contacted_on"] == D0.isoformat() and rows["S00002"]["follow_ups"] == 2
     wave2 = [s.supplier_id for s in c.manifest.suppliers if s.supplier_id not in WAVE1]
     assert f["responders_by_reminders"]["2"] >= len(wave2)
-    assert f["messages"]["request"] == len(in_scope_with_contact(c))
-    assert f["messages"]["failed"] == 0
+    assert f["messages"]["request"] == len(in_scope_with_contact(c)) + 2 == f["messages"]["request_sent"] + 2
+    assert f["messages"]["failed"] == 0 and f["messages"]["held"] == 2 and f["requests_held"] == 2
 
 
 def test_supplier_text_reaches_the_terminal_escaped(campaign: Campaign) -> None:

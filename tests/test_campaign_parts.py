@@ -222,3 +222,31 @@ def test_an_old_embedded_store_gains_the_new_columns_and_tables(tmp_path: Path) 
         assert st.campaign_records() == []
     finally:
         st.close()
+
+
+def test_a_held_request_is_written_to_the_address_the_master_list_gives_later(tmp_path: Path) -> None:
+    from queries.campaign.requests import request_drafts
+    from queries.policy import load_policy
+
+    store = EmbeddedStore(tmp_path / "store")
+    try:
+        store.upsert_suppliers([SupplierRecord("S1", "One", category="direct", last_purchase="2016-06-01")])
+        settings, outbox = load_settings(env={}), tmp_path / "out"
+
+        def run(day: date):  # noqa: ANN202
+            drafts, held = request_drafts(store, 2016, date(2016, 12, 31), load_policy(), day, date(2017, 3, 1), None)
+            return write_drafts(store, drafts, settings, Renderer(), outbox, day), held
+
+        first, held = run(date(2017, 1, 10))
+        assert [(m.state, m.to) for m in first.written] == [("held", [])] and [h.reason for h in held] == ["no_contact"]
+        assert store.survey_events() == []  # nobody was contacted
+        assert run(date(2017, 1, 11))[0].written == []  # still no address: nothing new
+        store.upsert_suppliers([SupplierRecord("S1", "One", category="direct", last_purchase="2016-06-01",
+                                               contact_email="one@one.example")])
+        second, held = run(date(2017, 1, 12))
+        (m,) = second.written
+        assert (m.state, m.to, m.message_id, held) == ("written", ["one@one.example"], first.written[0].message_id, [])
+        assert message_from_bytes(Path(m.path).read_bytes(), policy=policy.default)["To"] == "one@one.example"
+        assert [(e.kind, e.date) for e in store.survey_events()] == [("contacted", "2017-01-12")]
+    finally:
+        store.close()

@@ -48,6 +48,8 @@ class Draft:
     attachments: list[Attachment] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
     detail: dict[str, Any] = field(default_factory=dict)
+    hold: str | None = None  # why there is no trusted address: the message is written without one, never sent
+    hold_detail: str = ""
 
     @property
     def key(self) -> str:
@@ -108,7 +110,11 @@ def eml_path(outbox: Path, draft: Draft) -> Path:
 def write_drafts(store: Any, drafts: Iterable[Draft], settings: CampaignSettings, renderer: Renderer,
                  outbox: Path, day: date, deliver_by: str = "file", kind: str = "",
                  now: datetime | None = None) -> BatchResult:
-    """Render and write every draft whose ledger key is new; record them; log the events now due."""
+    """Render and write every draft whose ledger key is new; record them; log the events now due.
+
+    A draft with `hold` (no trusted address) is written all the same — the analyst can forward the `.eml` — in
+    state "held": never sent, no survey event. When a later run finds an address for it, it is written again
+    (same Message-ID) with the recipient and becomes a normal pending message."""
     drafts = list(drafts)
     known = {m.key: m for m in load_messages(store)}
     outbox = Path(outbox).resolve()
@@ -116,24 +122,29 @@ def write_drafts(store: Any, drafts: Iterable[Draft], settings: CampaignSettings
     new: list[MessageRecord] = []
     when = message_date(day, now)
     for d in drafts:
-        if d.key in known:
+        if d.key in known and not (known[d.key].state == "held" and not d.hold):
             result.existing.append(known[d.key])
             continue
         context = {"kind": d.kind, "company": settings.company, "sender_name": _display_name(settings.sender),
                    "today": day.isoformat(), "due": d.due, **d.context}
         rendered = renderer.render(d.kind, d.language, context)
         mid = message_id(d.kind, d.ref, d.seq, d.supplier_id, settings.sender_domain)
-        msg = build_message(sender=settings.sender, to=d.to, subject=rendered.subject, body=rendered.body,
-                            msg_id=mid, when=when, attachments=d.attachments, reply_to=settings.reply_to or None,
-                            references=d.references,
-                            headers={"X-Minetrace-Kind": d.kind, "X-Minetrace-Supplier": d.supplier_id})
+        headers = {"X-Minetrace-Kind": d.kind, "X-Minetrace-Supplier": d.supplier_id}
+        if d.hold:
+            headers["X-Minetrace-Held"] = f"{d.hold}: {d.hold_detail}" if d.hold_detail else d.hold
+        msg = build_message(sender=settings.sender, to=[] if d.hold else d.to, subject=rendered.subject,
+                            body=rendered.body, msg_id=mid, when=when, attachments=d.attachments,
+                            reply_to=settings.reply_to or None, references=d.references, headers=headers)
         path = write_eml(msg, eml_path(outbox, d)).resolve()  # absolute: `--send` may run from elsewhere
         rec = MessageRecord(key=d.key, supplier_id=d.supplier_id, kind=d.kind, ref=d.ref, message_id=mid, to=d.to,
                             subject=rendered.subject, path=str(path), created=day.isoformat(), seq=d.seq,
                             year=d.year, declaration_id=d.declaration_id, supplier_name=d.supplier_name,
                             language=rendered.language, template=rendered.template, due=d.due, deliver=deliver_by,
                             references=d.references, attachments=[a.filename for a in d.attachments],
-                            detail=d.detail)
+                            detail={**d.detail, **({"hold": d.hold, "hold_detail": d.hold_detail} if d.hold
+                                                   else {})}, state="held" if d.hold else "written")
+        if d.hold:
+            rec.to = []
         new.append(rec)
         known[d.key] = rec
     save_messages(store, new)
@@ -158,10 +169,11 @@ def log_due_events(store: Any, messages: Iterable[MessageRecord]) -> int:
 
 def pending(store: Any, kinds: Iterable[str] | None = None, year: int | None = None,
             keys: Iterable[str] | None = None) -> list[MessageRecord]:
-    """Messages not yet sent (written or failed), optionally of some kinds / a reporting year / some keys."""
+    """Messages not yet sent (written or failed; never held ones), optionally of some kinds / a reporting year /
+    some keys."""
     kinds = set(kinds) if kinds else None
     keys = set(keys) if keys is not None else None
-    return [m for m in load_messages(store, year=year) if m.state != "sent"
+    return [m for m in load_messages(store, year=year) if m.state in ("written", "failed")
             and (kinds is None or m.kind in kinds) and (keys is None or m.key in keys)]
 
 

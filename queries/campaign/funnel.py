@@ -34,7 +34,8 @@ class Funnel:
     figures: dict[str, Any]  # `survey status` figures, unchanged
     master_list: int
     in_scope: int
-    requested: int  # in-scope suppliers with a request written for the year
+    requested: int  # in-scope suppliers with a request written to an address for the year
+    requests_held: int  # in-scope suppliers whose request is held (no trusted address)
     contacted: int
     reminded: int  # in-scope suppliers with at least one follow-up
     responded: int
@@ -60,7 +61,8 @@ def campaign_funnel(store: Any, year: int | None, reference_date: date, policy: 
                     since: date | None = None) -> Funnel:
     rows, fig = store_survey(store, year, reference_date, policy, since)
     msgs = load_messages(store, year=year)
-    requested_ids = {m.supplier_id for m in msgs if m.kind == "request"}
+    requested_ids = {m.supplier_id for m in msgs if m.kind == "request" and m.state != "held"}
+    held_ids = {m.supplier_id for m in msgs if m.kind == "request" and m.state == "held"}
     days: list[int] = []
     reminders_of_responders: list[int] = []
     per: list[dict[str, Any]] = []
@@ -85,7 +87,8 @@ def campaign_funnel(store: Any, year: int | None, reference_date: date, policy: 
     cases = [c for c in load_cases(store) if year is None or year in c.years]
     return Funnel(
         year=year, figures=fig.to_json(), master_list=fig.master_list, in_scope=fig.in_scope,
-        requested=sum(1 for p in per if p["requested"]), contacted=fig.contacted,
+        requested=sum(1 for p in per if p["requested"]),
+        requests_held=sum(1 for p in per if p["supplier_id"] in held_ids), contacted=fig.contacted,
         reminded=sum(1 for p in per if p["reminders"]), responded=fig.responded, valid=fig.valid,
         invalid=fig.invalid, not_responded=fig.not_responded, response_rate=fig.response_rate,
         median_days_to_respond=float(median(days)) if days else None,
@@ -93,7 +96,7 @@ def campaign_funnel(store: Any, year: int | None, reference_date: date, policy: 
         reminders_per_responder=round(mean(reminders_of_responders), 2) if reminders_of_responders else None,
         responders_by_reminders={k: by_rem.get(k, 0) for k in ("0", "1", "2", "3+")},
         messages={**dict(sorted(kinds.items())), **dict(sorted(sent.items())),
-                  "failed": sum(1 for m in msgs if m.state == "failed")},
+                  **{state: sum(1 for m in msgs if m.state == state) for state in ("written", "failed", "held")}},
         reminders_by_escalation=dict(sorted(Counter(str(m.seq) for m in msgs if m.kind == "reminder").items())),
         cases_open=sum(1 for c in cases if c.is_open), cases_closed=sum(1 for c in cases if not c.is_open),
         suppliers=per)

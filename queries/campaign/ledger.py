@@ -8,9 +8,11 @@ keyed by what it is about (`<kind>|<year or declaration>|<supplier>|<sequence>`)
 beside the survey events on the embedded store and on Neo4j alike.
 
 States: `written` (the .eml is in the outbox), `sent` (an SMTP server accepted it), `failed` (the last
-delivery attempt failed; `attempts` keeps every try with its error). `deliver` says how the message
-was meant to leave: "file" (the analyst sends the .eml) or "smtp" (`--send`); the survey event a
-message stands for (contacted / follow_up) is logged when it is written (file) or sent (smtp).
+delivery attempt failed; `attempts` keeps every try with its error), `held` (written without a recipient:
+the supplier has no trusted address; never sent, rewritten with the address once the master list has one).
+`deliver` says how the message was meant to leave: "file" (the analyst sends the .eml) or "smtp"
+(`--send`); the survey event a message stands for (contacted / follow_up) is logged when it is written
+(file) or sent (smtp).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from graph import schema as S
 from graph.store import CampaignRecord
 
 MESSAGE_KINDS = ("request", "reminder", "receipt")
-STATES = ("written", "sent", "failed")
+STATES = ("written", "sent", "failed", "held")
 #: the survey event each message kind stands for (None: a receipt answers a form, it is no contact)
 EVENT_FOR_KIND = {"request": "contacted", "reminder": "follow_up", "receipt": None}
 
@@ -50,7 +52,7 @@ class MessageRecord:
     template: str | None = None
     due: str | None = None
     deliver: str = "file"  # file | smtp
-    state: str = "written"  # written | sent | failed
+    state: str = "written"  # written | sent | failed | held
     attempts: list[dict[str, Any]] = field(default_factory=list)  # {at, ok, error}
     sent_at: str | None = None
     event_logged: bool = False
@@ -65,7 +67,7 @@ class MessageRecord:
     @property
     def event_due(self) -> bool:
         """Whether the survey event this message stands for should be logged now (and has not been)."""
-        if self.event_logged or self.event_kind is None:
+        if self.event_logged or self.event_kind is None or self.state == "held":
             return False
         return self.state == "sent" or (self.deliver == "file" and self.state in ("written", "failed"))
 

@@ -89,7 +89,8 @@ def build_message(*, sender: str, to: list[str], subject: str, body: str, msg_id
     """One plain-text message with attachments (SMTP policy: CRLF, encoded headers)."""
     msg = EmailMessage(policy=policy.SMTP)
     msg["From"] = sender
-    msg["To"] = ", ".join(to)
+    if to:  # no recipient: a held message (RFC 5322 needs only From and Date)
+        msg["To"] = ", ".join(to)
     if reply_to:
         msg["Reply-To"] = reply_to
     msg["Subject"] = one_line(subject, 250)

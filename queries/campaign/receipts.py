@@ -156,7 +156,8 @@ def declarations_without_receipt(store: Any, year: int | None = None, ids: list[
 
 def receipt_drafts(store: Any, contents: list[ReceiptContent], settings: CampaignSettings, day: date,
                    template: Attachment | None = None) -> tuple[list[Draft], list[Held]]:
-    """A receipt draft per content whose supplier has a usable master-list contact; the others held."""
+    """A receipt draft per content; those whose supplier has no usable master-list contact are also listed as held
+    (their draft carries `hold`: written without a recipient, never sent)."""
     sups = {str(get(s, "id")): s for s in store.suppliers()}
     resubmit = (day + timedelta(days=settings.resubmit_due_days)).isoformat()
     action = (day + timedelta(days=settings.action_due_days)).isoformat()
@@ -168,13 +169,12 @@ def receipt_drafts(store: Any, contents: list[ReceiptContent], settings: Campaig
         if not who.ok:
             held.append(Held(c.supplier_id, get(sup, "name"), "receipt", who.reason or "no_contact", who.why,
                              c.declaration_id))
-            continue
         due = action if c.high_risk else (resubmit if not c.valid else None)
         attach = [template] if template and not c.valid else []
         drafts.append(Draft(
             supplier_id=c.supplier_id, supplier_name=get(sup, "name"), kind="receipt", ref=c.declaration_id,
             to=who.to, language=who.language, year=c.reporting_year, declaration_id=c.declaration_id, due=due,
-            attachments=attach,
+            attachments=attach, hold=None if who.ok else (who.reason or "no_contact"), hold_detail=who.why,
             detail={"status": c.status, "file_name": c.file_name, "errors": sum(f["severity"] == "error"
                                                                                   for f in c.findings),
                     "warnings": sum(f["severity"] == "warning" for f in c.findings),

@@ -72,7 +72,6 @@ def reminder_drafts(store: Any, year: int, reference_date: date, policy: Policy,
         who = addressee(sups.get(r.supplier_id, {"id": r.supplier_id, "name": r.name}))
         if not who.ok:
             held.append(Held(r.supplier_id, r.name, "reminder", who.reason or "no_contact", who.why))
-            continue
         seq = n + 1
         first = min([m.created for m in requests] + ([r.contacted_on] if r.contacted_on else []), default=None)
         refs = [m.message_id for m in sorted(requests + reminders, key=lambda m: (m.created, m.kind, m.seq))]
@@ -82,6 +81,7 @@ def reminder_drafts(store: Any, year: int, reference_date: date, policy: Policy,
             language=who.language, seq=seq, year=year, due=due_day.isoformat(),
             attachments=[template] if template else [], references=refs[-10:],
             detail={"escalation": seq, "invalid_form": invalid, "status": r.status},
+            hold=None if who.ok else (who.reason or "no_contact"), hold_detail=who.why,
             context={"supplier": who.supplier_context(), "year": year, "escalation": seq,
                      "max_reminders": settings.max_reminders, "final": seq >= settings.max_reminders,
                      "requested_on": first or "", "last_contact": last.isoformat() if last else "",

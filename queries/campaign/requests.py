@@ -3,8 +3,10 @@
 Why: the campaign starts by asking every in-scope supplier (the master list after scoping, DESIGN §1)
 for its CMRT by a due date. The ledger key `request|<year>|<supplier>|1` makes the request unique:
 re-running the command writes only the requests still missing (a supplier added to the master list,
-or given a contact since). Suppliers without a usable contact are held and listed, never skipped in
-silence. The blank template is checked to be a readable reporting template before anything is written.
+or given a contact since). A supplier without a usable contact gets its request written without a
+recipient (state "held": never sent, nobody marked contacted) and is listed — never skipped in silence;
+once the master list gives it an address, the next run writes the same request to it. The blank
+template is checked to be a readable reporting template before anything is written.
 
 Example:
     >>> tpl, what = blank_template("CMRT_6.5.xlsx")                                       # doctest: +SKIP
@@ -50,7 +52,8 @@ def blank_template(path: str | Path) -> tuple[Attachment, str]:
 
 def request_drafts(store: Any, year: int, reference_date: date, policy: Policy, day: date, due: date,
                    template: Attachment | None) -> tuple[list[Draft], list[Held]]:
-    """A request draft for every in-scope master-list supplier with a usable contact; the others held."""
+    """A request draft for every in-scope master-list supplier; those without a usable contact are also listed as
+    held (their draft carries `hold`)."""
     rows, _ = store_survey(store, year, reference_date, policy)
     sups = {str(get(s, "id")): s for s in store.suppliers()}
     drafts: list[Draft] = []
@@ -61,11 +64,11 @@ def request_drafts(store: Any, year: int, reference_date: date, policy: Policy, 
         who = addressee(sups.get(r.supplier_id, {"id": r.supplier_id, "name": r.name}))
         if not who.ok:
             held.append(Held(r.supplier_id, r.name, "request", who.reason or "no_contact", who.why))
-            continue
         drafts.append(Draft(
             supplier_id=r.supplier_id, supplier_name=r.name, kind="request", ref=str(year), to=who.to,
             language=who.language, year=year, due=due.isoformat(),
             attachments=[template] if template else [],
+            hold=None if who.ok else (who.reason or "no_contact"), hold_detail=who.why,
             context={"supplier": who.supplier_context(), "year": year,
                      "template_file": template.filename if template else ""}))
     return drafts, held

@@ -62,10 +62,10 @@ def render() -> None:
             ("Reminders per responder", f"{rpr:.2f}" if isinstance(rpr, int | float) else None),
             ("Open mitigation cases", funnel.get("cases_open")),
             ("Closed cases", funnel.get("cases_closed")),
-            ("Messages not sent", sum(v for kk, v in (funnel.get("messages") or {}).items()
-                                      if kk in ("request", "reminder", "receipt"))
-             - sum(v for kk, v in (funnel.get("messages") or {}).items() if kk.endswith("_sent"))),
-            ("Failed to send", (funnel.get("messages") or {}).get("failed")),
+            ("Messages not sent", (funnel.get("messages") or {}).get("written", 0)
+             + (funnel.get("messages") or {}).get("failed", 0), "written into the outbox, not sent over SMTP yet"),
+            ("Failed to send", (funnel.get("messages") or {}).get("failed"),
+             f"{(funnel.get('messages') or {}).get('held', 0)} held: no trusted address"),
         ])
         left, right = st.columns(2)
         with left:
@@ -142,7 +142,7 @@ def _receipts(k: tuple[str, str], year: int | None, smtp_ok: bool) -> None:
                       icon=":material/send:"):
         _run("receipts", year, True)
         st.rerun()
-    unsent = msgs[msgs["state"] != "sent"] if not msgs.empty else msgs
+    unsent = msgs[msgs["state"].isin(["written", "failed"])] if not msgs.empty else msgs
     if cols[2].button(f"Send {len(unsent)} pending message(s)", key="followup_send_pending",
                       disabled=unsent.empty or not smtp_ok, icon=":material/outbox:"):
         _run("send", year, True)
