@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import mimetypes
 import os
@@ -25,6 +26,7 @@ from datetime import UTC, date, datetime, time
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, getaddresses, parseaddr
+from functools import lru_cache
 from pathlib import Path
 
 from queries.campaign.text import one_line
@@ -102,10 +104,38 @@ def build_message(*, sender: str, to: list[str], subject: str, body: str, msg_id
     for key, value in (headers or {}).items():
         msg[key] = one_line(value, 200)
     msg.set_content(body, charset="utf-8")
-    for a in attachments:
+    for i, a in enumerate(attachments):
         maintype, _, subtype = a.mime.partition("/")
-        msg.add_attachment(a.data, maintype=maintype, subtype=subtype or "octet-stream", filename=a.filename)
+        # the base64 body is spliced in by `message_bytes` (encoded once per file, not once per message)
+        msg.add_attachment(_placeholder(i).encode(), maintype=maintype, subtype=subtype or "octet-stream",
+                           filename=a.filename, cte="7bit")
+        part = msg.get_payload()[-1]
+        del part["Content-Transfer-Encoding"]
+        part["Content-Transfer-Encoding"] = "base64"
+        part.set_payload(_placeholder(i))
+    msg._minetrace_attachments = list(attachments)  # type: ignore[attr-defined]
     return msg
+
+
+def _placeholder(i: int) -> str:
+    return f"@@minetrace-attachment-{i}-3f9c2e@@"
+
+
+@lru_cache(maxsize=8)
+def _base64_body(data: bytes) -> bytes:
+    """Base64 in 76-character CRLF lines (RFC 2045), computed once per attachment content."""
+    return base64.encodebytes(data).replace(b"\n", b"\r\n").rstrip(b"\r\n")
+
+
+def message_bytes(msg: EmailMessage) -> bytes:
+    """The message as SMTP-ready bytes (CRLF), its attachments' base64 bodies spliced in."""
+    raw = msg.as_bytes(policy=policy.SMTP)
+    for i, a in enumerate(getattr(msg, "_minetrace_attachments", [])):
+        token = _placeholder(i).encode()
+        if raw.count(token) != 1:  # pragma: no cover - the token is ours and appears once
+            raise ValueError("attachment placeholder not found exactly once")
+        raw = raw.replace(token, _base64_body(a.data))
+    return raw
 
 
 def write_eml(msg: EmailMessage, path: str | Path) -> Path:
@@ -115,7 +145,7 @@ def write_eml(msg: EmailMessage, path: str | Path) -> Path:
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".eml")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(msg.as_bytes(policy=policy.SMTP))
+            fh.write(message_bytes(msg))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
