@@ -226,7 +226,7 @@ def register_campaign(app: typer.Typer, console: Console) -> None:
                           safe_text(f"{m.supplier_id} {m.supplier_name or ''}"), safe_text(", ".join(m.to)),
                           m.state, safe_text(m.last_error or m.path))
             console.print(t)
-            states = {s: sum(1 for m in msgs if m.state == s) for s in ("written", "sent", "failed")}
+            states = {s: sum(1 for m in msgs if m.state == s) for s in ("written", "sent", "failed", "held")}
             console.print(", ".join(f"{n} {s}" for s, n in states.items()) +
                           (f"; this run: {sum(r.ok for r in sent)} sent, {sum(not r.ok for r in sent)} failed"
                            if send else ""))

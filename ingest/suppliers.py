@@ -259,7 +259,11 @@ def read_supplier_list(source: str | Path | bytes, name: str | None = None,
             result.findings.append(Finding("supplier_list_unreadable", "error", fname, exc.message))
             return result
     else:
-        rows = _rows_from_csv(data)
+        try:
+            rows = _rows_from_csv(data)
+        except csv.Error as exc:  # e.g. a stray carriage return inside a field
+            result.findings.append(Finding("supplier_list_unreadable", "error", fname, f"not a readable CSV ({exc})"))
+            return result
 
     header_at, cols = _find_header(rows)
     if "id" not in cols or "name" not in cols:

@@ -250,3 +250,20 @@ def test_a_held_request_is_written_to_the_address_the_master_list_gives_later(tm
         assert [(e.kind, e.date) for e in store.survey_events()] == [("contacted", "2017-01-12")]
     finally:
         store.close()
+
+
+def test_master_list_language_and_contact_name_columns_and_a_broken_csv(tmp_path: Path) -> None:
+    from ingest.suppliers import read_supplier_list
+
+    good = tmp_path / "vendors.csv"
+    good.write_text("Vendor No.,Vendor Name,E-mail,Contact Person,Preferred Language\n"
+                    "V1,One Co,one@one.example,Li Wei,简体中文\nV2,Two Co,two@two.example,,\n", encoding="utf-8")
+    res = read_supplier_list(good)
+    assert [(s.id, s.contact_name, s.language) for s in res.suppliers] == [("V1", "Li Wei", "简体中文"),
+                                                                           ("V2", None, None)]
+    assert language_code(res.suppliers[0].language) == "zh"
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b"Supplier ID,Supplier Name\r\nS1,One\rCo,x\n")
+    res = read_supplier_list(broken)
+    assert res.suppliers == [] and res.findings[0].code == "supplier_list_unreadable"
+    assert res.findings[0].location == "broken.csv"
