@@ -48,6 +48,7 @@ class ReceiptContent:
     template: str
     reporting_year: int | None
     scope: str | None
+    current: bool = True  # False: stored as history (a newer form of the same scope was already on file)
     findings: list[dict[str, Any]] = field(default_factory=list)
     unresolved: list[dict[str, Any]] = field(default_factory=list)
     high_risk: list[dict[str, Any]] = field(default_factory=list)  # {key, cid, name, metal, country, reasons, rows}
@@ -119,7 +120,8 @@ def receipt_contents(store: Any, model: Any, declarations: list[Any], year: int 
             declaration_id=did, supplier_id=str(get(d, "supplier_id")), file_name=get(d, "file_name"),
             received=str(get(d, "received") or "")[:10] or None, status=str(get(d, "status")),
             template=f"{get(d, 'template_kind') or 'CMRT'} {get(d, 'template_version') or ''}".strip(),
-            reporting_year=get(d, "reporting_year"), scope=get(d, "scope"), findings=_findings(d),
+            reporting_year=get(d, "reporting_year"), scope=get(d, "scope"), current=bool(get(d, "current", True)),
+            findings=_findings(d),
             program_gaps=_gaps(d), listed_keys=sorted({str(f["smelter_key"]) for f in hops}))
         by_key: dict[str, dict[str, Any]] = {}
         for f in hops:

@@ -109,6 +109,8 @@ def run_receipts(ctx: Any, settings: CampaignSettings, renderer: Renderer, outbo
                 summary[what].append(case.key)
             if msg is not None:
                 summary["requested"].append(case.key)
+        if not c.current:
+            continue  # a form already superseded on arrival says nothing about the supply chain now
         for case in C.propose_closures(cases, c.supplier_id, decl, c.listed_keys, day.isoformat()):
             changed[case.key] = case
             summary["proposed_to_close"].append(case.key)
