@@ -77,10 +77,10 @@ class SmtpServer:
 
 
 @contextmanager
-def smtp_server(tls_dir: Path | None = None, user: str | None = None, password: str | None = None
-                ) -> Iterator[SmtpServer]:
-    """A running server; with `tls_dir` it offers STARTTLS (a self-signed certificate written there) and,
-    with `user`/`password`, requires AUTH after STARTTLS."""
+def smtp_server(tls_dir: Path | None = None, user: str | None = None, password: str | None = None,
+                implicit_tls: bool = False) -> Iterator[SmtpServer]:
+    """A running server; with `tls_dir` it offers STARTTLS (a self-signed certificate written there) — or, with
+    `implicit_tls`, speaks TLS from the first byte — and, with `user`/`password`, requires AUTH over TLS."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -93,15 +93,19 @@ def smtp_server(tls_dir: Path | None = None, user: str | None = None, password: 
         cert, key = self_signed(tls_dir)
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(cert, key)
-        kwargs.update(tls_context=ctx, require_starttls=True)
-        env.update(MINETRACE_SMTP_SECURITY="starttls", MINETRACE_SMTP_CA_FILE=str(cert))
+        if implicit_tls:
+            kwargs.update(ssl_context=ctx)
+        else:
+            kwargs.update(tls_context=ctx, require_starttls=True)
+        env.update(MINETRACE_SMTP_SECURITY="tls" if implicit_tls else "starttls", MINETRACE_SMTP_CA_FILE=str(cert))
     if user is not None:
         def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
             ok = isinstance(data, LoginPassword) and data.login.decode() == user and \
                 data.password.decode() == password
             return AuthResult(success=ok, handled=False)
 
-        kwargs.update(authenticator=authenticator, auth_require_tls=True, auth_required=True)
+        # aiosmtpd cannot tell an implicit-TLS connection is encrypted (its issue #281): no auth_require_tls there
+        kwargs.update(authenticator=authenticator, auth_require_tls=not implicit_tls, auth_required=True)
         env.update(MINETRACE_SMTP_USER=user, MINETRACE_SMTP_PASSWORD=password or "")
     controller = Controller(sink, hostname="127.0.0.1", port=port, **kwargs)
     controller.start()

@@ -131,6 +131,17 @@ def test_delivery_over_starttls_with_auth(tmp_path: Path) -> None:
         assert len(server.sink.received) == 1
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # the connection *is* TLS (see above)
+def test_delivery_over_implicit_tls_with_auth(tmp_path: Path) -> None:
+    with smtp_server(tls_dir=tmp_path / "tls", user="campaign", password="s3cret", implicit_tls=True) as server:
+        cfg = SmtpConfig.from_env(server.env)
+        assert cfg.security == "tls"
+        items = [Outgoing("k1", "src@acme.example", ["a@x.example"], _message("a@x.example", "<2@acme.example>"))]
+        (res,) = deliver(cfg, items)
+        assert res.ok, res.error
+        assert [r.authenticated for r in server.sink.received] == [True]
+
+
 def test_a_dead_relay_fails_every_message_without_stopping() -> None:
     from smtp_support import free_port
 
