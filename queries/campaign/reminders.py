@@ -50,8 +50,11 @@ def reminder_drafts(store: Any, year: int, reference_date: date, policy: Policy,
     for r in rows:
         if r.in_scope and r.status == "not_contacted":
             who = addressee(sups.get(r.supplier_id, {"id": r.supplier_id, "name": r.name}))
+            request_held = any(m.kind == "request" and m.state == "held" for m in sent.get(r.supplier_id, []))
             held.append(Held(r.supplier_id, r.name, "reminder", "not_contacted",
-                             "never contacted: send the request first" + (f" ({who.why})" if who.why else "")))
+                             ("its request is held: add a contact to the master list and run `survey request` again"
+                              if request_held else "never contacted: send the request first")
+                             + (f" ({who.why})" if who.why else "")))
             continue
         if not r.in_scope or r.status not in WAITING:
             continue
