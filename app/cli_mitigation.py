@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.cli_query import JSON, STORE, emit, parse_date
+from app.cli_query import JSON, POLICY, STORE, emit, parse_date
 from app.cli_safe_text import safe_text
 
 
@@ -39,8 +39,10 @@ def register(root: typer.Typer) -> None:
                  smelter: str = typer.Option(None, "--smelter", help="Only this smelter (CID or key)."),
                  year: int = typer.Option(None, "--year", help="Only links found in this reporting year's forms."),
                  open_only: bool = typer.Option(False, "--open", help="Only cases not closed."),
-                 store: str = STORE, as_json: bool = JSON) -> None:
-        """Cases by smelter and supplier, open ones first, with dates, due date and closure proposals."""
+                 store: str = STORE, policy: str = POLICY, as_json: bool = JSON) -> None:
+        """Cases by smelter and supplier, open ones first, with dates, due date and closure proposals.
+        (--policy is accepted like every report command's; a case keeps the risk reasons of the receipt that
+        opened it, so the list does not depend on it.)"""
         from queries.campaign.cases import filter_cases, load_cases
 
         st = open_store_or_exit(store)

@@ -7,8 +7,9 @@ computes a figure of its own. This is the only module of the report that calls t
 figures module of the risk-policy work lands, switching to it is a change of this file alone. Each
 figure carries the CLI command and the JMESPath (or xlsx row) that reproduce it, from `figures.yaml`.
 
-The hook for mitigation cases (`mitigation_summary`) returns None until the campaign's case store
-exists; the report then shows the company's own text for "steps taken".
+The mitigation cases of the year (`mitigation_summary`, read from `queries.campaign.cases` — the same
+cases `minetrace mitigation list --year` lists) replace the company's own text for "steps taken"; a
+year without a case keeps the placeholder.
 
 Example:
     >>> data = collect(ctx)                                                # doctest: +SKIP
@@ -147,14 +148,28 @@ def _flags(ctx: QueryContext, policy_file: str | None, store: str | None, as_of:
 
 
 def mitigation_summary(ctx: QueryContext) -> list[tuple[str, str, int, str]] | None:
-    """Mitigation cases of the year for "steps taken": None until the supplier campaign's case store exists.
+    """Mitigation cases of the year for "steps taken" (None when the year has none).
 
     The hook's contract: a list of (key, label, count, JMESPath on `minetrace mitigation list --json`), e.g.
-    ("opened", "Supplier–smelter cases opened", 12, "length(cases)"), ("closed_removed", "Closed: smelter
-    removed from the supply chain", 5, "length(cases[?outcome=='removed'])"). `collect` turns each into a
-    traced figure `m_<key>` and the table `mitigation`, which the default template then shows in place of
-    the company's own text."""
-    return None
+    ("opened", "Supplier–smelter cases opened", 12, "length(cases)"). `collect` turns each into a traced
+    figure `m_<key>` and the table `mitigation`, which the default template then shows in place of the
+    company's own text. The cases are those of `minetrace mitigation list --year` (links found in the
+    year's forms, queries.campaign.cases)."""
+    from queries.campaign.cases import CLOSE_REASONS, REASON_TEXT, filter_cases, load_cases
+
+    cases = filter_cases(load_cases(ctx.store), year=ctx.year)
+    if not cases:
+        return None
+    rows = [("opened", "High-risk supplier–smelter links with a mitigation case", len(cases), "length(cases)"),
+            ("requested", "Suppliers asked to act (receipt sent)", sum(1 for c in cases if c.receipts),
+             "length(cases[?length(receipts) > `0`])"),
+            ("replied", "Supplier replied, case still open", sum(1 for c in cases if c.state == "replied"),
+             "length(cases[?state=='replied'])"),
+            ("open", "Cases still open", sum(1 for c in cases if c.is_open), "length(cases[?state!='closed'])")]
+    for reason in CLOSE_REASONS:
+        rows.append((f"closed_{reason}", f"Closed: {REASON_TEXT[reason]}",
+                     sum(1 for c in cases if c.closed_reason == reason), f"length(cases[?closed_reason=='{reason}'])"))
+    return rows
 
 
 def collect(ctx: QueryContext, policy_file: str | None = None, store: str | None = None,
