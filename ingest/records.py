@@ -223,6 +223,9 @@ class Candidate:
     name: str
     score: float
     country: str | None = None
+    #: why this facility is a candidate and what the row's facts say about it ("alias 'X' of the same metal",
+    #: "country agrees (JP)", "country contradicts: facility in JP, the row says US")
+    reasons: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -242,6 +245,8 @@ class Resolution:
     notes: list[str] = field(default_factory=list)  # e.g. "CID002587 removed 2025-06-27: not operating"
     findings: list[Finding] = field(default_factory=list)  # e.g. wrong-metal CID, malformed CID
     provisional_key: str | None = None  # stable key for an unresolved row ("metal|normalised name|country")
+    #: why the row resolved to `cid` (or went to review): the evidence and the facts weighed
+    reasons: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,22 +1,33 @@
-"""Smelter resolution: tie every Smelter List row to a facility (CID), most certain evidence first.
+"""Smelter resolution: tie every Smelter List row to a facility (CID) using every fact of the row.
 
-Order (issue 3 / REFERENCE-DATA §10.2):
-1. a well-formed CID the store knows → that facility; retired → follow the revision history to the
-   successor (given_cid keeps what the supplier wrote); a CID of another metal → finding
-   ``cid_wrong_metal`` and resolution continues on the name;
-2. a malformed CID (extra digit, O for 0, spaces, NBSP, lowercase, no "CID" prefix) → repaired when
-   exactly one existing variant of the row's metal fits the name, else finding ``malformed_cid``;
-3. an old-style ID (1DEU001) → the 3.01 crosswalk;
+The facts of a row: its CIDs (well-formed, malformed, retired), an old-style ID (which states a metal and
+a country even without a crosswalk), its names (look-up value, typed name, standard name, each part of a
+consolidated cell), its country, its city/state and the metal. Order (REFERENCE-DATA §10.2):
+
+1. a well-formed CID the store knows → that facility; retired → the revision history's successor; split →
+   the successor in the row's country (or city), else review listing them; a CID of another metal →
+   finding ``cid_wrong_metal`` and resolution continues on the name; a CID whose facility is in another
+   country than the row says is accepted only when the row's name backs it (finding ``cid_country_mismatch``);
+2. a malformed CID (extra digit, O for 0, spaces, no "CID" prefix) → repaired when exactly one existing
+   variant of the row's metal fits the name, else finding ``malformed_cid``;
+3. an old-style ID (3USA005) → its metal and country join the row's facts (a metal that contradicts the
+   row: finding ``old_id_metal_mismatch``, the ID is set aside); through the 3.01 crosswalk when imported;
 4. a remembered decision for (metal, raw name, country) → accept / reject;
-5. exact alias match within the metal after `normalise_name`;
-6. rapidfuzz within the metal, boosted by a matching country: >= accept (and a clear lead) →
-   resolved; >= review → "review" with candidates; below → "unresolved" with a provisional key;
-7. "Smelter not yet identified" → "unidentified" (a coverage gap, not a facility).
-Thresholds come from ingest/reference/resolution.yaml (overridable by <store>/resolution.yaml).
+5. the names, through `ingest.resolve_index` (alias, name variant, romanisation, acronym, typo, short or
+   group form, fuzzy), each hit followed to today's CID (a split group to the successor in the row's country);
+6. the row's country (and the old ID's) weighs every candidate: agreeing adds, contradicting marks it —
+   a contradicted candidate is never accepted; city/state words that match a facility's location add;
+7. decide: one certain candidate (alias, variant, romanisation, crosswalk) → resolved; several → the one
+   the country (then the location) singles out, else review; weaker evidence → resolved when its score
+   clears `accept` with a `margin` over the next facility, review above `review`, else unresolved with a
+   provisional key; "Smelter not yet identified" → "unidentified" (a coverage gap, not a facility).
 
-Speed: aliases are blocked by metal and normalised once; exact dict lookups run before any
-fuzzy scoring; fuzzy scoring uses rapidfuzz's C++ `process.extract` on the metal's alias list
-only; results are cached per distinct (metal, names, country, ID).
+Every candidate carries its reasons (`Candidate.reasons`, `Resolution.reasons`), shown by
+`minetrace reference resolve --json` and the review queue. Thresholds and method scores come from
+ingest/reference/resolution.yaml (overridable by <store>/resolution.yaml).
+
+Speed: aliases are blocked by metal and normalised once; exact dict lookups run before any fuzzy scoring;
+results are cached per distinct row facts.
 """
 
 from __future__ import annotations
@@ -24,7 +35,6 @@ from __future__ import annotations
 import gc
 import re
 import unicodedata
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,13 +42,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
-from ingest.names import compact_key, normalise_name
+from ingest.names import NameForms, name_forms, name_tokens, normalise_name
 from ingest.records import Candidate, Declaration, Finding, Resolution, SmelterRow
 from ingest.reference.countries import country_iso2
 from ingest.reference.decisions import Decisions
+from ingest.reference.old_ids import is_old_id_shape, parse_old_id
 from ingest.reference.store import CID_RE, ReferenceStore
+from ingest.resolve_index import NameHit, NameIndex, Scores, countries_in_name
 
 POLICY_FILE = Path(__file__).resolve().parent / "reference" / "resolution.yaml"
 OLD_ID_RE = re.compile(r"^[1-4][A-Z]{3}\d{3}$")
@@ -49,6 +61,12 @@ NOT_LISTED = "smelter not listed"
 NOT_YET = "smelter not yet identified"
 _EMPTY_NAMES = {"", "na", "n a", "none", "unknown", "tbd", "0", "not listed", "not applicable", "smelter not listed",
                 "smelter not yet identified", "see comments", "other"}
+#: methods whose evidence is certain: several of them pointing at different facilities is a question, not a vote
+STRONG = frozenset({"alias", "name_variant", "romanisation", "old_id", "cid", "decision"})
+#: among certain evidence, the more direct wins: a typed alias over an alias without its suffix over a spelling
+_RANK = {"alias": 3, "old_id": 3, "cid": 3, "decision": 3, "name_variant": 2, "romanisation": 1}
+#: importers whose rows are a smelter reference list (RMI export, template Look-up, 3.01 crosswalk)
+REFERENCE_IMPORTERS = ("rmi-reference", "template-lookup", "template-301")
 
 
 @dataclass
@@ -60,8 +78,22 @@ class Policy:
     clear_margin: float = 100
     country_match_bonus: float = 4
     country_mismatch_penalty: float = 12
+    location_bonus: float = 3
+    corroboration_bonus: float = 4
     repair_name_min: float = 75
     min_fuzzy_length: int = 4
+    name_variant_score: float = 97
+    romanisation_score: float = 95
+    acronym_score: float = 92
+    acronym_min_length: int = 3
+    typo_base: float = 98
+    typo_per_edit: float = 5
+    short_form_score: float = 91
+    group_name_score: float = 88
+    fuzzy_cap: float = 84
+    rare_df: int = 2
+    #: ISO-2 codes RMI and suppliers use for the same place (RMI moved Hong Kong refiners to CN and back)
+    country_equivalents: list[list[str]] = field(default_factory=lambda: [["CN", "HK", "MO"]])
 
     @classmethod
     def load(cls, store_dir: Path | None = None) -> Policy:
@@ -71,6 +103,20 @@ class Policy:
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
 
+    def scores(self) -> Scores:
+        return Scores(name_variant=self.name_variant_score, romanisation=self.romanisation_score,
+                      acronym=self.acronym_score, typo_base=self.typo_base, typo_per_edit=self.typo_per_edit,
+                      short_form=self.short_form_score, group_name=self.group_name_score, fuzzy_cap=self.fuzzy_cap,
+                      rare_df=self.rare_df, min_fuzzy_length=self.min_fuzzy_length,
+                      acronym_min_length=self.acronym_min_length)
+
+    def same_country(self, a: str | None, b: str | None) -> bool:
+        if not a or not b:
+            return False
+        if a == b:
+            return True
+        return any(a in group and b in group for group in self.country_equivalents)
+
 
 @dataclass
 class _Fac:
@@ -78,21 +124,48 @@ class _Fac:
     metal: str | None
     name: str | None
     iso2: str | None
+    city: str | None = None
+    state: str | None = None
     retired: bool = False
 
 
 @dataclass
-class _MetalIndex:
-    exact: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    compact: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    choices: list[str] = field(default_factory=list)  # distinct normalised aliases
-    choice_cids: list[set[str]] = field(default_factory=list)
-    tokens: dict[str, list[int]] = field(default_factory=dict)  # distinctive token → choice indexes
-    all_tokens: dict[str, set[int]] = field(default_factory=dict)  # every token → choice indexes
+class _Cand:
+    """A facility (today's CID) the row may mean, with the evidence weighed so far."""
+
+    cid: str
+    score: float
+    method: str
+    reasons: list[str]
+    capped: bool = False  # fuzzy with an unmatched identifying word: review at most
+    contradiction: str | None = None
+    country_agrees: bool = False
+    location_agrees: bool = False
+
+    names: set[str] = field(default_factory=set)  # the row's names (raw) that found this facility
+
+    @property
+    def strong(self) -> bool:
+        return self.method in STRONG and not self.capped
+
+    @property
+    def rank(self) -> int:
+        return _RANK.get(self.method, 0) if self.strong else 0
+
+
+@dataclass
+class _Facts:
+    metal: str | None
+    names: list[NameForms]
+    countries: list[str]  # the row's own country (and each part of a consolidated country cell)
+    ids: tuple[str, ...]
+    kind: str | None
+    raw_name: str | None
+    places: list[str]  # city / state / street words
 
 
 def score_names(a: str, b: str) -> float:
-    """The fuzzy score used for ranking: a blend chosen with bench/resolution_accuracy.py.
+    """The fuzzy score used for ranking: 0.5 token_set + 0.3 token_sort + 0.2 ratio on normalised names.
 
     token_set_ratio forgives dropped/added words (truncation, legal suffixes) but scores any subset
     100; ratio and token_sort_ratio keep the whole string honest. The blend rewards both.
@@ -134,6 +207,13 @@ def cid_variants(text: str) -> list[str]:
     return seen
 
 
+def has_reference_list(store: ReferenceStore) -> bool:
+    """True when a smelter reference list (an RMI export, a template Look-up or the 3.01 crosswalk) was imported."""
+    marks = ",".join("?" * len(REFERENCE_IMPORTERS))
+    return store.db.execute(f"SELECT 1 FROM imports WHERE importer IN ({marks}) LIMIT 1",
+                            REFERENCE_IMPORTERS).fetchone() is not None
+
+
 class Resolver:
     """Resolve SmelterRows against a ReferenceStore. Build once, call `resolve` many times."""
 
@@ -147,7 +227,7 @@ class Resolver:
         elif isinstance(decisions, str | Path):
             decisions = Decisions(Path(decisions))
         self.decisions = decisions
-        self._cache: dict[tuple[Any, ...], Resolution] = {}  # per distinct (metal, names, country, IDs)
+        self._cache: dict[tuple[Any, ...], Resolution] = {}  # per distinct row facts
         self._raw_cache: dict[tuple[Any, ...], Resolution] = {}  # per distinct raw row fields
         self._build()
 
@@ -159,43 +239,29 @@ class Resolver:
             retired = {c: v for c, v in retired.items() if not v[0] or v[0] <= day}
         self.retired = retired
         self._follow_cache: dict[str, tuple[str | None, list[str], list[str]]] = {}
+        self._gates: dict[tuple[str, tuple[str, ...]], set[str]] = {}
+        self._alias_countries: dict[str, dict[str, set[str | None]]] = {}
         self.facs: dict[str, _Fac] = {}
-        for r in self.store.db.execute("SELECT cid, metal, standard_name, country_iso2 FROM facilities"):
-            self.facs[r["cid"]] = _Fac(r["cid"], r["metal"], r["standard_name"], r["country_iso2"],
-                                       r["cid"] in retired)
-        self.index: dict[str, _MetalIndex] = defaultdict(_MetalIndex)
-        per_norm: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        self.names_of: dict[str, set[str]] = defaultdict(set)
+        for r in self.store.db.execute("SELECT cid, metal, standard_name, country_iso2, city, state FROM facilities"):
+            self.facs[r["cid"]] = _Fac(r["cid"], r["metal"], r["standard_name"], r["country_iso2"], r["city"],
+                                       r["state"], r["cid"] in retired)
+        aliases = []
         for row in self.store.all_aliases():
-            metal, norm, cid = row["metal"], row["alias_norm"], row["cid"]
+            metal, cid = row["metal"], row["cid"]
             fac = self.facs.get(cid)
             if fac is not None and fac.metal and fac.metal != metal:
                 continue  # alias filed under another metal (metal corrected later): trust the facility
-            idx = self.index[metal]
-            idx.exact[norm].add(cid)
-            idx.compact[compact_key(norm)].add(cid)
-            per_norm[metal][norm].add(cid)
-            self.names_of[cid].add(norm)
-        for metal, norms in per_norm.items():
-            idx = self.index[metal]
-            idx.choices = list(norms)
-            idx.choice_cids = [norms[n] for n in idx.choices]
-            postings: dict[str, list[int]] = defaultdict(list)
-            for i, n in enumerate(idx.choices):
-                for tok in set(n.split()):
-                    postings[tok].append(i)
-            limit = max(8, len(idx.choices) // 25)  # tokens in more than 4 % of aliases carry little signal
-            idx.tokens = {t: ids for t, ids in postings.items() if len(ids) <= limit}
-            idx.all_tokens = {t: set(ids) for t, ids in postings.items()}
+            aliases.append((metal, row["alias_raw"], cid))
+        facilities = {c: (f.metal, f.name, f.iso2, f.city, f.state) for c, f in self.facs.items()}
+        self.index = NameIndex(aliases, facilities, self._targets, self.policy.scores())
+        self.names_of = self.index.names_of
         #: a reference list (RMI export or template Look-up) was imported; without one, unknown CIDs are trusted
-        self.has_reference_list = self.store.db.execute(
-            "SELECT 1 FROM imports WHERE importer IN ('rmi-reference','template-lookup','template-301') LIMIT 1"
-        ).fetchone() is not None
-        self.old_ids: dict[str, set[str]] = defaultdict(set)
+        self.has_reference_list = has_reference_list(self.store)
+        self.old_ids: dict[str, set[str]] = {}
         for r in self.store.db.execute("SELECT old_id, cid FROM old_ids"):
-            self.old_ids[r["old_id"]].add(r["cid"])
+            self.old_ids.setdefault(r["old_id"], set()).add(r["cid"])
 
-    # ------------------------------------------------------------------ helpers
+    # ------------------------------------------------------------------ chains
     def _follow(self, cid: str) -> tuple[str | None, list[str], list[str]]:
         """(current cid or None when split, notes, split successors); memoised (callers copy the lists)."""
         hit = self._follow_cache.get(cid)
@@ -216,14 +282,40 @@ class Resolver:
                 seen.add(cur)
                 continue
             if len(succ) > 1:
-                return None, notes, succ
+                return None, notes, self._expand(succ, seen)
             break
         return cur, notes, []
 
-    def _candidate(self, cid: str, score: float) -> Candidate:
+    def _expand(self, succ: list[str], seen: set[str]) -> list[str]:
+        """Successors of a split, each followed to today's CID (a successor may have been merged or split since)."""
+        out: list[str] = []
+        for s in succ:
+            cur, _, more = self._walk(s) if s not in seen else (s, [], [])
+            for t in [cur] if cur else more:
+                if t and t not in out:
+                    out.append(t)
+        return out
+
+    def _targets(self, cid: str) -> list[str]:
+        current, _, succ = self._follow(cid)
+        return [current] if current else succ
+
+    def _split_parent(self, cid: str) -> str:
+        """The CID in a chain whose removal split it into several facilities."""
+        seen = {cid}
+        while cid in self.retired:
+            succ = [s for s in self.retired[cid][2] if s not in seen]
+            if len(succ) != 1:
+                return cid
+            cid = succ[0]
+            seen.add(cid)
+        return cid
+
+    # ------------------------------------------------------------------ helpers
+    def _candidate(self, cid: str, score: float, reasons: list[str] | None = None) -> Candidate:
         fac = self.facs.get(cid)
-        return Candidate(cid=cid, name=(fac.name if fac else "") or "", score=round(score, 1),
-                         country=fac.iso2 if fac else None)
+        return Candidate(cid=cid, name=(fac.name if fac else "") or "", score=round(min(score, 100.0), 1),
+                         country=fac.iso2 if fac else None, reasons=list(reasons or []))
 
     def _name_score(self, names: list[str], cid: str) -> float:
         aliases = self.names_of.get(cid, set())
@@ -236,19 +328,20 @@ class Resolver:
         return best
 
     @staticmethod
-    def _row_names(row: SmelterRow) -> list[str]:
+    def _name_texts(row: SmelterRow) -> list[str]:
         out: list[str] = []
-        for text in (row.lookup, row.name, row.standard_name):
-            if not text:
-                continue
-            raw = str(text).strip()
-            if raw.casefold() in (NOT_LISTED, NOT_YET):
-                continue
-            norm = normalise_name(raw)
-            if norm in _EMPTY_NAMES or not norm:
-                continue
-            if norm not in out:
-                out.append(norm)
+        for fname, text in (("lookup", row.lookup), ("name", row.name), ("standard_name", row.standard_name)):
+            parts = row.split.get(fname) if row.split else None
+            for t in [text, *(parts or [])] if parts and len(parts) > 1 else [text]:
+                if not t:
+                    continue
+                raw = " ".join(str(t).split())
+                if raw.casefold() in (NOT_LISTED, NOT_YET) or normalise_name(raw) in _EMPTY_NAMES:
+                    continue
+                if parts and len(parts) > 1 and t is text:
+                    continue  # a "|"-joined cell stands for its parts
+                if raw not in out:
+                    out.append(raw)
         return out
 
     @staticmethod
@@ -258,10 +351,32 @@ class Resolver:
                 return str(text).strip()
         return None
 
+    def _countries(self, row: SmelterRow) -> list[str]:
+        out: list[str] = []
+        code = (row.country_code or "").strip().upper()
+        if len(code) == 2 and code.isalpha():
+            out.append(code)
+        texts = [row.country, *(row.split.get("country") or [] if row.split else [])]
+        for t in texts:
+            iso = country_iso2(t) if t else None
+            if iso and iso not in out:
+                out.append(iso)
+        return out
+
+    @staticmethod
+    def _places(row: SmelterRow) -> list[str]:
+        words: list[str] = []
+        for text in (row.city, row.state):
+            for tok in normalise_name(text).split() if text else ():
+                if len(tok) >= 3 and not tok.isdigit() and tok not in words:
+                    words.append(tok)
+        return words
+
     # ------------------------------------------------------------------ API
     def resolve(self, row: SmelterRow) -> Resolution:
         raw_key = (row.metal, row.lookup, row.lookup_kind, row.name, row.standard_name, row.country,
-                   row.country_code, row.cid, row.input_cid)
+                   row.country_code, row.cid, row.input_cid, row.city, row.state,
+                   tuple(sorted((k, tuple(v)) for k, v in row.split.items())) if row.split else ())
         hit = self._raw_cache.get(raw_key)
         if hit is None:
             hit = self._resolve_row(row)
@@ -271,25 +386,27 @@ class Resolver:
             loc = f"Smelter List!row {row.row}"
             findings = [Finding(f.code, f.severity, loc, f.message) for f in hit.findings]
         return Resolution(hit.status, hit.cid, hit.method, hit.score, hit.given_cid, hit.metal, hit.standard_name,
-                          hit.country_iso2, list(hit.candidates), list(hit.notes), findings, hit.provisional_key)
+                          hit.country_iso2, list(hit.candidates), list(hit.notes), findings, hit.provisional_key,
+                          list(hit.reasons))
 
     def _resolve_row(self, row: SmelterRow) -> Resolution:
-        iso2 = (row.country_code or "").strip().upper() or None
-        if not iso2 or len(iso2) != 2:
-            iso2 = country_iso2(row.country)
-        names = self._row_names(row)
         kind = row.lookup_kind
         lookup = (row.lookup or "").strip().casefold()
         if lookup == NOT_YET:
             kind = "not_yet_identified"
         elif lookup == NOT_LISTED:
             kind = "not_listed"
-        ids = tuple(i for i in (clean_cid_text(v) for v in (row.cid, row.input_cid) if v not in (None, ""))
-                    if i not in _NO_ID)
-        key = (row.metal, tuple(names), iso2, ids, kind, self._raw_name(row))
+        id_texts = [row.cid, row.input_cid, *((row.split.get("cid") or []) if row.split else [])]
+        ids = tuple(dict.fromkeys(i for i in (clean_cid_text(v) for v in id_texts if v not in (None, ""))
+                                  if i not in _NO_ID))
+        names = [name_forms(t) for t in self._name_texts(row)]
+        facts = _Facts(row.metal, [f for f in names if f.norm], self._countries(row), ids, kind, self._raw_name(row),
+                       self._places(row))
+        key = (facts.metal, tuple(f.raw for f in facts.names), tuple(facts.countries), ids, kind, facts.raw_name,
+               tuple(facts.places))
         hit = self._cache.get(key)
         if hit is None:
-            hit = self._resolve(row.metal, names, iso2, ids, kind, self._raw_name(row))
+            hit = self._resolve(facts)
             self._cache[key] = hit
         return hit
 
@@ -319,144 +436,392 @@ class Resolver:
         return self.resolve_many(decl.smelters, declaration_sha256=decl.file.sha256)
 
     # ------------------------------------------------------------------ the steps
-    def _resolve(self, metal: str | None, names: list[str], iso2: str | None, ids: tuple[str, ...],
-                 kind: str | None, raw_name: str | None) -> Resolution:
+    def _resolve(self, facts: _Facts) -> Resolution:
         findings: list[Finding] = []
         notes: list[str] = []
-        given = next((i for i in ids if i), None)
-        if kind == "not_yet_identified":
-            if raw_name:
-                notes.append(f"typed name kept as given: {raw_name!r}")
+        metal = facts.metal
+        given = next((i for i in facts.ids if i), None)
+        if facts.kind == "not_yet_identified":
+            if facts.raw_name:
+                notes.append(f"typed name kept as given: {facts.raw_name!r}")
             return Resolution(status="unidentified", cid=None, method="not_yet_identified", score=0.0,
                               given_cid=given, metal=metal, notes=notes)
-
-        rejected: set[str] = set()
+        countries = list(facts.countries)
+        norms = [f.norm for f in facts.names]
+        id_hits: list[NameHit] = []
         # ---- 1–3: identifiers
-        for ident in dict.fromkeys(i for i in ids if i):
-            res = self._by_identifier(ident, metal, names, iso2, findings, notes)
-            if res is not None:
-                return res
+        for ident in facts.ids:
+            if CID_RE.match(ident):
+                res = self._by_cid(ident, metal, facts, countries, findings, notes)
+                if res is not None:
+                    return res
+            elif is_old_id_shape(ident):
+                oid = parse_old_id(ident)
+                if oid is None:
+                    notes.append(f"{ident} is shaped like an old-style ID but {ident[1:4]} is no ISO-3 country code")
+                    continue
+                if metal and oid.metal != metal:
+                    findings.append(Finding("old_id_metal_mismatch", "warning", "",
+                                            f"old-style ID {ident} is a {oid.metal} ID but the row says {metal}; "
+                                            "the ID is set aside"))
+                    continue
+                metal = metal or oid.metal
+                if oid.iso2 not in countries:
+                    countries.append(oid.iso2)
+                    notes.append(f"old-style ID {ident}: {oid.metal}, country {oid.iso2}")
+                targets = {t for t in self.old_ids.get(ident, set())
+                           if t not in self.facs or not metal or self.facs[t].metal == metal}
+                for t in sorted(targets):
+                    id_hits.append(NameHit(t, 100.0, "old_id", f"old ID {ident} → {t} (CMRT 3.01 crosswalk)"))
+                if not targets and ident in self.old_ids:
+                    notes.append(f"old ID {ident}: the crosswalk's CID is of another metal")
+            else:
+                res = self._repair(ident, metal, norms, countries, findings, notes)
+                if res is not None:
+                    return res
         # ---- 4: decisions
-        for n in [raw_name] if raw_name else []:
-            d = self.decisions.find(metal, n, iso2)
-            if d is None:
-                continue
-            rejected |= d.reject
-            if d.accept:
-                return self._done(d.accept, "decision", 100.0, metal, given, findings,
-                                  notes + [f"decision for {n!r} (decided {d.decided_on or '?'})"], iso2)
-        if not metal or metal not in self.index:
-            if not names:
-                return self._unresolved(metal, names, iso2, given, findings, notes, "no name")
-            return self._unresolved(metal, names, iso2, given, findings, notes, "metal not in the reference store")
-        if not names:
-            return self._unresolved(metal, names, iso2, given, findings, notes, "no name")
-        # ---- 5: exact alias
-        idx = self.index[metal]
-        exact: set[str] = set()
-        for n in names:
-            exact |= idx.exact.get(n, set())
-        if not exact:
-            for n in names:
-                exact |= idx.compact.get(compact_key(n), set())
-        exact -= rejected
-        if exact:
-            res = self._pick_exact(exact, metal, iso2, given, findings, notes)
-            if res is not None:
-                return res
-        # ---- 6: fuzzy
-        return self._fuzzy(idx, metal, names, iso2, given, findings, notes, rejected)
+        rejected: set[str] = set()
+        if facts.raw_name:
+            d = self.decisions.find(metal, facts.raw_name, countries[0] if countries else None)
+            if d is not None:
+                rejected |= d.reject
+                if d.accept:
+                    return self._done(d.accept, "decision", 100.0, metal, given, findings,
+                                      notes + [f"decision for {facts.raw_name!r} (decided {d.decided_on or '?'})"],
+                                      countries, facts)
+        if not metal or metal not in self.index.metals:
+            if not facts.names and not id_hits:
+                return self._unresolved(metal, facts, countries, given, findings, notes, "no name")
+            return self._unresolved(metal, facts, countries, given, findings, notes,
+                                    "metal not in the reference store")
+        if not facts.names and not id_hits:
+            return self._unresolved(metal, facts, countries, given, findings, notes, "no name")
+        # ---- 5: name evidence
+        hits = list(id_hits)
+        for forms in facts.names:
+            hits += _from(forms, self.index.exact(metal, forms))
+        hits = [h for h in hits if h.cid not in rejected]
+        cands = self._weigh(hits, metal, facts, countries)
+        if not any(c.strong and not c.contradiction for c in cands.values()):
+            weak = self._weak_hits(metal, facts, countries, rejected)
+            # a country written in the name ("DS Myanmar") weighs weak evidence when the row states none
+            hinted = countries or list(dict.fromkeys(c for f in facts.names for c in countries_in_name(f.norm)))
+            for cid, cand in self._weigh(weak, metal, facts, hinted).items():
+                if cid not in cands or cands[cid].score < cand.score and not cands[cid].strong:
+                    cands[cid] = cand
+        if not cands:
+            other = self._other_metal(metal, facts)
+            if other:
+                return other
+            return self._unresolved(metal, facts, countries, given, findings, notes, "no similar name")
+        return self._decide(cands, metal, facts, countries, given, findings, notes)
 
-    def _by_identifier(self, ident: str, metal: str | None, names: list[str], iso2: str | None,
-                       findings: list[Finding], notes: list[str]) -> Resolution | None:
-        if CID_RE.match(ident):
-            fac = self.facs.get(ident)
-            if fac is None and not self.has_reference_list:
-                # no reference list imported yet: a well-formed CID is the supplier's best evidence
-                findings.append(Finding("cid_unverified", "info", "",
-                                        f"{ident} taken as written: no RMI reference list or template Look-up has "
-                                        "been imported (minetrace reference import …)"))
-                return Resolution(status="resolved", cid=ident, method="cid_unverified", score=100.0,
-                                  given_cid=ident, metal=metal, country_iso2=iso2, findings=findings, notes=notes)
-            if fac is None:
-                findings.append(Finding("cid_unknown", "warning", "",
-                                        f"{ident} is not in the reference store (import a newer RMI list?)"))
-                return None
-            if metal and fac.metal and fac.metal != metal:
-                findings.append(Finding("cid_wrong_metal", "warning", "",
-                                        f"{ident} is a {fac.metal} facility ({fac.name}) but the row says {metal}"))
-                return None
-            res = self._done(ident, "cid", 100.0, metal or fac.metal, ident, findings, notes, iso2)
-            if names and res.cid and self.names_of.get(ident):
-                sc = self._name_score(names, ident)
-                if sc < 45:
-                    res.findings.append(Finding(
-                        "cid_name_mismatch", "info", "",
-                        f"the row's name scores {sc:.0f} against {ident} ({fac.name}); the CID was kept"))
-            return res
-        if OLD_ID_RE.match(ident):
-            targets = self.old_ids.get(ident, set())
-            if metal:
-                targets = {t for t in targets if t not in self.facs or self.facs[t].metal == metal}
-            if len(targets) == 1:
-                cid = next(iter(targets))
-                return self._done(cid, "old_id", 100.0, metal, ident, findings,
-                                  notes + [f"old ID {ident} → {cid} (CMRT 3.01 crosswalk)"], iso2)
-            notes.append(f"old ID {ident} not in the crosswalk" if not targets else f"old ID {ident} is ambiguous")
+    # ------------------------------------------------------------------ identifiers
+    def _by_cid(self, ident: str, metal: str | None, facts: _Facts, countries: list[str],
+                findings: list[Finding], notes: list[str]) -> Resolution | None:
+        fac = self.facs.get(ident)
+        if fac is None and not self.has_reference_list:
+            # no reference list imported yet: a well-formed CID is the supplier's best evidence
+            findings.append(Finding("cid_unverified", "info", "",
+                                    f"{ident} taken as written: no RMI reference list or template Look-up has "
+                                    "been imported (minetrace reference import …)"))
+            return Resolution(status="resolved", cid=ident, method="cid_unverified", score=100.0,
+                              given_cid=ident, metal=metal, country_iso2=countries[0] if countries else None,
+                              findings=findings, notes=notes)
+        if fac is None:
+            findings.append(Finding("cid_unknown", "warning", "",
+                                    f"{ident} is not in the reference store (import a newer RMI list?)"))
             return None
+        if metal and fac.metal and fac.metal != metal:
+            findings.append(Finding("cid_wrong_metal", "warning", "",
+                                    f"{ident} is a {fac.metal} facility ({fac.name}) but the row says {metal}"))
+            return None
+        norms = [f.norm for f in facts.names]
+        res = self._done(ident, "cid", 100.0, metal or fac.metal, ident, findings, notes, countries, facts)
+        if res.status != "resolved" or not res.cid:
+            return res
+        sc = self._name_score(norms, ident) if norms and self.names_of.get(ident) else None
+        target = self.facs.get(res.cid)
+        if countries and target and target.iso2 and not any(self.policy.same_country(c, target.iso2)
+                                                            for c in countries):
+            msg = (f"{ident} ({target.name}) is in {target.iso2} but the row says {', '.join(countries)}")
+            if sc is not None and sc >= self.policy.repair_name_min:
+                res.findings.append(Finding("cid_country_mismatch", "warning", "", msg + "; the name agrees with the "
+                                            "CID, so the CID was kept"))
+                res.reasons.append("the row's name agrees with the CID; its country does not")
+                return res
+            findings.append(Finding("cid_country_mismatch", "warning", "", msg + "; nothing else on the row backs "
+                                    "the CID"))
+            cand = self._candidate(res.cid, 100.0, [f"the row's CID {ident}", f"country contradicts: {msg}"])
+            return Resolution(status="review", cid=None, method="cid_country_mismatch", score=100.0,
+                              given_cid=ident, metal=metal or fac.metal, candidates=[cand], findings=findings,
+                              notes=notes + res.notes, provisional_key=self._key(metal, facts, countries),
+                              reasons=["a country contradiction is never accepted without a second fact"])
+        if sc is not None and sc < 45:
+            res.findings.append(Finding(
+                "cid_name_mismatch", "info", "",
+                f"the row's name scores {sc:.0f} against {ident} ({fac.name}); the CID was kept"))
+        return res
+
+    def _repair(self, ident: str, metal: str | None, norms: list[str], countries: list[str],
+                findings: list[Finding], notes: list[str]) -> Resolution | None:
         variants = [v for v in cid_variants(ident) if v in self.facs]
         fitting = [v for v in variants if not metal or self.facs[v].metal == metal]
-        if not names:  # nothing to confirm a repair with: a human decides
+        if not norms:  # nothing to confirm a repair with: a human decides
             if fitting:
                 findings.append(Finding("malformed_cid", "warning", "",
                                         f"ID {ident!r} is not a valid CID; no name to confirm {', '.join(fitting)}"))
                 return Resolution(status="review", cid=None, method="cid_malformed", score=0.0, given_cid=ident,
-                                  metal=metal, candidates=[self._candidate(v, 0.0) for v in fitting],
+                                  metal=metal, candidates=[self._candidate(v, 0.0, [f"a repair of {ident!r}"])
+                                                           for v in fitting],
                                   findings=findings, notes=notes, provisional_key=ident)
-        fitting = [v for v in fitting if self._name_score(names, v) >= self.policy.repair_name_min]
+        fitting = [v for v in fitting if self._name_score(norms, v) >= self.policy.repair_name_min]
         if len(fitting) == 1:
             cid = fitting[0]
             findings.append(Finding("malformed_cid", "info", "", f"ID {ident!r} repaired to {cid}"))
-            return self._done(cid, "cid_repaired", 100.0, metal, ident, findings, notes, iso2)
+            res = self._done(cid, "cid_repaired", 100.0, metal, ident, findings, notes, countries, None)
+            res.reasons.append(f"{ident!r} repaired to {cid}, which the row's name matches")
+            return res
         findings.append(Finding(
             "malformed_cid", "warning", "",
             f"ID {ident!r} is not a valid CID" + (f"; candidates {', '.join(variants)}" if variants else "")))
         return None
 
-    def _split_parent(self, cid: str) -> str:
-        """The CID in a chain whose removal split it into several facilities."""
-        seen = {cid}
-        while cid in self.retired:
-            succ = [s for s in self.retired[cid][2] if s not in seen]
-            if len(succ) != 1:
-                return cid
-            cid = succ[0]
-            seen.add(cid)
-        return cid
+    # ------------------------------------------------------------------ weighing
+    def _weak_hits(self, metal: str, facts: _Facts, countries: list[str], rejected: set[str]) -> list[NameHit]:
+        """Acronyms, typos (gated by the row's country), short/group forms and fuzzy matches."""
+        idx = self.index
+        hits: list[NameHit] = []
+        typo_gate = self._country_gate(metal, countries) if countries else None
+        for forms in facts.names:
+            found = idx.acronyms(metal, forms) + idx.typos(metal, forms, typo_gate)
+            group = idx.contained(metal, forms, self._targets)
+            words = " ".join(idx.identifying(name_tokens(forms.base or forms.norm)))
+            if len(group) == 1:
+                found += [NameHit(c, idx.scores.short_form, "short_form",
+                                  f"every identifying word of the name ({words}) is in this facility's aliases and "
+                                  "no other's") for c in group]
+            elif group:
+                found += [NameHit(c, idx.scores.group_name, "group_name",
+                                  f"one of {len(group)} facilities whose aliases hold every identifying word of the "
+                                  f"name ({words})") for c in group]
+            for cid, (sc, alias) in idx.fuzzy(metal, forms, rejected).items():
+                found.append(NameHit(cid, sc, "fuzzy", f"similar to alias {alias!r} (score {sc:.0f})", alias))
+            hits += _from(forms, [h for h in found if h.method != "fuzzy" or h.score >= self.policy.review - 15])
+        return [h for h in hits if h.cid not in rejected]
+
+    def _country_gate(self, metal: str, countries: list[str]) -> set[str]:
+        """The edit-distance gate: alias CIDs of the metal whose facility (today) is in one of the countries."""
+        key = (metal, tuple(sorted(countries)))
+        gate = self._gates.get(key)
+        if gate is None:
+            where = self._alias_countries.get(metal)
+            if where is None:
+                where = self._alias_countries[metal] = {
+                    c: {f.iso2 for t in self._targets(c) if (f := self.facs.get(t)) is not None and f.metal == metal}
+                    for c in self.names_of}
+            gate = self._gates[key] = {c for c, isos in where.items()
+                                       if any(self.policy.same_country(x, i) for x in countries for i in isos)}
+        return gate
+
+    def _weigh(self, hits: list[NameHit], metal: str, facts: _Facts, countries: list[str]) -> dict[str, _Cand]:
+        """Follow each hit to today's CID(s), then weigh the row's country and location for each."""
+        p = self.policy
+        out: dict[str, _Cand] = {}
+        query_tokens = [t for f in facts.names for t in name_tokens(f.norm)]
+        extras = [t for f in facts.names for e in f.extras for t in e.split()]
+        for h in hits:
+            current, _, succ = self._follow(h.cid)
+            targets = [current] if current else succ
+            for target in targets:
+                fac = self.facs.get(target)
+                reasons = [h.reason]
+                if target != h.cid:
+                    if current:
+                        reasons.append(f"{h.cid} is today's {target} (RMI revision history)")
+                    else:
+                        reasons.append(f"RMI split {self._split_parent(h.cid)} into {', '.join(succ)}")
+                score, capped = h.score, False
+                if h.method == "fuzzy":
+                    alias = normalise_name(h.alias)
+                    miss_q, miss_a = self.index.unmatched(metal, query_tokens + extras, alias, target)
+                    if miss_q or miss_a:
+                        capped = True
+                        what = []
+                        if miss_q:
+                            what.append(f"the name's {', '.join(miss_q)!s} not in this facility's names")
+                        if miss_a:
+                            what.append(f"this facility's {', '.join(miss_a)} not in the name")
+                        reasons.append("review only: " + "; ".join(what))
+                        score = min(score, p.fuzzy_cap)
+                cand = _Cand(target, score, h.method, reasons, capped, names={h.source} if h.source else set())
+                self._facts_on(cand, fac, facts, countries, extras)
+                if h.method == "plant":  # a group's plant named after its town: certain only when the row names it
+                    cand.method = "name_variant" if cand.location_agrees else "group_name"
+                    cand.score = max(cand.score, p.name_variant_score) if cand.location_agrees else cand.score
+                if h.method == "acronym" and h.score < p.acronym_score and not cand.country_agrees:
+                    cand.capped = True  # 3-letter initials ("TDK") without the country's word: a question
+                    cand.reasons.append("review only: short initials, and the row's country does not confirm them")
+                prev = out.get(target)
+                if prev is not None:
+                    cand.names |= prev.names
+                if prev is None or (cand.rank, cand.score) > (prev.rank, prev.score):
+                    out[target] = cand
+                else:
+                    prev.names |= cand.names
+        for cand in out.values():  # two of the row's names found it independently: corroboration
+            if len(cand.names) >= 2 and not cand.strong and not cand.capped and cand.method != "group_name":
+                cand.score = min(100.0, cand.score + p.corroboration_bonus)
+                cand.reasons.append(f"found by {len(cand.names)} of the row's names")
+        return out
+
+    def _facts_on(self, cand: _Cand, fac: _Fac | None, facts: _Facts, countries: list[str],
+                  extras: list[str]) -> None:
+        p = self.policy
+        if fac is None:
+            return
+        if countries and fac.iso2:
+            if any(p.same_country(c, fac.iso2) for c in countries):
+                cand.country_agrees = True
+                cand.score += p.country_match_bonus
+                cand.reasons.append(f"country agrees ({fac.iso2})")
+            else:
+                cand.contradiction = f"facility in {fac.iso2}, the row says {', '.join(countries)}"
+                cand.score -= p.country_mismatch_penalty
+                cand.reasons.append(f"country contradicts: {cand.contradiction}")
+        idx = self.index.metals.get(fac.metal or "")
+        if idx is not None:
+            locs = idx.loc_tokens.get(cand.cid, set())
+            named = idx.fac_tokens.get(cand.cid, set())
+            hit = [w for w in facts.places if w in locs] + [w for w in extras if w in locs or w in named]
+            if hit:
+                cand.location_agrees = True
+                cand.score += p.location_bonus
+                cand.reasons.append(f"location agrees ({', '.join(dict.fromkeys(hit))})")
+        cand.score = min(cand.score, 100.0)
+
+    # ------------------------------------------------------------------ deciding
+    def _decide(self, cands: dict[str, _Cand], metal: str, facts: _Facts, countries: list[str], given: str | None,
+                findings: list[Finding], notes: list[str]) -> Resolution:
+        p = self.policy
+        ok = [c for c in cands.values() if not c.contradiction]
+        strong = [c for c in ok if c.strong]
+        if strong:
+            pick = self._single_out(strong)
+            if len(pick) == 1:
+                return self._accept(pick[0], metal, given, findings, notes, facts, countries)
+            ranked = sorted(pick, key=lambda c: (-c.score, c.cid))
+            return self._review(ranked, "alias_ambiguous", 100.0, metal, given, findings,
+                                notes + [f"the name is an alias of {len(ranked)} facilities"], facts, countries,
+                                "several facilities have this name; the row's country and location do not single "
+                                "one out")
+        contradicted_strong = any(c.strong for c in cands.values() if c.contradiction)
+        ranked = sorted(ok, key=lambda c: (-c.score, c.capped, c.cid))
+        if ranked:
+            top = ranked[0]
+            second = ranked[1].score if len(ranked) > 1 else 0.0
+            lead = top.score - second
+            clears = (top.score >= p.accept and lead >= p.margin) or \
+                     (top.score >= p.accept_clear and lead >= p.clear_margin)
+            if clears and not top.capped and (top.country_agrees or not contradicted_strong):
+                return self._accept(top, metal, given, findings, notes, facts, countries)
+            if top.score >= p.review:
+                why = ("close runner-up" if clears or top.score >= p.accept else "score between review and accept")
+                if top.capped:
+                    why = "a word of one name is missing from the other"
+                if top.method == "group_name" and len(ranked) > 1 and ranked[1].method == "group_name":
+                    why = (f"a group name: {sum(1 for c in ranked if c.method == 'group_name')} of the group's "
+                           "facilities fit the row; its country and location do not single one out")
+                if contradicted_strong and not top.country_agrees:
+                    why = "the exact name belongs to a facility in another country"
+                return self._review(ranked[:5], top.method, top.score, metal, given, findings, notes + [why],
+                                    facts, countries, why)
+        contra = sorted((c for c in cands.values() if c.contradiction), key=lambda c: (-c.score, c.cid))
+        if contra and (contra[0].strong or contra[0].score + p.country_mismatch_penalty >= p.accept):
+            why = "the name points to a facility whose country contradicts the row"
+            return self._review((ranked[:3] + contra[:3]), contra[0].method, contra[0].score, metal, given,
+                                findings, notes + [why], facts, countries, why)
+        cands_out = [self._candidate(c.cid, c.score, c.reasons) for c in ranked[:5] if c.score >= p.review - 15]
+        best = ranked[0].score if ranked else 0.0
+        return self._unresolved(metal, facts, countries, given, findings, notes, f"best score {best:.0f}", cands_out)
+
+    def _single_out(self, cands: list[_Cand]) -> list[_Cand]:
+        """Narrow several certain candidates: the split parent gives way to its successor, then the most direct
+        evidence (a typed alias over a variant over a spelling), then the ones the country agrees with, then the
+        location. A retired facility is not set aside for a live one: two facilities stay a question."""
+        pick = list({c.cid: c for c in cands}.values())
+        ids = {c.cid for c in pick}
+        pick = [c for c in pick if not (c.cid in self.retired and set(self.retired[c.cid][2]) & ids)] or pick
+        top = max((c.rank for c in pick), default=0)
+        pick = [c for c in pick if c.rank == top] or pick
+        for test in (lambda c: c.country_agrees, lambda c: c.location_agrees):
+            if len(pick) > 1:
+                narrowed = [c for c in pick if test(c)]
+                if narrowed:
+                    pick = narrowed
+        return pick
+
+    def _accept(self, cand: _Cand, metal: str | None, given: str | None, findings: list[Finding], notes: list[str],
+                facts: _Facts, countries: list[str]) -> Resolution:
+        fac = self.facs.get(cand.cid)
+        notes = list(notes)
+        if fac and fac.retired:
+            notes.append(f"{cand.cid} is retired (not on the current reference list)")
+        return Resolution(status="resolved", cid=cand.cid, method=cand.method, score=round(min(cand.score, 100.0), 1),
+                          given_cid=given, metal=(fac.metal if fac else None) or metal,
+                          standard_name=fac.name if fac else None, country_iso2=fac.iso2 if fac else None,
+                          candidates=[self._candidate(cand.cid, cand.score, cand.reasons)], notes=notes,
+                          findings=findings, reasons=list(cand.reasons))
+
+    def _review(self, ranked: list[_Cand], method: str, score: float, metal: str | None, given: str | None,
+                findings: list[Finding], notes: list[str], facts: _Facts, countries: list[str],
+                why: str) -> Resolution:
+        seen: set[str] = set()
+        cands = []
+        for c in ranked:
+            if c.cid not in seen:
+                seen.add(c.cid)
+                cands.append(self._candidate(c.cid, c.score, c.reasons))
+        return Resolution(status="review", cid=None, method=method, score=round(min(score, 100.0), 1),
+                          given_cid=given, metal=metal, candidates=cands, findings=findings, notes=notes,
+                          provisional_key=self._key(metal, facts, countries), reasons=[why])
 
     def _done(self, cid: str, method: str, score: float, metal: str | None, given: str | None,
-              findings: list[Finding], notes: list[str], iso2: str | None = None) -> Resolution:
+              findings: list[Finding], notes: list[str], countries: list[str] | None = None,
+              facts: _Facts | None = None) -> Resolution:
+        """Resolve to `cid` followed through the revision history; a split picks the successor in the row's
+        country (then city), else the row goes to review listing the successors."""
         current, chain_notes, succ = self._follow(cid)
         notes = list(notes) + chain_notes
-        candidates: list[Candidate] = []
+        reasons: list[str] = []
+        countries = countries or []
         if current is None:  # split into facility-level CIDs (RMI "see Smelter IDs: …")
-            in_country = [s for s in succ if iso2 and self.facs.get(s) and self.facs[s].iso2 == iso2]
             parent = self._split_parent(cid)
-            if len(in_country) == 1:
-                current = in_country[0]
-                notes.append(f"{parent} split into {', '.join(succ)}; {current} is the one in {iso2}")
+            cands = []
+            for s in succ:
+                c = _Cand(s, score, method, [f"RMI split {parent} into {', '.join(succ)}"])
+                self._facts_on(c, self.facs.get(s), facts or _Facts(metal, [], countries, (), None, None, []),
+                               countries, [])
+                cands.append(c)
+            live = [c for c in cands if not c.contradiction]
+            pick = self._single_out(live) if live else []
+            if len(pick) == 1 and (pick[0].country_agrees or pick[0].location_agrees):
+                current = pick[0].cid
+                reasons = list(pick[0].reasons)
+                notes.append(f"{parent} split into {', '.join(succ)}; {current} is the one the row's country "
+                             "or location names")
             else:
-                # the reported entity is unambiguous (the group CID); which plant is not: ask the supplier
-                candidates = [self._candidate(s, score) for s in succ]
                 findings = list(findings) + [Finding(
                     "cid_split", "info", "",
                     f"{parent} was split into {', '.join(succ)} (facility-level reporting); ask which facility")]
-                fac = self.facs.get(parent)
-                return Resolution(status="resolved", cid=parent, method=f"{method}_split", score=round(score, 1),
-                                  given_cid=given if given else (cid if cid != parent else None),
-                                  metal=(fac.metal if fac else None) or metal,
-                                  standard_name=fac.name if fac else None, country_iso2=fac.iso2 if fac else None,
-                                  candidates=candidates, notes=notes, findings=findings)
+                ranked = sorted(pick or cands, key=lambda c: (-c.score, c.cid))
+                return Resolution(status="review", cid=None, method=f"{method}_split", score=round(score, 1),
+                                  given_cid=given if given else (cid if cid != parent else None), metal=metal,
+                                  candidates=[self._candidate(c.cid, c.score, c.reasons) for c in ranked],
+                                  notes=notes, findings=findings,
+                                  provisional_key=self._key(metal, facts, countries) if facts and facts.names
+                                  else (given or cid),
+                                  reasons=[f"RMI split {parent}; the row's country does not single out one plant"])
         if current != cid:
             method = "cid_retired" if method == "cid" else method
             notes.append(f"{cid} → {current} (revision history)")
@@ -466,148 +831,45 @@ class Resolver:
         return Resolution(status="resolved", cid=current, method=method, score=round(score, 1),
                           given_cid=given if given else (cid if cid != current else None),
                           metal=(fac.metal if fac else None) or metal, standard_name=fac.name if fac else None,
-                          country_iso2=fac.iso2 if fac else None, notes=notes, findings=findings)
+                          country_iso2=fac.iso2 if fac else None, notes=notes, findings=findings, reasons=reasons)
 
-    def _collapse(self, cids: Iterable[str]) -> dict[str, str]:
-        """Each cid → the CID it currently stands for (itself when split/unknown)."""
-        return {c: (self._follow(c)[0] or c) for c in cids}
-
-    def _pick_exact(self, exact: set[str], metal: str, iso2: str | None, given: str | None,
-                    findings: list[Finding], notes: list[str]) -> Resolution | None:
-        cur = self._collapse(exact)
-        targets = set(cur.values())
-        for t in list(targets):  # a split group and one of its own successors: the successor is meant
-            if t in self.retired and set(self.retired[t][2]) & targets:
-                targets.discard(t)
-        if len(targets) > 1 and iso2:
-            same = {t for t in targets if self.facs.get(t) and self.facs[t].iso2 == iso2}
-            if len(same) == 1:
-                targets = same
-        if len(targets) > 1:
-            live = {t for t in targets if t in self.facs and not self.facs[t].retired}
-            if len(live) == 1:
-                targets = live
-        if len(targets) == 1:
-            target = next(iter(targets))
-            src = next(c for c, t in cur.items() if t == target)
-            res = self._done(src, "alias", 100.0, metal, given, findings, notes, iso2)
-            fac = self.facs.get(res.cid or "")
-            if fac and iso2 and fac.iso2 and fac.iso2 != iso2:
-                res.notes.append(f"country differs: row {iso2}, facility {fac.iso2}")
-            return res
-        cands = [self._candidate(t, 100.0) for t in sorted(targets)]
-        return Resolution(status="review", cid=None, method="alias_ambiguous", score=100.0, given_cid=given,
-                          metal=metal, candidates=cands, findings=findings,
-                          notes=notes + [f"the name is an alias of {len(cands)} facilities"])
-
-    def _fuzzy(self, idx: _MetalIndex, metal: str, names: list[str], iso2: str | None, given: str | None,
-               findings: list[Finding], notes: list[str], rejected: set[str]) -> Resolution:
-        p = self.policy
-        best: dict[str, float] = {}
-        for n in names:
-            if len(compact_key(n)) < p.min_fuzzy_length:
+    def _other_metal(self, metal: str, facts: _Facts) -> Resolution | None:
+        """A name that is an alias of another metal's facility only: a metal contradiction, never accepted."""
+        for other, idx in self.index.metals.items():
+            if other == metal:
                 continue
-            # shortlist: aliases sharing a distinctive token, plus the best plain-ratio matches (typos in
-            # one-word names); the blended score runs on the shortlist only
-            shortlist: set[int] = set()
-            for tok in n.split():
-                shortlist.update(idx.tokens.get(tok, ()))
-            for _, _, i in process.extract(n, idx.choices, scorer=fuzz.ratio, limit=8, score_cutoff=50):
-                shortlist.add(i)
-            order = list(shortlist)
-            cands = [idx.choices[i] for i in order]
-            # the blend of score_names, computed in C++ per scorer over the shortlist
-            ts = process.cdist([n], cands, scorer=fuzz.token_set_ratio)[0]
-            so = process.cdist([n], cands, scorer=fuzz.token_sort_ratio)[0]
-            ra = process.cdist([n], cands, scorer=fuzz.ratio)[0]
-            for k, i in enumerate(order):
-                s = 0.5 * float(ts[k]) + 0.3 * float(so[k]) + 0.2 * float(ra[k])
-                for cid in idx.choice_cids[i]:
-                    if cid in rejected:
-                        continue
-                    if s > best.get(cid, 0):
-                        best[cid] = s
-        if not best:
-            return self._unresolved(metal, names, iso2, given, findings, notes, "no similar name")
-        # country adjustment, then collapse retired aliases onto their current CID
-        scored: dict[str, float] = {}
-        for cid, base in best.items():
-            current, _, succ = self._follow(cid)
-            for target in [current] if current else succ:  # a split CID's name stands for each successor
-                tfac = self.facs.get(target) or self.facs.get(cid)
-                s = base
-                if iso2 and tfac and tfac.iso2:
-                    s = s + p.country_match_bonus if tfac.iso2 == iso2 else s - p.country_mismatch_penalty
-                s = min(s, 100.0)
-                if s > scored.get(target, -1):
-                    scored[target] = s
-        ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
-        top_cid, top = ranked[0]
-        second = ranked[1][1] if len(ranked) > 1 else 0.0
-        cands = [self._candidate(c, s) for c, s in ranked[:5] if s >= p.review - 15]
-        clear = top >= p.accept_clear and top - second >= p.clear_margin
-        standard = (top >= p.accept and top - second >= p.margin) or clear
-        contained = (not standard and top >= p.review
-                     and self._contained_in_one(idx, names, iso2) == top_cid)
-        if standard or contained:
-            if contained:
-                notes = notes + ["every word of the name appears in this facility's aliases and no other's"]
-            res = self._done(top_cid, "fuzzy", top, metal, given, findings, notes, iso2)
-            res.candidates = cands[:3]
-            return res
-        if top >= p.review:
-            why = "close runner-up" if top >= p.accept else "score between review and accept"
-            return Resolution(status="review", cid=None, method="fuzzy", score=round(top, 1), given_cid=given,
-                              metal=metal, candidates=cands, findings=findings, notes=notes + [why],
-                              provisional_key=self._key(metal, names, iso2))
-        return self._unresolved(metal, names, iso2, given, findings, notes, f"best score {top:.0f}", cands)
-
-    def _contained_in_one(self, idx: _MetalIndex, names: list[str], iso2: str | None) -> str | None:
-        """The one current CID whose aliases contain every word of a name (None when none or several).
-
-        "Hi-Temp" ⊂ "Hi-Temp Specialty Metals", "Zijin Mining Group" ⊂ "Zijin Mining Group Co. Ltd. Gold
-        Refinery": a short form of exactly one facility's name. Several facilities ("Heraeus", "Metalor")
-        or a facility in another country than the row's → None.
-        """
-        found: set[str] = set()
-        for n in names:
-            toks = n.split()
-            if len(compact_key(n)) < self.policy.min_fuzzy_length or not toks:
-                continue
-            hits: set[int] | None = None
-            for t in toks:
-                ids = idx.all_tokens.get(t)
-                if not ids:
-                    hits = set()
-                    break
-                hits = set(ids) if hits is None else hits & ids
-                if not hits:
-                    break
-            for i in hits or ():
-                for cid in idx.choice_cids[i]:
-                    current, _, succ = self._follow(cid)
-                    found.update([current] if current else succ)
-        if len(found) != 1:
-            return None
-        cid = next(iter(found))
-        fac = self.facs.get(cid)
-        if iso2 and fac and fac.iso2 and fac.iso2 != iso2:
-            return None
-        return cid
+            for forms in facts.names:
+                cids = idx.exact.get(forms.norm)
+                if cids:
+                    cands = [self._candidate(c, 100.0, [f"alias of a {other} facility; the row says {metal}"])
+                             for c in sorted(cids)]
+                    return Resolution(status="unresolved", cid=None, method="none", score=0.0, metal=metal,
+                                      candidates=cands, notes=[f"the name is a {other} facility's alias"],
+                                      provisional_key=self._key(metal, facts, facts.countries),
+                                      reasons=["metal contradiction: never accepted"])
+        return None
 
     @staticmethod
-    def _key(metal: str | None, names: list[str], iso2: str | None) -> str:
-        return f"{metal or '?'}|{names[0] if names else ''}|{iso2 or ''}"
+    def _key(metal: str | None, facts: _Facts | None, countries: list[str]) -> str:
+        name = facts.names[0].norm if facts and facts.names else ""
+        return f"{metal or '?'}|{name}|{countries[0] if countries else ''}"
 
-    def _unresolved(self, metal: str | None, names: list[str], iso2: str | None, given: str | None,
+    def _unresolved(self, metal: str | None, facts: _Facts, countries: list[str], given: str | None,
                     findings: list[Finding], notes: list[str], why: str,
                     cands: list[Candidate] | None = None) -> Resolution:
-        key = self._key(metal, names, iso2)
-        if given and CID_RE.match(given) and not names:
+        key = self._key(metal, facts, countries)
+        if given and CID_RE.match(given) and not facts.names:
             key = given
         return Resolution(status="unresolved", cid=None, method="none", score=0.0 if not cands else cands[0].score,
-                          given_cid=given, metal=metal, country_iso2=iso2, candidates=cands or [],
-                          findings=findings, notes=notes + [why], provisional_key=key)
+                          given_cid=given, metal=metal, country_iso2=countries[0] if countries else None,
+                          candidates=cands or [], findings=findings, notes=notes + [why], provisional_key=key,
+                          reasons=[why])
+
+
+def _from(forms: NameForms, hits: list[NameHit]) -> list[NameHit]:
+    for h in hits:
+        h.source = forms.raw
+    return hits
 
 
 def default_resolver(store_option: str | Path | None = None) -> Resolver:
