@@ -61,12 +61,13 @@ SHOWCASE: tuple[Facility, ...] = (
 #: flagged in a 2016 program: the report's six and African Gold Refinery (the Russian refiners of the starter
 #: watchlist were suspended in 2022, so in 2016 they are ordinary, conflict-free refiners)
 DEMO_WATCHLIST: tuple[str, ...] = tuple(f.cid for f in SHOWCASE[:7] if f.cid)
-#: names suppliers typed that the resolver can only propose (score between review and accept): the review queue
+#: names suppliers typed that the resolver can only propose: the review queue. A group with two plants in the
+#: row's country, a name whose only match is in another country, and a name missing a word of the nearest alias.
 REVIEW_BAIT: tuple[tuple[str, str, str], ...] = (
-    ("Gold", "Heraeus Hanau", "GERMANY"),
+    ("Tungsten", "Kennametal", "UNITED STATES"),
+    ("Tungsten", "Technolom", "RUSSIAN FEDERATION"),
+    ("Gold", "Asahi Refining", "JAPAN"),
     ("Gold", "Istanbul Altin Rafinerisi", "TURKEY"),
-    ("Tin", "Gejiu Kai Meng Trading", "CHINA"),
-    ("Gold", "Dowa Kosaka", "JAPAN"),
 )
 #: names of no known smelter ("Smelter not listed"): unresolved, kept as provisional smelters
 UNKNOWN_NAMES: tuple[tuple[str, str, str], ...] = (
