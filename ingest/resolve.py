@@ -141,7 +141,7 @@ class _Cand:
     contradiction: str | None = None
     country_agrees: bool = False
     location_agrees: bool = False
-
+    via_split: bool = False  # reached only as one of the successors of a split group
     names: set[str] = field(default_factory=set)  # the row's names (raw) that found this facility
 
     @property
@@ -654,7 +654,8 @@ class Resolver:
                             what.append(f"this facility's {', '.join(miss_a)} not in the name")
                         reasons.append("review only: " + "; ".join(what))
                         score = min(score, p.fuzzy_cap)
-                cand = _Cand(target, score, h.method, reasons, capped, names={h.source} if h.source else set())
+                cand = _Cand(target, score, h.method, reasons, capped, names={h.source} if h.source else set(),
+                             via_split=current is None)
                 self._facts_on(cand, fac, facts, countries, extras)
                 if h.method == "plant":  # a group's plant named after its town: certain only when the row names it
                     cand.method = "name_variant" if cand.location_agrees else "group_name"
@@ -665,7 +666,8 @@ class Resolver:
                 prev = out.get(target)
                 if prev is not None:
                     cand.names |= prev.names
-                if prev is None or (cand.rank, cand.score) > (prev.rank, prev.score):
+                if prev is None or (cand.rank, not cand.via_split, cand.score) > \
+                        (prev.rank, not prev.via_split, prev.score):
                     out[target] = cand
                 else:
                     prev.names |= cand.names
@@ -734,8 +736,9 @@ class Resolver:
                            "facilities fit the row; its country and location do not single one out")
                 if contradicted_strong and not top.country_agrees:
                     why = "the exact name belongs to a facility in another country"
-                return self._review(ranked[:5], top.method, top.score, metal, given, findings, notes + [why],
-                                    facts, countries, why)
+                contra = sorted((c for c in cands.values() if c.contradiction and c.strong), key=lambda c: c.cid)
+                return self._review(ranked[:5] + contra[:3], top.method, top.score, metal, given, findings,
+                                    notes + [why], facts, countries, why)
         contra = sorted((c for c in cands.values() if c.contradiction), key=lambda c: (-c.score, c.cid))
         if contra and (contra[0].strong or contra[0].score + p.country_mismatch_penalty >= p.accept):
             why = "the name points to a facility whose country contradicts the row"
@@ -747,14 +750,15 @@ class Resolver:
 
     def _single_out(self, cands: list[_Cand]) -> list[_Cand]:
         """Narrow several certain candidates: the split parent gives way to its successor, then the most direct
-        evidence (a typed alias over a variant over a spelling), then the ones the country agrees with, then the
-        location. A retired facility is not set aside for a live one: two facilities stay a question."""
+        evidence (a typed alias over a variant over a spelling; a facility's own alias over its split group's),
+        then the ones the country agrees with, then the location. A retired facility is not set aside for a live
+        one: two facilities stay a question."""
         pick = list({c.cid: c for c in cands}.values())
         ids = {c.cid for c in pick}
         pick = [c for c in pick if not (c.cid in self.retired and set(self.retired[c.cid][2]) & ids)] or pick
         top = max((c.rank for c in pick), default=0)
         pick = [c for c in pick if c.rank == top] or pick
-        for test in (lambda c: c.country_agrees, lambda c: c.location_agrees):
+        for test in (lambda c: not c.via_split, lambda c: c.country_agrees, lambda c: c.location_agrees):
             if len(pick) > 1:
                 narrowed = [c for c in pick if test(c)]
                 if narrowed:
