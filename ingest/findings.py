@@ -85,8 +85,15 @@ CATALOGUE: tuple[FindingType, ...] = (
     ),
     FindingType(
         "metal_declared_no_but_smelters_listed", "Metal declared 'No' but smelters listed", "warning",
-        "Q1 or Q2 says the metal is not used / does not remain, yet the Smelter List has rows for it; either "
-        "the answer or the list is wrong.",
+        "The scope questions (read by role: 'is the metal used', 'does it remain in the product') take the metal "
+        "out of scope, yet the Smelter List has rows for it; either the answer or the list is wrong. CMRT 1.x/2.x "
+        "question 2 (origin in the DRC or an adjoining country) is a sourcing answer and never raises this.",
+    ),
+    FindingType(
+        "answer_not_explained", "Answer the instructions require to be explained", "warning",
+        "A company question is answered the way the template's instructions say must be explained in the comment "
+        "(2.x/3.01 I 'Yes': how corrective action is managed; F 'No': what suppliers are asked to complete; 1.00/"
+        "2.x B 'Yes': the web link; 6.x E 'Yes, using other format': the format), and the comment is empty.",
     ),
     FindingType(
         "q7_yes_with_unidentified_smelters", "All smelters identified, yet 'not yet identified' rows", "warning",
@@ -141,6 +148,12 @@ CATALOGUE: tuple[FindingType, ...] = (
         "reader",
     ),
     FindingType(
+        "workbook_checker_error", "The workbook's own Checker total is no count", "info",
+        "The workbook's Checker total (D2) is an Excel error (the CMRT 2.00/2.01 template's formula is broken: "
+        "#VALUE!) or negative (2.0x subtracts the fields answered from a fixed number, so extra answers push it "
+        "below zero). minetrace's checker_missing is the number of missing required fields, never negative.",
+    ),
+    FindingType(
         "checker_mismatch", "Checker count differs from the workbook's", "info",
         "Our reimplementation of the RMI Checker counts a different number of missing items than the workbook's "
         "cached Checker!D2. Only meaningful when Excel computed the file; files written by other tools carry "
@@ -172,6 +185,18 @@ CATALOGUE: tuple[FindingType, ...] = (
     FindingType(
         "cid_name_mismatch", "Row name does not match the CID", "info",
         "The smelter name typed on the row scores low against the CID's names; the CID was kept.", "resolution",
+    ),
+    FindingType(
+        "cid_country_mismatch", "CID's facility is in another country than the row says", "warning",
+        "The row's CID names a facility in another country than the row's country column. Kept when the row's "
+        "name agrees with the CID; otherwise the row goes to review (a contradiction is never accepted alone).",
+        "resolution",
+    ),
+    FindingType(
+        "old_id_metal_mismatch", "Old-style ID of another metal", "warning",
+        "An old-style smelter ID (CMRT 2.x, e.g. 3USA005) starts with the digit of another metal than the row "
+        "declares (1 gold, 2 tin, 3 tantalum, 4 tungsten); the ID is set aside and the row resolved by name.",
+        "resolution",
     ),
     FindingType(
         "cid_split", "CID split into several facilities", "info",

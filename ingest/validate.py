@@ -21,10 +21,19 @@ H = F×G, D2 = total):
 * CMRT 2.03/2.03a: Q2–Q6 unless Q1 = "No", company questions unless all Q1 = "No", Product
   List when scope D. Blank = 40.
 * CMRT 2.00–2.02: D2 = required − completed, "required" taken from a table by scope and by the
-  number of Q1 "Yes"/"No" answers. This can go negative (a real 2.02 file shows −5); we
-  reproduce it. 2.00/2.01 templates ship a broken formula (#VALUE!), so their own D2 can never
-  be matched; we compute the 2.02 formula for them.
-* CMRT 1.00 has no Checker: the required (*) fields are counted instead.
+  number of Q1 "Yes"/"No" answers. Answers the template does not require count as completed, so
+  the total hides missing fields and can go negative (a real 2.02 file shows −5); 2.00/2.01
+  templates ship a broken formula (#VALUE!). We count the required fields that are missing
+  (never negative, the same number as D2 whenever nothing extra is answered) and say with a
+  ``workbook_checker_error`` finding when the workbook's own total is an error or negative.
+* CMRT 1.00 has no Checker: the required (*) fields are counted instead (37 on the blank: company name,
+  representative and e-mail, contact name and e-mail, the date, 5 questions × 4 metals, A–K).
+
+Questions are read by what they ask (`Question.role`), not by number: the metal's scope is its "uses"
+and "remains" answers, combined per generation (`Layout.scope_rule`); CMRT 1.x/2.x question 2 is a
+sourcing question and never takes a metal out of scope. Company questions whose "Yes" (or "No") the
+template's instructions require to be explained carry `explain_when`; an answer without its comment is
+an ``answer_not_explained`` finding.
 * EMRT/CRT/AMRT: the RMI 6-style rules over their own questions and minerals, with each
   template's differences (`RMI_RULES`, `_check_amrt`; what we do not reproduce: `CHECKER_NOTES`).
 """
@@ -41,14 +50,16 @@ from ingest.findings import make_finding, with_catalogue_severity
 from ingest.layouts import get_layout, layout_for
 from ingest.layouts.model import Layout, Question
 from ingest.records import Answer, Declaration, Finding, SmelterRow
+from ingest.reference.old_ids import parse_old_id
 
 CheckerStyle = Literal["rmi6", "emrt1", "emrt2", "crt", "amrt", "cmrt3", "cmrt203", "cmrt202", "cmrt1"]
 
 #: What we know we cannot reproduce, per style (shown by `minetrace validate --explain` later).
 CHECKER_NOTES: dict[str, str] = {
-    "cmrt202": "2.00/2.01 templates hold a broken F54 (#VALUE!), so their cached D2 is always an error; we apply "
-               "the 2.02 formula (required − completed, may be negative).",
-    "cmrt1": "CMRT 1.00 has no Checker sheet; checker_missing counts the (*) fields of the Declaration (blank = 35).",
+    "cmrt202": "2.00/2.01 templates hold a broken F54 (#VALUE!), so their cached D2 is always an error; 2.02's D2 "
+               "(required − completed) goes negative when more is answered than required. We count the missing "
+               "required fields (never negative; equal to D2 when nothing extra is answered).",
+    "cmrt1": "CMRT 1.00 has no Checker sheet; checker_missing counts the (*) fields of the Declaration (blank = 37).",
     "emrt1": "EMRT 1.x: the Checker also reads two rows below the Cobalt/Mica answers of Q1 and Q3 (copied from "
              "the four-metal CMRT); we check the two minerals' own cells. Matches the 1.3 blank (31).",
     "emrt2": "EMRT 2.x: its smelter check compares B&C with the bare mineral name, which a filled row never "
@@ -238,6 +249,21 @@ def _metals(layout: Layout, decl: Declaration) -> list[str]:
     return list(layout.metals) or list(decl.metals)
 
 
+def _role(layout: Layout, role: str) -> Question | None:
+    """The per-metal question that asks `role` in this generation (see `ingest.layouts.model.QUESTION_ROLES`)."""
+    return next((q for q in layout.questions if q.role == role), None)
+
+
+def _scope_questions(layout: Layout) -> list[Question]:
+    """The questions that put a metal in or out of scope ("uses", "remains"), in template order."""
+    return [q for q in layout.questions if q.role in ("uses", "remains")]
+
+
+def _uses(layout: Layout) -> Question:
+    """The "is the metal used" question (Q1 in every CMRT generation)."""
+    return _role(layout, "uses") or layout.questions[0]
+
+
 class _Where:
     """Cell addresses of a declaration's fields, from the layout (falling back to provenance)."""
 
@@ -406,7 +432,6 @@ class _RmiRules:
 
     gated_values: bool = True  # CMRT 6.x counts Q2 only when Q1 = "Yes", Q3+ only when Q1 and Q2 = "Yes"
     no_words: tuple[str, ...] = ("No",)  # answers that take a metal out of scope
-    q2_gates: bool = True  # Q2 ("remains in product") also takes a metal out of scope (not in the CRT)
     mineral_selection: bool = False  # EMRT 2.x: at least one mineral must be selected
     per_mineral_company: bool = False  # EMRT 2.x: company question C answered per mineral
     count_smelters: bool = True  # the CRT's smelter rows can never count (broken formula)
@@ -421,7 +446,7 @@ RMI_RULES: dict[str, _RmiRules] = {
                        describe_other_format=True),
     "emrt2": _RmiRules(gated_values=False, no_words=("No", "Unknown", "Not declaring"), mineral_selection=True,
                        per_mineral_company=True),
-    "crt": _RmiRules(gated_values=False, no_words=("No", "Unknown"), q2_gates=False, count_smelters=False,
+    "crt": _RmiRules(gated_values=False, no_words=("No", "Unknown"), count_smelters=False,
                      count_not_listed=False, describe_other_format=True),
 }
 
@@ -453,7 +478,7 @@ def _check_rmi6(decl: Declaration, layout: Layout, where: _Where, rules: _RmiRul
     questions = list(layout.questions)
     in_scope: dict[str, bool] = {}
     if questions:
-        q1 = questions[0]
+        q1 = _uses(layout)
         q2 = questions[1] if len(questions) > 1 else None
         rest = questions[2:]
         for metal, row1 in _metal_rows(layout, q1, decl):
@@ -471,7 +496,8 @@ def _check_rmi6(decl: Declaration, layout: Layout, where: _Where, rules: _RmiRul
                     items.append(_required_answer(where, q2, metal, rows2.get(metal),
                                                   " (Q1 is not 'No')" if rules.gated_values and not _is(a1, "Yes")
                                                   else ""))
-            b2_no = rules.q2_gates and any(_is(b2, w) for w in rules.no_words)
+            # only a "remains" question takes a metal out of scope (the CRT's Q2 asks about CAHRAs)
+            b2_no = q2 is not None and q2.role == "remains" and any(_is(b2, w) for w in rules.no_words)
             necessary = not (a1_no or b2_no)
             in_scope[metal] = necessary
             counted = not rules.gated_values or (_is(a1, "Yes") and (q2 is None or _is(b2, "Yes")))
@@ -554,7 +580,7 @@ def _check_amrt(decl: Declaration, layout: Layout, where: _Where) -> list[Checke
     items.append(_missing_company(decl, where, "effective_date"))
     in_scope: dict[str, bool] = {}
     if layout.questions:
-        q1 = layout.questions[0]
+        q1 = _uses(layout)
         for metal, row in _metal_rows(layout, q1, decl):
             a1 = _answer(decl, q1.qid, metal)
             if not _given(a1):
@@ -597,15 +623,16 @@ def _check_cmrt3(decl: Declaration, layout: Layout, where: _Where) -> list[Check
     questions = list(layout.questions)
     in_scope: dict[str, bool] = {}
     if questions:
-        q1, q2, rest = questions[0], questions[1] if len(questions) > 1 else None, questions[2:]
-        for metal, row1 in _metal_rows(layout, q1, decl):
-            a1 = _answer(decl, q1.qid, metal)
-            if not _given(a1):
-                items.append(_required_answer(where, q1, metal, row1))
-            a2 = _answer(decl, q2.qid, metal) if q2 else None
-            if q2 is not None and not _given(a2):
-                items.append(_required_answer(where, q2, metal, dict(_metal_rows(layout, q2, decl)).get(metal)))
-            necessary = not (_is(a1, "No") and _is(a2, "No"))
+        scope = _scope_questions(layout) or questions[:1]
+        rest = [q for q in questions if q not in scope]
+        for metal, _row in _metal_rows(layout, scope[0], decl):
+            answers = []
+            for q in scope:  # 3.01: Q1 and Q2 always
+                a = _answer(decl, q.qid, metal)
+                answers.append(a)
+                if not _given(a):
+                    items.append(_required_answer(where, q, metal, dict(_metal_rows(layout, q, decl)).get(metal)))
+            necessary = not all(_is(a, "No") for a in answers)  # Q3–Q7 unless Q1 and Q2 are both "No"
             in_scope[metal] = necessary
             if necessary:
                 for q in rest:
@@ -640,7 +667,7 @@ def _not_listed_items_uncounted(decl: Declaration, layout: Layout, where: _Where
 
 
 def _q1_all_no(decl: Declaration, layout: Layout) -> bool:
-    q1 = layout.questions[0]
+    q1 = _uses(layout)
     return all(_is(_answer(decl, q1.qid, m), "No") for m, _ in _metal_rows(layout, q1, decl))
 
 
@@ -655,7 +682,8 @@ def _check_cmrt203(decl: Declaration, layout: Layout, where: _Where) -> list[Che
     questions = list(layout.questions)
     all_no = _q1_all_no(decl, layout) if questions else False
     if questions:
-        q1, rest = questions[0], questions[1:]
+        q1 = _uses(layout)
+        rest = [q for q in questions if q is not q1]
         for metal, row1 in _metal_rows(layout, q1, decl):
             a1 = _answer(decl, q1.qid, metal)
             if not _given(a1):
@@ -683,7 +711,8 @@ def _check_cmrt203(decl: Declaration, layout: Layout, where: _Where) -> list[Che
 
 
 def _check_cmrt202(decl: Declaration, layout: Layout, where: _Where) -> tuple[list[CheckerItem], int]:
-    """2.00–2.02: D2 = required − completed. Returns the detail items and the Checker's number."""
+    """2.00–2.02. Returns the missing required fields (counted) and the template's own D2 formula,
+    required − completed, which answers the template does not require push down (below zero)."""
     completed = 0
     items: list[CheckerItem | None] = []
     for f in ("name", "scope"):
@@ -700,7 +729,7 @@ def _check_cmrt202(decl: Declaration, layout: Layout, where: _Where) -> tuple[li
     questions = list(layout.questions)
     yes = no = 0
     if questions:
-        q1 = questions[0]
+        q1 = _uses(layout)
         for metal, _row in _metal_rows(layout, q1, decl):
             a1 = _answer(decl, q1.qid, metal)
             yes += _is(a1, "Yes")
@@ -712,7 +741,7 @@ def _check_cmrt202(decl: Declaration, layout: Layout, where: _Where) -> tuple[li
                 a1 = _answer(decl, q1.qid, metal)
                 if not _given(value) and (q is q1 or not _is(a1, "No")):
                     items.append(_required_answer(where, q, metal, row))
-    all_no = bool(questions) and no == len(_metal_rows(layout, questions[0], decl))
+    all_no = bool(questions) and no == len(_metal_rows(layout, _uses(layout), decl))
     for q in layout.company_questions:
         ans = _company_answer(decl, q.letter)
         given = _answer_given(decl, ans)
@@ -743,28 +772,28 @@ def _check_cmrt202(decl: Declaration, layout: Layout, where: _Where) -> tuple[li
         f54 = {1: 34, 2: 29, 3: 24, 4: 8}.get(no, 0)
     required = f53 + f54 + f55
     items.extend(_not_listed_items_uncounted(decl, layout, where))
-    return [CheckerItem(i.code, i.location, i.message, counted=False) for i in items if i is not None], \
-        required - completed
+    return [i for i in items if i is not None], required - completed
 
 
 def _check_cmrt1(decl: Declaration, layout: Layout, where: _Where) -> list[CheckerItem]:
     """CMRT 1.00 has no Checker: count the fields its Declaration marks (*) — company name, the
-    authorized representative and e-mail, the date, every question for a metal not declared "No" in
-    Q1, every company question unless all metals are "No". The contact (*) applies only when it
-    differs from the representative, so it is not counted."""
+    authorized representative and e-mail, the contact name and e-mail, the date, every question for a
+    metal not declared "No" in Q1, every company question unless all metals are "No" (37 on the blank)."""
     items: list[CheckerItem | None] = []
-    for f in ("name", "authorizer_name", "authorizer_email", "effective_date"):
+    for f in ("name", "authorizer_name", "authorizer_email", "contact_name", "contact_email", "effective_date"):
         items.append(_missing_company(decl, where, f))
     all_no = _q1_all_no(decl, layout) if layout.questions else False
     if layout.questions:
-        q1 = layout.questions[0]
+        q1 = _uses(layout)
         for metal, row in _metal_rows(layout, q1, decl):
             a1 = _answer(decl, q1.qid, metal)
             if not _given(a1):
                 items.append(_required_answer(where, q1, metal, row))
             if _is(a1, "No"):
                 continue
-            for q in layout.questions[1:]:
+            for q in layout.questions:
+                if q is q1:
+                    continue
                 if not _given(_answer(decl, q.qid, metal)):
                     items.append(_required_answer(where, q, metal, dict(_metal_rows(layout, q, decl)).get(metal)))
     if not all_no:
@@ -788,8 +817,8 @@ def checker(decl: Declaration, layout: Layout | None = None) -> tuple[int | None
         return None, []
     where = _Where(layout, decl)
     if style == "cmrt202":
-        items, total = _check_cmrt202(decl, layout, where)
-        return total, items
+        items, _d2 = _check_cmrt202(decl, layout, where)
+        return sum(1 for i in items if i.counted), items
     if style in RMI_RULES:
         items = _check_rmi6(decl, layout, where, RMI_RULES[style])
     elif style == "amrt":
@@ -862,11 +891,16 @@ def _date_findings(decl: Declaration, layout: Layout, where: _Where, policy: Val
 
 
 def _declared_no(decl: Declaration, layout: Layout, metal: str) -> str | None:
-    """The question id that declares `metal` out of scope ("No" to Q1 or Q2), if any."""
-    for q in layout.questions[:2]:
-        if _is(_answer(decl, q.qid, metal), "No"):
-            return q.qid
-    return None
+    """The question ids that declare `metal` out of scope, if any ("Q1", "Q1/Q2"). Read by role: only the
+    "uses" / "remains" questions decide scope (a 2.x Q2 "No" says the metal does not come from the DRC region);
+    in generations whose rule is "any" (3.x–5.x) a metal is out only when every scope question says "No"."""
+    scope = _scope_questions(layout)
+    no = [q.qid for q in scope if _is(_answer(decl, q.qid, metal), "No")]
+    if not no:
+        return None
+    if layout.scope_rule == "any" and len(no) < len(scope):
+        return None
+    return "/".join(no)
 
 
 def _smelter_findings(decl: Declaration, layout: Layout, where: _Where) -> Iterable[Finding]:
@@ -888,8 +922,8 @@ def _smelter_findings(decl: Declaration, layout: Layout, where: _Where) -> Itera
             listed = [r for r in rows if not _is_not_yet_identified(r, layout)] or rows
             first = min(r.row for r in listed)
             yield make_finding("metal_declared_no_but_smelters_listed", where.smelter_row(first),
-                               f"{qid} declares {metal} 'No' but the Smelter List has {len(listed)} {metal} row(s) "
-                               f"(first: row {first})")
+                               f"{qid} declare{'s' if '/' not in qid else ''} {metal} out of scope ('No') but the "
+                               f"Smelter List has {len(listed)} {metal} row(s) (first: row {first})")
     # Q7 yes with unidentified rows
     q7 = _identified_all_question(layout)
     if q7 is not None:
@@ -908,6 +942,9 @@ def _smelter_findings(decl: Declaration, layout: Layout, where: _Where) -> Itera
         if cid and not CID_RE.match(cid) and not OLD_ID_RE.match(cid):
             yield make_finding("malformed_cid", where.smelter_row(s.row),
                                f"Smelter ID {cid!r} is not a CID (CID + 6 digits) nor an old-style ID")
+        elif OLD_ID_RE.match(cid) and parse_old_id(cid) is None:
+            yield make_finding("malformed_cid", where.smelter_row(s.row),
+                               f"Old-style smelter ID {cid!r}: {cid[1:4]} is no ISO 3166 alpha-3 country code")
         if _is_not_yet_identified(s, layout):
             continue
         metal = (s.metal or "").casefold()
@@ -931,11 +968,30 @@ def _smelter_findings(decl: Declaration, layout: Layout, where: _Where) -> Itera
 
 
 def _identified_all_question(layout: Layout) -> Question | None:
-    for q in layout.questions:
-        text = q.text.casefold()
-        if "identified all" in text or any(a.casefold().startswith("yes all smelters") for a in q.allowed):
-            return q
-    return None
+    return _role(layout, "smelters_identified")
+
+
+def _explanation_findings(decl: Declaration, layout: Layout, where: _Where) -> Iterable[Finding]:
+    """Answers the template's instructions require to be explained ("If 'Yes', please describe how you manage
+    your corrective action process") given without a comment."""
+    for q in layout.company_questions:
+        if not q.explain_when:
+            continue
+        ans = decl.company_answers.get(q.letter)
+        if ans is None or not _given(ans.answer):
+            continue
+        text = _text(ans.answer).casefold()
+        if not any(text.startswith(w.casefold()) for w in q.explain_when):
+            continue
+        comment = _text(ans.comment)
+        if q.role == "policy_public":
+            comment = comment or _policy_url(decl)
+        if len(comment) > 1:
+            continue
+        loc = where.company_question(q.letter).replace(f"!{layout.answer_column}", f"!{layout.comment_column}")
+        yield make_finding("answer_not_explained", loc,
+                           f"Question {q.letter} is {_text(ans.answer)!r} but its comment is empty; the template's "
+                           f"instructions ask for {q.explain_what or 'an explanation'}")
 
 
 def _answer_value_findings(decl: Declaration, layout: Layout, where: _Where) -> Iterable[Finding]:
@@ -973,6 +1029,33 @@ def _template_findings(decl: Declaration, layout: Layout | None, policy: Validat
     if minimum and t.version and version_key(t.version) < version_key(minimum):
         yield make_finding("stale_template_version", decl.file.name,
                            f"{t.kind} revision {t.version} is older than the accepted minimum {minimum}")
+
+
+_EXCEL_ERRORS = ("#VALUE!", "#REF!", "#N/A", "#NAME?", "#DIV/0!", "#NUM!", "#NULL!")
+
+
+def _workbook_checker_error(decl: Declaration, layout: Layout, total: int | None) -> Finding | None:
+    """A finding when the workbook's own Checker total cannot be read as a count: an Excel error (the 2.00/2.01
+    template's broken formula), or a negative number (2.0x's required − completed when more is answered than
+    required). Our count is the missing required fields, never negative."""
+    if not layout.checker_sheet or not layout.checker_total_cell:
+        return None
+    loc = f"{layout.checker_sheet}!{layout.checker_total_cell}"
+    raw = decl.workbook_checker
+    number = _workbook_number(raw)
+    ours = f"minetrace counts {total} missing required field(s)" if total is not None else ""
+    if isinstance(raw, str) and raw.strip().upper() in _EXCEL_ERRORS:
+        return make_finding("workbook_checker_error", loc, f"The workbook's Checker total is {raw.strip()}; {ours}")
+    if number is None and layout.checker_broken:
+        return make_finding("workbook_checker_error", loc,
+                            f"The workbook's Checker total cannot be a count: {layout.checker_broken}; {ours}")
+    if number is not None and number < 0:
+        d2 = f"{number:g}"
+        return make_finding("workbook_checker_error", loc,
+                            f"The workbook's Checker total is {d2}: its formula subtracts the fields answered from a "
+                            f"fixed number required, so answers the template does not require push it below zero; "
+                            f"{ours}")
+    return None
 
 
 def _workbook_number(value: Any) -> float | None:
@@ -1031,8 +1114,13 @@ def validate(decl: Declaration, policy: ValidationPolicy | None = None) -> None:
             out.add(f)
         for f in _smelter_findings(decl, layout, where):
             out.add(f)
+        for f in _explanation_findings(decl, layout, where):
+            out.add(f)
         cached = _workbook_number(decl.workbook_checker)
-        if total is not None and cached is not None and cached != total:
+        broken = _workbook_checker_error(decl, layout, total)
+        if broken is not None:
+            out.add(broken)
+        elif total is not None and cached is not None and cached != total:
             loc = f"{layout.checker_sheet or 'Checker'}!{layout.checker_total_cell}"
             out.add(make_finding("checker_mismatch", loc,
                                  f"Our Checker counts {total} missing item(s); the workbook's cached "

@@ -384,7 +384,7 @@ def test_validate_twice_does_not_duplicate_findings() -> None:
     ("cmrt-3", "3.01", 48),       # 3.01 blank template D2
     ("cmrt-2.03", "2.03a", 40),   # 2.03a blank template D2
     ("cmrt-2.02", "2.02", 40),    # required 40 − completed 0
-    ("cmrt-1", "1.00", 35),       # no Checker in 1.00: its (*) fields
+    ("cmrt-1", "1.00", 37),       # no Checker in 1.00: its (*) fields, contact name and e-mail included
 ])
 def test_blank_counts_of_older_generations(layout_id: str, version: str, expected: int) -> None:
     decl = declaration_from_spec(CmrtSpec(), version, layout_id=layout_id)
@@ -392,8 +392,9 @@ def test_blank_counts_of_older_generations(layout_id: str, version: str, expecte
     assert decl.checker_missing == expected
 
 
-def test_cmrt202_checker_can_go_negative_like_excel() -> None:
-    """2.02: D2 = required − completed; answering questions of a metal declared 'No' over-completes."""
+def test_cmrt202_checker_counts_missing_fields_never_below_zero() -> None:
+    """2.02: D2 = required − completed; answering questions of a metal declared 'No' over-completes, so the
+    workbook's own total goes negative. We count what is missing: nothing here, then one field."""
     spec = CmrtSpec(company={"name": "X", "scope": "A", "authorizer_name": "Y", "authorizer_email": "y@x.com",
                              "effective_date": date(2013, 7, 13)})
     metals = ("Tantalum", "Tin", "Gold", "Tungsten")
@@ -403,13 +404,21 @@ def test_cmrt202_checker_can_go_negative_like_excel() -> None:
     spec.smelters = [SmelterSpec(metal="Tin", lookup="X", name="Some Smelter", country="BOLIVIA")]
     decl = declaration_from_spec(spec, "2.02", layout_id="cmrt-2.02")
     validate(decl, POLICY)
-    # required: 1 (scope A) + 29 (two Q1 "Yes") = 30; completed: 5 + 24 + 10 + 1 smelter = 40 (no D10, no product)
-    assert decl.checker_missing == 30 - 40
+    # the template: required 1 (scope A) + 29 (two Q1 "Yes") = 30, completed 5 + 24 + 10 + 1 smelter = 40 → -10
+    assert decl.checker_missing == 0
+    decl = declaration_from_spec(spec, "2.02", layout_id="cmrt-2.02", workbook_checker=-10)
+    validate(decl, POLICY)
+    assert decl.checker_missing == 0 and find(decl, "workbook_checker_error")
+    assert not find(decl, "checker_mismatch")
+    spec.answers["Q3"]["Tin"] = None
+    decl = declaration_from_spec(spec, "2.02", layout_id="cmrt-2.02")
+    validate(decl, POLICY)
+    assert decl.checker_missing == 1
 
 
 def test_cmrt1_metal_declared_no_needs_no_further_answers() -> None:
     spec = CmrtSpec(company={"name": "X", "authorizer_name": "Y", "authorizer_email": "y@x.com",
-                             "effective_date": date(2011, 9, 1)})
+                             "contact_name": "Z", "contact_email": "z@x.com", "effective_date": date(2011, 9, 1)})
     spec.answers = {"Q1": dict.fromkeys(("Tantalum", "Tin", "Gold", "Tungsten"), "No")}
     decl = declaration_from_spec(spec, "1.00", layout_id="cmrt-1")
     validate(decl, POLICY)
@@ -418,6 +427,11 @@ def test_cmrt1_metal_declared_no_needs_no_further_answers() -> None:
     decl = declaration_from_spec(spec, "1.00", layout_id="cmrt-1")
     validate(decl, POLICY)
     assert decl.checker_missing == 4 + 11  # Q2–Q5 for tin, company questions A–K
+    del spec.company["contact_email"]  # 1.00 marks the contact's e-mail (*) too
+    decl = declaration_from_spec(spec, "1.00", layout_id="cmrt-1")
+    validate(decl, POLICY)
+    assert decl.checker_missing == 4 + 11 + 1
+    assert any(f.code == "required_field_missing" and f.location == "Declaration!D15" for f in decl.findings)
 
 
 def test_policy_from_a_policy_file_section() -> None:
@@ -510,3 +524,80 @@ def test_cells_the_reader_cleaned_away_count_as_excel_sees_them() -> None:
     decl.raw_cells = {"Declaration!D17": 0}  # the number 0 is missing for Excel too
     validate(decl, POLICY)
     assert decl.checker_missing == 3
+
+
+# --- questions read by what they ask (role), per generation ------------------------------------------
+
+def _with_tin_row(spec: CmrtSpec) -> CmrtSpec:
+    spec.smelters = [SmelterSpec(metal="Tin", lookup="X", name="Some Smelter", country="BOLIVIA")]
+    return spec
+
+
+def test_2x_sourcing_question_is_no_scope_answer() -> None:
+    """CMRT 2.x Q2 asks whether the metal comes from the DRC or an adjoining country: "No" is good news about the
+    metal's origin, not "the metal is not used"."""
+    spec = _with_tin_row(CmrtSpec(answers={"Q1": {"Tin": "Yes"}, "Q2": {"Tin": "No"}}))
+    decl = declaration_from_spec(spec, "2.03a", layout_id="cmrt-2.03")
+    validate(decl, POLICY)
+    assert not find(decl, "metal_declared_no_but_smelters_listed")
+    spec.answers["Q1"]["Tin"] = "No"  # the "uses" question does take it out of scope
+    decl = declaration_from_spec(spec, "2.03a", layout_id="cmrt-2.03")
+    validate(decl, POLICY)
+    (f,) = find(decl, "metal_declared_no_but_smelters_listed")
+    assert f.message.startswith("Q1 declares Tin out of scope")
+
+
+def test_6x_remains_question_is_a_scope_answer() -> None:
+    spec = _with_tin_row(CmrtSpec(answers={"Q1": {"Tin": "Yes"}, "Q2": {"Tin": "No"}}))
+    (f,) = find(run(spec), "metal_declared_no_but_smelters_listed")
+    assert f.message.startswith("Q2 declares Tin")
+
+
+def test_3x_metal_is_out_of_scope_only_when_both_scope_questions_say_no() -> None:
+    spec = _with_tin_row(CmrtSpec(answers={"Q1": {"Tin": "No"}, "Q2": {"Tin": "Yes"}}))
+    decl = declaration_from_spec(spec, "3.01", layout_id="cmrt-3")
+    validate(decl, POLICY)
+    assert not find(decl, "metal_declared_no_but_smelters_listed")
+    spec.answers["Q2"]["Tin"] = "No"
+    decl = declaration_from_spec(spec, "3.01", layout_id="cmrt-3")
+    validate(decl, POLICY)
+    (f,) = find(decl, "metal_declared_no_but_smelters_listed")
+    assert f.message.startswith("Q1/Q2 declare Tin")
+
+
+@pytest.mark.parametrize(("version", "layout_id", "letter", "answer", "cell"), [
+    ("2.03a", "cmrt-2.03", "I", "Yes", "Declaration!G75"),  # "If 'Yes', please describe how you manage …"
+    ("2.02", "cmrt-2.02", "F", "No", "Declaration!G69"),    # "If 'No', please describe what you request …"
+    ("2.02", "cmrt-2.02", "B", "Yes", "Declaration!G61"),   # "If 'Yes', provide the web link"
+    ("3.01", "cmrt-3", "I", "Yes", "Declaration!G85"),
+    ("1.00", "cmrt-1", "J", "Yes", "Declaration!G69"),
+    ("6.5", "cmrt-6", "E", "Yes, using other format (describe)", "Declaration!G83"),
+])
+def test_answers_the_instructions_require_to_be_explained(version: str, layout_id: str, letter: str, answer: str,
+                                                          cell: str) -> None:
+    spec = CmrtSpec(company_answers={letter: answer})
+    decl = declaration_from_spec(spec, version, layout_id=layout_id)
+    validate(decl, POLICY)
+    (f,) = [f for f in find(decl, "answer_not_explained") if f.location == cell]
+    assert f.severity == "warning" and f"Question {letter}" in f.message
+    spec.company_comments[letter] = "Explained here."
+    decl = declaration_from_spec(spec, version, layout_id=layout_id)
+    validate(decl, POLICY)
+    assert not [f for f in find(decl, "answer_not_explained") if f.location == cell]
+
+
+def test_an_answer_that_needs_no_explanation_raises_nothing() -> None:
+    decl = declaration_from_spec(CmrtSpec(company_answers={"I": "No", "F": "Yes"}), "2.03a", layout_id="cmrt-2.03")
+    validate(decl, POLICY)
+    assert not find(decl, "answer_not_explained")
+
+
+def test_old_style_id_needs_an_iso_country_code() -> None:
+    spec = CmrtSpec(smelters=[SmelterSpec(metal="Gold", lookup="X", name="A Refinery", country="CANADA",
+                                          cid="1CDN123"),
+                              SmelterSpec(metal="Gold", lookup="Y", name="B Refinery", country="CANADA",
+                                          cid="1CAN124")])
+    decl = declaration_from_spec(spec, "2.03a", layout_id="cmrt-2.03")
+    validate(decl, POLICY)
+    (f,) = find(decl, "malformed_cid")
+    assert "1CDN123" in f.message and "ISO" in f.message

@@ -50,7 +50,7 @@ FILLED = [
     ("CMRT_6.4_Giga_20240426.xlsx", 0, "valid"),
     ("CMRT_6.4_Merck_WF6_Apr2024.xlsx", 0, "valid"),
     ("CMRT_6.4_SK_WF6_20240509.xlsx", 1, "invalid"),
-    ("CMRT_2.02_ConnorWinfield_2013.xls", -5, "valid"),  # 2.02's required − completed goes negative
+    ("CMRT_2.02_ConnorWinfield_2013.xls", 0, "valid"),  # its own D2 is -5: 2.02's required − completed
     ("CMRT_3.01_GoerTech_fixture.xls", 2, "invalid"),
     ("CMRT_eicc_3.01_3.01_protected_97.xls", 2, "invalid"),
     ("CMRT_eicc_2.03a_2.03a_valid_1.xls", 0, "valid"),
@@ -61,8 +61,38 @@ FILLED = [
 def test_filled_checker_equals_workbook_d2(name: str, expected: int, status: str) -> None:
     decl = _parse("filled", name)
     assert decl.checker_missing == expected
-    assert float(decl.workbook_checker) == expected
+    if float(decl.workbook_checker) >= 0:
+        assert float(decl.workbook_checker) == expected
+    else:  # a negative D2 is no count: said, never copied
+        assert [f for f in decl.findings if f.code == "workbook_checker_error"]
+        assert not [f for f in decl.findings if f.code == "checker_mismatch"]
     assert decl.status == status
+
+
+def test_checker_counts_are_never_negative_and_broken_checkers_are_said() -> None:
+    for name in ("CMRT_2.00_green.xlsx", "CMRT_2.01_high_risk.xlsx", "CMRT_2.02_ConnorWinfield_2013.xls"):
+        decl = _parse("filled", name)
+        assert decl.checker_missing is not None and decl.checker_missing >= 0, name
+        (f,) = [f for f in decl.findings if f.code == "workbook_checker_error"]
+        assert f.location == "Checker!D2" and f.severity == "info", name
+    blank = _parse("templates", "CMRT_2.00_blank.xls")
+    assert blank.checker_missing == 40  # the 2.02 formula's required count: nothing answered
+    assert "#VALUE!" in next(f.message for f in blank.findings if f.code == "workbook_checker_error")
+
+
+def test_no_2x_file_raises_a_scope_warning_from_its_sourcing_question() -> None:
+    """CMRT 2.x question 2 asks where the metal comes from (DRC or an adjoining country): a "No" there is no
+    "metal not used" and must not be read as one."""
+    folder = shared_path("cmrt", "filled")
+    for path in sorted(folder.glob("*2.0*")):
+        decl = _parse("filled", path.name)
+        assert not [f for f in decl.findings if f.code == "metal_declared_no_but_smelters_listed"], path.name
+
+
+def test_yes_without_the_explanation_the_instructions_require() -> None:
+    decl = _parse("filled", "CMRT_2.02_ConnorWinfield_2013.xls")
+    (f,) = [f for f in decl.findings if f.code == "answer_not_explained"]
+    assert f.location == "Declaration!G75" and "Question I is 'Yes'" in f.message and f.severity == "warning"
 
 
 def test_sk_is_invalid_for_its_product_list_only() -> None:
@@ -87,4 +117,4 @@ def test_old_templates_are_stale_by_default() -> None:
 def test_cmrt_1_00_blank_counts_its_starred_fields() -> None:
     decl = _parse("templates", "CMRT_1.00_blank.xlsx")
     assert decl.workbook_checker is None  # 1.00 has no Checker sheet
-    assert decl.checker_missing == 35 and decl.status == "invalid"
+    assert decl.checker_missing == 37 and decl.status == "invalid"  # incl. contact name and e-mail (D14, D15)

@@ -53,7 +53,8 @@ CMRT_1 = Layout(
     company_questions=(
         CompanyQuestion("A", 51, "Do you have a policy in place that includes DRC conflict-free sourcing?",
                         role="policy"),
-        CompanyQuestion("B", 53, "Is this policy publicly available on your website?", role="policy_public"),
+        CompanyQuestion("B", 53, "Is this policy publicly available on your website?", role="policy_public",
+                        explain_when=("Yes",), explain_what="the web link (Instructions B)"),
         CompanyQuestion("C", 55, "Do you require your direct suppliers to be DRC conflict-free?",
                         role="supplier_requirement"),
         CompanyQuestion("D", 57, "Do you require your direct suppliers to source from smelters validated as "
@@ -61,14 +62,16 @@ CMRT_1 = Layout(
         CompanyQuestion("E", 59, "Have you implemented Conflict Minerals sourcing due diligence measures?",
                         role="due_diligence"),
         CompanyQuestion("F", 61, "Do you have completed Conflict Minerals reporting templates from all of your "
-                        "suppliers?", role="supplier_responses"),
+                        "suppliers?", role="supplier_responses", explain_when=("No",),
+                        explain_what="what the suppliers are asked to complete (Instructions F)"),
         CompanyQuestion("G", 63, "Do you request your suppliers to fill out this Conflict Minerals reporting "
                         "template?", role="survey"),
         CompanyQuestion("H", 65, "Do you request smelter names from your suppliers?", role="smelter_names"),
         CompanyQuestion("I", 67, "Do you verify Conflict Mineral Responses from your suppliers?",
                         allowed=VERIFY_ANSWERS, role="review"),
         CompanyQuestion("J", 69, "Does your verification process include corrective action management?",
-                        role="corrective_action"),
+                        role="corrective_action", explain_when=("Yes",),
+                        explain_what="how the corrective action process is managed (Instructions J)"),
         CompanyQuestion("K", 71, "Are you subject to the SEC disclosure requirement rule?", role="sec_filer"),
     ),
     policy_url_cell="G53",

@@ -66,7 +66,8 @@ QUESTIONS_2 = (
 COMPANY_QUESTIONS_2 = (
     CompanyQuestion("A", 59, "Do you have a policy in place that includes DRC conflict-free sourcing?",
                     role="policy"),
-    CompanyQuestion("B", 61, "Is this policy publicly available on your website?", role="policy_public"),
+    CompanyQuestion("B", 61, "Is this policy publicly available on your website?", role="policy_public",
+                    explain_when=("Yes",), explain_what="the web link (Instructions B)"),
     CompanyQuestion("C", 63, "Do you require your direct suppliers to be DRC conflict-free?",
                     allowed=("Yes", "Yes included in standard contract language", "No"),
                     role="supplier_requirement"),
@@ -76,12 +77,14 @@ COMPANY_QUESTIONS_2 = (
     CompanyQuestion("E", 67, "Have you implemented due diligence measures for conflict-free sourcing?",
                     role="due_diligence"),
     CompanyQuestion("F", 69, "Do you request your suppliers to fill out this Conflict Minerals Reporting Template?",
-                    role="survey"),
+                    role="survey", explain_when=("No",),
+                    explain_what="what the suppliers are asked to complete instead (Instructions F)"),
     CompanyQuestion("G", 71, "Do you request smelter names from your suppliers?", role="smelter_names"),
     CompanyQuestion("H", 73, "Do you verify due diligence information received from your suppliers?",
                     allowed=VERIFY_ANSWERS, role="review"),
     CompanyQuestion("I", 75, "Does your verification process include corrective action management?",
-                    role="corrective_action"),
+                    role="corrective_action", explain_when=("Yes",),
+                    explain_what="how the corrective action process is managed (Instructions I)"),
     CompanyQuestion("J", 77, "Are you subject to the SEC Conflict Minerals disclosure requirements?",
                     role="sec_filer"),
 )
@@ -127,7 +130,8 @@ PRODUCTS_2 = TableLayout("Product List", header_row=5, first_row=6, last_row=300
 
 
 def _layout_2(layout_id: str, versions: tuple[str, ...], release: str, smelters: TableLayout,
-              version_cells: tuple[str, ...], shifted: tuple[tuple[str, str], ...] = (), notes: str = "") -> Layout:
+              version_cells: tuple[str, ...], shifted: tuple[tuple[str, str], ...] = (), notes: str = "",
+              checker_broken: str = "") -> Layout:
     return Layout(
         id=layout_id,
         kind="CMRT",
@@ -147,6 +151,7 @@ def _layout_2(layout_id: str, versions: tuple[str, ...], release: str, smelters:
         metals=CMRT_METALS,
         shifted_smelter_columns=shifted,
         notes=notes,
+        checker_broken=checker_broken,
     )
 
 
@@ -155,6 +160,8 @@ CMRT_2_00 = _layout_2(
     TableLayout("Smelter List", header_row=4, first_row=5, last_row=1001, columns=SMELTER_COLUMNS_200),
     ("J3", "Smelter List!N3"),
     notes="Column A holds a hidden VLOOKUP returning the old-style smelter ID; hidden translation rows 1004+.",
+    checker_broken="the 2.00/2.01 template's Checker!F54 formula returns #VALUE!, so its D2 total is an error in "
+                   "every 2.00/2.01 workbook",
 )
 
 CMRT_2_02 = _layout_2(

@@ -67,12 +67,14 @@ COMPANY_QUESTIONS_3 = (
     CompanyQuestion("E", 77, "Have you implemented due diligence measures for conflict-free sourcing?",
                     role="due_diligence"),
     CompanyQuestion("F", 79, "Do you collect conflict minerals due diligence information from your suppliers which "
-                    "is in conformance with the IPC-1755 Conflict Minerals Data Exchange standard?", role="survey"),
+                    "is in conformance with the IPC-1755 Conflict Minerals Data Exchange standard?", role="survey",
+                    explain_when=("No",), explain_what="what the suppliers are asked to complete (Instructions F)"),
     CompanyQuestion("G", 81, "Do you request smelter names from your suppliers?", role="smelter_names"),
     CompanyQuestion("H", 83, "Do you review due diligence information received from your suppliers against your "
                     "company's expectations?", role="review"),
     CompanyQuestion("I", 85, "Does your review process include corrective action management?",
-                    role="corrective_action"),
+                    role="corrective_action", explain_when=("Yes",),
+                    explain_what="how the corrective action process is managed (Instructions I)"),
     CompanyQuestion("J", 87, "Are you subject to the SEC Conflict Minerals rule?", role="sec_filer"),
 )
 
@@ -94,5 +96,6 @@ CMRT_3 = Layout(
                          columns=(("number", "B"), ("name", "C"), ("comment", "D"))),
     lookup_sheet="Standard Smelter Names",
     metals=CMRT_METALS,
+    scope_rule="any",
     notes="Standard Smelter Names maps Old Smelter ID (D) → New Smelter ID / CID (E); hidden K is an alias table.",
 )

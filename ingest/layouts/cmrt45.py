@@ -47,6 +47,7 @@ CMRT_4 = Layout(
     declaration_sheet="Declaration",
     company_cells=COMPANY_CELLS_3_6,
     scopes=SCOPES_3_6,
+    scope_rule="any",  # validated with the 3.x Checker rules (Q3–Q7 unless Q1 and Q2 are both 'No')
     questions=QUESTIONS_45,
     company_questions=(
         CompanyQuestion("A", 69, "Have you established a conflict minerals sourcing policy?", role="policy"),
@@ -60,7 +61,8 @@ CMRT_4 = Layout(
         CompanyQuestion("E", 77, "Have you implemented due diligence measures for conflict-free sourcing?",
                         role="due_diligence"),
         CompanyQuestion("F", 79, "Does your company conduct Conflict Minerals survey(s) of your relevant "
-                        "supplier(s)?", allowed=SURVEY_ANSWERS + YES_NO, role="survey"),
+                        "supplier(s)?", allowed=SURVEY_ANSWERS + YES_NO, role="survey",
+                        explain_when=("Yes, using other format",), explain_what="the format used"),
         CompanyQuestion("G", 81, "Do you request smelter names from your suppliers?", role="smelter_names"),
         CompanyQuestion("H", 83, "Do you review due diligence information received from your suppliers against your "
                         "company's expectations?", role="review"),
@@ -89,6 +91,7 @@ CMRT_5 = Layout(
     declaration_sheet="Declaration",
     company_cells=COMPANY_CELLS_3_6,
     scopes=SCOPES_3_6,
+    scope_rule="any",  # validated with the 3.x Checker rules (Q3–Q7 unless Q1 and Q2 are both 'No')
     questions=QUESTIONS_45,
     company_questions=(
         CompanyQuestion("A", 69, "Have you established a responsible minerals sourcing policy?", role="policy"),
@@ -102,7 +105,8 @@ CMRT_5 = Layout(
         CompanyQuestion("E", 77, "Have you implemented due diligence measures for responsible sourcing?",
                         role="due_diligence"),
         CompanyQuestion("F", 79, "Does your company conduct Conflict Minerals survey(s) of your relevant "
-                        "supplier(s)?", allowed=SURVEY_ANSWERS, role="survey"),
+                        "supplier(s)?", allowed=SURVEY_ANSWERS, role="survey",
+                        explain_when=("Yes, using other format",), explain_what="the format used"),
         CompanyQuestion("G", 81, "Do you review due diligence information received from your suppliers against your "
                         "company's expectations?", role="review"),
         CompanyQuestion("H", 83, "Does your review process include corrective action management?",

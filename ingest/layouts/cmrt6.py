@@ -96,7 +96,8 @@ CMRT_6 = Layout(
         CompanyQuestion("E", 83, "Does your company conduct Conflict Minerals survey(s) of your relevant "
                         "supplier(s)?",
                         allowed=("Yes, in conformance with IPC1755 (e.g., CMRT)", "Yes, using other format "
-                                 "(describe)", "No"), role="survey"),
+                                 "(describe)", "No"), role="survey", explain_when=("Yes, using other format",),
+                        explain_what="the format used (Instructions E)"),
         CompanyQuestion("F", 85, "Do you review due diligence information received from your suppliers against "
                         "your company's expectations?", role="review"),
         CompanyQuestion("G", 87, "Does your review process include corrective action management?",

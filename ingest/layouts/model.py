@@ -60,6 +60,11 @@ class CompanyQuestion:
     role: str = ""
     #: a company question answered once per metal (EMRT C): metal → answer row, fixed (EMRT 1.x)
     metal_rows: tuple[tuple[str, int], ...] = ()
+    #: answers the template's instructions require to be explained in the comment ("I. … If 'Yes', please
+    #: describe how you manage your corrective action process"), matched case-insensitively as a prefix
+    explain_when: tuple[str, ...] = ()
+    #: what the comment must say, in the instructions' words ("how corrective action is managed")
+    explain_what: str = ""
     #: … or on the rows below the question, one per selected mineral, labelled in column B (EMRT 2.x)
     slot_rows: int = 0
 
@@ -120,6 +125,12 @@ class Layout:
     mineral_scope_cells: tuple[str, ...] = ()
     #: EMRT 2.x / AMRT: answer rows reserved under each question (one per selected mineral, labelled in B)
     mineral_slots: int = 0
+    #: how the scope questions (roles "uses", "remains") combine: "all" — a metal is in scope only when every one
+    #: is not "No" (CMRT 6.x: Q2 asked only when Q1 is "Yes"); "any" — in scope when any is "Yes", out only when
+    #: all are "No" (CMRT 3.x-5.x: "mandatory … if the response to Question 1 or 2 is 'Yes'")
+    scope_rule: str = "all"
+    #: why the template's own Checker total is an Excel error in every workbook of this generation ("" when not)
+    checker_broken: str = ""
     #: smelter column map of the previous generation, used to re-read rows pasted in the old order
     #: (a 2.01-layout row pasted into a 2.02 sheet); empty when no such shift is known
     shifted_smelter_columns: tuple[tuple[str, str], ...] = ()
