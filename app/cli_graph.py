@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from app.cli_notice import say_reference_notice
 from graph import schema as S
 from graph.export import FORMATS, export_graph
 from graph.store import open_store, resolve_store_target
@@ -66,6 +67,7 @@ def ingest(
         from graph.resolving import CidOnlyResolver
 
         resolver, rdesc = CidOnlyResolver(), f"CID-only (reference resolver failed: {exc})"
+    notice = say_reference_notice(getattr(resolver, "store", None), store, as_json)
     total = sum(1 for _ in iter_sources(list(paths)))
     results = []
     try:
@@ -103,6 +105,7 @@ def ingest(
         doc["version"] = version
         if receipt_res is not None:
             doc["receipts"] = receipt_res.to_json()
+        doc["reference_notice"] = notice
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     else:
         out = Console()

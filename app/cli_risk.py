@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from app.cli_notice import say_reference_notice
 from app.cli_query import AS_OF, JSON, POLICY, STORE, YEAR, emit, head, open_ctx
 from queries.program import store_programs
 from queries.risk import rate_store_smelters
@@ -27,6 +28,7 @@ def register(root: typer.Typer) -> None:
                      as_json: bool = JSON) -> None:
         """Rate every smelter reported for the year; data-quality findings are listed with level none."""
         with open_ctx(store, year, policy, as_of) as ctx:
+            say_reference_notice(ctx.facts, store, as_json)
             res = rate_store_smelters(ctx.store, ctx.facts, ctx.year, model=ctx.model)
             if level:
                 wanted = {x.lower() for x in level}
@@ -54,6 +56,7 @@ def register(root: typer.Typer) -> None:
                       as_json: bool = JSON) -> None:
         """Supplier roll-up: worst smelter risk, high-risk paths, latest form validity, program, survey status."""
         with open_ctx(store, year, policy, as_of) as ctx:
+            say_reference_notice(ctx.facts, store, as_json)
             res = supplier_rollup(ctx.store, ctx.model, ctx.year)
             if high_only:
                 res = [r for r in res if r.worst_risk == "high"]

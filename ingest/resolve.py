@@ -48,6 +48,7 @@ from ingest.names import NameForms, name_forms, name_tokens, normalise_name
 from ingest.records import Candidate, Declaration, Finding, Resolution, SmelterRow
 from ingest.reference.countries import country_iso2
 from ingest.reference.decisions import Decisions
+from ingest.reference.notice import has_reference_list
 from ingest.reference.old_ids import is_old_id_shape, parse_old_id
 from ingest.reference.store import CID_RE, ReferenceStore
 from ingest.resolve_index import NameHit, NameIndex, Scores, countries_in_name
@@ -65,8 +66,6 @@ _EMPTY_NAMES = {"", "na", "n a", "none", "unknown", "tbd", "0", "not listed", "n
 STRONG = frozenset({"alias", "name_variant", "romanisation", "old_id", "cid", "decision"})
 #: among certain evidence, the more direct wins: a typed alias over an alias without its suffix over a spelling
 _RANK = {"alias": 3, "old_id": 3, "cid": 3, "decision": 3, "name_variant": 2, "romanisation": 1}
-#: importers whose rows are a smelter reference list (RMI export, template Look-up, 3.01 crosswalk)
-REFERENCE_IMPORTERS = ("rmi-reference", "template-lookup", "template-301")
 
 
 @dataclass
@@ -205,13 +204,6 @@ def cid_variants(text: str) -> list[str]:
         if c not in seen:
             seen.append(c)
     return seen
-
-
-def has_reference_list(store: ReferenceStore) -> bool:
-    """True when a smelter reference list (an RMI export, a template Look-up or the 3.01 crosswalk) was imported."""
-    marks = ",".join("?" * len(REFERENCE_IMPORTERS))
-    return store.db.execute(f"SELECT 1 FROM imports WHERE importer IN ({marks}) LIMIT 1",
-                            REFERENCE_IMPORTERS).fetchone() is not None
 
 
 class Resolver:
