@@ -29,6 +29,7 @@ from rich.table import Table
 from app.cli_app import DEFAULT_PORT, run_explorer
 from ingest.pipeline import parse_file
 from ingest.records import Declaration
+from ingest.reference import ReferenceStore, import_file
 from ingest.synthetic import (
     STARTER_DIR,
     ProgramManifest,
@@ -38,9 +39,11 @@ from ingest.synthetic import (
     write_program,
 )
 from ingest.synthetic import generate_program as _generate_program
-from ingest.template_writer import Facility, SmelterSpec
+from ingest.template_writer import CmrtSpec, Facility, SmelterSpec, write_cmrt
 from ingest.workbook import UnreadableWorkbook
 
+#: the blank CMRT the demo company sends its suppliers; `minetrace demo` imports it before anything else
+REFERENCE_TEMPLATE = Path("reference") / "CMRT_6.5_blank_demo.xlsx"
 #: the reporting year the demo models (the 2016 report); risk is judged as of its last day
 DEMO_YEAR = 2016
 DEMO_REFERENCE_DATE = date(DEMO_YEAR, 12, 31)
@@ -144,11 +147,14 @@ def generate_demo_set(out_dir: str | Path, n_suppliers: int = DEFAULT_SUPPLIERS,
         if plan.supplier_id in manifest.specs:
             summarise_rows(plan, manifest.specs[plan.supplier_id].smelters, set(watch))
     write_program(manifest, manifest.specs, out, facilities=facilities, master_list=True)
+    # the blank template the demo company sends its suppliers: its Smelter Look-up is the demo's reference list
+    write_cmrt(CmrtSpec(), out / REFERENCE_TEMPLATE, facilities=[f for f in facilities if f.cid])
     return manifest
 
 
 def build_demo_store(out_dir: Path, suppliers: int = DEFAULT_SUPPLIERS, seed: int = DEMO_YEAR) -> tuple[Path, Any, Any]:
-    """Generate the demo program and ingest it into a fresh embedded store at OUT_DIR/store through
+    """Generate the demo program, import its blank template's Smelter Look-up as the reference list (a user's
+    first step) and ingest the program into a fresh embedded store at OUT_DIR/store through
     graph.ingest — the same ingest as `minetrace ingest`. A second run on the same folder rebuilds both
     (the demo's files and store are regenerated; nothing else in OUT_DIR is touched).
     Returns (store dir, manifest, ingest report)."""
@@ -157,11 +163,13 @@ def build_demo_store(out_dir: Path, suppliers: int = DEFAULT_SUPPLIERS, seed: in
     from graph.store import open_store
 
     out_dir = out_dir.resolve()
-    for stale in (out_dir / "cmrt", out_dir / "store"):
+    for stale in (out_dir / "cmrt", out_dir / "store", out_dir / "reference"):
         if stale.exists():
             shutil.rmtree(stale)
     manifest = generate_demo_set(out_dir, suppliers, seed)
     store_dir = out_dir / "store"
+    with ReferenceStore.open(store_dir) as ref:  # the user's first step: import a smelter reference list
+        import_file(ref, out_dir / REFERENCE_TEMPLATE)
     store = open_store(str(store_dir))
     try:
         resolver, _ = default_resolver(str(store_dir))
@@ -248,6 +256,9 @@ def demo(
     start the explorer on it."""
     console = Console()
     store_dir, manifest, report = build_demo_store(dir, suppliers, seed)
+    console.print(f"step 1, the smelter reference: imported {dir / REFERENCE_TEMPLATE} (the blank CMRT the demo "
+                  "company sends its suppliers; its Smelter Look-up is the store's reference list) — with real "
+                  f"files: minetrace reference import RMI_CMRT_6.5_en.xlsx --store {store_dir}", soft_wrap=True)
     figures = manifest.figures()
     if summary:
         unresolved = {Path(f.name).name: f.unresolved_rows for f in report.files}
