@@ -204,10 +204,13 @@ def resolve_cmd(
                for r, res in zip(rows, results, strict=True)])
         return
     for r, res in zip(rows, results, strict=True):
-        cands = "; ".join(f"{c.cid} {c.name} ({c.score})" for c in res.candidates[:3])
         typer.echo(f"{r.metal or '?'} | {r.name or r.cid or ''} | {r.country or ''} → {res.status} "
-                   f"{res.cid or ''} {res.standard_name or ''} [{res.method} {res.score}]"
-                   + (f"  candidates: {cands}" if cands and res.status != "resolved" else ""))
+                   f"{res.cid or ''} {res.standard_name or ''} [{res.method} {res.score}]")
+        if res.reasons:
+            typer.echo(f"    why: {'; '.join(res.reasons)}")
+        if res.status != "resolved":
+            for c in res.candidates[:3]:
+                typer.echo(f"    candidate {c.cid} {c.name} ({c.country or '?'}, {c.score}): {'; '.join(c.reasons)}")
         for f in res.findings:
             typer.echo(f"    {f.severity}: {f.code}: {f.message}")
 
@@ -227,9 +230,11 @@ def review_cmd(
     if not items:
         typer.echo("no open review candidates")
         return
-    table = Table("metal", "raw name", "country", "status", "candidates", "declaration", "row")
+    table = Table("metal", "raw name", "country", "status", "candidates and why", "declaration", "row")
     for it in items:
-        cands = "\n".join(f"{c['cid']} {c['name']} ({c['score']})" for c in it["candidates"][:3])
+        cands = "\n".join(f"{c['cid']} {c['name']} ({c['score']})"
+                          + (f": {'; '.join(c.get('reasons') or [])}" if c.get("reasons") else "")
+                          for c in it["candidates"][:3])
         table.add_row(it["metal"] or "", it["raw_name"] or "", it["country"] or "", it["status"], cands,
                       it["declaration_sha256"][:12], str(it["row"]))
     Console().print(table)
