@@ -94,3 +94,34 @@ def test_resolve_csv_file(store, tmp_path):
     out = json.loads(run("reference", "resolve", "--file", str(rows), "--store", str(store), "--json").output)
     assert [o["cid"] for o in out] == ["CID000200", None]
     assert out[1]["findings"][0]["code"] == "malformed_cid"
+
+
+def test_empty_reference_notice_opens_ingest_and_rating_commands(store, tmp_path):
+    """Without a smelter reference list, ingest and the rating commands say so first and name the fix;
+    once a list is imported they say nothing about it."""
+    from ingest.template_writer import complete_spec, write_cmrt
+
+    cmrt = write_cmrt(complete_spec("Acme Metals Ltd."), tmp_path / "acme.xlsx")
+    first = run("ingest", str(cmrt), "--store", str(store))
+    assert first.exit_code == 0, first.output
+    line = first.output.splitlines()[0]
+    assert line.startswith("note: No smelter reference list") and "minetrace reference import" in line
+    assert f"--store {store}" in line
+    rating = run("risk", "smelters", "--store", str(store))
+    assert rating.output.splitlines()[0].startswith("note: No smelter reference list")
+    as_json = runner.invoke(root, ["risk", "suppliers", "--store", str(store), "--json"])
+    assert "No smelter reference list" in as_json.stderr and json.loads(as_json.stdout)
+    run("reference", "import", str(tmp_path / "ref_2026-01-31.csv"), "--store", str(store))
+    after = run("risk", "smelters", "--store", str(store))
+    assert "No smelter reference list" not in after.output
+
+
+def test_resolve_json_and_review_show_reasons(store, tmp_path):
+    run("reference", "import", str(tmp_path / "ref_2026-01-31.csv"), "--store", str(store))
+    out = json.loads(run("reference", "resolve", "--name", "Example Refining AG", "--metal", "Gold",
+                         "--country", "GERMANY", "--store", str(store), "--json").output)[0]
+    assert out["status"] == "review" and out["reasons"]
+    assert {c["cid"] for c in out["candidates"]} == {"CID000113", "CID005476"}
+    assert all(c["reasons"] for c in out["candidates"])
+    text = run("reference", "resolve", "--name", "Example Refining AG", "--metal", "Gold", "--store", str(store))
+    assert "why:" in text.output and "candidate CID000113" in text.output

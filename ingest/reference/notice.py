@@ -16,9 +16,10 @@ REFERENCE_IMPORTERS: tuple[str, ...] = ("rmi-reference", "template-lookup", "tem
 
 
 def has_reference_list(store: ReferenceStore) -> bool:
-    """True when a smelter reference list (an RMI export, a template Look-up or the 3.01 crosswalk) was imported."""
+    """True when a smelter reference list (an RMI export, a template Look-up or the 3.01 crosswalk) with at least
+    one facility was imported (a Look-up holding only "Smelter not listed" rows is none)."""
     marks = ",".join("?" * len(REFERENCE_IMPORTERS))
-    return store.db.execute(f"SELECT 1 FROM imports WHERE importer IN ({marks}) LIMIT 1",
+    return store.db.execute(f"SELECT 1 FROM imports WHERE importer IN ({marks}) AND rows > 0 LIMIT 1",
                             REFERENCE_IMPORTERS).fetchone() is not None
 
 
