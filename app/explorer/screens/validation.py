@@ -81,7 +81,9 @@ def _reviews(k: tuple[str, str]) -> None:
                 if not cands:
                     st.caption("No candidate.")
                     continue
-                views.table(pd.DataFrame(cands), key=f"rev_c_{item['id']}")
+                shown = [{**c, "reasons": "; ".join(c.get("reasons") or [])} for c in cands]  # why each candidate
+                views.table(pd.DataFrame(shown), ["cid", "name", "country", "score", "reasons"],
+                            key=f"rev_c_{item['id']}")
                 options = [str(c.get("cid")) for c in cands]
                 labels = {str(c.get("cid")): f"{c.get('cid')} {c.get('name') or ''} ({c.get('score')})" for c in cands}
                 pick = st.radio("Candidate", options, format_func=lambda v, lb=labels: lb.get(v, v),
