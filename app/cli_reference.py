@@ -167,7 +167,8 @@ def _rows_from_csv(path: Path) -> list[SmelterRow]:
             low = {k.strip().casefold(): (v or "").strip() for k, v in rec.items() if k}
             rows.append(SmelterRow(row=i, metal=_metal(low.get("metal")), lookup=low.get("lookup") or None,
                                    name=low.get("name") or None, country=low.get("country") or None,
-                                   cid=low.get("cid") or low.get("smelter id") or None))
+                                   cid=low.get("cid") or low.get("smelter id") or None,
+                                   city=low.get("city") or None, state=low.get("state") or None))
         return rows
 
 
@@ -182,8 +183,11 @@ def resolve_cmd(
     name: str | None = typer.Option(None, "--name", help="Smelter name as the supplier wrote it."),
     metal: str | None = typer.Option(None, "--metal", help="Tin, Tantalum, Tungsten, Gold …"),
     country: str | None = typer.Option(None, "--country"),
-    cid: str | None = typer.Option(None, "--cid", help="Smelter ID as written (may be malformed)."),
-    file: Path | None = typer.Option(None, "--file", help="CSV with columns metal,name,country[,cid][,lookup]."),
+    cid: str | None = typer.Option(None, "--cid", help="Smelter ID as written: a CID (may be malformed) or an "
+                                   "old-style ID such as 3USA005."),
+    city: str | None = typer.Option(None, "--city", help="City or state of the smelter, as written."),
+    file: Path | None = typer.Option(None, "--file", help="CSV with columns metal,name,country[,cid][,lookup]"
+                                     "[,city][,state]."),
     store: str | None = typer.Option(None, "--store", help=STORE_HELP),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -196,7 +200,7 @@ def resolve_cmd(
         if not (name or cid):
             typer.echo("give --name and/or --cid (or --file)", err=True)
             raise typer.Exit(EXIT_BAD_INPUT)
-        rows = [SmelterRow(row=1, metal=_metal(metal), name=name, country=country, cid=cid)]
+        rows = [SmelterRow(row=1, metal=_metal(metal), name=name, country=country, cid=cid, city=city)]
     results = resolver.resolve_many(rows)
     ref.close()
     if as_json:
