@@ -69,7 +69,9 @@ def run(*args):
 
 
 def js(*args):
-    return json.loads(run(*args, "--json"))
+    res = CliRunner().invoke(root, [*args, "--json"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)  # notes (e.g. "no smelter reference list") go to stderr beside JSON
 
 
 def test_paths(store_dir):

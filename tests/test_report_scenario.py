@@ -109,7 +109,7 @@ def write_cmrts(folder) -> None:
 def cli(*args: str) -> str:
     res = CliRunner().invoke(root, list(args), catch_exceptions=False)
     assert res.exit_code == 0, res.output
-    return res.output
+    return res.stdout  # notes (e.g. "no smelter reference list") go to stderr beside JSON
 
 
 @pytest.fixture(scope="module")

@@ -27,9 +27,9 @@ def reference_notice(store: ReferenceStore | None, store_option: str | None = No
     """The notice for a store without a smelter reference list; None when one was imported (or no store)."""
     if store is None or has_reference_list(store):
         return None
-    starter = store.db.execute("SELECT count(*) FROM facilities").fetchone()[0]
+    known = store.db.execute("SELECT count(*) FROM facilities").fetchone()[0]
     where = f" --store {store_option}" if store_option else ""
-    return (f"No smelter reference list in {store.dir}: smelter names resolve only to the {starter} starter "
-            "facilities and typed CIDs are taken on trust. Fix: minetrace reference import "
+    return (f"No smelter reference list in {store.dir}: smelter names resolve only to the {known} facilities it "
+            "holds (the starter set) and typed CIDs are taken on trust. Fix: minetrace reference import "
             f"RMI_CMRT_6.5_en.xlsx{where}  (the blank RMI template you send suppliers, or RMI's facility-list "
             "exports)")
