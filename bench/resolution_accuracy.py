@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 
 from ingest.metals import canonical_metal  # noqa: E402
-from ingest.names import LEGAL_FORMS, initials, normalise_name  # noqa: E402
+from ingest.names import LEGAL_FORMS, initials, is_generic, normalise_name  # noqa: E402
 from ingest.records import SmelterRow  # noqa: E402
 from ingest.reference import ReferenceStore, import_file  # noqa: E402
 from ingest.reference.countries import country_iso2  # noqa: E402
@@ -308,8 +308,10 @@ def alias_set(store: ReferenceStore, n: int, seed: int) -> list[Labelled]:
         a = rng.choice(aliases)
         other = rng.choice([m for m in metals if m != a["metal"]])
         norm = normalise_name(a["alias"])
-        # skip names the other metal also knows (same alias, or every word appears in its aliases)
-        if norm in by_metal[other] or set(norm.split()) <= tokens_of[other] or any(
+        # skip names the other metal also knows (same alias, or every identifying word appears in its aliases:
+        # "Dowa Kogyo" typed as tin is Dowa's tin plant — a group's only plant for the metal is a right answer)
+        own = {w for w in norm.split() if not is_generic(w)}
+        if norm in by_metal[other] or own <= tokens_of[other] or any(
                 w in a["alias"].lower() for w in ("tin", "gold", "tungsten", "tantal")):
             continue
         # a facility name typed under another metal: must not resolve to that metal's facilities

@@ -39,6 +39,8 @@ _DATA = yaml.safe_load((Path(__file__).resolve().parent / "names.yaml").read_tex
 LEGAL_FORMS: frozenset[str] = frozenset(str(_DATA["legal_forms"]).split())
 #: Words that say what a facility does, not which one it is (see names.yaml).
 GENERIC_WORDS: frozenset[str] = frozenset(str(_DATA["generic_words"]).split())
+#: Words of traders and users of metal, not smelters (see names.yaml).
+TRADE_WORDS: frozenset[str] = frozenset(str(_DATA.get("trade_words") or "").split())
 #: Token runs written split or joined: ("non", "ferrous") → "nonferrous".
 JOINS: tuple[tuple[str, ...], ...] = tuple(tuple(j) for j in _DATA.get("joins") or ())
 #: (written, folded) pairs of the romanisation key, applied in order.
@@ -72,8 +74,11 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+_TRADING_AS = re.compile(r"\btrading as\b")
+
+
 def _tokens(text: str) -> list[str]:
-    text = fold(text).replace("&", " and ").replace("'", "")
+    text = _TRADING_AS.sub("t/a", fold(text).replace("&", " and ").replace("'", ""))  # "trading as" = "T/a"
     for form in _CJK_FORMS:
         text = text.replace(form, " ")
     raw = [t for t in _NON_WORD.split(text) if t]
@@ -165,7 +170,9 @@ def initials(text: str | None) -> frozenset[str]:
 
 @lru_cache(maxsize=50_000)
 def explicit_acronyms(text: str | None) -> tuple[str, ...]:
-    """Acronyms written in a name: an all-capitals word of 2–8 letters, or in parentheses ("(MSC)", "(AMMC)")."""
+    """Acronyms written in a name: in parentheses ("(MSC)", "(AMMC)"), or an all-capitals word of 2–5 letters in
+    a name otherwise written in lower case ("KGHM Polska Miedz"). In a name written all in capitals no word is
+    taken for an acronym ("UNITED WOLFRAM PRIVATE LIMITED")."""
     if not text:
         return ()
     raw = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES)
@@ -174,10 +181,12 @@ def explicit_acronyms(text: str | None) -> tuple[str, ...]:
         inner = (m.group(1) or m.group(2) or "").strip()
         if _ACRONYM_RAW.match(inner.replace(".", "")):
             found.append(fold(inner.replace(".", "")))
-    for word in re.split(r"[\s,;()\[\]/]+", raw):
-        w = word.replace(".", "")
-        if _ACRONYM_RAW.match(w) and w.casefold() not in LEGAL_FORMS and any(c.isalpha() for c in w):
-            found.append(fold(w).replace("&", ""))
+    if any(c.islower() for c in _PARENS.sub(" ", raw)):
+        for word in re.split(r"[\s,;()\[\]/]+", _PARENS.sub(" ", raw)):
+            w = word.replace(".", "")
+            if (_ACRONYM_RAW.match(w) and len(w) <= 5 and w.casefold() not in LEGAL_FORMS
+                    and any(c.isalpha() for c in w)):
+                found.append(fold(w).replace("&", ""))
     return tuple(dict.fromkeys(a for a in found if len(a) >= 2))
 
 

@@ -44,7 +44,7 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz
 
-from ingest.names import NameForms, name_forms, name_tokens, normalise_name
+from ingest.names import TRADE_WORDS, NameForms, name_forms, name_tokens, normalise_name
 from ingest.records import Candidate, Declaration, Finding, Resolution, SmelterRow
 from ingest.reference.countries import country_iso2
 from ingest.reference.decisions import Decisions
@@ -587,12 +587,20 @@ class Resolver:
         typo_gate = self._country_gate(metal, countries) if countries else None
         for forms in facts.names:
             found = idx.acronyms(metal, forms) + idx.typos(metal, forms, typo_gate)
-            group = idx.contained(metal, forms, self._targets)
+            group, covered = idx.contained(metal, forms, self._targets)
+            covered &= group
             words = " ".join(idx.identifying(name_tokens(forms.base or forms.norm)))
             if len(group) == 1:
                 found += [NameHit(c, idx.scores.short_form, "short_form",
                                   f"every identifying word of the name ({words}) is in this facility's aliases and "
                                   "no other's") for c in group]
+            elif len(covered) == 1:  # one member of the group has an alias the name spells out
+                found += [NameHit(c, idx.scores.short_form if c in covered else idx.scores.group_name - 6,
+                                  "short_form" if c in covered else "group_name",
+                                  f"of the {len(group)} facilities whose aliases hold the name's identifying words "
+                                  f"({words}), the one with an alias made of them alone" if c in covered else
+                                  f"one of {len(group)} facilities whose aliases hold every identifying word of the "
+                                  f"name ({words})") for c in group]
             elif group:
                 found += [NameHit(c, idx.scores.group_name, "group_name",
                                   f"one of {len(group)} facilities whose aliases hold every identifying word of the "
@@ -649,6 +657,13 @@ class Resolver:
                 cand = _Cand(target, score, h.method, reasons, capped, names={h.source} if h.source else set(),
                              via_split=current is None)
                 self._facts_on(cand, fac, facts, countries, extras)
+                trade = {t for t in query_tokens if t in TRADE_WORDS}
+                if trade and h.method not in STRONG and fac is not None and \
+                        not (self.index.metals.get(metal) and
+                             self.index.metals[metal].fac_tokens.get(target, set()) & TRADE_WORDS):
+                    cand.capped = True
+                    cand.reasons.append(f"review only: the name says {', '.join(sorted(trade))!r} (a trader or user "
+                                        "of metal), this facility's names do not")
                 if h.method == "plant":  # a group's plant named after its town: certain only when the row names it
                     cand.method = "name_variant" if cand.location_agrees else "group_name"
                     cand.score = max(cand.score, p.name_variant_score) if cand.location_agrees else cand.score

@@ -177,9 +177,11 @@ class NameIndex:
             if forms.base:  # the alias without its location/plant suffix (not its parts: "A - B" sides)
                 fac = facilities.get(cid) or ()
                 place = {t for text in fac[3:5] if text for t in normalise_name(text).split()}
+                place |= {t for name, iso in country_names().items() if iso == (fac[2] if len(fac) > 2 else None)
+                          for t in name.split()}
                 if place and any(set(e.split()) & place for e in forms.extras):
-                    # "Malaysia Smelting Corporation Berhad (Port Klang)": the suffix is the plant's own town, so
-                    # the base names the group, not this plant
+                    # "Malaysia Smelting Corporation Berhad (Port Klang)", "O.M. Manufacturing (Thailand)": the
+                    # suffix is the plant's own town or country, so the base names the group, not this plant
                     idx.plant_base[forms.base].add(cid)
                 else:
                     idx.variant[forms.base].add(cid)
@@ -197,9 +199,10 @@ class NameIndex:
             for target in collapse(cid):
                 idx.targets.add(target)
                 for key in (forms.norm, forms.base):
-                    toks = name_tokens(key) if key else ()
-                    idx.fac_tokens[target].update(toks)
-                    idx.fac_aliases[target].add(toks)
+                    if key:
+                        toks = name_tokens(key)
+                        idx.fac_tokens[target].update(toks)
+                        idx.fac_aliases[target].add(toks)
         for cid, fac in facilities.items():
             metal, city, state = fac[0], fac[3] if len(fac) > 3 else None, fac[4] if len(fac) > 4 else None
             if not metal or metal not in self.metals:
@@ -296,7 +299,8 @@ class NameIndex:
 
     def acronyms(self, metal: str, forms: NameForms) -> list[NameHit]:
         """The name is an acronym an alias states ("MSC" → "Malaysia Smelting Corporation (MSC)"), or the
-        initials of an alias — the latter weaker below 4 letters ("TDK" is also a capacitor maker)."""
+        initials of an alias — the latter weaker below 4 letters ("TDK" is also a capacitor maker). An acronym
+        several facilities share is a question for each (unless the row's country leaves one)."""
         idx = self.metals.get(metal)
         if idx is None:
             return []
@@ -305,13 +309,18 @@ class NameIndex:
         for acr in forms.acronyms:
             if len(acr) < s.acronym_min_length:
                 continue
-            for c in idx.acronym.get(acr, ()):
-                hits.append(NameHit(c, s.acronym, "acronym", f"{acr.upper()} is an acronym written in an alias of "
-                                                             "this facility"))
-            for c in idx.initials.get(acr, set()) - idx.acronym.get(acr, set()):
+            written = idx.acronym.get(acr, set())
+            built = idx.initials.get(acr, set()) - written
+            shared = len(written | built) > 1
+            for c in written:
+                hits.append(NameHit(c, s.acronym - (8 if shared else 0), "acronym",
+                                    f"{acr.upper()} is an acronym written in an alias of this facility"
+                                    + (f" (and of {len(written | built) - 1} other facilities)" if shared else "")))
+            for c in built:
                 score = s.acronym if len(acr) >= 4 else s.acronym - 6
-                hits.append(NameHit(c, score, "acronym", f"{acr.upper()} are the initials of an alias of this "
-                                                         "facility"))
+                hits.append(NameHit(c, score - (8 if shared else 0), "acronym",
+                                    f"{acr.upper()} are the initials of an alias of this facility"
+                                    + (f" (and of {len(written | built) - 1} other facilities)" if shared else "")))
         return hits
 
     def typos(self, metal: str, forms: NameForms, allowed: set[str] | None = None) -> list[NameHit]:
@@ -340,22 +349,25 @@ class NameIndex:
                         hits[c] = NameHit(c, score, "typo", f"{dist} letter(s) away from an alias of this facility")
         return list(hits.values())
 
-    def contained(self, metal: str, forms: NameForms, collapse: Callable[[str], list[str]]) -> set[str]:
-        """Current CIDs whose aliases hold every identifying word of the name, at least one of them a name word
-        that is not the facility's own city or state ("Hunan Chenzhou" names a place, not a smelter); empty
-        when the name has no identifying word."""
+    def contained(self, metal: str, forms: NameForms,
+                  collapse: Callable[[str], list[str]]) -> tuple[set[str], set[str]]:
+        """(facilities, covered): current CIDs whose aliases hold every identifying word of the name, at least one
+        of them a name word that is not the facility's own city or state ("Hunan Chenzhou" names a place, not a
+        smelter); and those of them with an alias whose identifying words the name holds in turn ("Zijin Mining
+        Industry Corporation" for "Zijin Mining Group", not "Luoyang Zijin Yinhui"). Empty when the name has no
+        identifying word."""
         idx = self.metals.get(metal)
         if idx is None:
-            return set()
+            return set(), set()
         words = self.identifying(name_tokens(forms.base or forms.norm))
         # two-letter words ("LL", "SA") are optional when longer identifying words are there ("DS Myanmar": required)
         words = [w for w in words if len(w) >= 3] or words
         if not words:
-            return set()
+            return set(), set()
         found: set[str] | None = None
         named: set[str] = set()  # targets with a word of the name among their names but not their place names
         for w in words:
-            by_token = self._facs_with(idx, w)
+            by_token = {t: f for t, f in self._facs_with(idx, w).items() if t == w or t not in words}
             facs = set().union(*by_token.values()) if by_token else set()
             locs = idx.loc_facs.get(w, set())
             for tok, tf in by_token.items():
@@ -364,18 +376,42 @@ class NameIndex:
             both = facs | locs
             found = both if found is None else found & both
             if not found:
-                return set()
-        wordset = set(words)
+                return set(), set()
+        # an acronym-like name ("AGR") is also the initials of other facilities: they belong to the group too,
+        # and no alias "covers" it
+        acronym_like = all(len(w) <= 4 for w in words)
+        if acronym_like:
+            for w in words:
+                extra = idx.acronym.get(w, set()) | idx.initials.get(w, set())
+                extra = {t for c in extra for t in collapse(c)}
+                found = (found or set()) | extra
+                named |= extra
+        wordset = set(self.identifying(name_tokens(forms.norm))) | set(words)
+        found = found or set()
+        covered = set() if acronym_like else {
+            c for c in found
+            if any(_own_words(a) and all(_matches(t, wordset) for t in _own_words(a))
+                   for a in idx.fac_aliases.get(c, ()))}
+        # a covering alias singles out the group's own facility only when the other members are other companies
+        # ("Luoyang Zijin Yinhui"), not the group's plants elsewhere ("Heraeus Metals Hong Kong" for "Heraeus");
+        # and a name of place words that several facilities carry ("PT Bangka") singles out none
+        if covered and (any(self._sibling(idx, c, wordset) for c in found - covered)
+                        or (not named and len(found) > 1)):
+            covered = set()
         # a name made of place words only ("Hunan Chenzhou Mining Group", "Shenzhen Electronics Trading") names
         # a smelter only when one of its aliases is those words too ("Novosibirsk Tin Combine")
-        return {c for c in (found or set())
-                if c in named or any(set(self.identifying(a)) and all(_matches(t, wordset) for t in self.identifying(a))
-                                     for a in idx.fac_aliases.get(c, ()))}
+        return {c for c in (found or set()) if c in named or c in covered}, covered
+
+    def _sibling(self, idx: MetalIndex, cid: str, words: set[str]) -> bool:
+        """A plant of the group the name names: an alias of it adds nothing to the name but place words."""
+        return any(_own_words(a) and all(_matches(t, words) or t in self.place_words for t in _own_words(a))
+                   for a in idx.fac_aliases.get(cid, ()))
 
     @staticmethod
     def _facs_with(idx: MetalIndex, word: str) -> dict[str, set[str]]:
         """Alias word → targets, for this word and the words it abbreviates (6+ letters, three quarters of the
-        word) or misspells (6+ letters, one edit): short words are matched exactly ("Intel" is not "Inter")."""
+        word) or misspells (one edit from 7 letters; a letter dropped, added or swapped from 6): short words are
+        matched exactly ("Intel" is not "Inter", "Yunfan" is not "Yunnan")."""
         out: dict[str, set[str]] = {}
         if word in idx.token_facs:
             out[word] = set(idx.token_facs[word])
@@ -384,8 +420,8 @@ class NameIndex:
                 if tok == word or abs(len(tok) - len(word)) > len(tok) // 4 + 1:
                     continue
                 if (tok.startswith(word) and len(word) >= 0.75 * len(tok)) or (
-                        len(word) >= 6 and abs(len(tok) - len(word)) <= 1
-                        and OSA.distance(tok, word, score_cutoff=1) <= 1):
+                        abs(len(tok) - len(word)) <= 1 and OSA.distance(tok, word, score_cutoff=1) <= 1
+                        and (len(word) >= 7 or len(tok) != len(word) or sorted(tok) == sorted(word))):
                     out[tok] = set(idx.token_facs[tok])
         return out
 
@@ -431,6 +467,12 @@ class NameIndex:
         qset = set(query)
         missing_a = [w for w in a if not _matches(w, qset)]
         return missing_q, missing_a
+
+
+def _own_words(alias: tuple[str, ...]) -> list[str]:
+    """An alias's words less trade words and legal forms — its country and place words count ("KEMET de Mexico"
+    is the group's Mexican plant, not the group)."""
+    return [t for t in alias if len(t) >= 2 and not is_generic(t)]
 
 
 def _matches(word: str, tokens: set[str]) -> bool:

@@ -183,3 +183,15 @@ def test_reasons_are_on_every_candidate(resolver):
     r = resolver.resolve(row("Tantalum", "Borealis Tantal Group"))
     assert all(c.reasons for c in r.candidates) and r.reasons
     assert r.to_json()["candidates"][0]["reasons"]
+
+
+def test_a_trader_is_no_short_form_of_a_smelter(resolver):
+    assert resolver.resolve(row("Tin", "Hoshino Trading Co.", country="JAPAN")).status != "resolved"
+    assert resolver.resolve(row("Tin", "Hoshino", country="JAPAN")).status == "resolved"
+
+
+def test_trading_as_is_the_same_as_t_a():
+    from ingest.names import normalise_name
+
+    assert normalise_name("Perth Sample Mint trading as The Sample Mint") == \
+        normalise_name("Perth Sample Mint (T/a The Sample Mint)")
