@@ -1,13 +1,18 @@
-"""The due-diligence policy: thresholds, country lists, watchlist use, scoping and program rules.
+"""The due-diligence policy: a preset per regulation, thresholds, country lists, scoping and program rules.
 
-Why a file and not constants: risk must be explainable *and* configurable (DESIGN §2). The defaults
-live in `default_policy.yaml` beside this module; a user file is deep-merged over them, so a company
+Why files and not constants: risk must be explainable *and* configurable (DESIGN §2), and the two
+regimes ask different questions — the SEC rule is about the Covered Countries, the EU regulation
+about CAHRAs. The shared settings live in `default_policy.yaml`; each regime is a preset beside it
+(`presets/us-sec-1502.yaml`, the default, and `presets/eu-2017-821.yaml`) merged over them. A user
+file is deep-merged over the preset it names in `extends:` (default us-sec-1502), so a company
 changes one threshold without copying the rest. Every query that rates or scopes takes a `Policy`.
 
 Example:
     >>> p = load_policy()
-    >>> p.scoping.inactive_years, "CD" in p.risk.covered_countries
-    (5, True)
+    >>> p.name, p.scoping.inactive_years, "CD" in p.risk.covered_countries, p.risk.levels["cahra_location"]
+    ('us-sec-1502', 5, True, 'medium')
+    >>> load_policy("eu-2017-821").risk.levels["cahra_location"]
+    'high'
     >>> load_policy(overrides={"scoping": {"inactive_years": 3}}).scoping.inactive_years
     3
 """
@@ -23,6 +28,15 @@ from typing import Any
 import yaml
 
 DEFAULT_POLICY_FILE = Path(__file__).with_name("default_policy.yaml")
+PRESET_DIR = Path(__file__).with_name("presets")
+DEFAULT_PRESET = "us-sec-1502"
+LEVEL_NAMES = ("high", "medium", "low")
+STATUSES_AT = ("filing_date", "year_end")
+
+
+def presets() -> dict[str, Path]:
+    """Preset name → its YAML file (queries/presets/*.yaml)."""
+    return {p.stem: p for p in sorted(PRESET_DIR.glob("*.yaml"))}
 
 
 class PolicyError(ValueError):
@@ -55,13 +69,24 @@ class RiskPolicy:
     declared_sourcing_high: bool = True
     sanctioned_jurisdictions: tuple[SanctionedJurisdiction, ...] = ()
     default_audit_cycle_months: int = 12
+    #: "filing_date" (31 May of year + 1) or "year_end" (31 Dec): when statuses are judged without `as_of`
+    statuses_at: str = "filing_date"
+    #: reason code → level it puts a smelter at (queries.reasons gives the catalogue's defaults)
+    levels: dict[str, str] = field(default_factory=dict, compare=False)
+    #: a declaration row naming more mine countries than this is "unspecific" and flags nothing on its own
+    max_declared_countries: int = 10
+    #: per-metal question roles whose "Yes" raises a supplier-level flag (covered_sourcing, cahra_sourcing)
+    answer_flags: tuple[str, ...] = ("covered_sourcing",)
 
     def as_of_for(self, year: int | None) -> date:
-        """The date statuses are judged at: the policy's `as_of`, else 31 Dec of `year`, else today."""
+        """The date statuses are judged at: the policy's `as_of`, else the filing date of `year` (31 May of
+        year + 1; 31 Dec of `year` with `statuses_at: year_end`), else today."""
         if self.as_of:
             return self.as_of
         if year:
-            return date(year, 12, 31)
+            if self.statuses_at == "year_end":
+                return date(year, 12, 31)
+            return self.filing_date_for(year) or date(year + 1, 5, 31)
         return date.today()
 
     def filing_date_for(self, year: int | None) -> date | None:
@@ -103,8 +128,19 @@ class Policy:
     scoping: ScopingPolicy = field(default_factory=ScopingPolicy)
     survey: SurveyPolicy = field(default_factory=SurveyPolicy)
     report: ReportPolicy = field(default_factory=ReportPolicy)
+    #: the user's file when one was given, else the preset name ("defaults" for a bare dict)
     source: str = "defaults"
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: the preset the policy is built on (us-sec-1502, eu-2017-821) and its title
+    name: str = DEFAULT_PRESET
+    title: str = ""
+
+    @property
+    def label(self) -> str:
+        """What every output header shows: the preset, and the user's file merged over it."""
+        if self.source in (self.name, "defaults", "dict"):
+            return self.name
+        return f"{self.name} + {Path(self.source).name}"
 
 
 def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -132,14 +168,35 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def preset_dict(name: str) -> dict[str, Any]:
+    """The base settings with preset `name` merged over them; PolicyError for an unknown name."""
+    known = presets()
+    path = known.get(str(name).strip().lower())
+    if path is None:
+        raise PolicyError(f"{name}: no such policy preset (presets: {', '.join(known)}; or give a YAML file)")
+    return deep_merge(_read_yaml(DEFAULT_POLICY_FILE), _read_yaml(path))
+
+
 def load_policy(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Policy:
-    """Defaults, then the user's file (if any), then `overrides` (a dict in the same shape)."""
-    raw = _read_yaml(DEFAULT_POLICY_FILE)
-    source = "defaults"
-    if path:
+    """The policy `--policy NAME|FILE` names: a preset by name (default us-sec-1502), or a user file
+    merged over the preset its `extends:` key names; then `overrides` (a dict in the same shape)."""
+    source = DEFAULT_PRESET
+    if path and str(path).strip().lower() in presets():
+        raw = preset_dict(str(path))
+        source = str(path).strip().lower()
+    elif path:
         user = Path(path)
-        raw = deep_merge(raw, _read_yaml(user))
+        if not user.exists() and user.suffix.lower() not in (".yaml", ".yml"):
+            raise PolicyError(f"{path}: no such policy preset (presets: {', '.join(presets())}) or file")
+        mine = _read_yaml(user)
+        base = mine.pop("extends", None) or DEFAULT_PRESET
+        try:
+            raw = deep_merge(preset_dict(str(base)), mine)
+        except PolicyError as exc:
+            raise PolicyError(f"{user}: extends: {exc}") from None
         source = str(user)
+    else:
+        raw = preset_dict(DEFAULT_PRESET)
     if overrides:
         raw = deep_merge(raw, overrides)
     return policy_from_dict(raw, source=source)
@@ -183,9 +240,27 @@ def policy_from_dict(raw: dict[str, Any], source: str = "dict") -> Policy:
         value = (raw.get(section) or {}).get(key)
         if value is not None and not isinstance(value, dict):
             raise PolicyError(f"{source}: {section}.{key} must be a mapping, got {value!r}")
+    for section, key in (("risk", "levels"), ("risk", "declared_sourcing")):
+        value = (raw.get(section) or {}).get(key)
+        if value is not None and not isinstance(value, dict):
+            raise PolicyError(f"{source}: {section}.{key} must be a mapping, got {value!r}")
     r = raw.get("risk") or {}
     w = r.get("watchlist") or {}
     c = r.get("cahra") or {}
+    levels: dict[str, str] = {}
+    for code, level in (r.get("levels") or {}).items():
+        text = str(level).strip().lower()
+        if text not in LEVEL_NAMES:
+            raise PolicyError(f"{source}: risk.levels.{code}: expected one of {', '.join(LEVEL_NAMES)}, got {level!r}")
+        levels[str(code)] = text
+    statuses_at = str(r.get("statuses_at") or "filing_date").strip().lower()
+    if statuses_at not in STATUSES_AT:
+        raise PolicyError(f"{source}: risk.statuses_at: expected one of {', '.join(STATUSES_AT)}, got "
+                          f"{r.get('statuses_at')!r}")
+    max_countries = _int((r.get("declared_sourcing") or {}).get("max_countries", 10),
+                         f"{source}: risk.declared_sourcing.max_countries")
+    if max_countries < 1:
+        raise PolicyError(f"{source}: risk.declared_sourcing.max_countries must be 1 or more, got {max_countries}")
     sanctioned = []
     for i, item in enumerate(r.get("sanctioned_jurisdictions") or []):
         where = f"{source}: risk.sanctioned_jurisdictions[{i}]"
@@ -215,6 +290,10 @@ def policy_from_dict(raw: dict[str, Any], source: str = "dict") -> Policy:
         sanctioned_jurisdictions=tuple(sanctioned),
         default_audit_cycle_months=_int(r.get("default_audit_cycle_months", 12),
                                         f"{source}: risk.default_audit_cycle_months"),
+        statuses_at=statuses_at,
+        levels=levels,
+        max_declared_countries=max_countries,
+        answer_flags=_strs(r.get("answer_flags", ["covered_sourcing"]), f"{source}: risk.answer_flags"),
     )
     p = raw.get("program") or {}
     program = ProgramPolicy(
@@ -239,5 +318,6 @@ def policy_from_dict(raw: dict[str, Any], source: str = "dict") -> Policy:
         appendix_conformant_label=str(rp.get("appendix_conformant_label", "Yes")),
         appendix_other_label=str(rp.get("appendix_other_label", "Unknown")),
     )
+    meta = raw.get("preset") if isinstance(raw.get("preset"), dict) else {}
     return Policy(risk=risk, program=program, scoping=scoping, survey=survey, report=report, source=source,
-                  raw=raw)
+                  raw=raw, name=str(meta.get("name") or DEFAULT_PRESET), title=str(meta.get("title") or ""))
