@@ -1,8 +1,9 @@
 """Country text → ISO-2 for the graph, and the names of Country nodes.
 
 Why here: the graph must turn declared mine-country cells ("DRC | Rwanda") and row countries into
-Country nodes. The reference layer owns the CMRT spellings (`ingest.reference.countries`); this
-module only splits multi-country cells and falls back to pycountry when that layer is absent.
+Country nodes. The reference layer owns the CMRT spellings (`ingest.reference.countries`) and
+`ingest.mine_countries` owns what a mine-country cell means (recycled, unknown, various, countries);
+this module only keeps the countries of a cell and falls back to pycountry when that layer is absent.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ try:  # the reference layer knows the CMRT traps ("CONGO" is CG, not CD)
     from ingest.reference.countries import country_iso2 as _reference_iso2
 except ImportError:  # pragma: no cover - only while the reference layer is absent
     _reference_iso2 = None
+try:
+    from ingest.mine_countries import countries as _mine_countries
+except ImportError:  # pragma: no cover - only while the reference layer is absent
+    _mine_countries = None
 
 _SPLIT = re.compile(r"\s*(?:\||;|\n|/)\s*")
 
@@ -43,9 +48,12 @@ def _exact_iso2(text: str) -> str | None:
 
 
 def split_countries(cell: str | None) -> list[str]:
-    """ISO-2 codes named in a (possibly "|"-joined) mine-countries cell, first occurrence order."""
+    """ISO-2 codes named in a (possibly "|"-joined) mine-countries cell, first occurrence order; recycled,
+    scrap, unknown and "various" tokens are no countries (`ingest.mine_countries` gives every token's reason)."""
     if not cell:
         return []
+    if _mine_countries is not None:
+        return _mine_countries(cell)
     return list(_split_countries(str(cell)))
 
 
