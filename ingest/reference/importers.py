@@ -8,6 +8,8 @@ Kinds (decided by content, never by file name):
 - ``rmi-conformant`` / ``rmi-active``: RMI facility lists → status snapshots.
 - ``rmi-revisions``: RMI revision history → added/removed/renamed/corrections, successors.
 - ``watchlist`` (CSV or YAML) and ``policy`` (YAML with country lists, e.g. CAHRA).
+- ``cahra-list``: the EU indicative CAHRA list as published (CSV/xlsx: country, region, ISO 3166-2,
+  classification) → dated whole-country and sub-national entries (`ingest.reference.cahra`).
 
 Each returns an `ImportResult` (rows imported / skipped, as_of). A file already in the import log
 (same sha256, same importer) is reported and left alone — importing twice changes nothing.
@@ -28,6 +30,7 @@ from typing import Any
 import yaml
 
 from ingest.metals import canonical_metal
+from ingest.reference.cahra import area_code, cahra_rows, is_whole_country, looks_like_cahra
 from ingest.reference.countries import country_iso2
 from ingest.reference.store import CID_RE, ReferenceStore, iso
 from ingest.reference.tables import (
@@ -156,6 +159,11 @@ def detect(data: bytes, name: str) -> tuple[str, Any]:
             table = sheet_table(sheet.rows, sheet_name, {"smelterid", "cid", "basisforrevision", "iso2"})
             if table is not None:
                 return _table_kind(table, name), table
+        for sheet_name in wb.sheet_names:  # the published CAHRA list: country + region columns
+            sheet = wb.sheet(sheet_name)
+            table = sheet_table(sheet.rows, sheet_name, {"country", "countryname"}) if sheet is not None else None
+            if table is not None and looks_like_cahra(table, name):
+                return "cahra-list", table
         raise ImportError_(f"{name}: a workbook with neither a Smelter Look-up nor an RMI list sheet")
     if is_spreadsheetml(data):
         tables = read_spreadsheetml(data, name)
@@ -195,6 +203,8 @@ def _table_kind(table: Table, name: str) -> str:
         return "watchlist"
     if "iso2" in keys and ({"list", "listname"} & keys):
         return "country-list"
+    if looks_like_cahra(table, name):
+        return "cahra-list"
     raise ImportError_(f"{name}: unrecognised table (header: {', '.join(table.header[:8])})")
 
 
@@ -346,7 +356,9 @@ def _import_status_list(store: ReferenceStore, table: Table, name: str, as_of: s
         std = as_text(_get(rec, "standardsmeltername"))
         country = as_text(_get(rec, "countrylocation", "country"))
         region = as_text(_get(rec, "stateprovinceregion", "companystateprovinceregion", "stateprovince"))
-        store.upsert_facility(cid, metal, std, country_iso2(country), country, None, None, None, src)
+        # "Kigali, City of Kigali" / "Toyama City, Toyama": city, then state — the state fills a gap only
+        state = region.split(",")[-1].strip() or None if region else None
+        store.upsert_facility(cid, metal, std, country_iso2(country), country, None, state, None, src)
         if std:
             store.add_alias(metal, std, cid, src, day)
         last_audit = iso(_get(rec, "lastauditdate"))
@@ -356,7 +368,6 @@ def _import_status_list(store: ReferenceStore, table: Table, name: str, as_of: s
         store.add_status(cid, metal, "RMAP", status, day, src, snapshot_id=snap, last_audit=last_audit,
                          audit_cycle=as_text(_get(rec, "auditcycle")), reaudit=reaudit,
                          lbma_rg=as_text(_get(rec, "lbmarg")), rjc=as_text(_get(rec, "rjc")))
-        _ = region
         res.rows += 1
     if future:
         res.messages.append(f"{future} last-audit date(s) after as_of (kept as given)")
@@ -456,17 +467,38 @@ def import_policy(store: ReferenceStore, doc: dict[str, Any], name: str, as_of: 
         list_day = iso(spec.get("as_of")) or day
         src = str(spec.get("source") or _source(f"country list {list_name}", name, list_day))
         for entry in spec.get("countries") or spec.get("areas") or []:
-            area = ""
+            area, sub_code = "", ""
             if isinstance(entry, dict):
-                area = str(entry.get("area") or "")
+                area = str(entry.get("area") or "").strip()
+                sub_code = str(entry.get("code") or entry.get("iso3166_2") or "").strip().upper()
                 entry = entry.get("country") or entry.get("iso2")
             code = country_iso2(entry)
             if not code:
                 res.skipped += 1
                 res.messages.append(f"unknown country {entry!r}")
                 continue
-            store.add_country(str(list_name), code, list_day, src, area)
+            if is_whole_country(area) and not sub_code:
+                area = ""
+            store.add_country(str(list_name), code, list_day, src, area or sub_code,
+                              sub_code or area_code(code, area))
             res.rows += 1
+    return res
+
+
+def import_cahra_list(store: ReferenceStore, table: Table, name: str, as_of: str | None, sha: str) -> ImportResult:
+    """The EU indicative CAHRA list as published: one entry per (country, area); a row without an area is a
+    whole-country entry. Rows dated in the file keep their date, else the list's as_of applies."""
+    day, basis = _resolve_as_of(as_of, name)
+    res = ImportResult(file=name, kind="cahra-list", as_of=day, as_of_basis=basis)
+    rows, res.skipped, res.messages = cahra_rows(table)
+    src = _source("EU indicative CAHRA list (Regulation 2017/821 Art. 14(2))", name, day)
+    areas = 0
+    for r in rows:
+        when = day if as_of else (iso(r["as_of"]) or day)
+        store.add_country("cahra", r["iso2"], when, src, r["area"], r["area_code"])
+        res.rows += 1
+        areas += bool(r["area"])
+    res.messages.append(f"{areas} sub-national areas, {res.rows - areas} whole-country entries")
     return res
 
 
@@ -480,9 +512,10 @@ def import_country_list_table(store: ReferenceStore, table: Table, name: str, as
         if not (code and list_name):
             res.skipped += 1
             continue
+        area = as_text(rec.get("area")) or ""
         store.add_country(list_name, code, iso(rec.get("asof")) or day,
                           as_text(rec.get("source")) or _source("country list", name, day),
-                          as_text(rec.get("area")) or "")
+                          "" if is_whole_country(area) else area, area_code(code, area))
         res.rows += 1
     return res
 
@@ -497,4 +530,5 @@ IMPORTERS: dict[str, Callable[[ReferenceStore, Any, str, str | None, str], Impor
     "watchlist": import_watchlist,
     "policy": import_policy,
     "country-list": import_country_list_table,
+    "cahra-list": import_cahra_list,
 }

@@ -61,7 +61,7 @@ CREATE TABLE IF NOT EXISTS watchlist (
     source TEXT NOT NULL, as_of TEXT, PRIMARY KEY (cid, list_name, source));
 CREATE TABLE IF NOT EXISTS country_lists (
     list_name TEXT NOT NULL, iso2 TEXT NOT NULL, area TEXT NOT NULL DEFAULT '', as_of TEXT NOT NULL,
-    source TEXT, PRIMARY KEY (list_name, iso2, area, as_of));
+    source TEXT, area_code TEXT NOT NULL DEFAULT '', PRIMARY KEY (list_name, iso2, area, as_of));
 CREATE TABLE IF NOT EXISTS old_ids (
     old_id TEXT NOT NULL, cid TEXT NOT NULL, metal TEXT, name TEXT, country_iso2 TEXT, source TEXT, as_of TEXT,
     PRIMARY KEY (old_id, cid));
@@ -196,11 +196,18 @@ class ReferenceStore:
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(SCHEMA)
+        self._migrate()
         self.db.commit()
         if load_starter:
             from ingest.reference.starter import load_starter as _load
 
             _load(self)
+
+    def _migrate(self) -> None:
+        """Columns added since a store was created (CREATE TABLE IF NOT EXISTS leaves old tables as they are)."""
+        cols = {r["name"] for r in self.db.execute("PRAGMA table_info(country_lists)")}
+        if "area_code" not in cols:  # sub-national CAHRA areas: ISO 3166-2 code beside the area name
+            self.db.execute("ALTER TABLE country_lists ADD COLUMN area_code TEXT NOT NULL DEFAULT ''")
 
     @classmethod
     def open(cls, store_option: str | os.PathLike[str] | None = None, load_starter: bool = True) -> ReferenceStore:
@@ -307,9 +314,12 @@ class ReferenceStore:
                               (cid, metal, name, country_iso2, list_name, reason, evidence, source, as_of))
         return cur.rowcount > 0
 
-    def add_country(self, list_name: str, iso2: str, as_of: str, source: str, area: str = "") -> bool:
-        cur = self.db.execute("INSERT OR IGNORE INTO country_lists VALUES (?,?,?,?,?)",
-                              (list_name, iso2, area or "", as_of, source))
+    def add_country(self, list_name: str, iso2: str, as_of: str, source: str, area: str = "",
+                    area_code: str = "") -> bool:
+        """One entry of a dated country list; `area` (and its ISO 3166-2 `area_code`) for a sub-national
+        entry, empty for a whole country."""
+        cur = self.db.execute("INSERT OR IGNORE INTO country_lists (list_name, iso2, area, as_of, source, area_code) "
+                              "VALUES (?,?,?,?,?,?)", (list_name, iso2, area or "", as_of, source, area_code or ""))
         return cur.rowcount > 0
 
     def add_old_id(self, old_id: str, cid: str, metal: str | None, name: str | None, country_iso2: str | None,
@@ -518,8 +528,25 @@ class ReferenceStore:
         return bool(iso2) and iso2.upper() in self.covered_countries()
 
     def cahra_as_of(self, when: date | str | None = None) -> list[dict[str, Any]]:
-        """The CAHRA table in force on a date: [{iso2, area, as_of, source}]; [] when none is loaded."""
+        """The CAHRA table in force on a date: [{iso2, area, area_code, as_of, source}] — area "" for a
+        whole-country entry, else the sub-national area (name and ISO 3166-2 code); [] when none is loaded."""
         return self.country_list("cahra", when)
+
+    def status_snapshots(self, scheme: str = "RMAP") -> list[dict[str, Any]]:
+        """The status lists on file for a scheme: [{kind, as_of, source, observations}] — snapshot lists
+        (RMI's Conformant / Active exports) and, as kind "observations", status rows imported without a
+        snapshot. [] means the store holds no status data for the scheme."""
+        out = [dict(r) for r in self.db.execute(
+            "SELECT s.kind, s.as_of, s.source, count(o.cid) AS observations FROM snapshots s "
+            "LEFT JOIN status_observations o ON o.snapshot_id = s.id WHERE s.kind LIKE ? "
+            "GROUP BY s.id ORDER BY s.as_of, s.kind", (f"{scheme}:%",))]
+        loose = self.db.execute("SELECT count(*) AS n, min(as_of) AS first, max(as_of) AS last FROM "
+                                "status_observations WHERE scheme=? AND snapshot_id IS NULL", (scheme,)).fetchone()
+        if loose["n"]:
+            out.append({"kind": f"{scheme}:observations", "as_of": loose["last"], "first": loose["first"],
+                        "source": f"{loose['n']} status observations ({loose['first']} … {loose['last']})",
+                        "observations": loose["n"]})
+        return out
 
     def country_iso2(self, text: object) -> str | None:
         from ingest.reference.countries import country_iso2
