@@ -4,8 +4,8 @@ Why: "which of our suppliers reach a high-risk smelter, and by which path?" is t
 question, and the answer is only actionable with the evidence on every hop — which file, sheet and
 row named the smelter, how the name was resolved, where the smelter is and what the suppliers
 declared as mine countries. A smelter is *flagged* when it is high risk, watchlisted, in a
-non-conformant member-DB state, or located in / declared as sourcing from a Covered Country or CAHRA
-(a flag asks for a look; only `risk == "high"` is the rating).
+non-conformant member-DB state, or — not conformant — located in / specifically declared as sourcing
+from a Covered Country or CAHRA (a flag asks for a look; only `risk == "high"` is the rating).
 
 Example:
     >>> model = RiskModel(reference, year=2016)                     # doctest: +SKIP
@@ -21,7 +21,7 @@ from typing import Any
 
 from queries._access import fields, gc_paused, get
 from queries.ratings import smelter_ratings
-from queries.risk import RiskModel, SmelterRisk, declared_countries_by_smelter, risk_by_key
+from queries.risk import RiskModel, SmelterRisk, declared_countries_by_smelter, flags_of, risk_by_key
 
 #: above this many flagged smelters, all hops are read and filtered here (query parameter limits)
 MAX_KEYS_PER_READ = 5000
@@ -30,28 +30,10 @@ FLAG_CODES = ("high", "watchlist", "non_conformant", "covered_location", "cahra_
               "cahra_sourcing", "not_conformant")
 
 
-def smelter_flags(risk: SmelterRisk, model: RiskModel, include_not_conformant: bool = False) -> list[str]:
-    """Why a smelter is flagged (empty list: not flagged)."""
-    flags: list[str] = []
-    if risk.level == "high":
-        flags.append("high")
-    if risk.watchlist:
-        flags.append("watchlist")
-    if any(r.code == "high_state" for r in risk.reasons):
-        flags.append("non_conformant")
-    loc = risk.country_iso2
-    if model.is_covered(loc):
-        flags.append("covered_location")
-    elif model.is_cahra(loc):
-        flags.append("cahra_location")
-    declared = risk.declared_countries
-    if any(model.is_covered(c) for c in declared):
-        flags.append("covered_sourcing")
-    if any(model.is_cahra(c) and not model.is_covered(c) for c in declared):
-        flags.append("cahra_sourcing")
-    if include_not_conformant and risk.level == "medium":
-        flags.append("not_conformant")
-    return flags
+def smelter_flags(risk: SmelterRisk, model: RiskModel | None = None, include_not_conformant: bool = False) -> list[str]:
+    """Why a smelter is flagged (empty list: not flagged) — from its reasons (`queries.risk.flags_of`): a
+    conformant smelter in a Covered Country carries no flag, an unspecific mine-country list none either."""
+    return flags_of(risk, include_not_conformant)
 
 
 @dataclass
@@ -74,9 +56,26 @@ class FlaggedPath:
     risk: str | None
     reasons: list[str]
     hops: list[Hop] = field(default_factory=list)
+    #: the chain as people read it: "S00001 Acme Corp → acme_cmrt_2025.xlsx → CID002587 Tony Goetz NV → BE"
+    #: (suppliers by ID and name, the declaration by its file name, the smelter by CID and name; no hashes)
+    path_text: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def supplier_label(supplier_id: str, name: str | None) -> str:
+    return f"{supplier_id} {name}" if name and name != supplier_id else str(supplier_id)
+
+
+def smelter_label(cid: str | None, key: str, name: str | None) -> str:
+    return f"{cid or key} {name}".rstrip() if name else str(cid or key)
+
+
+def file_label(file_name: str | None, declaration_id: str | None) -> str:
+    """A declaration by the name of its file (archive!member kept), never by its hash."""
+    text = str(file_name or declaration_id or "")
+    return text.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def _company_chains(store: Any, supplier_ids: list[str]) -> dict[str, list[list[str]]]:
@@ -119,13 +118,16 @@ def _flagged_paths(store: Any, model: RiskModel, year: int | None, supplier_ids:
         risks = {**risks, **risk_by_key(store, model, year, [h for h in hops if h["smelter_key"] in missing],
                                         declared=declared)}
     chains = _company_chains(store, sorted({str(h["supplier_id"]) for h in hops}))
+    names: dict[str, str | None] = {str(h["supplier_id"]): h.get("supplier_name") for h in hops}
+    for sid in {x for cs in chains.values() for c in cs for x in c[1:]} - names.keys():
+        names[sid] = get(store.supplier(sid), "name")
     # declared Covered-Country / CAHRA mine countries, indexed by (smelter, declaration): evidence stays
     # on the path of the declaration that wrote it, other declarations are summarised by a count
     risky_declared: dict[tuple[str, str], list[tuple[str, int]]] = {}
     other_declared: dict[str, int] = {}
     for skey, items in declared.items():
         for iso2, did, row in items:
-            if model.is_covered(iso2) or model.is_cahra(iso2):
+            if model.is_covered(iso2) or model.geo.is_cahra_country(iso2):
                 risky_declared.setdefault((skey, did), []).append((iso2, row))
                 other_declared[skey] = other_declared.get(skey, 0) + 1
     out: list[FlaggedPath] = []
@@ -171,6 +173,8 @@ def _flagged_paths(store: Any, model: RiskModel, year: int | None, supplier_ids:
                     "note": f"{others} other declaration row(s) declare Covered-Country/CAHRA mine countries"})
             tail_hops.append(summary)
         tail = [risk.country_iso2] if risk.country_iso2 else []
+        tail_text = [file_label(decl["file_name"], decl["declaration_id"]),
+                     smelter_label(risk.cid, key, risk.name), *tail]
         for chain in chains[sid]:
             ck = tuple(chain)
             head = chain_hops.get(ck)
@@ -181,7 +185,8 @@ def _flagged_paths(store: Any, model: RiskModel, year: int | None, supplier_ids:
                 chain=[*chain, decl["declaration_id"], key, *tail], supplier_id=sid,
                 supplier_name=h.get("supplier_name"), top_supplier_id=chain[1] if len(chain) > 1 else sid,
                 declaration=decl, smelter=smelter, flags=flag_cache[key], risk=risk.level,
-                reasons=reasons, hops=[*head, declared_hop, *tail_hops]))
+                reasons=reasons, hops=[*head, declared_hop, *tail_hops],
+                path_text=" → ".join([*(supplier_label(x, names.get(x)) for x in chain[1:]), *tail_text])))
     out.sort(key=lambda p: (p.top_supplier_id, p.supplier_id, p.smelter["metal"] or "", p.smelter["key"],
                             p.declaration["declaration_id"] or ""))
     return out

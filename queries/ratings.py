@@ -7,7 +7,8 @@ reference look-ups per smelter, so the answer is kept until one of its inputs ch
   - the graph store (its `version()` changes on every write; the cache entry lives and dies with the
     store object),
   - the reference DB (its SQLite change counters and file stamps),
-  - the risk model (class, as-of and filing dates, policy, watchlist, Covered Countries, CAHRA),
+  - the risk model (class, as-of and filing dates, policy, watchlist, Covered Countries, CAHRA areas,
+    the status lists on file),
   - the reporting year (the declared mine countries a rating reads are per year).
 Reference facts that are not a SQLite-backed `ReferenceStore` (test doubles, what-if overlays) are
 never cached across calls: their state cannot be fingerprinted.
@@ -60,8 +61,8 @@ def reference_state(facts: Any) -> tuple[Any, ...] | None:
 def model_state(model: RiskModel) -> tuple[Any, ...]:
     """Everything a rating depends on besides the reference facts and the smelter itself."""
     return (type(model).__module__, type(model).__qualname__, model.as_of, model.filing_date, repr(model.policy),
-            tuple(sorted((k, len(v)) for k, v in model._watch.items())), tuple(sorted(model.cahra)),
-            tuple(sorted(model.covered)))
+            tuple(sorted((k, len(v)) for k, v in model._watch.items())), model.geo.state(),
+            model.basis.has_status_data, tuple(str(x.get("as_of")) for x in model.basis.lists))
 
 
 def _state_key(model: RiskModel, year: int | None) -> tuple[Any, ...] | None:

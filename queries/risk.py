@@ -1,20 +1,28 @@
-"""Smelter risk: high / medium / low with the reasons, as of a date, under a policy.
+"""Smelter risk: high / medium / low with the reasons, at the filing date, under a policy preset.
 
 Why this shape (REFERENCE-DATA §10.3, DESIGN §1): the 2016 report rates each smelter on geography
-(location and declared sourcing vs Covered Countries and CAHRA), RMAP audit status as of the reporting
-date, and adverse evidence (watchlist). A rating is only useful if it can be defended, so every
-`SmelterRisk` lists the reasons (stable codes + text), the dated status it rests on and the watchlist
-entries. "Not a smelter", "not operating", unresolved and "not yet identified" rows are data-quality
-findings, not levels (`level is None`). A smelter located in a Covered Country is not high by itself:
-conformant Rwandan and Congolese smelters exist.
+(location and declared sourcing vs the Covered Countries — and, for the EU regime, CAHRAs), RMAP
+audit status at the filing date, and adverse evidence (watchlist). A rating is only useful if it
+can be defended, so every `SmelterRisk` lists the reasons (stable codes from `queries.reasons` +
+text), the dated status it rests on and the watchlist entries.
+
+Rating is a pipeline: `RULES` is a list of small functions, each looking at one thing (identity,
+watchlist, status, removal, member-DB state, location, declared sourcing, sanctions, assurance) and
+adding reason codes, findings or notes to the case. No rule decides a level: `_decide` takes the
+highest level the policy gives the reasons (`risk.levels`, presets us-sec-1502 / eu-2017-821).
+Adding a rule touches one function and the catalogue. Data-quality findings ("not a smelter", "not
+operating", unresolved, unknown CID, and "no RMAP status data imported") mean no level
+(`level is None`) unless adverse evidence makes the smelter high; with no status data at all nothing
+is rated. A smelter located in a Covered Country is not high by itself: conformant Rwandan and
+Congolese smelters exist.
 
 Reference facts come through the small `ReferenceFacts` protocol, which
 `ingest.reference.store.ReferenceStore` satisfies; tests use a small in-memory implementation.
 
 Example:
-    >>> model = RiskModel(facts, policy=load_policy(), as_of=date(2016, 12, 31))   # doctest: +SKIP
-    >>> r = model.rate_cid("CID002587")                                             # doctest: +SKIP
-    >>> r.level, [x.code for x in r.reasons]                                        # doctest: +SKIP
+    >>> model = RiskModel(facts, policy=load_policy(), year=2016)      # doctest: +SKIP
+    >>> r = model.rate_cid("CID002587")                                 # doctest: +SKIP
+    >>> r.level, [x.code for x in r.reasons]                            # doctest: +SKIP
     ('high', ['watchlist', 'not_conformant'])
 """
 
@@ -22,22 +30,30 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
 from queries._access import as_date, fields, first, get
+from queries.geography import Geography
 from queries.policy import Policy, load_policy
+from queries.reasons import LEVEL_RANK, REASONS, reason_level, worst
+from queries.sourcing import DeclaredSourcing, store_declared_sourcing
+from queries.status_basis import FILED_SCHEMES, StatusBasis, judged_at_label, status_basis
 
 LEVELS = ("high", "medium", "low")
-LEVEL_RANK = {"high": 3, "medium": 2, "low": 1, None: 0}
+__all__ = ["LEVELS", "LEVEL_RANK", "RULES", "Reason", "ReferenceFacts", "RiskModel", "SmelterRisk",
+           "declared_countries_by_smelter", "flags_of", "rate_store_smelters", "risk_by_key"]
 
 
 @runtime_checkable
 class ReferenceFacts(Protocol):
-    """What the risk model reads from the dated reference store (ingest.reference.store.ReferenceStore)."""
+    """What the risk model reads from the dated reference store (ingest.reference.store.ReferenceStore).
+    Optional: `status_snapshots(scheme)` (which status lists are on file — without it the model cannot
+    tell "no status data" and assumes there is some)."""
 
-    def facility(self, cid: str) -> Any: ...  # .standard_name .metal .country_iso2 .retired .removed_on …
+    def facility(self, cid: str) -> Any: ...  # .standard_name .metal .country_iso2 .state .retired .removed_on …
 
     def current_cid(self, cid: str) -> Any: ...  # .current .successors .chain .notes .retired
 
@@ -52,8 +68,7 @@ class ReferenceFacts(Protocol):
 
 @dataclass
 class Reason:
-    code: str  # watchlist | high_state | removed_high | covered_location | cahra_location | covered_sourcing |
-    #            cahra_sourcing | sanctioned | not_conformant | lapsed | conformant | located_covered_conformant …
+    code: str  # a code of queries.reasons.CATALOGUE
     text: str
     dimension: str  # adverse | assurance | geography | validity
 
@@ -70,7 +85,7 @@ class SmelterRisk:
     reasons: list[Reason] = field(default_factory=list)
     findings: list[Reason] = field(default_factory=list)  # data-quality: unresolved, not_a_smelter …
     warnings: list[str] = field(default_factory=list)
-    status: str | None = None  # RMAP status as of `as_of`
+    status: str | None = None  # RMAP status as of `as_of` ("Lapsed" when a conformance lapsed)
     status_basis: str | None = None
     status_source: str | None = None
     last_audit: str | None = None
@@ -78,23 +93,43 @@ class SmelterRisk:
     lapses_on: str | None = None
     conformant: bool = False
     watchlist: list[dict[str, Any]] = field(default_factory=list)
-    declared_countries: list[str] = field(default_factory=list)
+    declared_countries: list[str] = field(default_factory=list)  # specific declared mine countries
     given_cid: str | None = None
     cid_notes: list[str] = field(default_factory=list)
+    state: str | None = None  # state / province (RMI data)
+    notes: list[Reason] = field(default_factory=list)  # shown, change nothing (catalogue kind "note")
+    status_observed_on: str | None = None  # the date of the list / observation the status comes from
+    declared_unspecific_rows: int = 0
+    policy: str | None = None
 
     @property
     def flagged(self) -> bool:
-        return self.level == "high" or bool(self.watchlist) or any(
-            r.dimension == "geography" and r.code != "located_covered_conformant" for r in self.reasons)
+        return bool(flags_of(self))
 
     @property
     def reason_text(self) -> str:
-        return "; ".join(r.text for r in self.reasons)
+        """The reasons, then the notes (what a reader needs to see why the level is what it is)."""
+        return "; ".join(r.text for r in [*self.reasons, *self.notes])
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["flagged"] = self.flagged
+        data["flags"] = flags_of(self)
         return data
+
+
+def flags_of(risk: SmelterRisk, include_not_conformant: bool = False) -> list[str]:
+    """Why a smelter is flagged (empty: not flagged): "high", then the flag of each reason that has one
+    (watchlist, non_conformant, covered/cahra location and sourcing — only ever on a smelter that is not
+    conformant), and "not_conformant" for a medium when asked."""
+    out = ["high"] if risk.level == "high" else []
+    for r in risk.reasons:
+        flag = REASONS[r.code].flag if r.code in REASONS else ""
+        if flag and flag not in out:
+            out.append(flag)
+    if include_not_conformant and risk.level == "medium" and "not_conformant" not in out:
+        out.append("not_conformant")
+    return out
 
 
 def _contains_any(text: str | None, needles: tuple[str, ...]) -> bool:
@@ -132,18 +167,234 @@ def _add_years(d: date, years: float) -> date:
             day -= 1
 
 
+# ------------------------------------------------------------------------------------ the case
+@dataclass
+class Case:
+    """One smelter being rated: what the rules read and what they add."""
+
+    model: RiskModel
+    r: SmelterRisk
+    given: str
+    chain_cids: list[str]
+    declared: DeclaredSourcing
+    fac: Any = None
+    identified: bool = True  # the CID is in the reference data (False: unknown / split)
+    status_known: bool = True  # False: no status data, nothing can be judged
+    status: Any = None
+    state: str = "Unknown"
+    filed: tuple[str, Any] | None = None
+    lapsed: bool = False
+
+    def reason(self, code: str, text: str) -> None:
+        self.r.reasons.append(Reason(code, text, REASONS[code].dimension))
+
+    def finding(self, code: str, text: str) -> None:
+        self.r.findings.append(Reason(code, text, REASONS[code].dimension))
+
+    def note(self, code: str, text: str) -> None:
+        self.r.notes.append(Reason(code, text, REASONS[code].dimension))
+
+    def has(self, code: str) -> bool:
+        return any(x.code == code for x in self.r.reasons)
+
+
+Rule = Callable[[Case], None]
+
+
+def rule_identity(c: Case) -> None:
+    """The CID must name a facility of the reference data (retired CIDs were followed to their successor)."""
+    m = c.model
+    if m.facts is None or c.fac is not None:
+        return
+    c.identified = False
+    successors = get(m.facts.current_cid(c.given), "successors") or []
+    if successors:
+        c.finding("cid_split", f"{c.given} was split into {', '.join(successors)}; ask the supplier which facility")
+    else:
+        c.finding("unknown_cid", f"{c.given} is not in the reference data")
+
+
+def rule_watchlist(c: Case) -> None:
+    """Adverse evidence: the CID, or one it was merged from, on the watchlist in force at the as-of date."""
+    c.r.watchlist = c.model.watch_entries(*c.chain_cids, c.r.cid)
+    for w in c.r.watchlist:
+        why = w.get("reason") or w.get("evidence") or ""
+        head = f"on watchlist {w.get('list_name') or ''}".rstrip()
+        c.reason("watchlist", head + (f": {str(why)[:200]}" if why else ""))
+
+
+def rule_status(c: Case) -> None:
+    """The RMAP status at the as-of date: the newest list on or before it; a later Conformant listing whose
+    last audit is on or before it; a filed status when RMI says nothing; lapse by last audit + cycle."""
+    m, r = c.model, c.r
+    if not c.identified:
+        return
+    if not m.basis.has_status_data:
+        c.status_known = False
+        c.finding("no_status_data", "no RMAP status data imported: the status at "
+                  f"{m.as_of.isoformat()} is unknown, so the smelter is not rated")
+        return
+    cid = str(r.cid)
+    status = m.facts.status_as_of(cid, m.as_of) if m.facts is not None else None
+    if _norm_state(get(status, "status")) not in m.conformant_states:
+        later = m.later_conformance(cid)
+        if later is not None:
+            status = later
+    if get(status, "basis") == "none":
+        c.filed = m.filed_status(cid)
+        status = c.filed[1] if c.filed else status
+    c.status = status
+    c.state = str(get(status, "status") or "Unknown")
+    r.status = c.state
+    r.status_basis = get(status, "basis")
+    r.status_source = get(status, "source")
+    r.status_observed_on = get(status, "observed_on")
+    r.last_audit = get(status, "last_audit")
+    r.audit_cycle = get(status, "audit_cycle")
+    if _norm_state(c.state) not in m.conformant_states:
+        return
+    audit = as_date(r.last_audit)
+    if audit:
+        lapse = _add_years(audit, _cycle_years(r.audit_cycle, m.policy.risk.default_audit_cycle_months))
+        r.lapses_on = lapse.isoformat()
+        reaudit = bool(get(status, "reaudit_in_progress"))
+        c.lapsed = lapse < m.as_of and not reaudit
+        if lapse < m.as_of and reaudit:
+            c.note("reaudit_in_progress", f"audit cycle passed on {lapse.isoformat()} but a re-audit is in progress")
+            r.warnings.append(f"audit cycle passed on {lapse.isoformat()} but a re-audit is in progress")
+        if not c.lapsed and m.filing_date and m.as_of <= lapse < m.filing_date:
+            text = (f"conformance lapses on {lapse.isoformat()}, before the filing date {m.filing_date.isoformat()} "
+                    f"(last audit {audit.isoformat()}, cycle {r.audit_cycle or 'default'})")
+            c.note("conformance_lapses", text)
+            r.warnings.append(text)
+    r.conformant = not c.lapsed
+    if c.lapsed:
+        r.status = "Lapsed"  # never "Conformant" beside the reason "conformance lapsed"
+
+
+def rule_removal(c: Case) -> None:
+    """Removed from RMI's list on or before the as-of date: for cause (high), or not a smelter / not operating."""
+    m = c.model
+    if not c.identified:
+        return
+    rp = m.policy.risk
+    removed_on, why = get(c.status, "removed_on"), get(c.status, "removal_reason")
+    if removed_on is None and get(c.fac, "retired") and as_date(get(c.fac, "removed_on")) and \
+            as_date(get(c.fac, "removed_on")) <= m.as_of:
+        removed_on, why = get(c.fac, "removed_on"), get(c.fac, "removal_reason")
+    if not removed_on:
+        return
+    text = f"removed from the RMI list on {removed_on}: {why or 'no reason given'}"
+    if _contains_any(why, rp.high_removal_reasons):
+        c.reason("removed_high", text)
+    elif _contains_any(why, rp.not_a_smelter_reasons):
+        c.finding("not_a_smelter", text)
+    elif _contains_any(why, rp.not_operating_reasons):
+        c.finding("not_operating", text)
+
+
+def rule_high_state(c: Case) -> None:
+    """A member-database state that is high on its own (Non Conformant, Unable to Proceed)."""
+    if c.status_known and c.identified and _norm_state(c.state) in c.model.high_states:
+        c.reason("high_state", f"status {c.state!r} as of {c.model.as_of.isoformat()}")
+
+
+def rule_location(c: Case) -> None:
+    """Located in a Covered Country or a CAHRA (whole-country entry, or the state/province is a listed area)."""
+    m, r = c.model, c.r
+    if not (c.status_known and c.identified):
+        return
+    loc = (r.country_iso2 or "").upper() or None
+    cahra = m.geo.cahra_match(loc, r.state)
+    if r.conformant:
+        if m.is_covered(loc):
+            c.note("located_covered_conformant", f"located in a Covered Country ({loc}); conformant, so not high")
+        elif cahra is not None and cahra.is_cahra:
+            c.note("located_cahra_conformant", f"{cahra.text}; conformant, so not raised")
+        return
+    if m.is_covered(loc):
+        c.reason("covered_location", f"located in a Covered Country ({loc}) and not conformant")
+    elif cahra is not None and cahra.is_cahra:
+        c.reason("cahra_location", f"located in a CAHRA ({cahra.text}) and not conformant")
+    elif cahra is not None:
+        c.note("cahra_area_unmatched", cahra.text)
+
+
+def rule_sourcing(c: Case) -> None:
+    """Specific declared mine countries in a Covered Country / whole-country CAHRA (not the smelter's own country)."""
+    m, r = c.model, c.r
+    if c.declared.unspecific_rows:
+        c.note("unspecific_sourcing", f"{c.declared.unspecific_rows} declaration row(s) name more than "
+               f"{m.policy.risk.max_declared_countries} mine countries (an RCOI list): not counted")
+    if not (c.status_known and c.identified) or r.conformant:
+        return
+    own = (r.country_iso2 or "").upper()
+    cov = [x for x in c.declared.countries if m.is_covered(x) and x != own]
+    cah = [x for x in c.declared.countries if m.geo.is_cahra_country(x) and x not in cov and x != own]
+    if cov:
+        c.reason("covered_sourcing", "suppliers declare mine countries in the Covered Countries "
+                 f"({', '.join(cov)}) and the smelter is not conformant")
+    if cah:
+        c.reason("cahra_sourcing", f"suppliers declare CAHRA mine countries ({', '.join(cah)}) and the smelter "
+                 "is not conformant")
+
+
+def rule_sanctioned(c: Case) -> None:
+    """Located in a jurisdiction the policy lists as sanctioned, for the metal, from the given date."""
+    m, r = c.model, c.r
+    loc = (r.country_iso2 or "").upper() or None
+    for sj in m.policy.risk.sanctioned_jurisdictions:
+        if loc == sj.iso2 and (not sj.metals or (r.metal in sj.metals)) and (sj.since is None or sj.since <= m.as_of):
+            c.reason("sanctioned", f"{r.metal or 'smelter'} in sanctioned jurisdiction {loc}"
+                     + (f" (since {sj.since.isoformat()})" if sj.since else ""))
+
+
+def rule_assurance(c: Case) -> None:
+    """Conformant and current (low), lapsed or not conformant (medium) — unless a high state already says it."""
+    m, r = c.model, c.r
+    if not (c.status_known and c.identified) or c.has("high_state"):
+        return
+    when = m.as_of.isoformat()
+    if r.conformant:
+        if c.filed is not None:
+            text = (f"{c.state} per {c.filed[0]}, filed {get(c.filed[1], 'observed_on')} (no RMI list for {when})")
+        else:
+            via = (f"; listed {r.status_observed_on}, last audit {r.last_audit} on or before {when}"
+                   if r.status_basis == "audit_date" else (f" (last audit {r.last_audit})" if r.last_audit else ""))
+            text = f"{c.state} as of {when}{via}"
+        c.reason("conformant", text)
+    elif c.lapsed:
+        c.reason("lapsed", f"conformance lapsed on {r.lapses_on} (last audit {r.last_audit}, cycle "
+                 f"{r.audit_cycle or 'default'})")
+    else:
+        c.reason("not_conformant", f"not conformant as of {when} (status: {c.state})")
+
+
+#: the rating pipeline, in order; each rule adds reason codes / findings / notes to the case
+RULES: tuple[Rule, ...] = (rule_identity, rule_watchlist, rule_status, rule_removal, rule_high_state, rule_location,
+                           rule_sourcing, rule_sanctioned, rule_assurance)
+
+
 class RiskModel:
-    """Rates smelters against reference facts as of one date; caches per CID (a roll-up over 10k
-    suppliers rates each distinct smelter once)."""
+    """Rates smelters against reference facts as of one date under one policy; caches per CID (a roll-up
+    over 10k suppliers rates each distinct smelter once)."""
 
     def __init__(self, facts: ReferenceFacts | None, policy: Policy | None = None, as_of: date | None = None,
                  year: int | None = None, filing_date: date | None = None) -> None:
         self.facts = facts
         self.policy = policy or load_policy()
         rp = self.policy.risk
-        self.as_of = as_of or rp.as_of_for(year)
-        self.filing_date = filing_date or rp.filing_date_for(year or (self.as_of.year if not rp.as_of else None))
+        self.year = year
+        #: the Form SD filing date of the reporting year (31 May of year + 1 unless the policy fixes one)
+        self.filing_date = filing_date or rp.filing_date_for(year)
+        if as_of is None and not rp.as_of and year and rp.statuses_at == "filing_date":
+            self.as_of = self.filing_date or rp.as_of_for(year)
+        else:
+            self.as_of = as_of or rp.as_of_for(year)
+        self.basis: StatusBasis = status_basis(facts, self.as_of, self.filing_date,
+                                               judged_at_label(rp.as_of, as_of, rp.statuses_at))
         self._cache: dict[tuple[Any, ...], SmelterRisk] = {}
+        self._later: dict[str, Any] = {}
         self._watch: dict[str, list[dict[str, Any]]] = defaultdict(list)
         if facts is not None and rp.use_reference_watchlist:
             for w in facts.watchlist(self.as_of if rp.dated_watchlist else None) or []:
@@ -156,12 +407,16 @@ class RiskModel:
             if cid not in rp.ignore_watch_cids:
                 self._watch[cid].append({"cid": cid, "list_name": "policy", "reason": "listed in the policy file",
                                          "source": self.policy.source})
-        self.cahra: set[str] = set(rp.extra_cahra)
-        if facts is not None and rp.use_reference_cahra:
-            self.cahra |= {str(get(c, "iso2")).upper() for c in facts.cahra_as_of(self.as_of) or [] if get(c, "iso2")}
+        cahra = list(facts.cahra_as_of(self.as_of) or []) if facts is not None and rp.use_reference_cahra else []
         self.covered: set[str] = set(rp.covered_countries)
-        self._high_states = {_norm_state(s) for s in rp.high_states}
-        self._conformant_states = {_norm_state(s) for s in rp.conformant_states}
+        if not self.covered and facts is not None:
+            get_covered = getattr(facts, "covered_countries", None)
+            self.covered = set(get_covered()) if callable(get_covered) else set()
+        self.geo = Geography(self.covered, cahra, rp.extra_cahra)
+        #: ISO codes with a whole-country or sub-national CAHRA entry (fingerprints; see `geo` for matching)
+        self.cahra: set[str] = set(self.geo.whole) | set(self.geo.areas)
+        self.high_states = {_norm_state(s) for s in rp.high_states}
+        self.conformant_states = {_norm_state(s) for s in rp.conformant_states}
 
     # ---------------------------------------------------------------- geography helpers
     def is_covered(self, iso2: str | None) -> bool:
@@ -172,8 +427,10 @@ class RiskModel:
             return iso2 in self.covered
         return bool(self.facts and self.facts.is_covered_country(iso2))
 
-    def is_cahra(self, iso2: str | None) -> bool:
-        return bool(iso2) and iso2.upper() in self.cahra
+    def is_cahra(self, iso2: str | None, state: Any = None) -> bool:
+        """Located in a CAHRA: a whole-country entry, or `state` is a listed area of the country."""
+        match = self.geo.cahra_match(iso2, state)
+        return bool(match and match.is_cahra)
 
     def watch_entries(self, *cids: str | None) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -181,11 +438,49 @@ class RiskModel:
             out.extend(self._watch.get(cid, []))
         return out
 
+    # ---------------------------------------------------------------- status helpers
+    def later_conformance(self, cid: str) -> Any:
+        """A Conformant listing dated after the as-of date whose last audit is on or before it (the
+        conformance held at the as-of date), else None."""
+        newest = self.basis.newest_later
+        if newest is None or self.facts is None:
+            return None
+        if cid not in self._later:
+            st = self.facts.status_as_of(cid, newest)
+            audit = as_date(get(st, "last_audit"))
+            ok = (_norm_state(get(st, "status")) in self.conformant_states and audit is not None
+                  and audit <= self.as_of)
+            if ok:
+                data = dict(fields(st))
+                data["basis"] = "audit_date"
+                data["removed_on"] = data["removal_reason"] = None  # the removal read is the as-of date's
+                self._later[cid] = data
+            else:
+                self._later[cid] = None
+        return self._later[cid]
+
+    #: kept for callers of the former location (queries.status_basis.FILED_SCHEMES)
+    FILED_SCHEMES: tuple[str, ...] = FILED_SCHEMES
+
+    def filed_status(self, cid: str) -> tuple[str, Any] | None:
+        """A status a public filing states for the reporting year (read only when RMI's lists say nothing about
+        the CID on the as-of date, and only an observation dated within the year before it .. the filing date)."""
+        if self.facts is None or self.filing_date is None:
+            return None
+        for scheme in self.FILED_SCHEMES:
+            st = self.facts.status_as_of(cid, self.filing_date, scheme)
+            seen = as_date(get(st, "observed_on"))
+            if get(st, "basis") != "none" and seen and _add_years(self.as_of, -1) < seen <= self.filing_date:
+                return scheme, st
+        return None
+
     # ---------------------------------------------------------------- rating
     def rate_cid(self, cid: str, metal: str | None = None, name: str | None = None, country_iso2: str | None = None,
-                 declared_countries: tuple[str, ...] | list[str] = (), key: str | None = None) -> SmelterRisk:
-        """Rate one smelter given by CID (retired CIDs are followed to their successor)."""
-        declared = tuple(sorted({c.upper() for c in declared_countries if c}))
+                 declared_countries: tuple[str, ...] | list[str] = (), key: str | None = None,
+                 unspecific_rows: int = 0) -> SmelterRisk:
+        """Rate one smelter given by CID (retired CIDs are followed to their successor). `declared_countries`:
+        its specific declared mine countries; `unspecific_rows`: declaration rows left out as RCOI lists."""
+        declared = DeclaredSourcing(tuple(sorted({c.upper() for c in declared_countries if c})), unspecific_rows)
         ck = (cid.upper(), metal, declared)
         if ck in self._cache:
             return self._cache[ck]
@@ -193,7 +488,8 @@ class RiskModel:
         self._cache[ck] = r
         return r
 
-    def rate_smelter(self, smelter: Any, declared_countries: tuple[str, ...] | list[str] = ()) -> SmelterRisk:
+    def rate_smelter(self, smelter: Any, declared_countries: tuple[str, ...] | list[str] = (),
+                     unspecific_rows: int = 0) -> SmelterRisk:
         """Rate a store SmelterInfo-like object (key, cid, metal, name, country_iso2, provisional …)."""
         key = str(first(smelter, "key", "id", default=""))
         cid = first(smelter, "cid")
@@ -201,7 +497,7 @@ class RiskModel:
         name = first(smelter, "name", "standard_name")
         country = first(smelter, "country_iso2", "country")
         if cid:
-            r = self.rate_cid(str(cid), metal, name, country, declared_countries, key)
+            r = self.rate_cid(str(cid), metal, name, country, declared_countries, key, unspecific_rows)
             if r.key != key:  # cached under another key (same CID): copy with this key
                 r = SmelterRisk(**{**r.__dict__, "key": key})
             return r
@@ -210,7 +506,7 @@ class RiskModel:
     def unresolved(self, key: str, metal: str | None, name: str | None, country: str | None,
                    smelter: Any = None) -> SmelterRisk:
         r = SmelterRisk(key=key, cid=None, metal=metal, name=name, country_iso2=country,
-                        as_of=self.as_of.isoformat(), level=None)
+                        as_of=self.as_of.isoformat(), level=None, policy=self.policy.label)
         kind = str(first(smelter, "lookup_kind", "resolution_status", "status", default="") or "")
         text = f"{key}{' ' + name if name else ''}"
         if "not_yet" in kind or "unidentified" in kind or "not yet identified" in (name or "").casefold():
@@ -223,9 +519,7 @@ class RiskModel:
         return r
 
     def _rate(self, given: str, metal: str | None, name: str | None, country: str | None,
-              declared: tuple[str, ...], key: str | None) -> SmelterRisk:
-        rp = self.policy.risk
-        as_of = self.as_of
+              declared: DeclaredSourcing, key: str | None) -> SmelterRisk:
         cid = given
         notes: list[str] = []
         chain_cids: list[str] = [given]
@@ -238,133 +532,35 @@ class RiskModel:
         fac = self.facts.facility(cid) if self.facts is not None else None
         r = SmelterRisk(key=key or cid, cid=cid, metal=metal or get(fac, "metal"),
                         name=get(fac, "standard_name") or name, country_iso2=get(fac, "country_iso2") or country,
-                        as_of=as_of.isoformat(), level=None, given_cid=given if given != cid else None,
-                        cid_notes=notes, declared_countries=list(declared))
-        watch = self.watch_entries(*chain_cids, cid)
-        r.watchlist = watch
-        high: list[Reason] = []
-        if watch:
-            for w in watch:
-                why = w.get("reason") or w.get("evidence") or ""
-                high.append(Reason("watchlist", f"on watchlist {w.get('list_name') or ''}".rstrip()
-                                   + (f": {str(why)[:200]}" if why else ""), "adverse"))
-        if fac is None and self.facts is not None:
-            successors = get(self.facts.current_cid(given), "successors") or []
-            if successors:
-                r.findings.append(Reason("cid_split", f"{given} was split into {', '.join(successors)}; "
-                                         "ask the supplier which facility", "validity"))
-            else:
-                r.findings.append(Reason("unknown_cid", f"{given} is not in the reference data", "validity"))
-            if high:
-                r.level, r.reasons = "high", high
-            return r
-        status = self.facts.status_as_of(cid, as_of) if self.facts is not None else None
-        filed = self._filed_status(cid) if get(status, "basis") == "none" else None
-        status = filed[1] if filed else status
-        state = str(get(status, "status") or "Unknown")
-        r.status = state
-        r.status_basis = get(status, "basis")
-        r.status_source = get(status, "source")
-        r.last_audit = get(status, "last_audit")
-        r.audit_cycle = get(status, "audit_cycle")
-        removed_on = get(status, "removed_on")
-        removal_reason = get(status, "removal_reason")
-        if removed_on is None and get(fac, "retired") and as_date(get(fac, "removed_on")) and \
-                as_date(get(fac, "removed_on")) <= as_of:
-            removed_on, removal_reason = get(fac, "removed_on"), get(fac, "removal_reason")
-        is_conformant_state = _norm_state(state) in self._conformant_states
-        lapsed = False
-        if is_conformant_state:
-            audit = as_date(r.last_audit)
-            if audit:
-                lapse = _add_years(audit, _cycle_years(r.audit_cycle, rp.default_audit_cycle_months))
-                r.lapses_on = lapse.isoformat()
-                reaudit = bool(get(status, "reaudit_in_progress"))
-                lapsed = bool(get(status, "lapsed")) if get(status, "lapsed") is not None else (
-                    lapse < as_of and not reaudit)
-                if lapse < as_of and reaudit:
-                    r.warnings.append(f"audit cycle passed on {lapse.isoformat()} but a re-audit is in progress")
-                if not lapsed and self.filing_date and as_of <= lapse < self.filing_date:
-                    r.warnings.append(f"conformance lapses on {lapse.isoformat()}, before the filing date "
-                                      f"{self.filing_date.isoformat()} (last audit {audit.isoformat()}, cycle "
-                                      f"{r.audit_cycle or 'default'})")
-        r.conformant = is_conformant_state and not lapsed
-        invalid: Reason | None = None
-        if removed_on:
-            text = f"removed from the RMI list on {removed_on}: {removal_reason or 'no reason given'}"
-            if _contains_any(removal_reason, rp.high_removal_reasons):
-                high.append(Reason("removed_high", text, "adverse"))
-            elif _contains_any(removal_reason, rp.not_a_smelter_reasons):
-                invalid = Reason("not_a_smelter", text, "validity")
-            elif _contains_any(removal_reason, rp.not_operating_reasons):
-                invalid = Reason("not_operating", text, "validity")
-        if _norm_state(state) in self._high_states:
-            high.append(Reason("high_state", f"status {state!r} as of {as_of.isoformat()}", "assurance"))
-        loc = (r.country_iso2 or "").upper() or None
-        if not r.conformant:
-            if self.is_covered(loc):
-                high.append(Reason("covered_location", f"located in a Covered Country ({loc}) and not conformant",
-                                   "geography"))
-            elif self.is_cahra(loc):
-                high.append(Reason("cahra_location", f"located in a CAHRA ({loc}) and not conformant", "geography"))
-            if rp.declared_sourcing_high:
-                cov = [c for c in declared if self.is_covered(c)]
-                cah = [c for c in declared if self.is_cahra(c) and c not in cov]
-                if cov:
-                    high.append(Reason("covered_sourcing", "suppliers declare mine countries in the Covered "
-                                       f"Countries ({', '.join(cov)}) and the smelter is not conformant", "geography"))
-                if cah:
-                    high.append(Reason("cahra_sourcing", f"suppliers declare CAHRA mine countries ({', '.join(cah)}) "
-                                       "and the smelter is not conformant", "geography"))
-        for sj in rp.sanctioned_jurisdictions:
-            if loc == sj.iso2 and (not sj.metals or (r.metal in sj.metals)) and (sj.since is None or sj.since <= as_of):
-                high.append(Reason("sanctioned", f"{r.metal or 'smelter'} in sanctioned jurisdiction {loc}"
-                                   + (f" (since {sj.since.isoformat()})" if sj.since else ""), "adverse"))
-        if invalid is not None:
-            r.findings.append(invalid)
-            if not high:  # a removed non-smelter / closed plant is a data-quality finding, not a level
-                return r
-        if high:
-            r.level = "high"
-            r.reasons = high
-            if not r.conformant and not any(x.dimension == "assurance" for x in high):
-                r.reasons.append(self._not_conformant_reason(state, lapsed, r))
-            return r
-        if r.conformant:
-            r.level = "low"
-            r.reasons.append(Reason("conformant", f"{state} as of {as_of.isoformat()}"
-                                    + (f" (last audit {r.last_audit})" if r.last_audit else "") if filed is None else
-                                    f"{state} per {filed[0]}, filed {get(filed[1], 'observed_on')} "
-                                    f"(no RMI list for {as_of.isoformat()})", "assurance"))
-            if self.is_covered(loc):
-                r.reasons.append(Reason("located_covered_conformant",
-                                        f"located in a Covered Country ({loc}); conformant, so not high", "geography"))
-            return r
-        r.level = "medium"
-        r.reasons.append(self._not_conformant_reason(state, lapsed, r))
+                        as_of=self.as_of.isoformat(), level=None, given_cid=given if given != cid else None,
+                        cid_notes=notes, declared_countries=list(declared.countries), state=get(fac, "state"),
+                        declared_unspecific_rows=declared.unspecific_rows, policy=self.policy.label)
+        case = Case(self, r, given, chain_cids, declared, fac=fac)
+        for rule in RULES:
+            rule(case)
+        self._decide(case)
         return r
 
-    #: Statuses a public filing states for its reporting year (the starter records the 2016 report's Appendix A
-    #: "conflict-free" column under the first scheme). Read only when RMI's lists say nothing about the CID on
-    #: the as-of date, and only an observation dated within the year before the as-of date .. the filing date.
-    FILED_SCHEMES: tuple[str, ...] = ("CFSP (2016 report Appendix A)",)
+    def _decide(self, c: Case) -> None:
+        """The level: the highest level the policy gives the reasons. A data-quality finding leaves the smelter
+        unrated unless adverse evidence makes it high; no status data leaves it unrated whatever it is."""
+        r = c.r
+        levels = self.policy.risk.levels
+        capped = not self.policy.risk.declared_sourcing_high
 
-    def _filed_status(self, cid: str) -> tuple[str, Any] | None:
-        if self.facts is None or self.filing_date is None:
-            return None
-        for scheme in self.FILED_SCHEMES:
-            st = self.facts.status_as_of(cid, self.filing_date, scheme)
-            seen = as_date(get(st, "observed_on"))
-            if get(st, "basis") != "none" and seen and _add_years(self.as_of, -1) < seen <= self.filing_date:
-                return scheme, st
-        return None
+        def level_of(code: str) -> str | None:
+            lv = reason_level(code, levels)
+            if capped and code in ("covered_sourcing", "cahra_sourcing") and lv == "high":
+                return "medium"
+            return lv
 
-    def _not_conformant_reason(self, state: str, lapsed: bool, r: SmelterRisk) -> Reason:
-        if lapsed:
-            return Reason("lapsed", f"conformance lapsed on {r.lapses_on} (last audit {r.last_audit}, cycle "
-                          f"{r.audit_cycle or 'default'})", "assurance")
-        return Reason("not_conformant", f"not conformant as of {self.as_of.isoformat()} (status: {state})",
-                      "assurance")
+        level = worst([level_of(x.code) for x in r.reasons])
+        if any(f.code == "no_status_data" for f in r.findings) or (r.findings and level != "high"):
+            level = None
+            r.reasons = [x for x in r.reasons if x.dimension == "adverse"]  # evidence stays; nothing rated
+        r.level = level
+        if level is not None:  # the reasons that set the level first, each group in rule order
+            r.reasons.sort(key=lambda x: -LEVEL_RANK[level_of(x.code)])
 
 
 def rate_store_smelters(store: Any, facts: ReferenceFacts | None, year: int | None = None,
@@ -376,17 +572,7 @@ def rate_store_smelters(store: Any, facts: ReferenceFacts | None, year: int | No
     >>> risks = rate_store_smelters(store, ref, year=2016)        # doctest: +SKIP
     """
     model = model or RiskModel(facts, policy, as_of=as_of, year=year)
-    declared: dict[str, set[str]] = defaultdict(set)
-    for item in store.declared_mine_countries(year=year):
-        skey, iso2 = item[0], item[1]
-        if iso2:
-            declared[str(skey)].add(str(iso2).upper())
-    if year is None:
-        smelters = store.smelters()
-    else:
-        keys = {h_key for h_key in (get(h, "smelter_key") for h in store.reports(year=year))}
-        smelters = [s for s in store.smelters() if str(first(s, "key", "id")) in keys]
-    out = [model.rate_smelter(s, tuple(declared.get(str(first(s, "key", "id")), ()))) for s in smelters]
+    out = list(risk_by_key(store, model, year).values())
     out.sort(key=lambda r: (-LEVEL_RANK[r.level], r.level is None, r.metal or "", r.name or "", r.key))
     return out
 
@@ -407,34 +593,36 @@ def risk_by_key(store: Any, model: RiskModel, year: int | None = None,
     """smelter key → rating, for the smelters reached by `hops` (default: every current hop of `year`),
     or for the given smelter `keys`. `declared` (from `declared_countries_by_smelter`) saves a query."""
     if declared is None:
-        distinct = getattr(store, "smelter_mine_countries", None)
-        if callable(distinct):  # the store's aggregate: only the (smelter, country) pairs, no per-row evidence
-            declared = defaultdict(list)
-            for skey, iso2 in distinct(year=year):
-                if iso2:
-                    declared[str(skey)].append((str(iso2).upper(), "", 0))
-        else:
-            declared = declared_countries_by_smelter(store, year)
+        sourcing = store_declared_sourcing(store, year, model.policy)
+    else:
+        from queries.sourcing import declared_sourcing
+
+        sourcing = declared_sourcing(((k, iso2, d, row) for k, items in declared.items() for iso2, d, row in items),
+                                     model.policy.risk.max_declared_countries)
+    empty = DeclaredSourcing()
     if keys is not None:
         hops = []
         wanted = set(keys)
     else:
         hops = store.reports(year=year) if hops is None else hops
         wanted = {str(fields(h)["smelter_key"]) for h in hops}
+
+    def rate(s: Any, key: str) -> SmelterRisk:
+        ds = sourcing.get(key, empty)
+        return model.rate_smelter(s, ds.countries, ds.unspecific_rows)
+
     out: dict[str, SmelterRisk] = {}
     for s in store.smelters():
         key = str(first(s, "key", "id"))
         if key in wanted:
-            out[key] = model.rate_smelter(s, tuple(c for c, _, _ in declared.get(key, ())))
+            out[key] = rate(s, key)
     for key in wanted - set(out):  # keys the store's smelter list did not give (no hop to read them from)
         if not hops:
-            out[key] = model.rate_smelter({"key": key, "cid": key if key.startswith("CID") else None},
-                                          tuple(c for c, _, _ in declared.get(key, ())))
+            out[key] = rate({"key": key, "cid": key if key.startswith("CID") else None}, key)
     for h in hops:  # hops whose smelter node the store did not list
         key = str(fields(h)["smelter_key"])
         if key not in out:
-            out[key] = model.rate_smelter({"key": key, "cid": get(h, "cid"), "metal": get(h, "metal"),
-                                           "name": get(h, "smelter_name"), "country_iso2": get(h, "country_iso2"),
-                                           "lookup_kind": get(h, "lookup_kind")},
-                                          tuple(c for c, _, _ in declared.get(key, ())))
+            out[key] = rate({"key": key, "cid": get(h, "cid"), "metal": get(h, "metal"),
+                             "name": get(h, "smelter_name"), "country_iso2": get(h, "country_iso2"),
+                             "lookup_kind": get(h, "lookup_kind")}, key)
     return out

@@ -28,7 +28,8 @@ from queries.paths import smelter_flags
 from queries.program import program_strength
 from queries.ratings import smelter_ratings
 from queries.risk import LEVEL_RANK, RiskModel, SmelterRisk, risk_by_key
-from queries.survey import latest_per_scope, survey_status
+from queries.sourcing import supplier_answer_flags
+from queries.survey import latest_per_scope, program_reference_date, survey_status
 
 
 @dataclass
@@ -44,6 +45,12 @@ class SupplierRollup:
     high_paths: int = 0  # declaration rows reaching a high-risk smelter (x company chains)
     flagged_paths: int = 0
     high_smelters: list[str] = field(default_factory=list)
+    #: "CID002587 Tony Goetz NV" for each high-risk smelter (names where people read; IDs in high_smelters)
+    high_smelter_names: list[str] = field(default_factory=list)
+    #: supplier-level flags from the form's answers (covered_sourcing, cahra_sourcing — queries.sourcing)
+    flags: list[str] = field(default_factory=list)
+    #: the answers behind `flags`: "Q3 (…) answered 'Yes' for Tin at Declaration!D34"
+    findings: list[str] = field(default_factory=list)
     latest_declaration: str | None = None
     latest_file: str | None = None
     latest_status: str | None = None  # valid / invalid / None (no declaration)
@@ -124,7 +131,8 @@ def _supplier_rollup(store: Any, model: RiskModel, year: int | None, reference_d
     decls: dict[str, list[Any]] = defaultdict(list)
     for d in store.declarations(year=year, current_only=True):
         decls[str(get(d, "supplier_id"))].append(d)
-    ref = reference_date or model.as_of
+    ref = reference_date or program_reference_date(model)
+    answer_flags = supplier_answer_flags(store, year, policy)
     listed = [s for s in sups if not str(get(s, "id")).startswith("decl:")]
     statuses = {r.supplier_id: r for r in survey_status(listed, decls, store.survey_events(), ref, policy)}
     programs: dict[tuple[Any, ...], Any] = {}  # the same answers on many forms: rated once
@@ -148,7 +156,13 @@ def _supplier_rollup(store: Any, model: RiskModel, year: int | None, reference_d
                 r.high_paths += n_rows * n_chains
             if LEVEL_RANK[level] > LEVEL_RANK[r.worst_risk]:
                 r.worst_risk = level
-        r.high_smelters = sorted(risks[k].cid or k for k in high_by_supplier.get(sid, ()))
+        highs = sorted({risks[k].cid or k: risks[k] for k in high_by_supplier.get(sid, ())}.items())
+        r.high_smelters = [cid for cid, _ in highs]
+        r.high_smelter_names = [f"{cid} {h.name or ''}".rstrip() for cid, h in highs]
+        for f in answer_flags.get(sid, ()):
+            if f.flag not in r.flags:
+                r.flags.append(f.flag)
+            r.findings.append(f"{f.file_name}: {f.text}")
         ds = decls.get(sid, [])
         if len(ds) > 1:  # most suppliers hold one current declaration: nothing to order or pick from
             ds = sorted(ds, key=lambda d: (get(d, "reporting_year") or 0, str(get(d, "received") or "")))

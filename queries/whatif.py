@@ -83,6 +83,11 @@ class OverlayFacts:
     def cahra_as_of(self, when: date | str | None = None) -> list[dict[str, Any]]:
         return self.base.cahra_as_of(when)
 
+    def __getattr__(self, name: str) -> Any:  # optional reads (status_snapshots, covered_countries …) pass through
+        if name.startswith("_") or name in ("base", "changes"):
+            raise AttributeError(name)
+        return getattr(self.base, name)
+
 
 @dataclass
 class WhatIf:

@@ -8,8 +8,9 @@ The graph (reporting year 2016 unless said otherwise; facts from test_risk_facts
     company → S3 → S4 : row written as retired CID000600, resolved to CID000700 (Tin, MY, conformant)
     S1 in 2015 : CID002587 · CID000100
 
-Expected ratings as of 2016-12-31: 2587 high (watchlist), 0900 low (flag: covered_sourcing), 1070 low
-(flag: covered_location), 0100 medium, 0400 high (non_conformant), 0700 low.
+Expected ratings at the filing date 2017-05-31: 2587 high (watchlist), 0900 low (conformant: its declared DRC
+sourcing raises no flag), 1070 low (conformant in a Covered Country: no flag), 0100 medium, 0400 high
+(non_conformant), 0700 low.
 """
 
 from __future__ import annotations
@@ -113,8 +114,9 @@ def test_smelter_ratings(store, model):
 def test_flagged_paths_with_evidence(store, model):
     paths = flagged_paths(store, model, year=2016)
     got = sorted((p.supplier_id, p.smelter["key"], tuple(p.flags)) for p in paths)
-    assert got == [("S1", "CID000900", ("covered_sourcing",)), ("S1", "CID002587", ("high", "watchlist")),
-                   ("S2", "CID001070", ("covered_location",)), ("S3", "CID000400", ("high", "non_conformant"))]
+    # conformant smelters carry no flag: CID000900 (declared DRC sourcing), CID001070 (located in Rwanda)
+    assert got == [("S1", "CID002587", ("high", "watchlist")), ("S3", "CID000400", ("high", "non_conformant"))]
+    assert {p.path_text for p in paths} >= {"S1 S1 Ltd → S1_2016.xlsx → CID002587 Tony Goetz NV → BE"}
     p = next(p for p in paths if p.smelter["key"] == "CID002587")
     assert p.chain[0] == store.company_id and p.chain[1] == "S1" and p.chain[-2:] == ["CID002587", "BE"]
     kinds = [h.kind for h in p.hops]
@@ -122,7 +124,11 @@ def test_flagged_paths_with_evidence(store, model):
     rep = p.hops[2].evidence
     assert (rep["file_name"], rep["sheet"], rep["row"], rep["raw_name"], rep["method"]) == (
         "S1_2016.xlsx", "Smelter List", 5, "Tony Goetz NV", "cid")
-    sourcing = next(p for p in paths if p.smelter["key"] == "CID000900")
+    from queries.whatif import OverlayFacts
+
+    lost = RiskModel(OverlayFacts(classic_facts(), {"CID000900": "not_conformant"}), load_policy(), year=2016)
+    sourcing = next(p for p in flagged_paths(store, lost, year=2016) if p.smelter["key"] == "CID000900")
+    assert sourcing.flags == ["high", "covered_sourcing"]
     assert sourcing.hops[-1].kind == "SOURCES_FROM_COUNTRY" and sourcing.hops[-1].target == "CD"
     assert sourcing.hops[-1].evidence["row"] == 6
     high_only = flagged_paths(store, model, year=2016, flags=["high"])
@@ -152,7 +158,8 @@ def test_country_exposure_keeps_location_and_declared_apart(store):
 def test_supplier_rollup(store, model):
     rows = {r.supplier_id: r for r in supplier_rollup(store, model, 2016)}
     s1, s2, s3, s4 = (rows[f"S{i}"] for i in range(1, 5))
-    assert (s1.worst_risk, s1.high, s1.low, s1.high_paths, s1.flagged_paths) == ("high", 1, 1, 1, 2)
+    assert (s1.worst_risk, s1.high, s1.low, s1.high_paths, s1.flagged_paths) == ("high", 1, 1, 1, 1)
+    assert s1.high_smelter_names == ["CID002587 Tony Goetz NV"]
     assert (s2.worst_risk, s2.medium, s2.low, s2.data_quality) == ("medium", 1, 1, 1)
     assert (s3.worst_risk, s3.latest_status, s3.survey_status) == ("high", "invalid", "responded_invalid")
     assert (s4.worst_risk, s4.program) == ("low", "strong")

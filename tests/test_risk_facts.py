@@ -116,7 +116,8 @@ class MemoryFacts:
 
 
 def classic_facts() -> MemoryFacts:
-    """The facts the hand-worked risk and query tests use (reporting year 2016, as of 2016-12-31)."""
+    """The facts the hand-worked risk and query tests use (reporting year 2016, statuses judged at the filing
+    date 2017-05-31; CID000300's conformance lapses on 2017-02-01, between the year end and the filing date)."""
     f = MemoryFacts()
     f.add("CID002587", "Gold", "Tony Goetz NV", "BE", "Active", removed_on="2025-06-27",
           removal_reason="No longer an operating smelter / refiner")
@@ -132,7 +133,7 @@ def classic_facts() -> MemoryFacts:
           successor="CID000700")
     f.add("CID000700", "Tin", "Current Tin", "MY", "Conformant", last_audit="2016-09-01", cycle="3 Years")
     f.add("CID000800", "Gold", "Zimbabwe Au", "ZW", "Not listed")
-    f.add("CID000900", "Tin", "Conformant China Tin", "CN", "Conformant", last_audit="2016-05-01", cycle="1 Year")
+    f.add("CID000900", "Tin", "Conformant China Tin", "CN", "Conformant", last_audit="2016-08-01", cycle="1 Year")
     f.watch.append({"cid": "CID002587", "metal": "Gold", "name": "Tony Goetz NV", "list_name": "classic-six",
                     "reason": "The Sentry 2018", "source": "test"})
     f.cahra.append(("ZW", "2016-06-01"))

@@ -1,6 +1,7 @@
 """Smelter risk levels and reasons, worked out by hand against the facts in test_risk_facts.classic_facts().
 
-As of 2016-12-31, filing date 2017-05-31, default policy.
+Reporting year 2016: statuses judged at the filing date 2017-05-31 under the default preset (us-sec-1502),
+unless a test says otherwise.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ def codes(r):
 
 
 def test_dates_follow_the_reporting_year(model):
-    assert model.as_of == date(2016, 12, 31)
+    assert model.as_of == date(2017, 5, 31)  # statuses are judged at the filing date by default
     assert model.filing_date == date(2017, 5, 31)
+    year_end = RiskModel(classic_facts(), load_policy(overrides={"risk": {"statuses_at": "year_end"}}), year=2016)
+    assert (year_end.as_of, year_end.filing_date) == (date(2016, 12, 31), date(2017, 5, 31))
 
 
 def test_watchlisted_smelter_is_high_with_its_evidence(model):
@@ -40,7 +43,8 @@ def test_watchlisted_smelter_is_high_with_its_evidence(model):
 def test_conformant_smelter_in_a_covered_country_is_low_not_high(model):
     r = model.rate_cid("CID001070")
     assert r.level == "low"
-    assert codes(r) == ["conformant", "located_covered_conformant"]
+    assert codes(r) == ["conformant"]
+    assert [n.code for n in r.notes] == ["located_covered_conformant"] and not r.flagged
 
 
 def test_not_conformant_in_a_covered_country_is_high(model):
@@ -62,11 +66,19 @@ def test_lapsed_conformance_is_medium(model):
     assert not r.conformant
 
 
-def test_lapse_before_filing_date_is_a_warning_on_a_low(model):
-    r = model.rate_cid("CID000300")
+def test_lapse_before_filing_date_is_a_warning_on_a_low_at_year_end():
+    year_end = load_policy(overrides={"risk": {"statuses_at": "year_end"}})
+    r = RiskModel(classic_facts(), year_end, year=2016).rate_cid("CID000300")
     assert r.level == "low"
     assert r.lapses_on == "2017-02-01"
     assert any("before the filing date 2017-05-31" in w for w in r.warnings)
+    assert [n.code for n in r.notes] == ["conformance_lapses"]
+
+
+def test_at_the_filing_date_that_conformance_has_lapsed_and_says_so(model):
+    r = model.rate_cid("CID000300")
+    assert (r.level, codes(r), r.conformant) == ("medium", ["lapsed"], False)
+    assert r.status == "Lapsed"  # never "Conformant" beside the reason "conformance lapsed"
 
 
 def test_member_db_non_conformant_is_high(model):
@@ -98,9 +110,12 @@ def test_retired_cid_is_followed_to_its_successor(model):
 def test_cahra_location_counts_only_from_its_date():
     facts = classic_facts()
     r = RiskModel(facts, load_policy(), year=2016).rate_cid("CID000800")
-    assert (r.level, codes(r)[0]) == ("high", "cahra_location")
-    r2 = RiskModel(facts, load_policy(), as_of=date(2016, 3, 1)).rate_cid("CID000800")
-    assert r2.level == "medium"
+    assert (r.level, codes(r)) == ("medium", ["cahra_location", "not_conformant"])  # the SEC rule: medium
+    assert r.flagged and "cahra_location" in r.to_json()["flags"]
+    eu = RiskModel(facts, load_policy("eu-2017-821"), year=2016).rate_cid("CID000800")
+    assert (eu.level, codes(eu)[0]) == ("high", "cahra_location")  # the EU regulation: high
+    r2 = RiskModel(facts, load_policy("eu-2017-821"), as_of=date(2016, 3, 1)).rate_cid("CID000800")
+    assert (r2.level, codes(r2)) == ("medium", ["not_conformant"])
 
 
 def test_declared_covered_sourcing_makes_a_non_conformant_smelter_high(model):
@@ -160,7 +175,7 @@ def test_the_reference_store_satisfies_the_protocol(tmp_path):
         ref.upsert_facility("CID001070", "Tin", "Rwanda Tin", "RW", "RWANDA", None, None, "2016-01-01", "t")
         snap = ref.add_snapshot("RMAP:Conformant", "2016-10-01", "test", None)
         ref.add_status("CID001070", "Tin", "RMAP", "Conformant", "2016-10-01", "test", snap,
-                       last_audit="2016-04-01", audit_cycle="1 Year")
+                       last_audit="2016-09-01", audit_cycle="1 Year")
         active = ref.add_snapshot("RMAP:Active", "2016-10-01", "test", None)
         ref.add_status("CID000100", "Gold", "RMAP", "Active", "2016-10-01", "test", active)
         ref.add_watch("CID002587", "Gold", "Tony Goetz NV", "BE", "classic-six", "The Sentry", None, "test",
@@ -170,7 +185,8 @@ def test_the_reference_store_satisfies_the_protocol(tmp_path):
         assert m.rate_cid("CID002587").level == "medium"  # the entry is dated 2026: not watched in 2016
         assert m.rate_cid("CID000100").level == "medium"
         low = m.rate_cid("CID001070")
-        assert low.level == "low" and any("2017-04-01" in w for w in low.warnings)
+        assert low.level == "low" and low.lapses_on == "2017-09-01" and low.status_observed_on == "2016-10-01"
+        assert m.basis.used and "2016-10-01" in m.basis.text
         assert RiskModel(ref, load_policy(), year=2026).rate_cid("CID002587").level == "high"
         undated = load_policy(overrides={"risk": {"watchlist": {"dated": False}}})
         assert RiskModel(ref, undated, year=2016).rate_cid("CID002587").level == "high"
@@ -190,6 +206,17 @@ def test_starter_watchlist_is_dated(tmp_path):
         assert m2016.rate_cid("CID002563").level == "high"
         ural = m2016.rate_cid("CID000929")
         assert ural.watchlist == [] and ural.level != "high"
-        assert RiskModel(ref, load_policy(), year=2023).rate_cid("CID000929").level == "high"
+        # 2023 in a store with only the starter facts: no status data — watched, but not rated, never "high"
+        bare = RiskModel(ref, load_policy(), year=2023)
+        assert bare.basis.notice and "no RMAP status data" in bare.basis.notice
+        r = bare.rate_cid("CID000929")
+        assert r.level is None and [f.code for f in r.findings] == ["no_status_data"]
+        assert r.watchlist and r.flagged and "watchlist" in r.to_json()["flags"]
+        snap = ref.add_snapshot("RMAP:Conformant", "2024-01-01", "test", None)
+        ref.add_status("CID001875", "Gold", "RMAP", "Conformant", "2024-01-01", "test", snap,
+                       last_audit="2023-06-01", audit_cycle="1 Year")
+        ref.db.commit()
+        rated = RiskModel(ref, load_policy(), year=2023)
+        assert rated.basis.notice is None and rated.rate_cid("CID000929").level == "high"
     finally:
         ref.close()

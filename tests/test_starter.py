@@ -151,7 +151,9 @@ def test_the_2016_risk_model_reads_the_filed_statuses_only_for_2016(tmp_path):
     assert low.level == "low" and "2016 report Appendix A" in low.reason_text
     assert r2016.rate_cid("CID001909").level == "medium"  # not conflict-free in the appendix
     assert r2016.rate_cid("CID002587").level == "high"  # watchlisted
-    assert RiskModel(store, year=2020).rate_cid("CID001875").level == "medium"  # a 2017 filing says nothing of 2020
+    assert r2016.basis.filed and r2016.basis.notice is None  # the filing is status data for 2016
+    later = RiskModel(store, year=2020)  # a 2017 filing says nothing of 2020: no status data for that year
+    assert later.basis.notice is not None and later.rate_cid("CID001875").level is None
     store.close()
 
 
