@@ -1,10 +1,13 @@
 """One object holding what every query needs: the graph store, the reference facts, the policy, the year.
 
 Why: the CLI families (query, risk, survey, export) and the explorer all open the same things the
-same way — `--store` (folder or Neo4j URI; the reference DB lives in the folder), `--policy`,
-`--year` (default: every current declaration on file — one campaign's CMRTs often carry effective
-dates in two calendar years — statuses judged as of 31 Dec of the newest year) and `--as-of`. Keeping that here keeps
-app/ free of business logic.
+same way — `--store` (folder or Neo4j URI; the reference DB lives in the folder), `--policy NAME|FILE`
+(a preset — us-sec-1502, the default, or eu-2017-821 — or a YAML file merged over one), `--year`
+(default: every current declaration on file — one campaign's CMRTs often carry effective dates in
+two calendar years — statuses judged at the filing date of the newest year) and `--as-of`. The header
+every output starts with (policy, year, the date statuses are judged at and the lists they come
+from, and the notice when there is no status data) is built here, once, so the CLI, the exports
+and the explorer say the same. Keeping that here keeps app/ free of business logic.
 
 Example:
     >>> with QueryContext.open(".minetrace", year=2016) as ctx:     # doctest: +SKIP
@@ -22,6 +25,39 @@ from queries.policy import Policy, load_policy
 from queries.risk import RiskModel
 
 
+def rating_year(store: Any, year: int | None) -> int | None:
+    """The year statuses are judged for: `year`, else the newest reporting year in the store."""
+    if year is not None:
+        return year
+    years = [y for y in store.years() if y is not None]
+    return max(years) if years else None
+
+
+def build_model(store: Any, facts: Any, policy: Policy, year: int | None, as_of: date | None = None,
+                filing_date: date | None = None) -> RiskModel:
+    """The risk model every surface uses for (store, reference, policy, year): statuses judged at the filing
+    date of `year`, or of the newest year on file when `year` is None."""
+    return RiskModel(facts, policy, as_of=as_of, year=rating_year(store, year), filing_date=filing_date)
+
+
+def header(model: RiskModel, year: int | None) -> dict[str, Any]:
+    """The header of every rating output (JSON keys `year, as_of, filing_date, policy, policy_title,
+    statuses, notices`)."""
+    notice = model.basis.notice
+    return {"year": year, "as_of": model.as_of.isoformat(),
+            "filing_date": model.filing_date.isoformat() if model.filing_date else None,
+            "policy": model.policy.label, "policy_title": model.policy.title,
+            "statuses": model.basis.to_json(), "notices": [notice] if notice else []}
+
+
+def header_lines(model: RiskModel, year: int | None) -> list[str]:
+    """The same header as text: the notice first (when there is one), then policy, year and status basis."""
+    out = [model.basis.notice] if model.basis.notice else []
+    out.append(f"policy {model.policy.label}" + (f" ({model.policy.title})" if model.policy.title else "")
+               + f" · year {year if year is not None else 'all on file'} · {model.basis.text}")
+    return out
+
+
 class QueryContext:
     def __init__(self, store: Any, facts: Any, policy: Policy, year: int | None, as_of: date | None = None,
                  filing_date: date | None = None, rating_year: int | None = None) -> None:
@@ -30,22 +66,29 @@ class QueryContext:
         self.policy = policy
         #: the reporting year the queries filter on; None = every current declaration on file
         self.year = year
-        #: the year statuses are judged for (as_of = 31 Dec): `year`, else the newest year in the store
+        #: the year statuses are judged for: `year`, else the newest year in the store
         self.rating_year = year or rating_year
         self.model = RiskModel(facts, policy, as_of=as_of, year=self.rating_year, filing_date=filing_date)
 
     @classmethod
     def open(cls, store: str | Path | None = None, year: int | None = None, policy_file: str | Path | None = None,
              as_of: date | None = None, filing_date: date | None = None, latest_year: bool = True) -> QueryContext:
+        """`policy_file`: a preset name (us-sec-1502, eu-2017-821) or a YAML file; None = the default preset."""
         from graph.store import open_store
 
+        policy = load_policy(policy_file)  # a bad --policy is reported before any store is opened
         gs = open_store(store)
         facts = open_reference(store)
-        newest = None
-        if latest_year:
-            years = [y for y in gs.years() if y is not None]
-            newest = max(years) if years else None
-        return cls(gs, facts, load_policy(policy_file), year, as_of, filing_date, rating_year=newest)
+        newest = rating_year(gs, None) if latest_year else None
+        return cls(gs, facts, policy, year, as_of, filing_date, rating_year=newest)
+
+    @property
+    def header(self) -> dict[str, Any]:
+        return header(self.model, self.year)
+
+    @property
+    def header_lines(self) -> list[str]:
+        return header_lines(self.model, self.year)
 
     def close(self) -> None:
         for thing in (self.store, self.facts):

@@ -4,7 +4,11 @@ Why here and not in app/: the export is the query's answer laid out for a spread
 the explorer both call these functions. Every table goes through `queries.xlsx` (formatted, and every
 cell written from supplier data neutralised against formula injection). The consolidated CMRT is
 written by `ingest.template_writer.write_consolidated_cmrt` (into a copy of the user's blank RMI
-template when one is given), so it has exactly the 6.x Smelter List layout.
+template when one is given), so it has exactly the 6.x Smelter List layout. Every xlsx table export
+also carries an "About" sheet (policy, year, the date statuses are judged at and the lists they come
+from, notices) and a "Program figures" sheet (`queries.figures`: the same numbers as the CLI and the
+explorer). People read names: suppliers by ID and name, declarations by file name, smelters by CID
+and name — hashes stay out of the tables.
 
 Example:
     >>> model = RiskModel(reference, year=2016)                               # doctest: +SKIP
@@ -19,11 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from queries._access import as_json, get
-from queries.paths import flagged_paths
+from queries.context import header
+from queries.figures import population, program_figures
+from queries.paths import file_label, flagged_paths, supplier_label
 from queries.report import Appendix, appendix, country_label
 from queries.risk import RiskModel, risk_by_key
 from queries.rollup import supplier_rollup
-from queries.survey import store_survey
+from queries.sourcing import supplier_answer_flags
+from queries.survey import program_reference_date, store_survey
 from queries.xlsx import Column, SheetSpec, write_csv, write_table, write_xlsx
 
 
@@ -35,6 +42,22 @@ class ExportResult:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def about_sheets(store: Any, model: RiskModel, year: int | None) -> list[SheetSpec]:
+    """The "About" sheet (what the export rests on) and the "Program figures" sheet of every xlsx export."""
+    h = header(model, year)
+    about = [{"item": "Policy", "value": f"{h['policy']} — {h['policy_title']}" if h["policy_title"] else h["policy"]},
+             {"item": "Reporting year", "value": year if year is not None else "all current declarations"},
+             {"item": "Statuses judged as of", "value": h["as_of"]},
+             {"item": "Filing date", "value": h["filing_date"]},
+             {"item": "Status data", "value": h["statuses"]["text"]}]
+    about += [{"item": "Notice", "value": n} for n in h["notices"]]
+    cols = [Column("item", "Item", width=24), Column("value", "Value", width=100)]
+    figs = program_figures(store, model, year)
+    return [SheetSpec("About", cols, about),
+            SheetSpec("Program figures", [Column("figure", "Figure", width=45), Column("value", "Value")],
+                      figs.rows())]
 
 
 FLAGGED_COLUMNS = [
@@ -61,18 +84,20 @@ def flagged_rows(store: Any, model: RiskModel, year: int | None,
         rep = next((h.evidence for h in p.hops if h.kind == "REPORTS"), {})
         top = p.top_supplier_id
         r = roll.get(top) or roll.get(p.supplier_id)
+        via = p.chain[1:p.chain.index(p.supplier_id) + 1] if p.supplier_id != top else []
         out.append({
             "supplier_id": top, "supplier_name": get(sups.get(top), "name"),
             "contact_email": get(sups.get(top), "contact_email"),
-            "via": " → ".join(p.chain[1:p.chain.index(p.supplier_id) + 1]) if p.supplier_id != top else "",
+            "via": " → ".join(supplier_label(x, get(sups.get(x), "name")) for x in via),
             "risk": p.risk, "flags": p.flags, "reasons": "; ".join(p.reasons), "metal": p.smelter["metal"],
             "cid": p.smelter["cid"], "smelter": p.smelter["name"], "country": country_label(p.smelter["country_iso2"]),
-            "rmap_status": f"{p.smelter['status']} ({model.as_of.isoformat()})",
-            "file_name": p.declaration["file_name"], "sheet": rep.get("sheet"), "row": rep.get("row"),
+            "rmap_status": f"{p.smelter['status'] or 'unknown'} ({model.as_of.isoformat()})",
+            "file_name": file_label(p.declaration["file_name"], p.declaration["declaration_id"]),
+            "sheet": rep.get("sheet"), "row": rep.get("row"),
             "raw_name": rep.get("raw_name"), "method": rep.get("method"),
             "reporting_year": p.declaration["reporting_year"], "declaration_status": p.declaration["status"],
             "program": r.program if r else None, "survey_status": r.survey_status if r else None,
-            "path": " → ".join(p.chain),
+            "path": p.path_text,
         })
     return out
 
@@ -80,12 +105,14 @@ def flagged_rows(store: Any, model: RiskModel, year: int | None,
 def export_flagged(store: Any, model: RiskModel, out: str | Path, year: int | None = None,
                    flags: list[str] | None = None) -> ExportResult:
     rows = flagged_rows(store, model, year, flags)
-    write_table(out, FLAGGED_COLUMNS, rows, title="Flagged suppliers")
+    write_table(out, FLAGGED_COLUMNS, rows, title="Flagged suppliers", extra_sheets=about_sheets(store, model, year))
     return ExportResult(str(out), len(rows), "flagged")
 
 
 def appendix_sheets(app: Appendix) -> list[SheetSpec]:
     status_header = f"Conformant status as of {app.as_of}"
+    labels = {"smelters_identified": "Smelters identified", "conformant_smelters": "Conformant smelters",
+              "conformant_share": "Conformant share (%)", "high_risk": "High-risk smelters"}
     cols = [Column("metal", "Metal"), Column("standard_smelter_name", "Standard Smelter Name", width=45),
             Column("facility_location", "Smelter Facility Location", width=30),
             Column("conformant", status_header), Column("cid", "Smelter ID"), Column("rmap_status", "RMAP status"),
@@ -98,8 +125,10 @@ def appendix_sheets(app: Appendix) -> list[SheetSpec]:
     counts = [{"figure": "Smelters validated (RMI smelter IDs)", "value": app.counts["smelters_validated"]},
               {"figure": f"Conformant as of {app.as_of}", "value": app.counts["conformant"]},
               {"figure": "Not conformant", "value": app.counts["not_conformant"]},
-              {"figure": "High risk", "value": app.counts["high_risk"]},
+              {"figure": "High risk in Appendix A", "value": app.counts["high_risk_in_appendix"]},
               {"figure": "Countries of origin", "value": app.counts["countries_of_origin"]}]
+    # the program's figures (every current form of the year): the same numbers as the CLI and the explorer
+    counts += [{"figure": label, "value": app.counts[k]} for k, label in labels.items()]
     counts += [{"figure": f"{m} smelters", "value": n} for m, n in app.counts["by_metal"].items()]
     counts += [{"figure": f"{m} conformant", "value": n} for m, n in app.counts["conformant_by_metal"].items()]
     return [SheetSpec("Appendix A", cols, app.rows), SheetSpec("Countries of origin", origin_cols, origin_rows),
@@ -113,7 +142,7 @@ def export_appendix(store: Any, model: RiskModel, out: str | Path, year: int | N
     if str(out).lower().endswith(".csv"):
         write_csv(out, sheets[0].columns, sheets[0].rows)
     else:
-        write_xlsx(out, sheets)
+        write_xlsx(out, [*sheets, *about_sheets(store, model, year)])
     return ExportResult(str(out), len(app.rows), "appendix")
 
 
@@ -150,7 +179,7 @@ RESPONSE_COLUMNS = [
 
 
 def export_responses(store: Any, out: str | Path, year: int | None, model: RiskModel | None = None) -> ExportResult:
-    ref = model.as_of if model else None
+    ref = program_reference_date(model) if model else None
     policy = model.policy if model else None
     rows, figures = store_survey(store, year, ref, policy)
     data = [{**r.to_json(), "files": [d["file_name"] for d in r.declarations]} for r in rows]
@@ -161,7 +190,8 @@ def export_responses(store: Any, out: str | Path, year: int | None, model: RiskM
     else:
         write_xlsx(out, [SheetSpec("Responses", RESPONSE_COLUMNS, data),
                          SheetSpec("Figures", [Column("figure", "Figure", width=30),
-                                               Column("value", "Value", width=60)], fig_rows)])
+                                               Column("value", "Value", width=60)], fig_rows),
+                         *(about_sheets(store, model, year) if model is not None else [])])
     return ExportResult(str(out), len(data), "responses")
 
 
@@ -185,8 +215,17 @@ def findings_rows(store: Any, year: int | None, model: RiskModel | None = None) 
                         "status": get(d, "status"), "kind": "validation", "code": get(f, "code"),
                         "severity": get(f, "severity"), "location": get(f, "location"), "message": get(f, "message")})
     if model is not None:
+        for sid, flags in supplier_answer_flags(store, year, model.policy).items():
+            for f in flags:
+                out.append({"supplier_id": sid, "supplier_name": sups.get(sid), "file_name": f.file_name,
+                            "reporting_year": f.reporting_year, "status": f.status, "kind": "supplier",
+                            "code": f.code,
+                            "severity": "warning", "location": f.cell, "message": f.text})
         hops = store.reports(year=year)
-        risks = risk_by_key(store, model, year, hops)
+        risks = population(store, model, year)
+        missing = [h for h in hops if str(get(h, "smelter_key")) not in risks]
+        if missing:
+            risks = {**risks, **risk_by_key(store, model, year, missing)}
         for h in hops:
             r = risks[str(get(h, "smelter_key"))]
             for f in r.findings:
@@ -207,5 +246,6 @@ def findings_rows(store: Any, year: int | None, model: RiskModel | None = None) 
 
 def export_findings(store: Any, out: str | Path, year: int | None, model: RiskModel | None = None) -> ExportResult:
     rows = findings_rows(store, year, model)
-    write_table(out, FINDING_COLUMNS, rows, title="Findings")
+    write_table(out, FINDING_COLUMNS, rows, title="Findings",
+                extra_sheets=about_sheets(store, model, year) if model is not None else ())
     return ExportResult(str(out), len(rows), "findings")

@@ -2,9 +2,11 @@
 
 Why: the 2016 report closes with Appendix A (metal, standard smelter name, facility location,
 conflict-free/conformant?) and an aggregated list of countries of origin, and states how many
-smelters were validated and how many are conformant. All of it must come from the year's validated
-declarations (by default only forms that passed validation), with every smelter resolved to an RMI
-CID, deduplicated by (CID, metal), and every status judged as of the reporting date.
+smelters were validated and how many are conformant. The appendix rows come from the year's
+validated declarations (by default only forms that passed validation), with every smelter resolved
+to an RMI CID, deduplicated by (CID, metal), and every status judged at the filing date. The
+program's figures beside them (smelters identified, conformant share, high-risk smelters …) are
+`queries.figures`' — the same numbers the CLI and the explorer show.
 Countries of origin keep their sources apart (REFERENCE-DATA §10.4): smelter location vs
 supplier-declared mine countries.
 
@@ -17,7 +19,7 @@ Example:
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from queries._access import get
@@ -70,6 +72,9 @@ class Appendix:
     rows: list[dict[str, Any]]
     counts: dict[str, Any]
     countries_of_origin: list[dict[str, Any]]
+    figures: dict[str, Any] = field(default_factory=dict)  # queries.figures.ProgramFigures
+    policy: str = ""
+    statuses: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -77,8 +82,11 @@ class Appendix:
 
 def appendix(store: Any, model: RiskModel, year: int | None, valid_only: bool = True) -> Appendix:
     """Appendix A: one row per validated smelter (CID, metal), conformant status as of the model's date."""
+    from queries.figures import population
+
     policy = model.policy
     hops = validated_hops(store, year, valid_only)
+    rated = population(store, model, year)  # the same ratings as every other surface (declared sourcing too)
     per: dict[tuple[str, str], dict[str, Any]] = {}
     excluded: set[tuple[str, str]] = set()
     suppliers: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -89,9 +97,10 @@ def appendix(store: Any, model: RiskModel, year: int | None, valid_only: bool = 
         suppliers[k].add(str(get(h, "supplier_id")))
         if k in per or k in excluded:
             continue
-        smelter = store.smelter(str(get(h, "smelter_key")))
-        risk = model.rate_smelter(smelter or {"key": get(h, "smelter_key"), "cid": cid, "metal": metal,
-                                              "name": get(h, "smelter_name"), "country_iso2": get(h, "country_iso2")})
+        risk = rated.get(str(get(h, "smelter_key")))
+        if risk is None:  # a hop whose smelter the population did not list: rated as the hop names it
+            risk = model.rate_smelter({"key": get(h, "smelter_key"), "cid": cid, "metal": metal,
+                                       "name": get(h, "smelter_name"), "country_iso2": get(h, "country_iso2")})
         if any(f.code == "not_a_smelter" for f in risk.findings):
             excluded.add(k)  # RMI removed it as not a smelter (as of the date): not a validated smelter
             continue
@@ -103,6 +112,8 @@ def appendix(store: Any, model: RiskModel, year: int | None, valid_only: bool = 
             else policy.report.appendix_other_label,
             "cid": risk.cid or cid,
             "rmap_status": risk.status,
+            "status_basis": risk.status_basis,
+            "status_observed_on": risk.status_observed_on,
             "status_as_of": model.as_of.isoformat(),
             "risk": risk.level,
             "country_iso2": risk.country_iso2,
@@ -117,18 +128,26 @@ def appendix(store: Any, model: RiskModel, year: int | None, valid_only: bool = 
         by_metal[r["metal"]] += 1
         if r["conformant"] == policy.report.appendix_conformant_label:
             conformant_by_metal[r["metal"]] += 1
+    from queries.figures import program_figures
     from queries.origin import countries_of_origin
 
     origin = countries_of_origin(store, model, year, valid_only)
+    figures = program_figures(store, model, year)
     counts = {
         "smelters_validated": len(rows),
         "conformant": sum(conformant_by_metal.values()),
         "not_conformant": len(rows) - sum(conformant_by_metal.values()),
         "by_metal": dict(sorted(by_metal.items())),
         "conformant_by_metal": dict(sorted(conformant_by_metal.items())),
-        "high_risk": sum(1 for r in rows if r["risk"] == "high"),
+        "high_risk_in_appendix": sum(1 for r in rows if r["risk"] == "high"),
         "countries_of_origin": len(origin),
         "excluded_not_a_smelter": len(excluded),
+        # the program's figures (queries.figures: every current form of the year), as the CLI and explorer show
+        "high_risk": figures.high_risk_smelters,
+        "smelters_identified": figures.smelters_identified,
+        "conformant_smelters": figures.conformant_smelters,
+        "conformant_share": figures.conformant_share,
     }
     return Appendix(year=year, as_of=model.as_of.isoformat(), rows=rows, counts=counts,
-                    countries_of_origin=[asdict(o) for o in origin])
+                    countries_of_origin=[asdict(o) for o in origin], figures=figures.to_json(),
+                    policy=model.policy.label, statuses=model.basis.text)

@@ -63,7 +63,7 @@ class SurveyFigures:
     contacted: int
     not_contacted: int
     responded: int
-    response_rate: float  # percent, one decimal
+    response_rate: float | None  # percent, one decimal; None without in-scope suppliers (no master list)
     valid: int
     invalid: int
     not_responded: int
@@ -72,6 +72,9 @@ class SurveyFigures:
 
     @property
     def text(self) -> str:
+        if self.response_rate is None:
+            return (f"no in-scope suppliers (no master list imported): no response rate; {self.valid} valid, "
+                    f"{self.invalid} invalid")
         return (f"{self.responded} of {self.in_scope} in-scope suppliers responded ({self.response_rate:.1f} %); "
                 f"{self.valid} valid, {self.invalid} invalid")
 
@@ -179,7 +182,7 @@ def survey_figures(rows: list[SupplierSurveyStatus], unlisted_responders: Iterab
     valid = status["responded_valid"]
     invalid = status["responded_invalid"]
     responded = valid + invalid if policy.survey.count_invalid_as_responded else valid
-    rate = round(100.0 * responded / len(inside), 1) if inside else 0.0
+    rate = round(100.0 * responded / len(inside), 1) if inside else None
     contacted = sum(1 for r in inside if r.contacted_on or r.status.startswith("responded"))
     return SurveyFigures(
         master_list=len(rows), out_of_scope=len(out), out_of_scope_by_reason=dict(sorted(reasons.items())),
@@ -200,6 +203,14 @@ def _reason_code(reason: str) -> str:
     if reason.startswith("no last purchase"):
         return "no_date"
     return reason.split(" ", 1)[0]
+
+
+def program_reference_date(model: Any) -> date:
+    """The date scoping measures inactivity back from and survey statuses are taken at: 31 December of the
+    year the model rates (`model.year`), else the model's as-of date. The CLI, the roll-up, the exports
+    and the explorer all use it, so one program gives one set of survey figures."""
+    year = getattr(model, "year", None)
+    return date(year, 12, 31) if year else model.as_of
 
 
 def store_survey(store: Any, year: int | None, reference_date: date | None = None, policy: Policy | None = None,

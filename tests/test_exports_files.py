@@ -111,7 +111,7 @@ def test_appendix_export_dedups_by_cid_and_metal(store, model, tmp_path):
     res = export_appendix(store, model, path, 2016)
     assert res.rows == 2  # S2's form is invalid; CID000900 twice in S1 → once
     _, rows = _rows(path, "Appendix A")
-    assert [(r["Metal"], r["Smelter ID"], r["Conformant status as of 2016-12-31"]) for r in rows] == [
+    assert [(r["Metal"], r["Smelter ID"], r["Conformant status as of 2017-05-31"]) for r in rows] == [
         ("Gold", "CID002587", "Unknown"), ("Tin", "CID000900", "Yes")]
     _, origin = _rows(path, "Countries of origin")
     assert sorted(r["ISO"] for r in origin) == ["BE", "CN"]

@@ -72,7 +72,7 @@ def seed_reference(store_dir) -> None:
             conf = ref.add_snapshot("RMAP:Conformant", "2016-12-01", "scenario", None)
             for k, f in enumerate([*CONFORMANT, RW_CONFORMANT]):
                 ref.add_status(f.cid, f.metal, "RMAP", "Conformant", "2016-12-01", "scenario", conf,
-                               last_audit=f"2016-{1 + k % 9:02d}-15", audit_cycle="1 Year")
+                               last_audit=f"2016-{6 + k % 6:02d}-15", audit_cycle="1 Year")  # current at filing
             act = ref.add_snapshot("RMAP:Active", "2016-12-01", "scenario", None)
             for f in [*ACTIVE, RW_ACTIVE, TONY]:
                 ref.add_status(f.cid, f.metal, "RMAP", "Active", "2016-12-01", "scenario", act)
@@ -175,7 +175,7 @@ def test_appendix_export(scenario):
     wb = openpyxl.load_workbook(path)
     rows = list(wb["Appendix A"].iter_rows(values_only=True))
     assert rows[0][:4] == ("Metal", "Standard Smelter Name", "Smelter Facility Location",
-                           "Conformant status as of 2016-12-31")
+                           "Conformant status as of 2017-05-31")  # statuses judged at the filing date
     assert len(rows) - 1 == 19
     yes = [r for r in rows[1:] if r[3] == "Yes"]
     assert len(yes) == 13
