@@ -18,7 +18,14 @@ from typing import Any
 
 import typer
 
-from app.explorer.settings import EXPLORER_STORE_ENV, MAX_UPLOAD_MB, PASSWORD_ENV_ENV, STORE_ENV, load_settings
+from app.explorer.settings import (
+    EXPLORER_STORE_ENV,
+    MAX_UPLOAD_MB,
+    PASSWORD_ENV_ENV,
+    POLICY_ENV,
+    STORE_ENV,
+    load_settings,
+)
 
 EXPLORER_SCRIPT = Path(__file__).resolve().parent / "explorer" / "main.py"
 DEFAULT_PORT = 8501
@@ -44,9 +51,11 @@ def streamlit_command(store: str, port: int, host: str = "127.0.0.1", password_e
     return cmd
 
 
-def explorer_env(store: str, password_env: str | None = None) -> dict[str, str]:
-    """The environment for the explorer process: the store (and password variable name) set."""
+def explorer_env(store: str, password_env: str | None = None, policy: str | None = None) -> dict[str, str]:
+    """The environment for the explorer process: the store (and password variable name, policy) set."""
     env = dict(os.environ)
+    if policy:
+        env[POLICY_ENV] = str(Path(policy).resolve()) if Path(policy).is_file() else policy
     env[EXPLORER_STORE_ENV] = store
     if "://" not in store:  # a folder store is also where the reference DB lives; a URI leaves MINETRACE_STORE be
         env[STORE_ENV] = store
@@ -62,7 +71,8 @@ def _normalise_store(store: str) -> str:
     return store if "://" in store else str(Path(store).expanduser().resolve())
 
 
-def run_explorer(store: str, port: int = DEFAULT_PORT, host: str = "127.0.0.1", password_env: str | None = None) -> int:
+def run_explorer(store: str, port: int = DEFAULT_PORT, host: str = "127.0.0.1", password_env: str | None = None,
+                 policy: str | None = None) -> int:
     """Start the explorer in the foreground; returns Streamlit's exit code."""
     store = _normalise_store(store)
     if password_env and not os.environ.get(password_env):
@@ -71,7 +81,7 @@ def run_explorer(store: str, port: int = DEFAULT_PORT, host: str = "127.0.0.1", 
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     typer.echo(f"minetrace explorer on http://{shown}:{port}  (store: {store})  — Ctrl+C to stop")
     cmd = streamlit_command(store, port, host, password_env, max_upload_mb=load_settings([]).max_upload_mb)
-    child = subprocess.Popen(cmd, env=explorer_env(store, password_env))
+    child = subprocess.Popen(cmd, env=explorer_env(store, password_env, policy))
 
     def stop(signum: int, _frame: object) -> None:  # a terminated launcher takes Streamlit with it
         child.terminate()
@@ -98,10 +108,20 @@ def app(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (127.0.0.1 = this machine only)."),
     password_env: str = typer.Option(None, "--password-env", help="Name of an environment variable holding a "
                                      "password the explorer asks for (off by default)."),
+    policy: str = typer.Option(None, "--policy", help="Policy the explorer starts with: us-sec-1502 (default), "
+                               "eu-2017-821 or a YAML file (the sidebar switches presets)."),
 ) -> None:
     """Start the explorer (Streamlit) on an existing store."""
     chosen = store or os.environ.get(STORE_ENV) or ".minetrace"
-    raise typer.Exit(run_explorer(chosen, port, host, password_env))
+    if policy:
+        from queries.policy import PolicyError, load_policy
+
+        try:
+            load_policy(policy)
+        except PolicyError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+    raise typer.Exit(run_explorer(chosen, port, host, password_env, policy))
 
 
 def build_demo_store(out_dir: Path, suppliers: int = 40, seed: int = 2016) -> tuple[Path, Any, Any]:

@@ -4,9 +4,9 @@ Why: the first thing a new user types is `make demo`. It must work offline, in a
 believable program — the one the 2016 report describes: suppliers' CMRTs listing the smelters of that
 report's Appendix A (the starter set knows their CIDs), the six high-risk refiners the report names and
 African Gold Refinery, covered-country smelters, misspelled names that land in the review queue,
-"Smelter not listed" and "not yet identified" rows, and a few invalid forms. Risk is judged as of
-2016-12-31 from the starter's dated facts (watchlist, Covered Countries, the appendix's "conflict-free"
-column), so the explorer shows high, medium and low smelters with their reasons.
+"Smelter not listed" and "not yet identified" rows, and a few invalid forms. Risk is judged at the filing
+date 2017-05-31 from the starter's dated facts (watchlist, Covered Countries, the appendix's "conflict-free"
+column — the filing's own statuses), so the explorer shows high, medium and low smelters with their reasons.
 
 The generation step (`generate_demo_set`) and the build (`build_demo_store`) are reusable; `demo-explorer`
 remains as a hidden alias of `demo`.
@@ -44,7 +44,8 @@ from ingest.workbook import UnreadableWorkbook
 
 #: the blank CMRT the demo company sends its suppliers; `minetrace demo` imports it before anything else
 REFERENCE_TEMPLATE = Path("reference") / "CMRT_6.5_blank_demo.xlsx"
-#: the reporting year the demo models (the 2016 report); risk is judged as of its last day
+#: the reporting year the demo models (the 2016 report); risk is judged at its filing date (31 May 2017);
+#: scoping and the survey measure from the year's last day
 DEMO_YEAR = 2016
 DEMO_REFERENCE_DATE = date(DEMO_YEAR, 12, 31)
 DEFAULT_SUPPLIERS = 40
@@ -227,13 +228,12 @@ def _parse_all(dir: Path, manifest: ProgramManifest) -> list[tuple[str, Declarat
 def demo_figures(store_dir: Path, year: int = DEMO_YEAR) -> dict[str, Any]:
     """What the explorer will show for the demo store: smelter rows resolved, risk levels, flagged suppliers."""
     from queries.context import QueryContext
-    from queries.risk import rate_store_smelters
+    from queries.figures import rated_smelters, suppliers_with_flagged_paths
 
     with QueryContext.open(str(store_dir), year=year) as ctx:
-        risks = rate_store_smelters(ctx.store, ctx.facts, year, model=ctx.model)
+        risks = rated_smelters(ctx.store, ctx.model, year)
         reports = list(ctx.store.reports(year=year))
-        flagged_keys = {r.key for r in risks if r.flagged}
-        flagged_suppliers = {h.supplier_id for h in reports if h.smelter_key in flagged_keys}
+        flagged_suppliers = suppliers_with_flagged_paths(ctx.store, ctx.model, year)
         reviews = len(ctx.facts.open_reviews()) if ctx.facts is not None else 0
     return {"as_of": ctx.model.as_of.isoformat(), "risk": dict(Counter(r.level or "none" for r in risks)),
             "smelters": len(risks), "rows": len(reports), "rows_resolved": sum(1 for h in reports if h.cid),

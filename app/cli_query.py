@@ -23,9 +23,11 @@ from queries.whatif import what_if
 STORE = typer.Option(None, "--store", help="Store folder or Neo4j URI (default $MINETRACE_STORE or ./.minetrace).")
 JSON = typer.Option(False, "--json", help="Print JSON (stable keys, see docs/queries.md).")
 YEAR = typer.Option(None, "--year", help="Reporting year (default: every current declaration on file, statuses "
-                    "as of 31 Dec of the newest year).")
-POLICY = typer.Option(None, "--policy", help="Policy YAML merged over the defaults.")
-AS_OF = typer.Option(None, "--as-of", help="Judge statuses as of this date (YYYY-MM-DD; default 31 Dec of the year).")
+                    "judged at the filing date of the newest year).")
+POLICY = typer.Option(None, "--policy", help="Policy preset: us-sec-1502 (default) or eu-2017-821; or a YAML file "
+                      "merged over a preset (its `extends:` key names one).")
+AS_OF = typer.Option(None, "--as-of", help="Judge statuses as of this date (YYYY-MM-DD; default the filing date, "
+                     "31 May of the year + 1).")
 
 
 def emit(data: Any) -> None:
@@ -52,7 +54,15 @@ def open_ctx(store: str | None, year: int | None, policy: str | None, as_of: str
 
 
 def head(ctx: QueryContext) -> dict[str, Any]:
-    return {"year": ctx.year, "as_of": ctx.model.as_of.isoformat(), "policy": ctx.policy.source}
+    """The JSON header of every rating output (queries.context.header): year, as_of, filing_date, policy,
+    policy_title, statuses, notices."""
+    return ctx.header
+
+
+def say_header(ctx: QueryContext) -> None:
+    """The text header: the no-status-data notice first (when there is one), then policy, year and statuses."""
+    for line in ctx.header_lines:
+        typer.echo(line)
 
 
 def register(root: typer.Typer) -> None:
@@ -71,19 +81,20 @@ def register(root: typer.Typer) -> None:
         """Every Company → Supplier → Declaration → Smelter → Country path ending at a flagged smelter."""
         with open_ctx(store, year, policy, as_of) as ctx:
             res = flagged_paths(ctx.store, ctx.model, ctx.year, supplier_ids=supplier or None, flags=flag or None)
+            suppliers = sorted({p.supplier_id for p in res})
             if as_json:
-                emit({**head(ctx), "paths": [p.to_json() for p in res]})
+                emit({**head(ctx), "suppliers": suppliers, "paths": [p.to_json() for p in res]})
                 return
+            say_header(ctx)
             t = Table(title=f"Flagged paths {ctx.year or ''} (as of {ctx.model.as_of})")
-            for c in ("path", "metal", "smelter", "risk", "flags", "file!row"):
+            for c in ("path", "metal", "risk", "flags", "sheet!row"):
                 t.add_column(c)
             for p in res:
                 rep = next((h.evidence for h in p.hops if h.kind == "REPORTS"), {})
-                t.add_row(" → ".join(p.chain[:-2]), p.smelter["metal"] or "", f"{p.smelter['cid'] or p.smelter['key']} "
-                          f"{p.smelter['name'] or ''}", p.risk or "-", ", ".join(p.flags),
-                          f"{p.declaration['file_name']}!{rep.get('row')}")
+                t.add_row(p.path_text, p.smelter["metal"] or "", p.risk or "-", ", ".join(p.flags),
+                          f"{rep.get('sheet') or ''}!{rep.get('row')}")
             console.print(t)
-            console.print(f"{len(res)} flagged paths, {len({p.top_supplier_id for p in res})} suppliers")
+            console.print(f"{len(res)} flagged paths, {len(suppliers)} suppliers")
 
     @app.command("exposure")
     def exposure_cmd(cids: list[str] = typer.Argument(..., help="One or more CIDs (retired ones are followed)."),
@@ -122,6 +133,7 @@ def register(root: typer.Typer) -> None:
             if as_json:
                 emit({**head(ctx), **res.to_json()})
                 return
+            say_header(ctx)
             console.print(f"[bold]By smelter location[/bold] ({', '.join(res.countries)}):")
             for x in res.by_location:
                 console.print(f"  {x['country_iso2']} {x['metal']} {x['cid'] or x['smelter_key']} {x['name']}: "
@@ -144,6 +156,7 @@ def register(root: typer.Typer) -> None:
 
                 emit({**head(ctx), "countries": [asdict(o) for o in res]})
                 return
+            say_header(ctx)
             for o in res:
                 console.print(f"{o.name} ({o.iso2}){' [covered]' if o.covered else ''}: {', '.join(o.sources)}")
             console.print(f"{len(res)} countries: " + ", ".join(o.name for o in res))
@@ -157,8 +170,9 @@ def register(root: typer.Typer) -> None:
         with open_ctx(store, year_to, policy, None) as ctx:
             d = year_diff(ctx.store, year_from, year_to, ctx.facts, ctx.policy, supplier or None)
             if as_json:
-                emit(d.to_json())
+                emit({**head(ctx), **d.to_json()})
                 return
+            say_header(ctx)
             console.print(f"{year_from} → {year_to}: +{len(d.added)} smelters, -{len(d.dropped)} smelters, "
                           f"{len(d.status_changes)} status changes")
             for s in d.suppliers:
@@ -190,6 +204,7 @@ def register(root: typer.Typer) -> None:
             if as_json:
                 emit({**head(ctx), **w.to_json()})
                 return
+            say_header(ctx)
             for s in w.smelters:
                 console.print(f"{s['cid']} {s['name'] or ''}: {s['before']} → {s['after']}")
             for s in w.suppliers:

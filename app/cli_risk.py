@@ -1,4 +1,8 @@
-"""`minetrace risk smelters|suppliers|programs`: ratings with their reasons, as of the reporting date."""
+"""`minetrace risk smelters|suppliers|programs|figures`: ratings with their reasons, at the filing date.
+
+Every command starts with the header of `queries.context` (the no-status-data notice first when there
+is one, then policy, year and the status lists); the figures come from `queries.figures`.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,11 @@ from rich.console import Console
 from rich.table import Table
 
 from app.cli_notice import say_reference_notice
-from app.cli_query import AS_OF, JSON, POLICY, STORE, YEAR, emit, head, open_ctx
+from app.cli_query import AS_OF, JSON, POLICY, STORE, YEAR, emit, head, open_ctx, say_header
+from queries.figures import LABELS, program_figures, rated_smelters
 from queries.program import store_programs
-from queries.risk import rate_store_smelters
 from queries.rollup import supplier_rollup
+from queries.survey import program_reference_date
 
 
 def register(root: typer.Typer) -> None:
@@ -29,7 +34,7 @@ def register(root: typer.Typer) -> None:
         """Rate every smelter reported for the year; data-quality findings are listed with level none."""
         with open_ctx(store, year, policy, as_of) as ctx:
             say_reference_notice(ctx.facts, store, as_json)
-            res = rate_store_smelters(ctx.store, ctx.facts, ctx.year, model=ctx.model)
+            res = rated_smelters(ctx.store, ctx.model, ctx.year)
             if level:
                 wanted = {x.lower() for x in level}
                 res = [r for r in res if (r.level or "none") in wanted]
@@ -37,13 +42,12 @@ def register(root: typer.Typer) -> None:
             if as_json:
                 emit({**head(ctx), "counts": dict(counts), "smelters": [r.to_json() for r in res]})
                 return
-            t = Table(title=f"Smelter risk as of {ctx.model.as_of}")
+            say_header(ctx)
+            t = Table(title=f"Smelter risk as of {ctx.model.as_of} ({ctx.policy.label})")
             for c in ("level", "metal", "smelter", "country", "status", "reasons"):
                 t.add_column(c)
             for r in res:
-                why = r.reason_text or "; ".join(f.text for f in r.findings)
-                if r.warnings:
-                    why += " | warning: " + "; ".join(r.warnings)
+                why = "; ".join(x for x in (r.reason_text, "; ".join(f.text for f in r.findings)) if x)
                 t.add_row(r.level or "none", r.metal or "", f"{r.cid or r.key} {r.name or ''}", r.country_iso2 or "",
                           r.status or "", why)
             console.print(t)
@@ -64,14 +68,17 @@ def register(root: typer.Typer) -> None:
                 emit({**head(ctx), "counts": dict(Counter(r.worst_risk or "none" for r in res)),
                       "suppliers": [r.to_json() for r in res]})
                 return
-            t = Table(title=f"Supplier risk roll-up {ctx.year or ''}")
-            for c in ("supplier", "worst", "high paths", "high/med/low/dq", "form", "program", "survey"):
+            say_header(ctx)
+            t = Table(title=f"Supplier risk roll-up {ctx.year or ''} ({ctx.policy.label})")
+            for c in ("supplier", "worst", "high-risk smelters", "high/med/low/dq", "latest file", "form", "program",
+                      "survey"):
                 t.add_column(c)
             for r in res:
-                t.add_row(f"{r.supplier_id} {r.name or ''}", r.worst_risk or "-", str(r.high_paths),
-                          f"{r.high}/{r.medium}/{r.low}/{r.data_quality}", r.latest_status or "-", r.program or "-",
-                          r.survey_status or "-")
+                t.add_row(f"{r.supplier_id} {r.name or ''}", r.worst_risk or "-", "; ".join(r.high_smelter_names),
+                          f"{r.high}/{r.medium}/{r.low}/{r.data_quality}", r.latest_file or "-",
+                          r.latest_status or "-", r.program or "-", r.survey_status or "-")
             console.print(t)
+            console.print(f"{sum(1 for r in res if r.worst_risk == 'high')} suppliers reach a high-risk smelter")
 
     @app.command("programs")
     def programs_cmd(store: str = STORE, year: int = YEAR, policy: str = POLICY, as_json: bool = JSON) -> None:
@@ -79,7 +86,7 @@ def register(root: typer.Typer) -> None:
         from queries.survey import store_survey
 
         with open_ctx(store, year, policy, None) as ctx:
-            statuses, _ = store_survey(ctx.store, ctx.year, ctx.model.as_of, ctx.policy)
+            statuses, _ = store_survey(ctx.store, ctx.year, program_reference_date(ctx.model), ctx.policy)
             # the program's figures count surveyed (in-scope, master-list) suppliers; counts_all counts every form
             res = store_programs(ctx.store, ctx.year, ctx.policy, {s.supplier_id: s.in_scope for s in statuses})
             rows, counts, valid_counts = res.rows, Counter(res.counts), Counter(res.counts_valid_forms)
@@ -87,8 +94,30 @@ def register(root: typer.Typer) -> None:
                 emit({**head(ctx), "counts": res.counts, "counts_valid_forms": res.counts_valid_forms,
                       "counts_all": res.counts_all, "programs": rows})
                 return
+            say_header(ctx)
             for r in rows:
                 answers = ", ".join(f"{a['letter'] or '?'}={a['answer'] or '—'}" for a in r["answers"])
                 console.print(f"{r['supplier_id']} {r['file_name']}: [bold]{r['level']}[/bold] ({answers})")
             console.print(f"strong {counts['strong']}, weak {counts['weak']} "
                           f"(valid forms: strong {valid_counts['strong']}, weak {valid_counts['weak']})")
+
+    @app.command("figures")
+    def figures_cmd(store: str = STORE, year: int = YEAR, policy: str = POLICY, as_of: str = AS_OF,
+                    as_json: bool = JSON) -> None:
+        """The program's figures, each from one function (queries.figures): high-risk smelters and suppliers,
+        suppliers with flagged paths, smelters identified, conformant share, valid/invalid forms, response rate."""
+        with open_ctx(store, year, policy, as_of) as ctx:
+            fig = program_figures(ctx.store, ctx.model, ctx.year)
+            if as_json:
+                emit({**head(ctx), "figures": fig.to_json()})
+                return
+            say_header(ctx)
+            t = Table(title=f"Program figures {ctx.year or ''} ({ctx.policy.label})")
+            t.add_column("figure")
+            t.add_column("value", justify="right")
+            for key, label in LABELS.items():
+                value = getattr(fig, key)
+                t.add_row(label, "—" if value is None else str(value))
+            console.print(t)
+            if fig.high_risk_smelter_ids:
+                console.print("high-risk smelters: " + ", ".join(fig.high_risk_smelter_ids))

@@ -17,9 +17,9 @@ from rich.console import Console
 from rich.table import Table
 
 from app import cli_campaign as camp
-from app.cli_query import JSON, POLICY, STORE, YEAR, emit, open_ctx, parse_date
+from app.cli_query import JSON, POLICY, STORE, YEAR, emit, head, open_ctx, parse_date, say_header
 from app.cli_safe_text import safe_text
-from queries.survey import EVENT_KINDS, store_survey
+from queries.survey import EVENT_KINDS, program_reference_date, store_survey
 
 
 def register(root: typer.Typer) -> None:
@@ -67,15 +67,16 @@ def register(root: typer.Typer) -> None:
         from queries.scoping import scope_store, summarise
 
         with open_ctx(store, year, policy, None) as ctx:
-            ref = parse_date(reference_date, "--reference-date") or ctx.model.as_of
+            ref = parse_date(reference_date, "--reference-date") or program_reference_date(ctx.model)
             decisions = scope_store(ctx.store, ref, ctx.policy)
             for d in decisions:
                 ctx.store.set_supplier_scope(d.supplier_id, d.in_scope,
                                              ("manual: " if d.code == "manual" else "") + d.reason)
             summary = summarise(decisions, ref, ctx.policy)
             if as_json:
-                emit({"summary": summary.to_json(), "suppliers": [d.to_json() for d in decisions]})
+                emit({**head(ctx), "summary": summary.to_json(), "suppliers": [d.to_json() for d in decisions]})
                 return
+            say_header(ctx)
             for d in decisions:
                 if not d.in_scope:
                     console.print(f"out  {d.supplier_id} {d.name or ''}: {d.reason}")
@@ -89,11 +90,13 @@ def register(root: typer.Typer) -> None:
                    as_json: bool = JSON) -> None:
         """Status per supplier and the figures: in scope, responded, response rate, valid, invalid."""
         with open_ctx(store, year, policy, None) as ctx:
-            rows, fig = store_survey(ctx.store, ctx.year, ctx.model.as_of, ctx.policy, parse_date(since, "--since"))
+            rows, fig = store_survey(ctx.store, ctx.year, program_reference_date(ctx.model), ctx.policy,
+                                     parse_date(since, "--since"))
             shown = [r for r in rows if not supplier or r.supplier_id in supplier]
             if as_json:
-                emit({"year": ctx.year, "figures": fig.to_json(), "suppliers": [r.to_json() for r in shown]})
+                emit({**head(ctx), "figures": fig.to_json(), "suppliers": [r.to_json() for r in shown]})
                 return
+            say_header(ctx)
             t = Table(title=f"Survey {ctx.year or ''}")
             for c in ("supplier", "status", "contacted", "follow-ups", "responded", "why"):
                 t.add_column(c)

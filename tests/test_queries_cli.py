@@ -44,7 +44,7 @@ def store_dir(tmp_path_factory) -> str:
             ref.upsert_facility(cid, metal, name, iso2, None, None, None, "2016-01-01", "test")
         conf = ref.add_snapshot("RMAP:Conformant", "2016-10-01", "test", None)
         ref.add_status("CID000001", "Tin", "RMAP", "Conformant", "2016-10-01", "test", conf,
-                       last_audit="2016-05-01", audit_cycle="1 Year")
+                       last_audit="2016-07-01", audit_cycle="1 Year")
         act = ref.add_snapshot("RMAP:Active", "2016-10-01", "test", None)
         for cid in ("CID002587", "CID000002", "CID000003"):
             ref.add_status(cid, FAC[cid][0], "RMAP", "Active", "2016-10-01", "test", act)
@@ -77,10 +77,12 @@ def js(*args):
 def test_paths(store_dir):
     out = js("query", "paths", "--store", store_dir, "--year", "2016")
     assert (js("query", "paths", "--store", store_dir)["year"], out["year"]) == (None, 2016)
-    assert out["as_of"] == "2016-12-31"  # without --year: everything on file, judged as of the newest year
+    assert out["as_of"] == "2017-05-31"  # without --year: everything on file, judged at the newest year's filing date
+    assert out["policy"] == "us-sec-1502" and out["statuses"]["used"] and out["notices"] == []
     got = sorted((p["supplier_id"], p["smelter"]["cid"], tuple(p["flags"])) for p in out["paths"])
-    assert got == [("S1", "CID000001", ("covered_sourcing",)), ("S1", "CID002587", ("high", "watchlist")),
-                   ("S2", "CID000003", ("high", "covered_location"))]
+    # CID000001 is conformant: a conformant smelter declared as sourcing from the DRC is not flagged
+    assert got == [("S1", "CID002587", ("high", "watchlist")), ("S2", "CID000003", ("high", "covered_location"))]
+    assert out["suppliers"] == ["S1", "S2"]
     assert "flagged paths" in run("query", "paths", "--store", store_dir)
 
 
@@ -118,7 +120,10 @@ def test_risk_and_bad_policy(store_dir, tmp_path):
     out = js("risk", "smelters", "--store", store_dir, "--year", "2016")
     levels = {s["cid"]: s["level"] for s in out["smelters"]}
     assert levels == {"CID002587": "high", "CID000003": "high", "CID000001": "low"}
-    assert any("before the filing date" in w for s in out["smelters"] for w in s["warnings"])
+    year_end = tmp_path / "ye.yaml"
+    year_end.write_text("risk:\n  statuses_at: year_end\n")
+    out = js("risk", "smelters", "--store", store_dir, "--year", "2016", "--policy", str(year_end))
+    assert out["as_of"] == "2016-12-31" and out["policy"] == "us-sec-1502 + ye.yaml"
     p = tmp_path / "p.yaml"
     p.write_text("risk:\n  watchlist:\n    ignore_cids: [CID002587]\n")
     out = js("risk", "smelters", "--store", store_dir, "--policy", str(p), "--as-of", "2016-11-30")
