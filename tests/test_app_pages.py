@@ -289,7 +289,13 @@ def test_trace_lists_flagged_paths_with_their_source_rows(demo: DemoStore) -> No
     assert set(demo.manifest.figures()["watchlisted_suppliers"]) <= set(paths["supplier_id"])
     assert set(demo.watchlisted()) <= set(paths["cid"])
     assert paths["file_name"].notna().all() and paths["row"].notna().all() and paths["sheet"].notna().all()
-    assert all(p.startswith("company") for p in paths["path"])
+    # people read names: "S00001 Acme Corp → acme.xlsx → CID002587 Tony Goetz NV → BE", never a hash
+    import re
+
+    for p, sid, file_name, cid in zip(paths["path"], paths["supplier_id"], paths["file_name"], paths["cid"],
+                                      strict=True):
+        assert str(sid) in p and Path(str(file_name)).name in p and str(cid) in p, p
+        assert not re.search(r"\b[0-9a-f]{64}\b", p) and "company" not in p, p
 
 
 @pytest.mark.parametrize("kind,fmt", [("flagged", "xlsx"), ("flagged", "csv"), ("appendix", "xlsx"),

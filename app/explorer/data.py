@@ -66,9 +66,40 @@ def _reference_stamp() -> str:
     return "/".join(parts)
 
 
+#: session-state key of the policy the sidebar selects (a preset name or the YAML file the explorer was given)
+POLICY_KEY = "policy"
+
+
+def policy_name() -> str:
+    """The policy in force: the sidebar's choice, else the one the explorer was started with, else the default."""
+    from queries.policy import DEFAULT_PRESET
+
+    return str(st.session_state.get(POLICY_KEY) or load_settings().policy or DEFAULT_PRESET)
+
+
+def policy_choices() -> list[str]:
+    """The presets, and the policy file the explorer was started with (when one was given)."""
+    from queries.policy import presets
+
+    names = list(presets())
+    started = load_settings().policy
+    if started and started not in names:
+        names.append(started)
+    return names
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _load_policy(name: str) -> Any:
+    return query("policy", "load_policy")(name)
+
+
+def policy() -> Any:
+    return _load_policy(policy_name())
+
+
 def key() -> tuple[str, str]:
-    """The cache key every cached loader takes: (store URI, store version + reference stamp)."""
-    return store_uri(), f"{version()}|{_reference_stamp()}"
+    """The cache key every cached loader takes: (store URI, store version + reference stamp + policy)."""
+    return store_uri(), f"{version()}|{_reference_stamp()}|{policy_name()}"
 
 
 def reset_store() -> None:
@@ -233,9 +264,27 @@ def survey_events(k: tuple[str, str], supplier_id: str | None = None) -> pd.Data
 # ------------------------------------------------------------------ queries
 @st.cache_data(show_spinner=False, max_entries=32)
 def survey(k: tuple[str, str], year: int | None) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Per-supplier survey status and the program's response figures (queries.survey)."""
-    rows, figures = query("survey", "store_survey")(store(), year)
+    """Per-supplier survey status and the program's response figures (queries.survey), taken at the same
+    reference date as the CLI's (`queries.survey.program_reference_date`)."""
+    with reference() as ref:
+        model = _model(ref, year)
+    ref_date = query("survey", "program_reference_date")(model)
+    rows, figures = query("survey", "store_survey")(store(), year, ref_date, model.policy)
     return frame(rows), plain(figures)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def program_figures(k: tuple[str, str], year: int | None) -> dict[str, Any]:
+    """Every figure shown in more than one place (queries.figures.program_figures): the Overview KPIs."""
+    with reference() as ref:
+        return plain(query("figures", "program_figures")(store(), _model(ref, year), year))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def header(k: tuple[str, str], year: int | None) -> dict[str, Any]:
+    """The policy / date / status-list header every rating output carries (queries.context.header)."""
+    with reference() as ref:
+        return query("context", "header")(_model(ref, year), year)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -269,7 +318,7 @@ def smelter_risk(k: tuple[str, str], year: int | None) -> pd.DataFrame:
 
     The ratings come from queries.ratings (each smelter once, from aggregate store reads, remembered per
     store version and shared with the roll-up and the flagged paths) — not from every hop of the year."""
-    ratings = query("ratings", "smelter_ratings")
+    ratings = query("figures", "population")
     rank = query("risk", "LEVEL_RANK")
     with reference() as ref:
         risks = list(ratings(store(), _model(ref, year), year).values())
@@ -303,19 +352,23 @@ def status_history(k: tuple[str, str], cid: str) -> pd.DataFrame:
 
 
 def _model(ref: Any, year: int | None) -> Any:
-    return query("risk", "RiskModel")(ref, year=year)
+    """The CLI's model (queries.context.build_model): the selected policy, statuses judged at the filing date
+    of `year` — or of the newest year on file when the sidebar shows all years."""
+    return query("context", "build_model")(store(), ref, policy(), year)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def high_risk_smelters(k: tuple[str, str], year: int | None) -> pd.DataFrame:
+    """The high-risk smelters of the figures (queries.figures.high_risk_smelters), one row each."""
+    with reference() as ref:
+        rows = query("figures", "high_risk_smelters")(store(), _model(ref, year), year)
+    out = [{**r.to_json(), "reasons_text": r.reason_text} for r in rows]
+    return frame(out, ["cid", "metal", "name", "country_iso2", "reasons_text", "status"])
 
 
 PATH_COLS = ["supplier_id", "supplier_name", "top_supplier_id", "chain_text", "cid", "smelter_name", "metal",
              "country_iso2", "risk", "flags_text", "reasons_text", "file_name", "sheet", "row", "raw_name", "method",
              "smelter_key", "declaration_id"]
-
-
-def _readable_chain(chain: list[str], declaration: dict[str, Any]) -> list[str]:
-    """The path with the declaration shown by its file name instead of its sha256."""
-    did = declaration.get("declaration_id")
-    name = Path(str(declaration.get("file_name") or did)).name
-    return [name if node == did else str(node) for node in chain]
 
 
 FLAGGED_SMELTER_COLS = ["key", "cid", "name", "metal", "country_iso2", "risk", "flags_text", "reasons_text",
@@ -365,7 +418,7 @@ def flagged_paths(k: tuple[str, str], year: int | None, smelter_keys: tuple[str,
         reports_hop = next((h.evidence for h in p.hops if h.kind == "REPORTS"), {})
         rows.append({
             "supplier_id": p.supplier_id, "supplier_name": p.supplier_name, "top_supplier_id": p.top_supplier_id,
-            "chain_text": " → ".join(_readable_chain(p.chain, p.declaration)), "cid": p.smelter.get("cid"),
+            "chain_text": p.path_text, "cid": p.smelter.get("cid"),
             "smelter_name": p.smelter.get("name"),
             "metal": p.smelter.get("metal"), "country_iso2": p.smelter.get("country_iso2"),
             "risk": p.risk or "unrated", "flags_text": ", ".join(p.flags), "reasons_text": "; ".join(p.reasons),
@@ -377,9 +430,8 @@ def flagged_paths(k: tuple[str, str], year: int | None, smelter_keys: tuple[str,
 
 
 def flagged_supplier_count(k: tuple[str, str], year: int | None) -> int:
-    """Suppliers with at least one flagged path (from the roll-up, which the Suppliers page needs anyway)."""
-    roll = supplier_risk(k, year)
-    return int((roll["flagged_paths"].fillna(0) > 0).sum()) if not roll.empty else 0
+    """Suppliers with at least one flagged path (queries.figures.suppliers_with_flagged_paths)."""
+    return int(program_figures(k, year)["flagged_suppliers"])
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -422,8 +474,7 @@ def countries_of_origin(k: tuple[str, str], year: int | None) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=8)
 def covered_countries(k: tuple[str, str]) -> list[str]:
     """The Covered Countries of the policy in force (the Exposure preset)."""
-    policy = query("policy", "load_policy")()
-    return sorted(policy.risk.covered_countries)
+    return sorted(policy().risk.covered_countries)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -614,7 +665,8 @@ def what_if(k: tuple[str, str], cid: str, change: str, year: int | None) -> dict
     """queries.whatif: suppliers whose flag or worst risk changes if `cid` became `change`."""
     fn = query("whatif", "what_if")
     with reference() as ref:
-        return plain(fn(store(), ref, {cid: change}, year=year))
+        model = _model(ref, year)
+        return plain(fn(store(), ref, {cid: change}, year=year, policy=model.policy, as_of=model.as_of))
 
 
 def what_if_changes() -> tuple[str, ...]:
@@ -626,7 +678,8 @@ def year_diff(k: tuple[str, str], year_from: int, year_to: int, supplier_id: str
     """queries.diff: smelters added and dropped, status changes (overall or for one supplier)."""
     fn = query("diff", "year_diff")
     with reference() as ref:
-        return plain(fn(store(), year_from, year_to, facts=ref, supplier_ids=[supplier_id] if supplier_id else None))
+        return plain(fn(store(), year_from, year_to, facts=ref, policy=policy(),
+                        supplier_ids=[supplier_id] if supplier_id else None))
 
 
 # ------------------------------------------------------------------ the supplier campaign (queries.campaign)

@@ -19,6 +19,8 @@ STORE_ENV = "MINETRACE_STORE"
 EXPLORER_STORE_ENV = "MINETRACE_EXPLORER_STORE"
 #: env var naming the env var that holds the password (empty / unset: no password)
 PASSWORD_ENV_ENV = "MINETRACE_PASSWORD_ENV"
+#: env var holding the policy the explorer starts with: a preset name (us-sec-1502, eu-2017-821) or a YAML file
+POLICY_ENV = "MINETRACE_POLICY"
 DEFAULT_STORE = ".minetrace"
 
 #: upload limits: per file (MB, also given to Streamlit as server.maxUploadSize) and files per upload
@@ -32,6 +34,8 @@ class Settings:
     password_env: str | None
     max_upload_mb: int = MAX_UPLOAD_MB
     max_upload_files: int = MAX_UPLOAD_FILES
+    #: the policy the explorer starts with (preset name or YAML file); None = the default preset
+    policy: str | None = None
 
     @property
     def password(self) -> str | None:
@@ -45,6 +49,7 @@ def _script_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--store")
     parser.add_argument("--password-env")
+    parser.add_argument("--policy")
     known, _ = parser.parse_known_args(argv)
     return known
 
@@ -56,4 +61,6 @@ def load_settings(argv: list[str] | None = None) -> Settings:
     password_env = args.password_env or os.environ.get(PASSWORD_ENV_ENV) or None
     max_mb = int(os.environ.get("MINETRACE_MAX_UPLOAD_MB", MAX_UPLOAD_MB))
     max_files = int(os.environ.get("MINETRACE_MAX_UPLOAD_FILES", MAX_UPLOAD_FILES))
-    return Settings(store=store, password_env=password_env, max_upload_mb=max_mb, max_upload_files=max_files)
+    policy = args.policy or os.environ.get(POLICY_ENV) or None
+    return Settings(store=store, password_env=password_env, max_upload_mb=max_mb, max_upload_files=max_files,
+                    policy=policy)

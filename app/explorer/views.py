@@ -1,6 +1,7 @@
-"""Small view helpers shared by the pages: the sidebar, the year selector, KPI rows, tables, notices.
+"""Small view helpers shared by the pages: the sidebar, the year and policy selectors, the rating header,
+KPI rows, tables, notices.
 
-Why: every page shows the same sidebar (store, version, year) and the same kinds of tables; keeping
+Why: every page shows the same sidebar (store, version, year, policy) and the same kinds of tables; keeping
 them here keeps each page module about its own question.
 """
 
@@ -32,6 +33,11 @@ def sidebar() -> None:
         if st.session_state.get(YEAR_KEY) not in options:
             st.session_state[YEAR_KEY] = _busiest_year(k) or options[0]
         st.selectbox("Reporting year", options, key=YEAR_KEY, help="Every page shows this reporting year.")
+        choices = data.policy_choices()
+        if st.session_state.get(data.POLICY_KEY) not in choices:
+            st.session_state[data.POLICY_KEY] = data.policy_name() if data.policy_name() in choices else choices[0]
+        st.selectbox("Policy", choices, key=data.POLICY_KEY,
+                     help="us-sec-1502: the SEC rule's Covered Countries (default); eu-2017-821: CAHRAs rate high too.")
         st.caption(f"store version {k[1].split('|')[0][:12]}")
 
 
@@ -54,6 +60,19 @@ def year() -> int | None:
 def year_label() -> str:
     y = year()
     return str(y) if y is not None else "all years"
+
+
+def rating_header(k: tuple[str, str], year_: int | None) -> None:
+    """What every rating page states first: the no-status-data notice, then policy, year and status lists."""
+    try:
+        h = data.header(k, year_)
+    except Exception as exc:  # a query failure must not hide the rest of the page
+        unavailable(exc, "The rating header")
+        return
+    for notice in h["notices"]:
+        st.warning(notice, icon=":material/warning:")
+    title = f" ({h['policy_title']})" if h.get("policy_title") else ""
+    st.caption(f"Policy **{h['policy']}**{title} · reporting year {year_label()} · {h['statuses']['text']}")
 
 
 def unavailable(exc: Exception, what: str) -> None:

@@ -1,4 +1,8 @@
-"""Overview: the program at a glance for one reporting year — KPIs, response funnel, risk by metal."""
+"""Overview: the program at a glance for one reporting year — KPIs, response funnel, risk by metal.
+
+Every KPI is a figure of `queries.figures.program_figures` (the same function the CLI's `risk figures`
+and the exports' "Program figures" sheet call); the page only lays them out.
+"""
 
 from __future__ import annotations
 
@@ -7,52 +11,53 @@ import streamlit as st
 from app.explorer import charts, data, views
 
 
+def _pct(value: object) -> str | None:
+    return f"{value:.1f} %" if isinstance(value, int | float) else None
+
+
 def render() -> None:
     st.title("Overview")
     k = data.key()
     year = views.year()
-    st.caption(f"Reporting year: {views.year_label()} · every figure below comes from the query layer.")
-    figures: dict = {}
+    views.rating_header(k, year)
+    survey: dict = {}
     try:
         with st.spinner("Computing survey figures…"):
-            _, figures = data.survey(k, year)
+            _, survey = data.survey(k, year)
     except Exception as exc:  # a query failure must not hide the rest of the page
         views.unavailable(exc, "Survey figures")
-    decls = data.declarations(k, year)
+    fig: dict = {}
     try:
-        with st.spinner("Rating smelters…"):
-            risk = data.smelter_risk(k, year)
+        with st.spinner("Computing the program's figures…"):
+            fig = data.program_figures(k, year)
+    except Exception as exc:  # a query failure must not hide the rest of the page
+        views.unavailable(exc, "Program figures")
+    try:
+        risk = data.smelter_risk(k, year)
     except Exception as exc:  # a query failure must not hide the rest of the page
         risk = None
         views.unavailable(exc, "Smelter risk")
-    flagged_suppliers = None
-    try:
-        with st.spinner("Rolling up supplier risk…"):
-            flagged_suppliers = data.flagged_supplier_count(k, year)
-    except Exception as exc:  # a query failure must not hide the rest of the page
-        views.unavailable(exc, "Flagged paths")
-    rated = risk[risk["level"].notna()] if risk is not None and not risk.empty else None
-    identified = int(risk["cid"].notna().sum()) if risk is not None and not risk.empty else 0
-    conformant = (f"{100.0 * rated['conformant'].astype(bool).mean():.1f} %"
-                  if rated is not None and len(rated) and "conformant" in rated else None)
-    high = int((risk["risk"] == "high").sum()) if risk is not None and not risk.empty else 0
-    valid = int((decls["status"] == "valid").sum()) if not decls.empty else 0
-    invalid = int((decls["status"] != "valid").sum()) if not decls.empty else 0
-    rate = figures.get("response_rate")
+    denominator = fig.get("response_denominator")
     views.kpis([
-        ("Suppliers in scope", figures.get("in_scope"), "master-list suppliers after scoping"),
-        ("Responded", figures.get("responded"), figures.get("text")),
-        ("Response rate", f"{rate:.1f} %" if isinstance(rate, int | float) else None),
-        ("Valid / invalid forms", f"{valid} / {invalid}", "current declarations on file for the year"),
-        ("Smelters identified", identified, "reported smelters resolved to an RMI CID"),
-        ("Conformant share", conformant, "of the rated smelters, RMAP conformant as of the reporting date"),
-        ("High-risk smelters", high),
-        ("Suppliers with flagged paths", flagged_suppliers),
+        ("Suppliers in scope", denominator, "master-list suppliers after scoping: the response rate's denominator"),
+        ("Responded", fig.get("responded"), survey.get("text")),
+        ("Response rate", _pct(fig.get("response_rate")),
+         f"responded / {denominator} in-scope suppliers" if denominator else "no master list: no response rate"),
+        ("Valid / invalid forms", f"{fig['forms_valid']} / {fig['forms_invalid']}" if fig else None,
+         "responding suppliers by their newest form per scope"),
+        ("Smelters identified", fig.get("smelters_identified"), "distinct RMI smelters (CIDs) the year's forms report"),
+        ("Conformant share", _pct(fig.get("conformant_share")),
+         f"{fig.get('conformant_smelters')} of {fig.get('smelters_identified')} identified smelters conformant "
+         f"as of {fig.get('as_of')}" if fig else None),
+        ("High-risk smelters", fig.get("high_risk_smelters"), "rated high under the policy in force"),
+        ("Suppliers with flagged paths", fig.get("flagged_suppliers"),
+         f"{fig.get('high_risk_suppliers')} of them reach a high-risk smelter" if fig else None),
     ])
     left, right = st.columns(2)
     with left:
-        if figures:
-            st.plotly_chart(charts.funnel(figures), key="funnel")
+        if survey:  # the funnel's responded / valid are the KPIs' figures
+            st.plotly_chart(charts.funnel({**survey, "responded": fig.get("responded", survey.get("responded")),
+                                           "valid": fig.get("forms_valid", survey.get("valid"))}), key="funnel")
         else:
             st.info("No survey figures yet: import a supplier master list and ingest CMRTs.")
     with right:
@@ -60,7 +65,11 @@ def render() -> None:
             st.plotly_chart(charts.risk_by_metal(risk.to_dict("records")), key="risk_by_metal")
         else:
             st.info("No rated smelters for this year yet.")
-    if risk is not None and not risk.empty:
-        st.subheader("High-risk smelters")
-        views.table(risk[risk["risk"] == "high"], ["cid", "metal", "name", "country_iso2", "reasons_text", "status"],
-                    key="high_risk", labels={"reasons_text": "reasons", "country_iso2": "country"})
+    try:
+        high = data.high_risk_smelters(k, year)
+    except Exception as exc:  # a query failure must not hide the rest of the page
+        views.unavailable(exc, "High-risk smelters")
+        return
+    st.subheader(f"High-risk smelters ({len(high)})")
+    views.table(high, ["cid", "metal", "name", "country_iso2", "reasons_text", "status"], key="high_risk",
+                labels={"reasons_text": "reasons", "country_iso2": "country"})
