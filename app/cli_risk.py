@@ -69,7 +69,7 @@ def register(root: typer.Typer) -> None:
                       "suppliers": [r.to_json() for r in res]})
                 return
             say_header(ctx)
-            t = Table(title=f"Supplier risk roll-up {ctx.year or ''} ({ctx.policy.label})")
+            t = Table(title=f"Supplier risk roll-up {ctx.year or 'all years'} ({ctx.policy.label})")
             for c in ("supplier", "worst", "high-risk smelters", "high/med/low/dq", "latest file", "form", "program",
                       "survey"):
                 t.add_column(c)
@@ -112,7 +112,7 @@ def register(root: typer.Typer) -> None:
                 emit({**head(ctx), "figures": fig.to_json()})
                 return
             say_header(ctx)
-            t = Table(title=f"Program figures {ctx.year or ''} ({ctx.policy.label})")
+            t = Table(title=f"Program figures {ctx.year or 'all years'} ({ctx.policy.label})")
             t.add_column("figure")
             t.add_column("value", justify="right")
             for key, label in LABELS.items():

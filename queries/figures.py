@@ -130,16 +130,18 @@ def identified_smelters(store: Any, model: RiskModel, year: int | None) -> list[
 class Share:
     part: int
     whole: int
+    known: bool = True
 
     @property
     def percent(self) -> float | None:
-        return round(100.0 * self.part / self.whole, 1) if self.whole else None
+        return round(100.0 * self.part / self.whole, 1) if self.whole and self.known else None
 
 
 def conformant_share(store: Any, model: RiskModel, year: int | None) -> Share:
-    """Conformant (and current at the as-of date) smelters out of the smelters identified."""
+    """Conformant (and current at the as-of date) smelters out of the smelters identified; with no status data
+    at all the share is unknown (`known` False, percent None), not 0 %."""
     ident = identified_smelters(store, model, year)
-    return Share(sum(1 for r in ident if r.conformant), len(ident))
+    return Share(sum(1 for r in ident if r.conformant), len(ident), known=model.basis.has_status_data)
 
 
 # ------------------------------------------------------------------------ forms and responses
@@ -174,7 +176,7 @@ class ProgramFigures:
     high_risk_suppliers: int
     flagged_suppliers: int
     smelters_identified: int
-    conformant_smelters: int
+    conformant_smelters: int | None  # None: no status data, conformance unknown
     conformant_share: float | None
     forms_valid: int
     forms_invalid: int
@@ -205,7 +207,8 @@ def program_figures(store: Any, model: RiskModel, year: int | None) -> ProgramFi
         year=year, as_of=model.as_of.isoformat(), policy=model.policy.label, statuses=model.basis.text,
         notices=[model.basis.notice] if model.basis.notice else [],
         high_risk_smelters=len(high), high_risk_suppliers=len(by_supplier), flagged_suppliers=len(flagged),
-        smelters_identified=share.whole, conformant_smelters=share.part, conformant_share=share.percent,
+        smelters_identified=share.whole, conformant_smelters=share.part if share.known else None,
+        conformant_share=share.percent,
         forms_valid=valid, forms_invalid=invalid, responded=rate.part, response_denominator=rate.whole,
         response_rate=rate.percent, high_risk_smelter_ids=[r.cid or r.key for r in high],
         high_risk_supplier_ids=sorted(by_supplier), flagged_supplier_ids=flagged)

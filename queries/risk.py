@@ -184,6 +184,7 @@ class Case:
     state: str = "Unknown"
     filed: tuple[str, Any] | None = None
     lapsed: bool = False
+    later: str | None = None  # "Active on RMI's list of 2026-08-22": context when no list covers the as-of date
 
     def reason(self, code: str, text: str) -> None:
         self.r.reasons.append(Reason(code, text, REASONS[code].dimension))
@@ -243,6 +244,8 @@ def rule_status(c: Case) -> None:
     if get(status, "basis") == "none":
         c.filed = m.filed_status(cid)
         status = c.filed[1] if c.filed else status
+    if c.filed is None and _norm_state(get(status, "status")) not in m.conformant_states:
+        c.later = m.later_status(cid)
     c.status = status
     c.state = str(get(status, "status") or "Unknown")
     r.status = c.state
@@ -367,7 +370,8 @@ def rule_assurance(c: Case) -> None:
         c.reason("lapsed", f"conformance lapsed on {r.lapses_on} (last audit {r.last_audit}, cycle "
                  f"{r.audit_cycle or 'default'})")
     else:
-        c.reason("not_conformant", f"not conformant as of {when} (status: {c.state})")
+        later = f"; {c.later}" if c.later else ""
+        c.reason("not_conformant", f"not conformant as of {when} (status: {c.state}{later})")
 
 
 #: the rating pipeline, in order; each rule adds reason codes / findings / notes to the case
@@ -458,6 +462,19 @@ class RiskModel:
             else:
                 self._later[cid] = None
         return self._later[cid]
+
+    def later_status(self, cid: str) -> str | None:
+        """What the newest list after the as-of date says of a CID no list covers at that date (context only)."""
+        newest = self.basis.newest_later
+        if newest is None or self.facts is None:
+            return None
+        st = self.facts.status_as_of(cid, newest)
+        state = get(st, "status")
+        if get(st, "basis") == "none" or not state or state == "Removed":
+            return None
+        audit = get(st, "last_audit")
+        after = f", last audit {audit} after {self.as_of.isoformat()}" if audit and str(audit) > str(self.as_of) else ""
+        return f"{state} on RMI's list of {get(st, 'observed_on') or newest}{after}"
 
     #: kept for callers of the former location (queries.status_basis.FILED_SCHEMES)
     FILED_SCHEMES: tuple[str, ...] = FILED_SCHEMES

@@ -116,7 +116,8 @@ def declaration_answer_flags(decl: Any, policy: Policy) -> list[AnswerFlag]:
             if not _is_yes(value, policy.program.yes_answers):
                 continue
             code = f"{role}_answer"
-            where = f"Declaration!{get(ans, 'cell')}" if not isinstance(ans, str) and get(ans, "cell") else qid
+            cell = str(get(ans, "cell") or "") if not isinstance(ans, str) else ""
+            where = (cell if "!" in cell else f"Declaration!{cell}") if cell else qid
             out.append(AnswerFlag(code=code, flag=REASONS[code].flag, supplier_id=str(get(decl, "supplier_id")),
                                   declaration_id=get(decl, "id"), file_name=get(decl, "file_name"),
                                   reporting_year=get(decl, "reporting_year"), status=get(decl, "status"), question=qid,
