@@ -37,7 +37,7 @@ from typing import Any
 from queries._access import get
 from queries.ratings import reported_smelter_keys, smelter_ratings
 from queries.risk import LEVEL_RANK, RiskModel, SmelterRisk, flags_of
-from queries.survey import latest_per_scope, program_reference_date, store_survey
+from queries.survey import SurveyFigures, latest_per_scope, program_reference_date, store_survey
 
 #: findings that mean a reported CID does not identify a smelter
 NOT_IDENTIFIED = ("unknown_cid", "cid_split", "not_a_smelter")
@@ -145,10 +145,15 @@ def conformant_share(store: Any, model: RiskModel, year: int | None) -> Share:
 
 
 # ------------------------------------------------------------------------ forms and responses
-def form_counts(store: Any, model: RiskModel, year: int | None) -> tuple[int, int]:
+def _survey(store: Any, model: RiskModel, year: int | None) -> SurveyFigures:
+    return store_survey(store, year, program_reference_date(model), model.policy)[1]
+
+
+def form_counts(store: Any, model: RiskModel, year: int | None,
+                survey: SurveyFigures | None = None) -> tuple[int, int]:
     """(valid, invalid) forms: responding in-scope suppliers by their newest form per scope (the survey's
     figures); without a master list, every declaring supplier by its newest forms."""
-    _, fig = store_survey(store, year, program_reference_date(model), model.policy)
+    fig = survey or _survey(store, model, year)
     if fig.master_list:
         return fig.valid, fig.invalid
     per: dict[str, list[Any]] = defaultdict(list)
@@ -158,9 +163,9 @@ def form_counts(store: Any, model: RiskModel, year: int | None) -> tuple[int, in
     return valid, len(per) - valid
 
 
-def response_rate(store: Any, model: RiskModel, year: int | None) -> Share:
+def response_rate(store: Any, model: RiskModel, year: int | None, survey: SurveyFigures | None = None) -> Share:
     """Responding in-scope suppliers out of the in-scope master-list suppliers (whole 0: no master list)."""
-    _, fig = store_survey(store, year, program_reference_date(model), model.policy)
+    fig = survey or _survey(store, model, year)
     return Share(fig.responded, fig.in_scope)
 
 
@@ -201,8 +206,9 @@ def program_figures(store: Any, model: RiskModel, year: int | None) -> ProgramFi
     by_supplier = high_risk_smelters_by_supplier(store, model, year)
     flagged = suppliers_with_flagged_paths(store, model, year)
     share = conformant_share(store, model, year)
-    valid, invalid = form_counts(store, model, year)
-    rate = response_rate(store, model, year)
+    survey = _survey(store, model, year)
+    valid, invalid = form_counts(store, model, year, survey)
+    rate = response_rate(store, model, year, survey)
     return ProgramFigures(
         year=year, as_of=model.as_of.isoformat(), policy=model.policy.label, statuses=model.basis.text,
         notices=[model.basis.notice] if model.basis.notice else [],

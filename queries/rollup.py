@@ -129,10 +129,11 @@ def _supplier_rollup(store: Any, model: RiskModel, year: int | None, reference_d
     sups = store.suppliers()
     chains = supplier_chains_cached(store, [str(get(s, "id")) for s in sups])
     decls: dict[str, list[Any]] = defaultdict(list)
-    for d in store.declarations(year=year, current_only=True):
+    current = store.declarations(year=year, current_only=True)
+    for d in current:
         decls[str(get(d, "supplier_id"))].append(d)
     ref = reference_date or program_reference_date(model)
-    answer_flags = supplier_answer_flags(store, year, policy)
+    answer_flags = supplier_answer_flags(store, year, policy, current)
     listed = [s for s in sups if not str(get(s, "id")).startswith("decl:")]
     statuses = {r.supplier_id: r for r in survey_status(listed, decls, store.survey_events(), ref, policy)}
     programs: dict[tuple[Any, ...], Any] = {}  # the same answers on many forms: rated once
