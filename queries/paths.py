@@ -65,6 +65,9 @@ class FlaggedPath:
 
 
 def supplier_label(supplier_id: str, name: str | None) -> str:
+    """"S00001 Acme Corp"; a supplier known only by the name its form gives ("decl:…") by that name alone."""
+    if name and str(supplier_id).startswith("decl:"):
+        return str(name)
     return f"{supplier_id} {name}" if name and name != supplier_id else str(supplier_id)
 
 
