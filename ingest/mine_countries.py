@@ -41,12 +41,20 @@ _QUALIFIER = re.compile(r"^(the\s+)?((democratic|united|islamic|plurinational|bo
                         r"(\s+of)?(\s+the)?(\s+china)?$|^the$", re.IGNORECASE)
 _RECYCLED = re.compile(r"\b(recycl\w*|scrap|secondary|reclaim\w*|urban min\w*|e-?waste|re-?use\w*)\b|回收|废料",
                        re.IGNORECASE)
-_UNKNOWN = re.compile(r"^(unknown|unk|n/?a|na|none|nil|tbd|tba|not known|not available|no information|no data|"
+_UNKNOWN = re.compile(r"^(unknown|unk|n\.?/?\s*a\.?|none|nil|tbd|tba|not known|not available|no information|no data|"
                       r"unidentified|not identified|to be (?:confirmed|determined)|pending|\?+|-+|0|x)$|未知",
                       re.IGNORECASE)
 _VARIOUS = re.compile(r"\b(various|multiple|several|many|mixed|global(?:ly)?|world ?wide|international|all|"
                       r"other|others|etc\.?|diverse|see (?:rmi|attached|list)|rcoi|multi[- ]?country)\b|多国|各国",
                       re.IGNORECASE)
+
+
+#: spellings seen in mine-country cells that the template's country list does not resolve (or resolves wrongly)
+_ALIASES: dict[str, str] = {
+    "congo (drc)": "CD", "congo drc": "CD", "congo (kinshasa)": "CD", "congo-kinshasa": "CD", "rdc": "CD",
+    "dr of congo": "CD", "d.r. congo": "CD", "d.r.c.": "CD", "congo (democratic republic)": "CD",
+    "congo (brazzaville)": "CG", "congo-brazzaville": "CG", "brasil": "BR", "peru (rep.)": "PE",
+}
 
 
 @dataclass(frozen=True)
@@ -76,7 +84,7 @@ def _classify(text: str) -> tuple[str | None, str]:
         return None, "unknown"
     if _RECYCLED.search(t):
         return None, "recycled"
-    code = country_iso2(t)
+    code = _ALIASES.get(" ".join(t.casefold().split())) or country_iso2(t)
     if code:
         return code, "country"
     if _VARIOUS.search(t):
@@ -86,7 +94,7 @@ def _classify(text: str) -> tuple[str | None, str]:
 
 def _is_name(text: str) -> bool:
     """The text names one country as a whole ("Bosnia and Herzegovina", "Korea, Republic of")."""
-    if _exact_iso2(text):
+    if _exact_iso2(text) or " ".join(text.casefold().split()) in _ALIASES:
         return True
     return bool(country_iso2(text)) and not _AND.search(text) and "," not in text
 

@@ -178,6 +178,8 @@ def test_mine_country_cells_parse_with_a_reason_per_token():
     assert countries("Rwanda, Burundi & Congo, Democratic Republic of the") == ["RW", "BI", "CD"]
     assert countries("Bosnia and Herzegovina") == ["BA"] and countries("N/A") == [] and countries("Recycled") == []
     assert [t.reason for t in parse_mine_countries("China, China")] == ["country", "duplicate"]
+    assert countries("Congo (DRC)") == ["CD"] and countries("Congo") == ["CG"]  # plain "Congo" is Brazzaville
+    assert [t.reason for t in parse_mine_countries("Not from DRC; N.A.")] == ["not_a_country", "unknown"]
 
 
 def test_declared_sourcing_ignores_rcoi_lists_and_the_smelters_own_country(ref):
