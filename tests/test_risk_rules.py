@@ -230,3 +230,23 @@ def test_a_yes_to_a_sourcing_question_is_a_supplier_finding_not_a_rating(tmp_pat
     finally:
         ref.close()
         st.close()
+
+
+def test_a_store_made_before_cahra_areas_opens_and_reads_as_before(tmp_path):
+    """A reference DB created by an earlier version (country_lists without area_code, the starter's former
+    "areas within" rows) gains the column on open; its old rows still mean whole countries."""
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "reference.sqlite")
+    db.execute("CREATE TABLE country_lists (list_name TEXT NOT NULL, iso2 TEXT NOT NULL, area TEXT NOT NULL "
+               "DEFAULT '', as_of TEXT NOT NULL, source TEXT, PRIMARY KEY (list_name, iso2, area, as_of))")
+    db.execute("INSERT INTO country_lists VALUES ('cahra', 'IN', 'areas within', '2020-12-01', 'old starter')")
+    db.commit()
+    db.close()
+    ref = ReferenceStore(tmp_path, load_starter=False)
+    try:
+        [entry] = ref.cahra_as_of("2025-01-01")
+        assert entry["area_code"] == "" and entry["area"] == "areas within"
+        assert Geography(set(), [entry]).cahra_match("IN", "Maharashtra").kind == "country"
+    finally:
+        ref.close()
