@@ -250,3 +250,24 @@ def test_a_store_made_before_cahra_areas_opens_and_reads_as_before(tmp_path):
         assert Geography(set(), [entry]).cahra_match("IN", "Maharashtra").kind == "country"
     finally:
         ref.close()
+
+
+def test_the_published_cahra_list_imports_from_xlsx_too(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["EU indicative list of CAHRAs"])  # a title row above the header, as downloads have
+    ws.append(["Country", "Sub-national area", "CAHRA status", "Date"])
+    ws.append(["Congo, Democratic Republic of the", "Nord-Kivu", "Conflict-affected", "2026-03-31"])
+    ws.append(["Myanmar", "Whole country", "Conflict-affected", "2026-03-31"])
+    ws.append(["Atlantis", "Poseidonia", "High-risk", "2026-03-31"])
+    wb.save(tmp_path / "list.xlsx")
+    ref = ReferenceStore(tmp_path / "s", load_starter=False)
+    try:
+        res = import_file(ref, tmp_path / "list.xlsx")
+        assert (res.kind, res.rows, res.skipped) == ("cahra-list", 2, 1) and "Atlantis" in " ".join(res.messages)
+        got = {(e["iso2"], e["area"], e["area_code"], e["as_of"]) for e in ref.cahra_as_of("2026-05-31")}
+        assert got == {("CD", "Nord-Kivu", "CD-NK", "2026-03-31"), ("MM", "", "", "2026-03-31")}
+    finally:
+        ref.close()
