@@ -63,9 +63,10 @@ def program(tmp_path_factory: pytest.TempPathFactory) -> dict:
     ref = ReferenceStore.open(store)
     try:
         with ref.transaction():
-            snap = ref.add_snapshot("RMAP:Conformant", "2025-06-01", "test", None)
+            # statuses are judged at the filing date (2026-05-31): a list before it, audits current at it
+            snap = ref.add_snapshot("RMAP:Conformant", "2025-12-01", "test", None)
             for cid, metal in conformant:
-                ref.add_status(cid, metal, "RMAP", "Conformant", "2025-06-01", "test", snap, last_audit="2025-03-01",
+                ref.add_status(cid, metal, "RMAP", "Conformant", "2025-12-01", "test", snap, last_audit="2025-09-01",
                                audit_cycle="1 Year")
     finally:
         ref.close()
@@ -172,7 +173,7 @@ def test_appendix_a_is_the_export_appendix(program, tmp_path):
     table = table_after_header(doc, "Metal", 5)
     header = [c.text for c in table.rows[0].cells]
     assert header == list(exported[0][:5])
-    assert header[3] == f"Conformant status as of {YEAR}-12-31"
+    assert header[3] == f"Conformant status as of {YEAR + 1}-05-31"  # the filing date
     assert rows(table) == [[str(v) for v in r[:5]] for r in exported[1:]]
     assert len(rows(table)) == program["json"]["figures"][[f["id"] for f in program["json"]["figures"]].index(
         "smelters_validated")]["value"] > 0

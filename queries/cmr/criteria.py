@@ -28,9 +28,13 @@ def country_list(codes: frozenset[str] | tuple[str, ...]) -> str:
 def risk_criteria(policy: Policy, as_of: str) -> list[str]:
     """One sentence per rule, high first."""
     r = policy.risk
+    levels = {code: r.levels.get(code, default) for code, default in (
+        ("covered_location", "high"), ("cahra_location", "medium"))}  # the preset's levels (queries.reasons)
+    cahra = "a conflict-affected and high-risk area (CAHRA) on the dated list in force"
+    uses_cahra = r.use_reference_cahra or bool(r.extra_cahra)
     places = "a Covered Country (" + country_list(r.covered_countries) + ")"
-    if r.use_reference_cahra or r.extra_cahra:
-        places += " or a conflict-affected and high-risk area (CAHRA) on the dated list in force"
+    if uses_cahra and levels["cahra_location"] == "high":
+        places += f" or {cahra}"
     out = []
     if r.use_reference_watchlist or r.extra_watch_cids:
         out.append("High risk — adverse evidence: the smelter or refiner is on the watchlist of facilities with "
@@ -38,9 +42,13 @@ def risk_criteria(policy: Policy, as_of: str) -> list[str]:
     if r.high_states:
         out.append("High risk — audit status: its RMAP or member-database state is high on its own ("
                    + "; ".join(dict.fromkeys(r.high_states)) + "), or RMI removed it from its list for cause.")
-    sourcing = (" or its suppliers declared mine countries there" if r.declared_sourcing_high else "")
+    sourcing = (" or its suppliers specifically declared mine countries there (a list of more than "
+                f"{r.max_declared_countries} countries counts as unspecific)" if r.declared_sourcing_high else "")
     out.append(f"High risk — geography: it is located in {places}{sourcing}, and it is not conformant as of "
                f"{as_of}.")
+    if uses_cahra and levels["cahra_location"] == "medium":
+        out.append(f"Medium risk — geography: it is located in {cahra} (a whole-country entry, or its state or "
+                   f"province is a listed area) and not conformant as of {as_of}.")
     for s in r.sanctioned_jurisdictions:
         metals = ", ".join(s.metals) if s.metals else "any metal"
         since = f" from {s.since.isoformat()}" if s.since else ""
@@ -50,7 +58,8 @@ def risk_criteria(policy: Policy, as_of: str) -> list[str]:
                f"{r.default_audit_cycle_months} months is assumed when none is published).")
     out.append(f"Low risk: conformant ({', '.join(dict.fromkeys(r.conformant_states))}) and current as of {as_of}.")
     out.append("No level, a data-quality finding instead: the entry is not a smelter, is no longer operating, "
-               "cannot be resolved to an RMI smelter ID, or is not yet identified by the supplier.")
+               "cannot be resolved to an RMI smelter ID, or is not yet identified by the supplier; or no RMAP "
+               "status data was available to judge it.")
     return out
 
 

@@ -2,7 +2,7 @@
 
 Why one module: the report must say exactly what the CLI, the exports and the explorer say, so it never
 computes a figure of its own. This is the only module of the report that calls the query layer
-(`queries.survey.store_survey`, `queries.risk.rate_store_smelters`, `queries.rollup.supplier_rollup`,
+(`queries.survey.store_survey`, `queries.figures.rated_smelters`, `queries.rollup.supplier_rollup`,
 `queries.program.store_programs`, `queries.report.appendix`, `queries.origin` via the appendix); when the
 figures module of the risk-policy work lands, switching to it is a change of this file alone. Each
 figure carries the CLI command and the JMESPath (or xlsx row) that reproduce it, from `figures.yaml`.
@@ -31,11 +31,11 @@ import yaml
 
 from queries._access import get, iso
 from queries.context import QueryContext
+from queries.figures import rated_smelters
 from queries.program import store_programs
 from queries.report import METAL_ORDER, appendix, country_label
-from queries.risk import rate_store_smelters
 from queries.rollup import supplier_rollup
-from queries.survey import store_survey
+from queries.survey import program_reference_date, store_survey
 
 CATALOGUE_FILE = Path(__file__).with_name("figures.yaml")
 SCOPE_REASON_LABELS = {"service": "service providers", "indirect": "indirect-material suppliers",
@@ -184,13 +184,14 @@ def collect(ctx: QueryContext, policy_file: str | None = None, store: str | None
                                                     rating_year=ctx.rating_year)
     model = ctx.model
     data = ReportData(year=ctx.year, as_of=model.as_of.isoformat(), filing_date=iso(model.filing_date),
-                      survey_reference_date=plain.model.as_of.isoformat(), policy_source=ctx.policy.source,
+                      survey_reference_date=program_reference_date(plain.model).isoformat(),
+                      policy_source=ctx.policy.source,
                       generated=datetime.now().astimezone().isoformat(timespec="seconds"))
     flags, no_as_of = _flags(ctx, policy_file, store, as_of)
     b = _Builder(data, flags, no_as_of)
 
     # --- scoping and survey (minetrace survey status)
-    statuses, fig = store_survey(ctx.store, ctx.year, plain.model.as_of, ctx.policy)
+    statuses, fig = store_survey(ctx.store, ctx.year, program_reference_date(plain.model), ctx.policy)
     for key in ("master_list", "out_of_scope", "in_scope", "contacted", "follow_ups", "responded", "response_rate",
                 "valid", "invalid", "not_responded"):
         b.figure(key, getattr(fig, key), "rcoi")
@@ -218,7 +219,7 @@ def collect(ctx: QueryContext, policy_file: str | None = None, store: str | None
             title="Invalid forms by defect")
 
     # --- smelter risk (minetrace risk smelters / risk suppliers --high)
-    risks = rate_store_smelters(ctx.store, ctx.facts, ctx.year, model=model)
+    risks = rated_smelters(ctx.store, model, ctx.year)  # the smelters `risk smelters` lists (queries.figures)
     levels = Counter(r.level for r in risks)
     b.figure("smelters_rated", len(risks), "risk")
     for level in ("high", "medium", "low"):
