@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from app.cli_query import AS_OF, JSON, POLICY, STORE, emit, open_ctx, parse_date
+from app.cli_query import AS_OF, JSON, POLICY, STORE, emit, open_ctx, parse_date, say_header
 
 EXIT_MISMATCH = 1
 EXIT_BAD_INPUT = 2
@@ -48,6 +48,8 @@ def register(root: typer.Typer) -> None:
         options = ReportOptions(company=company, template=template, texts=texts, format=fmt, policy_file=policy,
                                 store=store, as_of=parse_date(as_of), shapes=country_shapes)
         with open_ctx(store, year, policy, as_of) as ctx:
+            if not as_json:
+                say_header(ctx)  # the no-status-data notice first, then policy, year and status lists
             try:
                 res = draft_report(ctx, out, options)
             except ReportError as exc:
