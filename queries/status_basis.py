@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from queries._access import as_date, get
+from queries._access import as_date
 
 #: statuses a public filing states for its reporting year, read when RMI's lists say nothing about the
 #: date (the starter records the 2016 report's Appendix A "conflict-free" column under this scheme)
@@ -115,12 +115,3 @@ def judged_at_label(policy_as_of: date | None, given: date | None, statuses_at: 
     if given or policy_as_of:
         return "given date"
     return "year end" if statuses_at == "year_end" else "filing date"
-
-
-def status_of(facts: Any, cid: str, when: date | str, scheme: str = "RMAP") -> Any:
-    """`facts.status_as_of` (kept here so the rules read one place)."""
-    return facts.status_as_of(cid, when, scheme) if facts is not None else None
-
-
-def is_state(status: Any, states: set[str], norm: Any) -> bool:
-    return norm(str(get(status, "status") or "")) in states

@@ -292,9 +292,10 @@ def test_trace_lists_flagged_paths_with_their_source_rows(demo: DemoStore) -> No
     # people read names: "S00001 Acme Corp → acme.xlsx → CID002587 Tony Goetz NV → BE", never a hash
     import re
 
-    for p, sid, file_name, cid in zip(paths["path"], paths["supplier_id"], paths["file_name"], paths["cid"],
-                                      strict=True):
-        assert str(sid) in p and Path(str(file_name)).name in p and str(cid) in p, p
+    for p, sid, name, file_name, cid in zip(paths["path"], paths["supplier_id"], paths["supplier_name"],
+                                            paths["file_name"], paths["cid"], strict=True):
+        who = str(name) if str(sid).startswith("decl:") else str(sid)  # a declared-only supplier: by its name
+        assert who in p and Path(str(file_name)).name in p and str(cid) in p, p
         assert not re.search(r"\b[0-9a-f]{64}\b", p) and "company" not in p, p
 
 
