@@ -245,7 +245,8 @@ def register_campaign(app: typer.Typer, console: Console) -> None:
         from queries.campaign.funnel import campaign_funnel
 
         with open_ctx(store, year, policy, None) as ctx:
-            f = campaign_funnel(ctx.store, ctx.year, ctx.model.as_of, ctx.policy, parse_date(since, "--since"))
+            f = campaign_funnel(ctx.store, ctx.year, program_reference_date(ctx.model), ctx.policy,
+                                parse_date(since, "--since"))
         if as_json:
             emit(f.to_json())
             return

@@ -159,45 +159,11 @@ class DemoStore:
             self.import_status_lists()
 
     def import_status_lists(self) -> None:
-        """RMAP status lists as a user imports RMI's exports (`minetrace reference import`): RMI-shaped
-        Conformant and Active CSVs for the starter facilities, dated before the filing date — watchlisted
-        CIDs on neither, every fifth other facility Active, Covered-Country ones Active (so the store has
-        high, medium and low smelters), the rest Conformant with a recent audit."""
-        import csv
+        """RMAP status lists as a user imports RMI's exports (tests/status_support.py): high, medium and low
+        smelters in the store."""
+        from status_support import import_status_lists
 
-        from ingest.reference import import_file
-        from ingest.reference.store import ReferenceStore
-        from ingest.synthetic import starter_facilities, starter_watchlist
-
-        year = int(self.manifest.reference_date[:4])
-        day = f"{year + 1}-03-01"
-        watch = set(starter_watchlist())
-        covered = {"CONGO, DEMOCRATIC REPUBLIC OF THE", "RWANDA", "UGANDA", "BURUNDI", "TANZANIA, UNITED REPUBLIC OF",
-                   "ZAMBIA", "ANGOLA", "CONGO", "SOUTH SUDAN", "CENTRAL AFRICAN REPUBLIC"}
-        facs = [f for f in starter_facilities() if f.cid and f.cid not in watch]
-        active = [f for i, f in enumerate(facs) if i % 5 == 4 or f.country in covered]
-        conformant = [f for f in facs if f not in active]
-        folder = self.folder / "reference"
-        folder.mkdir(exist_ok=True)
-        conf, act = folder / f"rmi_conformant_{day}.csv", folder / f"rmi_active_{day}.csv"
-        with conf.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["Metal", "Smelter ID", "Standard Smelter Name", "State/ Province/ Region", "Country Location",
-                        "Last Audit Date", "Audit Cycle", "Reaudit In Progress"])
-            for f in conformant:
-                w.writerow([f.metal, f.cid, f.name, "", f.country, f"{year}-10-01", "1 Year", ""])
-        with act.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["Metal", "Smelter_ID", "Standard_Smelter_Name", "Company_State_Province_Region",
-                        "Country_Location"])
-            for f in active:
-                w.writerow([f.metal, f.cid, f.name, "", f.country])
-        ref = ReferenceStore.open(self.store_dir)
-        try:
-            for path in (conf, act):
-                import_file(ref, path)
-        finally:
-            ref.close()
+        import_status_lists(self.store_dir, self.folder / "reference", int(self.manifest.reference_date[:4]))
 
     @property
     def year(self) -> int:

@@ -25,6 +25,7 @@ from typing import Any
 import openpyxl
 import pytest
 from smtp_support import SmtpServer, smtp_server
+from status_support import write_status_lists
 from typer.testing import CliRunner
 
 from app.cli import root
@@ -120,6 +121,7 @@ def run_campaign(c: Campaign) -> None:
     st = ("--store", c.store)
     env = c.server.env
     sink = c.server.sink
+    cli("reference", "import", *map(str, write_status_lists(c.dir / "rmi", YEAR)), *st)  # RMI's status lists
     cli("survey", "import-suppliers", str(c.dir / "vendors.csv"), *st)
     cli("survey", "scope", "--year", str(YEAR), *st)
     # requests: one address refused (550), one deferred once (451, retried in the run)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jmespath
 from docx import Document
+from status_support import write_status_lists
 from typer.testing import CliRunner
 
 from app.cli import root
@@ -27,6 +28,7 @@ def test_mitigation_cases_fill_steps_taken_with_traced_figures(tmp_path: Path) -
     generate_program(tmp_path / "prog", 8, seed=5, facilities=starter_facilities(), watchlist=starter_watchlist(),
                      master_list=True, watchlist_share=0.6, language_share=0.0)
     st = ("--store", str(tmp_path / "store"))
+    run("reference", "import", *map(str, write_status_lists(tmp_path / "rmi", YEAR)), *st)  # RMI's status lists
     run("survey", "import-suppliers", str(tmp_path / "prog" / "suppliers.csv"), *st)
     run("ingest", str(tmp_path / "prog" / "cmrt"), "--year", str(YEAR), "--receipts", *st)
     cases = json.loads(run("mitigation", "list", "--year", str(YEAR), "--json", *st))["cases"]

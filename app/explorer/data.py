@@ -697,7 +697,7 @@ def campaign_funnel(k: tuple[str, str], year: int | None) -> dict[str, Any]:
     fn = query("queries.campaign.funnel", "campaign_funnel")
     with reference() as ref:
         model = _model(ref, year)
-        return plain(fn(store(), year, model.as_of, model.policy))
+        return plain(fn(store(), year, query("survey", "program_reference_date")(model), model.policy))
 
 
 MESSAGE_COLS = ["created", "kind", "seq", "supplier_id", "supplier_name", "to", "subject", "state", "last_error",
@@ -740,7 +740,8 @@ def reminder_plan(k: tuple[str, str], year: int, day: str) -> pd.DataFrame:
     settings = query("queries.campaign.settings", "load_settings")()
     with reference() as ref:
         ctx = _campaign_ctx(ref, year)
-        drafts, held = drafts_fn(ctx.store, year, ctx.model.as_of, ctx.policy, settings, _date.fromisoformat(day))
+        ref_date = query("survey", "program_reference_date")(ctx.model)  # as `survey status` does
+        drafts, held = drafts_fn(ctx.store, year, ref_date, ctx.policy, settings, _date.fromisoformat(day))
     rows = [{"supplier_id": d.supplier_id, "name": d.supplier_name, "action": f"reminder {d.seq}",
              "status": d.detail.get("status"), "to": ", ".join(d.to), "why": ""} for d in drafts]
     rows += [{"supplier_id": h.supplier_id, "name": h.name, "action": h.reason, "status": None, "to": None,

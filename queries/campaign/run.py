@@ -29,6 +29,7 @@ from queries.campaign.render import Renderer
 from queries.campaign.requests import blank_template, request_drafts
 from queries.campaign.settings import CampaignSettings
 from queries.campaign.smtp import SendResult, SmtpConfig
+from queries.survey import program_reference_date
 
 OnSent = Callable[[MessageRecord, SendResult], None]
 
@@ -58,7 +59,7 @@ def run_requests(ctx: Any, year: int, settings: CampaignSettings, renderer: Rend
     """A request to every in-scope supplier of `year` not asked yet (the blank template attached)."""
     template = _template(template_path)
     due = due or day + timedelta(days=settings.request_due_days)
-    drafts, held = request_drafts(ctx.store, year, ctx.model.as_of, ctx.policy, day, due, template)
+    drafts, held = request_drafts(ctx.store, year, program_reference_date(ctx.model), ctx.policy, day, due, template)
     res = write_drafts(ctx.store, drafts, settings, renderer, outbox, day, "smtp" if send else "file", "request")
     res.held = held
     res.extra["due"] = due.isoformat()
@@ -69,7 +70,7 @@ def run_reminders(ctx: Any, year: int, settings: CampaignSettings, renderer: Ren
                   due: date | None = None, template_path: str | Path | None = None, send: SmtpConfig | None = None,
                   on_sent: OnSent | None = None, connect: Any = None, sleep: Any = None) -> BatchResult:
     """A reminder to every in-scope supplier of `year` still owing a valid form whose reminder is due."""
-    drafts, held = reminder_drafts(ctx.store, year, ctx.model.as_of, ctx.policy, settings, day,
+    drafts, held = reminder_drafts(ctx.store, year, program_reference_date(ctx.model), ctx.policy, settings, day,
                                    _template(template_path), due)
     res = write_drafts(ctx.store, drafts, settings, renderer, outbox, day, "smtp" if send else "file", "reminder")
     res.held = held
