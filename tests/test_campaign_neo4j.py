@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from status_support import write_status_lists
 from typer.testing import CliRunner
 
 from app.cli import root
@@ -32,6 +33,7 @@ def cli(*args: str) -> Any:
 def run(store: str, prog: Path, blank: Path) -> dict[str, Any]:
     st = ("--store", store)
     d0 = date.today() - timedelta(days=40)
+    cli("reference", "import", *map(str, write_status_lists(prog.parent / "rmi", YEAR)), *st)  # RMI's lists
     cli("survey", "import-suppliers", str(prog / "suppliers.csv"), *st)
     out: dict[str, Any] = {}
     out["request"] = cli("survey", "request", "--year", str(YEAR), "--template", str(blank), "--date", d0.isoformat(),
@@ -78,3 +80,4 @@ def test_campaign_on_neo4j_matches_the_embedded_store(neo4j_clean: str, tmp_path
     responders = {Path(s.file).name for s in manifest.suppliers if s.file}
     assert len(responders) == 7
     assert {c["supplier_id"] for c in emb["cases"]} <= {m["supplier_id"] for m in emb["ingest"]["receipts"]["written"]}
+    assert emb["cases"], "the forms list watchlisted smelters: cases are opened (status lists imported)"
