@@ -22,11 +22,11 @@ def register(root: typer.Typer) -> None:
     root.add_typer(app, name="export")
     console = Console()
 
-    def done(res: exports.ExportResult, as_json: bool, ctx: QueryContext) -> None:
+    def done(res: exports.ExportResult, as_json: bool, ctx: QueryContext, store: str | None) -> None:
+        say_header(ctx, as_json, store)
         if as_json:
             emit({**res.to_json(), **{k: v for k, v in head(ctx).items() if k != "year"}})
         else:
-            say_header(ctx)
             console.print(f"{res.kind}: {res.rows} rows → {res.path}")
 
     @app.command("flagged")
@@ -35,14 +35,14 @@ def register(root: typer.Typer) -> None:
                     as_json: bool = JSON) -> None:
         """Suppliers to chase: one row per supplier and flagged smelter row, with reasons and contacts."""
         with open_ctx(store, year, policy, as_of) as ctx:
-            done(exports.export_flagged(ctx.store, ctx.model, out, ctx.year, flag or None), as_json, ctx)
+            done(exports.export_flagged(ctx.store, ctx.model, out, ctx.year, flag or None), as_json, ctx, store)
 
     @app.command("appendix")
     def appendix_cmd(out: str = OUT, store: str = STORE, year: int = YEAR, policy: str = POLICY, as_of: str = AS_OF,
                      include_invalid: bool = typer.Option(False, "--include-invalid"), as_json: bool = JSON) -> None:
         """Report appendix: metal, standard name, location, conformant as of a date; origin countries; counts."""
         with open_ctx(store, year, policy, as_of) as ctx:
-            done(exports.export_appendix(ctx.store, ctx.model, out, ctx.year, not include_invalid), as_json, ctx)
+            done(exports.export_appendix(ctx.store, ctx.model, out, ctx.year, not include_invalid), as_json, ctx, store)
 
     @app.command("cmrt")
     def cmrt_cmd(out: str = OUT, template: str = typer.Option(None, "--template", help="Blank RMI CMRT 6.x .xlsx "
@@ -53,18 +53,18 @@ def register(root: typer.Typer) -> None:
         """The company's consolidated CMRT: every validated smelter once per CID and metal."""
         with open_ctx(store, year, policy, as_of) as ctx:
             done(exports.export_cmrt(ctx.store, ctx.model, out, ctx.year, template,
-                                     {"name": company} if company else None, not include_invalid), as_json, ctx)
+                                     {"name": company} if company else None, not include_invalid), as_json, ctx, store)
 
     @app.command("responses")
     def responses_cmd(out: str = OUT, store: str = STORE, year: int = YEAR, policy: str = POLICY,
                       as_json: bool = JSON) -> None:
         """Response status per supplier, with the program figures."""
         with open_ctx(store, year, policy, None) as ctx:
-            done(exports.export_responses(ctx.store, out, ctx.year, ctx.model), as_json, ctx)
+            done(exports.export_responses(ctx.store, out, ctx.year, ctx.model), as_json, ctx, store)
 
     @app.command("findings")
     def findings_cmd(out: str = OUT, store: str = STORE, year: int = YEAR, policy: str = POLICY,
                      as_json: bool = JSON) -> None:
         """Validation findings of every current declaration plus smelter data-quality findings."""
         with open_ctx(store, year, policy, None) as ctx:
-            done(exports.export_findings(ctx.store, out, ctx.year, ctx.model), as_json, ctx)
+            done(exports.export_findings(ctx.store, out, ctx.year, ctx.model), as_json, ctx, store)

@@ -59,10 +59,17 @@ def head(ctx: QueryContext) -> dict[str, Any]:
     return ctx.header
 
 
-def say_header(ctx: QueryContext) -> None:
-    """The text header: the no-status-data notice first (when there is one), then policy, year and statuses."""
-    for line in ctx.header_lines:
-        typer.echo(line)
+def say_header(ctx: QueryContext, as_json: bool = False, store: str | None = None) -> None:
+    """What every rating command says first: one line of notices when they apply — no smelter reference list,
+    no RMAP status data (queries.context.notices) — on stdout, or on stderr beside JSON so pipes stay
+    parseable; then, as text, the header line: policy, year, the status date and lists."""
+    from queries.context import header_lines
+
+    lines = header_lines(ctx.model, ctx.year, store)
+    if len(lines) > 1:
+        typer.echo(lines[0], err=as_json)
+    if not as_json:
+        typer.echo(lines[-1])
 
 
 def register(root: typer.Typer) -> None:
@@ -80,12 +87,12 @@ def register(root: typer.Typer) -> None:
                   as_json: bool = JSON) -> None:
         """Every Company → Supplier → Declaration → Smelter → Country path ending at a flagged smelter."""
         with open_ctx(store, year, policy, as_of) as ctx:
+            say_header(ctx, as_json, store)
             res = flagged_paths(ctx.store, ctx.model, ctx.year, supplier_ids=supplier or None, flags=flag or None)
             suppliers = sorted({p.supplier_id for p in res})
             if as_json:
                 emit({**head(ctx), "suppliers": suppliers, "paths": [p.to_json() for p in res]})
                 return
-            say_header(ctx)
             t = Table(title=f"Flagged paths {ctx.year or ''} (as of {ctx.model.as_of})")
             for c in ("path", "metal", "risk", "flags", "sheet!row"):
                 t.add_column(c)
@@ -128,12 +135,12 @@ def register(root: typer.Typer) -> None:
         if origin:
             return origin_cmd(store=store, year=year, policy=policy, include_invalid=False, as_json=as_json)
         with open_ctx(store, year, policy, None) as ctx:
+            say_header(ctx, as_json, store)
             res = country_exposure(ctx.store, [c.upper() for c in countries] if countries else None, ctx.year,
                                    ctx.policy)
             if as_json:
                 emit({**head(ctx), **res.to_json()})
                 return
-            say_header(ctx)
             console.print(f"[bold]By smelter location[/bold] ({', '.join(res.countries)}):")
             for x in res.by_location:
                 console.print(f"  {x['country_iso2']} {x['metal']} {x['cid'] or x['smelter_key']} {x['name']}: "
@@ -150,13 +157,13 @@ def register(root: typer.Typer) -> None:
                    as_json: bool = JSON) -> None:
         """The aggregated countries of origin for a reporting year, with their sources."""
         with open_ctx(store, year, policy, None) as ctx:
+            say_header(ctx, as_json, store)
             res = countries_of_origin(ctx.store, ctx.model, ctx.year, valid_only=not include_invalid)
             if as_json:
                 from dataclasses import asdict
 
                 emit({**head(ctx), "countries": [asdict(o) for o in res]})
                 return
-            say_header(ctx)
             for o in res:
                 console.print(f"{o.name} ({o.iso2}){' [covered]' if o.covered else ''}: {', '.join(o.sources)}")
             console.print(f"{len(res)} countries: " + ", ".join(o.name for o in res))
@@ -168,11 +175,11 @@ def register(root: typer.Typer) -> None:
                  as_json: bool = JSON) -> None:
         """Smelters added and dropped per supplier and overall, and status/risk changes, between two years."""
         with open_ctx(store, year_to, policy, None) as ctx:
+            say_header(ctx, as_json, store)
             d = year_diff(ctx.store, year_from, year_to, ctx.facts, ctx.policy, supplier or None)
             if as_json:
                 emit({**head(ctx), **d.to_json()})
                 return
-            say_header(ctx)
             console.print(f"{year_from} → {year_to}: +{len(d.added)} smelters, -{len(d.dropped)} smelters, "
                           f"{len(d.status_changes)} status changes")
             for s in d.suppliers:
@@ -200,11 +207,11 @@ def register(root: typer.Typer) -> None:
         if not changes:
             raise typer.BadParameter("give at least one change, e.g. --non-conformant CID001070")
         with open_ctx(store, year, policy, None) as ctx:
+            say_header(ctx, as_json, store)
             w = what_if(ctx.store, ctx.facts, changes, ctx.year, ctx.policy, as_of=ctx.model.as_of)
             if as_json:
                 emit({**head(ctx), **w.to_json()})
                 return
-            say_header(ctx)
             for s in w.smelters:
                 console.print(f"{s['cid']} {s['name'] or ''}: {s['before']} → {s['after']}")
             for s in w.suppliers:

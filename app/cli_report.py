@@ -48,8 +48,7 @@ def register(root: typer.Typer) -> None:
         options = ReportOptions(company=company, template=template, texts=texts, format=fmt, policy_file=policy,
                                 store=store, as_of=parse_date(as_of), shapes=country_shapes)
         with open_ctx(store, year, policy, as_of) as ctx:
-            if not as_json:
-                say_header(ctx)  # the no-status-data notice first, then policy, year and status lists
+            say_header(ctx, as_json, store)  # the notices first (stderr beside JSON), then policy, year, statuses
             try:
                 res = draft_report(ctx, out, options)
             except ReportError as exc:

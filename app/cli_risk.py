@@ -12,7 +12,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.cli_notice import say_reference_notice
 from app.cli_query import AS_OF, JSON, POLICY, STORE, YEAR, emit, head, open_ctx, say_header
 from queries.figures import LABELS, program_figures, rated_smelters
 from queries.program import store_programs
@@ -33,7 +32,7 @@ def register(root: typer.Typer) -> None:
                      as_json: bool = JSON) -> None:
         """Rate every smelter reported for the year; data-quality findings are listed with level none."""
         with open_ctx(store, year, policy, as_of) as ctx:
-            say_reference_notice(ctx.facts, store, as_json)
+            say_header(ctx, as_json, store)
             res = rated_smelters(ctx.store, ctx.model, ctx.year)
             if level:
                 wanted = {x.lower() for x in level}
@@ -42,7 +41,6 @@ def register(root: typer.Typer) -> None:
             if as_json:
                 emit({**head(ctx), "counts": dict(counts), "smelters": [r.to_json() for r in res]})
                 return
-            say_header(ctx)
             t = Table(title=f"Smelter risk as of {ctx.model.as_of} ({ctx.policy.label})")
             for c in ("level", "metal", "smelter", "country", "status", "reasons"):
                 t.add_column(c)
@@ -60,7 +58,7 @@ def register(root: typer.Typer) -> None:
                       as_json: bool = JSON) -> None:
         """Supplier roll-up: worst smelter risk, high-risk paths, latest form validity, program, survey status."""
         with open_ctx(store, year, policy, as_of) as ctx:
-            say_reference_notice(ctx.facts, store, as_json)
+            say_header(ctx, as_json, store)
             res = supplier_rollup(ctx.store, ctx.model, ctx.year)
             if high_only:
                 res = [r for r in res if r.worst_risk == "high"]
@@ -68,7 +66,6 @@ def register(root: typer.Typer) -> None:
                 emit({**head(ctx), "counts": dict(Counter(r.worst_risk or "none" for r in res)),
                       "suppliers": [r.to_json() for r in res]})
                 return
-            say_header(ctx)
             t = Table(title=f"Supplier risk roll-up {ctx.year or 'all years'} ({ctx.policy.label})")
             for c in ("supplier", "worst", "high-risk smelters", "high/med/low/dq", "latest file", "form", "program",
                       "survey"):
@@ -86,6 +83,7 @@ def register(root: typer.Typer) -> None:
         from queries.survey import store_survey
 
         with open_ctx(store, year, policy, None) as ctx:
+            say_header(ctx, as_json, store)
             statuses, _ = store_survey(ctx.store, ctx.year, program_reference_date(ctx.model), ctx.policy)
             # the program's figures count surveyed (in-scope, master-list) suppliers; counts_all counts every form
             res = store_programs(ctx.store, ctx.year, ctx.policy, {s.supplier_id: s.in_scope for s in statuses})
@@ -94,7 +92,6 @@ def register(root: typer.Typer) -> None:
                 emit({**head(ctx), "counts": res.counts, "counts_valid_forms": res.counts_valid_forms,
                       "counts_all": res.counts_all, "programs": rows})
                 return
-            say_header(ctx)
             for r in rows:
                 answers = ", ".join(f"{a['letter'] or '?'}={a['answer'] or '—'}" for a in r["answers"])
                 console.print(f"{r['supplier_id']} {r['file_name']}: [bold]{r['level']}[/bold] ({answers})")
@@ -107,11 +104,11 @@ def register(root: typer.Typer) -> None:
         """The program's figures, each from one function (queries.figures): high-risk smelters and suppliers,
         suppliers with flagged paths, smelters identified, conformant share, valid/invalid forms, response rate."""
         with open_ctx(store, year, policy, as_of) as ctx:
+            say_header(ctx, as_json, store)
             fig = program_figures(ctx.store, ctx.model, ctx.year)
             if as_json:
                 emit({**head(ctx), "figures": fig.to_json()})
                 return
-            say_header(ctx)
             t = Table(title=f"Program figures {ctx.year or 'all years'} ({ctx.policy.label})")
             t.add_column("figure")
             t.add_column("value", justify="right")

@@ -67,6 +67,7 @@ def register(root: typer.Typer) -> None:
         from queries.scoping import scope_store, summarise
 
         with open_ctx(store, year, policy, None) as ctx:
+            say_header(ctx, as_json, store)
             ref = parse_date(reference_date, "--reference-date") or program_reference_date(ctx.model)
             decisions = scope_store(ctx.store, ref, ctx.policy)
             for d in decisions:
@@ -76,7 +77,6 @@ def register(root: typer.Typer) -> None:
             if as_json:
                 emit({**head(ctx), "summary": summary.to_json(), "suppliers": [d.to_json() for d in decisions]})
                 return
-            say_header(ctx)
             for d in decisions:
                 if not d.in_scope:
                     console.print(f"out  {d.supplier_id} {d.name or ''}: {d.reason}")
@@ -90,13 +90,13 @@ def register(root: typer.Typer) -> None:
                    as_json: bool = JSON) -> None:
         """Status per supplier and the figures: in scope, responded, response rate, valid, invalid."""
         with open_ctx(store, year, policy, None) as ctx:
+            say_header(ctx, as_json, store)
             rows, fig = store_survey(ctx.store, ctx.year, program_reference_date(ctx.model), ctx.policy,
                                      parse_date(since, "--since"))
             shown = [r for r in rows if not supplier or r.supplier_id in supplier]
             if as_json:
                 emit({**head(ctx), "figures": fig.to_json(), "suppliers": [r.to_json() for r in shown]})
                 return
-            say_header(ctx)
             t = Table(title=f"Survey {ctx.year or ''}")
             for c in ("supplier", "status", "contacted", "follow-ups", "responded", "why"):
                 t.add_column(c)

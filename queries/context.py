@@ -40,19 +40,36 @@ def build_model(store: Any, facts: Any, policy: Policy, year: int | None, as_of:
     return RiskModel(facts, policy, as_of=as_of, year=rating_year(store, year), filing_date=filing_date)
 
 
-def header(model: RiskModel, year: int | None) -> dict[str, Any]:
+def notices(model: RiskModel, store_option: str | None = None) -> list[str]:
+    """What a rating output must say first: no smelter reference list (ingest.reference.notice) and no RMAP
+    status data (queries.status_basis), each when it applies."""
+    out = []
+    try:
+        from ingest.reference.notice import reference_notice
+
+        note = reference_notice(model.facts, store_option) if hasattr(model.facts, "db") else None
+    except Exception:  # a broken or foreign reference store: the command reports it itself
+        note = None
+    if note:
+        out.append(f"note: {note}")
+    if model.basis.notice:
+        out.append(model.basis.notice)
+    return out
+
+
+def header(model: RiskModel, year: int | None, store_option: str | None = None) -> dict[str, Any]:
     """The header of every rating output (JSON keys `year, as_of, filing_date, policy, policy_title,
     statuses, notices`)."""
-    notice = model.basis.notice
     return {"year": year, "as_of": model.as_of.isoformat(),
             "filing_date": model.filing_date.isoformat() if model.filing_date else None,
             "policy": model.policy.label, "policy_title": model.policy.title,
-            "statuses": model.basis.to_json(), "notices": [notice] if notice else []}
+            "statuses": model.basis.to_json(), "notices": notices(model, store_option)}
 
 
-def header_lines(model: RiskModel, year: int | None) -> list[str]:
-    """The same header as text: the notice first (when there is one), then policy, year and status basis."""
-    out = [model.basis.notice] if model.basis.notice else []
+def header_lines(model: RiskModel, year: int | None, store_option: str | None = None) -> list[str]:
+    """The same header as text: one line of notices first (when any applies), then policy, year and statuses."""
+    found = notices(model, store_option)
+    out = [" — ".join(found)] if found else []
     out.append(f"policy {model.policy.label}" + (f" ({model.policy.title})" if model.policy.title else "")
                + f" · year {year if year is not None else 'all on file'} · {model.basis.text}")
     return out

@@ -63,9 +63,10 @@ FIGURE_LABELS = {"high_risk_smelters": "High-risk smelters", "flagged_suppliers"
 
 
 def cli(*args: str) -> str:
+    """stdout of a command (notices go to stderr beside --json)."""
     res = CliRunner().invoke(root, list(args), catch_exceptions=False)
     assert res.exit_code == 0, res.output
-    return res.output
+    return res.stdout
 
 
 def js(*args: str) -> dict:
@@ -320,8 +321,11 @@ def test_a_fresh_store_says_it_has_no_status_data_and_flags_nothing_high(tmp_pat
     cli("ingest", str(tmp_path / "cmrts"), "--store", store, "--year", str(YEAR))
     for args in (("risk", "smelters"), ("risk", "suppliers"), ("risk", "figures"), ("query", "paths"),
                  ("export", "flagged", "--out", str(tmp_path / "f.xlsx"))):
-        first = cli(*args, "--store", store).splitlines()[0]
-        assert first.startswith("notice: no RMAP status data imported"), (args, first)
+        first = cli(*args, "--store", store).splitlines()[0]  # both notices on the first line
+        assert first.startswith("note: No smelter reference list") and "notice: no RMAP status data imported" in \
+            first, (args, first)
+        res = CliRunner().invoke(root, [*args, "--store", store, "--json"], catch_exceptions=False)
+        assert "no RMAP status data imported" in res.stderr.splitlines()[0] and json.loads(res.stdout)
     out = js("risk", "smelters", "--store", store)
     assert out["notices"] and {s["level"] for s in out["smelters"]} == {None}
     assert all("no_status_data" in [f["code"] for f in s["findings"]] for s in out["smelters"])
