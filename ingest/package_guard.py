@@ -307,13 +307,21 @@ class _Package:
 
     def iter_part(self, info: zipfile.ZipInfo, limit: int | None = None,
                   chunk: int = 1 << 20) -> Iterator[bytes]:
-        """Yield the inflated bytes of a part in chunks; refuse output beyond its declared size."""
+        """Yield the inflated bytes of a part in chunks; refuse output beyond its declared size, and a part
+        read to its end whose CRC-32 differs from the one the zip directory records (a damaged file)."""
         raw = self._raw(info)
         declared = info.file_size
         produced = 0
+        crc = 0
         if info.compress_type == zipfile.ZIP_STORED:
             for i in range(0, min(len(raw), declared), chunk):
-                yield raw[i:i + chunk]
+                part = raw[i:i + chunk]
+                crc = zlib.crc32(part, crc)
+                produced += len(part)
+                yield part
+                if limit is not None and produced >= limit:
+                    return
+            self._check_crc(info, crc, produced)
             return
         inflater = zlib.decompressobj(-15)
         pending = raw
@@ -326,6 +334,7 @@ class _Package:
                     raise UnreadableWorkbook(self.name, "zip_bomb", f"part {info.filename!r} inflates beyond "
                                              f"its declared size of {declared:,} bytes; refused as a zip bomb")
                 if out:
+                    crc = zlib.crc32(out, crc)
                     yield out
                 if limit is not None and produced >= limit:
                     return
@@ -334,6 +343,12 @@ class _Package:
         except zlib.error:
             raise UnreadableWorkbook(self.name, "corrupt",
                                      f"zip entry {info.filename!r} is damaged (bad deflate data)") from None
+        self._check_crc(info, crc, produced)
+
+    def _check_crc(self, info: zipfile.ZipInfo, crc: int, produced: int) -> None:
+        if produced == info.file_size and crc != info.CRC:
+            raise UnreadableWorkbook(self.name, "corrupt", f"zip entry {info.filename!r} fails its CRC-32 check "
+                                     "(damaged or altered file)")
 
     def read_part(self, info: zipfile.ZipInfo, limit: int | None = None) -> bytes:
         chunk = min(1 << 20, max(limit, 1024)) if limit else 1 << 20
