@@ -203,6 +203,14 @@ CATALOGUE: tuple[FindingType, ...] = (
         "The reported CID was later split into facility-level CIDs; which plant supplies is for the supplier "
         "to say.", "resolution",
     ),
+    # --- reference facts by trust ---------------------------------------------------------------------------
+    FindingType(
+        "lookup_disagrees_with_reference", "Look-up disagrees with the reference", "warning",
+        "The file's own Smelter Look-up is not a known RMI release and gives a CID another metal, standard name or "
+        "country than the reference in force (RMI's exports or a recognised template release). The reference is "
+        "kept for everyone; the file's value is kept as a proposal with its source (`minetrace reference show "
+        "CID`). Ask the supplier why, and whether its own rows rely on it.", "resolution",
+    ),
     # --- the supplier master list ------------------------------------------------------------------------
     FindingType("supplier_list_unreadable", "Master list unreadable", "error",
                 "The supplier master list could not be opened or has no recognisable header.", "master_list"),

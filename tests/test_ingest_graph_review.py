@@ -1,8 +1,9 @@
 """Ingest → review queue → decision → later ingests and stored rows, through the real CLI.
 
 Real CMRT workbooks (openpyxl), the real reference DB and embedded graph in one store folder. The
-files' own Smelter Look-up (fake CIDs CID9000xx, so the shipped starter set cannot answer) is learned
-on ingest; "Alpha Tin" (Indonesia) then scores between review and accept against two facilities.
+files' Smelter Look-up (fake CIDs CID9000xx, so the shipped starter set cannot answer) is imported from the
+blank template first (`reference import`: a supplier's own Look-up is never learned as facts); "Alpha Tin"
+(Indonesia) then scores between review and accept against two facilities.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typer.testing import CliRunner
 
 from app.cli import root
 from graph.embedded import EmbeddedStore
-from ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
+from ingest.template_writer import CmrtSpec, Facility, SmelterSpec, complete_spec, write_cmrt
 
 SMELTER = Facility("CID900001", "Tin", "Alpha Tin Smelter", "INDONESIA")
 REFINERY = Facility("CID900005", "Tin", "Alpha Tin Refinery", "INDONESIA")
@@ -45,12 +46,19 @@ def hop_for(store: Path, sha: str, raw_name: str):
         st.close()
 
 
+def vouch(store: Path, tmp_path: Path) -> None:
+    """Import the blank template carrying LOOKUP, as a user does with RMI's template."""
+    blank = write_cmrt(CmrtSpec(), tmp_path / "blank.xlsx", facilities=LOOKUP)
+    run("reference", "import", str(blank), "--store", str(store))
+
+
 def sha_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_review_queue_decide_and_apply(tmp_path: Path) -> None:
     store = tmp_path / "store"
+    vouch(store, tmp_path)
     a = cmrt(tmp_path / "acme.xlsx", "Acme Components Ltd.", "Alpha Tin")
     run("ingest", str(a), "--store", str(store), "--json")
     stored = hop_for(store, sha_of(a), "Alpha Tin")
@@ -91,6 +99,7 @@ def test_review_queue_decide_and_apply(tmp_path: Path) -> None:
 
 def test_reject_steers_later_ingests_and_stored_rows(tmp_path: Path) -> None:
     store = tmp_path / "store"
+    vouch(store, tmp_path)
     a = cmrt(tmp_path / "acme.xlsx", "Acme Components Ltd.", "Alpha Tin")
     run("ingest", str(a), "--store", str(store))
     queue = json.loads(run("reference", "review", "--store", str(store), "--json"))
@@ -106,6 +115,7 @@ def test_reject_steers_later_ingests_and_stored_rows(tmp_path: Path) -> None:
 
 def test_reject_moves_stored_rows_off_the_rejected_cid(tmp_path: Path) -> None:
     store = tmp_path / "store"
+    vouch(store, tmp_path)
     spec = complete_spec("Acme Components Ltd.", metals=("Tantalum", "Tin"), effective_date=date(2025, 3, 1),
                          smelters=[SmelterSpec.listed(SMELTER),
                                    SmelterSpec.not_listed("Tantalum", "Gamma Tantal Workshop", "CHINA")])
@@ -130,6 +140,7 @@ def test_a_file_the_store_refuses_leaves_no_review_items(tmp_path: Path) -> None
     from ingest.resolve import Resolver
 
     store = tmp_path / "store"
+    vouch(store, tmp_path)
     ref, graph = ReferenceStore(store), EmbeddedStore(store)
     try:
         first = ingest_paths([cmrt(tmp_path / "acme.xlsx", "Acme Components Ltd.", "Gamma Tantal Workshop")], graph,

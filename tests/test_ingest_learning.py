@@ -1,4 +1,4 @@
-"""Learning each template release's Smelter Look-up from the supplier files, once per release.
+"""Learning each template release's Smelter Look-up from the supplier files, once per release — by trust.
 
 Real CMRT workbooks (openpyxl) with a Look-up of fake CIDs (CID9100xx: the shipped starter set cannot
 know them), a real reference DB and embedded graph; and the real filled CMRTs of ../shared.
@@ -6,6 +6,7 @@ know them), a real reference DB and embedded graph; and the real filled CMRTs of
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -16,9 +17,10 @@ from conftest import shared_path
 from graph.embedded import EmbeddedStore
 from graph.ingest import ingest_paths
 from graph.lookup_learning import release_date
+from ingest.reference import import_file
 from ingest.reference.store import ReferenceStore
 from ingest.resolve import Resolver
-from ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
+from ingest.template_writer import CmrtSpec, Facility, SmelterSpec, complete_spec, write_cmrt
 
 KAPPA = Facility("CID910001", "Tin", "Kappa Tin Smelting Works", "BOLIVIA")
 LAMBDA = Facility("CID910002", "Tantalum", "Lambda Tantalum Industries", "BRAZIL")
@@ -51,16 +53,32 @@ def test_release_date_from_version_text() -> None:
     assert release_date("Revision 6.5") is None and release_date(None) is None
 
 
-def test_one_import_per_release_before_the_rows_resolve(tmp_path: Path, stores) -> None:
+def vouch(ref: ReferenceStore, path: Path) -> str:
+    """Register the Look-up of `path` as a release RMI published (as the shipped digests do for real ones)."""
+    from ingest.detect import detect_template
+    from ingest.reference.releases import lookup_digest
+    from ingest.workbook import open_workbook
+
+    wb = open_workbook(path)
+    template, _ = detect_template(wb)
+    digest, importer = lookup_digest(template.kind, template.version, wb)
+    ref.vouch_release(digest, template.kind, template.version, None, importer, "test")
+    ref.db.commit()
+    return digest
+
+
+def test_a_known_release_is_learned_once_before_the_rows_resolve(tmp_path: Path, stores) -> None:
     ref, graph = stores
     files = [cmrt(tmp_path / f"s{i}.xlsx", f"Supplier {i} Ltd.") for i in range(3)]
+    vouch(ref, files[0])
     report = ingest_paths(files, graph, resolver=Resolver(ref))
     assert [f.outcome for f in report.files] == ["new"] * 3
     learning = report.learning
     assert learning["files_checked"] == 3 and learning["imports"] == 1 and not learning["errors"]
+    assert learning["proposals"] == 0
     (imp,) = learned_imports(ref)
     assert imp["file"] == "CMRT 6.5 Smelter Look-up (in s0.xlsx)" and imp["as_of"] == "2025-04-25"
-    assert imp["rows"] == 3
+    assert imp["rows"] == 3 and imp["trust"] == "template"
     assert report.files[0].learned_lookup and not report.files[1].learned_lookup
     fac = ref.facility("CID910002")
     assert fac is not None and fac.metal == "Tantalum" and fac.country_iso2 == "BR" and fac.as_of == "2025-04-25"
@@ -71,14 +89,59 @@ def test_one_import_per_release_before_the_rows_resolve(tmp_path: Path, stores) 
     assert len(typed) == 3 and {(h.smelter_key, h.method) for h in typed} == {("CID910002", "alias")}
     listed = [h for h in hops if h.raw_cid == "CID910001"]
     assert {h.method for h in listed} == {"cid"}  # verified against the Look-up, not taken on trust
-    # a later batch of the same release imports nothing; another release (or another Look-up) does
+    # a later batch of the same release imports nothing
     again = ingest_paths([cmrt(tmp_path / "s9.xlsx", "Supplier 9 Ltd.")], graph, resolver=Resolver(ref))
     assert again.learning["imports"] == 0 and len(learned_imports(ref)) == 1
-    other = ingest_paths([cmrt(tmp_path / "old.xlsx", "Old Supplier Ltd.", version="6.4")], graph,
-                         resolver=Resolver(ref))
-    assert other.learning["imports"] == 1
-    assert {i["file"] for i in learned_imports(ref)} == {"CMRT 6.5 Smelter Look-up (in s0.xlsx)",
-                                                         "CMRT 6.4 Smelter Look-up (in old.xlsx)"}
+
+
+def test_a_strangers_lookup_is_kept_as_proposals(tmp_path: Path, stores) -> None:
+    """A Look-up that is no known release teaches nothing anyone else's rows resolve with: its rows are
+    proposals (with their source file), listed by `fact_sources`, never facts."""
+    ref, graph = stores
+    files = [cmrt(tmp_path / f"s{i}.xlsx", f"Supplier {i} Ltd.") for i in range(3)]
+    report = ingest_paths(files, graph, resolver=Resolver(ref))
+    assert [f.outcome for f in report.files] == ["new"] * 3
+    assert report.learning["imports"] == 1 and report.learning["proposals"] == 1
+    assert "not a known RMI release" in (report.files[0].learned_lookup or "")
+    (imp,) = learned_imports(ref)
+    assert imp["trust"] == "supplier"
+    assert ref.facility("CID910002") is None  # no shared fact was made from it
+    typed = [h for h in graph.reports(current_only=False) if h.raw_name == "LAMBDA TANTALUM INDUSTRIES"]
+    assert {h.smelter_key.startswith("prov:") for h in typed} == {True}
+    facts = ref.fact_sources("CID910002")
+    assert [f["status"] for f in facts["facts"]] == ["proposal (not used)"]
+    assert "in s0.xlsx" in facts["facts"][0]["source"] and facts["facts"][0]["trust"] == "supplier"
+    assert {a["status"] for a in facts["aliases"]} == {"proposed (for review, not used)"}
+    # a blank template with that Look-up, imported by hand, is vouched for: from then on it is RMI's
+    blank = write_cmrt(CmrtSpec(), tmp_path / "blank.xlsx", "6.5", facilities=[KAPPA, LAMBDA, MU])
+    res = import_file(ref, blank)
+    assert res.trust == "template" and res.rows == 3
+    assert ref.facility("CID910002") is not None
+    later = ingest_paths([cmrt(tmp_path / "s9.xlsx", "Supplier 9 Ltd.")], graph, resolver=Resolver(ref))
+    assert later.learning["imports"] == 0
+    (hop,) = [h for h in graph.reports() if h.raw_name == "LAMBDA TANTALUM INDUSTRIES" and "s9" in h.file_name]
+    assert (hop.smelter_key, hop.method) == ("CID910002", "alias")
+
+
+def test_a_strangers_lookup_never_changes_a_shared_fact(tmp_path: Path, stores) -> None:
+    """A file whose own Look-up moves a known smelter to the DRC: the reference keeps the fact, the file gets a
+    finding per disagreeing row, and another supplier's row of that smelter stays where it was."""
+    ref, graph = stores
+    good = cmrt(tmp_path / "a_good.xlsx", "Good Supplier Ltd.")
+    vouch(ref, good)
+    moved = Facility(KAPPA.cid, KAPPA.metal, "Kappa Congo Smelting", "CONGO, DEMOCRATIC REPUBLIC OF THE")
+    stranger = cmrt(tmp_path / "0_stranger.xlsx", "Stranger Ltd.", lookup=[moved, LAMBDA, MU])
+    report = ingest_paths([stranger, good], graph, resolver=Resolver(ref))  # the stranger first: order is moot
+    assert [f.outcome for f in report.files] == ["new", "new"]
+    fac = ref.facility(KAPPA.cid)
+    assert fac is not None and fac.country_iso2 == "BO" and fac.standard_name == KAPPA.name
+    info = {d.file_name: d for d in graph.declarations(current_only=False)}
+    codes = [f["code"] for f in json.loads(info["0_stranger.xlsx"].findings_json)]
+    assert codes.count("lookup_disagrees_with_reference") == 2  # country and standard name of one row
+    assert "lookup_disagrees_with_reference" not in info["a_good.xlsx"].findings_json
+    assert {h.country_iso2 for h in graph.reports() if h.smelter_key == KAPPA.cid} == {"BO"}
+    kinds = {f["status"] for f in ref.fact_sources(KAPPA.cid)["facts"]}
+    assert kinds == {"in force", "proposal (disagrees with the fact in force; not used)"}
 
 
 def test_learning_off_leaves_the_reference_store_alone(tmp_path: Path, stores) -> None:

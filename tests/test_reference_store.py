@@ -23,7 +23,7 @@ def write(path: Path, text: str) -> Path:
 
 def table_dump(store: ReferenceStore) -> dict[str, list[tuple]]:
     tables = [r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-    return {t: sorted(tuple(r) for r in store.db.execute(f"SELECT * FROM {t}")) for t in tables
+    return {t: sorted((tuple(r) for r in store.db.execute(f"SELECT * FROM {t}")), key=repr) for t in tables
             if t not in ("imports",)}
 
 

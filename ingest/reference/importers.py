@@ -32,6 +32,7 @@ import yaml
 from ingest.metals import canonical_metal
 from ingest.reference.cahra import area_code, cahra_rows, is_whole_country, looks_like_cahra
 from ingest.reference.countries import country_iso2
+from ingest.reference.releases import TRUST_RMI, TRUST_SUPPLIER, TRUST_TEMPLATE, lookup_digest, template_trust
 from ingest.reference.store import CID_RE, ReferenceStore, iso
 from ingest.reference.tables import (
     Table,
@@ -65,6 +66,7 @@ class ImportResult:
     as_of_basis: str = ""  # option / file name / template revision / today
     already: bool = False
     messages: list[str] = field(default_factory=list)
+    trust: str | None = None  # rmi / template / supplier (proposals only) / None (not facility facts)
 
     def line(self) -> str:
         if self.already:
@@ -225,10 +227,43 @@ def import_file(store: ReferenceStore, path: str | Path, as_of: str | None = Non
         return ImportResult(file=name, kind=kind, rows=done["rows"], skipped=done["skipped"], as_of=done["as_of"],
                             already=True)
     importer = IMPORTERS[kind]
-    with store.transaction():
+    trust, why, release = _trust_of(store, kind, payload)
+    with store.transaction(), store.trusting(trust, release[0] if release else sha):
         result = importer(store, payload, name, as_of, sha)
+        if why:
+            result.messages.append(why)
+        result.trust = trust
+        if release is not None and trust == TRUST_TEMPLATE:
+            # a blank template (or a known release) imported by hand: supplier files carrying exactly this
+            # Look-up are recognised as RMI's from now on, and learning it again is not needed
+            version, _ = _template_as_of(payload)
+            store.vouch_release(release[0], release[2], version, result.as_of, release[1], Path(name).name)
+            store.log_import(release[0], release[1], f"{release[2]} {version or '?'} Look-up (in {Path(name).name})",
+                             result.rows, result.skipped, result.as_of)
         store.log_import(sha, kind, Path(name).name, result.rows, result.skipped, result.as_of)
     return result
+
+
+def _trust_of(store: ReferenceStore, kind: str, payload: Any) -> tuple[str | None, str, tuple[str, str, str] | None]:
+    """(trust, why, (Look-up digest, importer, template kind) or None) of a file a user imports by hand:
+    RMI exports are RMI's; a template is RMI's when its Look-up is a known release or it is blank; a filled
+    template with any other Look-up is a supplier's (its facts are proposals that never change a fact)."""
+    if kind.startswith("rmi-"):
+        return TRUST_RMI, "", None
+    if kind not in ("template-lookup", "template-301"):
+        return None, "", None
+    from ingest.detect import detect_template
+
+    try:
+        template, _layout = detect_template(payload)
+    except Exception:  # not detectable as a template: judge the Look-up without kind and version
+        template = None
+    tkind = getattr(template, "kind", None)
+    found = lookup_digest(tkind, getattr(template, "version", None), payload)
+    if found is None:
+        return TRUST_SUPPLIER, "a Look-up that is not a known RMI release: kept as proposals", None
+    trust, why = template_trust(found[0], payload, store, explicit=True)
+    return trust, ("" if trust == TRUST_TEMPLATE and "known" in why else why), (found[0], found[1], tkind or "?")
 
 
 def _source(label: str, name: str, as_of: str) -> str:
@@ -262,7 +297,7 @@ def import_template_lookup(store: ReferenceStore, wb: Any, name: str, as_of: str
                 res.skipped += 1  # "Smelter not listed" / "not yet identified" rows and junk
             continue
         store.upsert_facility(cid, metal, std, country_iso2(country), country, as_text(sheet.value(r, 7)),
-                              as_text(sheet.value(r, 8)), day, source)
+                              as_text(sheet.value(r, 8)), day, source, row=r)
         for text in (alias, std):
             if text:
                 store.add_alias(metal, text, cid, source, day)
@@ -287,7 +322,7 @@ def import_template_301(store: ReferenceStore, wb: Any, name: str, as_of: str | 
             if metal or std:
                 res.skipped += 1
             continue
-        store.upsert_facility(cid, metal, std, country_iso2(country), country, None, None, day, src)
+        store.upsert_facility(cid, metal, std, country_iso2(country), country, None, None, day, src, row=r)
         if std:
             store.add_alias(metal, std, cid, src, day)
         if old and OLD_ID_RE.match(old.upper()):

@@ -51,7 +51,9 @@ def load_starter(store: ReferenceStore) -> bool:
     if store.already_imported(sha, IMPORTER):
         return False
     rows = 0
-    with store.transaction():
+    from ingest.reference.releases import TRUST_STARTER
+
+    with store.transaction(), store.trusting(TRUST_STARTER, sha):
         for r in _csv("covered_countries.csv"):
             store.add_country(r["list"], r["iso2"], r["as_of"], f"starter: {r['source']}")
             rows += 1

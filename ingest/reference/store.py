@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.names import normalise_name
+from ingest.reference.releases import TRUST_SUPPLIER, trust_rank
 
 DEFAULT_STORE = Path(".minetrace")
 DB_NAME = "reference.sqlite"
@@ -75,7 +76,20 @@ CREATE TABLE IF NOT EXISTS review_queue (
     id INTEGER PRIMARY KEY, declaration_sha256 TEXT NOT NULL, row INTEGER NOT NULL, metal TEXT,
     raw_name TEXT, country TEXT, status TEXT, candidates TEXT, created_at TEXT,
     UNIQUE (declaration_sha256, row, metal));
+CREATE TABLE IF NOT EXISTS facility_facts (
+    cid TEXT NOT NULL, metal TEXT, standard_name TEXT, country_iso2 TEXT, country_text TEXT, city TEXT,
+    state TEXT, as_of TEXT, source TEXT NOT NULL, trust TEXT, import_key TEXT, row INTEGER,
+    PRIMARY KEY (cid, source, metal, standard_name, country_iso2));
+CREATE INDEX IF NOT EXISTS facility_facts_key ON facility_facts(import_key);
+CREATE TABLE IF NOT EXISTS alias_proposals (
+    metal TEXT NOT NULL, alias_raw TEXT NOT NULL, alias_norm TEXT NOT NULL, cid TEXT NOT NULL,
+    source TEXT NOT NULL, import_key TEXT, as_of TEXT, PRIMARY KEY (metal, alias_raw, cid, source));
+CREATE TABLE IF NOT EXISTS vouched_releases (
+    digest TEXT PRIMARY KEY, kind TEXT, version TEXT, release_date TEXT, importer TEXT, seen_in TEXT,
+    vouched_at TEXT);
 """
+#: columns added after a store was first created (ALTER TABLE on open; old stores gain them empty)
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (("facilities", "trust", "TEXT"), ("imports", "trust", "TEXT"))
 
 
 def store_dir(store_option: str | os.PathLike[str] | None = None) -> Path:
@@ -190,14 +204,25 @@ class ReferenceStore:
         path = Path(path)
         self.dir = path
         self.path = path / DB_NAME
-        path.mkdir(parents=True, exist_ok=True)
-        # check_same_thread=False: the explorer (Streamlit) may use a cached store from its worker threads
-        self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
-        self._migrate()
-        self.db.commit()
+        #: trust and import key of the facts being written (see `trusting`); None: the caller did not say
+        self._trust: str | None = None
+        self._import_key: str | None = None
+        self.read_only = False
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            # check_same_thread=False: the explorer (Streamlit) may use a cached store from its worker threads
+            self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript(SCHEMA)
+            self._migrate()
+            self._add_columns()
+            self.db.commit()
+        except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError):
+            if not self.path.is_file():
+                raise
+            self._open_read_only()  # a store on read-only media or without write permission: reads still work
+            return
         if load_starter:
             from ingest.reference.starter import load_starter as _load
 
@@ -208,6 +233,46 @@ class ReferenceStore:
         cols = {r["name"] for r in self.db.execute("PRAGMA table_info(country_lists)")}
         if "area_code" not in cols:  # sub-national CAHRA areas: ISO 3166-2 code beside the area name
             self.db.execute("ALTER TABLE country_lists ADD COLUMN area_code TEXT NOT NULL DEFAULT ''")
+
+    def _add_columns(self) -> None:
+        for table, column, kind in ADDED_COLUMNS:
+            have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+    def _open_read_only(self) -> None:
+        """Open the DB for reading only (`mode=ro`, else `immutable=1` when even the WAL index cannot be made)."""
+        from urllib.parse import quote
+
+        uri = f"file:{quote(str(self.path.resolve()))}"
+        last: Exception | None = None
+        for flags in ("?mode=ro", "?mode=ro&immutable=1"):
+            try:
+                db = sqlite3.connect(uri + flags, uri=True, timeout=30, check_same_thread=False)
+                db.row_factory = sqlite3.Row
+                db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.Error as exc:
+                last = exc
+                continue
+            self.db = db
+            self.read_only = True
+            return
+        raise sqlite3.OperationalError(f"cannot open {self.path} even read-only ({last})")
+
+    def _has_table(self, name: str) -> bool:
+        return self.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone() \
+            is not None
+
+    @contextmanager
+    def trusting(self, trust: str | None, import_key: str | None = None) -> Iterator[ReferenceStore]:
+        """Facts written inside this block carry `trust` (and the import key of their file or Look-up):
+        a higher trust replaces a lower one, a "supplier" source only proposes (never changes a fact)."""
+        before = self._trust, self._import_key
+        self._trust, self._import_key = trust, import_key
+        try:
+            yield self
+        finally:
+            self._trust, self._import_key = before
 
     @classmethod
     def open(cls, store_option: str | os.PathLike[str] | None = None, load_starter: bool = True) -> ReferenceStore:
@@ -240,10 +305,13 @@ class ReferenceStore:
         row = self.db.execute("SELECT * FROM imports WHERE sha256=? AND importer=?", (sha256, importer)).fetchone()
         return dict(row) if row else None
 
-    def log_import(self, sha256: str, importer: str, file: str, rows: int, skipped: int, as_of: str | None) -> None:
+    def log_import(self, sha256: str, importer: str, file: str, rows: int, skipped: int, as_of: str | None,
+                   trust: str | None = None) -> None:
         self.db.execute(
-            "INSERT OR IGNORE INTO imports VALUES (?,?,?,?,?,?,?)",
-            (sha256, importer, file, rows, skipped, as_of, datetime.now().isoformat(timespec="seconds")),
+            "INSERT OR IGNORE INTO imports (sha256, importer, file, rows, skipped, as_of, imported_at, trust) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            (sha256, importer, file, rows, skipped, as_of, datetime.now().isoformat(timespec="seconds"),
+             trust or self._trust),
         )
 
     def imports(self) -> list[dict[str, Any]]:
@@ -252,20 +320,31 @@ class ReferenceStore:
     # ---------------------------------------------------------------- writers (used by importers)
     def upsert_facility(self, cid: str, metal: str | None, name: str | None, country_iso2: str | None,
                         country_text: str | None, city: str | None, state: str | None, as_of: str | None,
-                        source: str) -> None:
-        """Insert, or replace when the incoming fact is at least as new (facts carry as_of)."""
-        cur = self.db.execute("SELECT as_of, metal, standard_name, country_iso2, city, state FROM facilities "
+                        source: str, row: int | None = None) -> None:
+        """Record the fact with its source and trust; then insert it, or let it replace the facility's facts
+        when its trust ranks higher, or ranks the same and it is at least as new (facts carry as_of). A
+        lower trust only fills gaps; a supplier's Look-up ("supplier" trust) never changes a facility."""
+        trust = self._trust
+        self.db.execute("INSERT OR IGNORE INTO facility_facts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (cid, metal, name, country_iso2, country_text, city, state, as_of, source, trust,
+                         self._import_key, row))
+        if trust == TRUST_SUPPLIER:
+            return
+        cur = self.db.execute("SELECT as_of, metal, standard_name, country_iso2, city, state, trust FROM facilities "
                               "WHERE cid=?", (cid,)).fetchone()
         if cur is None:
-            self.db.execute("INSERT INTO facilities VALUES (?,?,?,?,?,?,?,?,?)",
-                            (cid, metal, name, country_iso2, country_text, city, state, as_of, source))
+            self.db.execute("INSERT INTO facilities (cid, metal, standard_name, country_iso2, country_text, city, "
+                            "state, as_of, source, trust) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                            (cid, metal, name, country_iso2, country_text, city, state, as_of, source, trust))
             return
-        if (as_of or "") >= (cur["as_of"] or ""):
+        mine, theirs = trust_rank(trust), trust_rank(cur["trust"])
+        if mine > theirs or (mine == theirs and (as_of or "") >= (cur["as_of"] or "")):
             self.db.execute(
                 "UPDATE facilities SET metal=coalesce(?,metal), standard_name=coalesce(?,standard_name), "
                 "country_iso2=coalesce(?,country_iso2), country_text=coalesce(?,country_text), "
-                "city=coalesce(?,city), state=coalesce(?,state), as_of=?, source=? WHERE cid=?",
-                (metal, name, country_iso2, country_text, city, state, as_of, source, cid))
+                "city=coalesce(?,city), state=coalesce(?,state), as_of=?, source=?, trust=? WHERE cid=?",
+                (metal, name, country_iso2, country_text, city, state, as_of, source,
+                 trust if mine >= theirs else cur["trust"], cid))
         else:  # older fact: only fill gaps
             self.db.execute(
                 "UPDATE facilities SET metal=coalesce(metal,?), standard_name=coalesce(standard_name,?), "
@@ -273,10 +352,19 @@ class ReferenceStore:
                 (metal, name, country_iso2, city, state, cid))
 
     def add_alias(self, metal: str, alias: str, cid: str, source: str, as_of: str | None) -> bool:
+        """Add a trusted alias; under "supplier" trust the alias is only proposed (for review, never used)."""
         alias = " ".join(str(alias).split())
         norm = normalise_name(alias)
         if not norm:
             return False
+        if self._trust == TRUST_SUPPLIER:
+            known = self.db.execute("SELECT 1 FROM aliases WHERE metal=? AND alias_norm=? AND cid=?",
+                                    (metal, norm, cid)).fetchone()
+            if known:
+                return False
+            cur = self.db.execute("INSERT OR IGNORE INTO alias_proposals VALUES (?,?,?,?,?,?,?)",
+                                  (metal, alias, norm, cid, source, self._import_key, as_of))
+            return cur.rowcount > 0
         cur = self.db.execute("INSERT OR IGNORE INTO aliases VALUES (?,?,?,?,?,?)",
                               (metal, alias, norm, cid, source, as_of))
         return cur.rowcount > 0
@@ -324,6 +412,8 @@ class ReferenceStore:
 
     def add_old_id(self, old_id: str, cid: str, metal: str | None, name: str | None, country_iso2: str | None,
                    source: str, as_of: str | None) -> bool:
+        if self._trust == TRUST_SUPPLIER:  # a supplier's crosswalk never maps old IDs for everyone
+            return False
         cur = self.db.execute("INSERT OR IGNORE INTO old_ids VALUES (?,?,?,?,?,?,?)",
                               (old_id.upper(), cid, metal, name, country_iso2, source, as_of))
         return cur.rowcount > 0
@@ -628,3 +718,81 @@ class ReferenceStore:
             gone += 1
         self.db.commit()
         return gone
+
+    # ---------------------------------------------------------------- trust: releases, proposals, sources
+    def vouch_release(self, digest: str, kind: str | None, version: str | None, release_date: str | None,
+                      importer: str, seen_in: str) -> None:
+        """Remember a release a user vouched for (a blank template imported by hand): supplier files carrying
+        exactly its Look-up are then recognised as RMI's, like the shipped known releases."""
+        self.db.execute("INSERT OR IGNORE INTO vouched_releases VALUES (?,?,?,?,?,?,?)",
+                        (digest, kind, version, release_date, importer, seen_in,
+                         datetime.now().isoformat(timespec="seconds")))
+
+    def vouched_release(self, digest: str) -> dict[str, Any] | None:
+        if not self._has_table("vouched_releases"):
+            return None
+        row = self.db.execute("SELECT * FROM vouched_releases WHERE digest=?", (digest,)).fetchone()
+        return dict(row) if row else None
+
+    def lookup_disagreements(self, import_key: str) -> list[dict[str, Any]]:
+        """Rows of a supplier's Look-up (by its import key) whose metal, standard name or country differ from
+        the facility facts in force: [{row, cid, field, theirs, reference, reference_source}], by row."""
+        if not self._has_table("facility_facts"):
+            return []
+        out: list[dict[str, Any]] = []
+        rows = self.db.execute(
+            "SELECT p.row, p.cid, p.metal, p.standard_name, p.country_iso2, p.country_text, f.metal AS r_metal, "
+            "f.standard_name AS r_name, f.country_iso2 AS r_iso2, f.source AS r_source FROM facility_facts p "
+            "JOIN facilities f ON f.cid = p.cid WHERE p.import_key=? AND p.trust=? ORDER BY p.row, p.cid",
+            (import_key, TRUST_SUPPLIER))
+        for r in rows:
+            checks = (("metal", r["metal"], r["r_metal"], (r["metal"] or "").casefold(),
+                       (r["r_metal"] or "").casefold()),
+                      ("country", r["country_iso2"] or r["country_text"], r["r_iso2"], r["country_iso2"],
+                       r["r_iso2"]),
+                      ("standard name", r["standard_name"], r["r_name"], normalise_name(r["standard_name"] or ""),
+                       normalise_name(r["r_name"] or "")))
+            for what, theirs, ref, a, b in checks:
+                if a and b and a != b:
+                    out.append({"row": r["row"], "cid": r["cid"], "field": what, "theirs": theirs, "reference": ref,
+                                "reference_source": r["r_source"]})
+        return out
+
+    def fact_sources(self, cid: str) -> dict[str, Any]:
+        """Every fact the store holds about a CID, each with its source and trust: the facility in force, every
+        facility fact recorded (in force / outranked / proposal), aliases and alias proposals, RMAP statuses,
+        revisions and watchlist entries — what `minetrace reference show CID` lists."""
+        cid = cid.strip().upper()
+        fac = self.facility(cid)
+        cur = self.db.execute("SELECT * FROM facilities WHERE cid=?", (cid,)).fetchone()
+        facts: list[dict[str, Any]] = []
+        if self._has_table("facility_facts"):
+            facts = [dict(r) for r in self.db.execute(
+                "SELECT * FROM facility_facts WHERE cid=? ORDER BY as_of, source, row", (cid,))]
+        for f in facts:
+            f["trust"] = f["trust"] or "unrecorded"
+            if f["trust"] == TRUST_SUPPLIER:
+                differs = cur is not None and any(
+                    (f[k] and cur[k] and (normalise_name(f[k]) if k == "standard_name" else f[k]) !=
+                     (normalise_name(cur[k]) if k == "standard_name" else cur[k]))
+                    for k in ("metal", "standard_name", "country_iso2"))
+                f["status"] = "proposal (disagrees with the fact in force; not used)" if differs else \
+                    "proposal (not used)"
+            elif cur is not None and f["source"] == cur["source"]:
+                f["status"] = "in force"
+            else:
+                f["status"] = "outranked or older"
+        if cur is not None and not any(f["status"] == "in force" for f in facts):  # stored before sources were kept
+            facts.append({**{k: cur[k] for k in ("cid", "metal", "standard_name", "country_iso2", "country_text",
+                                                  "city", "state", "as_of", "source")},
+                          "trust": cur["trust"] or "unrecorded", "import_key": None, "row": None, "status": "in force"})
+        aliases = [dict(r) | {"status": "in use"} for r in self.db.execute(
+            "SELECT metal, alias_raw, cid, source, as_of FROM aliases WHERE cid=? ORDER BY alias_norm, source", (cid,))]
+        if self._has_table("alias_proposals"):
+            aliases += [dict(r) | {"status": "proposed (for review, not used)"} for r in self.db.execute(
+                "SELECT metal, alias_raw, cid, source, as_of FROM alias_proposals WHERE cid=? ORDER BY alias_norm, "
+                "source", (cid,))]
+        return {"cid": cid, "facility": fac.to_json() if fac else None,
+                "trust": (cur["trust"] if cur is not None and "trust" in cur.keys() else None),
+                "facts": facts, "aliases": aliases, "statuses": self.status_history(cid),
+                "revisions": self.revisions(cid), "watchlist": self.on_watchlist(cid)}
