@@ -34,6 +34,7 @@ import networkx as nx
 
 from graph import schema as S
 from graph.countries import country_name, split_countries, to_iso2
+from graph.current import GroupForm, current_of, outcome_of
 from graph.store import (
     CampaignRecord,
     CountryRecord,
@@ -77,7 +78,8 @@ CREATE TABLE IF NOT EXISTS declaration(
   scope TEXT, scope_description TEXT, company_name TEXT, company_unique_id TEXT, contact_email TEXT,
   effective_date TEXT, received TEXT NOT NULL, checker_missing INTEGER, current INTEGER NOT NULL DEFAULT 0,
   superseded_by TEXT, smelter_rows INTEGER NOT NULL DEFAULT 0, findings_json TEXT, answers_json TEXT,
-  company_answers_json TEXT, policy_url TEXT, metals TEXT, year_source TEXT);
+  company_answers_json TEXT, policy_url TEXT, metals TEXT, year_source TEXT, hold TEXT,
+  accepted INTEGER NOT NULL DEFAULT 0, pending TEXT);
 CREATE INDEX IF NOT EXISTS declaration_group ON declaration(supplier_id, reporting_year, scope);
 CREATE INDEX IF NOT EXISTS declaration_year_current ON declaration(reporting_year, current);
 CREATE TABLE IF NOT EXISTS smelter(
@@ -114,7 +116,9 @@ CREATE INDEX IF NOT EXISTS campaign_record_supplier ON campaign_record(supplier_
 
 #: columns added to existing tables after their first release: (table, column, type) — added on open when missing
 _ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("supplier", "contact_name", "TEXT"), ("supplier", "language", "TEXT"))
+    ("supplier", "contact_name", "TEXT"), ("supplier", "language", "TEXT"),
+    ("declaration", "hold", "TEXT"), ("declaration", "accepted", "INTEGER NOT NULL DEFAULT 0"),
+    ("declaration", "pending", "TEXT"))
 
 _HOP_SELECT = """
 SELECT s.id, s.name, d.id, d.file_name, d.template_version, d.reporting_year, d.status, d.current,
@@ -129,7 +133,7 @@ JOIN smelter sm ON sm.key = r.smelter_key
 _DECL_COLS = ("id", "supplier_id", "file_name", "template_kind", "template_version", "reporting_year", "status",
               "scope", "company_name", "effective_date", "received", "current", "superseded_by", "checker_missing",
               "smelter_rows", "scope_description", "company_unique_id", "contact_email", "policy_url", "metals",
-              "year_source", "findings_json", "answers_json", "company_answers_json")
+              "year_source", "findings_json", "answers_json", "company_answers_json", "hold", "accepted", "pending")
 
 _SUPPLIER_COLS = ("id", "name", "aliases", "category", "last_purchase", "contact_email", "email_domain", "spend",
                   "in_scope", "scope_reason", "origin", "contact_name", "language")
@@ -294,14 +298,15 @@ class EmbeddedStore:
     # ------------------------------------------------------------------ writes
     def ingest_declaration(self, decl: Declaration, resolutions: list[Resolution], supplier: SupplierRecord,
                            year: int | None, parent_supplier_id: str | None = None,
-                           year_source: str | None = None) -> IngestOutcome:
+                           year_source: str | None = None, hold: str | None = None) -> IngestOutcome:
         sha = decl.file.sha256
         if len(resolutions) != len(decl.smelters):
             raise ValueError(f"{decl.file.name}: {len(resolutions)} resolutions for {len(decl.smelters)} smelter rows")
         scope = decl.company.scope or None
         with self._lock:
             try:
-                return self._ingest_tx(decl, resolutions, supplier, year, parent_supplier_id, year_source, sha, scope)
+                return self._ingest_tx(decl, resolutions, supplier, year, parent_supplier_id, year_source, sha, scope,
+                                       hold)
             except _Duplicate:  # checked under the write lock: another process may have stored it meanwhile
                 row = self._q("SELECT supplier_id, reporting_year, scope, current, superseded_by FROM declaration "
                               "WHERE id = ?", (sha,))[0]
@@ -310,7 +315,7 @@ class EmbeddedStore:
 
     def _ingest_tx(self, decl: Declaration, resolutions: list[Resolution], supplier: SupplierRecord,
                    year: int | None, parent_supplier_id: str | None, year_source: str | None, sha: str,
-                   scope: str | None) -> IngestOutcome:
+                   scope: str | None, hold: str | None = None) -> IngestOutcome:
         with self._tx() as db:
             if db.execute("SELECT 1 FROM declaration WHERE id = ?", (sha,)).fetchone():
                 raise _Duplicate(sha)
@@ -323,8 +328,8 @@ class EmbeddedStore:
                 "INSERT INTO declaration(dno, id, supplier_id, parent_id, file_name, template_kind, "
                 "template_version, reporting_year, status, scope, scope_description, company_name, "
                 "company_unique_id, contact_email, effective_date, received, checker_missing, smelter_rows, "
-                "findings_json, answers_json, company_answers_json, policy_url, metals, year_source) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "findings_json, answers_json, company_answers_json, policy_url, metals, year_source, hold) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (seq + 1, sha, supplier.id, parent_supplier_id, decl.file.name, decl.template.kind,
                  decl.template.version, year, decl.status, scope, decl.company.scope_description,
                  decl.company.name, decl.company.unique_id, decl.company.contact_email, eff, _now(),
@@ -333,7 +338,7 @@ class EmbeddedStore:
                  json.dumps({q: {m: asdict(a) for m, a in per.items()} for q, per in decl.answers.items()},
                             ensure_ascii=False),
                  json.dumps({k: asdict(a) for k, a in decl.company_answers.items()}, ensure_ascii=False),
-                 decl.policy_url, json.dumps(list(decl.metals)), year_source))
+                 decl.policy_url, json.dumps(list(decl.metals)), year_source, hold))
             dno = int(cur.lastrowid or seq + 1)
             self._write_rows(db, decl, resolutions, dno, sha)
             current_id = self._recompute_group(db, supplier.id, year, scope)
@@ -341,16 +346,9 @@ class EmbeddedStore:
             if current_id == sha:
                 supersedes = [r[0] for r in db.execute(
                     "SELECT id FROM declaration WHERE supplier_id = ? AND reporting_year IS ? AND scope IS ? "
-                    "AND superseded_by = ? ORDER BY dno", (supplier.id, year, scope, sha))]
-        is_current = current_id == sha
-        outcome = "invalid_stored" if decl.status == "invalid" else ("new" if is_current else "superseded")
-        msg = ""
-        if supersedes:
-            msg = "supersedes " + ", ".join(s[:12] for s in supersedes)
-        elif not is_current:
-            msg = f"history: {current_id[:12]} is newer for {supplier.id} {year} scope {scope or '-'}"
-        return IngestOutcome(outcome, sha, supplier.id, year, scope, is_current, supersedes,  # type: ignore[arg-type]
-                             None if is_current else current_id, msg)
+                    "AND superseded_by = ? AND pending IS NULL ORDER BY dno", (supplier.id, year, scope, sha))]
+            pending = db.execute("SELECT pending FROM declaration WHERE id = ?", (sha,)).fetchone()[0]
+        return outcome_of(decl.status, sha, supplier.id, year, scope, current_id, supersedes, pending)
 
     def _upsert_declared_supplier(self, db: sqlite3.Connection, rec: SupplierRecord) -> None:
         """Insert a supplier seen in a declaration; never overwrite what the master list says."""
@@ -435,17 +433,29 @@ class EmbeddedStore:
 
     @staticmethod
     def _recompute_group(db: sqlite3.Connection, supplier_id: str, year: int | None, scope: str | None) -> str | None:
-        """Mark the newest declaration of (supplier, year, scope) current; return its id."""
-        rows = db.execute("SELECT id, COALESCE(effective_date, ''), dno FROM declaration "
-                          "WHERE supplier_id = ? AND reporting_year IS ? AND scope IS ?",
+        """Mark the current declaration of (supplier, year, scope) — `current_of` — and the pending ones; return
+        the current one's id."""
+        rows = db.execute("SELECT id, COALESCE(effective_date, ''), dno, status, hold, accepted, file_name "
+                          "FROM declaration WHERE supplier_id = ? AND reporting_year IS ? AND scope IS ?",
                           (supplier_id, year, scope)).fetchall()
         if not rows:
             return None
-        newest = max(rows, key=lambda r: (r[1], r[2]))[0]
-        db.execute("UPDATE declaration SET current = (id = ?), superseded_by = CASE WHEN id = ? THEN NULL ELSE ? END "
-                   "WHERE supplier_id = ? AND reporting_year IS ? AND scope IS ?",
-                   (newest, newest, newest, supplier_id, year, scope))
-        return str(newest)
+        forms = [GroupForm(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in rows]
+        current, pending = current_of(forms)
+        db.executemany("UPDATE declaration SET current = ?, superseded_by = ?, pending = ? WHERE id = ?",
+                       [(int(f.id == current.id), None if f.id == current.id else current.id, pending.get(f.id), f.id)
+                        for f in forms])
+        return current.id
+
+    def accept_declaration(self, declaration_id: str) -> bool:
+        with self._lock:
+            row = self._q("SELECT supplier_id, reporting_year, scope FROM declaration WHERE id = ?", (declaration_id,))
+            if not row:
+                return False
+            with self._tx() as db:
+                db.execute("UPDATE declaration SET accepted = 1 WHERE id = ?", (declaration_id,))
+                self._recompute_group(db, *row[0])
+        return True
 
     def delete_declaration(self, declaration_id: str) -> bool:
         with self._lock:
@@ -613,6 +623,7 @@ class EmbeddedStore:
         for r in rows:
             d = dict(zip(_DECL_COLS, r, strict=True))
             d["current"] = bool(d["current"])
+            d["accepted"] = bool(d["accepted"])
             d["metals"] = _json_list(d["metals"])
             d["findings_json"] = d["findings_json"] or "[]"
             d["answers_json"] = d["answers_json"] or "{}"

@@ -39,6 +39,7 @@ from neo4j.exceptions import ConstraintError, Neo4jError, ServiceUnavailable, Se
 
 from graph import schema as S
 from graph.countries import country_name, split_countries, to_iso2
+from graph.current import INVALID_PENDING, outcome_of
 from graph.embedded import MINE_SHEET, PRODUCT_SHEET, SMELTER_SHEET, smelter_key_for
 from graph.store import (
     CampaignRecord,
@@ -75,7 +76,26 @@ _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DECL_FIELDS = ("id", "supplier_id", "file_name", "template_kind", "template_version", "reporting_year", "status",
                 "scope", "company_name", "effective_date", "received", "current", "superseded_by",
                 "checker_missing", "smelter_rows", "scope_description", "company_unique_id", "contact_email",
-                "policy_url", "metals", "year_source", "findings_json", "answers_json", "company_answers_json")
+                "policy_url", "metals", "year_source", "findings_json", "answers_json", "company_answers_json",
+                "hold", "accepted", "pending")
+_PENDING_HEAD, _PENDING_TAIL = INVALID_PENDING.split("{current}")
+#: graph.current's rule for one group, in Cypher: `gs` (the group's declarations) in, current + pending set;
+#: yields newest (the current one), newer (the pending ones) and older (history), as graph.current.current_of
+CURRENT_RULE_CYPHER = (
+    "WITH g ORDER BY coalesce(g.effective_date, '') DESC, g.seq DESC "
+    "WITH collect(g) AS gs "
+    "WITH gs, [g IN gs WHERE coalesce(g.accepted, false) OR g.hold IS NULL] AS trusted "
+    "WITH gs, trusted, [g IN trusted WHERE coalesce(g.accepted, false) OR g.status = 'valid'] AS strong "
+    "WITH gs, CASE WHEN size(strong) > 0 THEN strong[0] WHEN size(trusted) > 0 THEN trusted[0] ELSE gs[0] END "
+    "AS newest "
+    "WITH gs, newest, [i IN range(0, size(gs) - 1) WHERE gs[i] = newest][0] AS ni "
+    "WITH gs, newest, gs[0..ni] AS newer "
+    "FOREACH (g IN gs | SET g.current = (g = newest), "
+    "g.superseded_by = CASE WHEN g = newest THEN null ELSE newest.id END, "
+    "g.pending = CASE WHEN g IN newer THEN (CASE WHEN g.hold IS NOT NULL AND NOT coalesce(g.accepted, false) "
+    "THEN g.hold ELSE $pending_head + coalesce(newest.file_name, left(newest.id, 12)) + $pending_tail END) "
+    "ELSE null END) "
+)
 _SUPPLIER_FIELDS = ("id", "name", "aliases", "category", "last_purchase", "contact_email", "email_domain", "spend",
                     "in_scope", "scope_reason", "origin", "contact_name", "language")
 
@@ -291,12 +311,14 @@ class Neo4jStore:
     # ------------------------------------------------------------------ ingest
     def ingest_declaration(self, decl: Declaration, resolutions: list[Resolution], supplier: SupplierRecord,
                            year: int | None, parent_supplier_id: str | None = None,
-                           year_source: str | None = None) -> IngestOutcome:
+                           year_source: str | None = None, hold: str | None = None) -> IngestOutcome:
         if len(resolutions) != len(decl.smelters):
             raise ValueError(f"{decl.file.name}: {len(resolutions)} resolutions for {len(decl.smelters)} smelter rows")
         if parent_supplier_id and parent_supplier_id == supplier.id:
             raise ValueError(f"supplier {supplier.id} cannot be its own sub-supplier")
         payload = self._declaration_payload(decl, resolutions, supplier, year, parent_supplier_id, year_source)
+        payload["props"]["hold"] = hold
+        payload["props"]["accepted"] = False
         try:
             return self._write(f"ingest of {decl.file.name}", self._ingest_tx, payload, bump=False)
         except Neo4jStoreError as exc:
@@ -382,23 +404,15 @@ class Neo4jStore:
             return IngestOutcome("duplicate", sha, d["s"], d["y"], d["sc"], bool(d["cur"]), [], d["sb"],
                                  "same file (sha256) already stored")
         prov = {"sha256": sha, "template_version": p["template_version"], "reporting_year": year}
-        current_id, older = self._write_head(tx, p, prov)
+        current_id, older, pending = self._write_head(tx, p, prov)
         if p["parent_id"]:
             self._link_supplier(tx, sid, p["parent_id"], prov)
         self._write_rows(tx, p, prov)
-        is_current = current_id == sha
-        supersedes = older if is_current else []
-        outcome = "invalid_stored" if p["status"] == "invalid" else ("new" if is_current else "superseded")
-        msg = ""
-        if supersedes:
-            msg = "supersedes " + ", ".join(s[:12] for s in supersedes)
-        elif not is_current:
-            msg = f"history: {str(current_id)[:12]} is newer for {sid} {year} scope {scope or '-'}"
-        return IngestOutcome(outcome, sha, sid, year, scope, is_current, supersedes,  # type: ignore[arg-type]
-                             None if is_current else current_id, msg)
+        supersedes = older if current_id == sha else []
+        return outcome_of(p["status"], sha, sid, year, scope, current_id, supersedes, pending)
 
     def _write_head(self, tx: ManagedTransaction, p: dict[str, Any],
-                    prov: dict[str, Any]) -> tuple[str | None, list[str]]:
+                    prov: dict[str, Any]) -> tuple[str | None, list[str], str | None]:
         """One statement: version bump (the declaration's seq), the supplier (an existing one only gets its
         blanks filled), Company→supplier when there is no parent, the countries the rows name, the
         Declaration node + DECLARED, and the product and mine rows."""
@@ -422,22 +436,22 @@ class Neo4jStore:
             f"MERGE (d)-[e:{T[S.COVERS]}]->(x) SET e.sheet = $psheet, e.row = r.row, e += $prov) "
             f"FOREACH (r IN $mines | MERGE (x:{L[S.MINE]} {{key: r.key}}) SET x = r, x.declaration_id = $id "
             f"MERGE (d)-[e:{T[S.LISTS_MINE]}]->(x) SET e.sheet = $msheet, e.row = r.row, e += $prov) "
-            # the supersede bookkeeping needs only Declaration nodes, so it runs here too (newest current)
+            # the supersede bookkeeping needs only Declaration nodes, so it runs here too (graph.current's rule)
             f"WITH DISTINCT d CALL (d) {{ MATCH (g:{decl} {{supplier_id: d.supplier_id}}) "
             "WHERE (g.reporting_year = $year OR (g.reporting_year IS NULL AND $year IS NULL)) "
             "AND (g.scope = $scope OR (g.scope IS NULL AND $scope IS NULL)) "
-            "WITH g ORDER BY coalesce(g.effective_date, '') DESC, g.seq DESC "
-            "WITH collect(g) AS gs WITH gs, gs[0] AS newest "
-            "FOREACH (g IN gs | SET g.current = (g = newest), "
-            "g.superseded_by = CASE WHEN g = newest THEN null ELSE newest.id END) "
-            "RETURN newest.id AS current_id, [g IN gs WHERE g <> newest | [g.seq, g.id]] AS older } "
-            "RETURN current_id, older",
+            + CURRENT_RULE_CYPHER +
+            "RETURN newest.id AS current_id, [g IN gs WHERE g <> newest AND NOT g IN newer | [g.seq, g.id]] AS older, "
+            "[g IN gs WHERE g.id = $id | g.pending][0] AS pending } "
+            "RETURN current_id, older, pending",
             meta=META_ID, rec=p["supplier"], origin=S.ORIGIN_DECLARED, cid=self.company_id, pid=p["parent_id"],
             prov=prov, countries=p["countries"], id=p["sha"], props=p["props"], now=_now(),
             tv=p["template_version"], year=p["year"], products=p["products"], mines=p["mines"],
-            psheet=PRODUCT_SHEET, msheet=MINE_SHEET, scope=p["scope"])
+            psheet=PRODUCT_SHEET, msheet=MINE_SHEET, scope=p["scope"], pending_head=_PENDING_HEAD,
+            pending_tail=_PENDING_TAIL)
         current = rec[0]["current_id"]
-        return (None if current is None else str(current)), [str(i) for _seq, i in sorted(rec[0]["older"])]
+        return ((None if current is None else str(current)), [str(i) for _seq, i in sorted(rec[0]["older"])],
+                rec[0]["pending"])
 
     def _link_supplier(self, tx: ManagedTransaction, supplier_id: str, parent_id: str | None,
                        prov: dict[str, Any]) -> None:
@@ -496,18 +510,27 @@ class Neo4jStore:
                          scope: str | None) -> tuple[str | None, list[str]]:
         """Mark the newest declaration of (supplier, year, scope) current; return its id and the ids it
         supersedes (oldest first)."""
-        rec = self._run(tx, f"MATCH (d:{L[S.DECLARATION]} {{supplier_id: $sid}}) "
-                            "WHERE (d.reporting_year = $year OR (d.reporting_year IS NULL AND $year IS NULL)) "
-                            "AND (d.scope = $scope OR (d.scope IS NULL AND $scope IS NULL)) "
-                            "WITH d ORDER BY coalesce(d.effective_date, '') DESC, d.seq DESC "
-                            "WITH collect(d) AS ds WITH ds, ds[0] AS newest "
-                            "FOREACH (d IN ds | SET d.current = (d = newest), "
-                            "d.superseded_by = CASE WHEN d = newest THEN null ELSE newest.id END) "
-                            "RETURN newest.id AS id, [d IN ds WHERE d <> newest | [d.seq, d.id]] AS older",
-                        sid=supplier_id, year=year, scope=scope)
+        rec = self._run(tx, f"MATCH (g:{L[S.DECLARATION]} {{supplier_id: $sid}}) "
+                            "WHERE (g.reporting_year = $year OR (g.reporting_year IS NULL AND $year IS NULL)) "
+                            "AND (g.scope = $scope OR (g.scope IS NULL AND $scope IS NULL)) "
+                            + CURRENT_RULE_CYPHER +
+                            "RETURN newest.id AS id, [g IN gs WHERE g <> newest AND NOT g IN newer | [g.seq, g.id]] "
+                            "AS older",
+                        sid=supplier_id, year=year, scope=scope, pending_head=_PENDING_HEAD, pending_tail=_PENDING_TAIL)
         if not rec or rec[0]["id"] is None:
             return None, []
         return str(rec[0]["id"]), [str(i) for _seq, i in sorted(rec[0]["older"])]
+
+    def accept_declaration(self, declaration_id: str) -> bool:
+        return bool(self._write(f"accept of declaration {declaration_id}", self._accept_tx, declaration_id))
+
+    def _accept_tx(self, tx: ManagedTransaction, did: str) -> bool:
+        found = self._run(tx, f"MATCH (d:{L[S.DECLARATION]} {{id: $id}}) SET d.accepted = true "
+                              "RETURN d.supplier_id AS sid, d.reporting_year AS year, d.scope AS scope", id=did)
+        if not found:
+            return False
+        self._recompute_group(tx, found[0]["sid"], found[0]["year"], found[0]["scope"])
+        return True
 
     # ------------------------------------------------------------------ delete
     def delete_declaration(self, declaration_id: str) -> bool:
@@ -1012,6 +1035,7 @@ def _campaign_rid(kind: str, key: str) -> str:
 def _decl_info(props: dict[str, Any]) -> DeclarationInfo:
     d = {k: props.get(k) for k in _DECL_FIELDS}
     d["current"] = bool(d["current"])
+    d["accepted"] = bool(d["accepted"])
     d["metals"] = list(d["metals"] or [])
     d["smelter_rows"] = int(d["smelter_rows"] or 0)
     d["findings_json"] = d["findings_json"] or "[]"

@@ -47,7 +47,8 @@ NODE_PROPS: dict[str, tuple[str, ...]] = {
     DECLARATION: ("file_name", "template_kind", "template_version", "reporting_year", "status", "scope",
                   "scope_description", "company_name", "company_unique_id", "contact_email", "effective_date",
                   "received", "checker_missing", "current", "superseded_by", "supplier_id", "smelter_rows",
-                  "findings_json", "answers_json", "company_answers_json", "policy_url", "metals", "year_source"),
+                  "findings_json", "answers_json", "company_answers_json", "policy_url", "metals", "year_source",
+                  "hold", "accepted", "pending"),
     SMELTER: ("cid", "metal", "name", "country_iso2", "provisional", "resolution_status", "from_reference"),
     COUNTRY: ("name", "covered", "cahra"),
     PRODUCT: ("declaration_id", "row", "number", "name", "comment"),
@@ -136,8 +137,13 @@ OUTCOME_DUPLICATE = "duplicate"
 OUTCOME_SUPERSEDED = "superseded"
 OUTCOME_INVALID_STORED = "invalid_stored"
 OUTCOME_UNREADABLE = "unreadable"
+#: stored, newer than the supplier's current form, but not displacing it: its identity is not confirmed
+#: (a fuzzy master-list match, another contact domain) until an analyst accepts it
+OUTCOME_PENDING = "pending"
+#: left out on purpose and reported (hidden and system files, macOS resource forks)
+OUTCOME_SKIPPED = "skipped"
 OUTCOMES: tuple[str, ...] = (OUTCOME_NEW, OUTCOME_DUPLICATE, OUTCOME_SUPERSEDED, OUTCOME_INVALID_STORED,
-                             OUTCOME_UNREADABLE)
+                             OUTCOME_UNREADABLE, OUTCOME_PENDING, OUTCOME_SKIPPED)
 
 SURVEY_EVENT_KINDS: tuple[str, ...] = ("contacted", "follow_up", "responded", "out_of_scope", "in_scope", "note")
 

@@ -20,7 +20,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from ingest.records import Declaration, Resolution
 
-Outcome = Literal["new", "duplicate", "superseded", "invalid_stored"]
+Outcome = Literal["new", "duplicate", "superseded", "invalid_stored", "pending"]
 SurveyKind = Literal["contacted", "follow_up", "responded", "out_of_scope", "in_scope", "note"]
 
 #: the default embedded store folder (relative to the working directory)
@@ -115,6 +115,9 @@ class IngestOutcome:
     supersedes: list[str] = field(default_factory=list)
     superseded_by: str | None = None
     message: str = ""
+    #: why this newer form does not displace the current one (identity unconfirmed, or invalid while a
+    #: valid form is current); None when it is current or plain history
+    pending: str | None = None
 
 
 @dataclass
@@ -176,6 +179,12 @@ class DeclarationInfo:
     findings_json: str = "[]"
     answers_json: str = "{}"
     company_answers_json: str = "{}"
+    #: identity not confirmed when it arrived (fuzzy master-list match, another contact domain): it may not
+    #: displace the current form until accepted
+    hold: str | None = None
+    accepted: bool = False  # an analyst accepted it (`minetrace store accept`)
+    #: newer than the current form but held back: why (hold, or invalid while a valid form is current)
+    pending: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -245,7 +254,15 @@ class GraphStore(Protocol):
     # --- writes ---
     def ingest_declaration(self, decl: Declaration, resolutions: list[Resolution], supplier: SupplierRecord,
                            year: int | None, parent_supplier_id: str | None = None,
-                           year_source: str | None = None) -> IngestOutcome: ...
+                           year_source: str | None = None, hold: str | None = None) -> IngestOutcome:
+        """Store one declaration. Which declaration of (supplier, year, scope) is current: the newest (effective
+        date, then ingest order) among the valid or accepted ones that are not on `hold`; when there is none, the
+        newest not on hold; a newer form that is not current is `pending` (with why)."""
+        ...
+    def accept_declaration(self, declaration_id: str) -> bool:
+        """An analyst accepts a pending form (identity checked, or invalid but to be used): it may become current.
+        False for an unknown declaration."""
+        ...
     def delete_declaration(self, declaration_id: str) -> bool: ...
     def upsert_suppliers(self, records: list[SupplierRecord]) -> None: ...
     def set_supplier_scope(self, supplier_id: str, in_scope: bool | None, reason: str | None) -> None: ...

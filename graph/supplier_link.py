@@ -14,7 +14,7 @@ import hashlib
 from pathlib import Path
 
 from graph import schema as S
-from graph.store import SupplierRecord
+from graph.store import DeclarationInfo, SupplierRecord
 from ingest.records import Declaration
 from ingest.suppliers import MasterSupplier, match_supplier, normalise_company, read_supplier_list
 
@@ -90,3 +90,47 @@ class SupplierLinker:
         rec = SupplierRecord(id=sid, name=name, contact_email=c.contact_email,
                              email_domain=email_domain(c.contact_email))
         return rec, "declared" if not self.masters else "declared (not on master list)"
+
+
+def _best_name(company: str | None, record: SupplierRecord) -> str:
+    """The master-list name (or alias) closest to what the file typed."""
+    names = [record.name, *(record.aliases or [])]
+    key = normalise_company(company)
+    exact = [n for n in names if normalise_company(n) == key]
+    if exact or not key:
+        return (exact or names)[0]
+    from rapidfuzz import fuzz
+
+    return max(names, key=lambda n: fuzz.token_sort_ratio(key, normalise_company(n)))
+
+
+def match_shown(decl: Declaration, record: SupplierRecord, method: str) -> str:
+    """How the file was tied to the supplier, with the names compared (shown per file and kept)."""
+    typed = decl.company.name or "(no company name)"
+    if method.startswith("declared"):
+        return f"{typed!r}: the name the file declares (no master-list link)"
+    if method == "id":
+        return f"unique ID {decl.company.unique_id!r} = master-list ID {record.id}"
+    if method == "email_domain":
+        return f"contact domain {email_domain(decl.company.contact_email)} = master list's {record.email_domain}"
+    sign = "~" if method.startswith("fuzzy") else "="
+    return f"{typed!r} {sign} {_best_name(decl.company.name, record)!r} ({method})"
+
+
+def identity_hold(decl: Declaration, record: SupplierRecord, method: str,
+                  current: DeclarationInfo | None) -> str | None:
+    """Why this form, if newer, must not displace the supplier's current form until an analyst accepts it —
+    None when its identity is as good as the current form's. A file only claims a company: a fuzzy
+    master-list match, or a contact e-mail domain other than the current form's (or the master list's), is
+    not enough to speak for that supplier."""
+    if current is None:
+        return None
+    if method.startswith("fuzzy"):
+        return f"identity unconfirmed: {match_shown(decl, record, method)} is only a fuzzy master-list match"
+    new = email_domain(decl.company.contact_email)
+    known = {d for d in (email_domain(current.contact_email),
+                         None if method.startswith("declared") else record.email_domain) if d}
+    if new and known and new not in known:
+        return (f"identity unconfirmed: contact e-mail domain {new} differs from {', '.join(sorted(known))} "
+                f"(current form {current.file_name or current.id[:12]})")
+    return None

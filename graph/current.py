@@ -1,0 +1,89 @@
+"""Which declaration of a supplier's (year, scope) is current, and which newer ones wait: the supersede rule.
+
+Why its own module: both stores (embedded SQL, Neo4j Cypher) and the tests must apply one rule, and it
+decides whose smelters count in every figure. A file only *claims* a company, so a newer form does not
+simply replace the current one:
+
+* a form whose identity was not confirmed when it arrived (`hold`: a fuzzy master-list match, a
+  contact e-mail domain other than the current form's) cannot displace the current form;
+* an invalid form cannot displace a valid one;
+* until an analyst accepts it (`accepted`, `minetrace store accept SHA`) or the supplier sends a
+  fixed form. Such a newer, held-back form is *pending*, and says why.
+
+So: current = the newest (effective date, then ingest order) of the valid-or-accepted forms not on hold;
+when there is none, the newest not on hold; when every form is on hold, the newest. The Neo4j store runs
+the same rule in Cypher (`graph.neo4j_store.CURRENT_RULE_CYPHER`); the contract tests hold both to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graph.store import IngestOutcome
+
+INVALID_PENDING = "invalid form: the valid form {current} stays current until this one is fixed or accepted"
+
+
+@dataclass(frozen=True)
+class GroupForm:
+    """One declaration of a (supplier, year, scope) group, as the rule sees it."""
+
+    id: str
+    effective_date: str  # ISO, '' when none
+    seq: int  # ingest order
+    status: str  # valid | invalid
+    hold: str | None = None
+    accepted: bool = False
+    file_name: str | None = None
+
+    @property
+    def order(self) -> tuple[str, int]:
+        return self.effective_date or "", self.seq
+
+
+def current_of(forms: list[GroupForm]) -> tuple[GroupForm, dict[str, str]]:
+    """(the current form, {id of a pending form: why}) for one non-empty group."""
+    trusted = [f for f in forms if f.accepted or not f.hold]
+    strong = [f for f in trusted if f.accepted or f.status == "valid"]
+    current = max(strong or trusted or forms, key=lambda f: f.order)
+    pending: dict[str, str] = {}
+    for f in forms:
+        if f.id != current.id and f.order > current.order:
+            pending[f.id] = f.hold if f.hold and not f.accepted else \
+                INVALID_PENDING.format(current=current.file_name or current.id[:12])
+    return current, pending
+
+
+def outcome_of(status: str, sha: str, supplier_id: str, year: int | None, scope: str | None,
+               current_id: str | None, supersedes: list[str], pending: str | None) -> IngestOutcome:
+    """The outcome of storing declaration `sha` once its group was recomputed."""
+    is_current = current_id == sha
+    if status == "invalid":
+        outcome = "invalid_stored"
+    elif is_current:
+        outcome = "new"
+    else:
+        outcome = "pending" if pending else "superseded"
+    if supersedes:
+        msg = "supersedes " + ", ".join(s[:12] for s in supersedes)
+    elif pending:
+        msg = f"pending: {pending}"
+    elif not is_current:
+        msg = f"history: {str(current_id)[:12]} is newer for {supplier_id} {year} scope {scope or '-'}"
+    else:
+        msg = ""
+    return IngestOutcome(outcome, sha, supplier_id, year, scope, is_current, supersedes,  # type: ignore[arg-type]
+                         None if is_current else current_id, msg, pending)
+
+
+def pending_by_supplier(store: Any, year: int | None = None) -> dict[str, list[dict[str, Any]]]:
+    """supplier id → its newer forms held back ({declaration_id, file_name, reporting_year, status, reason,
+    current}): what "newer form pending" shows on a supplier."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for d in store.declarations(year=year, current_only=False):
+        if d.pending:
+            out.setdefault(d.supplier_id, []).append({
+                "declaration_id": d.id, "file_name": d.file_name, "reporting_year": d.reporting_year,
+                "status": d.status, "reason": d.pending, "current": d.superseded_by})
+    return out
