@@ -6,30 +6,62 @@ supplier data is neutralised against formula injection.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 import typer
-from rich.console import Console
 
 from app.cli_query import AS_OF, JSON, POLICY, STORE, YEAR, emit, head, open_ctx, say_header
+from app.safe_output import console as safe_console
+from app.safe_output import markup, message
 from queries import exports
 from queries.context import QueryContext
+from queries.xlsx import OutPathError
 
-OUT = typer.Option(..., "--out", help="Output file (.xlsx, or .csv for a single table).")
+OUT = typer.Option(..., "--out", help="Output file (.xlsx, or .csv for a single table; `export cmrt`: .xlsx only). "
+                   "Any other extension is refused.")
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    """An --out that cannot be honoured, or a file that cannot be written: one line naming it, exit 2."""
+    try:
+        yield
+    except OutPathError as exc:
+        typer.echo(message(f"error: {exc}"), err=True)
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        typer.echo(message(f"error: cannot write {exc.filename or 'the output file'} "
+                           f"({exc.strerror or exc})"), err=True)
+        raise typer.Exit(2) from None
+
+
+def _guarded(fn: Callable[..., None]) -> Callable[..., None]:
+    """Wrap a command body in `_writing` (keeps the command's signature for typer)."""
+    import functools
+
+    @functools.wraps(fn)
+    def run(*args: object, **kwargs: object) -> None:
+        with _writing():
+            fn(*args, **kwargs)
+    return run
 
 
 def register(root: typer.Typer) -> None:
     app = typer.Typer(help="Exports: flagged suppliers, report appendix, consolidated CMRT, responses, findings.",
                       no_args_is_help=True)
     root.add_typer(app, name="export")
-    console = Console()
+    console = safe_console()
 
     def done(res: exports.ExportResult, as_json: bool, ctx: QueryContext, store: str | None) -> None:
         say_header(ctx, as_json, store)
         if as_json:
             emit({**res.to_json(), **{k: v for k, v in head(ctx).items() if k != "year"}})
         else:
-            console.print(f"{res.kind}: {res.rows} rows → {res.path}")
+            console.print(f"{markup(res.kind)}: {res.rows} rows → {markup(res.path, None)}")
 
     @app.command("flagged")
+    @_guarded
     def flagged_cmd(out: str = OUT, flag: list[str] = typer.Option(None, "--flag", help="Only these flags."),
                     store: str = STORE, year: int = YEAR, policy: str = POLICY, as_of: str = AS_OF,
                     as_json: bool = JSON) -> None:
@@ -38,6 +70,7 @@ def register(root: typer.Typer) -> None:
             done(exports.export_flagged(ctx.store, ctx.model, out, ctx.year, flag or None), as_json, ctx, store)
 
     @app.command("appendix")
+    @_guarded
     def appendix_cmd(out: str = OUT, store: str = STORE, year: int = YEAR, policy: str = POLICY, as_of: str = AS_OF,
                      include_invalid: bool = typer.Option(False, "--include-invalid"), as_json: bool = JSON) -> None:
         """Report appendix: metal, standard name, location, conformant as of a date; origin countries; counts."""
@@ -45,6 +78,7 @@ def register(root: typer.Typer) -> None:
             done(exports.export_appendix(ctx.store, ctx.model, out, ctx.year, not include_invalid), as_json, ctx, store)
 
     @app.command("cmrt")
+    @_guarded
     def cmrt_cmd(out: str = OUT, template: str = typer.Option(None, "--template", help="Blank RMI CMRT 6.x .xlsx "
                                                               "to fill (a copy is written)."),
                  company: str = typer.Option(None, "--company", help="Your company name for the Declaration."),
@@ -56,6 +90,7 @@ def register(root: typer.Typer) -> None:
                                      {"name": company} if company else None, not include_invalid), as_json, ctx, store)
 
     @app.command("responses")
+    @_guarded
     def responses_cmd(out: str = OUT, store: str = STORE, year: int = YEAR, policy: str = POLICY,
                       as_json: bool = JSON) -> None:
         """Response status per supplier, with the program figures."""
@@ -63,6 +98,7 @@ def register(root: typer.Typer) -> None:
             done(exports.export_responses(ctx.store, out, ctx.year, ctx.model), as_json, ctx, store)
 
     @app.command("findings")
+    @_guarded
     def findings_cmd(out: str = OUT, store: str = STORE, year: int = YEAR, policy: str = POLICY,
                      as_json: bool = JSON) -> None:
         """Validation findings of every current declaration plus smelter data-quality findings."""

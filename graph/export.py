@@ -9,6 +9,11 @@ neo4j-admin CSV: one file per label (``nodes_<Label>.csv``, header ``id:ID(Label
 and one per relationship type and end labels (``rels_<TYPE>_<Start>_<End>.csv``, header
 ``:START_ID(Start),:END_ID(End),…,:TYPE``); typed columns (``:long``, ``:double``,
 ``:boolean``, ``:string[]`` with ``;`` between items); an ``import.sh`` with the command.
+
+Both CSV formats are opened in Excel as often as they are loaded elsewhere, and their cells hold
+supplier text: every text cell (keys included, the same way in node and relationship files) is
+neutralised against formula injection (`ingest.formula_text`: a leading `'` before =, +, -, @ …).
+`--out` is checked: GraphML goes to a .graphml (or .xml) file, the CSV formats to a folder.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import networkx as nx
 
 from graph import schema as S
 from graph.store import EdgeRow, GraphStore, NodeRow
+from ingest.formula_text import neutralise
 
 FORMATS = ("graphml", "csv", "neo4j-csv")
 ARRAY_DELIMITER = ";"
@@ -56,15 +62,41 @@ def write_graphml(store: GraphStore, out: Path) -> Path:
 
 
 def _flat(value: Any) -> Any:
+    """One CSV cell: text neutralised against formula injection (list items each), numbers as they are."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | tuple):
-        return ARRAY_DELIMITER.join(str(v) for v in value)
+        return neutralise(ARRAY_DELIMITER.join(str(neutralise(str(v))) for v in value))
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+        return neutralise(json.dumps(value, ensure_ascii=False))
+    return neutralise(value)
+
+
+def _key_cell(value: Any) -> Any:
+    return neutralise(value) if isinstance(value, str) else value
+
+
+class ExportPathError(ValueError):
+    """--out cannot be used for the chosen format; the message says what can."""
+
+
+def check_out(fmt: str, out: Path) -> None:
+    """GraphML: a file ending .graphml or .xml; csv / neo4j-csv: a folder (not an existing file, no .csv name)."""
+    out = Path(out)
+    if fmt == "graphml":
+        if out.suffix.lower() not in (".graphml", ".xml"):
+            raise ExportPathError(f"{out}: --format graphml writes one .graphml file; give --out NAME.graphml "
+                                  "(or --format csv / neo4j-csv for a folder of CSV files)")
+        if out.is_dir():
+            raise ExportPathError(f"{out}: is a folder; --format graphml writes one .graphml file")
+        return
+    if out.exists() and not out.is_dir():
+        raise ExportPathError(f"{out}: is a file; --format {fmt} writes a folder of CSV files")
+    if out.suffix.lower() in (".csv", ".graphml", ".xml", ".xlsx", ".zip"):
+        raise ExportPathError(f"{out}: --format {fmt} writes a folder of CSV files (nodes and relationships); "
+                              "give a folder name without an extension")
 
 
 def _columns(rows: Iterable[dict[str, Any]]) -> list[str]:
@@ -85,14 +117,14 @@ def write_csv(store: GraphStore, out_dir: Path) -> list[Path]:
         w = csv.writer(fh)
         w.writerow(["label", "key", *node_cols])
         for label, key, props in store.export_nodes():
-            w.writerow([label, key, *(_flat(props.get(c)) for c in node_cols)])
+            w.writerow([label, _key_cell(key), *(_flat(props.get(c)) for c in node_cols)])
     edge_cols = _columns(e[5] for e in store.export_edges())
     edges_path = out_dir / "edges.csv"
     with edges_path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["type", "start_label", "start_key", "end_label", "end_key", *edge_cols])
         for rtype, sl, sk, el, ek, props in store.export_edges():
-            w.writerow([rtype, sl, sk, el, ek, *(_flat(props.get(c)) for c in edge_cols)])
+            w.writerow([rtype, sl, _key_cell(sk), el, _key_cell(ek), *(_flat(props.get(c)) for c in edge_cols)])
     return [nodes_path, edges_path]
 
 
@@ -158,7 +190,7 @@ def write_neo4j_csv(store: GraphStore, out_dir: Path) -> list[Path]:
                             *(_typed_header(k, t) for k, t in node_header[label]), ":LABEL"])
                 handles[label] = (fh, w)
                 written.append(path)
-            handles[label][1].writerow([key, *(_flat(props.get(k)) for k, _ in node_header[label]), label])
+            handles[label][1].writerow([_key_cell(key), *(_flat(props.get(k)) for k, _ in node_header[label]), label])
         for rtype, sl, sk, el, ek, props in store.export_edges():
             grp = (rtype, sl, el)
             if grp not in handles:
@@ -169,7 +201,8 @@ def write_neo4j_csv(store: GraphStore, out_dir: Path) -> list[Path]:
                             *(_typed_header(k, t) for k, t in rel_header[grp]), ":TYPE"])
                 handles[grp] = (fh, w)
                 written.append(path)
-            handles[grp][1].writerow([sk, ek, *(_flat(props.get(k)) for k, _ in rel_header[grp]), rtype])
+            handles[grp][1].writerow([_key_cell(sk), _key_cell(ek), *(_flat(props.get(k)) for k, _ in rel_header[grp]),
+                                      rtype])
     finally:
         for fh, _ in handles.values():
             fh.close()
@@ -186,7 +219,10 @@ def write_neo4j_csv(store: GraphStore, out_dir: Path) -> list[Path]:
 
 
 def export_graph(store: GraphStore, fmt: str, out: Path) -> list[Path]:
-    """Write the graph in `fmt` (graphml → one file; csv, neo4j-csv → a folder)."""
+    """Write the graph in `fmt` (graphml → one file; csv, neo4j-csv → a folder); ExportPathError when `out`
+    does not fit the format."""
+    if fmt in FORMATS:
+        check_out(fmt, out)
     if fmt == "graphml":
         return [write_graphml(store, out)]
     if fmt == "csv":

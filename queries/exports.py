@@ -31,7 +31,7 @@ from queries.risk import RiskModel, risk_by_key
 from queries.rollup import supplier_rollup
 from queries.sourcing import supplier_answer_flags
 from queries.survey import program_reference_date, store_survey
-from queries.xlsx import Column, SheetSpec, write_csv, write_table, write_xlsx
+from queries.xlsx import Column, SheetSpec, check_out, write_csv, write_table, write_xlsx
 
 
 @dataclass
@@ -104,6 +104,7 @@ def flagged_rows(store: Any, model: RiskModel, year: int | None,
 
 def export_flagged(store: Any, model: RiskModel, out: str | Path, year: int | None = None,
                    flags: list[str] | None = None) -> ExportResult:
+    check_out(out, what="export flagged")
     rows = flagged_rows(store, model, year, flags)
     write_table(out, FLAGGED_COLUMNS, rows, title="Flagged suppliers", extra_sheets=about_sheets(store, model, year))
     return ExportResult(str(out), len(rows), "flagged")
@@ -137,6 +138,7 @@ def appendix_sheets(app: Appendix) -> list[SheetSpec]:
 
 def export_appendix(store: Any, model: RiskModel, out: str | Path, year: int | None,
                     valid_only: bool = True) -> ExportResult:
+    check_out(out, what="export appendix")
     app = appendix(store, model, year, valid_only)
     sheets = appendix_sheets(app)
     if str(out).lower().endswith(".csv"):
@@ -161,6 +163,7 @@ def export_cmrt(store: Any, model: RiskModel, out: str | Path, year: int | None,
                 company: dict[str, Any] | None = None, valid_only: bool = True) -> ExportResult:
     from ingest.template_writer import CmrtSpec, SmelterSpec, write_consolidated_cmrt
 
+    check_out(out, (".xlsx",), "export cmrt (a CMRT workbook)")
     rows = consolidated_rows(store, model, year, valid_only)
     specs = [SmelterSpec(**{k: v for k, v in r.items() if k in SmelterSpec.__dataclass_fields__}) for r in rows]
     declaration = CmrtSpec(company=dict(company)) if company else None
@@ -179,6 +182,7 @@ RESPONSE_COLUMNS = [
 
 
 def export_responses(store: Any, out: str | Path, year: int | None, model: RiskModel | None = None) -> ExportResult:
+    check_out(out, what="export responses")
     ref = program_reference_date(model) if model else None
     policy = model.policy if model else None
     rows, figures = store_survey(store, year, ref, policy)
@@ -245,6 +249,7 @@ def findings_rows(store: Any, year: int | None, model: RiskModel | None = None) 
 
 
 def export_findings(store: Any, out: str | Path, year: int | None, model: RiskModel | None = None) -> ExportResult:
+    check_out(out, what="export findings")
     rows = findings_rows(store, year, model)
     write_table(out, FINDING_COLUMNS, rows, title="Findings",
                 extra_sheets=about_sheets(store, model, year) if model is not None else ())

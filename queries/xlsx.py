@@ -31,25 +31,16 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-#: characters that make a spreadsheet treat a cell as a formula or DDE command
-DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+from ingest.formula_text import DANGEROUS_FIRST, is_dangerous, neutralise
+
+__all__ = ["DANGEROUS_FIRST", "Column", "SheetSpec", "cell_value", "csv_value", "is_dangerous", "neutralise",
+           "write_csv", "write_table", "write_xlsx", "check_out", "OutPathError", "TABLE_SUFFIXES"]
+
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 MAX_WIDTH = 60
 MIN_WIDTH = 8
-
-
-def is_dangerous(text: str) -> bool:
-    stripped = text.lstrip(" \u00a0")
-    return bool(text) and (text.startswith(DANGEROUS_FIRST) or stripped.startswith(DANGEROUS_FIRST))
-
-
-def neutralise(value: Any) -> Any:
-    """The value made safe to put in a spreadsheet cell: dangerous text gets a leading apostrophe."""
-    if isinstance(value, str) and is_dangerous(value):
-        return "'" + value
-    return value
 
 
 def cell_value(value: Any) -> Any:
@@ -172,9 +163,31 @@ def write_csv(path: str | Path, columns: Sequence[Column], rows: Iterable[dict[s
     return out
 
 
+class OutPathError(ValueError):
+    """An --out path whose extension the export cannot honour; the message says which ones it can."""
+
+
+#: what each kind of export can write, by --out extension
+TABLE_SUFFIXES = (".xlsx", ".csv")
+
+
+def check_out(path: str | Path, allowed: Sequence[str] = TABLE_SUFFIXES, what: str = "this export") -> str:
+    """The lower-case suffix of `path` when `what` can write it; OutPathError (naming the file) otherwise —
+    never xlsx bytes in a file called .csv, never a silent change of format."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in allowed:
+        given = f"a {suffix} file" if suffix else "a name without an extension"
+        raise OutPathError(f"{path}: {what} writes {' or '.join(allowed)}; {given} cannot be honoured "
+                           f"(use --out NAME{allowed[0]})")
+    if Path(path).is_dir():
+        raise OutPathError(f"{path}: is a folder; give a file name ending in {' or '.join(allowed)}")
+    return suffix
+
+
 def write_table(path: str | Path, columns: Sequence[Column], rows: list[dict[str, Any]], title: str = "Export",
                 extra_sheets: Sequence[SheetSpec] = ()) -> Path:
-    """xlsx or csv by the file suffix (.csv → csv of the main table only; anything else → xlsx)."""
-    if str(path).lower().endswith(".csv"):
+    """xlsx or csv by the file suffix (.csv → csv of the main table only; .xlsx → a workbook); any other
+    suffix is refused (OutPathError)."""
+    if check_out(path) == ".csv":
         return write_csv(path, columns, rows)
     return write_xlsx(path, [SheetSpec(title, columns, rows), *extra_sheets])
