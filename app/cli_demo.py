@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from app.cli_app import DEFAULT_PORT, run_explorer
+from app.cli_app import DEFAULT_PORT, run_explorer, shown_host
+from app.safe_output import cell, markup
+from app.safe_output import console as safe_console
 from ingest.pipeline import parse_file
 from ingest.records import Declaration
 from ingest.reference import ReferenceStore, import_file
@@ -200,13 +201,14 @@ def summary_table(rows: list[tuple[str, Declaration | None, str | None]],
         table.add_column(col, **kw)
     for name, decl, error in rows:
         if decl is None:
-            table.add_row(name, "", "", "", "", "", "[red]unreadable[/red]", error or "")
+            table.add_row(cell(name), "", "", "", "", "", "[red]unreadable[/red]", cell(error or "", 300))
             continue
         status = "[green]valid[/green]" if decl.status == "valid" else "[red]invalid[/red]"
-        table.add_row(name, decl.company.name or "—", f"{decl.template.kind} {decl.template.version or '?'}",
+        table.add_row(cell(name), cell(decl.company.name or "—"), cell(f"{decl.template.kind} "
+                                                                       f"{decl.template.version or '?'}"),
                       str(len(decl.smelters)), str((unresolved or {}).get(name, "")),
                       "" if decl.checker_missing is None else str(decl.checker_missing), status,
-                      _first_findings(decl))
+                      cell(_first_findings(decl), 300))
     return table
 
 
@@ -251,10 +253,12 @@ def demo(
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Start the explorer (default) or only build."),
     summary: bool = typer.Option(True, "--summary/--no-summary", help="Print the validation summary of every "
                                  "demo CMRT."),
+    insecure: bool = typer.Option(False, "--insecure", help="Serve a non-local --host without a password "
+                                  "(refused otherwise)."),
 ) -> None:
     """Generate a demo supplier program (2016), ingest it into DIR/store, print the validation summary and
     start the explorer on it."""
-    console = Console()
+    console = safe_console()
     store_dir, manifest, report = build_demo_store(dir, suppliers, seed)
     console.print(f"step 1, the smelter reference: imported {dir / REFERENCE_TEMPLATE} (the blank CMRT the demo "
                   "company sends its suppliers; its Smelter Look-up is the store's reference list) — with real "
@@ -266,10 +270,10 @@ def demo(
         console.print(summary_table(rows, unresolved))
         valid = sum(1 for _, d, _ in rows if d is not None and d.status == "valid")
         console.print(f"{len(rows)} CMRT(s) from {figures['in_scope']} in-scope supplier(s) of {figures['suppliers']} "
-                      f"in {dir}: {valid} valid, {len(rows) - valid} invalid. Master list: {dir / 'suppliers.csv'}; "
-                      f"expectations: {dir / 'manifest.json'}.")
+                      f"in {markup(dir, None)}: {valid} valid, {len(rows) - valid} invalid. Master list: "
+                      f"{markup(dir / 'suppliers.csv', None)}; expectations: {markup(dir / 'manifest.json', None)}.")
     console.print(f"demo program {DEMO_YEAR}: {figures['suppliers']} suppliers, {len(report.files)} CMRT(s) ingested "
-                  f"({report.summary()}) into {store_dir}")
+                  f"({markup(report.summary())}) into {markup(store_dir, None)}")
     try:
         fig = demo_figures(store_dir)
         risk = fig["risk"]
@@ -278,15 +282,15 @@ def demo(
                       f"{risk.get('low', 0)}, not rated {risk.get('none', 0)}; open review-queue names: "
                       f"{fig['open_reviews']}; suppliers with flagged paths: {fig['flagged_suppliers']}")
     except Exception as exc:  # the figures are a courtesy; the explorer still starts
-        console.print(f"(could not compute the demo figures: {exc.__class__.__name__}: {exc})")
+        console.print(f"(could not compute the demo figures: {markup(exc.__class__.__name__)}: {markup(exc, 300)})")
     watch = sorted({c for p in manifest.suppliers for c in p.watchlisted})
-    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    shown = shown_host(host)
     if watch:
         console.print(f"Watchlisted smelters in the demo set: {', '.join(watch)}")
-        console.print(f"trace one: http://{shown}:{port}/trace?cid={watch[0]}", soft_wrap=True)
+        console.print(f"trace one: http://{markup(shown)}:{port}/trace?cid={watch[0]}", soft_wrap=True)
     if serve:
-        raise typer.Exit(run_explorer(str(store_dir), port, host))
-    console.print(f"start it with: minetrace app --store {store_dir} --port {port}", soft_wrap=True)
+        raise typer.Exit(run_explorer(str(store_dir), port, host, insecure=insecure))
+    console.print(f"start it with: minetrace app --store {markup(store_dir, None)} --port {port}", soft_wrap=True)
 
 
 def register(root: typer.Typer) -> None:

@@ -10,19 +10,19 @@ unreadable (the others are still ingested), 1 for a usage error (bad --under, ba
 
 from __future__ import annotations
 
-import json
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from app.cli_notice import say_reference_notice
+from app.safe_output import cell, console, json_text, markup, message
 from graph import schema as S
-from graph.export import FORMATS, export_graph
+from graph.export import FORMATS, ExportPathError, check_out, export_graph
 from graph.store import open_store, resolve_store_target
 
 EXIT_UNREADABLE = 2
@@ -30,14 +30,14 @@ STORE_HELP = "Store: a folder (embedded) or neo4j://host:7687 (credentials from 
              "Default: $MINETRACE_STORE, else ./.minetrace"
 
 _OUTCOME_STYLE = {"new": "green", "duplicate": "dim", "superseded": "cyan", "invalid_stored": "red",
-                  "unreadable": "yellow"}
+                  "unreadable": "yellow", "pending": "magenta", "skipped": "dim"}
 
 
 def _open(store: str | None) -> Any:
     try:
         return open_store(store)
     except Exception as exc:
-        typer.echo(f"cannot open store {resolve_store_target(store)}: {exc}", err=True)
+        typer.echo(message(f"cannot open store {resolve_store_target(store)}: {exc}"), err=True)
         raise typer.Exit(1) from None
 
 
@@ -60,7 +60,7 @@ def ingest(
     from ingest.sources import iter_sources
 
     st = _open(store)
-    console = Console(stderr=True)
+    progress_console = console(stderr=True)
     try:
         resolver, rdesc = default_resolver(resolve_store_target(store))
     except Exception as exc:  # reference store broken: say so, keep ingesting with CIDs only
@@ -68,29 +68,31 @@ def ingest(
 
         resolver, rdesc = CidOnlyResolver(), f"CID-only (reference resolver failed: {exc})"
     notice = say_reference_notice(getattr(resolver, "store", None), store, as_json)
-    total = sum(1 for _ in iter_sources(list(paths)))
+    sources = list(iter_sources(list(paths)))  # lazy: archive members are read one at a time
     results = []
+    version = "?"
     try:
         with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      TextColumn("{task.description}"), console=console, transient=True,
-                      disable=as_json or total < 2) as progress:
-            task = progress.add_task("", total=total)
+                      TextColumn("{task.description}"), console=progress_console, transient=True,
+                      disable=as_json or len(sources) < 2) as progress:
+            task = progress.add_task("", total=len(sources))
 
             def step(result: Any) -> None:
                 results.append(result)
-                progress.update(task, advance=1, description=Path(result.name).name[-50:])
+                progress.update(task, advance=1, description=markup(Path(result.name).name[-50:], 50))
 
             report = ingest_paths(paths, st, resolver=resolver, supplier_map=supplier_map, year=year,
-                                  parent_supplier_id=under, progress=step)
+                                  parent_supplier_id=under, progress=step, sources=sources)
     except KeyError as exc:
-        typer.echo(str(exc.args[0] if exc.args else exc), err=True)
+        typer.echo(message(exc.args[0] if exc.args else exc), err=True)
         raise typer.Exit(1) from None
     except StoreError as exc:
         done = ", ".join(f"{Path(r.name).name}: {r.outcome}" for r in results[-5:])
-        typer.echo(f"ingest stopped: {exc}" + (f" (last done: {done})" if done else ""), err=True)
+        typer.echo(message(f"ingest stopped: {exc}" + (f" (last done: {done})" if done else "")), err=True)
         raise typer.Exit(1) from None
     finally:
-        version = st.version()
+        with contextlib.suppress(Exception):
+            version = st.version()
         st.close()
     report.resolver = rdesc
     receipt_res = None
@@ -106,27 +108,36 @@ def ingest(
         if receipt_res is not None:
             doc["receipts"] = receipt_res.to_json()
         doc["reference_notice"] = notice
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json_text(doc) + "\n")
     else:
-        out = Console()
+        out = console()
         table = Table("file", "outcome", "supplier", "link", "year", "template", "rows", "unresolved", "note")
         for f in report.files:
             style = _OUTCOME_STYLE.get(f.outcome, "")
-            table.add_row(Path(f.name).name if "!" not in f.name else f.name.rsplit("/", 1)[-1],
-                          f"[{style}]{f.outcome}[/{style}]", f.supplier_id or "—", f.supplier_link or "",
-                          str(f.reporting_year or "—"), f.template or "—", str(f.smelter_rows),
-                          str(f.unresolved_rows), f.message)
+            table.add_row(cell(Path(f.name).name if "!" not in f.name else f.name.rsplit("/", 1)[-1]),
+                          cell(f.outcome, style=style), cell(f.supplier_id or "—"), cell(f.supplier_link or ""),
+                          str(f.reporting_year or "—"), cell(f.template or "—"), str(f.smelter_rows),
+                          str(f.unresolved_rows), cell(f.message, 300))
         out.print(table)
+        for f in report.files:
+            if f.pending:
+                out.print(f"[cyan]newer form pending[/cyan] for {markup(f.supplier_id)}: {markup(f.name)} — "
+                          f"{markup(f.pending, 300)} (accept: minetrace store accept {f.sha256})", soft_wrap=True)
         for msg in report.supplier_map_findings:
-            out.print(f"[yellow]master list:[/yellow] {msg}")
-        out.print(f"{report.summary()} — resolver: {rdesc}; store {resolve_store_target(store)} (version {version})")
+            out.print(f"[yellow]master list:[/yellow] {markup(msg, 300)}")
+        for msg in (report.learning or {}).get("errors", []):
+            out.print(f"[yellow]Look-up:[/yellow] {markup(msg, 300)}")
+        out.print(f"{markup(report.summary())} — resolver: {markup(rdesc)}; store "
+                  f"{markup(resolve_store_target(store))} (version {version})")
         if receipt_res is not None:
             from app.cli_survey import print_receipts
 
             print_receipts(receipt_res, out)
     for f in report.files:
         if f.outcome == S.OUTCOME_UNREADABLE:
-            typer.echo(f"{f.name}: {f.message}", err=True)
+            typer.echo(message(f"{f.name}: {f.message}"), err=True)
+        elif f.outcome == S.OUTCOME_SKIPPED:
+            typer.echo(message(f"{f.name}: {f.message}"), err=True)
     if report.counts().get(S.OUTCOME_UNREADABLE):
         raise typer.Exit(EXIT_UNREADABLE)
 
@@ -138,15 +149,23 @@ def export_graph_cmd(
 ) -> None:
     """Export the whole graph: GraphML, flat CSV (nodes.csv, edges.csv) or neo4j-admin import CSV."""
     if fmt not in FORMATS:
-        typer.echo(f"unknown --format {fmt!r}: use one of {', '.join(FORMATS)}", err=True)
+        typer.echo(message(f"unknown --format {fmt!r}: use one of {', '.join(FORMATS)}"), err=True)
         raise typer.Exit(1)
+    try:
+        check_out(fmt, out)
+    except ExportPathError as exc:
+        typer.echo(message(f"error: {exc}"), err=True)
+        raise typer.Exit(2) from None
     st = _open(store)
     try:
         files = export_graph(st, fmt, out)
+    except OSError as exc:
+        typer.echo(message(f"error: cannot write {exc.filename or out} ({exc.strerror or exc})"), err=True)
+        raise typer.Exit(2) from None
     finally:
         st.close()
     for f in files:
-        typer.echo(str(f))
+        typer.echo(message(f))
 
 
 def store_info(
@@ -160,21 +179,22 @@ def store_info(
     finally:
         st.close()
     if as_json:
-        sys.stdout.write(json.dumps(stats, ensure_ascii=False, indent=2, default=str) + "\n")
+        sys.stdout.write(json_text(stats) + "\n")
         return
-    out = Console()
-    out.print(f"[bold]{stats.get('store')}[/bold] ({stats.get('kind')}), version {stats.get('version')}")
+    out = console()
+    out.print(f"[bold]{markup(stats.get('store'))}[/bold] ({markup(stats.get('kind'))}), version "
+              f"{markup(stats.get('version'))}")
     table = Table("nodes", "count", "relationships", "count")
     nodes = list(stats.get("nodes", {}).items())
     rels = list(stats.get("relationships", {}).items())
     for i in range(max(len(nodes), len(rels))):
         n = nodes[i] if i < len(nodes) else ("", "")
         r = rels[i] if i < len(rels) else ("", "")
-        table.add_row(n[0], str(n[1]), r[0], str(r[1]))
+        table.add_row(cell(n[0]), str(n[1]), cell(r[0]), str(r[1]))
     out.print(table)
     rest = {k: v for k, v in stats.items() if k not in ("nodes", "relationships", "store", "kind", "version")}
     for k, v in rest.items():
-        out.print(f"{k}: {v}")
+        out.print(f"{markup(k)}: {markup(v, 400)}")
 
 
 def delete_declaration(
@@ -190,15 +210,81 @@ def delete_declaration(
             hits = [d.id for d in st.declarations(current_only=False) if d.id.startswith(target)] \
                 if len(target) >= 8 else []
             if len(hits) != 1:
-                typer.echo(f"{sha256}: {'no' if not hits else 'more than one'} declaration matches", err=True)
+                typer.echo(message(f"{sha256}: {'no' if not hits else 'more than one'} declaration matches"),
+                           err=True)
                 raise typer.Exit(1)
             target = hits[0]
         if not st.delete_declaration(target):
-            typer.echo(f"{sha256}: no such declaration", err=True)
+            typer.echo(message(f"{sha256}: no such declaration"), err=True)
             raise typer.Exit(1)
         typer.echo(f"deleted {target}")
     finally:
         st.close()
+
+
+def _one_declaration(st: Any, sha256: str) -> str:
+    """The full id of the declaration a sha256 (or a unique prefix of 8+ characters) names; exits 1 otherwise."""
+    target = sha256.strip().lower()
+    if len(target) < 64:
+        hits = [d.id for d in st.declarations(current_only=False) if d.id.startswith(target)] \
+            if len(target) >= 8 else []
+        if len(hits) != 1:
+            typer.echo(message(f"{sha256}: {'no' if not hits else 'more than one'} declaration matches"), err=True)
+            raise typer.Exit(1)
+        target = hits[0]
+    return target
+
+
+def accept_cmd(
+    sha256: str = typer.Argument(..., help="Declaration id (file sha256; a unique prefix of 8+ characters works)."),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Accept a pending form (its identity checked by you, or its defects accepted): it may become current."""
+    st = _open(store)
+    try:
+        target = _one_declaration(st, sha256)
+        if not st.accept_declaration(target):
+            typer.echo(message(f"{sha256}: no such declaration"), err=True)
+            raise typer.Exit(1)
+        info = st.declaration(target)
+    finally:
+        st.close()
+    if as_json:
+        sys.stdout.write(json_text({"accepted": target, "current": bool(info and info.current),
+                                    "pending": info.pending if info else None}) + "\n")
+        return
+    state = "now current" if info and info.current else f"not current ({info.pending if info else '?'})"
+    typer.echo(message(f"accepted {target} ({info.file_name if info else '?'}): {state}"))
+
+
+def pending_cmd(
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+    year: int | None = typer.Option(None, "--year", help="Only this reporting year."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Suppliers with a newer form pending: stored, newer than the current one, held back until accepted."""
+    st = _open(store)
+    try:
+        rows = [d for d in st.declarations(year=year, current_only=False) if d.pending]
+    finally:
+        st.close()
+    if as_json:
+        sys.stdout.write(json_text({"pending": [
+            {"supplier_id": d.supplier_id, "declaration_id": d.id, "file_name": d.file_name,
+             "reporting_year": d.reporting_year, "status": d.status, "current": d.superseded_by,
+             "reason": d.pending} for d in rows]}) + "\n")
+        return
+    out = console()
+    if not rows:
+        out.print("no newer form pending")
+        return
+    table = Table("supplier", "year", "pending form", "status", "why", "current form")
+    for d in rows:
+        table.add_row(cell(d.supplier_id), str(d.reporting_year or "—"), cell(f"{d.file_name} ({d.id[:12]})"),
+                      cell(d.status), cell(d.pending, 300), cell((d.superseded_by or "")[:12]))
+    out.print(table)
+    out.print("accept one with: minetrace store accept SHA256")
 
 
 def generate(
@@ -237,3 +323,5 @@ def register(root: typer.Typer) -> None:
     store_group = _group(root, "store", "Inspect and maintain the graph store.")
     store_group.command("info")(store_info)
     store_group.command("delete-declaration")(delete_declaration)
+    store_group.command("accept")(accept_cmd)
+    store_group.command("pending")(pending_cmd)

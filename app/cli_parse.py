@@ -8,7 +8,6 @@ not a readable template — one line on stderr naming the file and the reason, n
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -19,6 +18,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from app.safe_output import cell, console, json_text, markup, message
 from ingest.pipeline import parse_file
 from ingest.records import Declaration
 from ingest.sources import Source, iter_sources
@@ -29,15 +29,16 @@ EXIT_UNREADABLE = 2
 
 def _parse_source(source: Source) -> tuple[Declaration | None, str | None]:
     """(declaration, None) or (None, one-line reason) — never raises for bad input."""
-    if source.error:
-        return None, f"{source.name}: {source.error}"
+    if source.error or source.skipped:
+        return None, f"{source.name}: {source.error or source.skipped}"
     try:
-        if source.data is not None:
-            return parse_file(source.data, name=source.name), None
-        assert source.path is not None
-        return parse_file(source.path), None  # file.name is the base name, file.path the full path
+        if source.user_path is not None:
+            return parse_file(source.user_path), None  # file.name is the base name, file.path the full path
+        return parse_file(source.read(), name=source.name), None
     except UnreadableWorkbook as exc:
         return None, f"{source.name}: {exc.message}"
+    except OSError as exc:  # an archive member that cannot be extracted, a file that vanished
+        return None, f"{source.name}: {exc}"
     except Exception as exc:  # a reader defect must not stop the batch; say so plainly
         return None, f"{source.name}: internal error while reading ({exc.__class__.__name__}: {exc})"
 
@@ -50,36 +51,68 @@ def _counts_by_metal(decl: Declaration) -> str:
 def _print_declaration(decl: Declaration, console: Console) -> None:
     c = decl.company
     t = decl.template
-    console.print(f"[bold]{decl.file.name}[/bold]  {t.kind} {t.version or '?'}"
+    console.print(f"[bold]{markup(decl.file.name)}[/bold]  {markup(t.kind)} {markup(t.version or '?')}"
                   f"{'' if t.layout_verified else ' (layout unverified)'}  sha256 {decl.file.sha256[:12]}…")
-    console.print(f"company: {c.name or '—'}   scope: {c.scope or '—'}   effective: "
+    console.print(f"company: {markup(c.name or '—')}   scope: {markup(c.scope or '—')}   effective: "
                   f"{c.effective_date.isoformat() if c.effective_date else '—'}")
     cids = {s.cid for s in decl.smelters if s.cid}
-    console.print(f"smelter rows: {len(decl.smelters)} ({_counts_by_metal(decl)}), distinct IDs: {len(cids)}, "
+    console.print(f"smelter rows: {len(decl.smelters)} ({markup(_counts_by_metal(decl))}), distinct IDs: {len(cids)}, "
                   f"products: {len(decl.products)}")
     style = "green" if decl.status == "valid" else "red"
-    console.print(f"status: [{style}]{decl.status}[/{style}]   checker_missing: {decl.checker_missing}")
+    console.print(f"status: [{style}]{markup(decl.status)}[/{style}]   checker_missing: {decl.checker_missing}")
     if decl.findings:
         table = Table("severity", "code", "location", "message", show_lines=False)
         for f in decl.findings:
-            table.add_row(f.severity, f.code, f.location, f.message)
+            table.add_row(cell(f.severity), cell(f.code), cell(f.location), cell(f.message, 400))
         console.print(table)
 
 
 def parse(
-    file: Path = typer.Argument(..., help="A CMRT/EMRT/CRT/AMRT workbook (.xlsx, .xlsm, .xls, .ods)."),
+    file: Path = typer.Argument(..., help="A CMRT/EMRT/CRT/AMRT workbook (.xlsx, .xlsm, .xls, .ods), or a zip "
+                                "archive: every workbook in it is read."),
     as_json: bool = typer.Option(False, "--json", help="Print the declaration as JSON (the documented contract)."),
 ) -> None:
-    """Read one supplier workbook and show what it declares."""
-    source = next(iter(iter_sources([file])), Source(name=str(file), error="nothing to read"))
-    decl, error = _parse_source(source)
-    if decl is None:
-        typer.echo(error, err=True)
-        raise typer.Exit(EXIT_UNREADABLE)
+    """Read one supplier workbook (or every workbook of a zip archive) and show what it declares."""
+    sources = list(iter_sources([file])) or [Source(name=str(file), error="nothing to read")]
+    if len(sources) == 1 and sources[0].name == str(file):  # one file: the documented contract
+        decl, error = _parse_source(sources[0])
+        if decl is None:
+            typer.echo(message(error), err=True)
+            raise typer.Exit(EXIT_UNREADABLE)
+        if as_json:
+            sys.stdout.write(json_text(decl.to_json()) + "\n")
+        else:
+            _print_declaration(decl, console())
+        return
+    # an archive: every workbook in it, in member order; unreadable and skipped members reported
+    decls: list[Declaration] = []
+    unreadable: list[dict[str, str]] = []
+    skipped: list[dict[str, str]] = []
+    out = console()
+    for source in sources:
+        if source.skipped:
+            skipped.append({"file": source.name, "reason": source.skipped})
+            continue
+        decl, error = _parse_source(source)
+        if decl is None:
+            unreadable.append({"file": source.name, "error": error or source.name})
+            continue
+        decls.append(decl)
+        if not as_json:
+            _print_declaration(decl, out)
+            out.print()
     if as_json:
-        sys.stdout.write(json.dumps(decl.to_json(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json_text({"archive": str(file), "declarations": [d.to_json() for d in decls],
+                                    "unreadable": unreadable, "skipped": skipped}) + "\n")
     else:
-        _print_declaration(decl, Console())
+        for s in skipped:
+            out.print(f"skipped: {markup(s['file'])}: {markup(s['reason'])}")
+        out.print(f"{markup(file)}: {len(decls)} workbook(s) read, {len(unreadable)} unreadable, "
+                  f"{len(skipped)} skipped")
+    for u in unreadable:
+        typer.echo(message(u["error"]), err=True)
+    if unreadable or not decls:
+        raise typer.Exit(EXIT_UNREADABLE)
 
 
 def _summary_row(decl: Declaration) -> dict[str, Any]:
@@ -107,10 +140,14 @@ def validate(
     sources = list(iter_sources(list(paths)))
     results: list[dict[str, Any]] = []
     unreadable: list[str] = []
-    console = Console(stderr=as_json)
-    with Progress(console=console, transient=True, disable=len(sources) < 20) as progress:
+    progress_console = console(stderr=as_json)
+    with Progress(console=progress_console, transient=True, disable=len(sources) < 20) as progress:
         task = progress.add_task("validating", total=len(sources))
         for source in sources:
+            if source.skipped:
+                results.append({"file": source.name, "status": "skipped", "reason": source.skipped})
+                progress.advance(task)
+                continue
             decl, error = _parse_source(source)
             if decl is None:
                 unreadable.append(error or source.name)
@@ -121,25 +158,27 @@ def validate(
 
     summary = Counter(r["status"] for r in results)
     if as_json:
-        sys.stdout.write(json.dumps({"files": results, "summary": dict(summary)}, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json_text({"files": results, "summary": dict(summary)}) + "\n")
     else:
         table = Table("file", "template", "company", "rows", "missing", "status", "first finding")
         for r in results:
-            if r["status"] == "unreadable":
-                table.add_row(r["file"], "—", "—", "—", "—", "[yellow]unreadable[/yellow]", r["error"])
+            if r["status"] in ("unreadable", "skipped"):
+                table.add_row(cell(r["file"]), "—", "—", "—", "—", cell(r["status"], style="yellow"),
+                              cell(r.get("error") or r.get("reason"), 300))
                 continue
             first = next((f for f in r["findings"] if f["severity"] == "error"), None) or (
                 r["findings"][0] if r["findings"] else None)
             style = "green" if r["status"] == "valid" else "red"
             table.add_row(
-                Path(r["file"]).name, f"{r['kind']} {r['version'] or '?'}", r["company"] or "—",
-                str(r["smelter_rows"]), str(r["checker_missing"]), f"[{style}]{r['status']}[/{style}]",
-                f"{first['code']} @ {first['location']}" if first else "",
+                cell(Path(r["file"]).name), cell(f"{r['kind']} {r['version'] or '?'}"), cell(r["company"] or "—"),
+                str(r["smelter_rows"]), str(r["checker_missing"]), cell(r["status"], style=style),
+                cell(f"{first['code']} @ {first['location']}") if first else "",
             )
-        Console().print(table)
-        Console().print(", ".join(f"{k}: {v}" for k, v in sorted(summary.items())) + f" — {len(results)} files")
+        out = console()
+        out.print(table)
+        out.print(", ".join(f"{k}: {v}" for k, v in sorted(summary.items())) + f" — {len(results)} files")
     for line in unreadable:
-        typer.echo(line, err=True)
+        typer.echo(message(line), err=True)
     if unreadable:
         raise typer.Exit(EXIT_UNREADABLE)
     if strict and summary.get("invalid"):

@@ -5,14 +5,14 @@ Thin layer: options in, `queries.*` functions, a table or stable JSON out (keys 
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from app.safe_output import MESSAGE_LIMIT, cell, json_text, markup, message, plain
+from app.safe_output import console as safe_console
 from queries.context import QueryContext
 from queries.diff import year_diff
 from queries.exposure import cid_exposure, country_exposure
@@ -31,7 +31,8 @@ AS_OF = typer.Option(None, "--as-of", help="Judge statuses as of this date (YYYY
 
 
 def emit(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    """JSON on stdout: full values, valid UTF-8, nothing a terminal would act on (app.safe_output)."""
+    typer.echo(json_text(data))
 
 
 def parse_date(value: str | None, option: str = "--as-of") -> date | None:
@@ -49,7 +50,7 @@ def open_ctx(store: str | None, year: int | None, policy: str | None, as_of: str
     try:
         return QueryContext.open(store, year=year, policy_file=policy, as_of=parse_date(as_of))
     except PolicyError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(message(f"error: {exc}"), err=True)
         raise typer.Exit(2) from None
 
 
@@ -67,16 +68,16 @@ def say_header(ctx: QueryContext, as_json: bool = False, store: str | None = Non
 
     lines = header_lines(ctx.model, ctx.year, store)
     if len(lines) > 1:
-        typer.echo(lines[0], err=as_json)
+        typer.echo(plain(lines[0], MESSAGE_LIMIT), err=as_json)
     if not as_json:
-        typer.echo(lines[-1])
+        typer.echo(plain(lines[-1], MESSAGE_LIMIT))
 
 
 def register(root: typer.Typer) -> None:
     app = typer.Typer(help="Traversal queries: flagged paths, exposure, countries, diff, what-if.",
                       no_args_is_help=True)
     root.add_typer(app, name="query")
-    console = Console()
+    console = safe_console()
 
     @app.command("paths")
     def paths_cmd(flag: list[str] = typer.Option(None, "--flag", help="Only paths with this flag (high, watchlist, "
@@ -98,8 +99,8 @@ def register(root: typer.Typer) -> None:
                 t.add_column(c)
             for p in res:
                 rep = next((h.evidence for h in p.hops if h.kind == "REPORTS"), {})
-                t.add_row(p.path_text, p.smelter["metal"] or "", p.risk or "-", ", ".join(p.flags),
-                          f"{rep.get('sheet') or ''}!{rep.get('row')}")
+                t.add_row(cell(p.path_text, 400), cell(p.smelter["metal"] or ""), cell(p.risk or "-"),
+                          cell(", ".join(p.flags)), cell(f"{rep.get('sheet') or ''}!{rep.get('row')}"))
             console.print(t)
             console.print(f"{len(res)} flagged paths, {len(suppliers)} suppliers")
 
@@ -115,16 +116,18 @@ def register(root: typer.Typer) -> None:
                 emit({**head(ctx), "year": None if all_years else ctx.year, "exposure": [r.to_json() for r in res]})
                 return
             for r in res:
-                console.print(f"[bold]{r.cid}[/bold]" + (f" → {', '.join(r.resolved_to)}" if r.resolved_to != [r.cid]
-                                                         else "") + f": {len(r.suppliers)} suppliers, "
-                              f"{r.declarations} declarations, {r.rows} rows")
+                console.print(f"[bold]{markup(r.cid)}[/bold]" + (f" → {markup(', '.join(r.resolved_to))}"
+                                                                   if r.resolved_to != [r.cid] else "")
+                              + f": {len(r.suppliers)} suppliers, {r.declarations} declarations, {r.rows} rows")
                 for n in r.notes:
-                    console.print(f"  note: {n}")
+                    console.print(f"  note: {markup(n, 400)}")
                 for s in r.suppliers:
                     files = ", ".join(f"{d['file_name']}!{','.join(str(x['row']) for x in d['rows'])}"
                                       for d in s["declarations"])
-                    console.print(f"  {s['supplier_id']} {s['supplier_name'] or ''} [{', '.join(s['metals'])}] "
-                                  f"{s['years']} via {' | '.join(' → '.join(p) for p in s['paths'])}  ({files})")
+                    console.print(f"  {markup(s['supplier_id'])} {markup(s['supplier_name'] or '')} "
+                                  f"\\[{markup(', '.join(s['metals']))}] {markup(s['years'])} via "
+                                  f"{markup(' | '.join(' → '.join(p) for p in s['paths']), 400)}  "
+                                  f"({markup(files, 400)})")
 
     @app.command("countries")
     def countries_cmd(countries: list[str] = typer.Argument(None, help="ISO codes (default: the Covered Countries)."),
@@ -141,14 +144,16 @@ def register(root: typer.Typer) -> None:
             if as_json:
                 emit({**head(ctx), **res.to_json()})
                 return
-            console.print(f"[bold]By smelter location[/bold] ({', '.join(res.countries)}):")
+            console.print(f"[bold]By smelter location[/bold] ({markup(', '.join(res.countries))}):")
             for x in res.by_location:
-                console.print(f"  {x['country_iso2']} {x['metal']} {x['cid'] or x['smelter_key']} {x['name']}: "
-                              f"{', '.join(x['suppliers'])}")
+                console.print(f"  {markup(x['country_iso2'])} {markup(x['metal'])} "
+                              f"{markup(x['cid'] or x['smelter_key'])} {markup(x['name'])}: "
+                              f"{markup(', '.join(x['suppliers']), 400)}")
             console.print("[bold]By declared mine country[/bold]:")
             for x in res.by_declared_mine_country:
-                console.print(f"  {x['country_iso2']} via {x['metal']} {x['cid'] or x['smelter_key']} {x['name']} "
-                              f"(located {x['smelter_location']}): {', '.join(x['suppliers'])}")
+                console.print(f"  {markup(x['country_iso2'])} via {markup(x['metal'])} "
+                              f"{markup(x['cid'] or x['smelter_key'])} {markup(x['name'])} "
+                              f"(located {markup(x['smelter_location'])}): {markup(', '.join(x['suppliers']), 400)}")
 
     @app.command("origin")
     def origin_cmd(store: str = STORE, year: int = YEAR, policy: str = POLICY,
@@ -165,8 +170,9 @@ def register(root: typer.Typer) -> None:
                 emit({**head(ctx), "countries": [asdict(o) for o in res]})
                 return
             for o in res:
-                console.print(f"{o.name} ({o.iso2}){' [covered]' if o.covered else ''}: {', '.join(o.sources)}")
-            console.print(f"{len(res)} countries: " + ", ".join(o.name for o in res))
+                console.print(f"{markup(o.name)} ({markup(o.iso2)}){' (covered)' if o.covered else ''}: "
+                              f"{markup(', '.join(o.sources), 400)}")
+            console.print(f"{len(res)} countries: " + markup(", ".join(o.name for o in res), 2000))
 
     @app.command("diff")
     def diff_cmd(year_from: int = typer.Argument(..., help="Earlier reporting year."),
@@ -184,10 +190,10 @@ def register(root: typer.Typer) -> None:
                           f"{len(d.status_changes)} status changes")
             for s in d.suppliers:
                 added, dropped = ", ".join(s["added"]) or "-", ", ".join(s["dropped"]) or "-"
-                console.print(f"  {s['supplier_id']}: +{added}  -{dropped}")
+                console.print(f"  {markup(s['supplier_id'])}: +{markup(added, 400)}  -{markup(dropped, 400)}")
             for c in d.status_changes:
-                console.print(f"  {c['cid']} {c['name']}: {c['from_status']}/{c['from_risk']} → "
-                              f"{c['to_status']}/{c['to_risk']}")
+                console.print(f"  {markup(c['cid'])} {markup(c['name'])}: {markup(c['from_status'])}/"
+                              f"{markup(c['from_risk'])} → {markup(c['to_status'])}/{markup(c['to_risk'])}")
 
     @app.command("whatif")
     def whatif_cmd(non_conformant: list[str] = typer.Option(None, "--non-conformant",
@@ -213,8 +219,9 @@ def register(root: typer.Typer) -> None:
                 emit({**head(ctx), **w.to_json()})
                 return
             for s in w.smelters:
-                console.print(f"{s['cid']} {s['name'] or ''}: {s['before']} → {s['after']}")
+                console.print(f"{markup(s['cid'])} {markup(s['name'] or '')}: {markup(s['before'])} → "
+                              f"{markup(s['after'])}")
             for s in w.suppliers:
-                console.print(f"  {s['supplier_id']} {s['name'] or ''}: {s['before']} → {s['after']} "
-                              f"(high paths {s['high_paths_before']} → {s['high_paths_after']})")
+                console.print(f"  {markup(s['supplier_id'])} {markup(s['name'] or '')}: {markup(s['before'])} → "
+                              f"{markup(s['after'])} (high paths {s['high_paths_before']} → {s['high_paths_after']})")
             console.print(f"{len(w.suppliers)} suppliers change, {len(w.declarations)} declarations")

@@ -9,15 +9,14 @@ file could not be imported.
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from app.safe_output import cell, console, json_text, markup, message
 from ingest.records import SmelterRow
 from ingest.reference import ImportError_, ReferenceStore, import_file
 from ingest.reference.decisions import Decisions
@@ -36,7 +35,7 @@ def _open(store: str | None) -> ReferenceStore:
 
 
 def _dump(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.write(json_text(data) + "\n")
 
 
 @app.command("import")
@@ -60,17 +59,17 @@ def import_cmd(
             res = import_file(ref, f, as_of=as_of)
         except ImportError_ as exc:
             failed += 1
-            typer.echo(str(exc), err=True)
+            typer.echo(message(exc), err=True)
             results.append({"file": str(f), "error": str(exc)})
             continue
         except Exception as exc:  # an importer defect must not stop the batch
             failed += 1
-            typer.echo(f"{f}: internal error while importing ({exc.__class__.__name__}: {exc})", err=True)
+            typer.echo(message(f"{f}: internal error while importing ({exc.__class__.__name__}: {exc})"), err=True)
             results.append({"file": str(f), "error": str(exc)})
             continue
         results.append(res.__dict__)
         if not as_json:
-            typer.echo(res.line())
+            typer.echo(message(res.line()))
     if as_json:
         _dump(results)
     ref.close()
@@ -80,34 +79,80 @@ def import_cmd(
 
 @app.command("show")
 def show_cmd(
+    cid: str | None = typer.Argument(None, help="A CID: every fact the store holds about it, with its sources."),
     store: str | None = typer.Option(None, "--store", help=STORE_HELP),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Summary of the reference store: facilities, aliases, snapshots, watchlist, country lists, imports."""
+    """Summary of the reference store (facilities, aliases, snapshots, watchlist, country lists, imports), or
+    with a CID every fact about it and where each comes from (RMI, a template release, a supplier's proposal)."""
     ref = _open(store)
+    if cid:
+        facts = ref.fact_sources(cid)
+        ref.close()
+        if as_json:
+            _dump(facts)
+        else:
+            _print_fact_sources(facts)
+        if facts["facility"] is None and not facts["facts"] and not facts["aliases"]:
+            raise typer.Exit(1)
+        return
     summary = ref.summary()
     ref.close()
     if as_json:
         _dump(summary)
         return
-    console = Console()
-    console.print(f"[bold]{summary['path']}[/bold]")
+    out = console()
+    out.print(f"[bold]{markup(summary['path'], None)}[/bold]")
     by_metal = ", ".join(f"{m} {n}" for m, n in summary["facilities_by_metal"].items())
-    console.print(f"facilities: {summary['facilities']} ({by_metal}); retired: {summary['retired']}")
-    console.print(f"aliases: {summary['aliases']}   status observations: {summary['status_observations']}   "
-                  f"revisions: {summary['revisions']}   old IDs: {summary['old_ids']}")
-    console.print(f"watchlist CIDs: {summary['watchlist']}   covered countries: "
-                  f"{' '.join(summary['covered_countries'])}   CAHRA entries: {summary['cahra_entries']}")
-    console.print(f"report facts: {summary['report_facts']}   open reviews: {summary['open_reviews']}")
+    out.print(f"facilities: {summary['facilities']} ({markup(by_metal, 400)}); retired: {summary['retired']}")
+    out.print(f"aliases: {summary['aliases']}   status observations: {summary['status_observations']}   "
+              f"revisions: {summary['revisions']}   old IDs: {summary['old_ids']}")
+    out.print(f"watchlist CIDs: {summary['watchlist']}   covered countries: "
+              f"{markup(' '.join(summary['covered_countries']), 400)}   CAHRA entries: {summary['cahra_entries']}")
+    out.print(f"report facts: {summary['report_facts']}   open reviews: {summary['open_reviews']}")
     if summary["snapshots"]:
         table = Table("list snapshot", "as of", "source")
         for s in summary["snapshots"]:
-            table.add_row(s["kind"], s["as_of"], s["source"])
-        console.print(table)
-    table = Table("import", "kind", "rows", "skipped", "as of")
+            table.add_row(cell(s["kind"]), cell(s["as_of"]), cell(s["source"], 300))
+        out.print(table)
+    table = Table("import", "kind", "trust", "rows", "skipped", "as of")
     for i in summary["imports"]:
-        table.add_row(i["file"], i["importer"], str(i["rows"]), str(i["skipped"]), i["as_of"] or "")
-    console.print(table)
+        table.add_row(cell(i["file"], 300), cell(i["importer"]), cell(i.get("trust") or ""), str(i["rows"]),
+                      str(i["skipped"]), cell(i["as_of"] or ""))
+    out.print(table)
+
+
+def _print_fact_sources(facts: dict[str, Any]) -> None:
+    out = console()
+    fac = facts["facility"]
+    if fac is None:
+        out.print(f"{markup(facts['cid'])}: no facility facts in force")
+    else:
+        out.print(f"[bold]{markup(fac['cid'])}[/bold] {markup(fac['metal'])} — {markup(fac['standard_name'])} "
+                  f"({markup(fac['country_iso2'] or '?')}){'  (retired)' if fac['retired'] else ''}  "
+                  f"trust {markup(facts.get('trust') or 'unrecorded')}; source {markup(fac['source'], 300)}")
+    if facts["facts"]:
+        table = Table("status", "trust", "metal", "standard name", "country", "as of", "source", "row",
+                      title="facility facts, every source")
+        for f in facts["facts"]:
+            table.add_row(cell(f["status"]), cell(f["trust"]), cell(f["metal"]), cell(f["standard_name"]),
+                          cell(f["country_iso2"] or f.get("country_text") or ""), cell(f["as_of"] or ""),
+                          cell(f["source"], 300), str(f["row"] or ""))
+        out.print(table)
+    if facts["aliases"]:
+        table = Table("alias", "metal", "status", "source", title="aliases")
+        for a in facts["aliases"]:
+            table.add_row(cell(a["alias_raw"]), cell(a["metal"]), cell(a["status"]), cell(a["source"], 300))
+        out.print(table)
+    for s in facts["statuses"]:
+        out.print(f"status {markup(s['scheme'])} {markup(s['status'])} as of {markup(s['as_of'])} — "
+                  f"{markup(s['source'], 300)}")
+    for r in facts["revisions"]:
+        out.print(f"revision {markup(r['kind'])} {markup(r['date'] or '')}: {markup(r['details'] or '', 300)} — "
+                  f"{markup(r['source'], 300)}")
+    for w in facts["watchlist"]:
+        out.print(f"watchlist {markup(w['list_name'])}: {markup(w['evidence'] or w['reason'] or '', 300)} — "
+                  f"{markup(w['source'], 300)}")
 
 
 @app.command("status")
@@ -139,25 +184,27 @@ def status_cmd(
         if fac is None:
             raise typer.Exit(1)
         return
-    console = Console()
+    out = console()
     if fac is None:
-        console.print(f"{data['cid']}: not in the reference store")
+        out.print(f"{markup(data['cid'])}: not in the reference store")
         raise typer.Exit(1)
-    console.print(f"[bold]{fac.cid}[/bold] {fac.metal} — {fac.standard_name} ({fac.country_iso2 or '?'})"
-                  f"{'  [retired]' if fac.retired else ''}")
+    out.print(f"[bold]{markup(fac.cid)}[/bold] {markup(fac.metal)} — {markup(fac.standard_name)} "
+              f"({markup(fac.country_iso2 or '?')}){'  (retired)' if fac.retired else ''}")
     if chain.current and chain.current != data["cid"]:
-        console.print(f"current CID: {chain.current} (via {' → '.join(chain.chain)})")
+        out.print(f"current CID: {markup(chain.current)} (via {markup(' → '.join(chain.chain))})")
     if chain.successors:
-        console.print(f"split into: {', '.join(chain.successors)}")
+        out.print(f"split into: {markup(', '.join(chain.successors))}")
     for n in chain.notes:
-        console.print(f"  {n}")
+        out.print(f"  {markup(n, 400)}")
     s = status
-    extra = f", last audit {s.last_audit}, cycle {s.audit_cycle}" if s.last_audit else ""
+    extra = f", last audit {markup(s.last_audit)}, cycle {markup(s.audit_cycle)}" if s.last_audit else ""
     flags = " [red]LAPSED[/red]" if s.lapsed else ""
-    console.print(f"status as of {s.as_of}: [bold]{s.status}[/bold]{extra}{flags}"
-                  f"  (basis {s.basis}, observed {s.observed_on or '—'}; {s.source or 'no source'})")
+    out.print(f"status as of {markup(s.as_of)}: [bold]{markup(s.status)}[/bold]{extra}{flags}"
+              f"  (basis {markup(s.basis)}, observed {markup(s.observed_on or '—')}; "
+              f"{markup(s.source or 'no source', 300)})")
     for w in data["watchlist"]:
-        console.print(f"[red]watchlist[/red] {w['list_name']}: {w['evidence']} — {w['source']}")
+        out.print(f"[red]watchlist[/red] {markup(w['list_name'])}: {markup(w['evidence'], 300)} — "
+                  f"{markup(w['source'], 300)}")
 
 
 def _rows_from_csv(path: Path) -> list[SmelterRow]:
@@ -208,15 +255,16 @@ def resolve_cmd(
                for r, res in zip(rows, results, strict=True)])
         return
     for r, res in zip(rows, results, strict=True):
-        typer.echo(f"{r.metal or '?'} | {r.name or r.cid or ''} | {r.country or ''} → {res.status} "
-                   f"{res.cid or ''} {res.standard_name or ''} [{res.method} {res.score}]")
+        typer.echo(message(f"{r.metal or '?'} | {r.name or r.cid or ''} | {r.country or ''} → {res.status} "
+                           f"{res.cid or ''} {res.standard_name or ''} [{res.method} {res.score}]"))
         if res.reasons:
-            typer.echo(f"    why: {'; '.join(res.reasons)}")
+            typer.echo(message(f"    why: {'; '.join(res.reasons)}"))
         if res.status != "resolved":
             for c in res.candidates[:3]:
-                typer.echo(f"    candidate {c.cid} {c.name} ({c.country or '?'}, {c.score}): {'; '.join(c.reasons)}")
+                typer.echo(message(f"    candidate {c.cid} {c.name} ({c.country or '?'}, {c.score}): "
+                                   f"{'; '.join(c.reasons)}"))
         for f in res.findings:
-            typer.echo(f"    {f.severity}: {f.code}: {f.message}")
+            typer.echo(message(f"    {f.severity}: {f.code}: {f.message}"))
 
 
 @app.command("review")
@@ -236,12 +284,12 @@ def review_cmd(
         return
     table = Table("metal", "raw name", "country", "status", "candidates and why", "declaration", "row")
     for it in items:
-        cands = "\n".join(f"{c['cid']} {c['name']} ({c['score']})"
-                          + (f": {'; '.join(c.get('reasons') or [])}" if c.get("reasons") else "")
+        cands = "\n".join(markup(f"{c['cid']} {c['name']} ({c['score']})"
+                                 + (f": {'; '.join(c.get('reasons') or [])}" if c.get("reasons") else ""), 400)
                           for c in it["candidates"][:3])
-        table.add_row(it["metal"] or "", it["raw_name"] or "", it["country"] or "", it["status"], cands,
-                      it["declaration_sha256"][:12], str(it["row"]))
-    Console().print(table)
+        table.add_row(cell(it["metal"] or ""), cell(it["raw_name"] or ""), cell(it["country"] or ""),
+                      cell(it["status"]), cands, cell(it["declaration_sha256"][:12]), str(it["row"]))
+    console().print(table)
 
 
 @app.command("decide")
@@ -260,17 +308,17 @@ def decide_cmd(
         raise typer.Exit(EXIT_BAD_INPUT)
     canonical = _metal(metal)
     if not canonical:
-        typer.echo(f"unknown metal {metal!r}", err=True)
+        typer.echo(message(f"unknown metal {metal!r}"), err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
     ref = _open(store)
     target = (accept or reject or "").strip().upper()
     fac = ref.facility(target)
     if accept and fac is None:
-        typer.echo(f"{target} is not in the reference store; import the RMI list first", err=True)
+        typer.echo(message(f"{target} is not in the reference store; import the RMI list first"), err=True)
         ref.close()
         raise typer.Exit(EXIT_BAD_INPUT)
     if accept and fac is not None and fac.metal and fac.metal != canonical:
-        typer.echo(f"{target} is a {fac.metal} facility, not {canonical}", err=True)
+        typer.echo(message(f"{target} is a {fac.metal} facility, not {canonical}"), err=True)
         ref.close()
         raise typer.Exit(EXIT_BAD_INPUT)
     decisions = Decisions(ref.decisions_path)
@@ -278,8 +326,8 @@ def decide_cmd(
     closed = ref.close_reviews(canonical, name, country) if accept else 0
     ref.close()
     verb = f"accept {d.accept}" if accept else f"reject {target}"
-    typer.echo(f"recorded: {canonical} {name!r} {d.country or '(any country)'} → {verb} "
-               f"in {decisions.path}; {closed} review item(s) closed")
+    typer.echo(message(f"recorded: {canonical} {name!r} {d.country or '(any country)'} → {verb} "
+                       f"in {decisions.path}; {closed} review item(s) closed"))
     where = f" --store {store}" if store else ""
     typer.echo(f"later ingests honour it; to re-point rows already stored: minetrace reference apply-decisions{where}")
 
@@ -303,7 +351,7 @@ def apply_decisions_cmd(
         graph = open_store(store)
     except Exception as exc:
         ref.close()
-        typer.echo(f"cannot open the graph store: {exc}", err=True)
+        typer.echo(message(f"cannot open the graph store: {exc}"), err=True)
         raise typer.Exit(1) from None
     try:
         report = apply_decisions(graph, Resolver(ref), dry_run=dry_run)
@@ -314,9 +362,9 @@ def apply_decisions_cmd(
         _dump(report.to_json())
         return
     for r in report.rows:
-        typer.echo(f"{r.file_name or r.declaration_id[:12]} row {r.row}: {r.metal} {r.raw_name!r} "
-                   f"{r.raw_country or ''}: {r.old_key} → {r.new_key} [{r.method}]")
-    typer.echo(report.summary())
+        typer.echo(message(f"{r.file_name or r.declaration_id[:12]} row {r.row}: {r.metal} {r.raw_name!r} "
+                           f"{r.raw_country or ''}: {r.old_key} → {r.new_key} [{r.method}]"))
+    typer.echo(message(report.summary()))
 
 
 def register(root: typer.Typer) -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import Counter
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from app.cli_query import AS_OF, JSON, POLICY, STORE, YEAR, emit, head, open_ctx, say_header
+from app.safe_output import cell, markup
+from app.safe_output import console as safe_console
 from queries.figures import LABELS, program_figures, rated_smelters
 from queries.program import store_programs
 from queries.rollup import supplier_rollup
@@ -23,7 +24,7 @@ def register(root: typer.Typer) -> None:
     app = typer.Typer(help="Risk ratings: smelters (high/medium/low with reasons), supplier roll-up, programs.",
                       no_args_is_help=True)
     root.add_typer(app, name="risk")
-    console = Console()
+    console = safe_console()
 
     @app.command("smelters")
     def smelters_cmd(level: list[str] = typer.Option(None, "--level", help="Only these levels (high, medium, low, "
@@ -41,15 +42,15 @@ def register(root: typer.Typer) -> None:
             if as_json:
                 emit({**head(ctx), "counts": dict(counts), "smelters": [r.to_json() for r in res]})
                 return
-            t = Table(title=f"Smelter risk as of {ctx.model.as_of} ({ctx.policy.label})")
+            t = Table(title=f"Smelter risk as of {ctx.model.as_of} ({markup(ctx.policy.label)})")
             for c in ("level", "metal", "smelter", "country", "status", "reasons"):
                 t.add_column(c)
             for r in res:
                 why = "; ".join(x for x in (r.reason_text, "; ".join(f.text for f in r.findings)) if x)
-                t.add_row(r.level or "none", r.metal or "", f"{r.cid or r.key} {r.name or ''}", r.country_iso2 or "",
-                          r.status or "", why)
+                t.add_row(cell(r.level or "none"), cell(r.metal or ""), cell(f"{r.cid or r.key} {r.name or ''}"),
+                          cell(r.country_iso2 or ""), cell(r.status or ""), cell(why, 600))
             console.print(t)
-            console.print(", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+            console.print(markup(", ".join(f"{k} {v}" for k, v in sorted(counts.items()))))
 
     @app.command("suppliers")
     def suppliers_cmd(store: str = STORE, year: int = YEAR, policy: str = POLICY, as_of: str = AS_OF,
@@ -66,14 +67,15 @@ def register(root: typer.Typer) -> None:
                 emit({**head(ctx), "counts": dict(Counter(r.worst_risk or "none" for r in res)),
                       "suppliers": [r.to_json() for r in res]})
                 return
-            t = Table(title=f"Supplier risk roll-up {ctx.year or 'all years'} ({ctx.policy.label})")
+            t = Table(title=f"Supplier risk roll-up {ctx.year or 'all years'} ({markup(ctx.policy.label)})")
             for c in ("supplier", "worst", "high-risk smelters", "high/med/low/dq", "latest file", "form", "program",
                       "survey"):
                 t.add_column(c)
             for r in res:
-                t.add_row(f"{r.supplier_id} {r.name or ''}", r.worst_risk or "-", "; ".join(r.high_smelter_names),
-                          f"{r.high}/{r.medium}/{r.low}/{r.data_quality}", r.latest_file or "-",
-                          r.latest_status or "-", r.program or "-", r.survey_status or "-")
+                t.add_row(cell(f"{r.supplier_id} {r.name or ''}"), cell(r.worst_risk or "-"),
+                          cell("; ".join(r.high_smelter_names), 400), f"{r.high}/{r.medium}/{r.low}/{r.data_quality}",
+                          cell(r.latest_file or "-"), cell(r.latest_status or "-"), cell(r.program or "-"),
+                          cell(r.survey_status or "-"))
             console.print(t)
             console.print(f"{sum(1 for r in res if r.worst_risk == 'high')} suppliers reach a high-risk smelter")
 
@@ -94,7 +96,8 @@ def register(root: typer.Typer) -> None:
                 return
             for r in rows:
                 answers = ", ".join(f"{a['letter'] or '?'}={a['answer'] or '—'}" for a in r["answers"])
-                console.print(f"{r['supplier_id']} {r['file_name']}: [bold]{r['level']}[/bold] ({answers})")
+                console.print(f"{markup(r['supplier_id'])} {markup(r['file_name'])}: [bold]{markup(r['level'])}[/bold] "
+                              f"({markup(answers, 400)})")
             console.print(f"strong {counts['strong']}, weak {counts['weak']} "
                           f"(valid forms: strong {valid_counts['strong']}, weak {valid_counts['weak']})")
 
@@ -109,7 +112,7 @@ def register(root: typer.Typer) -> None:
             if as_json:
                 emit({**head(ctx), "figures": fig.to_json()})
                 return
-            t = Table(title=f"Program figures {ctx.year or 'all years'} ({ctx.policy.label})")
+            t = Table(title=f"Program figures {ctx.year or 'all years'} ({markup(ctx.policy.label)})")
             t.add_column("figure")
             t.add_column("value", justify="right")
             for key, label in LABELS.items():
@@ -117,4 +120,4 @@ def register(root: typer.Typer) -> None:
                 t.add_row(label, "—" if value is None else str(value))
             console.print(t)
             if fig.high_risk_smelter_ids:
-                console.print("high-risk smelters: " + ", ".join(fig.high_risk_smelter_ids))
+                console.print("high-risk smelters: " + markup(", ".join(fig.high_risk_smelter_ids), 2000))

@@ -19,6 +19,9 @@ from rich.table import Table
 from app import cli_campaign as camp
 from app.cli_query import JSON, POLICY, STORE, YEAR, emit, head, open_ctx, parse_date, say_header
 from app.cli_safe_text import safe_text
+from app.safe_output import cell, markup, message
+from app.safe_output import console as safe_console
+from graph.current import pending_by_supplier
 from queries.survey import EVENT_KINDS, program_reference_date, store_survey
 
 
@@ -26,7 +29,7 @@ def register(root: typer.Typer) -> None:
     app = typer.Typer(help="The due-diligence survey: master list, scoping, contacts, response figures.",
                       no_args_is_help=True)
     root.add_typer(app, name="survey")
-    console = Console()
+    console = safe_console()
 
     @app.command("import-suppliers")
     def import_cmd(file: str = typer.Argument(..., help="Supplier master list (CSV, xlsx, xls, ods)."),
@@ -52,8 +55,8 @@ def register(root: typer.Typer) -> None:
                   "findings": [f.to_json() for f in res.findings]})
         else:
             for f in res.findings:
-                typer.echo(f"{f.severity}: {f.location}: {f.message}", err=True)
-            console.print(f"{len(res.suppliers)} suppliers imported from {res.file}"
+                typer.echo(message(f"{f.severity}: {f.location}: {f.message}"), err=True)
+            console.print(f"{len(res.suppliers)} suppliers imported from {markup(res.file, None)}"
                           f" ({len(res.findings)} findings)")
         if not res.suppliers:
             raise typer.Exit(2)
@@ -79,9 +82,9 @@ def register(root: typer.Typer) -> None:
                 return
             for d in decisions:
                 if not d.in_scope:
-                    console.print(f"out  {d.supplier_id} {d.name or ''}: {d.reason}")
+                    console.print(f"out  {markup(d.supplier_id)} {markup(d.name or '')}: {markup(d.reason, 400)}")
             console.print(f"{summary.total} on the master list, {summary.in_scope} in scope, {summary.out_of_scope} "
-                          f"out ({', '.join(f'{k} {v}' for k, v in summary.by_reason.items()) or 'none'})")
+                          f"out ({markup(', '.join(f'{k} {v}' for k, v in summary.by_reason.items()) or 'none', 600)})")
 
     @app.command("status")
     def status_cmd(store: str = STORE, year: int = YEAR, policy: str = POLICY,
@@ -94,18 +97,23 @@ def register(root: typer.Typer) -> None:
             rows, fig = store_survey(ctx.store, ctx.year, program_reference_date(ctx.model), ctx.policy,
                                      parse_date(since, "--since"))
             shown = [r for r in rows if not supplier or r.supplier_id in supplier]
+            pending = pending_by_supplier(ctx.store, ctx.year)
             if as_json:
-                emit({**head(ctx), "figures": fig.to_json(), "suppliers": [r.to_json() for r in shown]})
+                emit({**head(ctx), "figures": fig.to_json(),
+                      "suppliers": [{**r.to_json(), "newer_form_pending": pending.get(r.supplier_id, [])}
+                                    for r in shown]})
                 return
             t = Table(title=f"Survey {ctx.year or ''}")
             for c in ("supplier", "status", "contacted", "follow-ups", "responded", "why"):
                 t.add_column(c)
             for r in shown:
                 why = "; ".join(r.invalid_reasons) if r.invalid_reasons else ("" if r.in_scope else r.scope_reason)
-                t.add_row(f"{r.supplier_id} {r.name or ''}", r.status, r.contacted_on or "", str(r.follow_ups),
-                          r.responded_on or "", why[:80])
+                if pending.get(r.supplier_id):
+                    why = f"newer form pending ({pending[r.supplier_id][0]['reason']})" + (f"; {why}" if why else "")
+                t.add_row(cell(f"{r.supplier_id} {r.name or ''}"), cell(r.status), cell(r.contacted_on or ""),
+                          str(r.follow_ups), cell(r.responded_on or ""), cell(why, 80))
             console.print(t)
-            console.print(fig.text)
+            console.print(markup(fig.text, 600))
             if fig.master_list == 0:
                 typer.echo("no supplier master list in the store: run `minetrace survey import-suppliers FILE` "
                            f"({len(fig.unlisted_responders)} declaring companies are not on a master list)", err=True)
@@ -127,7 +135,8 @@ def register(root: typer.Typer) -> None:
         gs = open_store(store)
         try:
             if gs.supplier(supplier_id) is None:
-                typer.echo(f"error: no supplier {supplier_id!r} in the store (import the master list first)", err=True)
+                typer.echo(message(f"error: no supplier {supplier_id!r} in the store (import the master list "
+                                   "first)"), err=True)
                 raise typer.Exit(2)
             ev = SurveyEvent(supplier_id, kind, day.isoformat(), note)  # type: ignore[arg-type]
             gs.log_survey_event(ev)
@@ -140,7 +149,7 @@ def register(root: typer.Typer) -> None:
         if as_json:
             emit({"supplier_id": supplier_id, "kind": kind, "date": day.isoformat(), "note": note})
         else:
-            typer.echo(f"{supplier_id}: {kind} on {day.isoformat()}" + (f" ({note})" if note else ""))
+            typer.echo(message(f"{supplier_id}: {kind} on {day.isoformat()}" + (f" ({note})" if note else "")))
 
     register_campaign(app, console)
 

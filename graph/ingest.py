@@ -23,14 +23,25 @@ same way, and the rules that make a programme auditable live here:
   review`, the explorer's Validation page); decisions recorded with `minetrace reference decide` steer
   later ingests, and `minetrace reference apply-decisions` re-points what is already stored;
 * learning: before a file's rows are resolved, the Smelter Look-up (or 3.01 crosswalk) of its template
-  release is imported into the reference store when that release is new to it — once per release
-  (graph.lookup_learning); `learn=False` turns this off.
+  release is imported into the reference store when that release is new to it — once per release, and
+  as facts only when it is a known RMI release; a stranger's Look-up is kept as proposals and each row
+  that disagrees with the reference becomes a finding on the file (graph.lookup_learning);
+  `learn=False` turns this off;
+* identity: a newer form supersedes only within the same supplier identity — a fuzzy master-list
+  match or a contact e-mail domain other than the current form's holds it back, and an invalid form
+  never displaces a valid one — until an analyst accepts it (`minetrace store accept`); such a form is
+  stored with outcome `pending` (graph.current, graph.supplier_link);
+* failures: a write failure of either store (disk full, permission, read-only media) stops the batch
+  with `StoreError` naming the file, and leaves both stores as before that file (its retained copy
+  and anything learned from it are undone).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -41,9 +52,9 @@ from typing import Any
 from graph import schema as S
 from graph.resolving import RowResolver, default_resolver, provisional_key
 from graph.store import GraphStore, SupplierRecord
-from graph.supplier_link import SupplierLinker
+from graph.supplier_link import SupplierLinker, identity_hold, match_shown
 from ingest.records import Declaration, Resolution
-from ingest.sources import Source, iter_sources
+from ingest.sources import Source, SourceError, iter_sources, printable_name
 
 ParseFn = Callable[[bytes, str], Declaration]
 
@@ -75,6 +86,8 @@ class FileResult:
     errors: int = 0
     message: str = ""
     learned_lookup: str | None = None  # "CMRT 6.4 Smelter Look-up (in x.xlsx): 652 rows" when this file taught one
+    supplier_match: str | None = None  # the names compared to tie the file to its supplier
+    pending: str | None = None  # newer than the supplier's current form but held back: why
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -126,11 +139,16 @@ def _parse_keeping_workbook(data: bytes, name: str) -> tuple[Declaration, Any]:
 
 def retain_file(files_dir: Path | None, sha: str, data: bytes) -> Path | None:
     """Keep the original bytes under files/<sha[:2]>/<sha> (atomic: temp file + rename)."""
+    return _retain(files_dir, sha, data)[0]
+
+
+def _retain(files_dir: Path | None, sha: str, data: bytes) -> tuple[Path | None, bool]:
+    """(path, whether this call wrote it): a copy written for a file that is then not stored is removed."""
     if files_dir is None:
-        return None
+        return None, False
     target = files_dir / sha[:2] / sha
     if target.exists():
-        return target
+        return target, False
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
     try:
@@ -140,7 +158,7 @@ def retain_file(files_dir: Path | None, sha: str, data: bytes) -> Path | None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return target
+    return target, True
 
 
 def reporting_year(decl: Declaration, year: int | None) -> tuple[int, str]:
@@ -187,30 +205,60 @@ def resolve_rows(decl: Declaration, resolver: RowResolver, queue: bool = True) -
 
 def queue_reviews(decl: Declaration, resolver: RowResolver) -> None:
     """Queue the declaration's uncertain rows for review (after it is stored: the queue never names a
-    file the graph does not hold). The resolver's per-row cache makes this second pass cheap."""
+    file the graph does not hold). The resolver's per-row cache makes this second pass cheap. A write
+    failure of the reference store propagates; a resolver defect does not."""
     whole = getattr(resolver, "resolve_declaration", None)
     if callable(whole) and decl.file.sha256:
         try:
             whole(decl)
-        except Exception:  # noqa: S110 - the rows are stored; a queue failure must not undo that
+        except WRITE_ERRORS:
+            raise
+        except Exception:  # noqa: S110 - the rows are stored; a resolver defect must not undo that
             pass
+
+
+#: what a store raises when it cannot write (disk full, permission, read-only media): the batch stops
+WRITE_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error, OSError)
+
+
+def current_form(store: GraphStore, supplier_id: str, year: int | None, scope: str | None) -> Any:
+    """The current declaration of (supplier, year, scope), or None."""
+    for d in store.declarations(supplier_id=supplier_id, year=year, current_only=True):
+        if (d.scope or None) == (scope or None) and d.reporting_year == year:
+            return d
+    return None
 
 
 def ingest_declaration(store: GraphStore, decl: Declaration, resolver: RowResolver,
                        linker: SupplierLinker, year: int | None = None, parent_supplier_id: str | None = None,
                        data: bytes | None = None, name: str | None = None) -> FileResult:
-    """Resolve, link and store one parsed declaration (the bytes, when given, are retained)."""
+    """Resolve, link and store one parsed declaration (the bytes, when given, are retained).
+
+    A write failure after the retained copy was made removes that copy (and, when the review queue cannot
+    be written, the declaration just stored) before it propagates: the stores stay as before the file."""
     sha = decl.file.sha256
-    if data is not None:
-        retain_file(store.files_dir, sha, data)
     resolutions = resolve_rows(decl, resolver, queue=False)
     supplier, link = linker.link(decl)
     ry, ysrc = reporting_year(decl, year)
-    out = store.ingest_declaration(decl, resolutions, supplier, ry, parent_supplier_id=parent_supplier_id,
-                                   year_source=ysrc)
+    hold = identity_hold(decl, supplier, link, current_form(store, supplier.id, ry, decl.company.scope or None))
+    retained, wrote = _retain(store.files_dir, sha, data) if data is not None else (None, False)
+    try:
+        out = store.ingest_declaration(decl, resolutions, supplier, ry, parent_supplier_id=parent_supplier_id,
+                                       year_source=ysrc, hold=hold)
+    except BaseException:
+        if wrote and retained is not None:
+            retained.unlink(missing_ok=True)
+        raise
     if out.outcome != S.OUTCOME_DUPLICATE and any(
             r.status == "review" or (r.status == "unresolved" and r.candidates) for r in resolutions):
-        queue_reviews(decl, resolver)
+        try:
+            queue_reviews(decl, resolver)
+        except WRITE_ERRORS:  # undo the file: the graph must not hold a declaration whose review rows were lost
+            with contextlib.suppress(Exception):
+                store.delete_declaration(sha)
+            if wrote and retained is not None:
+                retained.unlink(missing_ok=True)
+            raise
     return FileResult(
         name=name or decl.file.name, outcome=out.outcome, sha256=sha, supplier_id=out.supplier_id,
         supplier_name=supplier.name, supplier_link=link, company_name=decl.company.name,
@@ -218,7 +266,7 @@ def ingest_declaration(store: GraphStore, decl: Declaration, resolver: RowResolv
         template=f"{decl.template.kind} {decl.template.version or '?'}", smelter_rows=len(decl.smelters),
         unresolved_rows=sum(1 for r in resolutions if not r.cid), current=out.current,
         supersedes=list(out.supersedes), superseded_by=out.superseded_by, errors=len(decl.errors()),
-        message=out.message)
+        message=out.message, supplier_match=match_shown(decl, supplier, link), pending=out.pending)
 
 
 def ingest_sources(sources: Iterable[Source], store: GraphStore, resolver: RowResolver | None = None,
@@ -261,9 +309,10 @@ def ingest_sources(sources: Iterable[Source], store: GraphStore, resolver: RowRe
 
 
 def display_name(src: Source) -> str:
-    """The name a user recognises: the file's base name, or archive!member for zip members."""
+    """The name a user recognises: the file's base name, or archive!member for zip members (printable:
+    undecodable bytes and control characters as escapes)."""
     archive, sep, member = src.name.partition("!")
-    return f"{Path(archive).name}{sep}{member}"
+    return printable_name(f"{Path(archive).name}{sep}{member}")
 
 
 def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: SupplierLinker, year: int | None,
@@ -271,104 +320,127 @@ def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: Supplier
          prelearned: str | None | bool = False) -> FileResult:
     from ingest.workbook import UnreadableWorkbook
 
+    name = printable_name(src.name)
+    if src.skipped:
+        return FileResult(name, S.OUTCOME_SKIPPED, message=src.skipped)
     if src.error:
-        return FileResult(src.name, S.OUTCOME_UNREADABLE, message=src.error)
+        return FileResult(name, S.OUTCOME_UNREADABLE, message=src.error)
     try:
         data = src.read()
+    except SourceError as exc:
+        return FileResult(name, S.OUTCOME_UNREADABLE, message=str(exc))
     except OSError as exc:
-        return FileResult(src.name, S.OUTCOME_UNREADABLE, message=f"cannot read file ({exc.strerror or exc})")
+        return FileResult(name, S.OUTCOME_UNREADABLE, message=f"cannot read file ({exc.strerror or exc})")
     sha = hashlib.sha256(data).hexdigest()
     if store.has_declaration(sha):
         info = store.declaration(sha)
         if info is None:  # deleted meanwhile by another process: treat as new on the next run
-            return FileResult(src.name, S.OUTCOME_DUPLICATE, sha256=sha, message="same file already stored")
-        return FileResult(src.name, S.OUTCOME_DUPLICATE, sha256=sha, supplier_id=info.supplier_id,
+            return FileResult(name, S.OUTCOME_DUPLICATE, sha256=sha, message="same file already stored")
+        return FileResult(name, S.OUTCOME_DUPLICATE, sha256=sha, supplier_id=info.supplier_id,
                           company_name=info.company_name, reporting_year=info.reporting_year,
                           year_source=info.year_source, status=info.status,
                           template=f"{info.template_kind} {info.template_version or '?'}",
                           smelter_rows=info.smelter_rows, current=info.current, superseded_by=info.superseded_by,
-                          message=f"same file already stored as {info.file_name or sha[:12]}")
+                          message=f"same file already stored as {info.file_name or sha[:12]}", pending=info.pending)
     workbook: Any = None
     try:
         if parse is None:
-            decl, workbook = _parse_keeping_workbook(data, src.name)
+            decl, workbook = _parse_keeping_workbook(data, name)
         else:
-            decl = parse(data, src.name)
+            decl = parse(data, name)
     except UnreadableWorkbook as exc:
-        return FileResult(src.name, S.OUTCOME_UNREADABLE, sha256=sha, message=exc.message)
+        return FileResult(name, S.OUTCOME_UNREADABLE, sha256=sha, message=exc.message)
     except Exception as exc:  # a reader bug must not stop the batch; say what happened
-        return FileResult(src.name, S.OUTCOME_UNREADABLE, sha256=sha,
+        return FileResult(name, S.OUTCOME_UNREADABLE, sha256=sha,
                           message=f"could not read: {exc.__class__.__name__}: {exc}")
     decl.file.sha256 = sha
     # evidence shows the file's own name ("reply.xlsx", "batch.zip!inner/reply.xlsx"); the full path stays
     decl.file.name = display_name(src)
-    if src.path is not None:
-        decl.file.path = str(src.path)
+    if src.user_path is not None:
+        decl.file.path = printable_name(str(src.user_path))
     learned = prelearned if prelearned is not False else _learn(learner, decl, workbook, data, src.name)
     if learner is not None:
         resolver = learner.resolver  # rebuilt when this file taught a new Look-up
+        decl.findings.extend(learner.findings_for(src.name))  # its own Look-up against the reference
     try:
-        result = ingest_declaration(store, decl, resolver, linker, year, parent_supplier_id, data=data,
-                                    name=src.name)
+        result = ingest_declaration(store, decl, resolver, linker, year, parent_supplier_id, data=data, name=name)
         result.learned_lookup = learned
         return result
     except (ValueError, TypeError, KeyError) as exc:  # this file's content: report it, carry on
-        return FileResult(src.name, S.OUTCOME_UNREADABLE, sha256=sha, company_name=decl.company.name,
+        return FileResult(name, S.OUTCOME_UNREADABLE, sha256=sha, company_name=decl.company.name,
                           message=f"not stored: {exc.__class__.__name__}: {exc}")
     except Exception as exc:  # the store itself failed (disk full, server gone): stop, name the file
-        raise StoreError(f"{src.name}: the store failed while ingesting this file, which was not stored "
+        raise StoreError(f"{name}: the store failed while ingesting this file, which was not stored "
                          f"({exc.__class__.__name__}: {exc}); files before it are stored") from exc
+
+
+def _learning_failed(name: str, exc: BaseException) -> StoreError:
+    return StoreError(f"{printable_name(name)}: the reference store could not be written while learning this "
+                      f"file's Look-up ({exc.__class__.__name__}: {exc}); nothing from this file was kept")
 
 
 def _prelearn(learner: Any, src: Source, store: GraphStore) -> str | None | bool:
     """Import the Look-up a not-yet-stored file carries, reading only what template detection needs.
 
     Returns what was learned (a label), None when nothing was new, False when the file could not be
-    checked here (the main pass then tries again with the parsed declaration)."""
+    checked here (the main pass then tries again with the parsed declaration). A write failure of the
+    reference store raises StoreError (the batch stops before storing anything)."""
     from types import SimpleNamespace
 
     from ingest.detect import detect_template
     from ingest.workbook import open_workbook
 
-    if src.error:
+    if src.error or src.skipped:
         return False
     try:
         data = src.read()
         if store.has_declaration(hashlib.sha256(data).hexdigest()):
             return None
-        workbook = open_workbook(data, name=src.name)
+        workbook = open_workbook(data, name=printable_name(src.name))
         template, _layout = detect_template(workbook)
-        got = learner.learn(SimpleNamespace(template=template), workbook, src.name)
-    except Exception:  # unreadable files are reported by the main pass; learning is best effort
+    except Exception:  # unreadable files are reported by the main pass
         return False
-    return f"{got.source}: {got.rows} rows, as of {got.as_of}" if got else None
+    try:
+        got = learner.learn(SimpleNamespace(template=template), workbook, src.name)
+    except WRITE_ERRORS as exc:
+        raise _learning_failed(src.name, exc) from exc
+    except Exception as exc:  # an importer defect on odd content: the file still ingests with what is known
+        learner.stats.errors.append(f"{printable_name(src.name)}: Look-up not learned "
+                                    f"({exc.__class__.__name__}: {exc})")
+        return None
+    return got.line() if got else None
 
 
 def _learn(learner: Any, decl: Declaration, workbook: Any, data: bytes, name: str) -> str | None:
-    """Import the file's template Look-up when its release is new; a failure is noted, never fatal."""
+    """Import the file's template Look-up when its release is new; an importer defect is noted, a write
+    failure of the reference store stops the batch (StoreError)."""
     if learner is None:
         return None
     try:
         if workbook is None:  # a custom parse function: open the workbook again, only for this
             from ingest.workbook import open_workbook
 
-            workbook = open_workbook(data, name=name)
+            workbook = open_workbook(data, name=printable_name(name))
         got = learner.learn(decl, workbook, name)
+    except WRITE_ERRORS as exc:
+        raise _learning_failed(name, exc) from exc
     except Exception as exc:  # the file still ingests with what the store knows
-        learner.stats.errors.append(f"{name}: Look-up not learned ({exc.__class__.__name__}: {exc})")
+        learner.stats.errors.append(f"{printable_name(name)}: Look-up not learned ({exc.__class__.__name__}: {exc})")
         return None
-    return f"{got.source}: {got.rows} rows, as of {got.as_of}" if got else None
+    return got.line() if got else None
 
 
 def ingest_paths(paths: Iterable[str | Path], store: GraphStore, resolver: RowResolver | None = None,
                  supplier_map: str | Path | None = None, year: int | None = None,
                  parent_supplier_id: str | None = None,
                  progress: Callable[[FileResult], None] | None = None,
-                 parse: ParseFn | None = None, learn: bool = True) -> IngestReport:
+                 parse: ParseFn | None = None, learn: bool = True,
+                 sources: list[Source] | None = None) -> IngestReport:
     """Files, folders (recursive) and zip archives → the store. See the module docstring for the rules.
 
     `supplier_map`: a master list (CSV/xlsx) — its suppliers are upserted first and declarations
-    are matched against it.
+    are matched against it. `sources`: `paths` already expanded by `iter_sources` (the CLI counts them
+    for its progress bar; expanding twice would spool nested archives twice).
     """
     linker = SupplierLinker()
     findings: list[str] = []
@@ -386,7 +458,8 @@ def ingest_paths(paths: Iterable[str | Path], store: GraphStore, resolver: RowRe
             linker = SupplierLinker(masters)
     if parent_supplier_id is not None and store.supplier(parent_supplier_id) is None:
         raise KeyError(f"--under {parent_supplier_id}: no such supplier in the store")
-    report = ingest_sources(iter_sources(list(paths)), store, resolver=resolver, linker=linker, year=year,
+    report = ingest_sources(sources if sources is not None else iter_sources(list(paths)), store, resolver=resolver,
+                            linker=linker, year=year,
                             parent_supplier_id=parent_supplier_id, progress=progress, parse=parse, learn=learn)
     report.supplier_map = str(supplier_map) if supplier_map is not None else None
     report.supplier_map_findings = findings

@@ -62,7 +62,8 @@ def test_folder_outcomes_duplicates_and_retention(tmp_path: Path, store: Embedde
     assert got["broken.xlsx"] == "unreadable" and got["notes.txt"] == "unreadable"
     broken = next(f for f in report.files if f.name.endswith("broken.xlsx"))
     assert broken.message.strip()  # the reader's reason, shown next to the file name
-    assert report.counts() == {"new": 2, "duplicate": 1, "superseded": 0, "invalid_stored": 0, "unreadable": 2}
+    assert report.counts() == {"new": 2, "duplicate": 1, "superseded": 0, "invalid_stored": 0, "unreadable": 2,
+                               "pending": 0, "skipped": 0}
     assert "2 new" in report.summary() and "2 unreadable" in report.summary()
     sha = hashlib.sha256(a.read_bytes()).hexdigest()
     kept = store.files_dir / sha[:2] / sha

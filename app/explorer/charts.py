@@ -14,6 +14,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from app.explorer import geo
+from app.safe_output import html
 
 RISK_COLOURS = {"high": "#d62728", "medium": "#ff7f0e", "low": "#2ca02c", "unrated": "#9e9e9e", None: "#9e9e9e"}
 KIND_COLOURS = {"company": "#1f4e78", "supplier": "#4c78a8", "declaration": "#72b7b2", "country": "#8c6d31"}
@@ -139,11 +140,11 @@ def network(graph: Graph, height: int | None = None) -> tuple[go.Figure, list[st
     symbols = {"company": "square", "supplier": "circle", "smelter": "diamond", "country": "triangle-up"}
     fig.add_trace(go.Scatter(
         x=[pos[i][0] for i in ids], y=[pos[i][1] for i in ids], mode="markers+text",
-        text=[n.label[:28] for n in nodes], textposition="middle right", textfont={"size": 11, "color": "#222"},
+        text=[html(n.label[:28]) for n in nodes], textposition="middle right", textfont={"size": 11, "color": "#222"},
         marker={"size": [18 if n.kind == "company" else 13 for n in nodes], "color": colours,
                 "symbol": [symbols.get(n.kind, "circle") for n in nodes], "line": {"width": 1, "color": "#333"}},
         unselected={"marker": {"opacity": 0.55}, "textfont": {"color": "#555"}},
-        customdata=ids, hovertext=[f"{n.kind}: {n.label}<br>risk: {n.risk or '—'}" for n in nodes],
+        customdata=ids, hovertext=[f"{html(n.kind)}: {html(n.label)}<br>risk: {html(n.risk or '—')}" for n in nodes],
         hoverinfo="text", showlegend=False))
     layer_names = {0: "Company", 1: "Suppliers", 2: "Smelters", 3: "Countries"}
     for layer, name in layer_names.items():
@@ -167,7 +168,7 @@ def sankey(flows: list[tuple[str, str, int, str | None]], height: int = 520) -> 
     link_colours = [risk_colour(r).replace("#", "") for *_, r in flows]
     fig = go.Figure(go.Sankey(
         arrangement="snap",
-        node={"label": [lbl[:40] for lbl in labels], "pad": 12, "thickness": 14},
+        node={"label": [html(lbl[:40]) for lbl in labels], "pad": 12, "thickness": 14},
         link={"source": [index[a] for a, *_ in flows], "target": [index[b] for _, b, *_ in flows],
               "value": [v for _, _, v, _ in flows],
               "color": [f"rgba({int(c[0:2], 16)},{int(c[2:4], 16)},{int(c[4:6], 16)},0.45)" for c in link_colours]}))

@@ -184,7 +184,7 @@ def countries(k: tuple[str, str]) -> pd.DataFrame:
 
 DECL_COLS = ["id", "supplier_id", "file_name", "template_kind", "template_version", "reporting_year", "status",
              "scope", "company_name", "effective_date", "received", "current", "superseded_by", "checker_missing",
-             "smelter_rows"]
+             "smelter_rows", "pending"]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

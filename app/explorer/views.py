@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from app.explorer import data
+from app.safe_output import md
 
 YEAR_KEY = "year"
 ALL_YEARS = "All years"
@@ -27,7 +28,7 @@ def sidebar() -> None:
             k = data.key()
             yrs = data.years(k)
         except Exception as exc:  # an unreachable store must not hide the pages
-            st.error(f"Store not available: {exc}")
+            st.error(f"Store not available: {md(exc, 600)}")
             return
         options: list[Any] = yrs + [ALL_YEARS] if yrs else [ALL_YEARS]
         if st.session_state.get(YEAR_KEY) not in options:
@@ -76,7 +77,7 @@ def rating_header(k: tuple[str, str], year_: int | None) -> None:
 
 
 def unavailable(exc: Exception, what: str) -> None:
-    st.info(f"{what} is not available yet: {exc}")
+    st.info(f"{md(what)} is not available yet: {md(exc, 600)}")
 
 
 def kpis(items: Sequence[tuple[str, Any] | tuple[str, Any, str]], per_row: int = 4) -> None:

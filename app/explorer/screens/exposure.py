@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app.explorer import charts, data, geo, views
+from app.safe_output import md
 
 
 def _cid_options(k: tuple[str, str]) -> tuple[list[str], dict[str, str]]:
@@ -44,7 +45,7 @@ def _cid_section(k: tuple[str, str], year: int | None) -> None:
     sup_rows, path_rows, evidence = [], [], []
     for res in results:
         for note in res.get("notes", []):
-            st.caption(f"{res['cid']}: {note}")
+            st.caption(f"{md(res['cid'])}: {md(note, 400)}")
         for s in res["suppliers"]:
             sup_rows.append({"cid": res["cid"], "supplier_id": s["supplier_id"], "supplier_name": s["supplier_name"],
                              "metals": ", ".join(s["metals"]), "years": ", ".join(map(str, s["years"])),
@@ -59,7 +60,7 @@ def _cid_section(k: tuple[str, str], year: int | None) -> None:
                 ("Declarations", sum(r.get("declarations", 0) for r in results)),
                 ("Rows", sum(r.get("rows", 0) for r in results))])
     if not sup_rows:
-        st.success(f"No supplier reports {', '.join(wanted)} in {views.year_label()}.")
+        st.success(f"No supplier reports {md(', '.join(wanted), 400)} in {views.year_label()}.")
         return
     t1, t2, t3, t4 = st.tabs(["Exposed suppliers", "Products", "Paths", "Evidence"])
     with t1:

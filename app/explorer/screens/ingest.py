@@ -17,6 +17,7 @@ import streamlit as st
 
 from app.explorer import data, views
 from app.explorer.settings import load_settings
+from app.safe_output import md
 
 CMRT_TYPES = ["xlsx", "xls", "xlsm", "zip"]
 OUTCOME_COLS = ["name", "outcome", "status", "supplier_name", "supplier_id", "supplier_link", "reporting_year",
@@ -75,7 +76,7 @@ def _cmrt_section() -> None:
 
     def step(result: Any) -> None:
         results.append(result.to_json())
-        bar.progress(min(1.0, len(results) / max(total, 1)), text=f"{len(results)} file(s) done: {result.name}")
+        bar.progress(min(1.0, len(results) / max(total, 1)), text=f"{len(results)} file(s) done: {md(result.name)}")
 
     with tempfile.TemporaryDirectory(prefix="minetrace-upload-") as tmp:
         saved = _save(files, Path(tmp))
@@ -83,9 +84,9 @@ def _cmrt_section() -> None:
             report = data.ingest_files(list(saved), year=int(year) if year else None, parent_supplier_id=parent,
                                        progress=step, names=saved)
         except Exception as exc:  # e.g. an unknown parent supplier: say it, keep the page
-            st.error(f"Ingest failed: {exc}")
+            st.error(f"Ingest failed: {md(exc, 600)}")
             return
-    bar.progress(1.0, text=report.summary())
+    bar.progress(1.0, text=md(report.summary()))
     st.session_state["ingest_results"] = results
     st.session_state["ingest_summary"] = report.summary()
     st.rerun()  # redraw every part of the page (sidebar years, version) from the updated store
@@ -95,12 +96,15 @@ def _show_results() -> None:
     results = st.session_state.get("ingest_results")
     if not results:
         return
-    st.success(st.session_state.get("ingest_summary", ""))
+    st.success(md(st.session_state.get("ingest_summary", "")))
     df = pd.DataFrame(results)
     views.table(df, OUTCOME_COLS, key="ing_results")
     bad = df[df["outcome"] == "unreadable"] if "outcome" in df else df.iloc[0:0]
     for r in bad.itertuples():
-        st.error(f"{r.name}: {r.message}")
+        st.error(md(f"{r.name}: {r.message}", 600))
+    held = df[df["pending"].notna()] if "pending" in df else df.iloc[0:0]
+    for r in held.itertuples():
+        st.warning(f"Newer form pending for {md(r.supplier_id)}: {md(r.name)} — {md(r.pending, 400)}")
 
 
 def _master_list_section() -> None:
@@ -115,11 +119,11 @@ def _master_list_section() -> None:
         try:
             report = data.import_master_list(path)
         except Exception as exc:  # a bad list: say it, keep the page
-            st.error(f"{f.name}: {exc}")
+            st.error(md(f"{f.name}: {exc}", 600))
             return
-    st.success(f"{f.name}: master list imported.")
+    st.success(f"{md(f.name)}: master list imported.")
     for finding in getattr(report, "supplier_map_findings", []) or []:
-        st.warning(finding)
+        st.warning(md(finding, 600))
 
 
 def _reference_section() -> None:
@@ -134,7 +138,7 @@ def _reference_section() -> None:
             path = Path(tmp) / _safe_name(f.name)
             path.write_bytes(f.getvalue())
             ok, message = data.import_reference(path, f.name, as_of.isoformat() if as_of else None)
-            (st.success if ok else st.error)(message)
+            (st.success if ok else st.error)(md(message, 600))
 
 
 def render() -> None:

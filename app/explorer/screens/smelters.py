@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app.explorer import data, geo, nav, views
+from app.safe_output import md
 
 
 def _table(k: tuple[str, str], year: int | None) -> pd.DataFrame:
@@ -22,14 +23,16 @@ def _table(k: tuple[str, str], year: int | None) -> pd.DataFrame:
 
 
 def _detail(key: str, row: pd.Series, k: tuple[str, str], year: int | None) -> None:
-    st.subheader(f"{row.get('name') or key}  ·  `{row.get('cid') or key}`  ·  {row.get('metal') or '?'}")
+    st.subheader(f"{md(row.get('name') or key)}  ·  {md(row.get('cid') or key)}  ·  {md(row.get('metal') or '?')}")
     country = row.get("country_iso2")
-    st.markdown(f"Location: **{geo.country_name(country) if country else 'unknown'}** · risk **{row.get('risk')}**"
-                + (f" · RMAP status as of {row.get('as_of')}: **{row.get('status')}**" if row.get("status") else ""))
+    st.markdown(f"Location: **{md(geo.country_name(country) if country else 'unknown')}** · risk "
+                f"**{md(row.get('risk'))}**"
+                + (f" · RMAP status as of {md(row.get('as_of'))}: **{md(row.get('status'))}**"
+                   if row.get("status") else ""))
     if row.get("reasons_text"):
-        st.markdown("**Risk reasons:** " + str(row["reasons_text"]))
+        st.markdown("**Risk reasons:** " + md(row["reasons_text"], 2000))
     if row.get("findings_text"):
-        st.markdown("**Data-quality findings:** " + str(row["findings_text"]))
+        st.markdown("**Data-quality findings:** " + md(row["findings_text"], 2000))
     tabs = st.tabs(["Reported by", "Status history", "Watchlist", "What if"])
     with tabs[0]:
         hops = data.reports(k, year, smelter_keys=(key,))

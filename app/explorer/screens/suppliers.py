@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app.explorer import data, nav, views
+from app.safe_output import md
 
 STATUS_LABELS = {"not_contacted": "not contacted", "contacted": "contacted", "responded_valid": "responded (valid)",
                  "responded_invalid": "responded (invalid)", "out_of_scope": "out of scope"}
@@ -38,7 +39,7 @@ def _table(k: tuple[str, str], year: int | None) -> pd.DataFrame:
 def _detail(sid: str, k: tuple[str, str], year: int | None) -> None:
     sup = data.suppliers(k).query("id == @sid")
     name = sup.iloc[0]["name"] if not sup.empty else sid
-    st.subheader(f"{name}  ·  `{sid}`")
+    st.subheader(f"{md(name)}  ·  {md(sid)}")
     views.table(sup, ["category", "origin", "in_scope", "scope_reason", "contact_email", "last_purchase", "aliases",
                       "parents"], key="sup_detail_info")
     decls = data.declarations(k, None, supplier_id=sid, current_only=False)
@@ -46,6 +47,10 @@ def _detail(sid: str, k: tuple[str, str], year: int | None) -> None:
     if decls.empty:
         st.info("No declaration on file for this supplier.")
         return
+    held = decls[decls["pending"].notna()] if "pending" in decls else decls.iloc[0:0]
+    for r in held.itertuples():
+        st.warning(f"**Newer form pending:** {md(r.file_name)} ({md(r.status)}) — {md(r.pending, 400)}. It does not "
+                   "count in the figures until it is fixed or accepted (`minetrace store accept`).")
     views.table(decls.sort_values(["reporting_year", "received"], ascending=False),
                 ["reporting_year", "file_name", "template_kind", "template_version", "status", "current", "scope",
                  "effective_date", "errors", "warnings", "smelter_rows", "received"], key="sup_detail_decls")
@@ -56,7 +61,8 @@ def _detail(sid: str, k: tuple[str, str], year: int | None) -> None:
         try:
             prog = data.program(k, latest["id"])
             if prog:
-                st.markdown(f"**{prog['level']}** (from {latest['file_name']}) — " + "; ".join(prog.get("reasons", [])))
+                st.markdown(f"**{md(prog['level'])}** (from {md(latest['file_name'])}) — "
+                            + md("; ".join(prog.get("reasons", [])), 2000))
                 views.table(pd.DataFrame(prog.get("answers", [])),
                             ["letter", "title", "answer", "ok", "comment", "cell"], key="sup_detail_prog")
         except Exception as exc:  # a query failure must not hide the rest of the page
@@ -105,8 +111,8 @@ def _year_over_year(sid: str, decls: pd.DataFrame, k: tuple[str, str]) -> None:
         return
     views.kpis([("Smelters added", len(diff.get("added", []))), ("Smelters dropped", len(diff.get("dropped", []))),
                 ("Status changes", len(diff.get("status_changes", [])))], per_row=3)
-    st.markdown("**Added:** " + (", ".join(diff.get("added", [])) or "—"))
-    st.markdown("**Dropped:** " + (", ".join(diff.get("dropped", [])) or "—"))
+    st.markdown("**Added:** " + (md(", ".join(diff.get("added", [])), 4000) or "—"))
+    st.markdown("**Dropped:** " + (md(", ".join(diff.get("dropped", [])), 4000) or "—"))
     if diff.get("status_changes"):
         views.table(pd.DataFrame(diff["status_changes"]), key="sup_yoy_status")
 

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from app.explorer import charts, data, geo, views
+from app.safe_output import md
 
 MODES = ("Supplier", "Smelter", "CID", "Country")
 RISKS = ("high", "medium", "low", "unrated")
@@ -137,13 +138,13 @@ def _flows(hops: pd.DataFrame, shown: set[str]) -> list[tuple[str, str, int, str
 def _node_details(node_id: str, hops: pd.DataFrame, k: tuple[str, str], year: int | None) -> None:
     kind, _, ident = node_id.partition(":")
     if kind == "s" and ident != "__other__":
-        st.markdown(f"**Supplier** `{ident}`")
+        st.markdown(f"**Supplier** {md(ident)}")
         views.table(data.suppliers(k).query("id == @ident"), ["id", "name", "category", "contact_email", "in_scope"],
                     key="trace_node_sup")
         views.table(hops[hops["supplier_id"] == ident], ["smelter_name", "cid", "metal", "risk", "file_name", "row"],
                     key="trace_node_sup_hops")
     elif kind == "m":
-        st.markdown(f"**Smelter** `{ident}`")
+        st.markdown(f"**Smelter** {md(ident)}")
         try:
             risk = data.smelter_risk(k, year)
             views.table(risk[risk["key"] == ident], ["cid", "name", "metal", "country_iso2", "risk", "reasons_text",
@@ -156,11 +157,11 @@ def _node_details(node_id: str, hops: pd.DataFrame, k: tuple[str, str], year: in
         covered = data.countries(k)
         row = covered[covered["iso2"] == ident]
         flag = " — Covered Country" if not row.empty and bool(row.iloc[0]["covered"]) else ""
-        st.markdown(f"**Country** {geo.country_name(ident)} ({ident}){flag}")
+        st.markdown(f"**Country** {md(geo.country_name(ident))} ({md(ident)}){flag}")
         views.table(hops[hops["country_iso2"] == ident], ["smelter_name", "cid", "metal", "risk", "supplier_name"],
                     key="trace_node_country")
     else:
-        st.markdown(f"**{node_id}**")
+        st.markdown(f"**{md(node_id)}**")
 
 
 FLAGGED_COLS = ["supplier_name", "supplier_id", "chain_text", "cid", "smelter_name", "metal", "country_iso2", "risk",

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app.explorer import data, views
+from app.safe_output import md
 
 FILE_COLS = ["file_name", "supplier_id", "company_name", "reporting_year", "template_kind", "template_version",
              "status", "errors", "warnings", "checker_missing", "current", "superseded_by", "smelter_rows", "received"]
@@ -29,7 +30,7 @@ def _files(k: tuple[str, str], year: int | None) -> None:
     if row is not None and row < len(view):
         d = view.iloc[row]
         detail = data.declaration_detail(k, str(d["id"])) or {}
-        st.markdown(f"**{d['file_name']}** — {d['status']} · sha256 `{str(d['id'])[:16]}…`")
+        st.markdown(f"**{md(d['file_name'])}** — {md(d['status'])} · sha256 `{str(d['id'])[:16]}…`")
         findings = pd.DataFrame(detail.get("findings", []))
         if findings.empty:
             st.success("No findings.")
@@ -74,8 +75,9 @@ def _reviews(k: tuple[str, str]) -> None:
                          data.declarations(k, None, current_only=False)["file_name"], strict=False))
         for item in queue.to_dict("records"):
             cands = item.get("candidates") or []
-            title = (f"{item.get('metal') or '?'} · “{item.get('raw_name')}” · {item.get('country') or 'no country'} "
-                     f"— {files.get(item.get('declaration_sha256'), str(item.get('declaration_sha256'))[:12])} "
+            title = (f"{md(item.get('metal') or '?')} · “{md(item.get('raw_name'))}” · "
+                     f"{md(item.get('country') or 'no country')} — "
+                     f"{md(files.get(item.get('declaration_sha256'), str(item.get('declaration_sha256'))[:12]))} "
                      f"row {item.get('row')}")
             with st.expander(title):
                 if not cands:
@@ -85,15 +87,16 @@ def _reviews(k: tuple[str, str]) -> None:
                 views.table(pd.DataFrame(shown), ["cid", "name", "country", "score", "reasons"],
                             key=f"rev_c_{item['id']}")
                 options = [str(c.get("cid")) for c in cands]
-                labels = {str(c.get("cid")): f"{c.get('cid')} {c.get('name') or ''} ({c.get('score')})" for c in cands}
+                labels = {str(c.get("cid")): md(f"{c.get('cid')} {c.get('name') or ''} ({c.get('score')})")
+                          for c in cands}
                 pick = st.radio("Candidate", options, format_func=lambda v, lb=labels: lb.get(v, v),
                                 key=f"rev_pick_{item['id']}", horizontal=True)
                 c1, c2 = st.columns(2)
                 if c1.button("Accept", key=f"rev_accept_{item['id']}", type="primary"):
-                    st.toast(data.decide(item["metal"], item["raw_name"], item.get("country"), accept=pick))
+                    st.toast(md(data.decide(item["metal"], item["raw_name"], item.get("country"), accept=pick), 400))
                     st.rerun()
                 if c2.button("Reject", key=f"rev_reject_{item['id']}"):
-                    st.toast(data.decide(item["metal"], item["raw_name"], item.get("country"), reject=pick))
+                    st.toast(md(data.decide(item["metal"], item["raw_name"], item.get("country"), reject=pick), 400))
                     st.rerun()
     dec = data.decisions(k)
     if not dec.empty:
