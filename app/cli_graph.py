@@ -60,6 +60,11 @@ def ingest(
     from ingest.sources import iter_sources
 
     st = _open(store)
+    if getattr(st, "read_only", False):
+        st.close()
+        typer.echo(message(f"cannot ingest: store {resolve_store_target(store)} is read-only (no write permission "
+                           "or read-only media); read commands work on it"), err=True)
+        raise typer.Exit(1)
     progress_console = console(stderr=True)
     try:
         resolver, rdesc = default_resolver(resolve_store_target(store))

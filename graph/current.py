@@ -2,17 +2,20 @@
 
 Why its own module: both stores (embedded SQL, Neo4j Cypher) and the tests must apply one rule, and it
 decides whose smelters count in every figure. A file only *claims* a company, so a newer form does not
-simply replace the current one:
+simply replace the current one. A form is *held* when its identity is not confirmed:
 
-* a form whose identity was not confirmed when it arrived (`hold`: a fuzzy master-list match, a
-  contact e-mail domain other than the current form's) cannot displace the current form;
-* an invalid form cannot displace a valid one;
-* until an analyst accepts it (`accepted`, `minetrace store accept SHA`) or the supplier sends a
-  fixed form. Such a newer, held-back form is *pending*, and says why.
+* its link to the supplier was only a fuzzy master-list name match (`hold`, set when it arrived);
+* its contact e-mail domain is not the supplier's: the master list's domain when the supplier is on it,
+  else the domain of the supplier's earliest form (by effective date, then ingest order) — whatever
+  order the files arrive in — or of a form an analyst accepted;
 
-So: current = the newest (effective date, then ingest order) of the valid-or-accepted forms not on hold;
-when there is none, the newest not on hold; when every form is on hold, the newest. The Neo4j store runs
-the same rule in Cypher (`graph.neo4j_store.CURRENT_RULE_CYPHER`); the contract tests hold both to it.
+and an invalid form cannot displace a valid one. Either holds until an analyst accepts the form
+(`accepted`, `minetrace store accept SHA`) or the supplier sends a fixed form. A newer, held-back form is
+*pending*, and says why.
+
+So: current = the newest (effective date, then ingest order) of the valid-or-accepted forms not held;
+when there is none, the newest not held; when every form is held, the newest. The Neo4j store runs the
+same rule in Cypher (`graph.neo4j_store.current_rule_cypher`); the contract tests hold both to it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 from graph.store import IngestOutcome
 
 INVALID_PENDING = "invalid form: the valid form {current} stays current until this one is fixed or accepted"
+DOMAIN_HOLD = "identity unconfirmed: contact e-mail domain {domain} differs from the supplier's {identity}"
 
 
 @dataclass(frozen=True)
@@ -33,25 +37,49 @@ class GroupForm:
     effective_date: str  # ISO, '' when none
     seq: int  # ingest order
     status: str  # valid | invalid
-    hold: str | None = None
+    hold: str | None = None  # why its link is not confirmed (a fuzzy master-list match), set on arrival
     accepted: bool = False
     file_name: str | None = None
+    domain: str | None = None  # its contact e-mail domain
 
     @property
     def order(self) -> tuple[str, int]:
         return self.effective_date or "", self.seq
 
 
-def current_of(forms: list[GroupForm]) -> tuple[GroupForm, dict[str, str]]:
+def email_domain(email: str | None) -> str | None:
+    """The domain of a contact e-mail, lower case ("Alex <a@Acme.example>" → "acme.example"), or None."""
+    if not email or "@" not in email:
+        return None
+    return email.rsplit("@", 1)[1].strip().strip(">").strip().lower() or None
+
+
+def held(forms: list[GroupForm], master_domain: str | None = None) -> dict[str, str]:
+    """{id: why} of the forms whose identity is not confirmed (accepted ones never are held)."""
+    dated = sorted((f for f in forms if f.domain), key=lambda f: f.order)
+    identity = master_domain or (dated[0].domain if dated else None)
+    allowed = {identity} | {f.domain for f in forms if f.accepted and f.domain}
+    out: dict[str, str] = {}
+    for f in forms:
+        if f.accepted:
+            continue
+        if f.hold:
+            out[f.id] = f.hold
+        elif identity and f.domain and f.domain not in allowed:
+            out[f.id] = DOMAIN_HOLD.format(domain=f.domain, identity=identity)
+    return out
+
+
+def current_of(forms: list[GroupForm], master_domain: str | None = None) -> tuple[GroupForm, dict[str, str]]:
     """(the current form, {id of a pending form: why}) for one non-empty group."""
-    trusted = [f for f in forms if f.accepted or not f.hold]
+    holds = held(forms, master_domain)
+    trusted = [f for f in forms if f.id not in holds]
     strong = [f for f in trusted if f.accepted or f.status == "valid"]
     current = max(strong or trusted or forms, key=lambda f: f.order)
     pending: dict[str, str] = {}
     for f in forms:
         if f.id != current.id and f.order > current.order:
-            pending[f.id] = f.hold if f.hold and not f.accepted else \
-                INVALID_PENDING.format(current=current.file_name or current.id[:12])
+            pending[f.id] = holds.get(f.id) or INVALID_PENDING.format(current=current.file_name or current.id[:12])
     return current, pending
 
 

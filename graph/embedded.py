@@ -19,6 +19,8 @@ Layout of the folder::
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import sqlite3
 import threading
@@ -34,7 +36,7 @@ import networkx as nx
 
 from graph import schema as S
 from graph.countries import country_name, split_countries, to_iso2
-from graph.current import GroupForm, current_of, outcome_of
+from graph.current import GroupForm, current_of, email_domain, outcome_of
 from graph.store import (
     CampaignRecord,
     CountryRecord,
@@ -79,7 +81,7 @@ CREATE TABLE IF NOT EXISTS declaration(
   effective_date TEXT, received TEXT NOT NULL, checker_missing INTEGER, current INTEGER NOT NULL DEFAULT 0,
   superseded_by TEXT, smelter_rows INTEGER NOT NULL DEFAULT 0, findings_json TEXT, answers_json TEXT,
   company_answers_json TEXT, policy_url TEXT, metals TEXT, year_source TEXT, hold TEXT,
-  accepted INTEGER NOT NULL DEFAULT 0, pending TEXT);
+  accepted INTEGER NOT NULL DEFAULT 0, pending TEXT, contact_domain TEXT);
 CREATE INDEX IF NOT EXISTS declaration_group ON declaration(supplier_id, reporting_year, scope);
 CREATE INDEX IF NOT EXISTS declaration_year_current ON declaration(reporting_year, current);
 CREATE TABLE IF NOT EXISTS smelter(
@@ -118,7 +120,7 @@ CREATE INDEX IF NOT EXISTS campaign_record_supplier ON campaign_record(supplier_
 _ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("supplier", "contact_name", "TEXT"), ("supplier", "language", "TEXT"),
     ("declaration", "hold", "TEXT"), ("declaration", "accepted", "INTEGER NOT NULL DEFAULT 0"),
-    ("declaration", "pending", "TEXT"))
+    ("declaration", "pending", "TEXT"), ("declaration", "contact_domain", "TEXT"))
 
 _HOP_SELECT = """
 SELECT s.id, s.name, d.id, d.file_name, d.template_version, d.reporting_year, d.status, d.current,
@@ -133,7 +135,8 @@ JOIN smelter sm ON sm.key = r.smelter_key
 _DECL_COLS = ("id", "supplier_id", "file_name", "template_kind", "template_version", "reporting_year", "status",
               "scope", "company_name", "effective_date", "received", "current", "superseded_by", "checker_missing",
               "smelter_rows", "scope_description", "company_unique_id", "contact_email", "policy_url", "metals",
-              "year_source", "findings_json", "answers_json", "company_answers_json", "hold", "accepted", "pending")
+              "year_source", "findings_json", "answers_json", "company_answers_json", "hold", "accepted", "pending",
+              "contact_domain")
 
 _SUPPLIER_COLS = ("id", "name", "aliases", "category", "last_purchase", "contact_email", "email_domain", "spend",
                   "in_scope", "scope_reason", "origin", "contact_name", "language")
@@ -144,6 +147,20 @@ _UPSERT_LOCATION = (
     "INSERT INTO located_in VALUES (?,?,?,?) ON CONFLICT(smelter_key) DO UPDATE SET iso2 = excluded.iso2, "
     "source = excluded.source, sha256 = excluded.sha256 WHERE excluded.source = 'reference' OR "
     f"{_RANK_SQL.format('excluded.source')} > {_RANK_SQL.format('located_in.source')}")
+
+
+class ReadOnlyStore(sqlite3.OperationalError):
+    """A write to a store opened read-only (it names the store)."""
+
+
+def _cannot_write(exc: BaseException) -> bool:
+    """True when opening failed because the store cannot be written (permission, read-only media, full disk)."""
+    if isinstance(exc, PermissionError):
+        return True
+    if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC):
+        return True
+    text = str(exc).lower()
+    return any(t in text for t in ("readonly", "read-only", "unable to open", "disk is full", "disk i/o error"))
 
 
 class _Duplicate(Exception):
@@ -178,10 +195,45 @@ class EmbeddedStore:
         self.directory = Path(directory)
         if self.directory.exists() and not self.directory.is_dir():
             raise NotADirectoryError(f"store path {self.directory} exists and is not a folder")
-        self.directory.mkdir(parents=True, exist_ok=True)
         self.files_dir: Path | None = self.directory / "files"
         self.path = self.directory / DB_NAME
         self._lock = threading.RLock()
+        self.read_only = False
+        self._decl_cols = ", ".join(_DECL_COLS)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._open_writable(company_id, company_name, busy_timeout)
+        except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
+            if not self.path.is_file() or not _cannot_write(exc):
+                raise
+            self._open_read_only(busy_timeout)  # read-only media or no write permission: reads still work
+        self._nx_cache: tuple[str, nx.DiGraph] | None = None
+        self._full_cache: tuple[str, nx.MultiDiGraph] | None = None
+
+    def _open_read_only(self, busy_timeout: float) -> None:
+        """Open for reading only (`mode=ro`, else `immutable=1` when even the WAL index cannot be made);
+        columns a newer version added are read as NULL when the store predates them."""
+        from urllib.parse import quote
+
+        with contextlib.suppress(Exception):
+            self._db.close()
+        uri = f"file:{quote(str(self.path.resolve()))}"
+        last: Exception | None = None
+        for flags in ("?mode=ro", "?mode=ro&immutable=1"):
+            try:
+                db = sqlite3.connect(uri + flags, uri=True, isolation_level=None, check_same_thread=False,
+                                     timeout=busy_timeout)
+                self.company_id = db.execute("SELECT id FROM company LIMIT 1").fetchone()[0]
+            except (sqlite3.Error, TypeError) as exc:
+                last = exc
+                continue
+            self._db, self.read_only = db, True
+            have = {r[1] for r in db.execute("PRAGMA table_info(declaration)")}
+            self._decl_cols = ", ".join(c if c in have else f"NULL AS {c}" for c in _DECL_COLS)
+            return
+        raise sqlite3.OperationalError(f"cannot open {self.path} even read-only ({last})")
+
+    def _open_writable(self, company_id: str, company_name: str | None, busy_timeout: float) -> None:
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                    timeout=busy_timeout)  # another process writing: wait this long
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -199,8 +251,6 @@ class EmbeddedStore:
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('next_seq', '0')")
             self._db.execute("INSERT OR IGNORE INTO company VALUES (?, ?)", (company_id, company_name))
         self.company_id = self._db.execute("SELECT id FROM company LIMIT 1").fetchone()[0]
-        self._nx_cache: tuple[str, nx.DiGraph] | None = None
-        self._full_cache: tuple[str, nx.MultiDiGraph] | None = None
 
     # ------------------------------------------------------------------ plumbing
     def _migrate(self) -> None:
@@ -274,6 +324,9 @@ class EmbeddedStore:
     @contextmanager
     def _tx(self, bump: bool = True) -> Iterator[sqlite3.Connection]:
         """One write transaction; bumps the write counter so `version()` changes."""
+        if self.read_only:
+            raise ReadOnlyStore(f"store {self.directory} is read-only (no write permission or read-only media): "
+                                "nothing can be written to it")
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -328,8 +381,8 @@ class EmbeddedStore:
                 "INSERT INTO declaration(dno, id, supplier_id, parent_id, file_name, template_kind, "
                 "template_version, reporting_year, status, scope, scope_description, company_name, "
                 "company_unique_id, contact_email, effective_date, received, checker_missing, smelter_rows, "
-                "findings_json, answers_json, company_answers_json, policy_url, metals, year_source, hold) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "findings_json, answers_json, company_answers_json, policy_url, metals, year_source, hold, "
+                "contact_domain) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (seq + 1, sha, supplier.id, parent_supplier_id, decl.file.name, decl.template.kind,
                  decl.template.version, year, decl.status, scope, decl.company.scope_description,
                  decl.company.name, decl.company.unique_id, decl.company.contact_email, eff, _now(),
@@ -338,7 +391,8 @@ class EmbeddedStore:
                  json.dumps({q: {m: asdict(a) for m, a in per.items()} for q, per in decl.answers.items()},
                             ensure_ascii=False),
                  json.dumps({k: asdict(a) for k, a in decl.company_answers.items()}, ensure_ascii=False),
-                 decl.policy_url, json.dumps(list(decl.metals)), year_source, hold))
+                 decl.policy_url, json.dumps(list(decl.metals)), year_source, hold,
+                 email_domain(decl.company.contact_email)))
             dno = int(cur.lastrowid or seq + 1)
             self._write_rows(db, decl, resolutions, dno, sha)
             current_id = self._recompute_group(db, supplier.id, year, scope)
@@ -435,13 +489,17 @@ class EmbeddedStore:
     def _recompute_group(db: sqlite3.Connection, supplier_id: str, year: int | None, scope: str | None) -> str | None:
         """Mark the current declaration of (supplier, year, scope) — `current_of` — and the pending ones; return
         the current one's id."""
-        rows = db.execute("SELECT id, COALESCE(effective_date, ''), dno, status, hold, accepted, file_name "
-                          "FROM declaration WHERE supplier_id = ? AND reporting_year IS ? AND scope IS ?",
+        rows = db.execute("SELECT id, COALESCE(effective_date, ''), dno, status, hold, accepted, file_name, "
+                          "contact_domain, contact_email FROM declaration "
+                          "WHERE supplier_id = ? AND reporting_year IS ? AND scope IS ?",
                           (supplier_id, year, scope)).fetchall()
         if not rows:
             return None
-        forms = [GroupForm(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in rows]
-        current, pending = current_of(forms)
+        forms = [GroupForm(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7] or email_domain(r[8]))
+                 for r in rows]
+        master = db.execute("SELECT email_domain FROM supplier WHERE id = ? AND origin = ?",
+                            (supplier_id, S.ORIGIN_MASTER)).fetchone()
+        current, pending = current_of(forms, (master[0] or None) if master else None)
         db.executemany("UPDATE declaration SET current = ?, superseded_by = ?, pending = ? WHERE id = ?",
                        [(int(f.id == current.id), None if f.id == current.id else current.id, pending.get(f.id), f.id)
                         for f in forms])
@@ -617,7 +675,7 @@ class EmbeddedStore:
         return bool(self._q("SELECT 1 FROM declaration WHERE id = ?", (sha256,)))
 
     def _decl_select(self, where: str = "", params: Sequence[Any] = ()) -> list[DeclarationInfo]:
-        rows = self._q(f"SELECT {', '.join(_DECL_COLS)} FROM declaration {where} "  # noqa: S608 - fixed columns
+        rows = self._q(f"SELECT {self._decl_cols} FROM declaration {where} "  # noqa: S608 - fixed columns
                        "ORDER BY supplier_id, reporting_year, dno", params)
         out = []
         for r in rows:

@@ -28,9 +28,9 @@ same way, and the rules that make a programme auditable live here:
   that disagrees with the reference becomes a finding on the file (graph.lookup_learning);
   `learn=False` turns this off;
 * identity: a newer form supersedes only within the same supplier identity — a fuzzy master-list
-  match or a contact e-mail domain other than the current form's holds it back, and an invalid form
-  never displaces a valid one — until an analyst accepts it (`minetrace store accept`); such a form is
-  stored with outcome `pending` (graph.current, graph.supplier_link);
+  match, or a contact e-mail domain other than the supplier's (master list, else its earliest form),
+  holds it back, and an invalid form never displaces a valid one — until an analyst accepts it
+  (`minetrace store accept`); such a form is pending (graph.current, graph.supplier_link);
 * failures: a write failure of either store (disk full, permission, read-only media) stops the batch
   with `StoreError` naming the file, and leaves both stores as before that file (its retained copy
   and anything learned from it are undone).
@@ -221,14 +221,6 @@ def queue_reviews(decl: Declaration, resolver: RowResolver) -> None:
 WRITE_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error, OSError)
 
 
-def current_form(store: GraphStore, supplier_id: str, year: int | None, scope: str | None) -> Any:
-    """The current declaration of (supplier, year, scope), or None."""
-    for d in store.declarations(supplier_id=supplier_id, year=year, current_only=True):
-        if (d.scope or None) == (scope or None) and d.reporting_year == year:
-            return d
-    return None
-
-
 def ingest_declaration(store: GraphStore, decl: Declaration, resolver: RowResolver,
                        linker: SupplierLinker, year: int | None = None, parent_supplier_id: str | None = None,
                        data: bytes | None = None, name: str | None = None) -> FileResult:
@@ -240,7 +232,7 @@ def ingest_declaration(store: GraphStore, decl: Declaration, resolver: RowResolv
     resolutions = resolve_rows(decl, resolver, queue=False)
     supplier, link = linker.link(decl)
     ry, ysrc = reporting_year(decl, year)
-    hold = identity_hold(decl, supplier, link, current_form(store, supplier.id, ry, decl.company.scope or None))
+    hold = identity_hold(decl, supplier, link)
     retained, wrote = _retain(store.files_dir, sha, data) if data is not None else (None, False)
     try:
         out = store.ingest_declaration(decl, resolutions, supplier, ry, parent_supplier_id=parent_supplier_id,
@@ -305,7 +297,28 @@ def ingest_sources(sources: Iterable[Source], store: GraphStore, resolver: RowRe
             progress(result)
     if learner is not None:
         report.learning = learner.stats.to_json()
+    _settle(report, store)
     return report
+
+
+def _settle(report: IngestReport, store: GraphStore) -> None:
+    """Each stored file's final state once the whole batch is in: a form current when it was stored may be
+    pending after all (an earlier-dated form of its supplier arrived later in the batch), and back."""
+    for f in report.files:
+        if not f.sha256 or f.outcome not in (S.OUTCOME_NEW, S.OUTCOME_SUPERSEDED, S.OUTCOME_PENDING,
+                                             S.OUTCOME_INVALID_STORED):
+            continue
+        info = store.declaration(f.sha256)
+        if info is None or (info.current == f.current and info.pending == f.pending):
+            continue
+        f.current, f.pending, f.superseded_by = info.current, info.pending, info.superseded_by
+        if f.outcome != S.OUTCOME_INVALID_STORED:
+            f.outcome = S.OUTCOME_NEW if info.current else (S.OUTCOME_PENDING if info.pending else
+                                                            S.OUTCOME_SUPERSEDED)
+        if info.pending:
+            f.message = f"pending: {info.pending}"
+        elif not info.current and info.superseded_by:
+            f.message = f"history: {info.superseded_by[:12]} is current"
 
 
 def display_name(src: Source) -> str:

@@ -39,7 +39,7 @@ from neo4j.exceptions import ConstraintError, Neo4jError, ServiceUnavailable, Se
 
 from graph import schema as S
 from graph.countries import country_name, split_countries, to_iso2
-from graph.current import INVALID_PENDING, outcome_of
+from graph.current import DOMAIN_HOLD, INVALID_PENDING, email_domain, outcome_of
 from graph.embedded import MINE_SHEET, PRODUCT_SHEET, SMELTER_SHEET, smelter_key_for
 from graph.store import (
     CampaignRecord,
@@ -77,25 +77,44 @@ _DECL_FIELDS = ("id", "supplier_id", "file_name", "template_kind", "template_ver
                 "scope", "company_name", "effective_date", "received", "current", "superseded_by",
                 "checker_missing", "smelter_rows", "scope_description", "company_unique_id", "contact_email",
                 "policy_url", "metals", "year_source", "findings_json", "answers_json", "company_answers_json",
-                "hold", "accepted", "pending")
+                "hold", "accepted", "pending", "contact_domain")
 _PENDING_HEAD, _PENDING_TAIL = INVALID_PENDING.split("{current}")
-#: graph.current's rule for one group, in Cypher: `gs` (the group's declarations) in, current + pending set;
-#: yields newest (the current one), newer (the pending ones) and older (history), as graph.current.current_of
-CURRENT_RULE_CYPHER = (
-    "WITH g ORDER BY coalesce(g.effective_date, '') DESC, g.seq DESC "
-    "WITH collect(g) AS gs "
-    "WITH gs, [g IN gs WHERE coalesce(g.accepted, false) OR g.hold IS NULL] AS trusted "
-    "WITH gs, trusted, [g IN trusted WHERE coalesce(g.accepted, false) OR g.status = 'valid'] AS strong "
-    "WITH gs, CASE WHEN size(strong) > 0 THEN strong[0] WHEN size(trusted) > 0 THEN trusted[0] ELSE gs[0] END "
-    "AS newest "
-    "WITH gs, newest, [i IN range(0, size(gs) - 1) WHERE gs[i] = newest][0] AS ni "
-    "WITH gs, newest, gs[0..ni] AS newer "
-    "FOREACH (g IN gs | SET g.current = (g = newest), "
-    "g.superseded_by = CASE WHEN g = newest THEN null ELSE newest.id END, "
-    "g.pending = CASE WHEN g IN newer THEN (CASE WHEN g.hold IS NOT NULL AND NOT coalesce(g.accepted, false) "
-    "THEN g.hold ELSE $pending_head + coalesce(newest.file_name, left(newest.id, 12)) + $pending_tail END) "
-    "ELSE null END) "
-)
+_DOMAIN_HEAD, _rest = DOMAIN_HOLD.split("{domain}")
+_DOMAIN_MID, _DOMAIN_TAIL = _rest.split("{identity}")
+RULE_PARAMS = {"pending_head": _PENDING_HEAD, "pending_tail": _PENDING_TAIL, "domain_head": _DOMAIN_HEAD,
+               "domain_mid": _DOMAIN_MID, "domain_tail": _DOMAIN_TAIL, "master_origin": S.ORIGIN_MASTER}
+
+
+def current_rule_cypher(sid: str) -> str:
+    """graph.current's rule for one group, in Cypher: the group's declarations `g` (matched before) in; current,
+    superseded_by and pending set; yields `newest` (the current one), `newer` (the pending ones) and `gs` (all,
+    newest first) — as graph.current.current_of does. `sid`: the expression naming the supplier id."""
+    return (
+        "WITH g ORDER BY coalesce(g.effective_date, '') DESC, g.seq DESC "
+        "WITH collect(g) AS gs "
+        f"OPTIONAL MATCH (sup:{L[S.SUPPLIER]} {{id: {sid}}}) "
+        "WITH gs, CASE WHEN sup.origin = $master_origin THEN sup.email_domain END AS md "
+        "WITH gs, coalesce(md, last([g IN gs WHERE g.contact_domain IS NOT NULL | g.contact_domain])) AS ident "
+        "WITH gs, ident, [ident] + [g IN gs WHERE coalesce(g.accepted, false) AND g.contact_domain IS NOT NULL "
+        "| g.contact_domain] AS allowed "
+        "WITH gs, ident, [g IN gs WHERE NOT coalesce(g.accepted, false) AND (g.hold IS NOT NULL OR "
+        "(ident IS NOT NULL AND g.contact_domain IS NOT NULL AND NOT g.contact_domain IN allowed))] AS held "
+        "WITH gs, ident, held, [g IN gs WHERE NOT g IN held] AS trusted "
+        "WITH gs, ident, held, trusted, [g IN trusted WHERE coalesce(g.accepted, false) OR g.status = 'valid'] "
+        "AS strong "
+        "WITH gs, ident, held, CASE WHEN size(strong) > 0 THEN strong[0] WHEN size(trusted) > 0 THEN trusted[0] "
+        "ELSE gs[0] END AS newest "
+        "WITH gs, ident, held, newest, [i IN range(0, size(gs) - 1) WHERE gs[i] = newest][0] AS ni "
+        "WITH gs, ident, held, newest, gs[0..ni] AS newer "
+        "FOREACH (g IN gs | SET g.current = (g = newest), "
+        "g.superseded_by = CASE WHEN g = newest THEN null ELSE newest.id END, "
+        "g.pending = CASE WHEN g IN newer THEN (CASE WHEN g IN held THEN coalesce(g.hold, $domain_head + "
+        "g.contact_domain + $domain_mid + ident + $domain_tail) "
+        "ELSE $pending_head + coalesce(newest.file_name, left(newest.id, 12)) + $pending_tail END) "
+        "ELSE null END) "
+    )
+
+
 _SUPPLIER_FIELDS = ("id", "name", "aliases", "category", "last_purchase", "contact_email", "email_domain", "spend",
                     "in_scope", "scope_reason", "origin", "contact_name", "language")
 
@@ -319,6 +338,7 @@ class Neo4jStore:
         payload = self._declaration_payload(decl, resolutions, supplier, year, parent_supplier_id, year_source)
         payload["props"]["hold"] = hold
         payload["props"]["accepted"] = False
+        payload["props"]["contact_domain"] = email_domain(decl.company.contact_email)
         try:
             return self._write(f"ingest of {decl.file.name}", self._ingest_tx, payload, bump=False)
         except Neo4jStoreError as exc:
@@ -440,15 +460,14 @@ class Neo4jStore:
             f"WITH DISTINCT d CALL (d) {{ MATCH (g:{decl} {{supplier_id: d.supplier_id}}) "
             "WHERE (g.reporting_year = $year OR (g.reporting_year IS NULL AND $year IS NULL)) "
             "AND (g.scope = $scope OR (g.scope IS NULL AND $scope IS NULL)) "
-            + CURRENT_RULE_CYPHER +
+            + current_rule_cypher("d.supplier_id") +
             "RETURN newest.id AS current_id, [g IN gs WHERE g <> newest AND NOT g IN newer | [g.seq, g.id]] AS older, "
             "[g IN gs WHERE g.id = $id | g.pending][0] AS pending } "
             "RETURN current_id, older, pending",
             meta=META_ID, rec=p["supplier"], origin=S.ORIGIN_DECLARED, cid=self.company_id, pid=p["parent_id"],
             prov=prov, countries=p["countries"], id=p["sha"], props=p["props"], now=_now(),
             tv=p["template_version"], year=p["year"], products=p["products"], mines=p["mines"],
-            psheet=PRODUCT_SHEET, msheet=MINE_SHEET, scope=p["scope"], pending_head=_PENDING_HEAD,
-            pending_tail=_PENDING_TAIL)
+            psheet=PRODUCT_SHEET, msheet=MINE_SHEET, scope=p["scope"], **RULE_PARAMS)
         current = rec[0]["current_id"]
         return ((None if current is None else str(current)), [str(i) for _seq, i in sorted(rec[0]["older"])],
                 rec[0]["pending"])
@@ -513,10 +532,10 @@ class Neo4jStore:
         rec = self._run(tx, f"MATCH (g:{L[S.DECLARATION]} {{supplier_id: $sid}}) "
                             "WHERE (g.reporting_year = $year OR (g.reporting_year IS NULL AND $year IS NULL)) "
                             "AND (g.scope = $scope OR (g.scope IS NULL AND $scope IS NULL)) "
-                            + CURRENT_RULE_CYPHER +
+                            + current_rule_cypher("$sid") +
                             "RETURN newest.id AS id, [g IN gs WHERE g <> newest AND NOT g IN newer | [g.seq, g.id]] "
                             "AS older",
-                        sid=supplier_id, year=year, scope=scope, pending_head=_PENDING_HEAD, pending_tail=_PENDING_TAIL)
+                        sid=supplier_id, year=year, scope=scope, **RULE_PARAMS)
         if not rec or rec[0]["id"] is None:
             return None, []
         return str(rec[0]["id"]), [str(i) for _seq, i in sorted(rec[0]["older"])]

@@ -48,7 +48,7 @@ NODE_PROPS: dict[str, tuple[str, ...]] = {
                   "scope_description", "company_name", "company_unique_id", "contact_email", "effective_date",
                   "received", "checker_missing", "current", "superseded_by", "supplier_id", "smelter_rows",
                   "findings_json", "answers_json", "company_answers_json", "policy_url", "metals", "year_source",
-                  "hold", "accepted", "pending"),
+                  "hold", "accepted", "pending", "contact_domain"),
     SMELTER: ("cid", "metal", "name", "country_iso2", "provisional", "resolution_status", "from_reference"),
     COUNTRY: ("name", "covered", "cahra"),
     PRODUCT: ("declaration_id", "row", "number", "name", "comment"),

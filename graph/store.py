@@ -185,6 +185,7 @@ class DeclarationInfo:
     accepted: bool = False  # an analyst accepted it (`minetrace store accept`)
     #: newer than the current form but held back: why (hold, or invalid while a valid form is current)
     pending: str | None = None
+    contact_domain: str | None = None  # its contact e-mail's domain (identity: see graph.current)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

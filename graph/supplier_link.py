@@ -6,6 +6,10 @@ domain, rapidfuzz on the name) is `ingest.suppliers.match_supplier`, shared with
 programme views; this module turns the result into a graph `SupplierRecord` and makes the
 fallback id ``decl:<normalised company name>`` so the same company always lands on the same
 node, across files and across runs.
+
+Identity: the link is shown with the names it compared (`match_shown`), and a fuzzy master-list match
+is kept on the form as a hold (`identity_hold`): such a form never displaces the supplier's current
+form until an analyst accepts it (graph.current has the whole supersede rule).
 """
 
 from __future__ import annotations
@@ -14,15 +18,10 @@ import hashlib
 from pathlib import Path
 
 from graph import schema as S
-from graph.store import DeclarationInfo, SupplierRecord
+from graph.current import email_domain
+from graph.store import SupplierRecord
 from ingest.records import Declaration
 from ingest.suppliers import MasterSupplier, match_supplier, normalise_company, read_supplier_list
-
-
-def email_domain(email: str | None) -> str | None:
-    if not email or "@" not in email:
-        return None
-    return email.rsplit("@", 1)[1].strip().strip(">").lower() or None
 
 
 def declared_supplier_id(company_name: str | None, sha256: str) -> str:
@@ -117,20 +116,11 @@ def match_shown(decl: Declaration, record: SupplierRecord, method: str) -> str:
     return f"{typed!r} {sign} {_best_name(decl.company.name, record)!r} ({method})"
 
 
-def identity_hold(decl: Declaration, record: SupplierRecord, method: str,
-                  current: DeclarationInfo | None) -> str | None:
-    """Why this form, if newer, must not displace the supplier's current form until an analyst accepts it —
-    None when its identity is as good as the current form's. A file only claims a company: a fuzzy
-    master-list match, or a contact e-mail domain other than the current form's (or the master list's), is
-    not enough to speak for that supplier."""
-    if current is None:
-        return None
+def identity_hold(decl: Declaration, record: SupplierRecord, method: str) -> str | None:
+    """Why this form's link to its supplier is not confirmed (kept on the form: it may not displace the
+    supplier's current form until an analyst accepts it), or None. A file only claims a company: a fuzzy
+    master-list name match is not enough to speak for that supplier. (Another contact e-mail domain than
+    the supplier's is judged over the supplier's forms by graph.current.)"""
     if method.startswith("fuzzy"):
         return f"identity unconfirmed: {match_shown(decl, record, method)} is only a fuzzy master-list match"
-    new = email_domain(decl.company.contact_email)
-    known = {d for d in (email_domain(current.contact_email),
-                         None if method.startswith("declared") else record.email_domain) if d}
-    if new and known and new not in known:
-        return (f"identity unconfirmed: contact e-mail domain {new} differs from {', '.join(sorted(known))} "
-                f"(current form {current.file_name or current.id[:12]})")
     return None
