@@ -302,23 +302,25 @@ def ingest_sources(sources: Iterable[Source], store: GraphStore, resolver: RowRe
 
 
 def _settle(report: IngestReport, store: GraphStore) -> None:
-    """Each stored file's final state once the whole batch is in: a form current when it was stored may be
-    pending after all (an earlier-dated form of its supplier arrived later in the batch), and back."""
+    """Once the whole batch is in, a file stored as current may be pending after all (an earlier-dated form of
+    its supplier, which sets the supplier's identity, arrived later in the batch): say so. Outcomes otherwise
+    stay what happened when each file was stored (a form a later file superseded stays "new")."""
     for f in report.files:
         if not f.sha256 or f.outcome not in (S.OUTCOME_NEW, S.OUTCOME_SUPERSEDED, S.OUTCOME_PENDING,
                                              S.OUTCOME_INVALID_STORED):
             continue
         info = store.declaration(f.sha256)
-        if info is None or (info.current == f.current and info.pending == f.pending):
+        if info is None or info.pending == f.pending:
             continue
         f.current, f.pending, f.superseded_by = info.current, info.pending, info.superseded_by
-        if f.outcome != S.OUTCOME_INVALID_STORED:
-            f.outcome = S.OUTCOME_NEW if info.current else (S.OUTCOME_PENDING if info.pending else
-                                                            S.OUTCOME_SUPERSEDED)
         if info.pending:
+            if f.outcome != S.OUTCOME_INVALID_STORED:
+                f.outcome = S.OUTCOME_PENDING
             f.message = f"pending: {info.pending}"
-        elif not info.current and info.superseded_by:
-            f.message = f"history: {info.superseded_by[:12]} is current"
+        elif f.message.startswith("pending:"):  # a later file settled it
+            f.message = f"history: {info.superseded_by[:12]} is current" if info.superseded_by else ""
+            if f.outcome == S.OUTCOME_PENDING:
+                f.outcome = S.OUTCOME_NEW if info.current else S.OUTCOME_SUPERSEDED
 
 
 def display_name(src: Source) -> str:
