@@ -62,8 +62,9 @@ def ingest(
     st = _open(store)
     if getattr(st, "read_only", False):
         st.close()
-        typer.echo(message(f"cannot ingest: store {resolve_store_target(store)} is read-only (no write permission "
-                           "or read-only media); read commands work on it"), err=True)
+        why = getattr(st, "read_only_reason", "") or "no write permission or read-only media"
+        typer.echo(message(f"cannot ingest: store {resolve_store_target(store)} is read-only ({why}); read "
+                           "commands work on it"), err=True)
         raise typer.Exit(1)
     progress_console = console(stderr=True)
     try:

@@ -199,6 +199,7 @@ class EmbeddedStore:
         self.path = self.directory / DB_NAME
         self._lock = threading.RLock()
         self.read_only = False
+        self.read_only_reason = ""
         self._decl_cols = ", ".join(_DECL_COLS)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -206,7 +207,8 @@ class EmbeddedStore:
         except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
             if not self.path.is_file() or not _cannot_write(exc):
                 raise
-            self._open_read_only(busy_timeout)  # read-only media or no write permission: reads still work
+            self.read_only_reason = f"{exc.__class__.__name__}: {exc}"
+            self._open_read_only(busy_timeout)  # read-only media, no permission, full disk: reads still work
         self._nx_cache: tuple[str, nx.DiGraph] | None = None
         self._full_cache: tuple[str, nx.MultiDiGraph] | None = None
 
@@ -325,8 +327,8 @@ class EmbeddedStore:
     def _tx(self, bump: bool = True) -> Iterator[sqlite3.Connection]:
         """One write transaction; bumps the write counter so `version()` changes."""
         if self.read_only:
-            raise ReadOnlyStore(f"store {self.directory} is read-only (no write permission or read-only media): "
-                                "nothing can be written to it")
+            raise ReadOnlyStore(f"store {self.directory} cannot be written ({self.read_only_reason}): it was "
+                                "opened read-only")
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
