@@ -65,10 +65,12 @@ _SERVER = Throttle(max_failures=MAX_FAILURES_SERVER)
 
 
 def _client() -> str:
+    """The client's address (one key for every local or unknown one)."""
     try:
-        return f"ip:{st.context.ip_address or 'local'}"
+        ip = st.context.ip_address
     except Exception:  # older Streamlit or no script context
-        return "ip:unknown"
+        ip = None
+    return f"ip:{ip}" if isinstance(ip, str) and ip else "ip:local"
 
 
 def gate() -> bool:
