@@ -52,6 +52,10 @@ _JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~$:&!{}]|(?<=www)\.|(?<=WWW)\.)")
 #: Markdown that only counts at the start of a line: headings, lists, block quotes, ordered lists (1. / 1))
 _MD_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
+#: GFM turns bare URLs, www. names and e-mail addresses into links after escapes are resolved, so escaping
+#: cannot stop it: an invisible WORD JOINER (U+2060) after the scheme / "www" / before "@" does
+_MD_AUTOLINK = re.compile(r"(?i)(\b(?:https?|ftp|mailto)(?=\\?:)|\bwww(?=\\?\.)|(?<=[\w.+-])(?=@[\w-]+\.))")
+WORD_JOINER = "\u2060"
 
 
 def _escape_char(ch: str) -> str:
@@ -108,10 +112,22 @@ def message(value: Any) -> str:
 
 def md(value: Any, limit: int | None = DISPLAY_LIMIT) -> str:
     """Text for Streamlit Markdown (st.markdown, st.caption, st.success, expander labels …): never Markdown,
-    HTML, a link or a directive — each character that could start one is backslash-escaped."""
+    HTML, a link or a directive — each character that could start one is backslash-escaped, and bare URLs,
+    www. names and e-mail addresses carry an invisible word joiner so they are not made links."""
     text = _MD_INLINE.sub(r"\\\1", plain(value, limit))
+    text = _MD_AUTOLINK.sub(lambda m: m.group(1) + WORD_JOINER, text)
     return _MD_LINE_START.sub(lambda m: m.group(1) + (m.group(2)[:-1] + "\\" + m.group(2)[-1]
                                                       if m.group(2)[0].isdigit() else "\\" + m.group(2)), text)
+
+
+def md_code(value: Any, limit: int | None = DISPLAY_LIMIT) -> str:
+    """Text as a Markdown code span (shown verbatim, never Markdown or HTML): fenced with more backticks than
+    the longest run of backticks inside it."""
+    text = plain(value, limit)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def html(value: Any, limit: int | None = DISPLAY_LIMIT) -> str:

@@ -505,6 +505,12 @@ class EmbeddedStore:
         db.executemany("UPDATE declaration SET current = ?, superseded_by = ?, pending = ? WHERE id = ?",
                        [(int(f.id == current.id), None if f.id == current.id else current.id, pending.get(f.id), f.id)
                         for f in forms])
+        # a supplier known only from its forms is reached through its current form's contact, never through a
+        # form held back (a stranger's file claiming the name must not redirect the chase e-mails)
+        db.execute("UPDATE supplier SET contact_email = (SELECT contact_email FROM declaration WHERE id = ?), "
+                   "email_domain = ? WHERE id = ? AND origin = ? AND "
+                   "(SELECT contact_email FROM declaration WHERE id = ?) IS NOT NULL",
+                   (current.id, current.domain, supplier_id, S.ORIGIN_DECLARED, current.id))
         return current.id
 
     def accept_declaration(self, declaration_id: str) -> bool:

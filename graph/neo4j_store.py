@@ -82,7 +82,8 @@ _PENDING_HEAD, _PENDING_TAIL = INVALID_PENDING.split("{current}")
 _DOMAIN_HEAD, _rest = DOMAIN_HOLD.split("{domain}")
 _DOMAIN_MID, _DOMAIN_TAIL = _rest.split("{identity}")
 RULE_PARAMS = {"pending_head": _PENDING_HEAD, "pending_tail": _PENDING_TAIL, "domain_head": _DOMAIN_HEAD,
-               "domain_mid": _DOMAIN_MID, "domain_tail": _DOMAIN_TAIL, "master_origin": S.ORIGIN_MASTER}
+               "domain_mid": _DOMAIN_MID, "domain_tail": _DOMAIN_TAIL, "master_origin": S.ORIGIN_MASTER,
+               "declared_origin": S.ORIGIN_DECLARED}
 
 
 def current_rule_cypher(sid: str) -> str:
@@ -93,25 +94,29 @@ def current_rule_cypher(sid: str) -> str:
         "WITH g ORDER BY coalesce(g.effective_date, '') DESC, g.seq DESC "
         "WITH collect(g) AS gs "
         f"OPTIONAL MATCH (sup:{L[S.SUPPLIER]} {{id: {sid}}}) "
-        "WITH gs, CASE WHEN sup.origin = $master_origin THEN sup.email_domain END AS md "
-        "WITH gs, coalesce(md, last([g IN gs WHERE g.contact_domain IS NOT NULL | g.contact_domain])) AS ident "
-        "WITH gs, ident, [ident] + [g IN gs WHERE coalesce(g.accepted, false) AND g.contact_domain IS NOT NULL "
+        "WITH gs, sup, CASE WHEN sup.origin = $master_origin THEN sup.email_domain END AS md "
+        "WITH gs, sup, coalesce(md, last([g IN gs WHERE g.contact_domain IS NOT NULL | g.contact_domain])) AS ident "
+        "WITH gs, sup, ident, [ident] + [g IN gs WHERE coalesce(g.accepted, false) AND g.contact_domain IS NOT NULL "
         "| g.contact_domain] AS allowed "
-        "WITH gs, ident, [g IN gs WHERE NOT coalesce(g.accepted, false) AND (g.hold IS NOT NULL OR "
+        "WITH gs, sup, ident, [g IN gs WHERE NOT coalesce(g.accepted, false) AND (g.hold IS NOT NULL OR "
         "(ident IS NOT NULL AND g.contact_domain IS NOT NULL AND NOT g.contact_domain IN allowed))] AS held "
-        "WITH gs, ident, held, [g IN gs WHERE NOT g IN held] AS trusted "
-        "WITH gs, ident, held, trusted, [g IN trusted WHERE coalesce(g.accepted, false) OR g.status = 'valid'] "
+        "WITH gs, sup, ident, held, [g IN gs WHERE NOT g IN held] AS trusted "
+        "WITH gs, sup, ident, held, trusted, [g IN trusted WHERE coalesce(g.accepted, false) OR g.status = 'valid'] "
         "AS strong "
-        "WITH gs, ident, held, CASE WHEN size(strong) > 0 THEN strong[0] WHEN size(trusted) > 0 THEN trusted[0] "
+        "WITH gs, sup, ident, held, CASE WHEN size(strong) > 0 THEN strong[0] WHEN size(trusted) > 0 THEN trusted[0] "
         "ELSE gs[0] END AS newest "
-        "WITH gs, ident, held, newest, [i IN range(0, size(gs) - 1) WHERE gs[i] = newest][0] AS ni "
-        "WITH gs, ident, held, newest, gs[0..ni] AS newer "
+        "WITH gs, sup, ident, held, newest, [i IN range(0, size(gs) - 1) WHERE gs[i] = newest][0] AS ni "
+        "WITH gs, sup, ident, held, newest, gs[0..ni] AS newer "
         "FOREACH (g IN gs | SET g.current = (g = newest), "
         "g.superseded_by = CASE WHEN g = newest THEN null ELSE newest.id END, "
         "g.pending = CASE WHEN g IN newer THEN (CASE WHEN g IN held THEN coalesce(g.hold, $domain_head + "
         "g.contact_domain + $domain_mid + ident + $domain_tail) "
         "ELSE $pending_head + coalesce(newest.file_name, left(newest.id, 12)) + $pending_tail END) "
         "ELSE null END) "
+        # a supplier known only from its forms is reached through its current form's contact (graph.embedded)
+        "FOREACH (_ IN CASE WHEN sup IS NOT NULL AND sup.origin = $declared_origin AND newest.contact_email IS NOT "
+        "NULL THEN [1] ELSE [] END | SET sup.contact_email = newest.contact_email, "
+        "sup.email_domain = newest.contact_domain) "
     )
 
 

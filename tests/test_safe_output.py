@@ -54,7 +54,8 @@ def test_markdown_and_html_escape_everything_that_could_render() -> None:
     assert md("**bold** :red[x] <b>$x$") == "\\*\\*bold\\*\\* \\:red\\[x\\] \\<b\\>\\$x\\$"
     assert md("Tony Goetz N.V. Antwerpen") == "Tony Goetz N.V. Antwerpen"
     assert md("# title") == "\\# title" and md("1. item") == "1\\. item" and md("- x") == "\\- x"
-    assert md("see www.evil.example and http://x") == "see www\\.evil.example and http\\://x"
+    assert md("see www.evil.example and http://x") == "see www\u2060\\.evil.example and http\u2060\\://x"
+    assert md("a.b@evil.example") == "a.b\u2060@evil.example"  # bare URLs and e-mails: no autolink
     assert html("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"
     assert html("\x1b") == "\\x1b"
 
@@ -71,3 +72,11 @@ def test_json_is_whole_valid_utf8_and_terminal_safe() -> None:
 def test_file_names_are_printable_everywhere() -> None:
     name = "caf\udce9 \x1b[31mred\u202e.xlsx"
     assert file_name(name) == printable_name(name) == "caf\\xe9 \\x1b[31mred\\u202e.xlsx"
+
+
+def test_markdown_code_spans_hold_any_text() -> None:
+    from app.safe_output import md_code
+
+    assert md_code("decl:acme") == "`decl:acme`"
+    assert md_code("a`b") == "``a`b``" and md_code("`x") == "`` `x ``"
+    assert md_code("<img src=x>") == "`<img src=x>`"  # inside a code span nothing is HTML

@@ -70,11 +70,14 @@ def test_another_contact_domain_waits_whatever_the_order(store_factory) -> None:
                                        "from the supplier's acme.example")
         if order[0] is older:
             assert outs["Acme-oct.xlsx"].outcome == "pending" and outs["Acme-oct.xlsx"].pending == why
+        # chase e-mails go to the current form's contact, never to a form held back
+        assert st.supplier(ACME.id).contact_email == "alex@acme.example"
     # accepted, the new domain is the supplier's too: a later form from it supersedes
     assert st.accept_declaration(newer.file.sha256)
     put(st, form("nov", date(2025, 11, 1), email="cfo@acme-holding.example"), ACME)
     assert state(st) == {"Acme-mar.xlsx": (False, None), "Acme-oct.xlsx": (False, None),
                          "Acme-nov.xlsx": (True, None)}
+    assert st.supplier(ACME.id).contact_email == "cfo@acme-holding.example"
 
 
 def test_the_master_lists_domain_is_the_identity(store: GraphStore) -> None:

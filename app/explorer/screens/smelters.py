@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app.explorer import data, geo, nav, views
-from app.safe_output import md
+from app.safe_output import md, md_code
 
 
 def _table(k: tuple[str, str], year: int | None) -> pd.DataFrame:
@@ -23,7 +23,7 @@ def _table(k: tuple[str, str], year: int | None) -> pd.DataFrame:
 
 
 def _detail(key: str, row: pd.Series, k: tuple[str, str], year: int | None) -> None:
-    st.subheader(f"{md(row.get('name') or key)}  ·  {md(row.get('cid') or key)}  ·  {md(row.get('metal') or '?')}")
+    st.subheader(f"{md(row.get('name') or key)}  ·  {md_code(row.get('cid') or key)}  ·  {md(row.get('metal') or '?')}")
     country = row.get("country_iso2")
     st.markdown(f"Location: **{md(geo.country_name(country) if country else 'unknown')}** · risk "
                 f"**{md(row.get('risk'))}**"

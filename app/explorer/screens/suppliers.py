@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app.explorer import data, nav, views
-from app.safe_output import md
+from app.safe_output import md, md_code
 
 STATUS_LABELS = {"not_contacted": "not contacted", "contacted": "contacted", "responded_valid": "responded (valid)",
                  "responded_invalid": "responded (invalid)", "out_of_scope": "out of scope"}
@@ -39,7 +39,7 @@ def _table(k: tuple[str, str], year: int | None) -> pd.DataFrame:
 def _detail(sid: str, k: tuple[str, str], year: int | None) -> None:
     sup = data.suppliers(k).query("id == @sid")
     name = sup.iloc[0]["name"] if not sup.empty else sid
-    st.subheader(f"{md(name)}  ·  {md(sid)}")
+    st.subheader(f"{md(name)}  ·  {md_code(sid)}")
     views.table(sup, ["category", "origin", "in_scope", "scope_reason", "contact_email", "last_purchase", "aliases",
                       "parents"], key="sup_detail_info")
     decls = data.declarations(k, None, supplier_id=sid, current_only=False)

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from app.explorer import charts, data, geo, views
-from app.safe_output import md
+from app.safe_output import md, md_code
 
 MODES = ("Supplier", "Smelter", "CID", "Country")
 RISKS = ("high", "medium", "low", "unrated")
@@ -138,13 +138,13 @@ def _flows(hops: pd.DataFrame, shown: set[str]) -> list[tuple[str, str, int, str
 def _node_details(node_id: str, hops: pd.DataFrame, k: tuple[str, str], year: int | None) -> None:
     kind, _, ident = node_id.partition(":")
     if kind == "s" and ident != "__other__":
-        st.markdown(f"**Supplier** {md(ident)}")
+        st.markdown(f"**Supplier** {md_code(ident)}")
         views.table(data.suppliers(k).query("id == @ident"), ["id", "name", "category", "contact_email", "in_scope"],
                     key="trace_node_sup")
         views.table(hops[hops["supplier_id"] == ident], ["smelter_name", "cid", "metal", "risk", "file_name", "row"],
                     key="trace_node_sup_hops")
     elif kind == "m":
-        st.markdown(f"**Smelter** {md(ident)}")
+        st.markdown(f"**Smelter** {md_code(ident)}")
         try:
             risk = data.smelter_risk(k, year)
             views.table(risk[risk["key"] == ident], ["cid", "name", "metal", "country_iso2", "risk", "reasons_text",
