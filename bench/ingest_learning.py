@@ -3,7 +3,8 @@
 Cost: N synthetic CMRT 6.5 files (different suppliers, one release, a Look-up of `--lookup-rows` rows)
 are ingested twice into fresh stores that start from the starter set only — with learning and without
 (the baseline, measured in the same run). Learning must import once per release, so the ratio should
-stay close to 1: per file it only reads and hashes the Look-up sheet of the open workbook.
+stay close to 1: per file it only reads and hashes the Look-up sheet of the open workbook. (The synthetic
+Look-up is no known RMI release, so it is kept as proposals: the same work, no shared fact changed.)
 
 Effect: the real filled CMRTs of ../shared/cmrt/filled, ingested from the starter set only, with and
 without learning: how many smelter rows resolve, and how many to a CID the reference store verified

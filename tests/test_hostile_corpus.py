@@ -445,3 +445,28 @@ def test_a_strangers_copy_of_a_real_cmrt_changes_nobody_elses_figures(tmp_path: 
     finally:
         st.close()
     assert figures(attacked, suppliers) == figures(clean, suppliers)
+
+
+def test_every_command_shows_stored_hostile_text_safely(batch: dict[str, Any], tmp_path: Path) -> None:
+    """The corpus store holds companies, smelters, files and members named with every payload: every read
+    command's text output (tables, lines, warnings) prints them escaped, whole lines, no traceback."""
+    store = str(batch["store"])
+    commands = [["store", "info"], ["store", "pending"], ["query", "paths"], ["query", "exposure", hc.KAPPA.cid],
+                ["query", "countries"], ["query", "origin"], ["risk", "smelters"], ["risk", "suppliers"],
+                ["risk", "programs"], ["survey", "status"], ["reference", "show"], ["reference", "show", hc.KAPPA.cid],
+                ["reference", "review"], ["export", "findings", "--out", str(tmp_path / "findings.csv")]]
+    problems = []
+    for args in commands:
+        for extra in ([], ["--json"]):
+            run = invoke([*args, "--store", store, *extra])
+            text = run.stdout + run.stderr
+            raw = sorted({f"U+{ord(ch):04X}" for ch in text if ch in hc.RAW_CONTROL})
+            if run.exception is not None or run.exit_code != 0 or "Traceback" in text or raw:
+                problems.append(f"{' '.join(args + extra)}: exit {run.exit_code} {run.exception!r} raw {raw} "
+                                f"{run.stderr[-300:]}")
+            if extra:
+                json.loads(run.stdout)
+    assert problems == []
+    shown = invoke(["survey", "status", "--store", store]).stdout + invoke(["risk", "suppliers", "--store",
+                                                                             store]).stdout
+    assert "\\x1b]0;pwned\\x07" in shown  # a company named with an OSC title sequence, shown escaped
