@@ -14,13 +14,14 @@ from pathlib import Path
 import typer
 
 from app.cli_query import AS_OF, JSON, POLICY, STORE, emit, open_ctx, parse_date, say_header
+from app.safe_output import message as line
 
 EXIT_MISMATCH = 1
 EXIT_BAD_INPUT = 2
 
 
 def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(line(f"error: {message}"), err=True)
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -55,20 +56,20 @@ def register(root: typer.Typer) -> None:
                 _fail(str(exc))
                 return
         for w in res.data.warnings:
-            typer.echo(f"warning: {w}", err=True)
+            typer.echo(line(f"warning: {w}"), err=True)
         if as_json:
             emit(res.to_json())
             return
         f = res.figures
-        typer.echo(f"{res.format}: {res.path} — {len(f)} figures ({res.to_json()['figure_occurrences']} places), "
-                   f"{len(res.finished.tables)} tables, {len(res.finished.charts)} charts; "
-                   f"every figure's source in {res.json_path}")
-        typer.echo(f"{f['responded'].text} of {f['in_scope'].text} in-scope suppliers responded "
+        typer.echo(line(f"{res.format}: {res.path} — {len(f)} figures ({res.to_json()['figure_occurrences']} "
+                        f"places), {len(res.finished.tables)} tables, {len(res.finished.charts)} charts; "
+                        f"every figure's source in {res.json_path}"))
+        typer.echo(line(f"{f['responded'].text} of {f['in_scope'].text} in-scope suppliers responded "
                    f"({f['response_rate'].text} %); {f['risk_high'].text} high-risk smelters; "
-                   f"{f['smelters_validated'].text} smelters in Appendix A as of {res.data.as_of}")
+                   f"{f['smelters_validated'].text} smelters in Appendix A as of {res.data.as_of}"))
         if res.finished.placeholders:
-            typer.echo(f"{len(res.finished.placeholders)} text blocks still to write (highlighted): "
-                       + ", ".join(res.finished.placeholders))
+            typer.echo(line(f"{len(res.finished.placeholders)} text blocks still to write (highlighted): "
+                       + ", ".join(res.finished.placeholders)))
 
     @app.command("check")
     def check_cmd(file: str = typer.Argument(..., help="A report drafted by `minetrace report cmr` (.docx), "
@@ -101,23 +102,24 @@ def register(root: typer.Typer) -> None:
             emit(res.to_json())
         else:
             for m in res.mismatches:
-                typer.echo(f"figure  {m.message}")
+                typer.echo(line(f"figure  {m.message}"))
                 if m.command:
-                    typer.echo(f"        reproduce: {m.command}  →  {m.path}")
+                    typer.echo(line(f"        reproduce: {m.command}  →  {m.path}"))
             for t in res.tables:
                 if not t.found:
-                    typer.echo(f"table   {t.title}: no longer found in the document ({t.data_rows} rows expected)")
+                    typer.echo(line(f"table   {t.title}: no longer found in the document ({t.data_rows} rows "
+                                    "expected)"))
                     continue
                 for row in t.missing:
-                    typer.echo(f"table   {t.title}: missing row {json.dumps(row, ensure_ascii=True)}")
+                    typer.echo(line(f"table   {t.title}: missing row {json.dumps(row, ensure_ascii=True)}"))
                 for row in t.unexpected:
-                    typer.echo(f"table   {t.title}: row not in the data {json.dumps(row, ensure_ascii=True)}")
+                    typer.echo(line(f"table   {t.title}: row not in the data {json.dumps(row, ensure_ascii=True)}"))
             for p in res.placeholders:
-                typer.echo(f"to do   [To be completed by the Company: {p}]")
+                typer.echo(line(f"to do   [To be completed by the Company: {p}]"))
             verdict = "matches the data" if res.ok else "does NOT match the data"
-            typer.echo(f"{file}: {res.figures_checked} figures and {len(res.tables)} tables checked against the "
-                       f"data ({res.year}, as of {res.as_of}): {verdict}"
-                       + (f"; {len(res.placeholders)} placeholders left" if res.placeholders else ""))
+            typer.echo(line(f"{file}: {res.figures_checked} figures and {len(res.tables)} tables checked against "
+                            f"the data ({res.year}, as of {res.as_of}): {verdict}"
+                            + (f"; {len(res.placeholders)} placeholders left" if res.placeholders else "")))
         if not res.ok or (strict and res.placeholders):
             raise typer.Exit(EXIT_MISMATCH)
 
@@ -143,4 +145,4 @@ def register(root: typer.Typer) -> None:
         if as_json:
             emit({"path": str(path), "kind": kind, "texts": list(PROMPTS)})
         else:
-            typer.echo(f"{kind}: {path}")
+            typer.echo(line(f"{kind}: {path}"))
