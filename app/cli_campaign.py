@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.cli_safe_text import safe_text
+from app.safe_output import message
 
 OUTBOX = typer.Option(None, "--outbox", help="Folder for the .eml files (default: <store folder>/outbox).")
 TEMPLATES = typer.Option(None, "--templates", help="Folder of message templates (<lang>/<kind>.txt.j2) in front "
@@ -61,7 +62,7 @@ def setup(store: str | None, outbox: str | None, templates: str | None, settings
         renderer = Renderer(templates)
         smtp = SmtpConfig.from_env() if send else None
     except (SettingsError, CampaignTemplateError, SmtpConfigError) as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(message(f"error: {exc}"), err=True)
         raise typer.Exit(EXIT_CONFIG) from None
     return CampaignSetup(settings, renderer, Path(outbox) if outbox else default_outbox(store), smtp,
                          parse_date(day, "--date") or date.today())
@@ -75,10 +76,10 @@ def guarded(fn: Any) -> Any:
     try:
         return fn()
     except CampaignInputError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(message(f"error: {exc}"), err=True)
         raise typer.Exit(EXIT_BAD_TEMPLATE) from None
     except CampaignTemplateError as exc:
-        typer.echo(f"error: message template: {exc}", err=True)
+        typer.echo(message(f"error: message template: {exc}"), err=True)
         raise typer.Exit(EXIT_CONFIG) from None
 
 

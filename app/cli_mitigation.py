@@ -16,6 +16,7 @@ from rich.table import Table
 
 from app.cli_query import JSON, POLICY, STORE, emit, parse_date
 from app.cli_safe_text import safe_text
+from app.safe_output import message
 
 
 def register(root: typer.Typer) -> None:
@@ -30,7 +31,7 @@ def register(root: typer.Typer) -> None:
         try:
             return open_store(store)
         except Exception as exc:
-            typer.echo(f"cannot open store {resolve_store_target(store)}: {exc}", err=True)
+            typer.echo(message(f"cannot open store {resolve_store_target(store)}: {exc}"), err=True)
             raise typer.Exit(1) from None
 
     @app.command("list")
@@ -89,7 +90,7 @@ def register(root: typer.Typer) -> None:
             case = update_case(st, key, day, state=state, reason=reason, note=note, files=file or [],
                                accept_proposal=accept_proposal)
         except CaseError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(message(f"error: {exc}"), err=True)
             raise typer.Exit(1) from None
         finally:
             st.close()

@@ -1,25 +1,21 @@
-"""Text from supplier files made safe for the terminal: no rich markup, no control characters.
+"""Text from supplier files made safe for the terminal — kept for the campaign commands that import it.
 
-Why a helper of its own: names, cells and paths in campaign output come from strangers' workbooks; a
-"[red]" or an escape sequence in a company name must print as text, not style or move the cursor.
-Issue #10 brings a project-wide safe-output layer; until it lands, the campaign commands print every
-supplier-given value through `safe_text` — one function to replace.
+The project-wide layer is `app.safe_output` (issue #10): `safe_text` is its `markup()` — rich markup escaped,
+control, escape and bidi characters shown as visible escapes (`\\x1b`), long values cut for display — so
+the campaign and mitigation commands print supplier text exactly as every other command does.
 
 Example:
     >>> safe_text("[bold]Acme\\x1b[2J")
-    '\\\\[bold]Acme[2J'
+    '\\\\[bold]Acme\\\\x1b[2J'
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from rich.markup import escape
-
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+from app.safe_output import MESSAGE_LIMIT, markup
 
 
 def safe_text(value: Any) -> str:
-    """`value` as text for rich output: control and bidi characters removed, markup escaped."""
-    return escape(_CONTROL.sub("", "" if value is None else str(value)))
+    """`value` as text for rich output: markup escaped, controls as escapes, at most MESSAGE_LIMIT characters."""
+    return markup("" if value is None else value, MESSAGE_LIMIT)

@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from app.explorer import charts, data, views
+from app.safe_output import md
 
 
 def _run(step: str, year: int | None, send: bool, template: Any = None) -> None:
@@ -22,13 +23,13 @@ def _run(step: str, year: int | None, send: bool, template: Any = None) -> None:
             res = data.campaign_step(step, year, send=send, template=template.getvalue() if template else None,
                                      template_name=template.name if template else "blank-template.xlsx")
     except Exception as exc:  # a bad template, settings or SMTP environment: say so, keep the page
-        st.session_state["followup_result"] = ("error", f"{step}: {exc}")
+        st.session_state["followup_result"] = ("error", f"{step}: {md(exc, 600)}")
         return
     sent = res.get("sent") or []
     failed = [r for r in sent if not r["ok"]]
     text = (f"{step}: {len(res.get('written', []))} written, {len(res.get('existing', []))} written before, "
             f"{len(res.get('held', []))} held" + (f"; {len(sent) - len(failed)} sent, {len(failed)} failed"
-                                                  if sent else "") + f" — outbox {res.get('outbox')}")
+                                                  if sent else "") + f" — outbox {md(res.get('outbox'), None)}")
     st.session_state["followup_result"] = ("warning" if failed else "success", text)
 
 
