@@ -7,6 +7,7 @@ functions take already-computed answers (rows from ``queries/``) and only lay th
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,15 +15,19 @@ from typing import Any
 import plotly.graph_objects as go
 
 from app.explorer import geo
-from app.safe_output import html
+from app.explorer.trace_layout import layered_positions
+from app.explorer.values import shown
+from app.safe_output import html, plain
+from queries import glossary
 
 RISK_COLOURS = {"high": "#d62728", "medium": "#ff7f0e", "low": "#2ca02c", "unrated": "#9e9e9e", None: "#9e9e9e"}
 KIND_COLOURS = {"company": "#1f4e78", "supplier": "#4c78a8", "declaration": "#72b7b2", "country": "#8c6d31"}
 RISK_ORDER = ("high", "medium", "low", "unrated")
 
 
-def risk_colour(risk: str | None) -> str:
-    return RISK_COLOURS.get((risk or "unrated").lower(), RISK_COLOURS["unrated"])
+def risk_colour(risk: Any) -> str:
+    """The colour of a risk level — the same on the Overview's bars, the trace graph and the Sankey."""
+    return RISK_COLOURS.get(shown(risk, "unrated").lower(), RISK_COLOURS["unrated"])
 
 
 def funnel(figures: dict[str, Any]) -> go.Figure:
@@ -57,9 +62,10 @@ def risk_by_metal(rows: list[dict[str, Any]]) -> go.Figure:
     metals = sorted(counts)
     fig = go.Figure()
     for level in RISK_ORDER:
-        fig.add_bar(name=level, x=metals, y=[counts[m][level] for m in metals], marker_color=risk_colour(level))
+        fig.add_bar(name=risk_legend_name(level), x=metals, y=[counts[m][level] for m in metals],
+                    marker_color=risk_colour(level))
     fig.update_layout(barmode="stack", height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                      title="Smelter risk by metal", legend_title_text="risk")
+                      title="Smelter risk by metal", legend_title_text="Smelter risk")
     return fig
 
 
@@ -89,41 +95,54 @@ class Graph:
         self.edges[(a, b)] += weight
 
 
-def _norm_risk(risk: str | None) -> str:
-    r = (risk or "unrated").lower()
+def _norm_risk(risk: Any) -> str:
+    r = shown(risk, "unrated").lower()
     return r if r in RISK_ORDER else "unrated"
 
 
-def _layout(graph: Graph) -> dict[str, tuple[float, float]]:
-    """Layered layout: x = layer, y spread evenly, ordered by the mean y of parents (fewer crossings)."""
-    layers: dict[int, list[Node]] = defaultdict(list)
-    for n in graph.nodes.values():
-        layers[n.layer].append(n)
-    parents: dict[str, list[str]] = defaultdict(list)
-    for a, b in graph.edges:
-        parents[b].append(a)
-    pos: dict[str, tuple[float, float]] = {}
-    for layer in sorted(layers):
-        nodes = layers[layer]
+def wrap_label(text: Any, width: int = 24, max_lines: int = 2) -> str:
+    """A node label on at most `max_lines` lines of about `width` characters (HTML-escaped, "…" when cut); the
+    full name goes in the hover text."""
+    lines = textwrap.wrap(plain(shown(text, "?"), 200), width, break_long_words=True, break_on_hyphens=True) or ["?"]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][:width - 1].rstrip() + "…"
+    return "<br>".join(html(line, None) for line in lines)
 
-        def order(n: Node) -> tuple[float, str]:
-            ys = [pos[p][1] for p in parents.get(n.id, []) if p in pos]
-            return (sum(ys) / len(ys) if ys else 0.5, n.label)
 
-        nodes.sort(key=order)
-        count = len(nodes)
-        for i, n in enumerate(nodes):
-            pos[n.id] = (float(layer), 1.0 - (i + 0.5) / count if count > 1 else 0.5)
-    return pos
+def risk_legend_name(level: str) -> str:
+    return glossary.value("risk_legend", level)
+
+
+def _legend_traces(fig: go.Figure, levels: list[str]) -> None:
+    """One legend entry per risk level drawn (an empty trace each), then the node kinds."""
+    for level in RISK_ORDER:
+        if level in levels:
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=risk_legend_name(level),
+                                     marker={"size": 12, "color": risk_colour(level), "symbol": "diamond",
+                                             "line": {"width": 1, "color": "#333"}},
+                                     hoverinfo="skip", legendgroup="risk", legendgrouptitle_text="Smelter risk"))
+    for kind, label in (("supplier", "Supplier"), ("country", "Country")):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label,
+                                 marker={"size": 11, "color": KIND_COLOURS[kind], "symbol": SYMBOLS[kind],
+                                         "line": {"width": 1, "color": "#333"}},
+                                 hoverinfo="skip", legendgroup="kind", legendgrouptitle_text="Nodes"))
+
+
+SYMBOLS = {"company": "square", "supplier": "circle", "smelter": "diamond", "country": "triangle-up"}
 
 
 def network(graph: Graph, height: int | None = None) -> tuple[go.Figure, list[str]]:
-    """The node-link graph (plotly scatter, no network needed). Returns the figure and the node ids in
-    point order of the node trace (trace index 1), so a selection event maps back to a node."""
-    pos = _layout(graph)
-    if height is None:  # room for the fullest layer, within bounds
-        widest = max(Counter(n.layer for n in graph.nodes.values()).values(), default=1)
-        height = max(320, min(1400, 90 + 26 * widest))
+    """The node-link graph (plotly scatter, no network needed), laid out in layers ordered to minimise
+    crossings (app.explorer.trace_layout). Returns the figure and the node ids in point order of the node
+    trace (trace index 1), so a selection event maps back to a node."""
+    layers: dict[int, list[str]] = defaultdict(list)
+    for n in graph.nodes.values():  # insertion order is the tie-breaker: the caller adds what matters first
+        layers[n.layer].append(n.id)
+    pos = layered_positions(dict(layers), list(graph.edges))
+    if height is None:  # room for the fullest layer (two-line labels), within bounds
+        widest = max((len(v) for v in layers.values()), default=1)
+        height = max(360, min(1600, 110 + 40 * widest))
     ex: list[float | None] = []
     ey: list[float | None] = []
     for a, b in graph.edges:
@@ -135,29 +154,50 @@ def network(graph: Graph, height: int | None = None) -> tuple[go.Figure, list[st
                              showlegend=False))
     ids = list(graph.nodes)
     nodes = [graph.nodes[i] for i in ids]
-    colours = [risk_colour(n.risk) if n.kind == "smelter" or n.risk else KIND_COLOURS.get(n.kind, "#777")
-               for n in nodes]
-    symbols = {"company": "square", "supplier": "circle", "smelter": "diamond", "country": "triangle-up"}
+    colours = [risk_colour(n.risk) if n.kind == "smelter" else KIND_COLOURS.get(n.kind, "#777") for n in nodes]
+    hover = []
+    for n in nodes:
+        lines = [f"<b>{html(n.label, 400)}</b>", html(n.detail.get("kind_label") or n.kind)]
+        if n.kind == "smelter":
+            lines.append(f"risk: {html(glossary.value('risk', _norm_risk(n.risk)))}")
+        lines += [html(extra, 300) for extra in n.detail.get("hover", [])]
+        hover.append("<br>".join(lines))
     fig.add_trace(go.Scatter(
         x=[pos[i][0] for i in ids], y=[pos[i][1] for i in ids], mode="markers+text",
-        text=[html(n.label[:28]) for n in nodes], textposition="middle right", textfont={"size": 11, "color": "#222"},
+        text=[wrap_label(n.label) for n in nodes], textposition="middle right",
+        textfont={"size": 11, "color": "#222"},
         marker={"size": [18 if n.kind == "company" else 13 for n in nodes], "color": colours,
-                "symbol": [symbols.get(n.kind, "circle") for n in nodes], "line": {"width": 1, "color": "#333"}},
+                "symbol": [SYMBOLS.get(n.kind, "circle") for n in nodes], "line": {"width": 1, "color": "#333"}},
         unselected={"marker": {"opacity": 0.55}, "textfont": {"color": "#555"}},
-        customdata=ids, hovertext=[f"{html(n.kind)}: {html(n.label)}<br>risk: {html(n.risk or '—')}" for n in nodes],
-        hoverinfo="text", showlegend=False))
-    layer_names = {0: "Company", 1: "Suppliers", 2: "Smelters", 3: "Countries"}
+        customdata=ids, hovertext=hover, hoverinfo="text", showlegend=False))
+    _legend_traces(fig, sorted({_norm_risk(n.risk) for n in nodes if n.kind == "smelter"}))
+    top = max((n.layer for n in nodes), default=0)
+    layer_names = {0: "Company", 1: "Suppliers", top - 1: "Smelters", top: "Countries"} if top >= 3 else \
+        {0: "Company", 1: "Suppliers", 2: "Smelters"}
+    for layer in range(2, top - 1):
+        layer_names.setdefault(layer, "Sub-suppliers")
     for layer, name in layer_names.items():
         if any(n.layer == layer for n in nodes):
             fig.add_annotation(x=layer, y=1.06, text=f"<b>{name}</b>", showarrow=False)
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, clickmode="event+select",
-                      xaxis={"visible": False, "range": [-0.3, max((n.layer for n in nodes), default=0) + 0.9]},
-                      yaxis={"visible": False, "range": [-0.05, 1.1]}, dragmode="pan")
+                      xaxis={"visible": False, "range": [-0.3, top + 1.0]},
+                      yaxis={"visible": False, "range": [-0.05, 1.1]}, dragmode="pan",
+                      legend={"orientation": "h", "y": -0.02, "x": 0, "yanchor": "top"})
     return fig, ids
 
 
-def sankey(flows: list[tuple[str, str, int, str | None]], height: int = 520) -> go.Figure:
-    """Sankey from (source label, target label, value, risk) flows; link colour follows the risk."""
+def legend_html() -> str:
+    """The risk colours as one line of coloured text (plotly annotations accept a little HTML)."""
+    return "   ".join(f"<span style='color:{risk_colour(level)}'>■</span> {risk_legend_name(level)}"
+                      for level in RISK_ORDER)
+
+
+def sankey(flows: list[tuple[str, str, int, str | None]], height: int = 560,
+           node_kinds: dict[str, str] | None = None, node_risks: dict[str, str | None] | None = None,
+           hover: dict[str, str] | None = None) -> go.Figure:
+    """Sankey from (source label, target label, value, risk) flows: links coloured by the risk of the smelter
+    they lead to, smelter nodes by their own risk (the Overview's colours), a legend of the colours; labels
+    wrapped, full names on hover."""
     labels: list[str] = []
     index: dict[str, int] = {}
     for a, b, _, _ in flows:
@@ -165,14 +205,31 @@ def sankey(flows: list[tuple[str, str, int, str | None]], height: int = 520) -> 
             if x not in index:
                 index[x] = len(labels)
                 labels.append(x)
-    link_colours = [risk_colour(r).replace("#", "") for *_, r in flows]
+    kinds = node_kinds or {}
+    risks = node_risks or {}
+
+    def node_colour(label: str) -> str:
+        kind = kinds.get(label, "")
+        if kind == "smelter":
+            return risk_colour(risks.get(label))
+        return KIND_COLOURS.get(kind, "#8c8c8c")
+
+    def rgba(colour: str, alpha: float) -> str:
+        c = colour.lstrip("#")
+        return f"rgba({int(c[0:2], 16)},{int(c[2:4], 16)},{int(c[4:6], 16)},{alpha})"
+
     fig = go.Figure(go.Sankey(
         arrangement="snap",
-        node={"label": [html(lbl[:40]) for lbl in labels], "pad": 12, "thickness": 14},
+        node={"label": [wrap_label(lbl, 28, 2) for lbl in labels], "pad": 14, "thickness": 14,
+              "color": [node_colour(lbl) for lbl in labels],
+              "customdata": [html((hover or {}).get(lbl, lbl), 400) for lbl in labels],
+              "hovertemplate": "%{customdata}<br>%{value} declaration row(s)<extra></extra>"},
         link={"source": [index[a] for a, *_ in flows], "target": [index[b] for _, b, *_ in flows],
               "value": [v for _, _, v, _ in flows],
-              "color": [f"rgba({int(c[0:2], 16)},{int(c[2:4], 16)},{int(c[4:6], 16)},0.45)" for c in link_colours]}))
-    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+              "color": [rgba(risk_colour(r), 0.45) for *_, r in flows]}))
+    fig.add_annotation(x=0, y=-0.06, xref="paper", yref="paper", showarrow=False, xanchor="left",
+                       text="Colours (smelters and the flows to them): " + legend_html())
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 40})
     return fig
 
 

@@ -172,6 +172,12 @@ def suppliers(k: tuple[str, str]) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+def supplier_names(k: tuple[str, str]) -> dict[str, str]:
+    """supplier id → name (what a person reads instead of the id)."""
+    return {str(s.id): str(s.name) for s in store().suppliers() if s.name}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
 def smelters(k: tuple[str, str]) -> pd.DataFrame:
     cols = ["key", "cid", "metal", "name", "country_iso2", "provisional", "resolution_status", "from_reference"]
     return frame(store().smelters(), cols)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pycountry
 
+from app.explorer.values import present
+
 ASSET = Path(__file__).resolve().parent / "assets" / "countries-110m.json"
 
 Ring = list[tuple[float, float]]
@@ -92,8 +94,19 @@ def outline_lines(iso2s: list[str] | None = None) -> tuple[list[float | None], l
     return lons, lats
 
 
-def country_name(iso2: str | None) -> str:
-    if not iso2:
-        return "unknown"
-    c = pycountry.countries.get(alpha_2=iso2)
-    return c.name if c else iso2
+#: what a row without a country shows (a "Smelter not yet identified" row, an unresolved name)
+UNKNOWN_COUNTRY = "country unknown"
+
+
+def country_name(iso2: object) -> str:
+    """The country's name for an ISO-2 code; a missing value (None, NaN, blank) or a code pycountry does not
+    know never raises: "country unknown", or the code as given."""
+    code = present(iso2)
+    if code is None:
+        return UNKNOWN_COUNTRY
+    text = str(code).strip().upper()
+    try:
+        c = pycountry.countries.get(alpha_2=text) if len(text) == 2 else None
+    except LookupError:
+        c = None
+    return c.name if c else text

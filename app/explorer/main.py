@@ -17,7 +17,9 @@ import streamlit as st  # noqa: E402
 
 from app.explorer import auth, nav, views  # noqa: E402
 
-st.set_page_config(page_title="minetrace explorer", page_icon=":material/hub:", layout="wide")
+# a local image: a :material/…: or emoji icon is fetched from a CDN by the browser (the explorer works offline)
+ICON = _ROOT / "app" / "explorer" / "assets" / "favicon.png"
+st.set_page_config(page_title="minetrace explorer", page_icon=str(ICON), layout="wide")
 if not auth.gate():
     st.stop()
 page = st.navigation(list(nav.pages().values()))

@@ -14,7 +14,9 @@ import pandas as pd
 import streamlit as st
 
 from app.explorer import data
+from app.explorer.values import present
 from app.safe_output import md
+from queries import glossary
 
 YEAR_KEY = "year"
 ALL_YEARS = "All years"
@@ -90,17 +92,41 @@ def kpis(items: Sequence[tuple[str, Any] | tuple[str, Any, str]], per_row: int =
 
 def table(df: pd.DataFrame, columns: Sequence[str] | None = None, key: str | None = None, height: int | None = None,
           selectable: bool = False, labels: dict[str, str] | None = None) -> Any:
-    """A dataframe with the given columns (missing ones skipped), optionally single-row selectable."""
+    """A dataframe with the given columns (missing ones skipped), optionally single-row selectable. Headers are
+    plain words (`labels`, else the glossary: "file_name" → "File"); codes in the known columns (survey status,
+    flags, outcome, linked by) are shown as words too."""
     if columns:
         df = df[[c for c in columns if c in df.columns]]
-    if labels:
-        df = df.rename(columns=labels)
+    df = plain_words(df)
+    df = df.rename(columns={c: (labels or {}).get(c) or glossary.column(c) for c in df.columns})
     kwargs: dict[str, Any] = {"width": "stretch", "hide_index": True}
     if height:  # a maximum: short tables shrink to their rows instead of showing empty lines
         kwargs["height"] = min(height, 38 + 35 * max(len(df), 1))
     if selectable:
         return st.dataframe(df, key=key, on_select="rerun", selection_mode="single-row", **kwargs)
     return st.dataframe(df, key=key, **kwargs)
+
+
+#: column → glossary kind of the codes it holds (shown as words in every table)
+CODED_COLUMNS = {"survey_status": "survey_status", "outcome": "outcome", "supplier_link": "link",
+                 "year_source": "year_source", "method": "method", "resolution_status": "resolution",
+                 "origin": "origin", "risk": "risk", "worst_risk": "risk"}
+
+
+def plain_words(df: pd.DataFrame) -> pd.DataFrame:
+    """The known code columns as words; status columns holding survey codes too."""
+    out = df
+    for col, kind in CODED_COLUMNS.items():
+        if col in out.columns:
+            out = out.assign(**{col: [glossary.value(kind, v) if present(v) is not None else v for v in out[col]]})
+    if "status" in out.columns and out["status"].isin(list(glossary.known("survey_status"))).any():
+        out = out.assign(status=[glossary.value("survey_status", v) if present(v) is not None else v
+                                 for v in out["status"]])
+    for col in ("flags", "flags_text"):
+        if col in out.columns:
+            out = out.assign(**{col: [glossary.values("flag", [f.strip() for f in str(v).split(",")])
+                                      if present(v) is not None else v for v in out[col]]})
+    return out
 
 
 def selected_row(event: Any) -> int | None:

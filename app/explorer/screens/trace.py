@@ -8,18 +8,24 @@ Deep link: ``/trace?cid=CID002587`` (also ``?supplier=…``, ``?smelter=…``, `
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from app.explorer import charts, data, geo, views
+from app.explorer import labels as labels_
+from app.explorer.values import present, shown
 from app.safe_output import md, md_code
 
 MODES = ("Supplier", "Smelter", "CID", "Country")
 RISKS = ("high", "medium", "low", "unrated")
 RISK_RANK = {"high": 0, "medium": 1, "low": 2, "unrated": 3}
-MAX_SUPPLIERS = 40
+#: suppliers drawn one by one in the graph and the Sankey (the others: one "+N more suppliers" node)
+MAX_SUPPLIERS = 12
+#: smelters per page (the graph draws the page's smelters, the others as one "+N more smelters" node)
+PER_PAGE = 15
 EVIDENCE_COLS = ["supplier_name", "supplier_id", "file_name", "sheet", "row", "raw_name", "raw_cid", "raw_country",
                  "method", "score", "resolution_status", "cid", "smelter_name", "metal", "country_iso2", "risk",
                  "reporting_year", "status"]
@@ -41,18 +47,19 @@ def _options(mode: str, k: tuple[str, str]) -> tuple[list[str], dict[str, str]]:
     """(option values, value → label) for the picker of a mode."""
     if mode == "Supplier":
         df = data.suppliers(k)
-        labels = {str(r.id): f"{r.name or r.id} ({r.id})" for r in df.itertuples()}
+        labels = {str(r.id): labels_.supplier_label(r.name, r.id) for r in df.itertuples()}
     elif mode == "Smelter":
         df = data.smelters(k)
-        labels = {str(r.key): f"{r.name or r.key} — {r.metal or '?'} — {r.cid or 'unresolved'}"
+        labels = {str(r.key): labels_.smelter_label(r.name, r.metal, r.cid, r.resolution_status)
                   for r in df.itertuples()}
     elif mode == "CID":
         df = data.smelters(k)
         df = df[df["cid"].notna()]
-        labels = {str(r.cid): f"{r.cid} — {r.name or ''} ({r.metal or '?'})" for r in df.itertuples()}
+        labels = {str(r.cid): f"{r.cid} — {shown(r.name, '(no name)')} ({shown(r.metal, 'metal unknown')})"
+                  for r in df.itertuples()}
     else:
         hops = data.reports(k, None)
-        isos = sorted({str(c) for c in hops["country_iso2"].dropna()})
+        isos = sorted({str(c) for c in hops["country_iso2"].dropna() if present(c)})
         labels = {c: f"{geo.country_name(c)} ({c})" for c in isos}
     values = sorted(labels, key=lambda v: labels[v].lower())
     return values, labels
@@ -71,54 +78,125 @@ def _hops(mode: str, value: str, k: tuple[str, str], year: int | None, metals: l
     return data.reports(k, year, smelter_keys=(value,), metals=metals_t)
 
 
-def _page(hops: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
-    """Page the hops by smelter (highest risk, then most reported, first); returns (hops, page, pages)."""
-    order = (hops.groupby("smelter_key")
-             .agg(rank=("risk", lambda s: min(RISK_RANK.get(x, 3) for x in s)), n=("supplier_id", "nunique"))
+def _smelter_order(hops: pd.DataFrame) -> list[str]:
+    """Smelter keys, highest risk first, then the most suppliers reporting it, then the name."""
+    order = (hops.assign(_rank=hops["risk"].map(lambda x: RISK_RANK.get(x, 3)),
+                         _name=hops["smelter_name"].map(lambda x: shown(x, "").lower()))
+             .groupby("smelter_key")
+             .agg(rank=("_rank", "min"), n=("supplier_id", "nunique"), name=("_name", "first"))
+             .sort_values(["rank", "n", "name"], ascending=[True, False, True]))
+    return [str(x) for x in order.index]
+
+
+def _supplier_order(hops: pd.DataFrame) -> list[str]:
+    """Supplier ids, those reaching the highest risk first, then the most declaration rows."""
+    order = (hops.assign(_rank=hops["risk"].map(lambda x: RISK_RANK.get(x, 3)))
+             .groupby("supplier_id").agg(rank=("_rank", "min"), n=("row", "size"))
              .sort_values(["rank", "n"], ascending=[True, False]))
-    per_page = st.session_state.get("trace_page_size", 30)
+    return [str(x) for x in order.index]
+
+
+def _page(hops: pd.DataFrame) -> tuple[set[str], int, int]:
+    """The smelters of this page (highest risk, then most reported, first); returns (keys, page, pages)."""
+    order = _smelter_order(hops)
+    per_page = int(st.session_state.get("trace_page_size", PER_PAGE))
     pages = max(1, -(-len(order) // per_page))
     page = 1
     if pages > 1:
         c1, c2 = st.columns([1, 3])
-        page = c1.number_input(f"Page (of {pages})", 1, pages, 1, key="trace_page")
-        c2.caption(f"{len(order)} smelters, {per_page} per page, highest risk first.")
-    keys = set(order.index[(page - 1) * per_page: page * per_page])
-    return hops[hops["smelter_key"].isin(keys)], page, pages
+        page = int(c1.number_input(f"Page (of {pages})", 1, pages, 1, key="trace_page"))
+        c2.caption(f"{len(order)} smelters, {per_page} per page, highest risk first; the graph draws the others "
+                   "as one \"+N more smelters\" node.")
+    return set(order[(page - 1) * per_page: page * per_page]), page, pages
 
 
-def _graph(hops: pd.DataFrame, chains: dict[str, list[list[str]]], names: dict[str, str]) -> charts.Graph:
+@dataclass
+class TraceView:
+    """What the graph and the Sankey draw: the suppliers and smelters shown one by one, the rest aggregated."""
+
+    hops: pd.DataFrame
+    suppliers: list[str]  # shown one by one, in order
+    other_suppliers: list[str]
+    smelters: set[str]  # this page's smelters
+    other_smelters: list[str]
+    names: dict[str, str]
+
+    def supplier_node(self, sid: str) -> str:
+        return f"s:{sid}" if sid in self.suppliers else "s:__other__"
+
+    def smelter_node(self, key: str) -> str:
+        return f"m:{key}" if key in self.smelters else "m:__other__"
+
+
+def _view(hops: pd.DataFrame, page_keys: set[str], names: dict[str, str]) -> TraceView:
+    sups = _supplier_order(hops)
+    shown_sups = sups[:MAX_SUPPLIERS]
+    others = [k for k in _smelter_order(hops) if k not in page_keys]
+    return TraceView(hops, shown_sups, sups[MAX_SUPPLIERS:], page_keys, others, names)
+
+
+def _worst(risks: Any) -> str:
+    return min((str(r) for r in risks), key=lambda r: RISK_RANK.get(r, 3), default="unrated")
+
+
+def _graph(view: TraceView, chains: dict[str, list[list[str]]]) -> charts.Graph:
     g = charts.Graph()
-    g.add_node(charts.Node("company", "Our company", "company", 0))
-    counts = hops.groupby("supplier_id").size().sort_values(ascending=False)
-    shown = set(counts.index[:MAX_SUPPLIERS])
-    other = [s for s in counts.index if s not in shown]
+    hops = view.hops
+    g.add_node(charts.Node("company", "Our company", "company", 0, detail={"kind_label": "our company"}))
     depth = 1
-    for sid in shown:
+    rows_of = hops.groupby("supplier_id").size().to_dict()
+    for sid in view.suppliers:
         chain = (chains.get(sid) or [["company", sid]])[0]
         depth = max(depth, len(chain) - 1)
         for i, node in enumerate(chain[1:], start=1):
-            g.add_node(charts.Node(f"s:{node}", names.get(node, node), "supplier", i, detail={"supplier_id": node}))
+            label = shown(view.names.get(node), node)
+            hover = [f"supplier ID {node}"] if not node.startswith("decl:") else ["not on the master list"]
+            if node == sid:
+                hover.append(f"{rows_of.get(sid, 0)} declaration row(s) here")
+            g.add_node(charts.Node(f"s:{node}", label, "supplier", i,
+                                   detail={"supplier_id": node, "kind_label": "supplier", "hover": hover}))
             g.add_edge("company" if i == 1 else f"s:{chain[i - 1]}", f"s:{node}")
-    if other:
-        g.add_node(charts.Node("s:__other__", f"+{len(other)} more suppliers", "supplier", 1,
-                               detail={"supplier_ids": other}))
-        g.add_edge("company", "s:__other__", len(other))
+    if view.other_suppliers:
+        n = len(view.other_suppliers)
+        g.add_node(charts.Node("s:__other__", f"+{n} more suppliers", "supplier", 1,
+                               detail={"supplier_ids": view.other_suppliers, "kind_label": "suppliers, aggregated",
+                                       "hover": [f"{n} suppliers with fewer or lower-risk rows; click for the list"]}))
+        g.add_edge("company", "s:__other__", n)
+    smelter_layer, country_layer = depth + 1, depth + 2
+    page = hops[hops["smelter_key"].isin(view.smelters)]
+    for key in _smelter_order(page):
+        rows = page[page["smelter_key"] == key]
+        h = rows.iloc[0]
+        name = labels_.smelter_name(present(h.smelter_name) or present(h.raw_name), h.metal, h.resolution_status)
+        hover = [f"{shown(h.cid, 'no RMI smelter ID')} · {shown(h.metal, 'metal unknown')} · "
+                 f"{geo.country_name(h.country_iso2)}",
+                 f"reported by {rows['supplier_id'].nunique()} supplier(s) in {len(rows)} row(s)"]
+        g.add_node(charts.Node(f"m:{key}", name, "smelter", smelter_layer, _worst(rows["risk"]),
+                               detail={"smelter_key": key, "kind_label": "smelter", "hover": hover}))
+    if view.other_smelters:
+        rest = hops[hops["smelter_key"].isin(view.other_smelters)]
+        n = len(view.other_smelters)
+        g.add_node(charts.Node("m:__other__", f"+{n} more smelters", "smelter", smelter_layer, _worst(rest["risk"]),
+                               detail={"smelter_keys": view.other_smelters, "kind_label": "smelters on other pages",
+                                       "hover": [f"{n} smelters of the other pages (lower or equal risk)"]}))
     for h in hops.itertuples():
-        sup = f"s:{h.supplier_id}" if h.supplier_id in shown else "s:__other__"
-        smelter = f"m:{h.smelter_key}"
-        g.add_node(charts.Node(smelter, h.smelter_name or h.raw_name or h.smelter_key, "smelter", depth + 1, h.risk,
-                               detail={"smelter_key": h.smelter_key}))
+        sup, smelter = view.supplier_node(str(h.supplier_id)), view.smelter_node(str(h.smelter_key))
         g.add_edge(sup, smelter)
-        if h.country_iso2:
-            g.add_node(charts.Node(f"c:{h.country_iso2}", geo.country_name(h.country_iso2), "country", depth + 2,
-                                   detail={"iso2": h.country_iso2}))
-            g.add_edge(smelter, f"c:{h.country_iso2}")
+        iso = present(h.country_iso2)
+        country = f"c:{iso}" if iso else "c:__unknown__"
+        g.add_node(charts.Node(country, geo.country_name(iso), "country", country_layer,
+                               detail={"iso2": iso, "kind_label": "country" if iso else "no country on the row"}))
+        g.add_edge(smelter, country)
     return g
 
 
-def _flows(hops: pd.DataFrame, shown: set[str]) -> list[tuple[str, str, int, str | None]]:
+def _flows(view: TraceView) -> tuple[list[tuple[str, str, int, str | None]], dict[str, str], dict[str, Any],
+                                     dict[str, str]]:
+    """(flows, label → kind, smelter label → risk, label → hover) for the Sankey, aggregated like the graph."""
     flows: dict[tuple[str, str], list[Any]] = {}
+    kinds: dict[str, str] = {"Our company": "company"}
+    risks: dict[str, Any] = {}
+    hover: dict[str, str] = {}
 
     def add(a: str, b: str, risk: str | None) -> None:
         entry = flows.setdefault((a, b), [0, risk])
@@ -126,40 +204,73 @@ def _flows(hops: pd.DataFrame, shown: set[str]) -> list[tuple[str, str, int, str
         if RISK_RANK.get(risk or "unrated", 3) < RISK_RANK.get(entry[1] or "unrated", 3):
             entry[1] = risk
 
-    for h in hops.itertuples():
-        sup = f"{h.supplier_name or h.supplier_id}" if h.supplier_id in shown else "other suppliers"
-        smelter = f"{h.smelter_name or h.raw_name or h.smelter_key} [{h.metal or '?'}]"
-        add("Our company", sup, h.risk)
-        add(sup, smelter, h.risk)
-        add(smelter, geo.country_name(h.country_iso2) if h.country_iso2 else "country unknown", h.risk)
-    return [(a, b, v, r) for (a, b), (v, r) in flows.items()]
+    n_other_sup, n_other_sm = len(view.other_suppliers), len(view.other_smelters)
+    for h in view.hops.itertuples():
+        sid = str(h.supplier_id)
+        if sid in view.suppliers:
+            sup = labels_.supplier_label(view.names.get(sid), sid)
+        else:
+            sup = f"+{n_other_sup} more suppliers"
+        kinds[sup] = "supplier"
+        if str(h.smelter_key) in view.smelters:
+            base = labels_.smelter_name(present(h.smelter_name) or present(h.raw_name), h.metal, h.resolution_status)
+            smelter = base if present(h.resolution_status) == "unidentified" else f"{base} ({shown(h.metal, '?')})"
+            hover[smelter] = f"{smelter} · {shown(h.cid, 'no RMI smelter ID')}"
+        else:
+            smelter = f"+{n_other_sm} more smelters"
+        kinds[smelter] = "smelter"
+        risk = str(h.risk)
+        if RISK_RANK.get(risk, 3) < RISK_RANK.get(risks.get(smelter) or "unrated", 3) or smelter not in risks:
+            risks[smelter] = risk if smelter not in risks else _worst([risk, risks[smelter]])
+        country = geo.country_name(h.country_iso2)
+        kinds[country] = "country"
+        add("Our company", sup, risk)
+        add(sup, smelter, risk)
+        add(smelter, country, risk)
+    return [(a, b, v, r) for (a, b), (v, r) in flows.items()], kinds, risks, hover
 
 
 def _node_details(node_id: str, hops: pd.DataFrame, k: tuple[str, str], year: int | None) -> None:
     kind, _, ident = node_id.partition(":")
-    if kind == "s" and ident != "__other__":
-        st.markdown(f"**Supplier** {md_code(ident)}")
+    if kind == "s" and ident == "__other__":
+        others = sorted(set(hops["supplier_id"]) - set(st.session_state.get("_trace_shown_suppliers", [])))
+        st.markdown(f"**{len(others)} more suppliers**")
+        views.table(hops[hops["supplier_id"].isin(others)].groupby(["supplier_id", "supplier_name"], dropna=False)
+                    .size().reset_index(name="rows"), key="trace_node_other_sup")
+    elif kind == "s":
+        st.markdown(f"**Supplier** {md(shown(data.supplier_names(k).get(ident), ident))} {md_code(ident)}")
         views.table(data.suppliers(k).query("id == @ident"), ["id", "name", "category", "contact_email", "in_scope"],
                     key="trace_node_sup")
         views.table(hops[hops["supplier_id"] == ident], ["smelter_name", "cid", "metal", "risk", "file_name", "row"],
                     key="trace_node_sup_hops")
+    elif kind == "m" and ident == "__other__":
+        st.markdown("**Smelters on the other pages** (pick the page above to draw them)")
+        page_keys = set(st.session_state.get("_trace_page_smelters", []))
+        rest = hops[~hops["smelter_key"].isin(page_keys)]
+        views.table(rest.groupby(["cid", "smelter_name", "metal", "risk"], dropna=False)["supplier_id"].nunique()
+                    .reset_index(name="suppliers"), key="trace_node_other_sm")
     elif kind == "m":
-        st.markdown(f"**Smelter** {md_code(ident)}")
+        rows = hops[hops["smelter_key"] == ident]
+        first = rows.iloc[0] if not rows.empty else None
+        name = labels_.smelter_name(first["smelter_name"], first["metal"], first["resolution_status"]) \
+            if first is not None else ident
+        st.markdown(f"**Smelter** {md(name)} {md_code(shown(first['cid'] if first is not None else None, ident))}")
         try:
             risk = data.smelter_risk(k, year)
             views.table(risk[risk["key"] == ident], ["cid", "name", "metal", "country_iso2", "risk", "reasons_text",
                                                      "status", "lapses_on"], key="trace_node_risk")
         except Exception as exc:  # a query failure must not hide the rest of the page
             views.unavailable(exc, "Smelter risk")
-        views.table(hops[hops["smelter_key"] == ident], ["supplier_name", "file_name", "sheet", "row", "raw_name",
-                                                          "method"], key="trace_node_sm_hops")
+        views.table(rows, ["supplier_name", "file_name", "sheet", "row", "raw_name", "method"],
+                    key="trace_node_sm_hops")
     elif kind == "c":
+        iso = None if ident == "__unknown__" else ident
         covered = data.countries(k)
-        row = covered[covered["iso2"] == ident]
+        row = covered[covered["iso2"] == iso] if iso else covered.iloc[0:0]
         flag = " — Covered Country" if not row.empty and bool(row.iloc[0]["covered"]) else ""
-        st.markdown(f"**Country** {md(geo.country_name(ident))} ({md(ident)}){flag}")
-        views.table(hops[hops["country_iso2"] == ident], ["smelter_name", "cid", "metal", "risk", "supplier_name"],
-                    key="trace_node_country")
+        st.markdown(f"**Country** {md(geo.country_name(iso))}" + (f" ({md(iso)})" if iso else "") + flag)
+        these = hops[hops["country_iso2"] == iso] if iso else hops[hops["country_iso2"].map(present).isna()]
+        views.table(these, ["smelter_name", "cid", "metal", "risk", "supplier_name"], key="trace_node_country")
     else:
         st.markdown(f"**{md(node_id)}**")
 
@@ -238,13 +349,13 @@ def render() -> None:
     if st.session_state.get(pick_key) not in values:
         missing = st.session_state.pop(pick_key, None)
         if missing:
-            st.warning(f"{mode} {missing} is not reported in any stored declaration.")
+            st.warning(f"{mode} {md(missing)} is not reported in any stored declaration.")
     value = c2.selectbox(mode, values, format_func=lambda v: labels.get(v, v), key=pick_key, index=None,
                          placeholder=f"Choose a {mode.lower()} (type to search)")
     f1, f2, f3 = st.columns(3)
     metals = f1.multiselect("Metal", sorted(data.smelters(k)["metal"].dropna().unique()), key="trace_metals")
     risks = f2.multiselect("Risk", RISKS, key="trace_risks", help="Only paths ending at smelters of these levels.")
-    f3.select_slider("Smelters per page", [10, 20, 30, 50, 100], value=30, key="trace_page_size")
+    f3.select_slider("Smelters per page", [10, 15, 20, 30, 50], value=PER_PAGE, key="trace_page_size")
     if not value:
         st.info("Pick a supplier, smelter, CID or country to see its paths — or start from a flagged path below.")
         _flagged(k, year)
@@ -255,28 +366,33 @@ def render() -> None:
     if risks:
         hops = hops[hops["risk"].isin(risks)]
     if hops.empty:
-        st.warning(f"No paths for {labels.get(value, value)} in {views.year_label()} with these filters.")
+        st.warning(f"No paths for {md(labels.get(value, value))} in {views.year_label()} with these filters.")
         return
     n_sup, n_sm = hops["supplier_id"].nunique(), hops["smelter_key"].nunique()
     views.kpis([("Suppliers", n_sup), ("Smelters", n_sm), ("Declaration rows", len(hops)),
                 ("High-risk smelters", hops.loc[hops["risk"] == "high", "smelter_key"].nunique())])
-    paged, _, _ = _page(hops)
-    names = dict(zip(data.suppliers(k)["id"], data.suppliers(k)["name"], strict=False))
-    shown = set(paged.groupby("supplier_id").size().sort_values(ascending=False).index[:MAX_SUPPLIERS])
-    chains = data.supplier_chains(k, tuple(sorted(shown)))
+    page_keys, _, _ = _page(hops)
+    view = _view(hops, page_keys, data.supplier_names(k))
+    st.session_state["_trace_shown_suppliers"] = view.suppliers
+    st.session_state["_trace_page_smelters"] = sorted(page_keys)
+    chains = data.supplier_chains(k, tuple(sorted(view.suppliers)))
+    paged = hops[hops["smelter_key"].isin(page_keys)]
     graph_tab, sankey_tab = st.tabs(["Graph", "Sankey"])
     with graph_tab:
-        fig, ids = charts.network(_graph(paged, chains, names))
+        fig, _ids = charts.network(_graph(view, chains))
         event = st.plotly_chart(fig, key="trace_graph", on_select="rerun", selection_mode=("points",))
         points = getattr(getattr(event, "selection", None), "points", None) or []
         picked = next((p.get("customdata") for p in points if p.get("customdata")), None)
         if picked:
             with st.container(border=True):
-                _node_details(str(picked), paged, k, year)
+                _node_details(str(picked), hops, k, year)
         else:
-            st.caption("Click a node for its details. Colours: red high, orange medium, green low, grey unrated.")
+            st.caption(f"Click a node for its details; hover for the full name. The {MAX_SUPPLIERS} suppliers reaching "
+                       "the highest risk are drawn one by one, the others as one node.")
     with sankey_tab:
-        st.plotly_chart(charts.sankey(_flows(paged, shown)), key="trace_sankey")
+        flows, kinds, node_risks, hover = _flows(view)
+        st.plotly_chart(charts.sankey(flows, node_kinds=kinds, node_risks=node_risks, hover=hover), key="trace_sankey")
     if st.toggle("Show the evidence of each hop", key="trace_evidence"):
         views.table(paged.sort_values(["risk", "supplier_name", "row"], key=lambda s: s.map(RISK_RANK)
-                                      if s.name == "risk" else s), EVIDENCE_COLS, key="trace_evidence_table")
+                                      if s.name == "risk" else s.astype(str)), EVIDENCE_COLS,
+                    key="trace_evidence_table")
