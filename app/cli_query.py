@@ -22,8 +22,10 @@ from queries.whatif import what_if
 
 STORE = typer.Option(None, "--store", help="Store folder or Neo4j URI (default $MINETRACE_STORE or ./.minetrace).")
 JSON = typer.Option(False, "--json", help="Print JSON (stable keys, see docs/queries.md).")
-YEAR = typer.Option(None, "--year", help="Reporting year (default: every current declaration on file, statuses "
-                    "judged at the filing date of the newest year).")
+YEAR = typer.Option(None, "--year", help="Reporting year (default: the newest reporting year with forms — the "
+                    "campaign in progress; statuses judged at its filing date).")
+ALL_YEARS = typer.Option(False, "--all-years", help="Every current declaration on file, not only --year / the "
+                         "newest reporting year with forms.")
 POLICY = typer.Option(None, "--policy", help="Policy preset: us-sec-1502 (default) or eu-2017-821; or a YAML file "
                       "merged over a preset (its `extends:` key names one).")
 AS_OF = typer.Option(None, "--as-of", help="Judge statuses as of this date (YYYY-MM-DD; default the filing date, "
@@ -44,11 +46,15 @@ def parse_date(value: str | None, option: str = "--as-of") -> date | None:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
 
 
-def open_ctx(store: str | None, year: int | None, policy: str | None, as_of: str | None) -> QueryContext:
+def open_ctx(store: str | None, year: int | None, policy: str | None, as_of: str | None,
+             default_year: bool = True) -> QueryContext:
+    """The query context of a command; without --year, the newest reporting year with forms (`default_year`;
+    False for commands over every year on file, e.g. receipts for every stored form)."""
     from queries.policy import PolicyError
 
     try:
-        return QueryContext.open(store, year=year, policy_file=policy, as_of=parse_date(as_of))
+        return QueryContext.open(store, year=year, policy_file=policy, as_of=parse_date(as_of),
+                                 default_year=default_year)
     except PolicyError as exc:
         typer.echo(message(f"error: {exc}"), err=True)
         raise typer.Exit(2) from None
@@ -66,7 +72,7 @@ def say_header(ctx: QueryContext, as_json: bool = False, store: str | None = Non
     parseable; then, as text, the header line: policy, year, the status date and lists."""
     from queries.context import header_lines
 
-    lines = header_lines(ctx.model, ctx.year, store)
+    lines = header_lines(ctx.model, ctx.year, store, ctx.year_basis)
     if len(lines) > 1:
         typer.echo(plain(lines[0], MESSAGE_LIMIT), err=as_json)
     if not as_json:
@@ -84,10 +90,10 @@ def register(root: typer.Typer) -> None:
                                                   "non_conformant, covered_location, cahra_location, covered_sourcing, "
                                                   "cahra_sourcing); repeatable."),
                   supplier: list[str] = typer.Option(None, "--supplier", help="Only these supplier IDs."),
-                  store: str = STORE, year: int = YEAR, policy: str = POLICY, as_of: str = AS_OF,
-                  as_json: bool = JSON) -> None:
+                  store: str = STORE, year: int = YEAR, all_years: bool = ALL_YEARS, policy: str = POLICY,
+                  as_of: str = AS_OF, as_json: bool = JSON) -> None:
         """Every Company → Supplier → Declaration → Smelter → Country path ending at a flagged smelter."""
-        with open_ctx(store, year, policy, as_of) as ctx:
+        with open_ctx(store, year, policy, as_of, default_year=not all_years) as ctx:
             say_header(ctx, as_json, store)
             res = flagged_paths(ctx.store, ctx.model, ctx.year, supplier_ids=supplier or None, flags=flag or None)
             suppliers = sorted({p.supplier_id for p in res})
@@ -156,12 +162,12 @@ def register(root: typer.Typer) -> None:
                               f"(located {markup(x['smelter_location'])}): {markup(', '.join(x['suppliers']), 400)}")
 
     @app.command("origin")
-    def origin_cmd(store: str = STORE, year: int = YEAR, policy: str = POLICY,
+    def origin_cmd(store: str = STORE, year: int = YEAR, all_years: bool = ALL_YEARS, policy: str = POLICY,
                    include_invalid: bool = typer.Option(False, "--include-invalid",
                                                         help="Also use declarations that failed validation."),
                    as_json: bool = JSON) -> None:
         """The aggregated countries of origin for a reporting year, with their sources."""
-        with open_ctx(store, year, policy, None) as ctx:
+        with open_ctx(store, year, policy, None, default_year=not all_years) as ctx:
             say_header(ctx, as_json, store)
             res = countries_of_origin(ctx.store, ctx.model, ctx.year, valid_only=not include_invalid)
             if as_json:

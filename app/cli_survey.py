@@ -221,7 +221,7 @@ def register_campaign(app: typer.Typer, console: Console) -> None:
         from queries.campaign.run import default_outbox, run_send
 
         sent: list = []
-        with open_ctx(store, year, None, None) as ctx:
+        with open_ctx(store, year, None, None, default_year=False) as ctx:
             if send:
                 cs = camp.setup(store, None, None, None, None, None, None, True)
                 sent = run_send(ctx, cs.smtp, kinds=kind or None, year=ctx.year, outbox=default_outbox(store)).sent
@@ -291,7 +291,7 @@ def receipt_batch(store: str | None, year: int | None, policy: str | None, cs: c
     """`survey receipts` and `ingest --receipts`: receipts and mitigation cases (a `BatchResult`)."""
     from queries.campaign.run import run_receipts
 
-    with open_ctx(store, year, policy, None) as ctx:
+    with open_ctx(store, year, policy, None, default_year=False) as ctx:
         return camp.guarded(lambda: run_receipts(ctx, cs.settings, cs.renderer, cs.outbox, cs.day, year=ctx.year,
                                                  declaration_ids=declaration_ids, template_path=template,
                                                  send=cs.smtp))

@@ -10,10 +10,13 @@ same way, and the rules that make a programme auditable live here:
   store as before or after that file;
 * the original bytes are kept content-addressed under ``<store>/files/<sha[:2]>/<sha>``
   (records retention: the 2016 report keeps them five years);
-* reporting year: ``year`` when given, else the effective date's year, else the year of
-  ingest. A CMRT completed in January–April usually describes the previous calendar year;
-  we do NOT guess that — pass ``--year`` for such a batch (the rule and its source are stored
-  per declaration as ``year_source``: option | effective_date | received);
+* reporting year: ``year`` when given (the campaign year given at ingest), else the effective date's
+  year. A form with neither is filed under no year and flagged (a `reporting_year_unknown` warning
+  naming the command that files it) — never under today's date, which would move every judgement
+  date; ingesting the same file again with ``--year`` files it there. A CMRT completed in
+  January–April usually describes the previous calendar year; we do NOT guess that — pass
+  ``--year`` for such a batch (the source is stored per declaration as ``year_source``: option |
+  effective_date | unfiled);
 * supplier: matched on the master list when one is given (ID written as the company's
   unique ID, exact name/alias, e-mail domain, fuzzy name), else a supplier made from the
   declared company name (id ``decl:<normalised name>``). ``parent_supplier_id`` files the
@@ -45,7 +48,6 @@ import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -161,13 +163,30 @@ def _retain(files_dir: Path | None, sha: str, data: bytes) -> tuple[Path | None,
     return target, True
 
 
-def reporting_year(decl: Declaration, year: int | None) -> tuple[int, str]:
-    """(year, source) by the documented rule: option, else effective date's year, else now."""
+#: year_source of a form filed under no reporting year (no --year, no effective date)
+UNFILED = "unfiled"
+
+
+def reporting_year(decl: Declaration, year: int | None) -> tuple[int | None, str]:
+    """(year, source) by the documented rule: the campaign year given at ingest, else the effective date's year,
+    else no year ("unfiled": flagged on the form, never today's year)."""
     if year is not None:
         return int(year), "option"
     if decl.company.effective_date is not None:
         return decl.company.effective_date.year, "effective_date"
-    return datetime.now(UTC).year, "received"
+    return None, UNFILED
+
+
+def _flag_unfiled(decl: Declaration) -> None:
+    """The warning an unfiled form carries: what happened and the command that files it."""
+    from ingest.findings import make_finding
+
+    if any(f.code == "reporting_year_unknown" for f in decl.findings):
+        return
+    decl.findings.append(make_finding(
+        "reporting_year_unknown", "Declaration!effective date",
+        f"{decl.file.name}: no effective date and no campaign year given, so the form is filed under no reporting "
+        "year (it counts in no year's figures); file it with `minetrace ingest FILE --year YYYY`"))
 
 
 def resolve_rows(decl: Declaration, resolver: RowResolver, queue: bool = True) -> list[Resolution]:
@@ -232,6 +251,8 @@ def ingest_declaration(store: GraphStore, decl: Declaration, resolver: RowResolv
     resolutions = resolve_rows(decl, resolver, queue=False)
     supplier, link = linker.link(decl)
     ry, ysrc = reporting_year(decl, year)
+    if ysrc == UNFILED:
+        _flag_unfiled(decl)
     hold = identity_hold(decl, supplier, link)
     retained, wrote = _retain(store.files_dir, sha, data) if data is not None else (None, False)
     try:
@@ -347,7 +368,8 @@ def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: Supplier
     except OSError as exc:
         return FileResult(name, S.OUTCOME_UNREADABLE, message=f"cannot read file ({exc.strerror or exc})")
     sha = hashlib.sha256(data).hexdigest()
-    if store.has_declaration(sha):
+    refile = _unfiled(store, sha, year)
+    if refile is None and store.has_declaration(sha):
         info = store.declaration(sha)
         if info is None:  # deleted meanwhile by another process: treat as new on the next run
             return FileResult(name, S.OUTCOME_DUPLICATE, sha256=sha, message="same file already stored")
@@ -378,8 +400,13 @@ def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: Supplier
         resolver = learner.resolver  # rebuilt when this file taught a new Look-up
         decl.findings.extend(learner.findings_for(src.name))  # its own Look-up against the reference
     try:
+        if refile is not None:
+            store.delete_declaration(sha)
         result = ingest_declaration(store, decl, resolver, linker, year, parent_supplier_id, data=data, name=name)
         result.learned_lookup = learned
+        if refile is not None:
+            result.message = (f"filed under {year} (stored before under no reporting year)"
+                              + (f"; {result.message}" if result.message else ""))
         return result
     except (ValueError, TypeError, KeyError) as exc:  # this file's content: report it, carry on
         return FileResult(name, S.OUTCOME_UNREADABLE, sha256=sha, company_name=decl.company.name,
@@ -387,6 +414,17 @@ def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: Supplier
     except Exception as exc:  # the store itself failed (disk full, server gone): stop, name the file
         raise StoreError(f"{name}: the store failed while ingesting this file, which was not stored "
                          f"({exc.__class__.__name__}: {exc}); files before it are stored") from exc
+
+
+def _unfiled(store: GraphStore, sha: str, year: int | None) -> Any:
+    """A stored form filed under no reporting year, ingested again with --year: it is stored again under that
+    year (taken out just before, same bytes, same supplier link). Returns the old record, or None."""
+    if year is None or not store.has_declaration(sha):
+        return None
+    info = store.declaration(sha)
+    if info is None or info.reporting_year is not None or info.year_source != UNFILED:
+        return None
+    return info
 
 
 def _learning_failed(name: str, exc: BaseException) -> StoreError:

@@ -175,7 +175,9 @@ class DeclarationInfo:
     contact_email: str | None = None
     policy_url: str | None = None
     metals: list[str] = field(default_factory=list)
-    year_source: str | None = None  # "option" | "effective_date" | "received"
+    #: "option" (--year) | "effective_date" | "unfiled" (neither: reporting_year is None, flagged on the form);
+    #: stores made before this rule may hold "received"
+    year_source: str | None = None
     findings_json: str = "[]"
     answers_json: str = "{}"
     company_answers_json: str = "{}"

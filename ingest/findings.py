@@ -79,6 +79,12 @@ CATALOGUE: tuple[FindingType, ...] = (
         "right (a re-used old date, or a 1900/1904 epoch mix-up).",
     ),
     FindingType(
+        "reporting_year_unknown", "Filed under no reporting year", "warning",
+        "The form has no (readable) effective date and no campaign year was given at ingest, so it is filed under "
+        "no reporting year and counts in no year's figures (never under the date it was received). Ingest the "
+        "same file again with --year to file it.", stage="ingest",
+    ),
+    FindingType(
         "effective_date_unparsed", "Effective date not readable as a date", "warning",
         "The effective date cell holds text that could not be read as a date; it counts as given for the "
         "Checker but cannot be used for reporting periods.",

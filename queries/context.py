@@ -3,8 +3,9 @@
 Why: the CLI families (query, risk, survey, export) and the explorer all open the same things the
 same way — `--store` (folder or Neo4j URI; the reference DB lives in the folder), `--policy NAME|FILE`
 (a preset — us-sec-1502, the default, or eu-2017-821 — or a YAML file merged over one), `--year`
-(default: every current declaration on file — one campaign's CMRTs often carry effective dates in
-two calendar years — statuses judged at the filing date of the newest year) and `--as-of`. The header
+(the CLI's default, as the explorer's: the newest reporting year with forms — the campaign in
+progress, `campaign_year`; without it, every current declaration on file, statuses judged at the
+filing date of the newest year) and `--as-of`. The header
 every output starts with (policy, year, the date statuses are judged at and the lists they come
 from, and the notice when there is no status data) is built here, once, so the CLI, the exports
 and the explorer say the same. Keeping that here keeps app/ free of business logic.
@@ -33,6 +34,25 @@ def rating_year(store: Any, year: int | None) -> int | None:
     return max(years) if years else None
 
 
+def campaign_year(store: Any) -> int | None:
+    """The newest reporting year with forms (the campaign in progress): the year the CLI and the explorer
+    show when none is chosen — not the year with the most forms."""
+    return rating_year(store, None)
+
+
+#: how the year of an output was chosen (JSON header key `year_basis`)
+YEAR_GIVEN, YEAR_NEWEST, YEAR_ALL = "given", "newest_with_forms", "all"
+
+
+def year_text(year: int | None, basis: str | None = None) -> str:
+    """The year as the header line states it."""
+    if year is None:
+        return "year all on file"
+    if basis == YEAR_NEWEST:
+        return f"year {year} (the newest reporting year with forms; --year for another)"
+    return f"year {year}"
+
+
 def build_model(store: Any, facts: Any, policy: Policy, year: int | None, as_of: date | None = None,
                 filing_date: date | None = None) -> RiskModel:
     """The risk model every surface uses for (store, reference, policy, year): statuses judged at the filing
@@ -57,28 +77,34 @@ def notices(model: RiskModel, store_option: str | None = None) -> list[str]:
     return out
 
 
-def header(model: RiskModel, year: int | None, store_option: str | None = None) -> dict[str, Any]:
-    """The header of every rating output (JSON keys `year, as_of, filing_date, policy, policy_title,
-    statuses, notices`)."""
-    return {"year": year, "as_of": model.as_of.isoformat(),
+def header(model: RiskModel, year: int | None, store_option: str | None = None,
+           year_basis: str | None = None) -> dict[str, Any]:
+    """The header of every rating output (JSON keys `year, year_basis, as_of, filing_date, policy, policy_title,
+    statuses, notices`); `year_basis`: given | newest_with_forms | all (None when the caller did not say)."""
+    return {"year": year, "year_basis": year_basis or (YEAR_ALL if year is None else None),
+            "as_of": model.as_of.isoformat(),
             "filing_date": model.filing_date.isoformat() if model.filing_date else None,
             "policy": model.policy.label, "policy_title": model.policy.title,
             "statuses": model.basis.to_json(), "notices": notices(model, store_option)}
 
 
-def header_lines(model: RiskModel, year: int | None, store_option: str | None = None) -> list[str]:
+def header_lines(model: RiskModel, year: int | None, store_option: str | None = None,
+                 year_basis: str | None = None) -> list[str]:
     """The same header as text: one line of notices first (when any applies), then policy, year and statuses."""
     found = notices(model, store_option)
     out = [" — ".join(found)] if found else []
     out.append(f"policy {model.policy.label}" + (f" ({model.policy.title})" if model.policy.title else "")
-               + f" · year {year if year is not None else 'all on file'} · {model.basis.text}")
+               + f" · {year_text(year, year_basis)} · {model.basis.text}")
     return out
 
 
 class QueryContext:
     def __init__(self, store: Any, facts: Any, policy: Policy, year: int | None, as_of: date | None = None,
-                 filing_date: date | None = None, rating_year: int | None = None) -> None:
+                 filing_date: date | None = None, rating_year: int | None = None,
+                 year_basis: str | None = None) -> None:
         self.store = store
+        #: how `year` was chosen: given | newest_with_forms | all
+        self.year_basis = year_basis or (YEAR_ALL if year is None else YEAR_GIVEN)
         self.facts = facts
         self.policy = policy
         #: the reporting year the queries filter on; None = every current declaration on file
@@ -89,23 +115,29 @@ class QueryContext:
 
     @classmethod
     def open(cls, store: str | Path | None = None, year: int | None = None, policy_file: str | Path | None = None,
-             as_of: date | None = None, filing_date: date | None = None, latest_year: bool = True) -> QueryContext:
-        """`policy_file`: a preset name (us-sec-1502, eu-2017-821) or a YAML file; None = the default preset."""
+             as_of: date | None = None, filing_date: date | None = None, latest_year: bool = True,
+             default_year: bool = False) -> QueryContext:
+        """`policy_file`: a preset name (us-sec-1502, eu-2017-821) or a YAML file; None = the default preset.
+        `default_year`: without a year, take the newest reporting year with forms (the CLI's default) instead
+        of every year on file."""
         from graph.store import open_store
 
         policy = load_policy(policy_file)  # a bad --policy is reported before any store is opened
         gs = open_store(store)
         facts = open_reference(store)
-        newest = rating_year(gs, None) if latest_year else None
-        return cls(gs, facts, policy, year, as_of, filing_date, rating_year=newest)
+        newest = rating_year(gs, None) if latest_year or default_year else None
+        basis = YEAR_GIVEN if year is not None else YEAR_ALL
+        if year is None and default_year and newest is not None:
+            year, basis = newest, YEAR_NEWEST
+        return cls(gs, facts, policy, year, as_of, filing_date, rating_year=newest, year_basis=basis)
 
     @property
     def header(self) -> dict[str, Any]:
-        return header(self.model, self.year)
+        return header(self.model, self.year, year_basis=self.year_basis)
 
     @property
     def header_lines(self) -> list[str]:
-        return header_lines(self.model, self.year)
+        return header_lines(self.model, self.year, year_basis=self.year_basis)
 
     def close(self) -> None:
         for thing in (self.store, self.facts):

@@ -76,8 +76,13 @@ def js(*args):
 
 def test_paths(store_dir):
     out = js("query", "paths", "--store", store_dir, "--year", "2016")
-    assert (js("query", "paths", "--store", store_dir)["year"], out["year"]) == (None, 2016)
-    assert out["as_of"] == "2017-05-31"  # without --year: everything on file, judged at the newest year's filing date
+    default = js("query", "paths", "--store", store_dir)  # without --year: the newest reporting year with forms
+    assert (default["year"], default["year_basis"], out["year"], out["year_basis"]) == (
+        2016, "newest_with_forms", 2016, "given")
+    every = js("query", "paths", "--store", store_dir, "--all-years")
+    assert (every["year"], every["year_basis"]) == (None, "all")
+    assert "year 2016 (the newest reporting year with forms" in run("query", "paths", "--store", store_dir)
+    assert out["as_of"] == "2017-05-31"  # judged at the year's filing date
     assert out["policy"] == "us-sec-1502" and out["statuses"]["used"]
     assert not [n for n in out["notices"] if "RMAP status" in n]  # status lists on file: rated, no such notice
     got = sorted((p["supplier_id"], p["smelter"]["cid"], tuple(p["flags"])) for p in out["paths"])
@@ -90,7 +95,8 @@ def test_paths(store_dir):
 def test_exposure_all_years(store_dir):
     out = js("query", "exposure", "CID000002", "--year", "2016", "--store", store_dir)
     assert out["exposure"][0]["suppliers"] == []  # not reported in 2016
-    out = js("query", "exposure", "CID000002", "--store", store_dir)
+    assert js("query", "exposure", "CID000002", "--store", store_dir)["exposure"][0]["suppliers"] == []  # newest
+    out = js("query", "exposure", "CID000002", "--store", store_dir, "--all-years")
     assert [s["supplier_id"] for s in out["exposure"][0]["suppliers"]] == ["S1"]
     assert out["exposure"][0]["suppliers"][0]["years"] == [2015]
 
@@ -103,7 +109,8 @@ def test_countries_and_origin(store_dir):
     assert [x["smelter_key"] for x in out["by_location"]] == ["CID000001"] and out["by_declared_mine_country"] == []
     origin = js("query", "origin", "--store", store_dir, "--year", "2016")
     assert sorted(c["iso2"] for c in origin["countries"]) == ["BE", "CD", "JP", "RW"]
-    every = js("query", "origin", "--store", store_dir)
+    assert js("query", "origin", "--store", store_dir)["countries"] == origin["countries"]  # the newest year
+    every = js("query", "origin", "--store", store_dir, "--all-years")
     assert sorted(c["iso2"] for c in every["countries"]) == ["BE", "CD", "CN", "JP", "RW"]
 
 

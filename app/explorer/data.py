@@ -160,6 +160,12 @@ def years(k: tuple[str, str]) -> list[int]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def unfiled_forms(k: tuple[str, str]) -> int:
+    """Forms filed under no reporting year (no effective date and no campaign year given at ingest)."""
+    return sum(1 for d in store().declarations(current_only=False) if d.reporting_year is None)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def stats(k: tuple[str, str]) -> dict[str, Any]:
     return dict(store().stats())
 

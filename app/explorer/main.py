@@ -24,5 +24,6 @@ if not auth.gate():
     st.stop()
 page = st.navigation(list(nav.pages().values()))
 views.sidebar()
+views.year_banner()
 page.run()
 st.html('<span id="mt-ready"></span>')  # marks a finished run (browser tests wait for it)

@@ -23,9 +23,10 @@ ALL_YEARS = "All years"
 
 
 def sidebar() -> None:
-    """Store information and the reporting-year selector (shared by every page through session state)."""
+    """Store information and the reporting-year selector (shared by every page through session state). The
+    year starts at the newest reporting year with forms — the campaign in progress — as the CLI's."""
     with st.sidebar:
-        st.caption(f"Store: `{data.store_uri()}`")
+        st.caption(f"Store: `{md(data.store_uri(), None)}`")
         try:
             k = data.key()
             yrs = data.years(k)
@@ -34,24 +35,39 @@ def sidebar() -> None:
             return
         options: list[Any] = yrs + [ALL_YEARS] if yrs else [ALL_YEARS]
         if st.session_state.get(YEAR_KEY) not in options:
-            st.session_state[YEAR_KEY] = _busiest_year(k) or options[0]
-        st.selectbox("Reporting year", options, key=YEAR_KEY, help="Every page shows this reporting year.")
+            st.session_state[YEAR_KEY] = options[0]
+        st.selectbox("Reporting year", options, key=YEAR_KEY,
+                     help="Every page shows this reporting year; it starts at the newest year with forms.")
         choices = data.policy_choices()
         if st.session_state.get(data.POLICY_KEY) not in choices:
             st.session_state[data.POLICY_KEY] = data.policy_name() if data.policy_name() in choices else choices[0]
         st.selectbox("Policy", choices, key=data.POLICY_KEY,
                      help="us-sec-1502: the SEC rule's Covered Countries (default); eu-2017-821: CAHRAs rate high too.")
-        st.caption(f"store version {k[1].split('|')[0][:12]}")
 
 
-def _busiest_year(k: tuple[str, str]) -> int | None:
-    """The reporting year with the most current declarations (the newest among equals): the default view."""
-    decls = data.declarations(k, None)
-    if decls.empty or decls["reporting_year"].dropna().empty:
-        return None
-    counts = decls["reporting_year"].dropna().astype(int).value_counts()
-    best = counts.max()
-    return int(max(y for y, n in counts.items() if n == best))
+def year_banner() -> None:
+    """The reporting year every page shows, stated at the top: the newest year with forms unless the analyst
+    chose another, and the forms filed under no year (no effective date, no campaign year given)."""
+    try:
+        k = data.key()
+        yrs = data.years(k)
+        unfiled = data.unfiled_forms(k)
+    except Exception:  # the sidebar already says the store is not available
+        return
+    chosen = year()
+    if not yrs:
+        text = "No reporting year on file yet: ingest your suppliers' forms (Ingest page or `minetrace ingest`)."
+    elif chosen is None:
+        text = f"Reporting year: **all years on file** ({', '.join(map(str, yrs))}); the newest is {yrs[0]}."
+    elif chosen == yrs[0]:
+        others = f" (also on file: {', '.join(map(str, yrs[1:]))})" if len(yrs) > 1 else ""
+        text = f"Reporting year **{chosen}** — the newest reporting year with forms{others}; change it in the sidebar."
+    else:
+        text = f"Reporting year **{chosen}**, chosen in the sidebar; the newest year with forms is {yrs[0]}."
+    if unfiled:
+        text += (f" · {unfiled} form(s) filed under no reporting year (no effective date): Validation lists them; "
+                 "`minetrace ingest FILE --year YYYY` files one.")
+    st.caption(text)
 
 
 def year() -> int | None:
