@@ -50,14 +50,26 @@ def register(root: typer.Typer) -> None:
                     contact_name=s.contact_name, language=s.language) for s in res.suppliers])
             finally:
                 gs.close()
+        relinked = None
+        if res.suppliers:
+            from graph.supplier_link import relink_store
+
+            gs = open_store(store)
+            try:  # the forms stored before this master list: filed under their master-list suppliers now
+                relinked = relink_store(gs)
+            finally:
+                gs.close()
         if as_json:
             emit({"file": res.file, "imported": len(res.suppliers), "columns": res.columns,
-                  "findings": [f.to_json() for f in res.findings]})
+                  "findings": [f.to_json() for f in res.findings],
+                  "relinked": relinked.to_json() if relinked is not None else None})
         else:
             for f in res.findings:
                 typer.echo(message(f"{f.severity}: {f.location}: {f.message}"), err=True)
             console.print(f"{len(res.suppliers)} suppliers imported from {markup(res.file, None)}"
                           f" ({len(res.findings)} findings)")
+            if relinked is not None:
+                print_relinked(relinked, console)
         if not res.suppliers:
             raise typer.Exit(2)
 
@@ -94,26 +106,40 @@ def register(root: typer.Typer) -> None:
         """Status per supplier and the figures: in scope, responded, response rate, valid, invalid."""
         with open_ctx(store, year, policy, None) as ctx:
             say_header(ctx, as_json, store)
+            from queries import glossary
+            from queries.linking import unlinked_responders
+
             rows, fig = store_survey(ctx.store, ctx.year, program_reference_date(ctx.model), ctx.policy,
                                      parse_date(since, "--since"))
             shown = [r for r in rows if not supplier or r.supplier_id in supplier]
             pending = pending_by_supplier(ctx.store, ctx.year)
+            unlinked = unlinked_responders(ctx.store, ctx.year)
             if as_json:
                 emit({**head(ctx), "figures": fig.to_json(),
                       "suppliers": [{**r.to_json(), "newer_form_pending": pending.get(r.supplier_id, [])}
-                                    for r in shown]})
+                                    for r in shown],
+                      "unlinked_responders": [u.to_json() for u in unlinked]})
                 return
             t = Table(title=f"Survey {ctx.year or ''}")
             for c in ("supplier", "status", "contacted", "follow-ups", "responded", "why"):
                 t.add_column(c)
+            proposals = {u.supplier_id: u for u in unlinked if u.kind == "name_proposal"}
             for r in shown:
-                why = "; ".join(r.invalid_reasons) if r.invalid_reasons else ("" if r.in_scope else r.scope_reason)
+                # the reasons without their finding codes ("code: message (cell)"; codes stay in the JSON)
+                reasons = [x.split(": ", 1)[1] if ": " in x and " " not in x.split(": ", 1)[0] else x
+                           for x in r.invalid_reasons]
+                why = "; ".join(reasons) if reasons else ("" if r.in_scope else r.scope_reason)
                 if pending.get(r.supplier_id):
                     why = f"newer form pending ({pending[r.supplier_id][0]['reason']})" + (f"; {why}" if why else "")
-                t.add_row(cell(f"{r.supplier_id} {r.name or ''}"), cell(r.status), cell(r.contacted_on or ""),
-                          str(r.follow_ups), cell(r.responded_on or ""), cell(why, 80))
-            console.print(t)
+                if r.supplier_id in proposals:
+                    why = (f"linked by a name proposal ({proposals[r.supplier_id].company_name}): confirm below"
+                           + (f"; {why}" if why else ""))
+                t.add_row(cell(f"{r.supplier_id} {r.name or ''}"), cell(glossary.value("survey_status", r.status)),
+                          cell(r.contacted_on or ""), str(r.follow_ups), cell(r.responded_on or ""), cell(why, 80))
+            if shown:
+                console.print(t)
             console.print(markup(fig.text, 600))
+            print_unlinked(unlinked, console)
             if fig.master_list == 0:
                 typer.echo("no supplier master list in the store: run `minetrace survey import-suppliers FILE` "
                            f"({len(fig.unlisted_responders)} declaring companies are not on a master list)", err=True)
@@ -151,7 +177,146 @@ def register(root: typer.Typer) -> None:
         else:
             typer.echo(message(f"{supplier_id}: {kind} on {day.isoformat()}" + (f" ({note})" if note else "")))
 
+    @app.command("link")
+    def link_cmd(form: str = typer.Argument(..., help="The responder: the company name its form declares, the "
+                                            "form's file name, or its SHA-256 (8 characters or more)."),
+                 to: str = typer.Option(..., "--to", help="The master-list supplier ID the responder is."),
+                 note: str = typer.Option("", "--note", help="Why (kept with the decision)."),
+                 store: str = STORE, as_json: bool = JSON) -> None:
+        """Link a responder to a master-list supplier: an analyst's decision, applied at once to every stored form
+        under the same declared name and remembered for later forms (`survey status` lists who needs one)."""
+        from graph.store import open_store
+        from graph.supplier_link import linker_for_store, relink_store, remember_link
+        from ingest.suppliers import normalise_company
+
+        gs = open_store(store)
+        try:
+            target = gs.supplier(to)
+            if target is None or target.origin != "master_list":
+                typer.echo(message(f"error: {to!r} is not a supplier of the master list (import it first: "
+                                   "`minetrace survey import-suppliers FILE`)"), err=True)
+                raise typer.Exit(2)
+            forms = find_forms(gs, form)
+            if not forms:
+                typer.echo(message(f"error: no stored form matches {form!r} (give the company name the form "
+                                   "declares, its file name or its SHA-256; `minetrace survey status` lists "
+                                   "responders not on the master list)"), err=True)
+                raise typer.Exit(2)
+            names = sorted({f.company_name for f in forms if f.company_name})
+            for name in names:
+                remember_link(gs, name, to, note)
+            keys = {normalise_company(n) for n in names}
+            same_name = [d.id for d in gs.declarations(current_only=False)
+                         if d.company_name and normalise_company(d.company_name) in keys]
+            report = relink_store(gs, linker_for_store(gs), declaration_ids=same_name)
+            from graph.store import SupplierRecord
+
+            nameless = [f for f in forms if not f.company_name and f.supplier_id != to]
+            for f in nameless:  # no name to remember: this form only
+                gs.relink_declaration(f.id, SupplierRecord(target.id, target.name), None)
+        finally:
+            gs.close()
+        moved = len(report.moved) + len(nameless)
+        if as_json:
+            emit({"supplier_id": to, "supplier_name": target.name, "remembered": names,
+                  "forms": [f.id for f in forms], "moved": moved, "relinked": report.to_json()})
+            return
+        files = ", ".join(sorted({str(f.file_name) for f in forms}))
+        done = [f"{moved} stored form(s) filed there"] if moved or not report.holds_changed else []
+        if report.holds_changed:
+            done.append(f"{report.holds_changed} form(s) already there confirmed (no longer a name proposal)")
+        console.print(f"linked {markup(' / '.join(repr(n) for n in names) or 'the form', 600)} ({markup(files, 400)}) "
+                      f"to {markup(to)} {markup(target.name)}: {', '.join(done)}"
+                      + ("; remembered for later forms under this name" if names else
+                         "; the form has no company name, so only this form is linked"))
+
+    @app.command("relink")
+    def relink_cmd(dry_run: bool = typer.Option(False, "--dry-run", help="Show what would move; change nothing."),
+                   store: str = STORE, as_json: bool = JSON) -> None:
+        """File every stored form under its master-list supplier again (after the master list changed, or forms
+        came first): exact matches and analysts' links move, name proposals move held; nothing is unlinked."""
+        from graph.store import open_store
+        from graph.supplier_link import relink_store
+
+        gs = open_store(store)
+        try:
+            report = relink_store(gs, dry_run=dry_run)
+        finally:
+            gs.close()
+        if as_json:
+            emit(report.to_json())
+            return
+        print_relinked(report, console)
+
     register_campaign(app, console)
+
+
+def find_forms(store: Any, what: str) -> list[Any]:
+    """The stored forms a user names: a SHA-256 (or a prefix of 8+ characters), a file name, or the company name
+    the form declares (compared normalised)."""
+    from ingest.suppliers import normalise_company
+
+    text = what.strip()
+    decls = store.declarations(current_only=False)
+    low = text.lower()
+    if len(low) >= 8 and all(c in "0123456789abcdef" for c in low):
+        hits = [d for d in decls if d.id.startswith(low)]
+        if hits:
+            return hits
+    hits = [d for d in decls if d.file_name and (d.file_name.lower() == low or
+                                                 d.file_name.rsplit("!", 1)[-1].lower() == low)]
+    if hits:
+        return hits
+    key = normalise_company(text)
+    if text.startswith("decl:"):
+        return [d for d in decls if d.supplier_id == text]
+    return [d for d in decls if key and d.company_name and normalise_company(d.company_name) == key]
+
+
+def print_relinked(report: Any, console: Console) -> None:
+    """What a relink did, one line per form moved, then the count line."""
+    verb = "would file" if report.dry_run else "filed"
+    shown = 20
+    for m in report.moved[:shown]:
+        how = "a name proposal, held until confirmed" if m.hold else glossary_link(m.method)
+        company = m.company_name or "no company name"
+        console.print(f"  {markup(m.file_name or m.declaration_id[:12])} ({markup(company)}): {verb} under "
+                      f"{markup(m.to_id)} {markup(m.to_name)} — {markup(how)}")
+    if len(report.moved) > shown:
+        console.print(f"  … and {len(report.moved) - shown} more (--json lists every one)")
+    console.print(markup(report.summary(), 600))
+
+
+def glossary_link(method: str) -> str:
+    from queries import glossary
+
+    return glossary.value("link", method)
+
+
+def print_unlinked(unlinked: list[Any], console: Console) -> None:
+    """Responders the master list does not account for, with their best candidates and the command that links
+    each (queries.linking)."""
+    from queries import glossary
+
+    missing = [u for u in unlinked if u.kind == "not_on_master_list"]
+    proposals = [u for u in unlinked if u.kind == "name_proposal"]
+    for title, group in ((f"{len(missing)} responder(s) not on the master list — their forms count for no "
+                          "master-list supplier until linked:", missing),
+                         (f"{len(proposals)} responder(s) linked only by a name proposal — confirm the link:",
+                          proposals)):
+        if not group:
+            continue
+        console.print(markup(title, None))
+        for u in group:
+            status = glossary.value("form_status", u.status)
+            console.print(f"  {markup(u.company_name or '(no company name)')} — {markup(u.file_name or '')} "
+                          f"({markup(status)}, {u.reporting_year or 'no year'})")
+            if u.candidates:
+                console.print("    candidates: " + markup("; ".join(
+                    f"{c.supplier_id} {c.name} (score {c.score:.0f}: {c.why})" for c in u.candidates), 800))
+            else:
+                console.print("    no master-list supplier comes close: add it to the master list, or link it by ID")
+            console.print(f"    link: {markup(u.link_command, 600)}")
 
 
 def register_campaign(app: typer.Typer, console: Console) -> None:

@@ -572,6 +572,48 @@ class EmbeddedStore:
                     self._drop_orphan_supplier(db, str(sid))
             return True
 
+    def relink_declaration(self, declaration_id: str, supplier: SupplierRecord, hold: str | None = None) -> bool:
+        """See `GraphStore.relink_declaration`."""
+        with self._lock:
+            row = self._q("SELECT supplier_id, reporting_year, scope, parent_id, template_version FROM declaration "
+                          "WHERE id = ?", (declaration_id,))
+            if not row:
+                return False
+            old_id, year, scope, parent_id, version = row[0]
+            with self._tx() as db:
+                self._upsert_declared_supplier(db, supplier)
+                db.execute("UPDATE declaration SET supplier_id = ?, hold = ? WHERE id = ?",
+                           (supplier.id, hold, declaration_id))
+                if old_id != supplier.id:
+                    self._move_sources_edge(db, declaration_id, old_id, parent_id)
+                    self._link_supplier(db, supplier.id, parent_id, declaration_id, version, year)
+                    self._recompute_group(db, old_id, year, scope)
+                self._recompute_group(db, supplier.id, year, scope)
+                if old_id != supplier.id:
+                    self._drop_orphan_supplier(db, old_id)
+            return True
+
+    def _move_sources_edge(self, db: sqlite3.Connection, declaration_id: str, old_id: str,
+                           parent_id: str | None) -> None:
+        """The SOURCES_FROM edge (company or parent → `old_id`) this form made now cites the old supplier's earliest
+        other form, or goes when it was the only one (a master-list edge stays, without the form's provenance)."""
+        plabel, pid = (S.SUPPLIER, parent_id) if parent_id else (S.COMPANY, self.company_id)
+        edge = db.execute("SELECT sha256 FROM sources_from WHERE parent_label = ? AND parent_id = ? AND child_id = ?",
+                          (plabel, pid, old_id)).fetchone()
+        if edge is None or edge[0] != declaration_id:
+            return
+        other = db.execute("SELECT id, template_version, reporting_year FROM declaration WHERE supplier_id = ? AND "
+                           "parent_id IS ? AND id != ? ORDER BY dno LIMIT 1",
+                           (old_id, parent_id, declaration_id)).fetchone()
+        if other is not None:
+            db.execute("UPDATE sources_from SET sha256 = ?, template_version = ?, reporting_year = ? "
+                       "WHERE parent_label = ? AND parent_id = ? AND child_id = ?", (*other, plabel, pid, old_id))
+            return
+        db.execute("DELETE FROM sources_from WHERE parent_label = ? AND parent_id = ? AND child_id = ? AND origin = ?",
+                   (plabel, pid, old_id, S.ORIGIN_DECLARED))
+        db.execute("UPDATE sources_from SET sha256 = NULL, template_version = NULL, reporting_year = NULL "
+                   "WHERE parent_label = ? AND parent_id = ? AND child_id = ?", (plabel, pid, old_id))
+
     @staticmethod
     def _drop_orphan_supplier(db: sqlite3.Connection, supplier_id: str) -> None:
         origin = db.execute("SELECT origin FROM supplier WHERE id = ?", (supplier_id,)).fetchone()

@@ -54,7 +54,14 @@ from typing import Any
 from graph import schema as S
 from graph.resolving import RowResolver, default_resolver, provisional_key
 from graph.store import GraphStore, SupplierRecord
-from graph.supplier_link import SupplierLinker, identity_hold, match_shown
+from graph.supplier_link import (
+    RelinkReport,
+    SupplierLinker,
+    identity_hold,
+    linker_for_store,
+    match_shown,
+    relink_store,
+)
 from ingest.records import Declaration, Resolution
 from ingest.sources import Source, SourceError, iter_sources, printable_name
 
@@ -103,6 +110,8 @@ class IngestReport:
     supplier_map_findings: list[str] = field(default_factory=list)
     #: template Look-ups imported from the files (one per release) and what checking every file cost
     learning: dict[str, Any] = field(default_factory=dict)
+    #: forms stored before the master list given with the batch, filed under their master-list suppliers
+    relinked: RelinkReport | None = None
 
     def counts(self) -> dict[str, int]:
         out = {k: 0 for k in S.OUTCOMES}
@@ -118,7 +127,8 @@ class IngestReport:
     def to_json(self) -> dict[str, Any]:
         return {"files": [f.to_json() for f in self.files], "counts": self.counts(), "summary": self.summary(),
                 "resolver": self.resolver, "supplier_map": self.supplier_map,
-                "supplier_map_findings": list(self.supplier_map_findings), "learning": dict(self.learning)}
+                "supplier_map_findings": list(self.supplier_map_findings), "learning": dict(self.learning),
+                "relinked": self.relinked.to_json() if self.relinked is not None else None}
 
 
 def _default_parse(data: bytes, name: str) -> Declaration:
@@ -495,20 +505,16 @@ def ingest_paths(paths: Iterable[str | Path], store: GraphStore, resolver: RowRe
     are matched against it. `sources`: `paths` already expanded by `iter_sources` (the CLI counts them
     for its progress bar; expanding twice would spool nested archives twice).
     """
-    linker = SupplierLinker()
     findings: list[str] = []
+    relinked = None
     if supplier_map is not None:
-        linker, findings = SupplierLinker.from_file(supplier_map)
-        if linker.records:
-            store.upsert_suppliers(linker.records)
-    else:  # no file given: match against the master list already in the store (`minetrace survey import-suppliers`)
-        from ingest.suppliers import MasterSupplier
-
-        masters = [MasterSupplier(id=s.id, name=s.name, aliases=list(s.aliases or []), contact_email=s.contact_email,
-                                  email_domain=s.email_domain)
-                   for s in store.suppliers() if getattr(s, "origin", None) == "master_list"]
-        if masters:
-            linker = SupplierLinker(masters)
+        listed, findings = SupplierLinker.from_file(supplier_map)
+        if listed.records:
+            store.upsert_suppliers(listed.records)
+            # the forms stored before this master list: filed under their master-list suppliers now
+            relinked = relink_store(store, linker_for_store(store))
+    # the store's master list (including the one just imported) and the analysts' remembered links
+    linker = linker_for_store(store)
     if parent_supplier_id is not None and store.supplier(parent_supplier_id) is None:
         raise KeyError(f"--under {parent_supplier_id}: no such supplier in the store")
     report = ingest_sources(sources if sources is not None else iter_sources(list(paths)), store, resolver=resolver,
@@ -516,6 +522,7 @@ def ingest_paths(paths: Iterable[str | Path], store: GraphStore, resolver: RowRe
                             parent_supplier_id=parent_supplier_id, progress=progress, parse=parse, learn=learn)
     report.supplier_map = str(supplier_map) if supplier_map is not None else None
     report.supplier_map_findings = findings
+    report.relinked = relinked
     return report
 
 

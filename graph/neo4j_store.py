@@ -622,6 +622,58 @@ class Neo4jStore:
                           "DETACH DELETE s", sid=supplier_id, origin=S.ORIGIN_DECLARED)
         return True
 
+    # ------------------------------------------------------------------ relink a form to another supplier
+    def relink_declaration(self, declaration_id: str, supplier: SupplierRecord, hold: str | None = None) -> bool:
+        """See `GraphStore.relink_declaration`: one write transaction, the same clean-up as `delete_declaration`."""
+        return bool(self._write(f"relink of declaration {declaration_id} to supplier {supplier.id}",
+                                self._relink_supplier_tx, declaration_id, _supplier_props(supplier), hold))
+
+    def _relink_supplier_tx(self, tx: ManagedTransaction, did: str, rec: dict[str, Any], hold: str | None) -> bool:
+        decl, sup, rel = L[S.DECLARATION], L[S.SUPPLIER], T[S.SOURCES_FROM]
+        found = self._run(tx, f"MATCH (d:{decl} {{id: $id}}) RETURN d.supplier_id AS sid, d.reporting_year AS year, "
+                              "d.scope AS scope, d.parent_id AS parent, d.template_version AS tv", id=did)
+        if not found:
+            return False
+        self._bump(tx)
+        info = found[0]
+        old, new, parent = info["sid"], rec["id"], info["parent"]
+        self._run(tx, f"MERGE (s:{sup} {{id: $rec.id}}) ON CREATE SET s += $rec, s.origin = $origin "
+                      "ON MATCH SET s.name = coalesce(s.name, $rec.name), "
+                      "s.contact_email = coalesce(s.contact_email, $rec.contact_email), "
+                      "s.email_domain = coalesce(s.email_domain, $rec.email_domain)",
+                  rec=rec, origin=S.ORIGIN_DECLARED)
+        self._run(tx, f"MATCH (d:{decl} {{id: $id}}) SET d.supplier_id = $sid, d.hold = $hold "
+                      f"WITH d MATCH (o:{sup})-[e:{T[S.DECLARED]}]->(d) WITH d, e, properties(e) AS props "
+                      f"MATCH (s:{sup} {{id: $sid}}) CREATE (s)-[n:{T[S.DECLARED]}]->(d) SET n = props DELETE e",
+                  id=did, sid=new, hold=hold)
+        if old != new:
+            plabel, pid = (S.SUPPLIER, parent) if parent else (S.COMPANY, self.company_id)
+            match = f"MATCH (p:{L[plabel]} {{id: $pid}})-[e:{rel}]->(s:{sup} {{id: $cid}}) WHERE e.sha256 = $id "
+            other = self._run(tx, f"MATCH (d:{decl} {{supplier_id: $cid}}) WHERE d.id <> $id AND "
+                                  "((d.parent_id IS NULL AND $parent IS NULL) OR d.parent_id = $parent) "
+                                  "RETURN d.id AS id, d.template_version AS tv, d.reporting_year AS y "
+                                  "ORDER BY d.seq LIMIT 1", cid=old, id=did, parent=parent)
+            if other:
+                self._run(tx, match + "SET e.sha256 = $o.id, e.template_version = $o.tv, e.reporting_year = $o.y",
+                          pid=pid, cid=old, id=did, o=other[0])
+            else:
+                self._run(tx, match + "WITH e WHERE e.origin = $origin DELETE e", pid=pid, cid=old, id=did,
+                          origin=S.ORIGIN_DECLARED)
+                self._run(tx, match + "REMOVE e.sha256, e.template_version, e.reporting_year", pid=pid, cid=old,
+                          id=did)
+            self._link_supplier(tx, new, parent, {"sha256": did, "template_version": info["tv"],
+                                                  "reporting_year": info["year"]})
+            self._recompute_group(tx, old, info["year"], info["scope"])
+        self._recompute_group(tx, new, info["year"], info["scope"])
+        if old != new:
+            self._run(tx, f"MATCH (s:{sup} {{id: $sid}}) WHERE s.origin = $origin "
+                          f"AND NOT EXISTS {{ MATCH (d:{decl}) WHERE d.supplier_id = $sid }} "
+                          f"AND NOT EXISTS {{ (s)-[:{rel}]->(:{sup}) }} "
+                          f"AND NOT EXISTS {{ MATCH (e:{L[SURVEY_EVENT_LABEL]}) WHERE e.supplier_id = $sid }} "
+                          f"AND NOT EXISTS {{ MATCH (e:{L[CAMPAIGN_RECORD_LABEL]}) WHERE e.supplier_id = $sid }} "
+                          "DETACH DELETE s", sid=old, origin=S.ORIGIN_DECLARED)
+        return True
+
     # ------------------------------------------------------------------ relink (resolution decisions)
     def relink_reports(self, declaration_id: str, updates: list[ReportRelink]) -> int:
         """See `GraphStore.relink_reports`: one write transaction, the same clean-up as `delete_declaration`."""

@@ -152,7 +152,10 @@ SURVEY_EVENT_KINDS: tuple[str, ...] = ("contacted", "follow_up", "responded", "o
 #: outside the exported supply-chain graph.
 CAMPAIGN_MESSAGE = "message"
 CAMPAIGN_CASE = "case"
-CAMPAIGN_RECORD_KINDS: tuple[str, ...] = (CAMPAIGN_MESSAGE, CAMPAIGN_CASE)
+#: an analyst's supplier link (graph.supplier_link): a declared company name (normalised) → a master-list supplier,
+#: remembered for every later form under that name; kept with the campaign records (same store, same API)
+SUPPLIER_LINK = "supplier_link"
+CAMPAIGN_RECORD_KINDS: tuple[str, ...] = (CAMPAIGN_MESSAGE, CAMPAIGN_CASE, SUPPLIER_LINK)
 
 
 def provisional_smelter_key(provisional_key: str) -> str:

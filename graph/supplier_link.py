@@ -7,15 +7,26 @@ programme views; this module turns the result into a graph `SupplierRecord` and 
 fallback id ``decl:<normalised company name>`` so the same company always lands on the same
 node, across files and across runs.
 
-Identity: the link is shown with the names it compared (`match_shown`), and a fuzzy master-list match
-is kept on the form as a hold (`identity_hold`): such a form never displaces the supplier's current
-form until an analyst accepts it (graph.current has the whole supersede rule).
+Identity: the link is shown with the names it compared (`match_shown`), and a fuzzy or name-variant
+master-list match is a proposal kept on the form as a hold (`identity_hold`): such a form never displaces
+the supplier's current form until an analyst accepts it (graph.current has the whole supersede rule).
+
+Nothing is dropped: a master list imported (or changed) after the forms relinks the stored ones
+(`relink_store`, run by `survey import-suppliers`, `ingest --supplier-map`, the explorer's import and
+`minetrace survey relink`); a responder still not on the master list keeps its declared-name supplier and
+is listed with its best master-list candidates (queries.linking). An analyst's link (`survey link`, the
+Overview's button) is a decision: remembered in the store (a `supplier_link` record keyed by the declared
+name), applied to the stored forms at once and to every later form under that name, before any matching.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 from graph import schema as S
 from graph.current import email_domain
@@ -39,13 +50,20 @@ def to_record(m: MasterSupplier) -> SupplierRecord:
                           spend=m.spend, contact_name=m.contact_name, language=m.language)
 
 
-class SupplierLinker:
-    """Links declarations to suppliers; without a master list every company is its own supplier."""
+#: link method of an analyst's decision (remembered, applied before any matching)
+ANALYST = "analyst"
 
-    def __init__(self, masters: list[MasterSupplier] | None = None) -> None:
+
+class SupplierLinker:
+    """Links declarations to suppliers; without a master list every company is its own supplier.
+
+    `decisions`: normalised declared company name → master-list supplier id (an analyst's links)."""
+
+    def __init__(self, masters: list[MasterSupplier] | None = None, decisions: dict[str, str] | None = None) -> None:
         self.masters = list(masters or [])
         self.records = [to_record(m) for m in self.masters]
         self._by_id = {r.id: r for r in self.records}
+        self.decisions = {k: v for k, v in (decisions or {}).items() if v in self._by_id}
 
     @classmethod
     def from_file(cls, path: str | Path) -> tuple[SupplierLinker, list[str]]:
@@ -75,6 +93,9 @@ class SupplierLinker:
     def link(self, decl: Declaration) -> tuple[SupplierRecord, str]:
         """(supplier, method): method is id/name/alias/email_domain/fuzzy, or "declared"."""
         c = decl.company
+        decided = self.decisions.get(normalise_company(c.name)) if c.name else None
+        if decided is not None:
+            return self._by_id[decided], ANALYST
         if self.masters:
             hit = match_supplier(c.name, c.contact_email, self.masters, unique_id=c.unique_id)
             if hit is not None and hit.method in ("name", "alias"):
@@ -82,7 +103,7 @@ class SupplierLinker:
                 if hit_id != hit.supplier_id:
                     return self._by_id[hit_id], f"{hit.method} (disambiguated)"
             if hit is not None and hit.supplier_id in self._by_id:
-                method = hit.method if hit.method != "fuzzy" else f"fuzzy {hit.score:.0f}"
+                method = f"fuzzy {hit.score:.0f}" if hit.method == "fuzzy" else hit.method
                 return self._by_id[hit.supplier_id], method
         sid = declared_supplier_id(c.name, decl.file.sha256)
         name = c.name or f"(no company name: {decl.file.name})"
@@ -112,7 +133,9 @@ def match_shown(decl: Declaration, record: SupplierRecord, method: str) -> str:
         return f"unique ID {decl.company.unique_id!r} = master-list ID {record.id}"
     if method == "email_domain":
         return f"contact domain {email_domain(decl.company.contact_email)} = master list's {record.email_domain}"
-    sign = "~" if method.startswith("fuzzy") else "="
+    if method == ANALYST:
+        return f"{typed!r} linked to {record.id} {record.name!r} by an analyst"
+    sign = "~" if is_proposal(method) else "="
     return f"{typed!r} {sign} {_best_name(decl.company.name, record)!r} ({method})"
 
 
@@ -123,4 +146,134 @@ def identity_hold(decl: Declaration, record: SupplierRecord, method: str) -> str
     the supplier's is judged over the supplier's forms by graph.current.)"""
     if method.startswith("fuzzy"):
         return f"identity unconfirmed: {match_shown(decl, record, method)} is only a fuzzy master-list match"
+    if method == "name_variant":
+        return (f"identity unconfirmed: {match_shown(decl, record, method)} matches only without the legal form or "
+                "parent wording")
     return None
+
+
+def is_proposal(method: str) -> bool:
+    """A name match that only proposes the link (fuzzy, name variant): the form is linked but held."""
+    return method.startswith("fuzzy") or method == "name_variant"
+
+
+# ---------------------------------------------------------------------------------------------- the store's linker
+def masters_in(store: Any) -> list[MasterSupplier]:
+    """The master-list suppliers the store holds, as the linker reads them."""
+    out = []
+    for s in store.suppliers():
+        if getattr(s, "origin", None) != S.ORIGIN_MASTER:
+            continue
+        try:
+            last = date.fromisoformat(str(s.last_purchase)[:10]) if s.last_purchase else None
+        except ValueError:
+            last = None
+        out.append(MasterSupplier(id=s.id, name=s.name, aliases=list(s.aliases or []), category=s.category,
+                                  last_purchase=last, contact_email=s.contact_email, email_domain=s.email_domain,
+                                  spend=s.spend, contact_name=getattr(s, "contact_name", None),
+                                  language=getattr(s, "language", None)))
+    return out
+
+
+def link_decisions(store: Any) -> dict[str, dict[str, Any]]:
+    """The analysts' links remembered in the store: normalised declared name → {declared_name, supplier_id,
+    decided, note}."""
+    return {r.key: {**r.data, "supplier_id": r.supplier_id} for r in store.campaign_records(kind=S.SUPPLIER_LINK)}
+
+
+def linker_for_store(store: Any) -> SupplierLinker:
+    """A linker over the store's master list and its analysts' links (what every ingest without a master-list
+    file, and every relink, uses)."""
+    return SupplierLinker(masters_in(store), {k: v["supplier_id"] for k, v in link_decisions(store).items()})
+
+
+def remember_link(store: Any, company_name: str, supplier_id: str, note: str = "",
+                  day: date | None = None) -> str:
+    """Record an analyst's link of a declared company name to a master-list supplier (kept in the store, applied
+    to every stored and later form under that name). Returns the key (the normalised name)."""
+    from graph.store import CampaignRecord
+
+    key = normalise_company(company_name)
+    if not key:
+        raise ValueError("a form without a company name cannot be linked by name; link it by its file instead")
+    store.save_campaign_records([CampaignRecord(S.SUPPLIER_LINK, key, supplier_id, {
+        "declared_name": company_name, "decided": (day or date.today()).isoformat(), "note": note})])
+    return key
+
+
+@dataclass
+class MovedForm:
+    declaration_id: str
+    file_name: str | None
+    company_name: str | None
+    from_id: str
+    to_id: str
+    to_name: str
+    method: str
+    hold: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class RelinkReport:
+    """What a relink changed: forms filed under another supplier, holds cleared or set."""
+
+    checked: int = 0
+    moved: list[MovedForm] = field(default_factory=list)
+    holds_changed: int = 0
+    dry_run: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"checked": self.checked, "moved": [m.to_json() for m in self.moved],
+                "holds_changed": self.holds_changed, "dry_run": self.dry_run}
+
+    def summary(self) -> str:
+        verb = "would file" if self.dry_run else "filed"
+        n = len(self.moved)
+        return (f"{self.checked} stored form(s) checked against the master list: {verb} {n} under a master-list "
+                f"supplier" + (f", {self.holds_changed} identity hold(s) updated" if self.holds_changed else ""))
+
+
+def as_declaration(info: Any) -> Any:
+    """The parts of a stored form the linker reads (company block, file), from a `DeclarationInfo`."""
+    company = SimpleNamespace(name=info.company_name, contact_email=info.contact_email,
+                              unique_id=info.company_unique_id)
+    return SimpleNamespace(company=company, file=SimpleNamespace(sha256=info.id, name=info.file_name))
+
+
+def relink_store(store: Any, linker: SupplierLinker | None = None, dry_run: bool = False,
+                 declaration_ids: list[str] | None = None) -> RelinkReport:
+    """Link every stored form again with the store's master list and analysts' links: a form on a declared-name
+    supplier that now matches a master-list supplier moves there (a name proposal held, an analyst's link or an
+    exact match not); a form already on a master-list supplier moves only to another master-list supplier, never
+    back to its declared name (nothing a user linked is undone by a master list that lost a row)."""
+    linker = linker or linker_for_store(store)
+    report = RelinkReport(dry_run=dry_run)
+    if not linker.masters:
+        return report
+    masters = {r.id for r in linker.records}
+    wanted = set(declaration_ids) if declaration_ids is not None else None
+    for info in store.declarations(current_only=False):
+        if wanted is not None and info.id not in wanted:
+            continue
+        report.checked += 1
+        decl = as_declaration(info)
+        record, method = linker.link(decl)
+        if record.id not in masters:
+            continue  # still no master-list supplier: stays where it is (listed as not on the master list)
+        hold = identity_hold(decl, record, method)
+        if record.id == info.supplier_id:
+            if info.hold and hold is None:  # the link became certain (an analyst's link, a new alias): hold cleared
+                report.holds_changed += 1
+                if not dry_run:
+                    store.relink_declaration(info.id, record, None)
+            continue
+        if info.supplier_id in masters and method != ANALYST and is_proposal(method):
+            continue  # a master-list link is not replaced by a mere name proposal
+        report.moved.append(MovedForm(info.id, info.file_name, info.company_name, info.supplier_id, record.id,
+                                      record.name, method, hold))
+        if not dry_run:
+            store.relink_declaration(info.id, record, hold)
+    return report

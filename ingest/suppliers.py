@@ -354,19 +354,104 @@ def normalise_company(name: Any) -> str:
     return " ".join(s.split())
 
 
+#: wording after a company's own name that names its parent, a former name or a trade name ("EMD Electronics, a
+#: business of Merck KGaA, Darmstadt, Germany", "Acme Ltd (formerly Acme Metals)", "X Inc. d/b/a Y")
+_PARENT_WORDING = re.compile(
+    r"(,|\(|\s-\s|\s)\s*(an?\s+)?(business|division|subsidiary|unit|member|affiliate|company|part|brand|"
+    r"operating\s+company|group\s+company)\s+of\b.*$|"
+    r"(,|\()\s*(formerly|previously|now|known\s+as|doing\s+business\s+as|d/?b/?a|t/a|trading\s+as)\b.*$|"
+    r"\s+(d/b/a|dba|t/a|trading\s+as|doing\s+business\s+as)\s.*$", re.IGNORECASE)
+
+
+def variant_key(name: Any) -> str:
+    """The company's own name, normalised: without its parent / former-name / trade-name wording and bracketed
+    notes ("EMD Electronics, a business of Merck KGaA, Darmstadt, Germany" → "emd electronics")."""
+    text = " ".join(str(name or "").split())
+    cut = _PARENT_WORDING.sub("", text)
+    cut = re.sub(r"\([^)]*\)", " ", cut)
+    return normalise_company(cut if cut.strip() else text)
+
+
 @dataclass
 class SupplierMatch:
     supplier_id: str
-    method: str  # "id", "name", "alias", "email_domain", "fuzzy"
+    method: str  # "id", "name", "alias", "email_domain", "name_variant", "fuzzy"
     score: float = 100.0
+
+
+@dataclass
+class SupplierCandidate:
+    """A master-list supplier a declared company may be, with its score and why (a proposal, never a link)."""
+
+    supplier_id: str
+    name: str
+    score: float
+    why: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"supplier_id": self.supplier_id, "name": self.name, "score": round(self.score, 1), "why": self.why}
+
+
+def name_score(declared: Any, master_names: list[str]) -> tuple[float, str]:
+    """(score 0-100, why) of the closest of a master supplier's names to a declared company name: the same name
+    without legal form or parent wording scores 95; otherwise rapidfuzz's token-sort ratio, or its token-set
+    ratio when one name holds the other word for word and the shorter says enough (two words, eight letters).
+
+    >>> name_score("EMD Electronics, a business of Merck KGaA, Darmstadt, Germany", ["EMD Electronics"])[0]
+    95.0
+    >>> name_score("SK specialty Co., Ltd", ["SK Inc."])[0] < 80
+    True
+    """
+    from rapidfuzz import fuzz
+
+    key, var = normalise_company(declared), variant_key(declared)
+    best: tuple[float, str] = (0.0, "")
+    for n in master_names:
+        nk = normalise_company(n)
+        if not nk or not key:
+            continue
+        if nk == key:
+            return 100.0, f"same name as {n!r}"
+        if var and (variant_key(n) == var or nk == var):
+            cand = (95.0, f"{n!r} without legal form or parent wording")
+        else:
+            set_r, sort_r = fuzz.token_set_ratio(key, nk), fuzz.token_sort_ratio(key, nk)
+            shorter = min(key, nk, key=len)
+            # one name word for word inside the other counts only when the shorter one says enough ("SK" does not)
+            inside = (set(nk.split()) <= set(key.split()) or set(key.split()) <= set(nk.split())) and \
+                len(shorter.split()) >= 2 and len(shorter) >= 8
+            score = max(sort_r, set_r * (0.92 if inside else 0.6))
+            cand = (float(score), f"similar to {n!r}")
+        if cand[0] > best[0]:
+            best = cand
+    return best
+
+
+def candidates(company_name: Any, contact_email: Any, suppliers: list[MasterSupplier], limit: int = 3,
+               floor: float = 55.0) -> list[SupplierCandidate]:
+    """The master-list suppliers a declared company may be, best first (score ≥ `floor`, at most `limit`): the
+    contact e-mail's domain on the master list scores 100, names by `name_score`. Proposals for an analyst."""
+    domain = str(contact_email).rsplit("@", 1)[1].strip().strip(">").lower() if contact_email and "@" in \
+        str(contact_email) else None
+    out: list[SupplierCandidate] = []
+    for s in suppliers:
+        score, why = name_score(company_name, [s.name, *s.aliases])
+        if domain and s.email_domain == domain:
+            score, why = 100.0, f"contact e-mail domain {domain} is {s.id}'s" + (f"; {why}" if why else "")
+        if score >= floor:
+            out.append(SupplierCandidate(s.id, s.name, score, why))
+    out.sort(key=lambda c: (-c.score, c.supplier_id))
+    return out[:limit]
 
 
 def match_supplier(company_name: str | None, contact_email: str | None, suppliers: list[MasterSupplier],
                    unique_id: str | None = None, fuzzy_threshold: float = 92.0) -> SupplierMatch | None:
     """Tie a declaration's company block to a master-list supplier, most certain method first:
     supplier ID written as the company's unique ID, exact normalised name or alias, the contact
-    e-mail's domain (when only one supplier uses it), then a fuzzy name match above the threshold
-    with a single best candidate. None when nothing is certain enough."""
+    e-mail's domain (when only one supplier uses it), the name without its parent or former-name
+    wording ("…, a business of Merck KGaA" — one supplier only), then a fuzzy name match above the
+    threshold with a single best candidate. None when nothing is certain enough. The last two are
+    proposals: the form is linked but held (graph.supplier_link.identity_hold)."""
     if unique_id:
         for s in suppliers:
             if s.id == str(unique_id).strip():
@@ -384,6 +469,11 @@ def match_supplier(company_name: str | None, contact_email: str | None, supplier
         hits = [s for s in suppliers if s.email_domain == domain]
         if len(hits) == 1:
             return SupplierMatch(hits[0].id, "email_domain")
+    var = variant_key(company_name)
+    if var and var != key:  # the name without parent / former-name wording: a proposal, held like a fuzzy match
+        hits = [s for s in suppliers if var in {variant_key(n) for n in (s.name, *s.aliases)}]
+        if len(hits) == 1:
+            return SupplierMatch(hits[0].id, "name_variant", 95.0)
     if key:
         from rapidfuzz import fuzz
         scored = []

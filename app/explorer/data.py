@@ -524,25 +524,11 @@ def products(k: tuple[str, str]) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ writes (through the same code as the CLI)
 def _master_linker() -> Any:
-    """A supplier linker over the master-list suppliers already in the store, so an uploaded CMRT lands on
-    its master-list supplier (as `minetrace ingest --supplier-map` does) instead of a declared-name node."""
-    from datetime import date as _date
+    """A supplier linker over the master-list suppliers already in the store and the analysts' links, so an
+    uploaded CMRT lands on its master-list supplier (as `minetrace ingest` does) instead of a declared-name node."""
+    from graph.supplier_link import linker_for_store
 
-    from graph.supplier_link import SupplierLinker
-    from ingest.suppliers import MasterSupplier
-
-    masters = []
-    for s in store().suppliers():
-        if getattr(s, "origin", None) != "master_list":
-            continue
-        try:
-            last = _date.fromisoformat(str(s.last_purchase)[:10]) if s.last_purchase else None
-        except ValueError:
-            last = None
-        masters.append(MasterSupplier(id=s.id, name=s.name, aliases=list(s.aliases or []), category=s.category,
-                                      last_purchase=last, contact_email=s.contact_email, email_domain=s.email_domain,
-                                      spend=s.spend))
-    return SupplierLinker(masters)
+    return linker_for_store(store())
 
 
 def ingest_files(paths: list[Path], year: int | None = None, parent_supplier_id: str | None = None,
