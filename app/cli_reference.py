@@ -9,6 +9,7 @@ file could not be imported.
 from __future__ import annotations
 
 import csv
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -280,16 +281,44 @@ def review_cmd(
         _dump(items)
         return
     if not items:
-        typer.echo("no open review candidates")
+        typer.echo("0 open review candidates")
         return
-    table = Table("metal", "raw name", "country", "status", "candidates and why", "declaration", "row")
-    for it in items:
-        cands = "\n".join(markup(f"{c['cid']} {c['name']} ({c['score']})"
-                                 + (f": {'; '.join(c.get('reasons') or [])}" if c.get("reasons") else ""), 400)
-                          for c in it["candidates"][:3])
-        table.add_row(cell(it["metal"] or ""), cell(it["raw_name"] or ""), cell(it["country"] or ""),
-                      cell(it["status"]), cands, cell(it["declaration_sha256"][:12]), str(it["row"]))
-    console().print(table)
+    from queries import glossary
+
+    files = _file_names(store, {it["declaration_sha256"] for it in items})
+    out = console()
+    for it in items:  # one block per name (readable in 80 columns and in a log), with the command that decides it
+        sha = it["declaration_sha256"]
+        where = f"{files.get(sha) or sha[:12]} row {it['row']}"
+        out.print(f"[bold]{markup(it['metal'] or '?')} {markup(repr(it['raw_name'] or ''))}[/bold] "
+                  f"({markup(it['country'] or 'no country')}) — {markup(where)} — "
+                  f"{markup(glossary.value('resolution', it['status']))}")
+        for i, c in enumerate(it["candidates"][:3], start=1):
+            why = f": {'; '.join(c.get('reasons') or [])}" if c.get("reasons") else ""
+            out.print(f"  {i}. {markup(c['cid'])} {markup(c['name'])} (score {c['score']}){markup(why, 600)}")
+        if not it["candidates"]:
+            out.print("  no candidate")
+        else:
+            parts = ["minetrace reference decide", "--name", it["raw_name"] or "", "--metal", it["metal"] or ""]
+            parts += ["--country", it["country"]] if it.get("country") else []
+            parts += ["--accept", it["candidates"][0]["cid"]]
+            out.print(f"  decide: {markup(' '.join(shlex.quote(p) if i else p for i, p in enumerate(parts)), 600)}")
+    typer.echo(f"{len(items)} open review candidate(s); a decision applies to the stored rows at once "
+               "(--reject CID to say a name is not that smelter)")
+
+
+def _file_names(store: str | None, shas: set[str]) -> dict[str, str]:
+    """sha256 → the file name the graph store recorded (empty when the store cannot be opened)."""
+    from graph.store import open_store
+
+    try:
+        graph = open_store(store)
+    except Exception:  # names are a courtesy: the hash prefix stays
+        return {}
+    try:
+        return {sha: str(d.file_name) for sha in shas if (d := graph.declaration(sha)) is not None and d.file_name}
+    finally:
+        graph.close()
 
 
 @app.command("decide")
@@ -302,7 +331,8 @@ def decide_cmd(
     note: str | None = typer.Option(None, "--note"),
     store: str | None = typer.Option(None, "--store", help=STORE_HELP),
 ) -> None:
-    """Record an accept/reject decision in <store>/decisions.yaml; later resolutions honour it."""
+    """Record an accept/reject decision in <store>/decisions.yaml and apply it at once: the stored rows it settles
+    are re-pointed (the count is printed), and later ingests honour it."""
     if bool(accept) == bool(reject):
         typer.echo("give exactly one of --accept CID or --reject CID", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
@@ -324,12 +354,37 @@ def decide_cmd(
     decisions = Decisions(ref.decisions_path)
     d = decisions.record(canonical, name, country, accept=accept, reject=reject, note=note)
     closed = ref.close_reviews(canonical, name, country) if accept else 0
-    ref.close()
-    verb = f"accept {d.accept}" if accept else f"reject {target}"
-    typer.echo(message(f"recorded: {canonical} {name!r} {d.country or '(any country)'} → {verb} "
-                       f"in {decisions.path}; {closed} review item(s) closed"))
-    where = f" --store {store}" if store else ""
-    typer.echo(f"later ingests honour it; to re-point rows already stored: minetrace reference apply-decisions{where}")
+    verb = f"accepted {d.accept}" if accept else f"rejected {target}"
+    what = f"{fac.standard_name} " if accept and fac is not None and fac.standard_name else ""
+    typer.echo(message(f"recorded: {canonical} {name!r} {d.country or '(any country)'} → {verb} {what}"
+                       f"({closed} review item(s) closed)"))
+    try:  # the decision applies at once to the rows already stored, and to every later ingest
+        report = _apply(store, ref)
+    finally:
+        ref.close()
+    if report is None:
+        where = f" --store {store}" if store else ""
+        typer.echo(f"the graph store could not be opened: run `minetrace reference apply-decisions{where}` to "
+                   "re-point the rows already stored; later ingests honour the decision")
+        return
+    files = sorted({r.file_name or r.declaration_id[:12] for r in report.rows})
+    typer.echo(message(f"{report.relinked} stored row(s) changed in {report.declarations} form(s)"
+                       + (f": {', '.join(files)}" if files else "") + "; later ingests honour it too"))
+
+
+def _apply(store: str | None, ref: ReferenceStore) -> Any:
+    """Re-point the stored rows the decisions settle (graph.relink); None when the graph store cannot be opened."""
+    from graph.relink import apply_decisions
+    from graph.store import open_store
+
+    try:
+        graph = open_store(store)
+    except Exception:  # e.g. a Neo4j server that is down: the decision is recorded all the same
+        return None
+    try:
+        return apply_decisions(graph, Resolver(ref))
+    finally:
+        graph.close()
 
 
 @app.command("apply-decisions")

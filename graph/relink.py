@@ -57,7 +57,7 @@ class ApplyReport:
         verb = "would relink" if self.dry_run else "relinked"
         n = len(self.rows) if self.dry_run else self.relinked
         return (f"{self.decisions} decision(s); {self.edges_checked} stored row(s) match one; {verb} {n} row(s) "
-                f"in {self.declarations} declaration(s)")
+                f"in {self.declarations} form(s)")
 
 
 def _row(hop: ReportHop) -> SmelterRow:

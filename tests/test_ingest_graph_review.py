@@ -70,21 +70,9 @@ def test_review_queue_decide_and_apply(tmp_path: Path) -> None:
     assert {c["cid"] for c in item["candidates"]} >= {"CID900001", "CID900005"}
     out = run("reference", "decide", "--name", "Alpha Tin", "--metal", "Tin", "--country", "INDONESIA",
               "--accept", "CID900005", "--store", str(store))
-    assert "1 review item(s) closed" in out and f"minetrace reference apply-decisions --store {store}" in out
-    assert not [q for q in json.loads(run("reference", "review", "--store", str(store), "--json"))
-                if q["raw_name"] == "Alpha Tin"]
-    # a later ingest of the same raw name + metal + country resolves by the decision
-    b = cmrt(tmp_path / "bolt.xlsx", "Bolt Metals GmbH", "Alpha Tin")
-    run("ingest", str(b), "--store", str(store))
-    later = hop_for(store, sha_of(b), "Alpha Tin")
-    assert (later.smelter_key, later.method, later.resolution_status) == ("CID900005", "decision", "resolved")
-    # what was stored before the decision is re-pointed by apply-decisions (dry run first)
-    dry = json.loads(run("reference", "apply-decisions", "--store", str(store), "--dry-run", "--json"))
-    assert dry["relinked"] == 0 and [(r["declaration_id"], r["new_key"]) for r in dry["rows"]] == [
-        (sha_of(a), "CID900005")]
-    assert hop_for(store, sha_of(a), "Alpha Tin").smelter_key == stored.smelter_key
-    out = run("reference", "apply-decisions", "--store", str(store))
-    assert "relinked 1 row(s) in 1 declaration(s)" in out
+    assert "1 review item(s) closed" in out
+    # the decision applies at once to the row already stored, and says so
+    assert "1 stored row(s) changed in 1 form(s): acme.xlsx" in out
     moved = hop_for(store, sha_of(a), "Alpha Tin")
     assert (moved.smelter_key, moved.method, moved.resolution_status, moved.raw_country) == (
         "CID900005", "decision", "resolved", "INDONESIA")
@@ -93,8 +81,17 @@ def test_review_queue_decide_and_apply(tmp_path: Path) -> None:
         assert st.smelter(stored.smelter_key) is None  # nothing reports the provisional smelter any more
     finally:
         st.close()
-    again = json.loads(run("reference", "apply-decisions", "--store", str(store), "--json"))
-    assert again["relinked"] == 0 and again["edges_checked"] == 2
+    assert not [q for q in json.loads(run("reference", "review", "--store", str(store), "--json"))
+                if q["raw_name"] == "Alpha Tin"]
+    # a later ingest of the same raw name + metal + country resolves by the decision
+    b = cmrt(tmp_path / "bolt.xlsx", "Bolt Metals GmbH", "Alpha Tin")
+    run("ingest", str(b), "--store", str(store))
+    later = hop_for(store, sha_of(b), "Alpha Tin")
+    assert (later.smelter_key, later.method, later.resolution_status) == ("CID900005", "decision", "resolved")
+    # apply-decisions (e.g. after decisions.yaml was edited by hand) finds nothing left to move
+    dry = json.loads(run("reference", "apply-decisions", "--store", str(store), "--dry-run", "--json"))
+    assert dry["relinked"] == 0 and dry["rows"] == [] and dry["edges_checked"] == 2
+    assert "relinked 0 row(s) in 0 form(s)" in run("reference", "apply-decisions", "--store", str(store))
 
 
 def test_reject_steers_later_ingests_and_stored_rows(tmp_path: Path) -> None:
@@ -124,10 +121,10 @@ def test_reject_moves_stored_rows_off_the_rejected_cid(tmp_path: Path) -> None:
     before = hop_for(store, sha_of(a), "Gamma Tantal Workshop")
     # an uncertain name match (a short form of "Gamma Tantalum Works"), not an exact alias
     assert before.smelter_key == "CID900003" and before.method not in ("alias", "cid", "decision")
-    run("reference", "decide", "--name", "Gamma Tantal Workshop", "--metal", "Tantalum", "--country", "China",
-        "--reject", "CID900003", "--store", str(store))
-    report = json.loads(run("reference", "apply-decisions", "--store", str(store), "--json"))
-    assert report["relinked"] == 1 and report["rows"][0]["old_key"] == "CID900003"
+    out = run("reference", "decide", "--name", "Gamma Tantal Workshop", "--metal", "Tantalum", "--country", "China",
+              "--reject", "CID900003", "--store", str(store))
+    assert "1 stored row(s) changed in 1 form(s): acme.xlsx" in out  # applied at once
+    assert json.loads(run("reference", "apply-decisions", "--store", str(store), "--json"))["relinked"] == 0
     after = hop_for(store, sha_of(a), "Gamma Tantal Workshop")
     assert after.smelter_key != "CID900003" and after.raw_name == "Gamma Tantal Workshop"
     listed = hop_for(store, sha_of(a), SMELTER.name)

@@ -374,8 +374,14 @@ def high_risk_smelters(k: tuple[str, str], year: int | None) -> pd.DataFrame:
     """The high-risk smelters of the figures (queries.figures.high_risk_smelters), one row each."""
     with reference() as ref:
         rows = query("figures", "high_risk_smelters")(store(), _model(ref, year), year)
-    out = [{**r.to_json(), "reasons_text": r.reason_text} for r in rows]
-    return frame(out, ["cid", "metal", "name", "country_iso2", "reasons_text", "status"])
+        by_supplier = query("figures", "high_risk_smelters_by_supplier")(store(), _model(ref, year), year)
+    reaching: dict[str, int] = {}
+    for risks in by_supplier.values():
+        for r in risks:
+            reaching[str(r.cid or r.key)] = reaching.get(str(r.cid or r.key), 0) + 1
+    out = [{**r.to_json(), "reasons_text": r.reason_text, "suppliers": reaching.get(str(r.cid or r.key), 0),
+            "trace": f"trace?cid={r.cid}" if r.cid else f"trace?smelter={r.key}"} for r in rows]
+    return frame(out, ["cid", "metal", "name", "country_iso2", "suppliers", "reasons_text", "status", "trace"])
 
 
 PATH_COLS = ["supplier_id", "supplier_name", "top_supplier_id", "chain_text", "cid", "smelter_name", "metal",
@@ -554,10 +560,42 @@ def ingest_files(paths: list[Path], year: int | None = None, parent_supplier_id:
 
 
 def import_master_list(path: Path) -> Any:
-    """Upsert the supplier master list (CSV/xlsx) — the same path as `minetrace ingest --suppliers`."""
+    """Upsert the supplier master list (CSV/xlsx) — the same path as `minetrace ingest --supplier-map`: the forms
+    stored before it are filed under their master-list suppliers (`report.relinked`)."""
     from graph.ingest import ingest_paths
 
     return ingest_paths([], store(), supplier_map=path)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def unlinked(k: tuple[str, str], year: int | None) -> list[dict[str, Any]]:
+    """Responders not on the master list, or linked only by a name proposal, with their best master-list candidates
+    (queries.linking, as `minetrace survey status` lists them)."""
+    return [u.to_json() for u in query("linking", "unlinked_responders")(store(), year)]
+
+
+def link_responder(declaration_id: str, supplier_id: str) -> str:
+    """An analyst links a responder to a master-list supplier (as `minetrace survey link`): remembered under the
+    declared company name, applied at once to every stored form with that name. Returns what changed."""
+    from graph.store import SupplierRecord
+    from graph.supplier_link import linker_for_store, relink_store, remember_link
+    from ingest.suppliers import normalise_company
+
+    gs = store()
+    form, target = gs.declaration(declaration_id), gs.supplier(supplier_id)
+    if form is None or target is None:
+        raise KeyError(f"no stored form {declaration_id[:12]} or supplier {supplier_id}")
+    if not form.company_name:
+        gs.relink_declaration(form.id, SupplierRecord(target.id, target.name), None)
+        return f"{form.file_name}: linked to {target.id} {target.name} (no company name on the form: this form only)"
+    remember_link(gs, form.company_name, supplier_id)
+    key = normalise_company(form.company_name)
+    same = [d.id for d in gs.declarations(current_only=False)
+            if d.company_name and normalise_company(d.company_name) == key]
+    report = relink_store(gs, linker_for_store(gs), declaration_ids=same)
+    changed = len(report.moved) + report.holds_changed
+    return (f"{form.company_name!r} linked to {target.id} {target.name}: {changed} stored form(s) changed; "
+            "remembered for later forms under this name")
 
 
 def import_reference(path: Path, name: str, as_of: str | None = None) -> tuple[bool, str]:
@@ -576,16 +614,23 @@ def import_reference(path: Path, name: str, as_of: str | None = None) -> tuple[b
 
 def decide(metal: str, raw_name: str, country: str | None, accept: str | None = None, reject: str | None = None,
            note: str | None = None) -> str:
-    """Record an accept/reject decision (reference decisions file) and close the review items it settles."""
+    """Record an accept/reject decision (reference decisions file), close the review items it settles and apply it
+    at once to the rows already stored (graph.relink, as `minetrace reference decide`); says how many changed."""
+    from graph.relink import apply_decisions
     from ingest.reference.decisions import Decisions
+    from ingest.resolve import Resolver
 
     with reference() as ref:
         decisions = Decisions(ref.decisions_path)
         d = decisions.record(metal, raw_name, country, accept=accept, reject=reject, note=note)
         closed = ref.close_reviews(metal, raw_name, country) if accept else 0
+        applied = apply_decisions(store(), Resolver(ref))
     reviews.clear()
     verb = f"accepted {d.accept}" if accept else f"rejected {reject}"
-    return f"{metal} {raw_name!r} {d.country or '(any country)'}: {verb}; {closed} review item(s) closed"
+    files = sorted({r.file_name or r.declaration_id[:12] for r in applied.rows})
+    return (f"{metal} {raw_name!r} {d.country or '(any country)'}: {verb}; {closed} review item(s) closed; "
+            f"{applied.relinked} stored row(s) changed in {applied.declarations} form(s)"
+            + (f" ({', '.join(files)})" if files else ""))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

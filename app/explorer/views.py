@@ -107,15 +107,19 @@ def kpis(items: Sequence[tuple[str, Any] | tuple[str, Any, str]], per_row: int =
 
 
 def table(df: pd.DataFrame, columns: Sequence[str] | None = None, key: str | None = None, height: int | None = None,
-          selectable: bool = False, labels: dict[str, str] | None = None) -> Any:
+          selectable: bool = False, labels: dict[str, str] | None = None,
+          column_config: dict[str, Any] | None = None) -> Any:
     """A dataframe with the given columns (missing ones skipped), optionally single-row selectable. Headers are
     plain words (`labels`, else the glossary: "file_name" → "File"); codes in the known columns (survey status,
     flags, outcome, linked by) are shown as words too."""
     if columns:
         df = df[[c for c in columns if c in df.columns]]
     df = plain_words(df)
-    df = df.rename(columns={c: (labels or {}).get(c) or glossary.column(c) for c in df.columns})
+    headers = {c: (labels or {}).get(c) or glossary.column(c) for c in df.columns}
+    df = df.rename(columns=headers)
     kwargs: dict[str, Any] = {"width": "stretch", "hide_index": True}
+    if column_config:
+        kwargs["column_config"] = {headers.get(c, c): v for c, v in column_config.items()}
     if height:  # a maximum: short tables shrink to their rows instead of showing empty lines
         kwargs["height"] = min(height, 38 + 35 * max(len(df), 1))
     if selectable:

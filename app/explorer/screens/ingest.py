@@ -122,6 +122,9 @@ def _master_list_section() -> None:
             st.error(md(f"{f.name}: {exc}", 600))
             return
     st.success(f"{md(f.name)}: master list imported.")
+    relinked = getattr(report, "relinked", None)
+    if relinked is not None:
+        st.info(md(relinked.summary(), 600) + " — the Overview lists responders still to link.")
     for finding in getattr(report, "supplier_map_findings", []) or []:
         st.warning(md(finding, 600))
 

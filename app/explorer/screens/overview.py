@@ -9,6 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app.explorer import charts, data, views
+from app.safe_output import md
+from queries import glossary
 
 
 def _pct(value: object) -> str | None:
@@ -71,5 +73,50 @@ def render() -> None:
         views.unavailable(exc, "High-risk smelters")
         return
     st.subheader(f"High-risk smelters ({len(high)})")
-    views.table(high, ["cid", "metal", "name", "country_iso2", "reasons_text", "status"], key="high_risk",
-                labels={"reasons_text": "reasons", "country_iso2": "country"})
+    if high.empty:
+        st.caption("No smelter is rated high for this year under the policy in force.")
+    else:
+        st.caption("Suppliers: how many suppliers' current forms of the year report the smelter. Trace opens the "
+                   "paths to it.")
+        views.table(high, ["cid", "metal", "name", "country_iso2", "suppliers", "reasons_text", "status", "trace"],
+                    key="high_risk", column_config={"trace": st.column_config.LinkColumn(
+                        "Trace", display_text="Trace →", help="Open the paths to this smelter")})
+    _unlinked(k, year)
+
+
+def _unlinked(k: tuple[str, str], year: int | None) -> None:
+    """Responders the master list does not account for, with a one-click link to each candidate (remembered)."""
+    try:
+        rows = data.unlinked(k, year)
+    except Exception as exc:  # a query failure must not hide the rest of the page
+        views.unavailable(exc, "Responders not on the master list")
+        return
+    if not rows:
+        return
+    missing = [r for r in rows if r["kind"] == "not_on_master_list"]
+    proposals = [r for r in rows if r["kind"] == "name_proposal"]
+    st.subheader(f"Responders to link ({len(rows)})")
+    st.caption(f"{len(missing)} form(s) from companies not on the master list count for no master-list supplier; "
+               f"{len(proposals)} are linked only by a name proposal. Linking is your decision: it is remembered "
+               "for later forms under the same name (as `minetrace survey link`).")
+    for r in rows:
+        with st.container(border=True):
+            what = "not on the master list" if r["kind"] == "not_on_master_list" else "linked by a name proposal"
+            st.markdown(f"**{md(r['company_name'] or '(no company name on the form)')}** — {md(r['file_name'])} "
+                        f"({md(glossary.value('form_status', r['status']))}, {md(r['reporting_year'] or 'no year')})"
+                        f" · {what}")
+            if not r["candidates"]:
+                st.caption("No master-list supplier comes close: add the company to the master list, or link it "
+                           f"by ID: `{md(r['link_command'], 400)}`")
+                continue
+            cols = st.columns(min(3, len(r["candidates"])))
+            for col, c in zip(cols, r["candidates"], strict=False):
+                verb = "Confirm" if c["supplier_id"] == r["supplier_id"] else "Link to"
+                if col.button(f"{verb} {c['supplier_id']} {c['name']} ({c['score']:.0f})",
+                              key=f"link_{r['declaration_id'][:16]}_{c['supplier_id']}", help=c["why"]):
+                    try:
+                        st.toast(md(data.link_responder(r["declaration_id"], c["supplier_id"]), 400))
+                    except Exception as exc:  # say it, keep the page
+                        st.error(md(exc, 400))
+                        return
+                    st.rerun()

@@ -63,6 +63,9 @@ def _rejected() -> None:
 
 
 def _reviews(k: tuple[str, str]) -> None:
+    decided = st.session_state.pop("val_decided", None)
+    if decided:  # what the last decision changed (kept across the rerun the button triggers)
+        st.success(md(decided, 800))
     try:
         queue = data.reviews(k)
     except Exception as exc:  # a reference-store failure must not hide the rest of the page
@@ -93,14 +96,16 @@ def _reviews(k: tuple[str, str]) -> None:
                                 key=f"rev_pick_{item['id']}", horizontal=True)
                 c1, c2 = st.columns(2)
                 if c1.button("Accept", key=f"rev_accept_{item['id']}", type="primary"):
-                    st.toast(md(data.decide(item["metal"], item["raw_name"], item.get("country"), accept=pick), 400))
+                    st.session_state["val_decided"] = data.decide(item["metal"], item["raw_name"],
+                                                                  item.get("country"), accept=pick)
                     st.rerun()
                 if c2.button("Reject", key=f"rev_reject_{item['id']}"):
-                    st.toast(md(data.decide(item["metal"], item["raw_name"], item.get("country"), reject=pick), 400))
+                    st.session_state["val_decided"] = data.decide(item["metal"], item["raw_name"],
+                                                                  item.get("country"), reject=pick)
                     st.rerun()
     dec = data.decisions(k)
     if not dec.empty:
-        st.markdown("**Recorded decisions** (applied to files ingested from now on)")
+        st.markdown("**Recorded decisions** (applied to the stored rows when made, and to every later file)")
         views.table(dec, key="val_decisions")
 
 
