@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich import box
 from rich.table import Table
 
 from app.cli_app import DEFAULT_PORT, run_explorer, shown_host
@@ -148,10 +149,34 @@ def generate_demo_set(out_dir: str | Path, n_suppliers: int = DEFAULT_SUPPLIERS,
     for plan in manifest.suppliers:
         if plan.supplier_id in manifest.specs:
             summarise_rows(plan, manifest.specs[plan.supplier_id].smelters, set(watch))
+    _dates_after_release(manifest, rng)
     write_program(manifest, manifest.specs, out, facilities=facilities, master_list=True)
     # the blank template the demo company sends its suppliers: its Smelter Look-up is the demo's reference list
     write_cmrt(CmrtSpec(), out / REFERENCE_TEMPLATE, facilities=[f for f in facilities if f.cid])
     return manifest
+
+
+def _dates_after_release(manifest: ProgramManifest, rng: random.Random) -> None:
+    """Each form's effective date on or after the release of the CMRT revision it is written in (the demo writes
+    today's 6.x templates, so a 2016 date would be a date the form cannot carry: the validator rightly warns);
+    a planted future date lies after today. The program's year is given at ingest (`--year 2016`), as for a
+    real campaign whose forms are dated the following spring."""
+    from datetime import datetime, timedelta
+
+    from ingest.template_writer import VERSION_DATES
+
+    today = date.today()
+    for plan in manifest.suppliers:
+        spec = manifest.specs.get(plan.supplier_id)
+        eff = spec.company.get("effective_date") if spec else None
+        if spec is None or not isinstance(eff, date):
+            continue
+        if "future_date" in plan.defects:
+            spec.company["effective_date"] = today + timedelta(days=rng.randint(400, 800))
+            continue
+        released = datetime.strptime(VERSION_DATES.get(plan.version or "6.5", "April 25, 2025"), "%B %d, %Y").date()
+        if eff < released:
+            spec.company["effective_date"] = min(today, released + timedelta(days=rng.randint(0, 90)))
 
 
 def build_demo_store(out_dir: Path, suppliers: int = DEFAULT_SUPPLIERS, seed: int = DEMO_YEAR) -> tuple[Path, Any, Any]:
@@ -184,32 +209,57 @@ def build_demo_store(out_dir: Path, suppliers: int = DEFAULT_SUPPLIERS, seed: in
 
 
 def _first_findings(decl: Declaration, n: int = 2) -> str:
+    """The form's first findings in plain words (the catalogue's title and the cell), errors first."""
+    from ingest.findings import finding_type
+
     order = {"error": 0, "warning": 1, "info": 2}
     shown = sorted(decl.findings, key=lambda f: order.get(f.severity, 3))[:n]
-    text = "; ".join(f"{f.code} ({f.location})" for f in shown)
+
+    def title(code: str) -> str:
+        try:
+            return finding_type(code).title
+        except KeyError:
+            return code.replace("_", " ")
+
+    text = "; ".join(f"{title(f.code)} ({f.location})" for f in shown)
     more = len(decl.findings) - len(shown)
     return text + (f"; +{more} more" if more > 0 else "")
 
 
 def summary_table(rows: list[tuple[str, Declaration | None, str | None]],
                   unresolved: dict[str, int] | None = None) -> Table:
-    table = Table(title="Validation summary", show_lines=False)
-    for col, kw in (("file", {"overflow": "fold", "max_width": 38}), ("company", {"max_width": 28}),
-                    ("version", {}), ("smelter rows", {"justify": "right"}), ("unresolved", {"justify": "right"}),
-                    ("checker_missing", {"justify": "right"}), ("status", {}),
-                    ("first findings", {"overflow": "fold", "max_width": 60})):
-        table.add_column(col, **kw)
-    for name, decl, error in rows:
+    """One line per form, narrow enough for an 80-column terminal or a log: the supplier as the form names it,
+    the template, smelter rows, rows not matched to an RMI smelter, the status. The findings follow the table
+    (`summary_findings`)."""
+    table = Table(title="Validation summary", box=box.SIMPLE_HEAD, pad_edge=False, show_lines=False)
+    table.add_column("form (company as declared)", overflow="ellipsis", no_wrap=True, max_width=40)
+    table.add_column("template", no_wrap=True)
+    table.add_column("rows", justify="right")
+    table.add_column("unmatched", justify="right")
+    table.add_column("status", no_wrap=True)
+    for name, decl, _error in rows:
+        supplier = name.split("_", 1)[0]
         if decl is None:
-            table.add_row(cell(name), "", "", "", "", "", "[red]unreadable[/red]", cell(error or "", 300))
+            table.add_row(cell(f"{supplier} {name}"), "", "", "", "[red]unreadable[/red]")
             continue
         status = "[green]valid[/green]" if decl.status == "valid" else "[red]invalid[/red]"
-        table.add_row(cell(name), cell(decl.company.name or "—"), cell(f"{decl.template.kind} "
-                                                                       f"{decl.template.version or '?'}"),
-                      str(len(decl.smelters)), str((unresolved or {}).get(name, "")),
-                      "" if decl.checker_missing is None else str(decl.checker_missing), status,
-                      cell(_first_findings(decl), 300))
+        table.add_row(cell(f"{supplier} {decl.company.name or '(no company name)'}"),
+                      cell(f"{decl.template.kind} {decl.template.version or '?'}"), str(len(decl.smelters)),
+                      str((unresolved or {}).get(name, "")), status)
     return table
+
+
+def summary_findings(rows: list[tuple[str, Declaration | None, str | None]]) -> list[str]:
+    """A line per form with findings (invalid forms first): its supplier and first findings in plain words."""
+    out = []
+    ordered = sorted(rows, key=lambda r: (r[1] is not None and r[1].status == "valid", r[0]))
+    for name, decl, error in ordered:
+        supplier = name.split("_", 1)[0]
+        if decl is None:
+            out.append(f"{supplier} {name}: {error}")
+        elif decl.findings:
+            out.append(f"{supplier} ({decl.status}): {_first_findings(decl)}")
+    return out
 
 
 def _parse_all(dir: Path, manifest: ProgramManifest) -> list[tuple[str, Declaration | None, str | None]]:
@@ -268,12 +318,16 @@ def demo(
         unresolved = {Path(f.name).name: f.unresolved_rows for f in report.files}
         rows = _parse_all(dir.resolve(), manifest)
         console.print(summary_table(rows, unresolved))
+        for line in summary_findings(rows):
+            console.print(f"  {markup(line, 400)}")
         valid = sum(1 for _, d, _ in rows if d is not None and d.status == "valid")
         console.print(f"{len(rows)} CMRT(s) from {figures['in_scope']} in-scope supplier(s) of {figures['suppliers']} "
                       f"in {markup(dir, None)}: {valid} valid, {len(rows) - valid} invalid. Master list: "
                       f"{markup(dir / 'suppliers.csv', None)}; expectations: {markup(dir / 'manifest.json', None)}.")
+    from queries import glossary
+
     console.print(f"demo program {DEMO_YEAR}: {figures['suppliers']} suppliers, {len(report.files)} CMRT(s) ingested "
-                  f"({markup(report.summary())}) into {markup(store_dir, None)}")
+                  f"({markup(glossary.counts_text('outcome', report.counts()))}) into {markup(store_dir, None)}")
     try:
         fig = demo_figures(store_dir)
         risk = fig["risk"]

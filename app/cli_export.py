@@ -81,13 +81,45 @@ def register(root: typer.Typer) -> None:
     @_guarded
     def cmrt_cmd(out: str = OUT, template: str = typer.Option(None, "--template", help="Blank RMI CMRT 6.x .xlsx "
                                                               "to fill (a copy is written)."),
-                 company: str = typer.Option(None, "--company", help="Your company name for the Declaration."),
+                 company: str = typer.Option(None, "--company", help="Your company name for the Declaration "
+                                             "(over the company file's)."),
+                 company_file: str = typer.Option(None, "--company-file", help="Your company block (YAML: name, "
+                                                  "scope, address, contact_*, authorizer_*, effective_date, optional "
+                                                  "answers; default <store>/company.yaml when it exists)."),
                  store: str = STORE, year: int = YEAR, policy: str = POLICY, as_of: str = AS_OF,
                  include_invalid: bool = typer.Option(False, "--include-invalid"), as_json: bool = JSON) -> None:
-        """The company's consolidated CMRT: every validated smelter once per CID and metal."""
+        """The company's consolidated CMRT: every validated smelter once per CID and metal, with your company
+        block; checked by minetrace's validator before it is written, and what is missing is listed."""
+        from ingest.reference.store import store_dir
+        from queries.company_block import CompanyBlockError, default_path, load
+
+        try:
+            block = load(company_file or default_path(store_dir(store)))
+        except CompanyBlockError as exc:
+            typer.echo(message(f"error: {exc}"), err=True)
+            raise typer.Exit(2) from None
+        if company_file and not block:
+            typer.echo(message(f"error: {company_file}: no such company file"), err=True)
+            raise typer.Exit(2)
+        if company:
+            block["name"] = company
         with open_ctx(store, year, policy, as_of) as ctx:
-            done(exports.export_cmrt(ctx.store, ctx.model, out, ctx.year, template,
-                                     {"name": company} if company else None, not include_invalid), as_json, ctx, store)
+            res = exports.export_cmrt(ctx.store, ctx.model, out, ctx.year, template, block or None,
+                                      not include_invalid)
+            done(res, as_json, ctx, store)
+        if as_json:
+            return
+        errors = sum(1 for f in res.findings if f["severity"] == "error")
+        if res.status == "valid":
+            console.print(f"checked by minetrace's validator: valid ({len(res.findings)} note(s)) — ready to send")
+        else:
+            console.print(f"checked by minetrace's validator: [bold]invalid[/bold] ({errors} error(s)) — not ready to "
+                          "send; fill your company block (--company-file, see `queries/company_block.py`) and export "
+                          "again:")
+        for line in res.findings_text()[:40]:
+            console.print(f"  {markup(line, 400)}")
+        if len(res.findings) > 40:
+            console.print(f"  … and {len(res.findings) - 40} more (--json lists every one)")
 
     @app.command("responses")
     @_guarded

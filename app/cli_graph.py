@@ -89,6 +89,7 @@ def ingest(
 
             report = ingest_paths(paths, st, resolver=resolver, supplier_map=supplier_map, year=year,
                                   parent_supplier_id=under, progress=step, sources=sources)
+            names = _file_names(st, {x for f in report.files for x in [*f.supersedes, f.superseded_by] if x})
     except KeyError as exc:
         typer.echo(message(exc.args[0] if exc.args else exc), err=True)
         raise typer.Exit(1) from None
@@ -116,15 +117,23 @@ def ingest(
         doc["reference_notice"] = notice
         sys.stdout.write(json_text(doc) + "\n")
     else:
+        from queries import glossary
+
         out = console()
-        table = Table("file", "outcome", "supplier", "link", "year", "template", "rows", "unresolved", "note")
+        table = Table("file", "outcome", "supplier (linked by)", "year", "rows", "note")
         for f in report.files:
             style = _OUTCOME_STYLE.get(f.outcome, "")
+            supplier = f.supplier_name or f.supplier_id or "—"
+            if f.supplier_id and not f.supplier_id.startswith("decl:") and f.supplier_id != supplier:
+                supplier = f"{f.supplier_id} {supplier}"
+            link = glossary.value("link", f.supplier_link) if f.supplier_link else ""
+            rows = f"{f.smelter_rows}" + (f" ({f.unresolved_rows} unresolved)" if f.unresolved_rows else "")
             table.add_row(cell(Path(f.name).name if "!" not in f.name else f.name.rsplit("/", 1)[-1]),
-                          cell(f.outcome, style=style), cell(f.supplier_id or "—"), cell(f.supplier_link or ""),
-                          str(f.reporting_year or "—"), cell(f.template or "—"), str(f.smelter_rows),
-                          str(f.unresolved_rows), cell(f.message, 300))
-        out.print(table)
+                          cell(glossary.value("outcome", f.outcome), style=style),
+                          cell(supplier + (f" ({link})" if link else "")), str(f.reporting_year or "none"),
+                          rows, cell(_note(f, names), 300))
+        if report.files:
+            out.print(table)
         for f in report.files:
             if f.pending:
                 out.print(f"[cyan]newer form pending[/cyan] for {markup(f.supplier_id)}: {markup(f.name)} — "
@@ -133,8 +142,13 @@ def ingest(
             out.print(f"[yellow]master list:[/yellow] {markup(msg, 300)}")
         for msg in (report.learning or {}).get("errors", []):
             out.print(f"[yellow]Look-up:[/yellow] {markup(msg, 300)}")
-        out.print(f"{markup(report.summary())} — resolver: {markup(rdesc)}; store "
-                  f"{markup(resolve_store_target(store))} (version {version})")
+        if report.relinked is not None and report.relinked.moved:
+            out.print(markup(report.relinked.summary(), 600) + " (the master list came after them)")
+        counts = report.counts()
+        parts = [f"{n} {glossary.value('outcome', k)}" for k, n in counts.items() if n]
+        resolver_note = "" if "default_resolver" in rdesc or rdesc == "Resolver" else f" (smelter names: {rdesc})"
+        out.print(f"{len(report.files)} file(s): {markup(', '.join(parts) or 'nothing to ingest', 600)} — store "
+                  f"{markup(resolve_store_target(store))}{markup(resolver_note, 300)}")
         if receipt_res is not None:
             from app.cli_survey import print_receipts
 
@@ -285,12 +299,48 @@ def pending_cmd(
     if not rows:
         out.print("no newer form pending")
         return
+    st = _open(store)
+    try:
+        current = _file_names(st, {d.superseded_by for d in rows if d.superseded_by})
+        names = {s.id: s.name for s in st.suppliers()}
+    finally:
+        st.close()
     table = Table("supplier", "year", "pending form", "status", "why", "current form")
     for d in rows:
-        table.add_row(cell(d.supplier_id), str(d.reporting_year or "—"), cell(f"{d.file_name} ({d.id[:12]})"),
-                      cell(d.status), cell(d.pending, 300), cell((d.superseded_by or "")[:12]))
+        table.add_row(cell(f"{d.supplier_id} {names.get(d.supplier_id) or ''}" if not d.supplier_id.startswith(
+                          "decl:") else names.get(d.supplier_id) or d.supplier_id), str(d.reporting_year or "—"),
+                      cell(d.file_name), cell(d.status), cell(d.pending, 300),
+                      cell(current.get(d.superseded_by or "", "")))
     out.print(table)
-    out.print("accept one with: minetrace store accept SHA256")
+    out.print(f"{len(rows)} form(s) held back; accept one with: minetrace store accept SHA256")
+    for d in rows:
+        out.print(f"  {markup(d.file_name)}: minetrace store accept {d.id}", soft_wrap=True)
+
+
+def _file_names(st: Any, shas: set[str]) -> dict[str, str]:
+    """sha256 → stored file name (what a person reads instead of a hash)."""
+    out = {}
+    for sha in shas:
+        with contextlib.suppress(Exception):
+            d = st.declaration(sha)
+            if d is not None and d.file_name:
+                out[sha] = d.file_name
+    return out
+
+
+def _note(f: Any, names: dict[str, str]) -> str:
+    """What happened to a file, in words: the forms it replaces or the one that stays current, by file name."""
+    if f.supersedes:
+        return "replaces " + ", ".join(names.get(x, "an earlier form") for x in f.supersedes)
+    if f.pending:
+        return f"held back: {f.pending}"
+    if f.outcome == "superseded" and f.superseded_by:
+        return f"kept as history: {names.get(f.superseded_by, 'a newer form')} is current"
+    if f.outcome == "duplicate":
+        return f.message.replace("same file already stored as", "already stored as")
+    if f.year_source == "unfiled":
+        return "no effective date: filed under no reporting year — ingest it again with --year YYYY"
+    return f.message
 
 
 def generate(

@@ -63,7 +63,8 @@ def register(root: typer.Typer) -> None:
             t.add_row(safe_text(f"{c.cid or c.smelter_key} {c.smelter_name or ''}"),
                       safe_text(f"{c.supplier_id} {c.supplier_name or ''}"), c.state, c.opened_on or "",
                       c.due or "", safe_text(end))
-        console.print(t)
+        if cases:
+            console.print(t)
         console.print(f"{len(cases)} case(s): {sum(c.is_open for c in cases)} open, "
                       f"{sum(not c.is_open for c in cases)} closed, "
                       f"{sum(1 for c in cases if c.is_open and c.proposal)} proposed to close")
@@ -138,4 +139,6 @@ def register(root: typer.Typer) -> None:
         for r in rows:
             t.add_row(str(r["year"]), str(r["at_start"]), str(r["closed"]), str(r["remaining"]),
                       ", ".join(f"{k} {v}" for k, v in r["closed_by_reason"].items()), str(r["proposed_to_close"]))
-        console.print(t)
+        if rows:
+            console.print(t)
+        console.print(f"{len(rows)} year(s) with high-risk smelter–supplier links")

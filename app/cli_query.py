@@ -107,7 +107,8 @@ def register(root: typer.Typer) -> None:
                 rep = next((h.evidence for h in p.hops if h.kind == "REPORTS"), {})
                 t.add_row(cell(p.path_text, 400), cell(p.smelter["metal"] or ""), cell(p.risk or "-"),
                           cell(", ".join(p.flags)), cell(f"{rep.get('sheet') or ''}!{rep.get('row')}"))
-            console.print(t)
+            if res:
+                console.print(t)
             console.print(f"{len(res)} flagged paths, {len(suppliers)} suppliers")
 
     @app.command("exposure")

@@ -47,10 +47,13 @@ def register(root: typer.Typer) -> None:
                 t.add_column(c)
             for r in res:
                 why = "; ".join(x for x in (r.reason_text, "; ".join(f.text for f in r.findings)) if x)
-                t.add_row(cell(r.level or "none"), cell(r.metal or ""), cell(f"{r.cid or r.key} {r.name or ''}"),
+                t.add_row(cell(r.level or "not rated"), cell(r.metal or ""), cell(f"{r.cid or r.key} {r.name or ''}"),
                           cell(r.country_iso2 or ""), cell(r.status or ""), cell(why, 600))
-            console.print(t)
-            console.print(markup(", ".join(f"{k} {v}" for k, v in sorted(counts.items()))))
+            if res:
+                console.print(t)
+            console.print(f"{len(res)} smelter(s)" + (": " if res else "") +
+                          markup(", ".join(f"{k if k != 'none' else 'not rated'} {v}"
+                                           for k, v in sorted(counts.items()))))
 
     @app.command("suppliers")
     def suppliers_cmd(store: str = STORE, year: int = YEAR, policy: str = POLICY, as_of: str = AS_OF,
@@ -76,8 +79,10 @@ def register(root: typer.Typer) -> None:
                           cell("; ".join(r.high_smelter_names), 400), f"{r.high}/{r.medium}/{r.low}/{r.data_quality}",
                           cell(r.latest_file or "-"), cell(r.latest_status or "-"), cell(r.program or "-"),
                           cell(r.survey_status or "-"))
-            console.print(t)
-            console.print(f"{sum(1 for r in res if r.worst_risk == 'high')} suppliers reach a high-risk smelter")
+            if res:
+                console.print(t)
+            console.print(f"{len(res)} supplier(s); {sum(1 for r in res if r.worst_risk == 'high')} reach a "
+                          "high-risk smelter")
 
     @app.command("programs")
     def programs_cmd(store: str = STORE, year: int = YEAR, policy: str = POLICY, as_json: bool = JSON) -> None:
@@ -98,7 +103,7 @@ def register(root: typer.Typer) -> None:
                 answers = ", ".join(f"{a['letter'] or '?'}={a['answer'] or '—'}" for a in r["answers"])
                 console.print(f"{markup(r['supplier_id'])} {markup(r['file_name'])}: [bold]{markup(r['level'])}[/bold] "
                               f"({markup(answers, 400)})")
-            console.print(f"strong {counts['strong']}, weak {counts['weak']} "
+            console.print(f"{len(rows)} form(s): strong {counts['strong']}, weak {counts['weak']} "
                           f"(valid forms: strong {valid_counts['strong']}, weak {valid_counts['weak']})")
 
     @app.command("figures")

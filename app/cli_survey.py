@@ -402,9 +402,10 @@ def register_campaign(app: typer.Typer, console: Console) -> None:
                 t.add_row(m.created, m.kind + (f" {m.seq}" if m.kind == "reminder" else ""),
                           safe_text(f"{m.supplier_id} {m.supplier_name or ''}"), safe_text(", ".join(m.to)),
                           m.state, safe_text(m.last_error or m.path))
-            console.print(t)
+            if msgs:
+                console.print(t)
             states = {s: sum(1 for m in msgs if m.state == s) for s in ("written", "sent", "failed", "held")}
-            console.print(", ".join(f"{n} {s}" for s, n in states.items()) +
+            console.print(f"{len(msgs)} message(s): " + ", ".join(f"{n} {s}" for s, n in states.items()) +
                           (f"; this run: {sum(r.ok for r in sent)} sent, {sum(not r.ok for r in sent)} failed"
                            if send else ""))
         if any(not r.ok for r in sent):

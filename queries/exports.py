@@ -18,7 +18,7 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +39,20 @@ class ExportResult:
     path: str
     rows: int
     kind: str
+    #: what minetrace's own validator says about a written form (the consolidated CMRT): code, severity,
+    #: location, message — empty for tables
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    #: the written form's status by the same validator ("valid" / "invalid"; None for tables)
+    status: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    def findings_text(self) -> list[str]:
+        """One line per finding, errors first: "error Declaration!D8: Required field missing — …"."""
+        order = {"error": 0, "warning": 1, "info": 2}
+        return [f"{f['severity']} {f['location']}: {f['message']}"
+                for f in sorted(self.findings, key=lambda f: order.get(str(f.get("severity")), 3))]
 
 
 def about_sheets(store: Any, model: RiskModel, year: int | None) -> list[SheetSpec]:
@@ -161,14 +172,32 @@ def consolidated_rows(store: Any, model: RiskModel, year: int | None, valid_only
 
 def export_cmrt(store: Any, model: RiskModel, out: str | Path, year: int | None, template: str | Path | None = None,
                 company: dict[str, Any] | None = None, valid_only: bool = True) -> ExportResult:
-    from ingest.template_writer import CmrtSpec, SmelterSpec, write_consolidated_cmrt
+    """The company's consolidated CMRT with its company block (`company`: queries.company_block's keys — name,
+    scope, contact, authorizer, effective date, optional answers), checked by minetrace's own validator before it
+    is written: the form is written beside `out`, read back and validated, then moved into place; its status and
+    findings come back with the result (a form that is not ready to send says why)."""
+    import os
+    import tempfile
+
+    from ingest.pipeline import parse_file
+    from ingest.template_writer import SmelterSpec, write_consolidated_cmrt
+    from queries.company_block import normalise, to_spec
 
     check_out(out, (".xlsx",), "export cmrt (a CMRT workbook)")
     rows = consolidated_rows(store, model, year, valid_only)
     specs = [SmelterSpec(**{k: v for k, v in r.items() if k in SmelterSpec.__dataclass_fields__}) for r in rows]
-    declaration = CmrtSpec(company=dict(company)) if company else None
-    write_consolidated_cmrt(specs, out, template=template, declaration=declaration)
-    return ExportResult(str(out), len(rows), "cmrt")
+    declaration = to_spec(normalise(company)) if company else None
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".cmrt-", suffix=".xlsx")
+    os.close(fd)
+    try:
+        write_consolidated_cmrt(specs, tmp, template=template, declaration=declaration)
+        decl = parse_file(tmp, name=target.name)
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return ExportResult(str(out), len(rows), "cmrt", [f.to_json() for f in decl.findings], decl.status)
 
 
 RESPONSE_COLUMNS = [

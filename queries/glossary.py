@@ -78,6 +78,11 @@ def values(kind: str, codes: Iterable[Any]) -> str:
     return ", ".join(value(kind, c) for c in codes if c)
 
 
+def counts_text(kind: str, counts: dict[str, int]) -> str:
+    """Non-zero counts of codes as one phrase ("25 stored (current form), 6 stored (invalid)")."""
+    return ", ".join(f"{n} {value(kind, code)}" for code, n in counts.items() if n) or "none"
+
+
 def known(kind: str) -> dict[str, str]:
     """Every code of a kind with its words (for tests and selectors)."""
     return {str(k): str(v) for k, v in _data().get("values", {}).get(kind, {}).items()}

@@ -35,7 +35,8 @@ def test_generate_ingest_info_export_delete(tmp_path: Path) -> None:
     # human output: a table and a summary line; a second run is all duplicates
     code, out, _ = run("ingest", str(prog / "cmrt"), "--store", store)
     flat = " ".join(out.split())
-    assert code == 0 and "duplicate" in out and f"{len(files)} file(s): {len(files)} duplicate" in flat
+    assert code == 0 and "already stored" in out and f"{len(files)} file(s): {len(files)} already stored" in flat
+    assert "decl:" not in out and "resolver" not in out  # names and plain words, no keys or module paths
     code, out, _ = run("store", "info", "--store", store, "--json")
     info = json.loads(out)
     assert code == 0 and info["nodes"]["Declaration"] == len(files) and info["files"] == len(files)

@@ -18,6 +18,7 @@ import streamlit as st
 from app.explorer import data, views
 from app.explorer.settings import load_settings
 from app.safe_output import md
+from queries import glossary
 
 CMRT_TYPES = ["xlsx", "xls", "xlsm", "zip"]
 OUTCOME_COLS = ["name", "outcome", "status", "supplier_name", "supplier_id", "supplier_link", "reporting_year",
@@ -86,9 +87,10 @@ def _cmrt_section() -> None:
         except Exception as exc:  # e.g. an unknown parent supplier: say it, keep the page
             st.error(f"Ingest failed: {md(exc, 600)}")
             return
-    bar.progress(1.0, text=md(report.summary()))
+    summary = f"{len(report.files)} file(s): {glossary.counts_text('outcome', report.counts())}"
+    bar.progress(1.0, text=md(summary))
     st.session_state["ingest_results"] = results
-    st.session_state["ingest_summary"] = report.summary()
+    st.session_state["ingest_summary"] = summary
     st.rerun()  # redraw every part of the page (sidebar years, version) from the updated store
 
 
