@@ -126,8 +126,7 @@ def register(root: typer.Typer) -> None:
             proposals = {u.supplier_id: u for u in unlinked if u.kind == "name_proposal"}
             for r in shown:
                 # the reasons without their finding codes ("code: message (cell)"; codes stay in the JSON)
-                reasons = [x.split(": ", 1)[1] if ": " in x and " " not in x.split(": ", 1)[0] else x
-                           for x in r.invalid_reasons]
+                reasons = [glossary.without_code(x) for x in r.invalid_reasons]
                 why = "; ".join(reasons) if reasons else ("" if r.in_scope else r.scope_reason)
                 if pending.get(r.supplier_id):
                     why = f"newer form pending ({pending[r.supplier_id][0]['reason']})" + (f"; {why}" if why else "")

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from queries import glossary
 from queries._access import as_json, get
 from queries.context import header
 from queries.figures import population, program_figures
@@ -100,14 +101,16 @@ def flagged_rows(store: Any, model: RiskModel, year: int | None,
             "supplier_id": top, "supplier_name": get(sups.get(top), "name"),
             "contact_email": get(sups.get(top), "contact_email"),
             "via": " → ".join(supplier_label(x, get(sups.get(x), "name")) for x in via),
-            "risk": p.risk, "flags": p.flags, "reasons": "; ".join(p.reasons), "metal": p.smelter["metal"],
+            "risk": p.risk, "flags": glossary.values("flag", p.flags), "reasons": "; ".join(p.reasons),
+            "metal": p.smelter["metal"],
             "cid": p.smelter["cid"], "smelter": p.smelter["name"], "country": country_label(p.smelter["country_iso2"]),
             "rmap_status": f"{p.smelter['status'] or 'unknown'} ({model.as_of.isoformat()})",
             "file_name": file_label(p.declaration["file_name"], p.declaration["declaration_id"]),
             "sheet": rep.get("sheet"), "row": rep.get("row"),
-            "raw_name": rep.get("raw_name"), "method": rep.get("method"),
+            "raw_name": rep.get("raw_name"), "method": glossary.value("method", rep.get("method")),
             "reporting_year": p.declaration["reporting_year"], "declaration_status": p.declaration["status"],
-            "program": r.program if r else None, "survey_status": r.survey_status if r else None,
+            "program": r.program if r else None,
+            "survey_status": glossary.value("survey_status", r.survey_status) if r else None,
             "path": p.path_text,
         })
     return out
@@ -206,18 +209,49 @@ RESPONSE_COLUMNS = [
     Column("contact_email", "Contact e-mail"), Column("contacted_on", "First contacted"),
     Column("follow_ups", "Follow-ups"), Column("last_contact", "Last contact"), Column("responded_on", "Responded"),
     Column("files", "Declaration files", width=40), Column("invalid_reasons", "Why invalid", width=60),
-    Column("notes", "Notes", width=40),
+    Column("notes", "Notes", width=40), Column("candidates", "Master-list candidates", width=50),
+    Column("link_command", "To link it", width=50),
 ]
 
 
 def export_responses(store: Any, out: str | Path, year: int | None, model: RiskModel | None = None) -> ExportResult:
+    """Every master-list supplier with its survey status, then every responder the master list does not account
+    for (not on it, or linked only by a name proposal) with its best candidates and the command that links it —
+    no response is left out of the file."""
+    from queries.linking import unlinked_responders
+
     check_out(out, what="export responses")
     ref = program_reference_date(model) if model else None
     policy = model.policy if model else None
     rows, figures = store_survey(store, year, ref, policy)
-    data = [{**r.to_json(), "files": [d["file_name"] for d in r.declarations]} for r in rows]
-    fig_rows = [{"figure": k, "value": v} for k, v in figures.to_json().items() if not isinstance(v, dict | list)]
-    fig_rows += [{"figure": f"out of scope: {k}", "value": v} for k, v in figures.out_of_scope_by_reason.items()]
+    unlinked = unlinked_responders(store, year)
+    proposals = {u.supplier_id: u for u in unlinked if u.kind == "name_proposal"}
+    data = []
+    for r in rows:
+        row = {**r.to_json(), "status": glossary.value("survey_status", r.status),
+               "files": [d["file_name"] for d in r.declarations],
+               "invalid_reasons": [glossary.without_code(x) for x in r.invalid_reasons]}
+        if r.supplier_id in proposals:
+            u = proposals[r.supplier_id]
+            row["notes"] = [*row["notes"], f"linked by a name proposal: {u.company_name!r} — confirm it"]
+            row["link_command"] = u.link_command
+        data.append(row)
+    for u in unlinked:
+        if u.kind != "not_on_master_list":
+            continue
+        data.append({"supplier_id": None, "name": u.company_name or "(no company name on the form)",
+                     "status": glossary.value("survey_status", "not_on_master_list"), "in_scope": None,
+                     "files": [u.file_name], "responded_on": None,
+                     "invalid_reasons": [] if u.status == "valid" else ["the form is invalid"],
+                     "candidates": "; ".join(f"{c.supplier_id} {c.name} ({c.score:.0f}: {c.why})"
+                                             for c in u.candidates) or "none close",
+                     "link_command": u.link_command})
+    fig_rows = [{"figure": glossary.value("figure", k), "value": v} for k, v in figures.to_json().items()
+                if not isinstance(v, dict | list)]
+    fig_rows += [{"figure": f"Out of scope: {glossary.words(k)}", "value": v}
+                 for k, v in figures.out_of_scope_by_reason.items()]
+    fig_rows.append({"figure": glossary.value("figure", "unlisted_responders"),
+                     "value": sum(1 for u in unlinked if u.kind == "not_on_master_list")})
     if str(out).lower().endswith(".csv"):
         write_csv(out, RESPONSE_COLUMNS, data)
     else:

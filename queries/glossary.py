@@ -83,6 +83,12 @@ def counts_text(kind: str, counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {value(kind, code)}" for code, n in counts.items() if n) or "none"
 
 
+def without_code(text: Any) -> str:
+    """A "code: message (cell)" line (the survey's invalid reasons) without its leading code."""
+    head, sep, rest = str(text).partition(": ")
+    return rest if sep and head and " " not in head and head == head.lower() else str(text)
+
+
 def known(kind: str) -> dict[str, str]:
     """Every code of a kind with its words (for tests and selectors)."""
     return {str(k): str(v) for k, v in _data().get("values", {}).get(kind, {}).items()}

@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
+from queries import glossary
 from queries._access import as_date, fields, first, get
 from queries.geography import Geography
 from queries.policy import Policy, load_policy
@@ -220,7 +221,8 @@ def rule_watchlist(c: Case) -> None:
     c.r.watchlist = c.model.watch_entries(*c.chain_cids, c.r.cid)
     for w in c.r.watchlist:
         why = w.get("reason") or w.get("evidence") or ""
-        head = f"on watchlist {w.get('list_name') or ''}".rstrip()
+        listed = glossary.watchlist_name(w.get("list_name"))  # the list's name in words, not its code
+        head = f"on the watchlist of {listed}" if listed else "on the watchlist"
         c.reason("watchlist", head + (f": {str(why)[:200]}" if why else ""))
 
 

@@ -147,10 +147,10 @@ def test_responses_and_findings_exports(store, model, tmp_path):
     res = export_responses(store, path, 2016, model)
     assert res.rows == 2
     _, rows = _rows(path, "Responses")
-    assert {r["Supplier ID"]: r["Survey status"] for r in rows} == {"S1": "responded_valid",
-                                                                   "S2": "responded_invalid"}
+    assert {r["Supplier ID"]: r["Survey status"] for r in rows} == {"S1": "responded (valid form)",
+                                                                   "S2": "responded (invalid form)"}
     _, figs = _rows(path, "Figures")
-    assert {r["Figure"]: r["Value"] for r in figs}["response_rate"] == 100
+    assert {r["Figure"]: r["Value"] for r in figs}["Response rate (%)"] == 100
     _no_formulas(path)
     fpath = tmp_path / "findings.xlsx"
     export_findings(store, fpath, 2016, model)

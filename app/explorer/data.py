@@ -685,7 +685,7 @@ def export_bytes(kind: str, fmt: str, year: int | None, template: bytes | None =
                 if template:
                     tpl = Path(tmp) / "template.xlsx"
                     tpl.write_bytes(template)
-                query("exports", "export_cmrt")(store(), model, out, year, template=tpl)
+                query("exports", "export_cmrt")(store(), model, out, year, template=tpl, company=company_block())
             elif kind == "responses":
                 query("exports", "export_responses")(store(), out, year, model=model)
             elif kind == "findings":
@@ -695,6 +695,45 @@ def export_bytes(kind: str, fmt: str, year: int | None, template: bytes | None =
             else:
                 raise ValueError(f"unknown export {kind!r}")
         return out.read_bytes()
+
+
+def company_block_path() -> Path:
+    """The store's company block (`<store folder>/company.yaml`, as `minetrace export cmrt` reads it)."""
+    from ingest.reference.store import store_dir
+    from queries.company_block import default_path
+
+    return default_path(store_dir(store_uri()))
+
+
+def company_block() -> dict[str, Any]:
+    """The company block the consolidated CMRT is written with ({} when none is saved yet)."""
+    from queries.company_block import load
+
+    return load(company_block_path())
+
+
+def save_company_block(fields: dict[str, Any]) -> Path:
+    """Save the edited company fields, keeping the answers and other keys the file already holds."""
+    from queries.company_block import save
+
+    return save(company_block_path(), {**company_block(), **fields})
+
+
+def build_cmrt(year: int | None, template: bytes | None = None) -> tuple[bytes, dict[str, Any]]:
+    """The consolidated CMRT with the store's company block, checked by minetrace's validator: (bytes, the
+    export result with status and findings)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="minetrace-export-") as tmp:
+        out = Path(tmp) / "cmrt.xlsx"
+        tpl = None
+        if template:
+            tpl = Path(tmp) / "template.xlsx"
+            tpl.write_bytes(template)
+        with reference() as ref:
+            res = query("exports", "export_cmrt")(store(), _model(ref, year), out, year, template=tpl,
+                                                  company=company_block() or None)
+        return out.read_bytes(), res.to_json()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
