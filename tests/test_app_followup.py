@@ -80,24 +80,24 @@ def test_follow_up_page_campaign(demo: DemoStore, monkeypatch: pytest.MonkeyPatc
     waiting = {r["supplier_id"] for r in st["suppliers"] if r["in_scope"] and r["status"] in
                ("contacted", "responded_invalid")}
     assert waiting, "the demo program has suppliers owing a valid form"
-    plan = table(at, {"supplier_id", "action", "why"})
-    assert set(plan[plan["action"] == "reminder 1"]["supplier_id"]) == waiting
+    plan = table(at, {"Supplier ID", "Action", "Why"})
+    assert set(plan[plan["Action"] == "reminder 1"]["Supplier ID"]) == waiting
     # reminders: written once, then nobody is due today
     at.button(key="followup_write_remind").click().run()
     assert any(f"remind: {len(waiting)} written" in s.value for s in at.success)
-    plan = table(at, {"supplier_id", "action", "why"})
-    assert not (plan["action"].astype(str).str.startswith("reminder")).any()
-    assert set(plan[plan["action"] == "not_due"]["supplier_id"]) == waiting
+    plan = table(at, {"Supplier ID", "Action", "Why"})
+    assert not (plan["Action"].astype(str).str.startswith("reminder")).any()
+    assert set(plan[plan["Action"] == "not due yet"]["Supplier ID"]) == waiting
     # receipts for every stored form, and the cases they open
     decls = demo.report.counts()["new"] + demo.report.counts()["invalid_stored"]
     at.button(key="followup_write_receipts").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(f"receipts: {decls} written" in s.value for s in at.success), [s.value for s in at.success]
-    receipts = table(at, {"file_name", "high_risk", "state"})
-    assert len(receipts) == decls and set(receipts["state"]) == {"written"}
-    cases = table(at, {"cid", "supplier_id", "state", "proposal"})
+    receipts = table(at, {"File", "High-risk smelters", "State"})
+    assert len(receipts) == decls and set(receipts["State"]) == {"written"}
+    cases = table(at, {"Smelter ID", "Supplier ID", "State", "Proposal"})
     for cid, suppliers in demo.watchlisted().items():
-        assert set(suppliers) <= set(cases[cases["cid"] == cid]["supplier_id"]), cid
+        assert set(suppliers) <= set(cases[cases["Smelter ID"] == cid]["Supplier ID"]), cid
     # the outbox goes out through a real SMTP server
     with smtp_server() as server:
         for key, value in server.env.items():

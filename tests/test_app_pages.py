@@ -53,15 +53,16 @@ def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-#: the columns that tell the page's tables apart (AppTest exposes keys of selectable tables only)
+#: the headers (plain words, as a person reads them) that tell the page's tables apart (AppTest exposes keys of
+#: selectable tables only)
 TABLE_COLUMNS = {
-    "high_risk": {"cid", "reasons", "country"},
-    "trace_evidence_table": {"raw_country", "sheet", "row", "method"},
-    "exp_cid_suppliers": {"cid", "supplier_id", "metals", "years"},
-    "sup_detail_decls": {"template_version", "received", "errors"},
-    "sup_detail_smelters": {"risk", "raw_name", "method", "smelter_name"},
-    "sm_detail_hops": {"supplier_name", "raw_cid", "score"},
-    "val_findings": {"file_name", "severity", "code", "location", "supplier_id"},
+    "high_risk": {"Smelter ID", "Reasons", "Country", "Suppliers", "Trace"},
+    "trace_evidence_table": {"Country as written", "Sheet", "Row", "Matched by"},
+    "exp_cid_suppliers": {"Smelter ID", "Supplier ID", "Metals", "Years"},
+    "sup_detail_decls": {"Version", "Received", "Errors"},
+    "sup_detail_smelters": {"Risk", "Name as written", "Matched by", "Smelter"},
+    "sm_detail_hops": {"Supplier", "CID as written", "Match score"},
+    "val_findings": {"File", "Severity", "Finding", "Cell", "Supplier ID"},
 }
 
 
@@ -114,7 +115,10 @@ def test_overview_kpis_match_the_program(demo: DemoStore) -> None:
     assert int(metric(at, "Suppliers with flagged paths")) >= len(figures["watchlisted_suppliers"])
     assert len(at.get("plotly_chart")) == 2  # funnel, risk by metal
     high = frame_by_key(at, "high_risk")
-    assert set(demo.watchlisted()) & set(high["cid"])
+    assert set(demo.watchlisted()) & set(high["Smelter ID"])
+    assert (high["Suppliers"] >= 1).all()  # how many suppliers reach each, and a link to its trace
+    assert all(str(t).startswith("trace?") for t in high["Trace"])
+    assert not [c for c in high.columns if "_" in c]  # plain headers, never snake_case
 
 
 def test_trace_a_watchlisted_cid_shows_its_paths_and_evidence(demo: DemoStore) -> None:
@@ -125,10 +129,10 @@ def test_trace_a_watchlisted_cid_shows_its_paths_and_evidence(demo: DemoStore) -
     assert at.selectbox(key="trace_pick_CID").value == cid
     assert len(at.get("plotly_chart")) == 2  # node-link graph and Sankey
     evidence = frame_by_key(at, "trace_evidence_table")
-    assert sorted(set(evidence["supplier_id"])) == sorted(set(suppliers))
-    assert set(evidence["cid"]) == {cid}
-    assert evidence["file_name"].notna().all() and evidence["row"].notna().all()
-    assert set(evidence["risk"]) == {"high"}
+    assert sorted(set(evidence["Supplier ID"])) == sorted(set(suppliers))
+    assert set(evidence["Smelter ID"]) == {cid}
+    assert evidence["File"].notna().all() and evidence["Row"].notna().all()
+    assert set(evidence["Risk"]) == {"high"}
 
 
 def test_trace_filters_and_supplier_mode(demo: DemoStore) -> None:
@@ -136,8 +140,8 @@ def test_trace_filters_and_supplier_mode(demo: DemoStore) -> None:
     at = page("trace", trace_mode="Supplier", trace_pick_Supplier=sid, trace_evidence=True, trace_risks=["high"])
     no_exception(at)
     evidence = frame_by_key(at, "trace_evidence_table")
-    assert set(evidence["supplier_id"]) == {sid}
-    assert set(evidence["risk"]) == {"high"}
+    assert set(evidence["Supplier ID"]) == {sid}
+    assert set(evidence["Risk"]) == {"high"}
 
 
 def test_exposure_to_a_cid_and_to_the_covered_countries(demo: DemoStore) -> None:
@@ -145,7 +149,7 @@ def test_exposure_to_a_cid_and_to_the_covered_countries(demo: DemoStore) -> None
     at = page("exposure", exp_cids=[cid])
     no_exception(at)
     exposed = frame_by_key(at, "exp_cid_suppliers")
-    assert sorted(exposed["supplier_id"]) == sorted(set(suppliers))
+    assert sorted(exposed["Supplier ID"]) == sorted(set(suppliers))
     assert len(at.get("plotly_chart")) == 1  # the world map
     at.button(key="exp_covered_btn").click().run()
     no_exception(at)
@@ -158,13 +162,13 @@ def test_suppliers_table_and_drill_down(demo: DemoStore) -> None:
     at = page("suppliers", sup_open=sid)
     no_exception(at)
     table = frame_by_key(at, "sup_table")
-    assert set(table["id"]) >= {s.supplier_id for s in demo.manifest.suppliers}
+    assert set(table["ID"]) >= {s.supplier_id for s in demo.manifest.suppliers}
     decls = frame_by_key(at, "sup_detail_decls")
     assert len(decls) == 1
     smelters = frame_by_key(at, "sup_detail_smelters")
-    assert "high" in set(smelters["risk"])
+    assert "high" in set(smelters["Risk"])
     at.text_input(key="sup_search").input(sid).run()
-    assert list(frame_by_key(at, "sup_table")["id"]) == [sid]
+    assert list(frame_by_key(at, "sup_table")["ID"]) == [sid]
 
 
 def test_smelters_filter_by_risk_and_drill_down(demo: DemoStore) -> None:
@@ -172,10 +176,10 @@ def test_smelters_filter_by_risk_and_drill_down(demo: DemoStore) -> None:
     at = page("smelters", sm_risk=["high"], sm_open=cid)
     no_exception(at)
     table = frame_by_key(at, "sm_table")
-    assert len(table) >= 1 and set(table["risk"]) == {"high"}
-    assert cid in set(table["cid"])
+    assert len(table) >= 1 and set(table["Risk"]) == {"high"}
+    assert cid in set(table["Smelter ID"])
     reporters = frame_by_key(at, "sm_detail_hops")
-    assert sorted(set(reporters["supplier_id"])) == sorted(set(demo.watchlisted()[cid]))
+    assert sorted(set(reporters["Supplier ID"])) == sorted(set(demo.watchlisted()[cid]))
 
 
 def test_validation_lists_every_file_and_findings(demo: DemoStore) -> None:
@@ -184,10 +188,10 @@ def test_validation_lists_every_file_and_findings(demo: DemoStore) -> None:
     files = frame_by_key(at, "val_files")
     assert len(files) == len(demo.cmrt_files())
     invalid = {s.file.split("/")[-1] for s in demo.manifest.suppliers if s.expected_status == "invalid"}
-    assert {Path(f).name for f in files[files["status"] == "invalid"]["file_name"]} == invalid
+    assert {Path(f).name for f in files[files["Status"] == "invalid"]["File"]} == invalid
     findings = frame_by_key(at, "val_findings")
-    assert {Path(f).name for f in findings[findings["severity"] == "error"]["file_name"]} == invalid
-    assert findings["location"].notna().all()
+    assert {Path(f).name for f in findings[findings["Severity"] == "error"]["File"]} == invalid
+    assert findings["Cell"].notna().all()
 
 
 def test_ingest_page_renders_and_limits(demo: DemoStore) -> None:
@@ -211,9 +215,16 @@ def test_exports_page_offers_every_export(demo: DemoStore) -> None:
     no_exception(at)
     buttons = [b for b in at.get("download_button")]
     keys = {b.proto.id for b in buttons}
-    for kind in ("flagged", "appendix", "cmrt", "responses", "findings"):
+    for kind in ("flagged", "appendix", "responses", "findings"):
         assert any(f"dl_{kind}_xlsx" in k for k in keys), kind
     assert any("dl_report_docx" in k for k in keys)
+    # the consolidated CMRT is validated before it is offered: without a company block it is not ready to send
+    at.button(key="exp_cmrt_build").click().run()
+    no_exception(at)
+    assert any("not ready to send" in w.value for w in at.warning)
+    findings = next(df.value for df in at.dataframe if {"Severity", "Cell", "Message"} <= set(df.value.columns))
+    assert "error" in set(findings["Severity"]) and findings["Cell"].str.startswith("Declaration!").any()
+    assert any("dl_cmrt_xlsx" in b.proto.id for b in at.get("download_button"))
 
 
 def test_the_report_download_is_the_years_conflict_minerals_report(demo: DemoStore) -> None:
@@ -286,14 +297,14 @@ def test_trace_lists_flagged_paths_with_their_source_rows(demo: DemoStore) -> No
     at = page("trace")
     no_exception(at)
     paths = next(df for df in at.dataframe if getattr(df, "key", None) == "trace_flagged").value
-    assert set(demo.manifest.figures()["watchlisted_suppliers"]) <= set(paths["supplier_id"])
-    assert set(demo.watchlisted()) <= set(paths["cid"])
-    assert paths["file_name"].notna().all() and paths["row"].notna().all() and paths["sheet"].notna().all()
+    assert set(demo.manifest.figures()["watchlisted_suppliers"]) <= set(paths["Supplier ID"])
+    assert set(demo.watchlisted()) <= set(paths["Smelter ID"])
+    assert paths["File"].notna().all() and paths["Row"].notna().all() and paths["Sheet"].notna().all()
     # people read names: "S00001 Acme Corp → acme.xlsx → CID002587 Tony Goetz NV → BE", never a hash
     import re
 
-    for p, sid, name, file_name, cid in zip(paths["path"], paths["supplier_id"], paths["supplier_name"],
-                                            paths["file_name"], paths["cid"], strict=True):
+    for p, sid, name, file_name, cid in zip(paths["Path"], paths["Supplier ID"], paths["Supplier"],
+                                            paths["File"], paths["Smelter ID"], strict=True):
         who = str(name) if str(sid).startswith("decl:") else str(sid)  # a declared-only supplier: by its name
         assert who in p and Path(str(file_name)).name in p and str(cid) in p, p
         assert not re.search(r"\b[0-9a-f]{64}\b", p) and "company" not in p, p
@@ -328,8 +339,8 @@ def test_smelter_what_if_off_the_watchlist(demo: DemoStore) -> None:
     no_exception(at)
     at.button(key="sm_whatif_go").click().run()
     no_exception(at)
-    before_after = next(df.value for df in at.dataframe if {"before", "after", "cid"} <= set(df.value.columns))
-    assert list(before_after["cid"]) == [cid] and list(before_after["before"]) == ["high"]
+    before_after = next(df.value for df in at.dataframe if {"Before", "After", "Smelter ID"} <= set(df.value.columns))
+    assert list(before_after["Smelter ID"]) == [cid] and list(before_after["Before"]) == ["high"]
     assert any("supplier" in (m.value or "") for m in [*at.markdown, *at.success])
 
 

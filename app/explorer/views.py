@@ -130,7 +130,7 @@ def table(df: pd.DataFrame, columns: Sequence[str] | None = None, key: str | Non
 #: column → glossary kind of the codes it holds (shown as words in every table)
 CODED_COLUMNS = {"survey_status": "survey_status", "outcome": "outcome", "supplier_link": "link",
                  "year_source": "year_source", "method": "method", "resolution_status": "resolution",
-                 "origin": "origin", "risk": "risk", "worst_risk": "risk"}
+                 "origin": "origin", "risk": "risk", "worst_risk": "risk", "action": "campaign_action"}
 
 
 def plain_words(df: pd.DataFrame) -> pd.DataFrame:

@@ -105,7 +105,7 @@ def render() -> None:
     st.caption(f"{len(view)} of {len(df)} smelters reported in {views.year_label()} · select a row for details")
     event = views.table(view, ["cid", "metal", "name", "country_iso2", "risk", "reasons_text", "status",
                                "lapses_on", "watchlisted", "declared_countries", "key"], key="sm_table",
-                        selectable=True, height=380, labels={"reasons_text": "reasons", "country_iso2": "country"})
+                        selectable=True, height=380)
     row = views.selected_row(event)
     if row is not None and row < len(view) and st.session_state.get("_sm_row") != row:
         st.session_state["sm_open"] = str(view.iloc[row]["key"])

@@ -308,9 +308,7 @@ def _flagged(k: tuple[str, str], year: int | None) -> None:
     if pages > 1:
         page = int(st.number_input(f"Smelter page (of {pages})", 1, pages, 1, key="trace_flagged_page"))
     chunk = view.iloc[(page - 1) * SMELTERS_PER_PAGE: page * SMELTERS_PER_PAGE]
-    views.table(chunk, SMELTER_COLS, key="trace_flagged_smelters", height=420,
-                labels={"flags_text": "flags", "reasons_text": "reasons", "country_iso2": "country",
-                        "rows": "declaration rows"})
+    views.table(chunk, SMELTER_COLS, key="trace_flagged_smelters", height=420)
     try:
         with st.spinner("Building the paths of these smelters…"):
             paths = data.flagged_paths(k, year, tuple(chunk["key"]))
@@ -320,9 +318,7 @@ def _flagged(k: tuple[str, str], year: int | None) -> None:
     st.caption(f"{len(paths)} path(s) from {paths['supplier_id'].nunique()} supplier(s) to the "
                f"{paths['smelter_key'].nunique()} flagged smelter(s) of this page · select a row to trace its smelter")
     limit = 500
-    event = views.table(paths.head(limit), FLAGGED_COLS, key="trace_flagged", selectable=True, height=420,
-                        labels={"chain_text": "path", "flags_text": "flags", "reasons_text": "reasons",
-                                "country_iso2": "country"})
+    event = views.table(paths.head(limit), FLAGGED_COLS, key="trace_flagged", selectable=True, height=420)
     if len(paths) > limit:
         st.caption(f"First {limit} shown; pick the smelter above to trace it, or export the full list from Exports.")
     row = views.selected_row(event)
