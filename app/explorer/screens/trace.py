@@ -238,7 +238,9 @@ def _node_details(node_id: str, hops: pd.DataFrame, k: tuple[str, str], year: in
         views.table(hops[hops["supplier_id"].isin(others)].groupby(["supplier_id", "supplier_name"], dropna=False)
                     .size().reset_index(name="rows"), key="trace_node_other_sup")
     elif kind == "s":
-        st.markdown(f"**Supplier** {md(shown(data.supplier_names(k).get(ident), ident))} {md_code(ident)}")
+        name = md(shown(data.supplier_names(k).get(ident), ident))
+        known = "" if ident.startswith("decl:") else f" {md_code(ident)}"  # a declared-name key says nothing
+        st.markdown(f"**Supplier** {name}{known}" + (" — not on the master list" if not known else ""))
         views.table(data.suppliers(k).query("id == @ident"), ["id", "name", "category", "contact_email", "in_scope"],
                     key="trace_node_sup")
         views.table(hops[hops["supplier_id"] == ident], ["smelter_name", "cid", "metal", "risk", "file_name", "row"],
@@ -272,7 +274,8 @@ def _node_details(node_id: str, hops: pd.DataFrame, k: tuple[str, str], year: in
         these = hops[hops["country_iso2"] == iso] if iso else hops[hops["country_iso2"].map(present).isna()]
         views.table(these, ["smelter_name", "cid", "metal", "risk", "supplier_name"], key="trace_node_country")
     else:
-        st.markdown(f"**{md(node_id)}**")
+        st.markdown(f"**Our company** — every path starts here: {hops['supplier_id'].nunique()} supplier(s), "
+                    f"{hops['smelter_key'].nunique()} smelter(s), {len(hops)} declaration row(s).")
 
 
 FLAGGED_COLS = ["supplier_name", "supplier_id", "chain_text", "cid", "smelter_name", "metal", "country_iso2", "risk",
@@ -362,7 +365,11 @@ def render() -> None:
     if risks:
         hops = hops[hops["risk"].isin(risks)]
     if hops.empty:
-        st.warning(f"No paths for {md(labels.get(value, value))} in {views.year_label()} with these filters.")
+        other = sorted({int(y) for y in _hops(mode, value, k, None, metals)["reporting_year"].dropna()}) \
+            if year is not None else []
+        where = (f" Its forms are filed under {', '.join(map(str, other))}: choose that year (or all years) in the "
+                 "sidebar.") if other else ""
+        st.warning(f"No paths for {md(labels.get(value, value))} in {views.year_label()} with these filters.{where}")
         return
     n_sup, n_sm = hops["supplier_id"].nunique(), hops["smelter_key"].nunique()
     views.kpis([("Suppliers", n_sup), ("Smelters", n_sm), ("Declaration rows", len(hops)),
