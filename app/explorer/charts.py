@@ -100,6 +100,12 @@ def _norm_risk(risk: Any) -> str:
     return r if r in RISK_ORDER else "unrated"
 
 
+def label_html(value: Any, limit: int | None = 200) -> str:
+    """Text for a plotly label or hover: `html()` (markup escaped, controls shown) without turning quotes into
+    entities — plotly prints "&quot;" literally, and a quote cannot start markup once < and & are escaped."""
+    return html(value, limit).replace("&quot;", '"').replace("&#x27;", "'")
+
+
 def wrap_label(text: Any, width: int = 24, max_lines: int = 2) -> str:
     """A node label on at most `max_lines` lines of about `width` characters (HTML-escaped, "…" when cut); the
     full name goes in the hover text."""
@@ -107,7 +113,7 @@ def wrap_label(text: Any, width: int = 24, max_lines: int = 2) -> str:
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1][:width - 1].rstrip() + "…"
-    return "<br>".join(html(line, None) for line in lines)
+    return "<br>".join(label_html(line, None) for line in lines)
 
 
 def risk_legend_name(level: str) -> str:
@@ -157,10 +163,10 @@ def network(graph: Graph, height: int | None = None) -> tuple[go.Figure, list[st
     colours = [risk_colour(n.risk) if n.kind == "smelter" else KIND_COLOURS.get(n.kind, "#777") for n in nodes]
     hover = []
     for n in nodes:
-        lines = [f"<b>{html(n.label, 400)}</b>", html(n.detail.get("kind_label") or n.kind)]
+        lines = [f"<b>{label_html(n.label, 400)}</b>", label_html(n.detail.get("kind_label") or n.kind)]
         if n.kind == "smelter":
-            lines.append(f"risk: {html(glossary.value('risk', _norm_risk(n.risk)))}")
-        lines += [html(extra, 300) for extra in n.detail.get("hover", [])]
+            lines.append(f"risk: {label_html(glossary.value('risk', _norm_risk(n.risk)))}")
+        lines += [label_html(extra, 300) for extra in n.detail.get("hover", [])]
         hover.append("<br>".join(lines))
     fig.add_trace(go.Scatter(
         x=[pos[i][0] for i in ids], y=[pos[i][1] for i in ids], mode="markers+text",
@@ -222,11 +228,12 @@ def sankey(flows: list[tuple[str, str, int, str | None]], height: int = 560,
         arrangement="snap",
         node={"label": [wrap_label(lbl, 28, 2) for lbl in labels], "pad": 14, "thickness": 14,
               "color": [node_colour(lbl) for lbl in labels],
-              "customdata": [html((hover or {}).get(lbl, lbl), 400) for lbl in labels],
+              "customdata": [label_html((hover or {}).get(lbl, lbl), 400) for lbl in labels],
               "hovertemplate": "%{customdata}<br>%{value} declaration row(s)<extra></extra>"},
         link={"source": [index[a] for a, *_ in flows], "target": [index[b] for _, b, *_ in flows],
               "value": [v for _, _, v, _ in flows],
-              "color": [rgba(risk_colour(r), 0.45) for *_, r in flows]}))
+              "color": [rgba(risk_colour(r), 0.45) for *_, r in flows]},
+        textfont={"color": "#1a1a1a", "size": 11, "shadow": "none"}))
     fig.add_annotation(x=0, y=-0.06, xref="paper", yref="paper", showarrow=False, xanchor="left",
                        text="Colours (smelters and the flows to them): " + legend_html())
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 40})

@@ -115,6 +115,9 @@ def table(df: pd.DataFrame, columns: Sequence[str] | None = None, key: str | Non
     if columns:
         df = df[[c for c in columns if c in df.columns]]
     df = plain_words(df)
+    # a missing value reads as a dash, not "None" (text columns only: numbers and ticks keep their type)
+    df = df.assign(**{c: df[c].map(lambda v: "—" if present(v) is None else v)
+                      for c in df.columns if df[c].dtype == object})
     headers = {c: (labels or {}).get(c) or glossary.column(c) for c in df.columns}
     df = df.rename(columns=headers)
     kwargs: dict[str, Any] = {"width": "stretch", "hide_index": True}

@@ -78,7 +78,7 @@ def render() -> None:
     else:
         st.caption("Suppliers: how many suppliers' current forms of the year report the smelter. Trace opens the "
                    "paths to it.")
-        views.table(high, ["cid", "metal", "name", "country_iso2", "suppliers", "reasons_text", "status", "trace"],
+        views.table(high, ["cid", "metal", "name", "country_iso2", "suppliers", "trace", "status", "reasons_text"],
                     key="high_risk", column_config={"trace": st.column_config.LinkColumn(
                         "Trace", display_text="Trace →", help="Open the paths to this smelter")})
     _unlinked(k, year)

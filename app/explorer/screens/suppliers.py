@@ -8,9 +8,7 @@ import streamlit as st
 
 from app.explorer import data, nav, views
 from app.safe_output import md, md_code
-
-STATUS_LABELS = {"not_contacted": "not contacted", "contacted": "contacted", "responded_valid": "responded (valid)",
-                 "responded_invalid": "responded (invalid)", "out_of_scope": "out of scope"}
+from queries import glossary
 
 
 def _table(k: tuple[str, str], year: int | None) -> pd.DataFrame:
@@ -19,7 +17,8 @@ def _table(k: tuple[str, str], year: int | None) -> pd.DataFrame:
         survey, _ = data.survey(k, year)
         if not survey.empty:
             status = dict(zip(survey["supplier_id"], survey["status"], strict=False))
-            df["survey_status"] = [STATUS_LABELS.get(status.get(i, ""), "not on master list") for i in df["id"]]
+            df["survey_status"] = [glossary.value("survey_status", status.get(i) or "not_on_master_list")
+                                   for i in df["id"]]
             for col in ("in_scope", "scope_reason", "follow_ups", "last_contact"):  # scoping as the survey decided
                 if col in survey:
                     values = dict(zip(survey["supplier_id"], survey[col], strict=False))

@@ -18,6 +18,7 @@ from app.explorer import charts, data, geo, views
 from app.explorer import labels as labels_
 from app.explorer.values import present, shown
 from app.safe_output import md, md_code
+from queries import glossary
 
 MODES = ("Supplier", "Smelter", "CID", "Country")
 RISKS = ("high", "medium", "low", "unrated")
@@ -176,12 +177,17 @@ def _graph(view: TraceView, chains: dict[str, list[list[str]]]) -> charts.Graph:
     if view.other_smelters:
         rest = hops[hops["smelter_key"].isin(view.other_smelters)]
         n = len(view.other_smelters)
+        countries = sorted({geo.country_name(c) for c in rest["country_iso2"]})
         g.add_node(charts.Node("m:__other__", f"+{n} more smelters", "smelter", smelter_layer, _worst(rest["risk"]),
                                detail={"smelter_keys": view.other_smelters, "kind_label": "smelters on other pages",
-                                       "hover": [f"{n} smelters of the other pages (lower or equal risk)"]}))
+                                       "hover": [f"{n} smelters of the other pages (lower or equal risk)",
+                                                 "in " + ", ".join(countries[:8])
+                                                 + (f" and {len(countries) - 8} more" if len(countries) > 8 else "")]}))
     for h in hops.itertuples():
         sup, smelter = view.supplier_node(str(h.supplier_id)), view.smelter_node(str(h.smelter_key))
         g.add_edge(sup, smelter)
+        if smelter == "m:__other__":
+            continue  # the aggregate's countries are in its hover: its edges would cross every other one
         iso = present(h.country_iso2)
         country = f"c:{iso}" if iso else "c:__unknown__"
         g.add_node(charts.Node(country, geo.country_name(iso), "country", country_layer,
@@ -300,8 +306,9 @@ def _flagged(k: tuple[str, str], year: int | None) -> None:
         st.success("No path ends at a flagged smelter.")
         return
     flags = sorted({f.strip() for text in smelters["flags_text"].dropna() for f in text.split(",") if f.strip()})
-    chosen = st.multiselect("Flags", flags, key="trace_flag_filter",
-                            help="high, watchlist, non_conformant, covered/cahra location or sourcing")
+    chosen = st.multiselect("Flags", flags, key="trace_flag_filter", format_func=lambda f: glossary.value("flag", f),
+                            help="High risk, on a watchlist, RMAP state high, located in or sourcing from a Covered "
+                                 "Country or a CAHRA")
     view = smelters if not chosen else smelters[smelters["flags_text"].apply(
         lambda t: any(f in str(t) for f in chosen))]
     pages = max(1, -(-len(view) // SMELTERS_PER_PAGE))
