@@ -58,8 +58,11 @@ def _cmrt_section() -> None:
                              accept_multiple_files=True, key="ing_files",
                              help=f"Up to {settings.max_upload_files} files of at most {settings.max_upload_mb} MB.")
     c1, c2 = st.columns(2)
-    year = c1.number_input("Reporting year (blank: from the effective date)", min_value=2000, max_value=2100,
-                           value=None, step=1, key="ing_year")
+    year = c1.number_input("Campaign year (blank: each form's effective date)", min_value=2000, max_value=2100,
+                           value=None, step=1, key="ing_year",
+                           help="The reporting year the forms answer for, as `minetrace ingest --year`. Without it, a "
+                                "form with no effective date is filed under no year and flagged (never under today's "
+                                "date); upload it again with the year to file it.")
     sups = data.suppliers(data.key())
     parent = c2.selectbox("File under supplier (multi-tier, optional)", sups["id"].tolist(), index=None,
                           format_func=lambda v: f"{dict(zip(sups['id'], sups['name'], strict=False)).get(v)} ({v})",
