@@ -1,0 +1,102 @@
+"""The campaign year: the CLI and the explorer open on the newest reporting year with forms — not the year with the
+most forms — and say so at the top; a form with no effective date is filed under the campaign year given at ingest,
+or under no year and flagged (never under today's date, which would move every judgement date), and ingesting it
+again with --year files it."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
+
+from app.cli import root
+from ingest.template_writer import SmelterSpec, complete_spec, write_cmrt
+
+
+def cli(*args: str) -> str:
+    res = CliRunner().invoke(root, list(args), catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    return res.stdout
+
+
+def form(folder: Path, company: str, effective: date | None) -> Path:
+    from ingest.synthetic import starter_facilities
+
+    facs = {f.cid: f for f in starter_facilities()}
+    spec = complete_spec(company, metals=("Gold",), smelters=[SmelterSpec.listed(facs["CID002587"])],
+                         effective_date=effective or date(2025, 1, 1))
+    spec.company["effective_date"] = effective
+    return write_cmrt(spec, folder / f"{company.replace(' ', '_')}.xlsx", facilities=list(facs.values()))
+
+
+@pytest.fixture
+def two_years(tmp_path: Path) -> str:
+    """Three forms in 2014 (the busiest year), one in 2016 (the newest)."""
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    for name in ("Alpha Metals", "Beta Metals", "Gamma Metals"):
+        form(folder, name, date(2014, 5, 1))
+    form(folder, "Delta Metals", date(2016, 5, 1))
+    store = str(tmp_path / "store")
+    cli("ingest", str(folder), "--store", store)
+    return store
+
+
+def test_the_cli_defaults_to_the_newest_year_with_forms(two_years: str) -> None:
+    doc = json.loads(cli("risk", "suppliers", "--store", two_years, "--json"))
+    assert (doc["year"], doc["year_basis"]) == (2016, "newest_with_forms")
+    assert [s["supplier_id"] for s in doc["suppliers"] if s["latest_file"]] == ["decl:delta metals"]
+    assert "year 2016 (the newest reporting year with forms" in cli("risk", "suppliers", "--store", two_years)
+    old = json.loads(cli("risk", "suppliers", "--store", two_years, "--year", "2014", "--json"))
+    assert (old["year"], old["year_basis"], len([s for s in old["suppliers"] if s["latest_file"]])) == (2014,
+                                                                                                   "given", 3)
+
+
+def test_the_explorer_opens_on_the_newest_year_and_says_so(two_years: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MINETRACE_STORE", two_years)
+    at = AppTest.from_string("from app.explorer import views\nviews.sidebar()\nviews.year_banner()\n",
+                             default_timeout=60).run()
+    assert not at.exception
+    assert at.sidebar.selectbox[0].value == 2016
+    assert any("Reporting year **2016** — the newest reporting year with forms (also on file: 2014)" in c.value
+               for c in at.caption)
+
+
+def test_an_undated_form_is_filed_under_no_year_flagged_and_filed_again_with_year(tmp_path: Path) -> None:
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    undated = form(folder, "Undated Metals", None)
+    store = str(tmp_path / "store")
+    doc = json.loads(cli("ingest", str(undated), "--store", store, "--json"))
+    (f,) = doc["files"]
+    assert (f["reporting_year"], f["year_source"]) == (None, "unfiled")
+    assert date.today().year not in json.loads(cli("store", "info", "--store", store, "--json"))["years"]
+    findings = json.loads(cli("parse", str(undated), "--json"))["findings"]
+    assert "reporting_year_unknown" not in {x["code"] for x in findings}  # a store rule, not a template rule
+    from graph.store import open_store
+
+    st = open_store(store)
+    try:
+        stored = st.declaration(f["sha256"])
+        assert stored is not None and stored.reporting_year is None
+        codes = {x["code"] for x in json.loads(stored.findings_json)}
+        assert "reporting_year_unknown" in codes  # flagged for the analyst, with the command that files it
+    finally:
+        st.close()
+    text = " ".join(CliRunner().invoke(root, ["ingest", str(undated), "--store", store]).stdout.split())
+    assert "already stored" in text
+    doc = json.loads(cli("ingest", str(undated), "--store", store, "--year", "2016", "--json"))
+    (f,) = doc["files"]
+    assert (f["outcome"], f["reporting_year"], f["year_source"]) == ("invalid_stored", 2016, "option")
+    assert "filed under 2016" in f["message"]
+    assert json.loads(cli("store", "info", "--store", store, "--json"))["years"] == [2016]
+    # the campaign year given at ingest files an undated form at once
+    other = form(folder, "Other Undated", None)
+    doc = json.loads(cli("ingest", str(other), "--store", store, "--year", "2016", "--json"))
+    assert doc["files"][0]["reporting_year"] == 2016
+    assert os.path.exists(store)
