@@ -85,13 +85,15 @@ def guarded(fn: Any) -> Any:
 
 def print_result(res: Any, console: Console, what: str, limit: int = 200) -> None:
     """Messages written (a table), held suppliers with reasons, SMTP results, and a summary line."""
+    from queries import glossary
+
     if res.written:
         t = Table(title=f"{what} written to {safe_text(res.outbox)}")
         for c in ("supplier", "to", "language", "file"):
             t.add_column(c)
         for m in res.written[:limit]:
             to = ", ".join(m.to) if m.state != "held" else f"(held: {m.detail.get('hold')})"
-            t.add_row(safe_text(f"{m.supplier_id} {m.supplier_name or ''}"), safe_text(to), m.language,
+            t.add_row(safe_text(glossary.supplier(m.supplier_id, m.supplier_name)), safe_text(to), m.language,
                       safe_text(Path(m.path).name))
         console.print(t)
         if len(res.written) > limit:
@@ -101,7 +103,7 @@ def print_result(res: Any, console: Console, what: str, limit: int = 200) -> Non
         held.setdefault(h.reason, []).append(h)
     for reason, items in held.items():
         console.print(f"[yellow]{len(items)} held ({reason})[/yellow]: " + "; ".join(
-            safe_text(f"{h.supplier_id} {h.name or ''}".strip() + (f" — {h.detail}" if h.detail else ""))
+            safe_text(glossary.supplier(h.supplier_id, h.name) + (f" — {h.detail}" if h.detail else ""))
             for h in items[:limit]))
     failed = [r for r in res.sent if not r.ok]
     for r in failed:

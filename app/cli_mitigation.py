@@ -44,6 +44,7 @@ def register(root: typer.Typer) -> None:
         """Cases by smelter and supplier, open ones first, with dates, due date and closure proposals.
         (--policy is accepted like every report command's; a case keeps the risk reasons of the receipt that
         opened it, so the list does not depend on it.)"""
+        from queries import glossary
         from queries.campaign.cases import filter_cases, load_cases
 
         st = open_store_or_exit(store)
@@ -61,7 +62,7 @@ def register(root: typer.Typer) -> None:
             end = (f"{c.closed_on} {c.closed_reason}" if not c.is_open else
                    (f"proposed: {c.proposal['reason']} ({c.proposal['file_name']})" if c.proposal else ""))
             t.add_row(safe_text(f"{c.cid or c.smelter_key} {c.smelter_name or ''}"),
-                      safe_text(f"{c.supplier_id} {c.supplier_name or ''}"), c.state, c.opened_on or "",
+                      safe_text(glossary.supplier(c.supplier_id, c.supplier_name)), c.state, c.opened_on or "",
                       c.due or "", safe_text(end))
         if cases:
             console.print(t)

@@ -61,6 +61,8 @@ def register(root: typer.Typer) -> None:
                                                      "smelter."),
                       as_json: bool = JSON) -> None:
         """Supplier roll-up: worst smelter risk, high-risk paths, latest form validity, program, survey status."""
+        from queries import glossary
+
         with open_ctx(store, year, policy, as_of) as ctx:
             say_header(ctx, as_json, store)
             res = supplier_rollup(ctx.store, ctx.model, ctx.year)
@@ -75,7 +77,7 @@ def register(root: typer.Typer) -> None:
                       "survey"):
                 t.add_column(c)
             for r in res:
-                t.add_row(cell(f"{r.supplier_id} {r.name or ''}"), cell(r.worst_risk or "-"),
+                t.add_row(cell(glossary.supplier(r.supplier_id, r.name)), cell(r.worst_risk or "-"),
                           cell("; ".join(r.high_smelter_names), 400), f"{r.high}/{r.medium}/{r.low}/{r.data_quality}",
                           cell(r.latest_file or "-"), cell(r.latest_status or "-"), cell(r.program or "-"),
                           cell(r.survey_status or "-"))

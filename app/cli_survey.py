@@ -381,6 +381,7 @@ def register_campaign(app: typer.Typer, console: Console) -> None:
                    store: str = STORE, year: int = YEAR, as_json: bool = JSON) -> None:
         """The campaign's messages: kind, supplier, state (written / sent / failed with the error); --send delivers
         the pending ones."""
+        from queries import glossary
         from queries.campaign.ledger import load_messages
         from queries.campaign.run import default_outbox, run_send
 
@@ -399,7 +400,7 @@ def register_campaign(app: typer.Typer, console: Console) -> None:
                 t.add_column(c)
             for m in msgs:
                 t.add_row(m.created, m.kind + (f" {m.seq}" if m.kind == "reminder" else ""),
-                          safe_text(f"{m.supplier_id} {m.supplier_name or ''}"), safe_text(", ".join(m.to)),
+                          safe_text(glossary.supplier(m.supplier_id, m.supplier_name)), safe_text(", ".join(m.to)),
                           m.state, safe_text(m.last_error or m.path))
             if msgs:
                 console.print(t)

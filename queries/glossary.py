@@ -89,6 +89,16 @@ def without_code(text: Any) -> str:
     return rest if sep and head and " " not in head and head == head.lower() else str(text)
 
 
+def supplier(supplier_id: Any, name: Any = None) -> str:
+    """A supplier as a person reads it: "S00012 Acme Ltd" for a master-list supplier; the name alone for one known
+    only by the name its form declares (its key, "decl:acme", says nothing more)."""
+    sid = "" if supplier_id is None else str(supplier_id)
+    text = "" if name is None else str(name)
+    if sid.startswith("decl:"):
+        return text or "(no company name on the form)"
+    return f"{sid} {text}".strip()
+
+
 def known(kind: str) -> dict[str, str]:
     """Every code of a kind with its words (for tests and selectors)."""
     return {str(k): str(v) for k, v in _data().get("values", {}).get(kind, {}).items()}
