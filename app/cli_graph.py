@@ -136,7 +136,8 @@ def ingest(
             out.print(table)
         for f in report.files:
             if f.pending:
-                out.print(f"[cyan]newer form pending[/cyan] for {markup(f.supplier_id)}: {markup(f.name)} — "
+                who = glossary.supplier(f.supplier_id, f.supplier_name)
+                out.print(f"[cyan]newer form pending[/cyan] for {markup(who)}: {markup(f.name)} — "
                           f"{markup(f.pending, 300)} (accept: minetrace store accept {f.sha256})", soft_wrap=True)
         for msg in report.supplier_map_findings:
             out.print(f"[yellow]master list:[/yellow] {markup(msg, 300)}")
@@ -299,6 +300,8 @@ def pending_cmd(
     if not rows:
         out.print("no newer form pending")
         return
+    from queries import glossary
+
     st = _open(store)
     try:
         current = _file_names(st, {d.superseded_by for d in rows if d.superseded_by})
@@ -307,8 +310,7 @@ def pending_cmd(
         st.close()
     table = Table("supplier", "year", "pending form", "status", "why", "current form")
     for d in rows:
-        table.add_row(cell(f"{d.supplier_id} {names.get(d.supplier_id) or ''}" if not d.supplier_id.startswith(
-                          "decl:") else names.get(d.supplier_id) or d.supplier_id), str(d.reporting_year or "—"),
+        table.add_row(cell(glossary.supplier(d.supplier_id, names.get(d.supplier_id))), str(d.reporting_year or "—"),
                       cell(d.file_name), cell(d.status), cell(d.pending, 300),
                       cell(current.get(d.superseded_by or "", "")))
     out.print(table)

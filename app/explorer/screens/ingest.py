@@ -109,7 +109,8 @@ def _show_results() -> None:
         st.error(md(f"{r.name}: {r.message}", 600))
     held = df[df["pending"].notna()] if "pending" in df else df.iloc[0:0]
     for r in held.itertuples():
-        st.warning(f"Newer form pending for {md(r.supplier_id)}: {md(r.name)} — {md(r.pending, 400)}")
+        who = glossary.supplier(r.supplier_id, getattr(r, "supplier_name", None))
+        st.warning(f"Newer form pending for {md(who)}: {md(r.name)} — {md(r.pending, 400)}")
 
 
 def _master_list_section() -> None:
