@@ -131,7 +131,7 @@ def ingest(
             table.add_row(cell(Path(f.name).name if "!" not in f.name else f.name.rsplit("/", 1)[-1]),
                           cell(glossary.value("outcome", f.outcome), style=style),
                           cell(supplier + (f" ({link})" if link else "")), str(f.reporting_year or "none"),
-                          rows, cell(_note(f, names), 300))
+                          rows, cell(glossary.ingest_note(f, names), 300))
         if report.files:
             out.print(table)
         for f in report.files:
@@ -328,21 +328,6 @@ def _file_names(st: Any, shas: set[str]) -> dict[str, str]:
             if d is not None and d.file_name:
                 out[sha] = d.file_name
     return out
-
-
-def _note(f: Any, names: dict[str, str]) -> str:
-    """What happened to a file, in words: the forms it replaces or the one that stays current, by file name."""
-    if f.supersedes:
-        return "replaces " + ", ".join(names.get(x, "an earlier form") for x in f.supersedes)
-    if f.pending:
-        return f"held back: {f.pending}"
-    if f.outcome == "superseded" and f.superseded_by:
-        return f"kept as history: {names.get(f.superseded_by, 'a newer form')} is current"
-    if f.outcome == "duplicate":
-        return f.message.replace("same file already stored as", "already stored as")
-    if f.year_source == "unfiled":
-        return "no effective date: filed under no reporting year — ingest it again with --year YYYY"
-    return f.message
 
 
 def generate(

@@ -99,6 +99,28 @@ def supplier(supplier_id: Any, name: Any = None) -> str:
     return f"{sid} {text}".strip()
 
 
+def ingest_note(result: Any, names: dict[str, str] | None = None) -> str:
+    """What happened to an ingested file, in words, naming forms by file name (`names`: sha256 → file name) —
+    never "supersedes 23aaa98ff882". `result`: an ingest FileResult or its JSON."""
+    def field(key: str) -> Any:
+        return result.get(key) if isinstance(result, dict) else getattr(result, key, None)
+
+    names = names or {}
+    supersedes, superseded_by = field("supersedes") or [], field("superseded_by")
+    if supersedes:
+        return "replaces " + ", ".join(names.get(x, "an earlier form") for x in supersedes)
+    if field("pending"):
+        return f"held back: {field('pending')}"
+    if field("outcome") == "superseded" and superseded_by:
+        return f"kept as history: {names.get(superseded_by, 'a newer form')} is current"
+    message = str(field("message") or "")
+    if field("outcome") == "duplicate":
+        return message.replace("same file already stored as", "already stored as")
+    if field("year_source") == "unfiled":
+        return "no effective date: filed under no reporting year — ingest it again with --year YYYY"
+    return message
+
+
 def known(kind: str) -> dict[str, str]:
     """Every code of a kind with its words (for tests and selectors)."""
     return {str(k): str(v) for k, v in _data().get("values", {}).get(kind, {}).items()}

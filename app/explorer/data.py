@@ -159,6 +159,16 @@ def years(k: tuple[str, str]) -> list[int]:
     return sorted((int(y) for y in store().years() if y is not None), reverse=True)
 
 
+def file_names(shas: tuple[str, ...]) -> dict[str, str]:
+    """sha256 → the stored form's file name (what a person reads instead of a hash)."""
+    out = {}
+    for sha in shas:
+        d = store().declaration(sha)
+        if d is not None and d.file_name:
+            out[sha] = d.file_name
+    return out
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def unfiled_forms(k: tuple[str, str]) -> int:
     """Forms filed under no reporting year (no effective date and no campaign year given at ingest)."""

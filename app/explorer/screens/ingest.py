@@ -103,6 +103,10 @@ def _show_results() -> None:
         return
     st.success(md(st.session_state.get("ingest_summary", "")))
     df = pd.DataFrame(results)
+    if not df.empty:  # forms named by file, not by hash ("replaces acme_2024.xlsx")
+        names = data.file_names(tuple(sorted({x for r in results for x in [*(r.get("supersedes") or []),
+                                                                             r.get("superseded_by")] if x})))
+        df["message"] = [glossary.ingest_note(r, names) for r in results]
     views.table(df, OUTCOME_COLS, key="ing_results")
     bad = df[df["outcome"] == "unreadable"] if "outcome" in df else df.iloc[0:0]
     for r in bad.itertuples():

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app.explorer import data, views
+from app.explorer.values import present
 from app.safe_output import md
 
 FILE_COLS = ["file_name", "supplier_id", "company_name", "reporting_year", "template_kind", "template_version",
@@ -30,7 +31,11 @@ def _files(k: tuple[str, str], year: int | None) -> None:
     if row is not None and row < len(view):
         d = view.iloc[row]
         detail = data.declaration_detail(k, str(d["id"])) or {}
-        st.markdown(f"**{md(d['file_name'])}** — {md(d['status'])} · sha256 `{str(d['id'])[:16]}…`")
+        year = present(d.get("reporting_year"))
+        st.markdown(f"**{md(d['file_name'])}** — {md(d['status'])} · "
+                    + (f"reporting year {int(year)}" if year is not None else "filed under no reporting year"))
+        if present(d.get("pending")):
+            st.caption(f"Held back: {md(d['pending'], 400)} — to accept it: `minetrace store accept {d['id']}`")
         findings = pd.DataFrame(detail.get("findings", []))
         if findings.empty:
             st.success("No findings.")
