@@ -272,8 +272,9 @@ def test_every_figure_is_the_same_on_every_surface(store: str, tmp_path: Path) -
     assert (counts["Smelters identified"], counts["Conformant share (%)"], counts["High-risk smelters"]) == (
         fig["smelters_identified"], fig["conformant_share"], fig["high_risk_smelters"])
     responses = {r["Figure"]: r["Value"] for r in sheet(paths["responses"], "Figures")}
-    assert (responses["responded"], responses["response_rate"], responses["valid"], responses["invalid"]) == (
-        fig["responded"], fig["response_rate"], fig["forms_valid"], fig["forms_invalid"])
+    assert (responses["Responded"], responses["Response rate (%)"], responses["Valid forms"],
+            responses["Invalid forms"]) == (fig["responded"], fig["response_rate"], fig["forms_valid"],
+                                            fig["forms_invalid"])
     findings = sheet(paths["findings"], "Findings")
     assert any(r["Code"] == "covered_sourcing_answer" and r["Supplier ID"] == "S20" for r in findings)
     # the explorer's Overview, both presets

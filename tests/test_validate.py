@@ -493,7 +493,7 @@ def test_reader_findings_take_the_catalogue_severity() -> None:
 
 def test_catalogue_rows_for_the_legend() -> None:
     rows = catalogue_rows()
-    assert {r["stage"] for r in rows} == {"reader", "validation", "resolution", "master_list"}
+    assert {r["stage"] for r in rows} == {"reader", "validation", "resolution", "master_list", "ingest"}
     assert all(set(r) == {"code", "title", "severity", "description", "stage"} for r in rows)
 
 
