@@ -82,16 +82,16 @@ def measure(store_dir: Path) -> dict[str, float]:
         out[f"{name}_cold_s"], _ = _run(PAGE_SCRIPT.format(page=name))
         out[f"{name}_warm_s"], at = _run(PAGE_SCRIPT.format(page=name))
     found = [df.value for df in at.dataframe  # AppTest keys only selectable tables: find it by columns
-             if {"flags", "suppliers", "declaration rows"} <= set(df.value.columns)]
+             if {"Flags", "Suppliers", "Declaration rows"} <= set(df.value.columns)]  # the headers a person reads
     if not found:
-        raise RuntimeError(f"no flagged-smelter table on Trace: {[m.value for m in at.markdown + at.caption]}")
+        raise RuntimeError(f"no flagged-smelter table on Trace: {[m.value for m in [*at.markdown, *at.caption]]}")
     smelters = found[0]
     from app.explorer import data
 
     out["flagged_smelters"] = len(data.flagged_smelters(data.key(), _year(at)))
     out["trace_next_page_s"], _ = _run(PAGE_SCRIPT.format(page="trace"), trace_flagged_page=2)
     # warm cache of the overview: trace one flagged CID (the selection a row click makes)
-    cid = next((c for c in smelters["cid"] if c), None)
+    cid = next((c for c in smelters["Smelter ID"] if c and c != "—"), None)
     if cid:
         out["trace_cid_s"], _ = _run(PAGE_SCRIPT.format(page="trace"), trace_mode="CID", trace_pick_CID=cid)
     _forget()
