@@ -151,12 +151,13 @@ def register(root: typer.Typer) -> None:
             if as_json:
                 emit({**head(ctx), **res.to_json()})
                 return
-            console.print(f"[bold]By smelter location[/bold] ({markup(', '.join(res.countries))}):")
+            console.print(f"[bold]By smelter location[/bold] ({markup(', '.join(res.countries))}): "
+                          f"{len(res.by_location)} smelter(s)")
             for x in res.by_location:
                 console.print(f"  {markup(x['country_iso2'])} {markup(x['metal'])} "
                               f"{markup(x['cid'] or x['smelter_key'])} {markup(x['name'])}: "
                               f"{markup(', '.join(x['suppliers']), 400)}")
-            console.print("[bold]By declared mine country[/bold]:")
+            console.print(f"[bold]By declared mine country[/bold]: {len(res.by_declared_mine_country)} smelter(s)")
             for x in res.by_declared_mine_country:
                 console.print(f"  {markup(x['country_iso2'])} via {markup(x['metal'])} "
                               f"{markup(x['cid'] or x['smelter_key'])} {markup(x['name'])} "
