@@ -40,7 +40,11 @@ class Walk:
 
     def __init__(self, store: Path, log: Path, browser: Any) -> None:
         self.explorer = Explorer(store, log)
-        self.context = browser.new_context(viewport=VIEWPORT)
+        try:
+            self.context = browser.new_context(viewport=VIEWPORT)
+        except Exception:  # never leave the explorer process behind
+            self.explorer.stop()
+            raise
         self.page = self.context.new_page()
         self.page.set_default_timeout(120_000)
         self.requests: list[str] = []
