@@ -21,17 +21,17 @@ root = typer.Typer(
 
 #: command-family modules, each with a `register(root: typer.Typer) -> None`
 FAMILIES: tuple[str, ...] = (
-    "app.cli_parse",
-    "app.cli_reference",
-    "app.cli_demo",
-    "app.cli_query",
-    "app.cli_risk",
-    "app.cli_survey",
-    "app.cli_mitigation",
-    "app.cli_export",
-    "app.cli_graph",  # after cli_export: `export graph` joins the shared `export` group
-    "app.cli_report",
-    "app.cli_app",
+    "minetrace.app.cli_parse",
+    "minetrace.app.cli_reference",
+    "minetrace.app.cli_demo",
+    "minetrace.app.cli_query",
+    "minetrace.app.cli_risk",
+    "minetrace.app.cli_survey",
+    "minetrace.app.cli_mitigation",
+    "minetrace.app.cli_export",
+    "minetrace.app.cli_graph",  # after cli_export: `export graph` joins the shared `export` group
+    "minetrace.app.cli_report",
+    "minetrace.app.cli_app",
 )
 
 for _module in FAMILIES:

@@ -20,7 +20,7 @@ from typing import Any
 
 import typer
 
-from app.explorer.settings import (
+from minetrace.app.explorer.settings import (
     EXPLORER_STORE_ENV,
     MAX_UPLOAD_MB,
     PASSWORD_ENV_ENV,
@@ -28,7 +28,7 @@ from app.explorer.settings import (
     STORE_ENV,
     load_settings,
 )
-from app.safe_output import message
+from minetrace.app.safe_output import message
 
 EXPLORER_SCRIPT = Path(__file__).resolve().parent / "explorer" / "main.py"
 DEFAULT_PORT = 8501
@@ -159,7 +159,7 @@ def app(
     """Start the explorer (Streamlit) on an existing store."""
     chosen = store or os.environ.get(STORE_ENV) or ".minetrace"
     if policy:
-        from queries.policy import PolicyError, load_policy
+        from minetrace.queries.policy import PolicyError, load_policy
 
         try:
             load_policy(policy)
@@ -171,7 +171,7 @@ def app(
 
 def build_demo_store(out_dir: Path, suppliers: int = 40, seed: int = 2016) -> tuple[Path, Any, Any]:
     """Kept for callers of the former location: see app.cli_demo.build_demo_store (`minetrace demo`)."""
-    from app.cli_demo import build_demo_store as build
+    from minetrace.app.cli_demo import build_demo_store as build
 
     return build(out_dir, suppliers, seed)
 

@@ -17,8 +17,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.cli_safe_text import safe_text
-from app.safe_output import message
+from minetrace.app.cli_safe_text import safe_text
+from minetrace.app.safe_output import message
 
 OUTBOX = typer.Option(None, "--outbox", help="Folder for the .eml files (default: <store folder>/outbox).")
 TEMPLATES = typer.Option(None, "--templates", help="Folder of message templates (<lang>/<kind>.txt.j2) in front "
@@ -51,11 +51,11 @@ def setup(store: str | None, outbox: str | None, templates: str | None, settings
           sender: str | None, company: str | None, day: str | None, send: bool) -> CampaignSetup:
     """Settings, renderer, outbox and SMTP configuration from the options; a clear message and exit 1 when not
     usable."""
-    from app.cli_query import parse_date
-    from queries.campaign.render import CampaignTemplateError, Renderer
-    from queries.campaign.run import default_outbox
-    from queries.campaign.settings import SettingsError, load_settings
-    from queries.campaign.smtp import SmtpConfig, SmtpConfigError
+    from minetrace.app.cli_query import parse_date
+    from minetrace.queries.campaign.render import CampaignTemplateError, Renderer
+    from minetrace.queries.campaign.run import default_outbox
+    from minetrace.queries.campaign.settings import SettingsError, load_settings
+    from minetrace.queries.campaign.smtp import SmtpConfig, SmtpConfigError
 
     try:
         settings = load_settings(settings_file, sender=sender, company=company)
@@ -70,8 +70,8 @@ def setup(store: str | None, outbox: str | None, templates: str | None, settings
 
 def guarded(fn: Any) -> Any:
     """Run a campaign step; template and input errors become one line on stderr and an exit code."""
-    from queries.campaign.render import CampaignTemplateError
-    from queries.campaign.requests import CampaignInputError
+    from minetrace.queries.campaign.render import CampaignTemplateError
+    from minetrace.queries.campaign.requests import CampaignInputError
 
     try:
         return fn()
@@ -85,7 +85,7 @@ def guarded(fn: Any) -> Any:
 
 def print_result(res: Any, console: Console, what: str, limit: int = 200) -> None:
     """Messages written (a table), held suppliers with reasons, SMTP results, and a summary line."""
-    from queries import glossary
+    from minetrace.queries import glossary
 
     if res.written:
         t = Table(title=f"{what} written to {safe_text(res.outbox)}")
@@ -122,7 +122,7 @@ def print_result(res: Any, console: Console, what: str, limit: int = 200) -> Non
 
 
 def finish(res: Any, as_json: bool, console: Console, what: str, head: dict[str, Any] | None = None) -> None:
-    from app.cli_query import emit
+    from minetrace.app.cli_query import emit
 
     if as_json:
         emit({**(head or {}), **res.to_json()})

@@ -26,13 +26,13 @@ import typer
 from rich import box
 from rich.table import Table
 
-from app.cli_app import DEFAULT_PORT, run_explorer, shown_host
-from app.safe_output import cell, markup
-from app.safe_output import console as safe_console
-from ingest.pipeline import parse_file
-from ingest.records import Declaration
-from ingest.reference import ReferenceStore, import_file
-from ingest.synthetic import (
+from minetrace.app.cli_app import DEFAULT_PORT, run_explorer, shown_host
+from minetrace.app.safe_output import cell, markup
+from minetrace.app.safe_output import console as safe_console
+from minetrace.ingest.pipeline import parse_file
+from minetrace.ingest.records import Declaration
+from minetrace.ingest.reference import ReferenceStore, import_file
+from minetrace.ingest.synthetic import (
     STARTER_DIR,
     ProgramManifest,
     SupplierPlan,
@@ -40,9 +40,9 @@ from ingest.synthetic import (
     summarise_rows,
     write_program,
 )
-from ingest.synthetic import generate_program as _generate_program
-from ingest.template_writer import CmrtSpec, Facility, SmelterSpec, write_cmrt
-from ingest.workbook import UnreadableWorkbook
+from minetrace.ingest.synthetic import generate_program as _generate_program
+from minetrace.ingest.template_writer import CmrtSpec, Facility, SmelterSpec, write_cmrt
+from minetrace.ingest.workbook import UnreadableWorkbook
 
 #: the blank CMRT the demo company sends its suppliers; `minetrace demo` imports it before anything else
 REFERENCE_TEMPLATE = Path("reference") / "CMRT_6.5_blank_demo.xlsx"
@@ -163,7 +163,7 @@ def _dates_after_release(manifest: ProgramManifest, rng: random.Random) -> None:
     real campaign whose forms are dated the following spring."""
     from datetime import datetime, timedelta
 
-    from ingest.template_writer import VERSION_DATES
+    from minetrace.ingest.template_writer import VERSION_DATES
 
     today = date.today()
     for plan in manifest.suppliers:
@@ -185,9 +185,9 @@ def build_demo_store(out_dir: Path, suppliers: int = DEFAULT_SUPPLIERS, seed: in
     graph.ingest — the same ingest as `minetrace ingest`. A second run on the same folder rebuilds both
     (the demo's files and store are regenerated; nothing else in OUT_DIR is touched).
     Returns (store dir, manifest, ingest report)."""
-    from graph.ingest import ingest_paths
-    from graph.resolving import default_resolver
-    from graph.store import open_store
+    from minetrace.graph.ingest import ingest_paths
+    from minetrace.graph.resolving import default_resolver
+    from minetrace.graph.store import open_store
 
     out_dir = out_dir.resolve()
     for stale in (out_dir / "cmrt", out_dir / "store", out_dir / "reference"):
@@ -210,7 +210,7 @@ def build_demo_store(out_dir: Path, suppliers: int = DEFAULT_SUPPLIERS, seed: in
 
 def _first_findings(decl: Declaration, n: int = 2) -> str:
     """The form's first findings in plain words (the catalogue's title and the cell), errors first."""
-    from ingest.findings import finding_type
+    from minetrace.ingest.findings import finding_type
 
     order = {"error": 0, "warning": 1, "info": 2}
     shown = sorted(decl.findings, key=lambda f: order.get(f.severity, 3))[:n]
@@ -279,8 +279,8 @@ def _parse_all(dir: Path, manifest: ProgramManifest) -> list[tuple[str, Declarat
 
 def demo_figures(store_dir: Path, year: int = DEMO_YEAR) -> dict[str, Any]:
     """What the explorer will show for the demo store: smelter rows resolved, risk levels, flagged suppliers."""
-    from queries.context import QueryContext
-    from queries.figures import rated_smelters, suppliers_with_flagged_paths
+    from minetrace.queries.context import QueryContext
+    from minetrace.queries.figures import rated_smelters, suppliers_with_flagged_paths
 
     with QueryContext.open(str(store_dir), year=year) as ctx:
         risks = rated_smelters(ctx.store, ctx.model, year)
@@ -324,7 +324,7 @@ def demo(
         console.print(f"{len(rows)} CMRT(s) from {figures['in_scope']} in-scope supplier(s) of {figures['suppliers']} "
                       f"in {markup(dir, None)}: {valid} valid, {len(rows) - valid} invalid. Master list: "
                       f"{markup(dir / 'suppliers.csv', None)}; expectations: {markup(dir / 'manifest.json', None)}.")
-    from queries import glossary
+    from minetrace.queries import glossary
 
     console.print(f"demo program {DEMO_YEAR}: {figures['suppliers']} suppliers, {len(report.files)} CMRT(s) ingested "
                   f"({markup(glossary.counts_text('outcome', report.counts()))}) into {markup(store_dir, None)}")

@@ -11,12 +11,12 @@ from contextlib import contextmanager
 
 import typer
 
-from app.cli_query import AS_OF, JSON, POLICY, STORE, YEAR, emit, head, open_ctx, say_header
-from app.safe_output import console as safe_console
-from app.safe_output import markup, message
-from queries import exports
-from queries.context import QueryContext
-from queries.xlsx import OutPathError
+from minetrace.app.cli_query import AS_OF, JSON, POLICY, STORE, YEAR, emit, head, open_ctx, say_header
+from minetrace.app.safe_output import console as safe_console
+from minetrace.app.safe_output import markup, message
+from minetrace.queries import exports
+from minetrace.queries.context import QueryContext
+from minetrace.queries.xlsx import OutPathError
 
 OUT = typer.Option(..., "--out", help="Output file (.xlsx, or .csv for a single table; `export cmrt`: .xlsx only). "
                    "Any other extension is refused.")
@@ -90,8 +90,8 @@ def register(root: typer.Typer) -> None:
                  include_invalid: bool = typer.Option(False, "--include-invalid"), as_json: bool = JSON) -> None:
         """The company's consolidated CMRT: every validated smelter once per CID and metal, with your company
         block; checked by minetrace's validator before it is written, and what is missing is listed."""
-        from ingest.reference.store import store_dir
-        from queries.company_block import CompanyBlockError, default_path, load
+        from minetrace.ingest.reference.store import store_dir
+        from minetrace.queries.company_block import CompanyBlockError, default_path, load
 
         try:
             block = load(company_file or default_path(store_dir(store)))

@@ -19,11 +19,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from app.cli_notice import say_reference_notice
-from app.safe_output import cell, console, json_text, markup, message
-from graph import schema as S
-from graph.export import FORMATS, ExportPathError, check_out, export_graph
-from graph.store import open_store, resolve_store_target
+from minetrace.app.cli_notice import say_reference_notice
+from minetrace.app.safe_output import cell, console, json_text, markup, message
+from minetrace.graph import schema as S
+from minetrace.graph.export import FORMATS, ExportPathError, check_out, export_graph
+from minetrace.graph.store import open_store, resolve_store_target
 
 EXIT_UNREADABLE = 2
 STORE_HELP = "Store: a folder (embedded) or neo4j://host:7687 (credentials from NEO4J_USER/NEO4J_PASSWORD). " \
@@ -55,9 +55,9 @@ def ingest(
                                   "this run stored and open its mitigation cases (see `minetrace survey receipts`)."),
 ) -> None:
     """Ingest supplier declarations into the graph: one transaction per file, never stops on a bad file."""
-    from graph.ingest import StoreError, ingest_paths
-    from graph.resolving import default_resolver
-    from ingest.sources import iter_sources
+    from minetrace.graph.ingest import StoreError, ingest_paths
+    from minetrace.graph.resolving import default_resolver
+    from minetrace.ingest.sources import iter_sources
 
     st = _open(store)
     if getattr(st, "read_only", False):
@@ -70,7 +70,7 @@ def ingest(
     try:
         resolver, rdesc = default_resolver(resolve_store_target(store))
     except Exception as exc:  # reference store broken: say so, keep ingesting with CIDs only
-        from graph.resolving import CidOnlyResolver
+        from minetrace.graph.resolving import CidOnlyResolver
 
         resolver, rdesc = CidOnlyResolver(), f"CID-only (reference resolver failed: {exc})"
     notice = say_reference_notice(getattr(resolver, "store", None), store, as_json)
@@ -104,7 +104,7 @@ def ingest(
     report.resolver = rdesc
     receipt_res = None
     if receipts:
-        from app.cli_survey import receipts_after_ingest
+        from minetrace.app.cli_survey import receipts_after_ingest
 
         receipt_res = receipts_after_ingest(store, [f.sha256 for f in report.files if f.sha256 and f.outcome in (
             S.OUTCOME_NEW, S.OUTCOME_SUPERSEDED, S.OUTCOME_INVALID_STORED)])
@@ -117,7 +117,7 @@ def ingest(
         doc["reference_notice"] = notice
         sys.stdout.write(json_text(doc) + "\n")
     else:
-        from queries import glossary
+        from minetrace.queries import glossary
 
         out = console()
         table = Table("file", "outcome", "supplier (linked by)", "year", "rows", "note")
@@ -151,7 +151,7 @@ def ingest(
         out.print(f"{len(report.files)} file(s): {markup(', '.join(parts) or 'nothing to ingest', 600)} — store "
                   f"{markup(resolve_store_target(store))}{markup(resolver_note, 300)}")
         if receipt_res is not None:
-            from app.cli_survey import print_receipts
+            from minetrace.app.cli_survey import print_receipts
 
             print_receipts(receipt_res, out)
     for f in report.files:
@@ -300,7 +300,7 @@ def pending_cmd(
     if not rows:
         out.print("no newer form pending")
         return
-    from queries import glossary
+    from minetrace.queries import glossary
 
     st = _open(store)
     try:
@@ -337,7 +337,7 @@ def generate(
 ) -> None:
     """Write a synthetic supplier programme (CMRT workbooks, master list) for trials and benchmarks."""
     try:
-        from ingest.synthetic import generate_program
+        from minetrace.ingest.synthetic import generate_program
     except ImportError:
         typer.echo("the synthetic programme generator (ingest/synthetic.py) is not available in this build",
                    err=True)

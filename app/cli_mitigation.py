@@ -14,9 +14,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.cli_query import JSON, POLICY, STORE, emit, parse_date
-from app.cli_safe_text import safe_text
-from app.safe_output import message
+from minetrace.app.cli_query import JSON, POLICY, STORE, emit, parse_date
+from minetrace.app.cli_safe_text import safe_text
+from minetrace.app.safe_output import message
 
 
 def register(root: typer.Typer) -> None:
@@ -26,7 +26,7 @@ def register(root: typer.Typer) -> None:
     console = Console()
 
     def open_store_or_exit(store: str | None):  # noqa: ANN202 - a GraphStore
-        from graph.store import open_store, resolve_store_target
+        from minetrace.graph.store import open_store, resolve_store_target
 
         try:
             return open_store(store)
@@ -44,8 +44,8 @@ def register(root: typer.Typer) -> None:
         """Cases by smelter and supplier, open ones first, with dates, due date and closure proposals.
         (--policy is accepted like every report command's; a case keeps the risk reasons of the receipt that
         opened it, so the list does not depend on it.)"""
-        from queries import glossary
-        from queries.campaign.cases import filter_cases, load_cases
+        from minetrace.queries import glossary
+        from minetrace.queries.campaign.cases import filter_cases, load_cases
 
         st = open_store_or_exit(store)
         try:
@@ -84,7 +84,7 @@ def register(root: typer.Typer) -> None:
                    when: str = typer.Option(None, "--date", help="Date of the update (default today)."),
                    store: str = STORE, as_json: bool = JSON) -> None:
         """Record a reply, a note, files, or the closure of one case (every change dated in its history)."""
-        from queries.campaign.cases import CaseError, update_case
+        from minetrace.queries.campaign.cases import CaseError, update_case
 
         day = (parse_date(when, "--date") or date.today()).isoformat()
         st = open_store_or_exit(store)
@@ -109,7 +109,7 @@ def register(root: typer.Typer) -> None:
                    open_only: bool = typer.Option(False, "--open"), store: str = STORE,
                    as_json: bool = JSON) -> None:
         """Every case as a spreadsheet row (supplier text neutralised against formula injection)."""
-        from queries.campaign.cases import export_cases, filter_cases, load_cases
+        from minetrace.queries.campaign.cases import export_cases, filter_cases, load_cases
 
         st = open_store_or_exit(store)
         try:
@@ -124,7 +124,7 @@ def register(root: typer.Typer) -> None:
     @app.command("progress")
     def progress_cmd(store: str = STORE, as_json: bool = JSON) -> None:
         """Year over year: high-risk smelter–supplier links found in each year's forms, closed, remaining."""
-        from queries.campaign.cases import load_cases, year_progress
+        from minetrace.queries.campaign.cases import load_cases, year_progress
 
         st = open_store_or_exit(store)
         try:

@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from ingest.reference.notice import reference_notice
+from minetrace.ingest.reference.notice import reference_notice
 
 
 def say_reference_notice(ref: Any, store_option: str | None, as_json: bool) -> str | None:

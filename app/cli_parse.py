@@ -18,11 +18,11 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from app.safe_output import cell, console, json_text, markup, message
-from ingest.pipeline import parse_file
-from ingest.records import Declaration
-from ingest.sources import Source, iter_sources
-from ingest.workbook import UnreadableWorkbook
+from minetrace.app.safe_output import cell, console, json_text, markup, message
+from minetrace.ingest.pipeline import parse_file
+from minetrace.ingest.records import Declaration
+from minetrace.ingest.sources import Source, iter_sources
+from minetrace.ingest.workbook import UnreadableWorkbook
 
 EXIT_UNREADABLE = 2
 

@@ -11,14 +11,14 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from app.safe_output import MESSAGE_LIMIT, cell, json_text, markup, message, plain
-from app.safe_output import console as safe_console
-from queries.context import QueryContext
-from queries.diff import year_diff
-from queries.exposure import cid_exposure, country_exposure
-from queries.origin import countries_of_origin
-from queries.paths import flagged_paths
-from queries.whatif import what_if
+from minetrace.app.safe_output import MESSAGE_LIMIT, cell, json_text, markup, message, plain
+from minetrace.app.safe_output import console as safe_console
+from minetrace.queries.context import QueryContext
+from minetrace.queries.diff import year_diff
+from minetrace.queries.exposure import cid_exposure, country_exposure
+from minetrace.queries.origin import countries_of_origin
+from minetrace.queries.paths import flagged_paths
+from minetrace.queries.whatif import what_if
 
 STORE = typer.Option(None, "--store", help="Store folder or Neo4j URI (default $MINETRACE_STORE or ./.minetrace).")
 JSON = typer.Option(False, "--json", help="Print JSON (stable keys, see docs/queries.md).")
@@ -50,7 +50,7 @@ def open_ctx(store: str | None, year: int | None, policy: str | None, as_of: str
              default_year: bool = True) -> QueryContext:
     """The query context of a command; without --year, the newest reporting year with forms (`default_year`;
     False for commands over every year on file, e.g. receipts for every stored form)."""
-    from queries.policy import PolicyError
+    from minetrace.queries.policy import PolicyError
 
     try:
         return QueryContext.open(store, year=year, policy_file=policy, as_of=parse_date(as_of),
@@ -70,7 +70,7 @@ def say_header(ctx: QueryContext, as_json: bool = False, store: str | None = Non
     """What every rating command says first: one line of notices when they apply — no smelter reference list,
     no RMAP status data (queries.context.notices) — on stdout, or on stderr beside JSON so pipes stay
     parseable; then, as text, the header line: policy, year, the status date and lists."""
-    from queries.context import header_lines
+    from minetrace.queries.context import header_lines
 
     lines = header_lines(ctx.model, ctx.year, store, ctx.year_basis)
     if len(lines) > 1:

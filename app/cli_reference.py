@@ -17,11 +17,11 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from app.safe_output import cell, console, json_text, markup, message
-from ingest.records import SmelterRow
-from ingest.reference import ImportError_, ReferenceStore, import_file
-from ingest.reference.decisions import Decisions
-from ingest.resolve import Resolver
+from minetrace.app.safe_output import cell, console, json_text, markup, message
+from minetrace.ingest.records import SmelterRow
+from minetrace.ingest.reference import ImportError_, ReferenceStore, import_file
+from minetrace.ingest.reference.decisions import Decisions
+from minetrace.ingest.resolve import Resolver
 
 EXIT_BAD_INPUT = 2
 
@@ -221,7 +221,7 @@ def _rows_from_csv(path: Path) -> list[SmelterRow]:
 
 
 def _metal(text: str | None) -> str | None:
-    from ingest.metals import canonical_metal
+    from minetrace.ingest.metals import canonical_metal
 
     return canonical_metal(text) if text else None
 
@@ -283,7 +283,7 @@ def review_cmd(
     if not items:
         typer.echo("0 open review candidates")
         return
-    from queries import glossary
+    from minetrace.queries import glossary
 
     files = _file_names(store, {it["declaration_sha256"] for it in items})
     out = console()
@@ -309,7 +309,7 @@ def review_cmd(
 
 def _file_names(store: str | None, shas: set[str]) -> dict[str, str]:
     """sha256 → the file name the graph store recorded (empty when the store cannot be opened)."""
-    from graph.store import open_store
+    from minetrace.graph.store import open_store
 
     try:
         graph = open_store(store)
@@ -374,8 +374,8 @@ def decide_cmd(
 
 def _apply(store: str | None, ref: ReferenceStore) -> Any:
     """Re-point the stored rows the decisions settle (graph.relink); None when the graph store cannot be opened."""
-    from graph.relink import apply_decisions
-    from graph.store import open_store
+    from minetrace.graph.relink import apply_decisions
+    from minetrace.graph.store import open_store
 
     try:
         graph = open_store(store)
@@ -398,8 +398,8 @@ def apply_decisions_cmd(
     """Re-resolve stored rows whose raw name + metal + country has a decision; re-point their smelter links.
 
     One transaction per declaration. Rows a CID resolved are left alone; raw evidence is kept."""
-    from graph.relink import apply_decisions
-    from graph.store import open_store
+    from minetrace.graph.relink import apply_decisions
+    from minetrace.graph.store import open_store
 
     ref = _open(store)
     try:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import typer
 
-from app.cli_query import AS_OF, JSON, POLICY, STORE, emit, open_ctx, parse_date, say_header
-from app.safe_output import message as line
+from minetrace.app.cli_query import AS_OF, JSON, POLICY, STORE, emit, open_ctx, parse_date, say_header
+from minetrace.app.safe_output import message as line
 
 EXIT_MISMATCH = 1
 EXIT_BAD_INPUT = 2
@@ -43,8 +43,8 @@ def register(root: typer.Typer) -> None:
                 fmt: str = typer.Option(None, "--format", help="docx or pdf (default: from the --out suffix)."),
                 store: str = STORE, policy: str = POLICY, as_of: str = AS_OF, as_json: bool = JSON) -> None:
         """Draft the year's Conflict Minerals Report: every figure from the data, traced in report.json."""
-        from app.explorer.geo import country_shapes
-        from queries.cmr.draft import ReportError, ReportOptions, draft_report
+        from minetrace.app.explorer.geo import country_shapes
+        from minetrace.queries.cmr.draft import ReportError, ReportOptions, draft_report
 
         options = ReportOptions(company=company, template=template, texts=texts, format=fmt, policy_file=policy,
                                 store=store, as_of=parse_date(as_of), shapes=country_shapes)
@@ -82,8 +82,8 @@ def register(root: typer.Typer) -> None:
         """List the figures and rows of an edited draft that no longer match the data (exit 1 when any)."""
         from datetime import date
 
-        from queries.cmr.check import CheckError, compare, read_report
-        from queries.cmr.figures import collect
+        from minetrace.queries.cmr.check import CheckError, compare, read_report
+        from minetrace.queries.cmr.figures import collect
 
         try:
             read = read_report(file)
@@ -128,8 +128,8 @@ def register(root: typer.Typer) -> None:
                                              "restyle) or texts.yaml (every text block with its prompt)."),
                      as_json: bool = JSON) -> None:
         """Write the default report template (.docx) or a texts file (.yaml) to start your own from."""
-        from queries.cmr.template import build_default_template
-        from queries.cmr.texts import PROMPTS, skeleton
+        from minetrace.queries.cmr.template import build_default_template
+        from minetrace.queries.cmr.texts import PROMPTS, skeleton
 
         path = Path(out)
         suffix = path.suffix.lower()

@@ -11,13 +11,13 @@ from collections import Counter
 import typer
 from rich.table import Table
 
-from app.cli_query import AS_OF, JSON, POLICY, STORE, YEAR, emit, head, open_ctx, say_header
-from app.safe_output import cell, markup
-from app.safe_output import console as safe_console
-from queries.figures import LABELS, program_figures, rated_smelters
-from queries.program import store_programs
-from queries.rollup import supplier_rollup
-from queries.survey import program_reference_date
+from minetrace.app.cli_query import AS_OF, JSON, POLICY, STORE, YEAR, emit, head, open_ctx, say_header
+from minetrace.app.safe_output import cell, markup
+from minetrace.app.safe_output import console as safe_console
+from minetrace.queries.figures import LABELS, program_figures, rated_smelters
+from minetrace.queries.program import store_programs
+from minetrace.queries.rollup import supplier_rollup
+from minetrace.queries.survey import program_reference_date
 
 
 def register(root: typer.Typer) -> None:
@@ -61,7 +61,7 @@ def register(root: typer.Typer) -> None:
                                                      "smelter."),
                       as_json: bool = JSON) -> None:
         """Supplier roll-up: worst smelter risk, high-risk paths, latest form validity, program, survey status."""
-        from queries import glossary
+        from minetrace.queries import glossary
 
         with open_ctx(store, year, policy, as_of) as ctx:
             say_header(ctx, as_json, store)
@@ -89,7 +89,7 @@ def register(root: typer.Typer) -> None:
     @app.command("programs")
     def programs_cmd(store: str = STORE, year: int = YEAR, policy: str = POLICY, as_json: bool = JSON) -> None:
         """Program strength (strong/weak) of every supplier's current declaration, with the answers."""
-        from queries.survey import store_survey
+        from minetrace.queries.survey import store_survey
 
         with open_ctx(store, year, policy, None) as ctx:
             say_header(ctx, as_json, store)

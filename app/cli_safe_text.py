@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.safe_output import MESSAGE_LIMIT, markup
+from minetrace.app.safe_output import MESSAGE_LIMIT, markup
 
 
 def safe_text(value: Any) -> str:

@@ -16,13 +16,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app import cli_campaign as camp
-from app.cli_query import JSON, POLICY, STORE, YEAR, emit, head, open_ctx, parse_date, say_header
-from app.cli_safe_text import safe_text
-from app.safe_output import cell, markup, message
-from app.safe_output import console as safe_console
-from graph.current import pending_by_supplier
-from queries.survey import EVENT_KINDS, program_reference_date, store_survey
+from minetrace.app import cli_campaign as camp
+from minetrace.app.cli_query import JSON, POLICY, STORE, YEAR, emit, head, open_ctx, parse_date, say_header
+from minetrace.app.cli_safe_text import safe_text
+from minetrace.app.safe_output import cell, markup, message
+from minetrace.app.safe_output import console as safe_console
+from minetrace.graph.current import pending_by_supplier
+from minetrace.queries.survey import EVENT_KINDS, program_reference_date, store_survey
 
 
 def register(root: typer.Typer) -> None:
@@ -36,8 +36,8 @@ def register(root: typer.Typer) -> None:
                    sheet: str = typer.Option(None, "--sheet", help="Sheet name (default: the first with data)."),
                    store: str = STORE, as_json: bool = JSON) -> None:
         """Load the supplier master list into the store; bad rows are reported by file and row, never fatal."""
-        from graph.store import SupplierRecord, open_store
-        from ingest.suppliers import read_supplier_list
+        from minetrace.graph.store import SupplierRecord, open_store
+        from minetrace.ingest.suppliers import read_supplier_list
 
         res = read_supplier_list(file, sheet=sheet)
         if res.suppliers:
@@ -52,7 +52,7 @@ def register(root: typer.Typer) -> None:
                 gs.close()
         relinked = None
         if res.suppliers:
-            from graph.supplier_link import relink_store
+            from minetrace.graph.supplier_link import relink_store
 
             gs = open_store(store)
             try:  # the forms stored before this master list: filed under their master-list suppliers now
@@ -79,7 +79,7 @@ def register(root: typer.Typer) -> None:
                                                      "from this date (default 31 Dec of the year)."),
                   as_json: bool = JSON) -> None:
         """Scope the master list: drop service, indirect and inactive suppliers (reason per supplier)."""
-        from queries.scoping import scope_store, summarise
+        from minetrace.queries.scoping import scope_store, summarise
 
         with open_ctx(store, year, policy, None) as ctx:
             say_header(ctx, as_json, store)
@@ -106,8 +106,8 @@ def register(root: typer.Typer) -> None:
         """Status per supplier and the figures: in scope, responded, response rate, valid, invalid."""
         with open_ctx(store, year, policy, None) as ctx:
             say_header(ctx, as_json, store)
-            from queries import glossary
-            from queries.linking import unlinked_responders
+            from minetrace.queries import glossary
+            from minetrace.queries.linking import unlinked_responders
 
             rows, fig = store_survey(ctx.store, ctx.year, program_reference_date(ctx.model), ctx.policy,
                                      parse_date(since, "--since"))
@@ -151,7 +151,7 @@ def register(root: typer.Typer) -> None:
                 note: str = typer.Option("", "--note", help="Free text (e.g. why out of scope)."),
                 store: str = STORE, as_json: bool = JSON) -> None:
         """Record a survey event for a supplier."""
-        from graph.store import SurveyEvent, open_store
+        from minetrace.graph.store import SurveyEvent, open_store
 
         kind = event.strip().lower().replace("-", "_")
         if kind not in EVENT_KINDS:
@@ -184,9 +184,9 @@ def register(root: typer.Typer) -> None:
                  store: str = STORE, as_json: bool = JSON) -> None:
         """Link a responder to a master-list supplier: an analyst's decision, applied at once to every stored form
         under the same declared name and remembered for later forms (`survey status` lists who needs one)."""
-        from graph.store import open_store
-        from graph.supplier_link import linker_for_store, relink_store, remember_link
-        from ingest.suppliers import normalise_company
+        from minetrace.graph.store import open_store
+        from minetrace.graph.supplier_link import linker_for_store, relink_store, remember_link
+        from minetrace.ingest.suppliers import normalise_company
 
         gs = open_store(store)
         try:
@@ -208,7 +208,7 @@ def register(root: typer.Typer) -> None:
             same_name = [d.id for d in gs.declarations(current_only=False)
                          if d.company_name and normalise_company(d.company_name) in keys]
             report = relink_store(gs, linker_for_store(gs), declaration_ids=same_name)
-            from graph.store import SupplierRecord
+            from minetrace.graph.store import SupplierRecord
 
             nameless = [f for f in forms if not f.company_name and f.supplier_id != to]
             for f in nameless:  # no name to remember: this form only
@@ -234,8 +234,8 @@ def register(root: typer.Typer) -> None:
                    store: str = STORE, as_json: bool = JSON) -> None:
         """File every stored form under its master-list supplier again (after the master list changed, or forms
         came first): exact matches and analysts' links move, name proposals move held; nothing is unlinked."""
-        from graph.store import open_store
-        from graph.supplier_link import relink_store
+        from minetrace.graph.store import open_store
+        from minetrace.graph.supplier_link import relink_store
 
         gs = open_store(store)
         try:
@@ -253,7 +253,7 @@ def register(root: typer.Typer) -> None:
 def find_forms(store: Any, what: str) -> list[Any]:
     """The stored forms a user names: a SHA-256 (or a prefix of 8+ characters), a file name, or the company name
     the form declares (compared normalised)."""
-    from ingest.suppliers import normalise_company
+    from minetrace.ingest.suppliers import normalise_company
 
     text = what.strip()
     decls = store.declarations(current_only=False)
@@ -287,7 +287,7 @@ def print_relinked(report: Any, console: Console) -> None:
 
 
 def glossary_link(method: str) -> str:
-    from queries import glossary
+    from minetrace.queries import glossary
 
     return glossary.value("link", method)
 
@@ -295,7 +295,7 @@ def glossary_link(method: str) -> str:
 def print_unlinked(unlinked: list[Any], console: Console) -> None:
     """Responders the master list does not account for, with their best candidates and the command that links
     each (queries.linking)."""
-    from queries import glossary
+    from minetrace.queries import glossary
 
     missing = [u for u in unlinked if u.kind == "not_on_master_list"]
     proposals = [u for u in unlinked if u.kind == "name_proposal"]
@@ -332,7 +332,7 @@ def register_campaign(app: typer.Typer, console: Console) -> None:
                     send: bool = camp.SEND, store: str = STORE, policy: str = POLICY, as_json: bool = JSON) -> None:
         """Write a request (.eml, the blank template attached) to every in-scope supplier not asked yet for the
         year; log it as "contacted". Suppliers without a usable contact are listed, not skipped silently."""
-        from queries.campaign.run import run_requests
+        from minetrace.queries.campaign.run import run_requests
 
         cs = camp.setup(store, outbox, templates, settings, sender, company, day, send)
         with open_ctx(store, year, policy, None) as ctx:
@@ -350,7 +350,7 @@ def register_campaign(app: typer.Typer, console: Console) -> None:
                    send: bool = camp.SEND, store: str = STORE, policy: str = POLICY, as_json: bool = JSON) -> None:
         """Remind in-scope suppliers without a valid form whose last message is older than the reminder interval
         (numbered: the escalation count; after max_reminders they are listed to escalate). Logged as follow-ups."""
-        from queries.campaign.run import run_reminders
+        from minetrace.queries.campaign.run import run_reminders
 
         cs = camp.setup(store, outbox, templates, settings, sender, company, day, send)
         with open_ctx(store, year, policy, None) as ctx:
@@ -381,9 +381,9 @@ def register_campaign(app: typer.Typer, console: Console) -> None:
                    store: str = STORE, year: int = YEAR, as_json: bool = JSON) -> None:
         """The campaign's messages: kind, supplier, state (written / sent / failed with the error); --send delivers
         the pending ones."""
-        from queries import glossary
-        from queries.campaign.ledger import load_messages
-        from queries.campaign.run import default_outbox, run_send
+        from minetrace.queries import glossary
+        from minetrace.queries.campaign.ledger import load_messages
+        from minetrace.queries.campaign.run import default_outbox, run_send
 
         sent: list = []
         with open_ctx(store, year, None, None, default_year=False) as ctx:
@@ -417,7 +417,7 @@ def register_campaign(app: typer.Typer, console: Console) -> None:
                    as_json: bool = JSON) -> None:
         """The response funnel from real contact dates: in scope → requested → contacted → responded → valid,
         days to respond, reminders per responder (the counts are `survey status`'s figures)."""
-        from queries.campaign.funnel import campaign_funnel
+        from minetrace.queries.campaign.funnel import campaign_funnel
 
         with open_ctx(store, year, policy, None) as ctx:
             f = campaign_funnel(ctx.store, ctx.year, program_reference_date(ctx.model), ctx.policy,
@@ -444,7 +444,7 @@ def register_campaign(app: typer.Typer, console: Console) -> None:
     def templates_cmd(out: str = typer.Option(..., "--out", help="Folder to copy the default templates into.")
                       ) -> None:
         """Copy the default message templates (English, Chinese) into a folder for editing (--templates DIR)."""
-        from queries.campaign.render import copy_defaults
+        from minetrace.queries.campaign.render import copy_defaults
 
         written = copy_defaults(out)
         for p in written:
@@ -455,7 +455,7 @@ def register_campaign(app: typer.Typer, console: Console) -> None:
 def receipt_batch(store: str | None, year: int | None, policy: str | None, cs: camp.CampaignSetup,
                   declaration_ids: list[str] | None, template: str | None = None) -> Any:
     """`survey receipts` and `ingest --receipts`: receipts and mitigation cases (a `BatchResult`)."""
-    from queries.campaign.run import run_receipts
+    from minetrace.queries.campaign.run import run_receipts
 
     with open_ctx(store, year, policy, None, default_year=False) as ctx:
         return camp.guarded(lambda: run_receipts(ctx, cs.settings, cs.renderer, cs.outbox, cs.day, year=ctx.year,

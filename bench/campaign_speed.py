@@ -24,11 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from graph.store import SupplierRecord, open_store  # noqa: E402
-from queries.campaign.render import Renderer  # noqa: E402
-from queries.campaign.run import run_receipts, run_requests  # noqa: E402
-from queries.campaign.settings import load_settings  # noqa: E402
-from queries.context import QueryContext  # noqa: E402
+from minetrace.graph.store import SupplierRecord, open_store  # noqa: E402
+from minetrace.queries.campaign.render import Renderer  # noqa: E402
+from minetrace.queries.campaign.run import run_receipts, run_requests  # noqa: E402
+from minetrace.queries.campaign.settings import load_settings  # noqa: E402
+from minetrace.queries.context import QueryContext  # noqa: E402
 
 SHARED_TEMPLATE = ROOT.parent / "shared" / "cmrt" / "templates" / "RMI_CMRT_6.5_en.xlsx"
 
@@ -36,8 +36,8 @@ SHARED_TEMPLATE = ROOT.parent / "shared" / "cmrt" / "templates" / "RMI_CMRT_6.5_
 def blank_template(folder: Path) -> Path:
     if SHARED_TEMPLATE.exists():
         return SHARED_TEMPLATE
-    from ingest.synthetic import starter_facilities
-    from ingest.template_writer import CmrtSpec, write_cmrt
+    from minetrace.ingest.synthetic import starter_facilities
+    from minetrace.ingest.template_writer import CmrtSpec, write_cmrt
 
     return write_cmrt(CmrtSpec(), folder / "blank.xlsx", "6.5", facilities=starter_facilities())
 
@@ -85,9 +85,9 @@ def main() -> None:
               f"({1000 * base / args.suppliers:.1f} ms a message)")
         print(f"  ratio campaign / baseline: {ours / base:.2f}")
         if args.forms:
-            from graph.ingest import ingest_paths
-            from graph.resolving import default_resolver
-            from ingest.synthetic import generate_program, starter_facilities, starter_watchlist
+            from minetrace.graph.ingest import ingest_paths
+            from minetrace.graph.resolving import default_resolver
+            from minetrace.ingest.synthetic import generate_program, starter_facilities, starter_watchlist
 
             generate_program(root / "prog", args.forms, seed=3, facilities=starter_facilities(),
                              watchlist=starter_watchlist(), lean=True)

@@ -49,18 +49,18 @@ def pct(values: list[float], q: float) -> float:
 
 def _open(kind: str, directory: Path) -> Any:
     if kind == "embedded":
-        from graph.embedded import EmbeddedStore
+        from minetrace.graph.embedded import EmbeddedStore
 
         return EmbeddedStore(directory)
-    from graph.neo4j_store import Neo4jStore
+    from minetrace.graph.neo4j_store import Neo4jStore
 
     st = Neo4jStore(os.environ["NEO4J_URI"])
     return st
 
 
 def run_one(kind: str, n: int, queries: int, directory: Path) -> dict[str, Any]:
-    from graph import synth
-    from graph.store import SupplierRecord
+    from minetrace.graph import synth
+    from minetrace.graph.store import SupplierRecord
 
     pool = synth.facility_pool(600, seed=11)
     known = {f.cid: f for f in pool}

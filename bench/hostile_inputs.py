@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import hostile_corpus as hc  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
-from app.cli import root  # noqa: E402
+from minetrace.app.cli import root  # noqa: E402
 
 
 def timed(args: list[str]) -> float:

@@ -39,8 +39,8 @@ sys.path.insert(0, str(ROOT))
 
 import openpyxl  # noqa: E402
 
-from ingest.layouts.cmrt6 import CMRT_6  # noqa: E402
-from ingest.workbook import open_workbook, parse_cell  # noqa: E402
+from minetrace.ingest.layouts.cmrt6 import CMRT_6  # noqa: E402
+from minetrace.ingest.workbook import open_workbook, parse_cell  # noqa: E402
 
 SHARED_FILLED = ROOT.parent / "shared" / "cmrt" / "filled"
 TARGET_MEDIAN_S = 0.1
@@ -102,7 +102,7 @@ def minetrace_fallback(path: Path, cells: list[str]) -> int:
 
 def pick_minetrace() -> tuple[Callable[[Path, list[str]], int], str]:
     try:
-        from ingest.pipeline import parse_file
+        from minetrace.ingest.pipeline import parse_file
     except ImportError as exc:
         return minetrace_fallback, f"open_workbook + same cells (parse_file not importable: {exc})"
 
@@ -128,7 +128,7 @@ def source_files(explicit: list[str], generated: bool = False) -> tuple[list[Pat
 
 def generate_6x(path: Path) -> Path:
     """A 6.5-layout workbook with 2,500 filled Smelter List rows and a 650-row Smelter Look-up."""
-    from ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
+    from minetrace.ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
 
     metals = ("Tantalum", "Tin", "Gold", "Tungsten")
     facilities = [Facility(cid=f"CID{i:06d}", metal=metals[i % 4], name=f"Smelter {i} Refining Co.",
@@ -163,8 +163,8 @@ def timed(fn: Callable[[Path, list[str]], int], files: list[Path],
 def stage_cpu(files: list[Path]) -> dict[str, float]:
     """Median CPU seconds of each parse_file stage (open, read, validate) and of the worksheet scan
     and calamine parse inside `read`, over `files`: where the time goes, printed under the totals."""
-    from ingest.reader import read_declaration
-    from ingest.validate import validate
+    from minetrace.ingest.reader import read_declaration
+    from minetrace.ingest.validate import validate
 
     stages: dict[str, list[float]] = {"open": [], "sheets (guard scan + calamine)": [], "read (rest)": [],
                                       "validate": []}

@@ -31,14 +31,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 PAGE_SCRIPT = """
 import importlib
-from app.explorer import views
+from minetrace.app.explorer import views
 views.sidebar()
-importlib.import_module("app.explorer.screens.{page}").render()
+importlib.import_module("minetrace.app.explorer.screens.{page}").render()
 """
 #: the old Trace first view: every flagged path built, the first 500 listed
 OLD_TRACE_SCRIPT = """
-from app.explorer import data, views
-from app.explorer.screens import trace
+from minetrace.app.explorer import data, views
+from minetrace.app.explorer.screens import trace
 views.sidebar()
 paths = data.flagged_paths(data.key(), views.year())
 views.table(paths.head(500), trace.FLAGGED_COLS, key="trace_flagged", selectable=True, height=420)
@@ -50,8 +50,8 @@ def _forget() -> None:
     """Cold: no cached page data, rating or supplier chain."""
     import streamlit as st
 
-    from queries.exposure import clear_chain_cache
-    from queries.ratings import clear_ratings
+    from minetrace.queries.exposure import clear_chain_cache
+    from minetrace.queries.ratings import clear_ratings
 
     st.cache_data.clear()
     clear_ratings()
@@ -86,7 +86,7 @@ def measure(store_dir: Path) -> dict[str, float]:
     if not found:
         raise RuntimeError(f"no flagged-smelter table on Trace: {[m.value for m in [*at.markdown, *at.caption]]}")
     smelters = found[0]
-    from app.explorer import data
+    from minetrace.app.explorer import data
 
     out["flagged_smelters"] = len(data.flagged_smelters(data.key(), _year(at)))
     out["trace_next_page_s"], _ = _run(PAGE_SCRIPT.format(page="trace"), trace_flagged_page=2)

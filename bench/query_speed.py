@@ -65,10 +65,10 @@ def pct(values: list[float], q: float) -> float:
 
 
 def build(n: int, directory: Path) -> tuple[Any, Any, list[str]]:
-    from graph import synth
-    from graph.embedded import DB_NAME, EmbeddedStore
-    from graph.store import SupplierRecord
-    from ingest.reference.store import ReferenceStore
+    from minetrace.graph import synth
+    from minetrace.graph.embedded import DB_NAME, EmbeddedStore
+    from minetrace.graph.store import SupplierRecord
+    from minetrace.ingest.reference.store import ReferenceStore
 
     pool = synth.facility_pool(600, seed=11)
     if (directory / ".built").exists() and (directory / DB_NAME).exists():  # --keep: reuse
@@ -100,12 +100,12 @@ def build(n: int, directory: Path) -> tuple[Any, Any, list[str]]:
 
 
 def _measure(store: Any, ref: Any, cids: list[str], queries: int) -> dict[str, Any]:
-    from queries.exposure import cid_exposure, clear_chain_cache
-    from queries.paths import flagged_paths
-    from queries.policy import load_policy
-    from queries.ratings import clear_ratings
-    from queries.risk import RiskModel
-    from queries.rollup import supplier_rollup
+    from minetrace.queries.exposure import cid_exposure, clear_chain_cache
+    from minetrace.queries.paths import flagged_paths
+    from minetrace.queries.policy import load_policy
+    from minetrace.queries.ratings import clear_ratings
+    from minetrace.queries.risk import RiskModel
+    from minetrace.queries.rollup import supplier_rollup
 
     rows = len(store.reports(year=YEAR))
     policy = load_policy()

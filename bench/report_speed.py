@@ -33,10 +33,10 @@ RMI = ROOT.parent / "shared" / "reference" / "rmi-export-2026-08-22"
 
 
 def build(folder: Path, n: int) -> str:
-    from graph.ingest import ingest_paths
-    from graph.resolving import default_resolver
-    from graph.store import open_store
-    from ingest.synthetic import generate_program, starter_facilities, starter_watchlist
+    from minetrace.graph.ingest import ingest_paths
+    from minetrace.graph.resolving import default_resolver
+    from minetrace.graph.store import open_store
+    from minetrace.ingest.synthetic import generate_program, starter_facilities, starter_watchlist
 
     store = folder / "store"
     if (store / "done").exists():
@@ -46,7 +46,7 @@ def build(folder: Path, n: int) -> str:
     if RMI.is_dir():
         from typer.testing import CliRunner
 
-        from app.cli import root
+        from minetrace.app.cli import root
 
         files = [str(RMI / f) for f in ("CMRT.xml", "CONFORMANT.xml", "ACTIVE.xml", "REVISIONS.xml")]
         CliRunner().invoke(root, ["reference", "import", *files, "--store", str(store)], catch_exceptions=False)
@@ -75,13 +75,13 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     try:
         t_build, store = timed(lambda: build(folder, args.suppliers))
-        from app.explorer.geo import country_shapes
-        from queries.cmr.check import compare, read_report
-        from queries.cmr.draft import ReportOptions, draft_report
-        from queries.cmr.figures import collect
-        from queries.cmr.pdf import PdfError, find_soffice
-        from queries.context import QueryContext
-        from queries.ratings import clear_ratings
+        from minetrace.app.explorer.geo import country_shapes
+        from minetrace.queries.cmr.check import compare, read_report
+        from minetrace.queries.cmr.draft import ReportOptions, draft_report
+        from minetrace.queries.cmr.figures import collect
+        from minetrace.queries.cmr.pdf import PdfError, find_soffice
+        from minetrace.queries.context import QueryContext
+        from minetrace.queries.ratings import clear_ratings
 
         out: dict[str, Any] = {"suppliers": args.suppliers, "build_s": round(t_build, 1)}
         with QueryContext.open(store, year=YEAR) as ctx:

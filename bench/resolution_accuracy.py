@@ -41,13 +41,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 
-from ingest.metals import canonical_metal  # noqa: E402
-from ingest.names import LEGAL_FORMS, initials, is_generic, normalise_name  # noqa: E402
-from ingest.records import SmelterRow  # noqa: E402
-from ingest.reference import ReferenceStore, import_file  # noqa: E402
-from ingest.reference.countries import country_iso2  # noqa: E402
-from ingest.reference.old_ids import parse_old_id  # noqa: E402
-from ingest.resolve import Resolver  # noqa: E402
+from minetrace.ingest.metals import canonical_metal  # noqa: E402
+from minetrace.ingest.names import LEGAL_FORMS, initials, is_generic, normalise_name  # noqa: E402
+from minetrace.ingest.records import SmelterRow  # noqa: E402
+from minetrace.ingest.reference import ReferenceStore, import_file  # noqa: E402
+from minetrace.ingest.reference.countries import country_iso2  # noqa: E402
+from minetrace.ingest.reference.old_ids import parse_old_id  # noqa: E402
+from minetrace.ingest.resolve import Resolver  # noqa: E402
 
 RMI_DIR = SHARED / "reference" / "rmi-export-2026-08-22"
 ALIASES = SHARED / "reference" / "derived" / "smelter_aliases_3tg.csv"
@@ -324,7 +324,7 @@ def alias_set(store: ReferenceStore, n: int, seed: int) -> list[Labelled]:
 # ------------------------------------------------------------------------------------------ B: real files
 def real_file_set(store: ReferenceStore | None = None) -> list[Labelled]:
     """Names as suppliers wrote them (columns C and D) in the filled CMRTs; label = the row's CID."""
-    from ingest.workbook import open_workbook
+    from minetrace.ingest.workbook import open_workbook
 
     out = []
     for path in sorted((SHARED / "cmrt" / "filled").glob("*.xls*")):
@@ -353,7 +353,7 @@ def real_file_set(store: ReferenceStore | None = None) -> list[Labelled]:
 # ------------------------------------------------------------------------------------------ C: old-style rows
 def hand_labelled_rows(confident_only: bool = True) -> list[Labelled]:
     """C1: the real 2.x files' rows, labelled by hand (tests/data/old_style_rows_labels.csv)."""
-    from ingest.pipeline import parse_file
+    from minetrace.ingest.pipeline import parse_file
 
     with LABELS.open(encoding="utf-8", newline="") as fh:
         labels = [r for r in csv.DictReader(fh) if not confident_only or r["confidence"] == "high"]
@@ -374,7 +374,7 @@ def hand_labelled_rows(confident_only: bool = True) -> list[Labelled]:
 
 
 def _crosswalk() -> dict[str, set[str]]:
-    from ingest.workbook import open_workbook
+    from minetrace.ingest.workbook import open_workbook
 
     sheet = open_workbook(SHARED / CROSSWALK).sheet("Standard Smelter Names")
     out: dict[str, set[str]] = {}
@@ -387,7 +387,7 @@ def _crosswalk() -> dict[str, set[str]]:
 
 def _old_combinations() -> list[tuple[str, str, str, str, str]]:
     """(metal, look-up value, standard name, country, old ID) as the 2.x templates offer them."""
-    from ingest.workbook import open_workbook
+    from minetrace.ingest.workbook import open_workbook
 
     seen: dict[tuple[str, str, str, str, str], None] = {}
     for t in OLD_TEMPLATES:
@@ -545,7 +545,7 @@ def sweep(store: ReferenceStore, tmp: Path, sets: list[list[Labelled]]) -> None:
     """Precision/recall of each set for a grid of thresholds (choose the policy by measuring)."""
     from itertools import product
 
-    from ingest.resolve import Policy
+    from minetrace.ingest.resolve import Policy
 
     base = Policy.load()
     print("accept accept_clear clear_margin margin mismatch | " + " | ".join(f"set{i} prec  rec" for i in

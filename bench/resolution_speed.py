@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from rapidfuzz import fuzz, process  # noqa: E402
 from resolution_accuracy import build_store, cid_typo, load_aliases, noisy  # noqa: E402
 
-from ingest.names import normalise_name  # noqa: E402
-from ingest.records import SmelterRow  # noqa: E402
-from ingest.resolve import Resolver  # noqa: E402
+from minetrace.ingest.names import normalise_name  # noqa: E402
+from minetrace.ingest.records import SmelterRow  # noqa: E402
+from minetrace.ingest.resolve import Resolver  # noqa: E402
 
 
 def draw_rows(store, n: int, pool: int, seed: int) -> list[SmelterRow]:

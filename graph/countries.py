@@ -14,11 +14,11 @@ from functools import lru_cache
 import pycountry
 
 try:  # the reference layer knows the CMRT traps ("CONGO" is CG, not CD)
-    from ingest.reference.countries import country_iso2 as _reference_iso2
+    from minetrace.ingest.reference.countries import country_iso2 as _reference_iso2
 except ImportError:  # pragma: no cover - only while the reference layer is absent
     _reference_iso2 = None
 try:
-    from ingest.mine_countries import countries as _mine_countries
+    from minetrace.ingest.mine_countries import countries as _mine_countries
 except ImportError:  # pragma: no cover - only while the reference layer is absent
     _mine_countries = None
 

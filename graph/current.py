@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from graph.store import IngestOutcome
+from minetrace.graph.store import IngestOutcome
 
 INVALID_PENDING = "invalid form: the valid form {current} stays current until this one is fixed or accepted"
 DOMAIN_HOLD = "identity unconfirmed: contact e-mail domain {domain} differs from the supplier's {identity}"

@@ -34,10 +34,10 @@ from typing import Any
 
 import networkx as nx
 
-from graph import schema as S
-from graph.countries import country_name, split_countries, to_iso2
-from graph.current import GroupForm, current_of, email_domain, outcome_of
-from graph.store import (
+from minetrace.graph import schema as S
+from minetrace.graph.countries import country_name, split_countries, to_iso2
+from minetrace.graph.current import GroupForm, current_of, email_domain, outcome_of
+from minetrace.graph.store import (
     CampaignRecord,
     CountryRecord,
     DeclarationInfo,
@@ -52,8 +52,8 @@ from graph.store import (
     SupplierRecord,
     SurveyEvent,
 )
-from ingest.names import normalise_name
-from ingest.records import Declaration, Resolution, SmelterRow
+from minetrace.ingest.names import normalise_name
+from minetrace.ingest.records import Declaration, Resolution, SmelterRow
 
 DB_NAME = "graph.sqlite"
 #: 2: REPORTS clustered by smelter (PRIMARY KEY smelter_key, dno, row) — smelter→suppliers is a range scan
@@ -1073,7 +1073,7 @@ class EmbeddedStore:
         version = self.version()
         if self._full_cache is not None and self._full_cache[0] == version:
             return self._full_cache[1]
-        from graph.export import to_networkx
+        from minetrace.graph.export import to_networkx
 
         g = to_networkx(self.export_nodes(), self.export_edges())
         self._full_cache = (version, g)

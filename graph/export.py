@@ -26,9 +26,9 @@ from typing import Any
 
 import networkx as nx
 
-from graph import schema as S
-from graph.store import EdgeRow, GraphStore, NodeRow
-from ingest.formula_text import neutralise
+from minetrace.graph import schema as S
+from minetrace.graph.store import EdgeRow, GraphStore, NodeRow
+from minetrace.ingest.formula_text import neutralise
 
 FORMATS = ("graphml", "csv", "neo4j-csv")
 ARRAY_DELIMITER = ";"

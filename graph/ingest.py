@@ -51,10 +51,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph import schema as S
-from graph.resolving import RowResolver, default_resolver, provisional_key
-from graph.store import GraphStore, SupplierRecord
-from graph.supplier_link import (
+from minetrace.graph import schema as S
+from minetrace.graph.resolving import RowResolver, default_resolver, provisional_key
+from minetrace.graph.store import GraphStore, SupplierRecord
+from minetrace.graph.supplier_link import (
     RelinkReport,
     SupplierLinker,
     identity_hold,
@@ -62,8 +62,8 @@ from graph.supplier_link import (
     match_shown,
     relink_store,
 )
-from ingest.records import Declaration, Resolution
-from ingest.sources import Source, SourceError, iter_sources, printable_name
+from minetrace.ingest.records import Declaration, Resolution
+from minetrace.ingest.sources import Source, SourceError, iter_sources, printable_name
 
 ParseFn = Callable[[bytes, str], Declaration]
 
@@ -132,16 +132,16 @@ class IngestReport:
 
 
 def _default_parse(data: bytes, name: str) -> Declaration:
-    from ingest.pipeline import parse_file
+    from minetrace.ingest.pipeline import parse_file
 
     return parse_file(data, name=name)
 
 
 def _parse_keeping_workbook(data: bytes, name: str) -> tuple[Declaration, Any]:
     """`parse_file` without throwing the open workbook away: its Look-up is read for learning."""
-    from ingest.reader import read_declaration
-    from ingest.validate import validate
-    from ingest.workbook import open_workbook
+    from minetrace.ingest.reader import read_declaration
+    from minetrace.ingest.validate import validate
+    from minetrace.ingest.workbook import open_workbook
 
     workbook = open_workbook(data, name=name)
     decl = read_declaration(workbook)
@@ -189,7 +189,7 @@ def reporting_year(decl: Declaration, year: int | None) -> tuple[int | None, str
 
 def _flag_unfiled(decl: Declaration) -> None:
     """The warning an unfiled form carries: what happened and the command that files it."""
-    from ingest.findings import make_finding
+    from minetrace.ingest.findings import make_finding
 
     if any(f.code == "reporting_year_unknown" for f in decl.findings):
         return
@@ -302,7 +302,7 @@ def ingest_sources(sources: Iterable[Source], store: GraphStore, resolver: RowRe
     `learn`: when the resolver is the reference resolver, a file whose template release's Look-up is
     not in the reference store yet has it imported before its rows are resolved (graph.lookup_learning).
     """
-    from graph.lookup_learning import LookupLearner, rebuilt
+    from minetrace.graph.lookup_learning import LookupLearner, rebuilt
 
     if resolver is None:
         resolver, rdesc = default_resolver()
@@ -364,7 +364,7 @@ def display_name(src: Source) -> str:
 def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: SupplierLinker, year: int | None,
          parent_supplier_id: str | None, parse: ParseFn | None, learner: Any = None,
          prelearned: str | None | bool = False) -> FileResult:
-    from ingest.workbook import UnreadableWorkbook
+    from minetrace.ingest.workbook import UnreadableWorkbook
 
     name = printable_name(src.name)
     if src.skipped:
@@ -450,8 +450,8 @@ def _prelearn(learner: Any, src: Source, store: GraphStore) -> str | None | bool
     reference store raises StoreError (the batch stops before storing anything)."""
     from types import SimpleNamespace
 
-    from ingest.detect import detect_template
-    from ingest.workbook import open_workbook
+    from minetrace.ingest.detect import detect_template
+    from minetrace.ingest.workbook import open_workbook
 
     if src.error or src.skipped:
         return False
@@ -481,7 +481,7 @@ def _learn(learner: Any, decl: Declaration, workbook: Any, data: bytes, name: st
         return None
     try:
         if workbook is None:  # a custom parse function: open the workbook again, only for this
-            from ingest.workbook import open_workbook
+            from minetrace.ingest.workbook import open_workbook
 
             workbook = open_workbook(data, name=printable_name(name))
         got = learner.learn(decl, workbook, name)

@@ -30,9 +30,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ingest.findings import make_finding
-from ingest.records import Declaration, Finding
-from ingest.reference.releases import LOOKUP_KINDS, TRUST_SUPPLIER, TRUST_TEMPLATE, known_release, lookup_digest
+from minetrace.ingest.findings import make_finding
+from minetrace.ingest.records import Declaration, Finding
+from minetrace.ingest.reference.releases import (
+    LOOKUP_KINDS,
+    TRUST_SUPPLIER,
+    TRUST_TEMPLATE,
+    known_release,
+    lookup_digest,
+)
 
 __all__ = ["LOOKUP_KINDS", "LearnedLookup", "LearningStats", "LookupLearner", "lookup_key", "rebuilt",
            "release_date"]
@@ -144,7 +150,7 @@ class LookupLearner:
 
     @staticmethod
     def supports(resolver: Any) -> bool:
-        from ingest.reference.store import ReferenceStore
+        from minetrace.ingest.reference.store import ReferenceStore
 
         return isinstance(getattr(resolver, "store", None), ReferenceStore)
 
@@ -194,7 +200,7 @@ class LookupLearner:
 
     def _import(self, decl: Declaration, workbook: Any, name: str, key: str, importer: str,
                 trust: str) -> LearnedLookup:
-        from ingest.reference.importers import import_template_301, import_template_lookup
+        from minetrace.ingest.reference.importers import import_template_301, import_template_lookup
 
         template = f"{decl.template.kind} {decl.template.version or '?'}"
         as_of = release_date(decl.template.version_text)

@@ -37,11 +37,11 @@ from typing import Any
 from neo4j import Driver, GraphDatabase, ManagedTransaction
 from neo4j.exceptions import ConstraintError, Neo4jError, ServiceUnavailable, SessionExpired
 
-from graph import schema as S
-from graph.countries import country_name, split_countries, to_iso2
-from graph.current import DOMAIN_HOLD, INVALID_PENDING, email_domain, outcome_of
-from graph.embedded import MINE_SHEET, PRODUCT_SHEET, SMELTER_SHEET, smelter_key_for
-from graph.store import (
+from minetrace.graph import schema as S
+from minetrace.graph.countries import country_name, split_countries, to_iso2
+from minetrace.graph.current import DOMAIN_HOLD, INVALID_PENDING, email_domain, outcome_of
+from minetrace.graph.embedded import MINE_SHEET, PRODUCT_SHEET, SMELTER_SHEET, smelter_key_for
+from minetrace.graph.store import (
     CampaignRecord,
     CountryRecord,
     DeclarationInfo,
@@ -56,7 +56,7 @@ from graph.store import (
     SupplierRecord,
     SurveyEvent,
 )
-from ingest.records import Declaration, Resolution
+from minetrace.ingest.records import Declaration, Resolution
 
 #: store-internal labels (fixed here; never from input)
 META_LABEL = "MinetraceMeta"
@@ -171,7 +171,7 @@ class Neo4jStore:
         auth = (user or "neo4j", password or "") if (user or password) else None
         self.batch_size = max(1, int(batch_size))
         if files_dir is None:
-            from ingest.reference.store import store_dir
+            from minetrace.ingest.reference.store import store_dir
 
             files_dir = store_dir(uri) / "files"
         self.files_dir = Path(files_dir)

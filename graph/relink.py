@@ -17,10 +17,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from graph.countries import to_iso2
-from graph.embedded import smelter_key_for
-from graph.store import GraphStore, ReportHop, ReportRelink
-from ingest.records import SmelterRow
+from minetrace.graph.countries import to_iso2
+from minetrace.graph.embedded import smelter_key_for
+from minetrace.graph.store import GraphStore, ReportHop, ReportRelink
+from minetrace.ingest.records import SmelterRow
 
 
 @dataclass

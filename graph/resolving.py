@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any, Protocol
 
-from ingest.names import normalise_name
-from ingest.records import Resolution, SmelterRow
+from minetrace.ingest.names import normalise_name
+from minetrace.ingest.records import Resolution, SmelterRow
 
 _CID = re.compile(r"^CID\d{6}$")
 
@@ -27,7 +27,7 @@ class RowResolver(Protocol):
 
 def provisional_key(row: SmelterRow) -> str:
     """"metal|normalised name|country" for a row that did not resolve."""
-    from graph.countries import to_iso2
+    from minetrace.graph.countries import to_iso2
 
     metal = (row.metal or "").lower()
     name = normalise_name(row.name or row.lookup or "") or "unidentified"
@@ -60,7 +60,7 @@ class CidOnlyResolver:
 def default_resolver(reference_dir: Any = None) -> tuple[RowResolver, str]:
     """(resolver, description): the reference resolver when it can be built, else CID-only."""
     try:
-        from ingest import resolve as resolve_mod  # type: ignore[attr-defined]
+        from minetrace.ingest import resolve as resolve_mod  # type: ignore[attr-defined]
     except ImportError:
         resolve_mod = None
     if resolve_mod is not None:
@@ -76,7 +76,7 @@ def default_resolver(reference_dir: Any = None) -> tuple[RowResolver, str]:
             opener = getattr(cls, "open", None)
             if callable(opener):
                 return opener(reference_dir), "ingest.resolve.Resolver"
-            from ingest.reference.store import ReferenceStore
+            from minetrace.ingest.reference.store import ReferenceStore
 
             return cls(ReferenceStore.open(reference_dir)), "ingest.resolve.Resolver"
     return CidOnlyResolver(), "CID-only (ingest.resolve not available)"

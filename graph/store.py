@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from ingest.records import Declaration, Resolution
+from minetrace.ingest.records import Declaration, Resolution
 
 Outcome = Literal["new", "duplicate", "superseded", "invalid_stored", "pending"]
 SurveyKind = Literal["contacted", "follow_up", "responded", "out_of_scope", "in_scope", "note"]
@@ -236,7 +236,7 @@ class ReportRelink:
 
     @property
     def provisional(self) -> bool:
-        from graph.schema import PROVISIONAL_PREFIX
+        from minetrace.graph.schema import PROVISIONAL_PREFIX
 
         return self.smelter_key.startswith(PROVISIONAL_PREFIX)
 
@@ -366,9 +366,9 @@ def open_store(uri_or_dir: str | os.PathLike[str] | None = None) -> GraphStore:
     """
     target = resolve_store_target(uri_or_dir)
     if is_neo4j_uri(target):
-        from graph.neo4j_store import Neo4jStore  # lazy: the embedded path needs no driver/server
+        from minetrace.graph.neo4j_store import Neo4jStore  # lazy: the embedded path needs no driver/server
 
         return Neo4jStore(target)
-    from graph.embedded import EmbeddedStore
+    from minetrace.graph.embedded import EmbeddedStore
 
     return EmbeddedStore(Path(target))

@@ -28,11 +28,11 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from graph import schema as S
-from graph.current import email_domain
-from graph.store import SupplierRecord
-from ingest.records import Declaration
-from ingest.suppliers import MasterSupplier, match_supplier, normalise_company, read_supplier_list
+from minetrace.graph import schema as S
+from minetrace.graph.current import email_domain
+from minetrace.graph.store import SupplierRecord
+from minetrace.ingest.records import Declaration
+from minetrace.ingest.suppliers import MasterSupplier, match_supplier, normalise_company, read_supplier_list
 
 
 def declared_supplier_id(company_name: str | None, sha256: str) -> str:
@@ -191,7 +191,7 @@ def remember_link(store: Any, company_name: str, supplier_id: str, note: str = "
                   day: date | None = None) -> str:
     """Record an analyst's link of a declared company name to a master-list supplier (kept in the store, applied
     to every stored and later form under that name). Returns the key (the normalised name)."""
-    from graph.store import CampaignRecord
+    from minetrace.graph.store import CampaignRecord
 
     key = normalise_company(company_name)
     if not key:

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from graph.resolving import provisional_key
-from ingest.records import (
+from minetrace.graph.resolving import provisional_key
+from minetrace.ingest.records import (
     CompanyInfo,
     Declaration,
     FileInfo,

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 
-from ingest.layouts import Layout, layout_for, nearest_layout, version_key
-from ingest.normalize import clean_text, language_name
-from ingest.records import TemplateInfo
-from ingest.workbook import Sheet, UnreadableWorkbook, Workbook
+from minetrace.ingest.layouts import Layout, layout_for, nearest_layout, version_key
+from minetrace.ingest.normalize import clean_text, language_name
+from minetrace.ingest.records import TemplateInfo
+from minetrace.ingest.workbook import Sheet, UnreadableWorkbook, Workbook
 
 KINDS = ("CMRT", "EMRT", "CRT", "AMRT")
 _KIND = re.compile(r"\((CMRT|EMRT|CRT|AMRT)\)", re.IGNORECASE)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingest.records import Finding, Severity
+from minetrace.ingest.records import Finding, Severity
 
 Stage = str  # "reader", "validation", "resolution", "master_list"
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import pycountry
 
-from ingest.reference.countries import country_iso2
+from minetrace.ingest.reference.countries import country_iso2
 
 REASONS = ("country", "recycled", "unknown", "various", "duplicate", "not_a_country")
 

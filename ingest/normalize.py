@@ -14,7 +14,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from ingest.metals import canonical_metal
+from minetrace.ingest.metals import canonical_metal
 
 #: characters that Excel users paste as "spaces"
 _SPACE_LIKE = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000\ufeff\u200b"), " ")

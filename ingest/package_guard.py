@@ -31,7 +31,7 @@ from typing import Any
 
 import python_calamine
 
-from ingest.cell_refs import column_index, column_letter
+from minetrace.ingest.cell_refs import column_index, column_letter
 
 #: Refuse files larger than this before reading them (bytes). Real CMRTs are 0.4–2.5 MB.
 MAX_FILE_BYTES = 100 * 1024 * 1024

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.reader import read_declaration
-from ingest.records import Declaration
-from ingest.validate import validate
-from ingest.workbook import open_workbook
+from minetrace.ingest.reader import read_declaration
+from minetrace.ingest.records import Declaration
+from minetrace.ingest.validate import validate
+from minetrace.ingest.workbook import open_workbook
 
 
 def parse_file(source: str | Path | bytes, name: str | None = None) -> Declaration:

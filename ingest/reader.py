@@ -18,11 +18,11 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from ingest.detect import SMELTER_VERSION_CELLS, detect_template, version_matches
-from ingest.layouts import Layout, TableLayout
-from ingest.layouts.model import CompanyQuestion, Question
-from ingest.metals import canonical_metal
-from ingest.normalize import (
+from minetrace.ingest.detect import SMELTER_VERSION_CELLS, detect_template, version_matches
+from minetrace.ingest.layouts import Layout, TableLayout
+from minetrace.ingest.layouts.model import CompanyQuestion, Question
+from minetrace.ingest.metals import canonical_metal
+from minetrace.ingest.normalize import (
     clean_cid,
     clean_field,
     clean_text,
@@ -36,7 +36,7 @@ from ingest.normalize import (
     split_consolidated,
     split_date,
 )
-from ingest.records import (
+from minetrace.ingest.records import (
     Answer,
     CompanyInfo,
     Declaration,
@@ -46,7 +46,7 @@ from ingest.records import (
     ProductRow,
     SmelterRow,
 )
-from ingest.workbook import Sheet, Workbook, column_index, parse_cell
+from minetrace.ingest.workbook import Sheet, Workbook, column_index, parse_cell
 
 #: SmelterRow fields filled from text cells (everything but row/metal/lookup_kind/flags)
 _SMELTER_TEXT_FIELDS = frozenset({

@@ -44,14 +44,14 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz
 
-from ingest.names import TRADE_WORDS, NameForms, name_forms, name_tokens, normalise_name
-from ingest.records import Candidate, Declaration, Finding, Resolution, SmelterRow
-from ingest.reference.countries import country_iso2
-from ingest.reference.decisions import Decisions
-from ingest.reference.notice import has_reference_list
-from ingest.reference.old_ids import is_old_id_shape, parse_old_id
-from ingest.reference.store import CID_RE, ReferenceStore
-from ingest.resolve_index import NameHit, NameIndex, Scores, countries_in_name
+from minetrace.ingest.names import TRADE_WORDS, NameForms, name_forms, name_tokens, normalise_name
+from minetrace.ingest.records import Candidate, Declaration, Finding, Resolution, SmelterRow
+from minetrace.ingest.reference.countries import country_iso2
+from minetrace.ingest.reference.decisions import Decisions
+from minetrace.ingest.reference.notice import has_reference_list
+from minetrace.ingest.reference.old_ids import is_old_id_shape, parse_old_id
+from minetrace.ingest.reference.store import CID_RE, ReferenceStore
+from minetrace.ingest.resolve_index import NameHit, NameIndex, Scores, countries_in_name
 
 POLICY_FILE = Path(__file__).resolve().parent / "reference" / "resolution.yaml"
 OLD_ID_RE = re.compile(r"^[1-4][A-Z]{3}\d{3}$")

@@ -31,7 +31,7 @@ import pycountry
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
 
-from ingest.names import (
+from minetrace.ingest.names import (
     GENERIC_WORDS,
     NameForms,
     compact_key,

@@ -23,8 +23,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ingest.records import Finding
-from ingest.workbook import UnreadableWorkbook, Workbook, open_workbook
+from minetrace.ingest.records import Finding
+from minetrace.ingest.workbook import UnreadableWorkbook, Workbook, open_workbook
 
 #: canonical field → header spellings (compared after `_norm_header`)
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {

@@ -28,8 +28,8 @@ from typing import Any
 
 import pycountry
 
-from ingest.metals import CMRT_METALS
-from ingest.template_writer import (
+from minetrace.ingest.metals import CMRT_METALS
+from minetrace.ingest.template_writer import (
     VERSIONS,
     CmrtSpec,
     Facility,

@@ -36,8 +36,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ingest.layouts.cmrt6 import CMRT_6, Q6_ANSWERS, YES_NO_UNKNOWN
-from ingest.layouts.model import Layout
+from minetrace.ingest.layouts.cmrt6 import CMRT_6, Q6_ANSWERS, YES_NO_UNKNOWN
+from minetrace.ingest.layouts.model import Layout
 
 TITLE = "Conflict Minerals Reporting Template (CMRT)"
 

@@ -46,11 +46,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from ingest.findings import make_finding, with_catalogue_severity
-from ingest.layouts import get_layout, layout_for
-from ingest.layouts.model import Layout, Question
-from ingest.records import Answer, Declaration, Finding, SmelterRow
-from ingest.reference.old_ids import parse_old_id
+from minetrace.ingest.findings import make_finding, with_catalogue_severity
+from minetrace.ingest.layouts import get_layout, layout_for
+from minetrace.ingest.layouts.model import Layout, Question
+from minetrace.ingest.records import Answer, Declaration, Finding, SmelterRow
+from minetrace.ingest.reference.old_ids import parse_old_id
 
 CheckerStyle = Literal["rmi6", "emrt1", "emrt2", "crt", "amrt", "cmrt3", "cmrt203", "cmrt202", "cmrt1"]
 

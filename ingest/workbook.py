@@ -27,8 +27,8 @@ from typing import Any
 
 import python_calamine
 
-from ingest.cell_refs import column_index, column_letter, parse_cell
-from ingest.package_guard import (
+from minetrace.ingest.cell_refs import column_index, column_letter, parse_cell
+from minetrace.ingest.package_guard import (
     _EMPTY_ZIP_MAGIC,
     COL_LIMIT,
     MAX_COMPRESSION_RATIO,

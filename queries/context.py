@@ -22,8 +22,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from queries.policy import Policy, load_policy
-from queries.risk import RiskModel
+from minetrace.queries.policy import Policy, load_policy
+from minetrace.queries.risk import RiskModel
 
 
 def rating_year(store: Any, year: int | None) -> int | None:
@@ -65,7 +65,7 @@ def notices(model: RiskModel, store_option: str | None = None) -> list[str]:
     status data (queries.status_basis), each when it applies."""
     out = []
     try:
-        from ingest.reference.notice import reference_notice
+        from minetrace.ingest.reference.notice import reference_notice
 
         note = reference_notice(model.facts, store_option) if hasattr(model.facts, "db") else None
     except Exception:  # a broken or foreign reference store: the command reports it itself
@@ -120,7 +120,7 @@ class QueryContext:
         """`policy_file`: a preset name (us-sec-1502, eu-2017-821) or a YAML file; None = the default preset.
         `default_year`: without a year, take the newest reporting year with forms (the CLI's default) instead
         of every year on file."""
-        from graph.store import open_store
+        from minetrace.graph.store import open_store
 
         policy = load_policy(policy_file)  # a bad --policy is reported before any store is opened
         gs = open_store(store)
@@ -155,7 +155,7 @@ class QueryContext:
 def open_reference(store: str | Path | None = None) -> Any:
     """The dated reference store beside the graph store (None when it cannot be opened)."""
     try:
-        from ingest.reference.store import ReferenceStore
+        from minetrace.ingest.reference.store import ReferenceStore
     except ImportError:  # pragma: no cover - reference layer absent
         return None
     return ReferenceStore.open(store)

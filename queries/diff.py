@@ -15,9 +15,9 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from queries._access import get
-from queries.policy import Policy, load_policy
-from queries.risk import RiskModel, risk_by_key
+from minetrace.queries._access import get
+from minetrace.queries.policy import Policy, load_policy
+from minetrace.queries.risk import RiskModel, risk_by_key
 
 
 @dataclass

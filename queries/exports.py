@@ -22,17 +22,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from queries import glossary
-from queries._access import as_json, get
-from queries.context import header
-from queries.figures import population, program_figures
-from queries.paths import file_label, flagged_paths, supplier_label
-from queries.report import Appendix, appendix, country_label
-from queries.risk import RiskModel, risk_by_key
-from queries.rollup import supplier_rollup
-from queries.sourcing import supplier_answer_flags
-from queries.survey import program_reference_date, store_survey
-from queries.xlsx import Column, SheetSpec, check_out, write_csv, write_table, write_xlsx
+from minetrace.queries import glossary
+from minetrace.queries._access import as_json, get
+from minetrace.queries.context import header
+from minetrace.queries.figures import population, program_figures
+from minetrace.queries.paths import file_label, flagged_paths, supplier_label
+from minetrace.queries.report import Appendix, appendix, country_label
+from minetrace.queries.risk import RiskModel, risk_by_key
+from minetrace.queries.rollup import supplier_rollup
+from minetrace.queries.sourcing import supplier_answer_flags
+from minetrace.queries.survey import program_reference_date, store_survey
+from minetrace.queries.xlsx import Column, SheetSpec, check_out, write_csv, write_table, write_xlsx
 
 
 @dataclass
@@ -182,9 +182,9 @@ def export_cmrt(store: Any, model: RiskModel, out: str | Path, year: int | None,
     import os
     import tempfile
 
-    from ingest.pipeline import parse_file
-    from ingest.template_writer import SmelterSpec, write_consolidated_cmrt
-    from queries.company_block import normalise, to_spec
+    from minetrace.ingest.pipeline import parse_file
+    from minetrace.ingest.template_writer import SmelterSpec, write_consolidated_cmrt
+    from minetrace.queries.company_block import normalise, to_spec
 
     check_out(out, (".xlsx",), "export cmrt (a CMRT workbook)")
     rows = consolidated_rows(store, model, year, valid_only)
@@ -218,7 +218,7 @@ def export_responses(store: Any, out: str | Path, year: int | None, model: RiskM
     """Every master-list supplier with its survey status, then every responder the master list does not account
     for (not on it, or linked only by a name proposal) with its best candidates and the command that links it —
     no response is left out of the file."""
-    from queries.linking import unlinked_responders
+    from minetrace.queries.linking import unlinked_responders
 
     check_out(out, what="export responses")
     ref = program_reference_date(model) if model else None

@@ -20,8 +20,8 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from queries._access import fields, get
-from queries.policy import Policy, load_policy
+from minetrace.queries._access import fields, get
+from minetrace.queries.policy import Policy, load_policy
 
 
 @dataclass

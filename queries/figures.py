@@ -34,10 +34,10 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from queries._access import get
-from queries.ratings import reported_smelter_keys, smelter_ratings
-from queries.risk import LEVEL_RANK, RiskModel, SmelterRisk, flags_of
-from queries.survey import SurveyFigures, latest_per_scope, program_reference_date, store_survey
+from minetrace.queries._access import get
+from minetrace.queries.ratings import reported_smelter_keys, smelter_ratings
+from minetrace.queries.risk import LEVEL_RANK, RiskModel, SmelterRisk, flags_of
+from minetrace.queries.survey import SurveyFigures, latest_per_scope, program_reference_date, store_survey
 
 #: findings that mean a reported CID does not identify a smelter
 NOT_IDENTIFIED = ("unknown_cid", "cid_split", "not_a_smelter")

@@ -24,8 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.reference.cahra import is_whole_country, norm_area, state_codes, state_names
-from queries._access import get
+from minetrace.ingest.reference.cahra import is_whole_country, norm_area, state_codes, state_names
+from minetrace.queries._access import get
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph import schema as S
-from graph.supplier_link import masters_in
-from ingest.suppliers import SupplierCandidate, candidates
+from minetrace.graph import schema as S
+from minetrace.graph.supplier_link import masters_in
+from minetrace.ingest.suppliers import SupplierCandidate, candidates
 
 #: why a responder is listed
 NOT_ON_MASTER_LIST = "not_on_master_list"

@@ -17,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from queries._access import get
-from queries.report import country_title, validated_hops
-from queries.risk import RiskModel, declared_countries_by_smelter
+from minetrace.queries._access import get
+from minetrace.queries.report import country_title, validated_hops
+from minetrace.queries.risk import RiskModel, declared_countries_by_smelter
 
 
 @dataclass

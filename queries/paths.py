@@ -19,9 +19,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from queries._access import fields, gc_paused, get
-from queries.ratings import smelter_ratings
-from queries.risk import RiskModel, SmelterRisk, declared_countries_by_smelter, flags_of, risk_by_key
+from minetrace.queries._access import fields, gc_paused, get
+from minetrace.queries.ratings import smelter_ratings
+from minetrace.queries.risk import RiskModel, SmelterRisk, declared_countries_by_smelter, flags_of, risk_by_key
 
 #: above this many flagged smelters, all hops are read and filtered here (query parameter limits)
 MAX_KEYS_PER_READ = 5000

@@ -22,9 +22,9 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ingest.layouts import ALL_LAYOUTS, layout_for
-from ingest.layouts.model import Layout
-from queries.policy import Policy, load_policy
+from minetrace.ingest.layouts import ALL_LAYOUTS, layout_for
+from minetrace.ingest.layouts.model import Layout
+from minetrace.queries.policy import Policy, load_policy
 
 ROLE_TITLES = {
     "policy": "Responsible minerals sourcing policy",

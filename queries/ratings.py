@@ -26,8 +26,8 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from queries._access import fields
-from queries.risk import RiskModel, SmelterRisk, risk_by_key
+from minetrace.queries._access import fields
+from minetrace.queries.risk import RiskModel, SmelterRisk, risk_by_key
 
 #: store → (store version, {state key → {smelter key → rating}}); entries die with the store object
 _RATINGS: weakref.WeakKeyDictionary[Any, tuple[str, dict[tuple[Any, ...], dict[str, SmelterRisk]]]] = (

@@ -22,8 +22,8 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from queries._access import get
-from queries.risk import RiskModel
+from minetrace.queries._access import get
+from minetrace.queries.risk import RiskModel
 
 METAL_ORDER = {"Gold": 0, "Tantalum": 1, "Tin": 2, "Tungsten": 3}
 
@@ -82,7 +82,7 @@ class Appendix:
 
 def appendix(store: Any, model: RiskModel, year: int | None, valid_only: bool = True) -> Appendix:
     """Appendix A: one row per validated smelter (CID, metal), conformant status as of the model's date."""
-    from queries.figures import population
+    from minetrace.queries.figures import population
 
     policy = model.policy
     hops = validated_hops(store, year, valid_only)
@@ -128,8 +128,8 @@ def appendix(store: Any, model: RiskModel, year: int | None, valid_only: bool = 
         by_metal[r["metal"]] += 1
         if r["conformant"] == policy.report.appendix_conformant_label:
             conformant_by_metal[r["metal"]] += 1
-    from queries.figures import program_figures
-    from queries.origin import countries_of_origin
+    from minetrace.queries.figures import program_figures
+    from minetrace.queries.origin import countries_of_origin
 
     origin = countries_of_origin(store, model, year, valid_only)
     figures = program_figures(store, model, year)

@@ -35,13 +35,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
-from queries import glossary
-from queries._access import as_date, fields, first, get
-from queries.geography import Geography
-from queries.policy import Policy, load_policy
-from queries.reasons import LEVEL_RANK, REASONS, reason_level, worst
-from queries.sourcing import DeclaredSourcing, store_declared_sourcing
-from queries.status_basis import FILED_SCHEMES, StatusBasis, judged_at_label, status_basis
+from minetrace.queries import glossary
+from minetrace.queries._access import as_date, fields, first, get
+from minetrace.queries.geography import Geography
+from minetrace.queries.policy import Policy, load_policy
+from minetrace.queries.reasons import LEVEL_RANK, REASONS, reason_level, worst
+from minetrace.queries.sourcing import DeclaredSourcing, store_declared_sourcing
+from minetrace.queries.status_basis import FILED_SCHEMES, StatusBasis, judged_at_label, status_basis
 
 LEVELS = ("high", "medium", "low")
 __all__ = ["LEVELS", "LEVEL_RANK", "RULES", "Reason", "ReferenceFacts", "RiskModel", "SmelterRisk",
@@ -614,7 +614,7 @@ def risk_by_key(store: Any, model: RiskModel, year: int | None = None,
     if declared is None:
         sourcing = store_declared_sourcing(store, year, model.policy)
     else:
-        from queries.sourcing import declared_sourcing
+        from minetrace.queries.sourcing import declared_sourcing
 
         sourcing = declared_sourcing(((k, iso2, d, row) for k, items in declared.items() for iso2, d, row in items),
                                      model.policy.risk.max_declared_countries)

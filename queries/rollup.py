@@ -22,14 +22,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from queries._access import fields, gc_paused, get
-from queries.exposure import supplier_chains_cached
-from queries.paths import smelter_flags
-from queries.program import program_strength
-from queries.ratings import smelter_ratings
-from queries.risk import LEVEL_RANK, RiskModel, SmelterRisk, risk_by_key
-from queries.sourcing import supplier_answer_flags
-from queries.survey import latest_per_scope, program_reference_date, survey_status
+from minetrace.queries._access import fields, gc_paused, get
+from minetrace.queries.exposure import supplier_chains_cached
+from minetrace.queries.paths import smelter_flags
+from minetrace.queries.program import program_strength
+from minetrace.queries.ratings import smelter_ratings
+from minetrace.queries.risk import LEVEL_RANK, RiskModel, SmelterRisk, risk_by_key
+from minetrace.queries.sourcing import supplier_answer_flags
+from minetrace.queries.survey import latest_per_scope, program_reference_date, survey_status
 
 
 @dataclass

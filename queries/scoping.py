@@ -23,8 +23,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from queries._access import as_date, get
-from queries.policy import Policy, load_policy
+from minetrace.queries._access import as_date, get
+from minetrace.queries.policy import Policy, load_policy
 
 
 @dataclass

@@ -25,9 +25,9 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
-from queries._access import as_json, get
-from queries.policy import Policy
-from queries.reasons import REASONS
+from minetrace.queries._access import as_json, get
+from minetrace.queries.policy import Policy
+from minetrace.queries.reasons import REASONS
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class AnswerFlag:
 @lru_cache(maxsize=256)
 def _sourcing_questions(kind: str | None, version: str | None) -> tuple[tuple[str, str, str], ...]:
     """(qid, role, question text) of the sourcing questions in a template generation."""
-    from ingest.layouts import layout_for
+    from minetrace.ingest.layouts import layout_for
 
     layout = layout_for(kind or "CMRT", version) if version else None
     if layout is None:

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from queries._access import as_date
+from minetrace.queries._access import as_date
 
 #: statuses a public filing states for its reporting year, read when RMI's lists say nothing about the
 #: date (the starter records the 2016 report's Appendix A "conflict-free" column under this scheme)

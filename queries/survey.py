@@ -24,9 +24,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from queries._access import as_date, get, iso
-from queries.policy import Policy, load_policy
-from queries.scoping import decide_scope, manual_out_of_scope
+from minetrace.queries._access import as_date, get, iso
+from minetrace.queries.policy import Policy, load_policy
+from minetrace.queries.scoping import decide_scope, manual_out_of_scope
 
 STATUSES = ("not_contacted", "contacted", "responded_valid", "responded_invalid", "out_of_scope")
 EVENT_KINDS = ("contacted", "follow_up", "responded", "out_of_scope", "in_scope", "note")
@@ -96,7 +96,7 @@ def _decl_summary(d: Any) -> dict[str, Any]:
 
 
 def _invalid_reasons(d: Any) -> list[str]:
-    from queries._access import as_json
+    from minetrace.queries._access import as_json
     findings = as_json(get(d, "findings_json"), None) or get(d, "findings") or []
     out = []
     for f in findings:

@@ -17,10 +17,10 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from queries._access import get
-from queries.policy import Policy, load_policy
-from queries.risk import RiskModel
-from queries.rollup import supplier_rollup
+from minetrace.queries._access import get
+from minetrace.queries.policy import Policy, load_policy
+from minetrace.queries.risk import RiskModel
+from minetrace.queries.rollup import supplier_rollup
 
 CHANGES = ("non_conformant", "not_conformant", "conformant", "on_watchlist", "off_watchlist")
 

@@ -31,7 +31,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ingest.formula_text import DANGEROUS_FIRST, is_dangerous, neutralise
+from minetrace.ingest.formula_text import DANGEROUS_FIRST, is_dangerous, neutralise
 
 __all__ = ["DANGEROUS_FIRST", "Column", "SheetSpec", "cell_value", "csv_value", "is_dangerous", "neutralise",
            "write_csv", "write_table", "write_xlsx", "check_out", "OutPathError", "TABLE_SUFFIXES"]

@@ -62,7 +62,7 @@ class Explorer:
     """A running explorer: its URL, store folder and log file."""
 
     def __init__(self, store: Path, log: Path, password_env: str | None = None) -> None:
-        from app.cli_app import explorer_env, streamlit_command
+        from minetrace.app.cli_app import explorer_env, streamlit_command
 
         self.store = store
         self.port = free_port()
@@ -137,10 +137,10 @@ class DemoStore:
     """A store built by the real ingest of a generated program (master list + CMRTs), and its manifest."""
 
     def __init__(self, folder: Path, n_suppliers: int = 12, seed: int = 7, status_lists: bool = True) -> None:
-        from graph.ingest import ingest_paths
-        from graph.resolving import default_resolver
-        from graph.store import open_store
-        from ingest.synthetic import generate_program, starter_facilities, starter_watchlist
+        from minetrace.graph.ingest import ingest_paths
+        from minetrace.graph.resolving import default_resolver
+        from minetrace.graph.store import open_store
+        from minetrace.ingest.synthetic import generate_program, starter_facilities, starter_watchlist
 
         self.folder = folder
         self.program_dir = folder / "program"

@@ -19,7 +19,7 @@ COVERED = {"CONGO, DEMOCRATIC REPUBLIC OF THE", "RWANDA", "UGANDA", "BURUNDI", "
 
 def write_status_lists(folder: Path, year: int) -> list[Path]:
     """rmi_conformant_<date>.csv and rmi_active_<date>.csv (dated 1 March of year + 1) in `folder`."""
-    from ingest.synthetic import starter_facilities, starter_watchlist
+    from minetrace.ingest.synthetic import starter_facilities, starter_watchlist
 
     day = f"{year + 1}-03-01"
     watch = set(starter_watchlist())
@@ -45,8 +45,8 @@ def write_status_lists(folder: Path, year: int) -> list[Path]:
 
 def import_status_lists(store: str | Path, folder: Path, year: int) -> None:
     """Write the lists and import them into the reference DB of `store` (a folder or a URI's local folder)."""
-    from ingest.reference import import_file
-    from ingest.reference.store import ReferenceStore
+    from minetrace.ingest.reference import import_file
+    from minetrace.ingest.reference.store import ReferenceStore
 
     paths = write_status_lists(folder, year)
     ref = ReferenceStore.open(store)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from app.cli import root
-from app.cli_app import EXPLORER_SCRIPT, explorer_env, streamlit_command
+from minetrace.app.cli import root
+from minetrace.app.cli_app import EXPLORER_SCRIPT, explorer_env, streamlit_command
 
 runner = CliRunner()
 
@@ -36,7 +36,7 @@ def test_streamlit_command_is_headless_local_and_limited() -> None:
 
 
 def test_a_neo4j_store_leaves_the_local_folder_setting_alone(monkeypatch) -> None:
-    from app.explorer.settings import load_settings
+    from minetrace.app.explorer.settings import load_settings
 
     monkeypatch.setenv("MINETRACE_STORE", "/var/lib/minetrace")
     env = explorer_env("neo4j://neo4j:7687")
@@ -54,7 +54,7 @@ def test_password_env_must_be_set(monkeypatch) -> None:
 
 
 def test_settings_read_script_arguments_before_the_environment(monkeypatch) -> None:
-    from app.explorer.settings import load_settings
+    from minetrace.app.explorer.settings import load_settings
 
     monkeypatch.setenv("MINETRACE_STORE", "/from/env")
     monkeypatch.setenv("PW_FOR_TEST", "pw")
@@ -66,7 +66,7 @@ def test_settings_read_script_arguments_before_the_environment(monkeypatch) -> N
 
 def test_demo_explorer_builds_an_ingested_store(tmp_path: Path) -> None:
     """The former command name still builds the demo store (now the 2016 program)."""
-    from graph.store import open_store
+    from minetrace.graph.store import open_store
 
     result = runner.invoke(root, ["demo-explorer", "--dir", str(tmp_path / "demo"), "--suppliers", "6",
                                   "--no-serve", "--no-summary", "--port", "8777"])

@@ -16,12 +16,12 @@ from smtp_support import smtp_server
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from app.cli import root
-from ingest.template_writer import CmrtSpec, write_cmrt
+from minetrace.app.cli import root
+from minetrace.ingest.template_writer import CmrtSpec, write_cmrt
 
 PAGE = """
-from app.explorer import views
-from app.explorer.screens import followup
+from minetrace.app.explorer import views
+from minetrace.app.explorer.screens import followup
 views.sidebar()
 followup.render()
 """

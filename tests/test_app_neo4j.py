@@ -16,18 +16,18 @@ pytestmark = pytest.mark.neo4j
 
 PAGE_SCRIPT = """
 import importlib
-from app.explorer import views
+from minetrace.app.explorer import views
 views.sidebar()
-importlib.import_module("app.explorer.screens.{page}").render()
+importlib.import_module("minetrace.app.explorer.screens.{page}").render()
 """
 
 
 def test_pages_on_neo4j(neo4j_clean: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.explorer import data
-    from graph.ingest import ingest_paths
-    from graph.resolving import default_resolver
-    from graph.store import open_store
-    from ingest.synthetic import generate_program, starter_facilities, starter_watchlist
+    from minetrace.app.explorer import data
+    from minetrace.graph.ingest import ingest_paths
+    from minetrace.graph.resolving import default_resolver
+    from minetrace.graph.store import open_store
+    from minetrace.ingest.synthetic import generate_program, starter_facilities, starter_watchlist
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MINETRACE_STORE", neo4j_clean)

@@ -17,9 +17,9 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 PAGE_SCRIPT = """
 import importlib
-from app.explorer import views
+from minetrace.app.explorer import views
 views.sidebar()
-importlib.import_module("app.explorer.screens.{page}").render()
+importlib.import_module("minetrace.app.explorer.screens.{page}").render()
 """
 TIMEOUT = 90
 
@@ -195,7 +195,7 @@ def test_validation_lists_every_file_and_findings(demo: DemoStore) -> None:
 
 
 def test_ingest_page_renders_and_limits(demo: DemoStore) -> None:
-    from app.explorer.screens.ingest import check_limits
+    from minetrace.app.explorer.screens.ingest import check_limits
 
     at = page("ingest")
     no_exception(at)
@@ -232,7 +232,7 @@ def test_the_report_download_is_the_years_conflict_minerals_report(demo: DemoSto
 
     from docx import Document
 
-    from app.explorer import data
+    from minetrace.app.explorer import data
 
     doc = Document(io.BytesIO(data.export_bytes("report", "docx", demo.year)))
     text = "\n".join(p.text for p in doc.paragraphs)
@@ -245,7 +245,7 @@ def test_the_report_download_is_the_years_conflict_minerals_report(demo: DemoSto
 def test_review_queue_accept_is_recorded_as_a_decision(demo: DemoStore) -> None:
     import yaml
 
-    from ingest.reference.store import ReferenceStore
+    from minetrace.ingest.reference.store import ReferenceStore
 
     ref = ReferenceStore.open(demo.store_dir)
     sha = demo.report.files[0].sha256
@@ -270,8 +270,8 @@ def test_review_queue_accept_is_recorded_as_a_decision(demo: DemoStore) -> None:
 
 def test_upload_ingest_goes_through_the_cli_ingest_and_keeps_the_uploaded_name(demo: DemoStore,
                                                                                 tmp_path: Path) -> None:
-    from app.explorer import data
-    from ingest.synthetic import generate_program, starter_facilities
+    from minetrace.app.explorer import data
+    from minetrace.ingest.synthetic import generate_program, starter_facilities
 
     other = generate_program(tmp_path / "other", 2, seed=99, facilities=starter_facilities(), master_list=False)
     good = tmp_path / "other" / str(other.responders()[0].file)
@@ -319,7 +319,7 @@ def test_every_download_opens(demo: DemoStore, kind: str, fmt: str) -> None:
 
     import openpyxl
 
-    from app.explorer import data
+    from minetrace.app.explorer import data
 
     payload = data.export_bytes(kind, fmt, demo.year)
     if fmt == "xlsx":
@@ -354,7 +354,7 @@ def test_every_page_renders_on_an_empty_store(name: str, tmp_path: Path, monkeyp
 
 
 def test_trace_pages_a_large_selection(demo: DemoStore) -> None:
-    from app.explorer import data
+    from minetrace.app.explorer import data
 
     hops = data.reports(data.key(), demo.year)
     country = hops.groupby("country_iso2")["smelter_key"].nunique().idxmax()

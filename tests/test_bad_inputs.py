@@ -22,8 +22,8 @@ import pytest
 from conftest import shared_path
 from msoffcrypto.format.ooxml import OOXMLFile
 
-import ingest.workbook as wbmod
-from ingest.workbook import ROW_LIMIT, UnreadableWorkbook, open_workbook
+import minetrace.ingest.workbook as wbmod
+from minetrace.ingest.workbook import ROW_LIMIT, UnreadableWorkbook, open_workbook
 
 # ---------------------------------------------------------------------------------------------
 # Builders: a minimal SpreadsheetML package written by hand (full control over every byte)
@@ -537,7 +537,7 @@ def test_far_or_implicit_cells_stay_in_the_window(tmp_path: Path, rows: str) -> 
 _CHILD = """
 import json, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
-from ingest.workbook import open_workbook
+from minetrace.ingest.workbook import open_workbook
 wb = open_workbook(sys.argv[1])
 shape = {n: (wb.sheet(n).max_row, max((len(r) for r in wb.sheet(n).rows), default=0)) for n in wb.sheet_names}
 print(json.dumps({"shape": shape, "warnings": wb.warnings, "a1": wb.sheet(wb.sheet_names[0]).cell("A1"),
@@ -618,7 +618,7 @@ def test_batch_reports_every_bad_file_and_opens_every_good_one(tmp_path: Path) -
 
 def test_batch_through_parse_file(tmp_path: Path) -> None:
     """The same batch through the pipeline, including the reader's own refusals."""
-    from ingest.pipeline import parse_file
+    from minetrace.ingest.pipeline import parse_file
 
     bad = _bad_corpus(tmp_path)
     not_cmrt = write_openpyxl(tmp_path / "bad" / "budget.xlsx", title="Budget")
@@ -657,7 +657,7 @@ def _rename_sheet(src: Path, dest: Path, old: str, new: str | None) -> None:
 
 @pytest.mark.parametrize("kind", ["not_cmrt", "missing_sheet", "renamed_sheet"])
 def test_reader_refusals(tmp_path: Path, kind: str) -> None:
-    from ingest.pipeline import parse_file
+    from minetrace.ingest.pipeline import parse_file
 
     real = shared_path("cmrt", "filled", "CMRT_6.4_Giga_20240426.xlsx")
     if kind == "not_cmrt":

@@ -14,8 +14,8 @@ import pytest
 from browser_support import Explorer, require_chromium, shot, start_chromium, wait_for_app
 from typer.testing import CliRunner
 
-from app.cli import root
-from ingest.template_writer import CmrtSpec, SmelterSpec, complete_spec, write_cmrt
+from minetrace.app.cli import root
+from minetrace.ingest.template_writer import CmrtSpec, SmelterSpec, complete_spec, write_cmrt
 
 HOSTILE = "**Bold** <img src=x onerror=alert(1)> :red[Red] [link](http://evil.example) Ltd"
 

@@ -28,9 +28,9 @@ from smtp_support import SmtpServer, smtp_server
 from status_support import write_status_lists
 from typer.testing import CliRunner
 
-from app.cli import root
-from ingest.synthetic import generate_program, starter_facilities, starter_watchlist
-from ingest.template_writer import CmrtSpec, write_cmrt
+from minetrace.app.cli import root
+from minetrace.ingest.synthetic import generate_program, starter_facilities, starter_watchlist
+from minetrace.ingest.template_writer import CmrtSpec, write_cmrt
 
 YEAR = 2025
 TODAY = date.today()
@@ -200,8 +200,8 @@ def test_request_messages_carry_the_blank_template_and_the_due_date(campaign: Ca
         assert hashlib.sha256(data).hexdigest() == hashlib.sha256(blank).hexdigest()
         assert str(YEAR) in str(msg["Subject"]) and due in str(msg["Subject"]) and due in body(msg)
         assert msg["Message-ID"].startswith("<minetrace.request.")
-    from ingest.detect import detect_template
-    from ingest.workbook import open_workbook
+    from minetrace.ingest.detect import detect_template
+    from minetrace.ingest.workbook import open_workbook
 
     att = next(c.received("request")[0].iter_attachments()).get_content()
     info, _ = detect_template(open_workbook(att, name="attached.xlsx"))
@@ -260,7 +260,7 @@ def test_every_form_gets_one_receipt(campaign: Campaign) -> None:
 
 
 def test_invalid_forms_get_receipts_naming_each_defect_with_its_cell(campaign: Campaign) -> None:
-    from graph.store import open_store
+    from minetrace.graph.store import open_store
 
     c = campaign
     st = open_store(c.store)

@@ -15,9 +15,9 @@ import pytest
 from status_support import write_status_lists
 from typer.testing import CliRunner
 
-from app.cli import root
-from ingest.synthetic import generate_program, starter_facilities, starter_watchlist
-from ingest.template_writer import CmrtSpec, write_cmrt
+from minetrace.app.cli import root
+from minetrace.ingest.synthetic import generate_program, starter_facilities, starter_watchlist
+from minetrace.ingest.template_writer import CmrtSpec, write_cmrt
 
 pytest_plugins = ["neo4j_server"]
 pytestmark = pytest.mark.neo4j

@@ -12,15 +12,21 @@ from pathlib import Path
 import pytest
 from smtp_support import smtp_server
 
-from graph.embedded import EmbeddedStore
-from graph.store import SupplierRecord
-from queries.campaign import cases as C
-from queries.campaign.batch import Draft, write_drafts
-from queries.campaign.contacts import addressee
-from queries.campaign.mail import build_message, message_id, usable_address
-from queries.campaign.render import CampaignTemplateError, Renderer, copy_defaults, language_code, sample_context
-from queries.campaign.settings import SettingsError, load_settings
-from queries.campaign.smtp import Outgoing, SmtpConfig, SmtpConfigError, deliver
+from minetrace.graph.embedded import EmbeddedStore
+from minetrace.graph.store import SupplierRecord
+from minetrace.queries.campaign import cases as C
+from minetrace.queries.campaign.batch import Draft, write_drafts
+from minetrace.queries.campaign.contacts import addressee
+from minetrace.queries.campaign.mail import build_message, message_id, usable_address
+from minetrace.queries.campaign.render import (
+    CampaignTemplateError,
+    Renderer,
+    copy_defaults,
+    language_code,
+    sample_context,
+)
+from minetrace.queries.campaign.settings import SettingsError, load_settings
+from minetrace.queries.campaign.smtp import Outgoing, SmtpConfig, SmtpConfigError, deliver
 
 
 @pytest.mark.parametrize(("value", "code"), [
@@ -236,8 +242,8 @@ def test_an_old_embedded_store_gains_the_new_columns_and_tables(tmp_path: Path) 
 
 
 def test_a_held_request_is_written_to_the_address_the_master_list_gives_later(tmp_path: Path) -> None:
-    from queries.campaign.requests import request_drafts
-    from queries.policy import load_policy
+    from minetrace.queries.campaign.requests import request_drafts
+    from minetrace.queries.policy import load_policy
 
     store = EmbeddedStore(tmp_path / "store")
     try:
@@ -264,7 +270,7 @@ def test_a_held_request_is_written_to_the_address_the_master_list_gives_later(tm
 
 
 def test_master_list_language_and_contact_name_columns_and_a_broken_csv(tmp_path: Path) -> None:
-    from ingest.suppliers import read_supplier_list
+    from minetrace.ingest.suppliers import read_supplier_list
 
     good = tmp_path / "vendors.csv"
     good.write_text("Vendor No.,Vendor Name,E-mail,Contact Person,Preferred Language\n"

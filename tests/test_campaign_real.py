@@ -12,7 +12,7 @@ from pathlib import Path
 from conftest import shared_path
 from typer.testing import CliRunner
 
-from app.cli import root
+from minetrace.app.cli import root
 
 MASTER = """Supplier ID,Supplier Name,Category,Last Purchase Date,Contact Email,Language
 R1,"Central Glass Co., Ltd.",direct,2024-03-01,cmrt@centralglass.example,Japanese

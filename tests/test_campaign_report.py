@@ -12,8 +12,8 @@ from docx import Document
 from status_support import write_status_lists
 from typer.testing import CliRunner
 
-from app.cli import root
-from ingest.synthetic import generate_program, starter_facilities, starter_watchlist
+from minetrace.app.cli import root
+from minetrace.ingest.synthetic import generate_program, starter_facilities, starter_watchlist
 
 YEAR = 2025
 

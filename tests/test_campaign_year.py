@@ -14,8 +14,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from app.cli import root
-from ingest.template_writer import SmelterSpec, complete_spec, write_cmrt
+from minetrace.app.cli import root
+from minetrace.ingest.template_writer import SmelterSpec, complete_spec, write_cmrt
 
 
 def cli(*args: str) -> str:
@@ -25,7 +25,7 @@ def cli(*args: str) -> str:
 
 
 def form(folder: Path, company: str, effective: date | None) -> Path:
-    from ingest.synthetic import starter_facilities
+    from minetrace.ingest.synthetic import starter_facilities
 
     facs = {f.cid: f for f in starter_facilities()}
     spec = complete_spec(company, metals=("Gold",), smelters=[SmelterSpec.listed(facs["CID002587"])],
@@ -78,7 +78,7 @@ def test_an_undated_form_is_filed_under_no_year_flagged_and_filed_again_with_yea
     assert date.today().year not in json.loads(cli("store", "info", "--store", store, "--json"))["years"]
     findings = json.loads(cli("parse", str(undated), "--json"))["findings"]
     assert "reporting_year_unknown" not in {x["code"] for x in findings}  # a store rule, not a template rule
-    from graph.store import open_store
+    from minetrace.graph.store import open_store
 
     st = open_store(store)
     try:

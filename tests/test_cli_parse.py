@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from conftest import shared_path
 
-from ingest.template_writer import CmrtSpec, SmelterSpec, complete_spec, write_cmrt
+from minetrace.ingest.template_writer import CmrtSpec, SmelterSpec, complete_spec, write_cmrt
 
-MINETRACE = [sys.executable, "-m", "app.cli"]
+MINETRACE = [sys.executable, "-m", "minetrace.app.cli"]
 CONTRACT_KEYS = {"file", "template", "company", "answers", "company_answers", "smelters", "products",
                  "checker_missing", "status", "findings"}
 

@@ -9,8 +9,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import root
-from app.cli_demo import DEMO_WATCHLIST, REVIEW_BAIT, SHOWCASE, demo_facilities, demo_figures, generate_demo_set
+from minetrace.app.cli import root
+from minetrace.app.cli_demo import (
+    DEMO_WATCHLIST,
+    REVIEW_BAIT,
+    SHOWCASE,
+    demo_facilities,
+    demo_figures,
+    generate_demo_set,
+)
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from test_reader_builders import cmrt6_sheets, open_cmrt6, write_workbook
 
-from ingest.detect import detect_template, kind_from_title, normalise_version, version_from_text
-from ingest.layouts import ALL_LAYOUTS, get_layout, layout_for, nearest_layout
-from ingest.reader import read_declaration
-from ingest.workbook import UnreadableWorkbook, open_workbook
+from minetrace.ingest.detect import detect_template, kind_from_title, normalise_version, version_from_text
+from minetrace.ingest.layouts import ALL_LAYOUTS, get_layout, layout_for, nearest_layout
+from minetrace.ingest.reader import read_declaration
+from minetrace.ingest.workbook import UnreadableWorkbook, open_workbook
 
 
 @pytest.mark.parametrize("title, kind", [

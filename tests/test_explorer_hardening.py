@@ -10,9 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from app.cli import root
-from app.cli_app import bind_problem, explorer_env, is_local, shown_host, streamlit_command
-from app.explorer import auth
+from minetrace.app.cli import root
+from minetrace.app.cli_app import bind_problem, explorer_env, is_local, shown_host, streamlit_command
+from minetrace.app.explorer import auth
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -96,7 +96,7 @@ def test_uploads_get_the_same_archive_limits(tmp_path: Path, monkeypatch: pytest
     """The Ingest page's upload path (app.explorer.data.ingest_files) expands archives as the CLI does."""
     import hostile_corpus as hc
 
-    from app.explorer import data
+    from minetrace.app.explorer import data
 
     monkeypatch.setenv("MINETRACE_STORE", str(tmp_path / "store"))
     monkeypatch.setenv("MINETRACE_EXPLORER_STORE", str(tmp_path / "store"))

@@ -21,16 +21,16 @@ from walk_support import PAGES, build_demo, build_real, deep_links
 TIMEOUT = 120
 PAGE_SCRIPT = """
 import importlib
-from app.explorer import views
+from minetrace.app.explorer import views
 views.sidebar()
 views.year_banner()
-importlib.import_module("app.explorer.screens.{page}").render()
+importlib.import_module("minetrace.app.explorer.screens.{page}").render()
 """
 #: after a trace renders, open the details of every node of its graph (as a click would) and draw its Sankey
 NODES_SCRIPT = """
 import streamlit as st
-from app.explorer import charts, data, views
-from app.explorer.screens import trace
+from minetrace.app.explorer import charts, data, views
+from minetrace.app.explorer.screens import trace
 views.sidebar()
 k, year = data.key(), views.year()
 mode, value = st.session_state["walk_mode"], st.session_state["walk_value"]
@@ -116,7 +116,7 @@ def test_every_page_renders(walk_store: Path, all_years: bool) -> None:
 
 
 def test_the_year_shown_first_is_the_newest_with_forms(walk_store: Path) -> None:
-    from graph.store import open_store
+    from minetrace.graph.store import open_store
 
     st = open_store(str(walk_store))
     try:

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import root
+from minetrace.app.cli import root
 
 INJECTION = '=HYPERLINK("http://evil.example","x")'
 

@@ -10,19 +10,19 @@ import pytest
 from python_calamine import CalamineWorkbook
 from test_risk_facts import classic_facts
 
-from graph.embedded import EmbeddedStore
-from graph.store import SupplierRecord
-from graph.synth import declaration
-from ingest.records import Answer, Finding, Resolution, SmelterRow
-from queries.exports import (
+from minetrace.graph.embedded import EmbeddedStore
+from minetrace.graph.store import SupplierRecord
+from minetrace.graph.synth import declaration
+from minetrace.ingest.records import Answer, Finding, Resolution, SmelterRow
+from minetrace.queries.exports import (
     export_appendix,
     export_cmrt,
     export_findings,
     export_flagged,
     export_responses,
 )
-from queries.policy import load_policy
-from queries.risk import RiskModel
+from minetrace.queries.policy import load_policy
+from minetrace.queries.risk import RiskModel
 
 EVIL_NAME = '=HYPERLINK("http://evil.example","click")'
 EVIL_RAW = "+cmd|' /C calc'!A0"
@@ -122,7 +122,7 @@ def test_consolidated_cmrt_has_the_smelter_list_layout(store, model, tmp_path):
     path = tmp_path / "cmrt.xlsx"
     res = export_cmrt(store, model, path, 2016, company={"name": "Our Company"})
     assert res.rows == 2
-    from ingest.pipeline import parse_file
+    from minetrace.ingest.pipeline import parse_file
 
     decl = parse_file(path)
     assert sorted((s.metal, s.cid) for s in decl.smelters) == [("Gold", "CID002587"), ("Tin", "CID000900")]
@@ -130,7 +130,7 @@ def test_consolidated_cmrt_has_the_smelter_list_layout(store, model, tmp_path):
 
 
 def test_consolidated_cmrt_into_a_user_template(store, model, tmp_path):
-    from ingest.template_writer import CmrtSpec, write_cmrt
+    from minetrace.ingest.template_writer import CmrtSpec, write_cmrt
 
     blank = write_cmrt(CmrtSpec(), tmp_path / "blank.xlsx", version="6.4")
     path = tmp_path / "filled.xlsx"
@@ -165,7 +165,7 @@ def test_responses_and_findings_exports(store, model, tmp_path):
 def test_consolidated_cmrt_into_the_real_rmi_template(store, model, tmp_path):
     from conftest import shared_path
 
-    from ingest.pipeline import parse_file
+    from minetrace.ingest.pipeline import parse_file
 
     blank = shared_path("cmrt", "templates", "RMI_CMRT_6.5_en.xlsx")
     path = tmp_path / "ours.xlsx"

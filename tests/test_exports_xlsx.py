@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from queries.xlsx import Column, SheetSpec, neutralise, write_table, write_xlsx
+from minetrace.queries.xlsx import Column, SheetSpec, neutralise, write_table, write_xlsx
 
 PAYLOADS = ["=1+1", "+SUM(A1:A2)", "-2+3", "@SUM(1)", "\t=1", "\r=1", '=HYPERLINK("http://x","c")',
             "  =1+1", "＝1+1", "=cmd|' /C calc'!A0"]

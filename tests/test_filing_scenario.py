@@ -34,8 +34,8 @@ import pytest
 from conftest import shared_path
 from typer.testing import CliRunner
 
-from app.cli import root
-from ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
+from minetrace.app.cli import root
+from minetrace.ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
 
 pytest_plugins = ["neo4j_server"]
 
@@ -294,7 +294,7 @@ def test_every_figure_is_the_same_on_every_surface(store: str, tmp_path: Path) -
 def overview(store: str, policy: str) -> dict[str, str]:
     from streamlit.testing.v1 import AppTest
 
-    from app.explorer import data
+    from minetrace.app.explorer import data
 
     data.reset_store()
     script = "from app.explorer import views\nfrom app.explorer.screens import overview\n" \

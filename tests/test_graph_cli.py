@@ -8,7 +8,7 @@ from pathlib import Path
 import networkx as nx
 from typer.testing import CliRunner
 
-from app.cli import root
+from minetrace.app.cli import root
 
 runner = CliRunner()
 

@@ -14,18 +14,18 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph import synth
-from graph.embedded import EmbeddedStore
-from graph.export import canonical_dump
-from graph.store import SupplierRecord, open_store
+from minetrace.graph import synth
+from minetrace.graph.embedded import EmbeddedStore
+from minetrace.graph.export import canonical_dump
+from minetrace.graph.store import SupplierRecord, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
 WRITER = textwrap.dedent("""
     import sys
-    from graph import synth
-    from graph.embedded import EmbeddedStore
-    from graph.store import SupplierRecord
+    from minetrace.graph import synth
+    from minetrace.graph.embedded import EmbeddedStore
+    from minetrace.graph.store import SupplierRecord
     store = EmbeddedStore(sys.argv[1])
     pool = synth.facility_pool(600, seed=2)
     for i in range(int(sys.argv[2])):
@@ -109,7 +109,7 @@ def test_store_env_and_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_neo4j_uri_goes_to_the_neo4j_store(monkeypatch: pytest.MonkeyPatch) -> None:
-    from graph import store as store_mod
+    from minetrace.graph import store as store_mod
 
     assert store_mod.is_neo4j_uri("neo4j://localhost:7687") and store_mod.is_neo4j_uri("bolt+s://h:1")
     assert not store_mod.is_neo4j_uri("/tmp/neo4j")

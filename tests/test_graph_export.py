@@ -10,12 +10,12 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph import schema as S
-from graph import synth
-from graph.embedded import EmbeddedStore
-from graph.export import export_graph
-from graph.store import SupplierRecord
-from ingest.records import MineRow, ProductRow
+from minetrace.graph import schema as S
+from minetrace.graph import synth
+from minetrace.graph.embedded import EmbeddedStore
+from minetrace.graph.export import export_graph
+from minetrace.graph.store import SupplierRecord
+from minetrace.ingest.records import MineRow, ProductRow
 
 
 @pytest.fixture

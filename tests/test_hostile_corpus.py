@@ -30,11 +30,11 @@ import pytest
 from conftest import shared_path
 from typer.testing import CliRunner
 
-from app.cli import root
-from app.safe_output import plain
-from graph.embedded import EmbeddedStore
-from graph.export import canonical_dump
-from ingest.template_writer import CmrtSpec, Facility, SmelterSpec, complete_spec, write_cmrt
+from minetrace.app.cli import root
+from minetrace.app.safe_output import plain
+from minetrace.graph.embedded import EmbeddedStore
+from minetrace.graph.export import canonical_dump
+from minetrace.ingest.template_writer import CmrtSpec, Facility, SmelterSpec, complete_spec, write_cmrt
 
 ROOT = Path(__file__).resolve().parents[1]
 MINETRACE = [sys.executable, "-c", "from app.cli import main; main()"]

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.export import canonical_dump
-from graph.ingest import ingest_paths
-from graph.resolving import CidOnlyResolver
-from ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
+from minetrace.graph.embedded import EmbeddedStore
+from minetrace.graph.export import canonical_dump
+from minetrace.graph.ingest import ingest_paths
+from minetrace.graph.resolving import CidOnlyResolver
+from minetrace.ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
 
 TIN = Facility("CID000001", "Tin", "Alpha Tin Smelter", "INDONESIA")
 GOLD = Facility("CID000002", "Gold", "Beta Gold Refinery", "SWITZERLAND")
@@ -179,7 +179,7 @@ def test_bad_master_list_is_reported_not_fatal(tmp_path: Path, store: EmbeddedSt
 def test_store_failure_stops_the_batch_with_a_clear_error(tmp_path: Path) -> None:
     import sqlite3
 
-    from graph.ingest import StoreError
+    from minetrace.graph.ingest import StoreError
 
     a = cmrt(tmp_path / "a.xlsx", "Acme Components Ltd.", [TIN, GOLD, TA, W])
     b = cmrt(tmp_path / "b.xlsx", "Bolt Metals GmbH", [TIN, GOLD, TA, W])

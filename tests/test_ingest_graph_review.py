@@ -15,9 +15,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from app.cli import root
-from graph.embedded import EmbeddedStore
-from ingest.template_writer import CmrtSpec, Facility, SmelterSpec, complete_spec, write_cmrt
+from minetrace.app.cli import root
+from minetrace.graph.embedded import EmbeddedStore
+from minetrace.ingest.template_writer import CmrtSpec, Facility, SmelterSpec, complete_spec, write_cmrt
 
 SMELTER = Facility("CID900001", "Tin", "Alpha Tin Smelter", "INDONESIA")
 REFINERY = Facility("CID900005", "Tin", "Alpha Tin Refinery", "INDONESIA")
@@ -132,9 +132,9 @@ def test_reject_moves_stored_rows_off_the_rejected_cid(tmp_path: Path) -> None:
 
 
 def test_a_file_the_store_refuses_leaves_no_review_items(tmp_path: Path) -> None:
-    from graph.ingest import ingest_paths
-    from ingest.reference.store import ReferenceStore
-    from ingest.resolve import Resolver
+    from minetrace.graph.ingest import ingest_paths
+    from minetrace.ingest.reference.store import ReferenceStore
+    from minetrace.ingest.resolve import Resolver
 
     store = tmp_path / "store"
     vouch(store, tmp_path)

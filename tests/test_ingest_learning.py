@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from conftest import shared_path
 
-from graph.embedded import EmbeddedStore
-from graph.ingest import ingest_paths
-from graph.lookup_learning import release_date
-from ingest.reference import import_file
-from ingest.reference.store import ReferenceStore
-from ingest.resolve import Resolver
-from ingest.template_writer import CmrtSpec, Facility, SmelterSpec, complete_spec, write_cmrt
+from minetrace.graph.embedded import EmbeddedStore
+from minetrace.graph.ingest import ingest_paths
+from minetrace.graph.lookup_learning import release_date
+from minetrace.ingest.reference import import_file
+from minetrace.ingest.reference.store import ReferenceStore
+from minetrace.ingest.resolve import Resolver
+from minetrace.ingest.template_writer import CmrtSpec, Facility, SmelterSpec, complete_spec, write_cmrt
 
 KAPPA = Facility("CID910001", "Tin", "Kappa Tin Smelting Works", "BOLIVIA")
 LAMBDA = Facility("CID910002", "Tantalum", "Lambda Tantalum Industries", "BRAZIL")
@@ -55,9 +55,9 @@ def test_release_date_from_version_text() -> None:
 
 def vouch(ref: ReferenceStore, path: Path) -> str:
     """Register the Look-up of `path` as a release RMI published (as the shipped digests do for real ones)."""
-    from ingest.detect import detect_template
-    from ingest.reference.releases import lookup_digest
-    from ingest.workbook import open_workbook
+    from minetrace.ingest.detect import detect_template
+    from minetrace.ingest.reference.releases import lookup_digest
+    from minetrace.ingest.workbook import open_workbook
 
     wb = open_workbook(path)
     template, _ = detect_template(wb)
@@ -183,9 +183,9 @@ def test_real_filled_files_learn_each_release_once_and_resolve_more(tmp_path: Pa
 def test_every_rmi_template_here_is_a_known_release() -> None:
     """The shipped digests (ingest/reference/known_releases.csv) cover every template with a Look-up in
     ../shared, and the untouched Look-ups of the real filled files: RMI's content, recognised by content."""
-    from ingest.detect import detect_template
-    from ingest.reference.releases import known_release, lookup_digest
-    from ingest.workbook import open_workbook
+    from minetrace.ingest.detect import detect_template
+    from minetrace.ingest.reference.releases import known_release, lookup_digest
+    from minetrace.ingest.workbook import open_workbook
 
     seen = 0
     for folder in ("templates", "filled"):
@@ -205,7 +205,7 @@ def test_every_rmi_template_here_is_a_known_release() -> None:
 def test_reference_show_lists_every_source_of_a_cid(tmp_path: Path, stores) -> None:
     from typer.testing import CliRunner
 
-    from app.cli import root
+    from minetrace.app.cli import root
 
     ref, graph = stores
     moved = Facility(KAPPA.cid, KAPPA.metal, "Kappa [bold]Congo[/bold] Works", "CONGO, DEMOCRATIC REPUBLIC OF THE")

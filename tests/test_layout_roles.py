@@ -3,8 +3,8 @@ meaning, not by number: CMRT 2.x Q2 is a sourcing question, 6.x Q2 a scope quest
 
 from __future__ import annotations
 
-from ingest.layouts import ALL_LAYOUTS, layout_for
-from ingest.layouts.model import QUESTION_ROLES
+from minetrace.ingest.layouts import ALL_LAYOUTS, layout_for
+from minetrace.ingest.layouts.model import QUESTION_ROLES
 
 
 def test_every_question_has_a_known_role_once_per_layout():

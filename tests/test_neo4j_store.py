@@ -15,13 +15,13 @@ import pytest
 from neo4j import GraphDatabase
 from neo4j.exceptions import ConstraintError
 
-from graph import schema as S
-from graph import synth
-from graph.embedded import EmbeddedStore
-from graph.export import canonical_dump
-from graph.neo4j_store import Neo4jStore, Neo4jStoreError
-from graph.store import SupplierRecord, open_store
-from ingest.records import ProductRow
+from minetrace.graph import schema as S
+from minetrace.graph import synth
+from minetrace.graph.embedded import EmbeddedStore
+from minetrace.graph.export import canonical_dump
+from minetrace.graph.neo4j_store import Neo4jStore, Neo4jStoreError
+from minetrace.graph.store import SupplierRecord, open_store
+from minetrace.ingest.records import ProductRow
 
 pytestmark = pytest.mark.neo4j
 
@@ -287,8 +287,8 @@ def test_server_killed_mid_ingest_leaves_no_partial_declaration(neo4j_harness, t
 def test_real_cmrts_give_the_same_graph_in_both_stores_and_twice(store: Neo4jStore, tmp_path: Path) -> None:
     from conftest import shared_path
 
-    from graph.ingest import ingest_paths
-    from graph.resolving import default_resolver
+    from minetrace.graph.ingest import ingest_paths
+    from minetrace.graph.resolving import default_resolver
 
     folder = shared_path("cmrt", "filled")
     resolver, _ = default_resolver(str(tmp_path / "reference"))

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from ingest.normalize import (
+from minetrace.ingest.normalize import (
     clean_cid,
     clean_field,
     clean_text,

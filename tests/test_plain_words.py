@@ -12,12 +12,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from app.cli import root
-from app.explorer import data
-from graph import schema as S
-from queries import glossary
-from queries.reasons import CATALOGUE
-from queries.survey import STATUSES
+from minetrace.app.cli import root
+from minetrace.app.explorer import data
+from minetrace.graph import schema as S
+from minetrace.queries import glossary
+from minetrace.queries.reasons import CATALOGUE
+from minetrace.queries.survey import STATUSES
 
 SNAKE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
 
@@ -50,7 +50,7 @@ def cli(*args: str) -> CliRunner:
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from app.cli_demo import build_demo_store
+    from minetrace.app.cli_demo import build_demo_store
 
     store, _, _ = build_demo_store(tmp_path_factory.mktemp("words"), 12)
     return store
@@ -77,7 +77,7 @@ def test_the_consolidated_cmrt_is_validated_before_it_is_handed_on(demo_store: P
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert doc["status"] == "valid" and not [f for f in doc["findings"] if f["severity"] == "error"]
-    from ingest.pipeline import parse_file
+    from minetrace.ingest.pipeline import parse_file
 
     decl = parse_file(out)
     assert decl.status == "valid" and decl.company.name == "Demo Company Inc." and len(decl.smelters) == doc["rows"]
@@ -88,7 +88,7 @@ def test_the_consolidated_cmrt_is_validated_before_it_is_handed_on(demo_store: P
 
 
 def test_the_demo_forms_carry_no_date_before_their_template(demo_store: Path) -> None:
-    from graph.store import open_store
+    from minetrace.graph.store import open_store
 
     st = open_store(str(demo_store))
     try:

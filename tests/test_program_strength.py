@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from ingest.layouts.model import CompanyQuestion, Layout
-from ingest.records import Answer, Declaration, FileInfo, TemplateInfo
-from queries.policy import PolicyError, load_policy
-from queries.program import declaration_program, program_strength
+from minetrace.ingest.layouts.model import CompanyQuestion, Layout
+from minetrace.ingest.records import Answer, Declaration, FileInfo, TemplateInfo
+from minetrace.queries.policy import PolicyError, load_policy
+from minetrace.queries.program import declaration_program, program_strength
 
 ALL_YES = {k: Answer("Yes", cell=f"Declaration!D{r}") for k, r in zip("ABCDEFGH", range(75, 91, 2), strict=True)}
 
@@ -60,8 +60,8 @@ def test_yes_with_qualifier_counts_but_yesterday_does_not():
 
 
 def test_older_layouts_are_read_by_role_not_letter(monkeypatch):
-    import ingest.layouts as layouts
-    import queries.program as program
+    import minetrace.ingest.layouts as layouts
+    import minetrace.queries.program as program
 
     old = Layout(id="cmrt-test-old", kind="CMRT", versions=("9.99",), verified=False, release_date=None,
                  declaration_sheet="Declaration", company_cells=(), scopes=(), questions=(),
@@ -76,7 +76,7 @@ def test_older_layouts_are_read_by_role_not_letter(monkeypatch):
 
 
 def test_role_not_asked_by_the_template_is_weak():
-    import queries.program as program
+    import minetrace.queries.program as program
 
     lay = Layout(id="x", kind="CMRT", versions=("0.1",), verified=False, release_date=None,
                  declaration_sheet="Declaration", company_cells=(), scopes=(), questions=(),

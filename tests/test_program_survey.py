@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from queries.survey import survey_figures, survey_status
+from minetrace.queries.survey import survey_figures, survey_status
 
 REF = date(2016, 12, 31)
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import root
-from graph.embedded import EmbeddedStore
-from graph.store import SupplierRecord
-from graph.synth import declaration
-from ingest.records import Resolution, SmelterRow
-from ingest.reference.store import ReferenceStore
+from minetrace.app.cli import root
+from minetrace.graph.embedded import EmbeddedStore
+from minetrace.graph.store import SupplierRecord
+from minetrace.graph.synth import declaration
+from minetrace.ingest.records import Resolution, SmelterRow
+from minetrace.ingest.reference.store import ReferenceStore
 
 FAC = {"CID002587": ("Gold", "Tony Goetz NV", "BE"), "CID000001": ("Tin", "Tin One", "JP"),
        "CID000002": ("Gold", "Gold Two", "CN"), "CID000003": ("Tantalum", "Ta Three", "RW")}

@@ -21,19 +21,19 @@ from pathlib import Path
 import pytest
 from test_risk_facts import classic_facts
 
-from graph.embedded import EmbeddedStore
-from graph.store import SupplierRecord, SurveyEvent
-from graph.synth import declaration
-from ingest.records import Answer, Resolution, SmelterRow
-from queries.diff import year_diff
-from queries.exposure import cid_exposure, country_exposure
-from queries.origin import countries_of_origin
-from queries.paths import flagged_paths
-from queries.policy import load_policy
-from queries.report import appendix
-from queries.risk import RiskModel, rate_store_smelters
-from queries.rollup import supplier_rollup
-from queries.whatif import what_if
+from minetrace.graph.embedded import EmbeddedStore
+from minetrace.graph.store import SupplierRecord, SurveyEvent
+from minetrace.graph.synth import declaration
+from minetrace.ingest.records import Answer, Resolution, SmelterRow
+from minetrace.queries.diff import year_diff
+from minetrace.queries.exposure import cid_exposure, country_exposure
+from minetrace.queries.origin import countries_of_origin
+from minetrace.queries.paths import flagged_paths
+from minetrace.queries.policy import load_policy
+from minetrace.queries.report import appendix
+from minetrace.queries.risk import RiskModel, rate_store_smelters
+from minetrace.queries.rollup import supplier_rollup
+from minetrace.queries.whatif import what_if
 
 FAC = {  # cid → (metal, name, iso2, CMRT country text)
     "CID002587": ("Gold", "Tony Goetz NV", "BE", "BELGIUM"),
@@ -84,7 +84,7 @@ def store(request, tmp_path_factory):
     else:
         if not HAS_NEO4J_STORE:
             pytest.skip("graph/neo4j_store.py not present: Neo4j side not run")
-        from graph.neo4j_store import Neo4jStore
+        from minetrace.graph.neo4j_store import Neo4jStore
 
         st = Neo4jStore(request.getfixturevalue("neo4j_uri"))
         st.clear()
@@ -124,7 +124,7 @@ def test_flagged_paths_with_evidence(store, model):
     rep = p.hops[2].evidence
     assert (rep["file_name"], rep["sheet"], rep["row"], rep["raw_name"], rep["method"]) == (
         "S1_2016.xlsx", "Smelter List", 5, "Tony Goetz NV", "cid")
-    from queries.whatif import OverlayFacts
+    from minetrace.queries.whatif import OverlayFacts
 
     lost = RiskModel(OverlayFacts(classic_facts(), {"CID000900": "not_conformant"}), load_policy(), year=2016)
     sourcing = next(p for p in flagged_paths(store, lost, year=2016) if p.smelter["key"] == "CID000900")

@@ -7,8 +7,8 @@ import csv
 
 from conftest import shared_path
 
-from graph.countries import to_iso2
-from queries.report import country_label
+from minetrace.graph.countries import to_iso2
+from minetrace.queries.report import country_label
 
 
 def test_appendix_locations_round_trip_to_the_2016_spelling():
@@ -31,13 +31,13 @@ def test_appendix_leaves_out_entries_rmi_removed_as_not_a_smelter(tmp_path):
 
     from test_risk_facts import classic_facts
 
-    from graph.embedded import EmbeddedStore
-    from graph.store import SupplierRecord
-    from graph.synth import declaration
-    from ingest.records import Resolution, SmelterRow
-    from queries.policy import load_policy
-    from queries.report import appendix
-    from queries.risk import RiskModel
+    from minetrace.graph.embedded import EmbeddedStore
+    from minetrace.graph.store import SupplierRecord
+    from minetrace.graph.synth import declaration
+    from minetrace.ingest.records import Resolution, SmelterRow
+    from minetrace.queries.policy import load_policy
+    from minetrace.queries.report import appendix
+    from minetrace.queries.risk import RiskModel
 
     st = EmbeddedStore(tmp_path / "s")
     try:
@@ -59,11 +59,11 @@ def test_appendix_leaves_out_entries_rmi_removed_as_not_a_smelter(tmp_path):
 def test_exposure_chain_cache_follows_store_writes(tmp_path):
     from datetime import date
 
-    from graph.embedded import EmbeddedStore
-    from graph.store import SupplierRecord
-    from graph.synth import declaration
-    from ingest.records import Resolution, SmelterRow
-    from queries.exposure import cid_exposure
+    from minetrace.graph.embedded import EmbeddedStore
+    from minetrace.graph.store import SupplierRecord
+    from minetrace.graph.synth import declaration
+    from minetrace.ingest.records import Resolution, SmelterRow
+    from minetrace.queries.exposure import cid_exposure
 
     def put(st, sid, parent=None):
         row = SmelterRow(row=5, metal="Tin", name="T", lookup_kind="listed", cid="CID000900", country_code="CN")

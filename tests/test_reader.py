@@ -7,8 +7,8 @@ from pathlib import Path
 
 from test_reader_builders import cmrt6_sheets, open_cmrt6, write_workbook
 
-from ingest.reader import read_declaration
-from ingest.workbook import open_workbook
+from minetrace.ingest.reader import read_declaration
+from minetrace.ingest.workbook import open_workbook
 
 XIAMEN = {"B": "Tungsten", "C": "Xiamen Tungsten Co., Ltd.", "E": "CHINA", "F": "CID002082", "G": "RMI",
           "H": 0, "I": "Xiamen", "J": "Fujian Sheng"}

@@ -14,7 +14,7 @@ from typing import Any
 import openpyxl
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-from ingest.workbook import Workbook, open_workbook
+from minetrace.ingest.workbook import Workbook, open_workbook
 
 CMRT_TITLE = "Conflict Minerals Reporting Template (CMRT)"
 

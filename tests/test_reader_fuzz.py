@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_reader_builders import open_cmrt6
 
-from ingest.reader import read_declaration
+from minetrace.ingest.reader import read_declaration
 
 cell_values = st.one_of(
     st.none(),

@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_reader_builders import cmrt6_sheets, open_cmrt6, write_workbook
 
-from ingest import normalize
-from ingest.layouts.cmrt6 import CMRT_6
-from ingest.reader import (
+from minetrace.ingest import normalize
+from minetrace.ingest.layouts.cmrt6 import CMRT_6
+from minetrace.ingest.reader import (
     _build_smelter,
     _column_plan,
     _FieldCleaner,
@@ -26,7 +26,7 @@ from ingest.reader import (
     _row_values,
     read_declaration,
 )
-from ingest.workbook import open_workbook
+from minetrace.ingest.workbook import open_workbook
 
 # -- the reference definitions the fast paths replaced -------------------------------------------
 

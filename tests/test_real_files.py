@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from conftest import shared_path
 
-from ingest.reader import read_declaration
-from ingest.records import Declaration
-from ingest.workbook import UnreadableWorkbook, open_workbook
+from minetrace.ingest.reader import read_declaration
+from minetrace.ingest.records import Declaration
+from minetrace.ingest.workbook import UnreadableWorkbook, open_workbook
 
 GSP = "Green Status Pro"
 
@@ -230,7 +230,7 @@ def test_layout_table_matches_the_template(folder: str, name: str) -> None:
     """Every cell a layout names carries the template's own label: question rows start with "1)" …,
     company questions with "A." …, the company block has a label in column B, and every mapped
     Smelter List / Product List / Mine List column has a header. Holds in any UI language."""
-    from ingest.detect import detect_template
+    from minetrace.ingest.detect import detect_template
 
     wb = open_workbook(shared_path("cmrt", folder, name))
     _, layout = detect_template(wb)

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from conftest import shared_path
 
-from ingest.pipeline import parse_file
+from minetrace.ingest.pipeline import parse_file
 
 #: CIDs present in every 6.x template's Look-up, one per metal
 OPTION_A = (("CID002763", "Gold", "ITALY"), ("CID001070", "Tin", "CHINA"),

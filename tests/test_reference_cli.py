@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import root
+from minetrace.app.cli import root
 
 runner = CliRunner()
 
@@ -65,9 +65,9 @@ def test_resolve_review_decide_cycle(store, tmp_path):
                          "--store", str(store), "--json").output)[0]
     assert out["status"] == "review" and {c["cid"] for c in out["candidates"]} == {"CID000113", "CID005476"}
     # queue it the way ingest does, then list it
-    from ingest.records import SmelterRow
-    from ingest.reference import ReferenceStore
-    from ingest.resolve import Resolver
+    from minetrace.ingest.records import SmelterRow
+    from minetrace.ingest.reference import ReferenceStore
+    from minetrace.ingest.resolve import Resolver
 
     ref = ReferenceStore(store)
     Resolver(ref).resolve_many([SmelterRow(row=9, metal="Gold", name="Example Refining AG", country="GERMANY")],
@@ -99,7 +99,7 @@ def test_resolve_csv_file(store, tmp_path):
 def test_empty_reference_notice_opens_ingest_and_rating_commands(store, tmp_path):
     """Without a smelter reference list, ingest and the rating commands say so first and name the fix;
     once a list is imported they say nothing about it."""
-    from ingest.template_writer import complete_spec, write_cmrt
+    from minetrace.ingest.template_writer import complete_spec, write_cmrt
 
     cmrt = write_cmrt(complete_spec("Acme Metals Ltd."), tmp_path / "acme.xlsx")
     first = run("ingest", str(cmrt), "--store", str(store))

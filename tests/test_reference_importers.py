@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import shared_path
 
-from ingest.reference import ImportError_, ReferenceStore, import_file
-from ingest.reference.importers import detect
+from minetrace.ingest.reference import ImportError_, ReferenceStore, import_file
+from minetrace.ingest.reference.importers import detect
 
 RMI = ("reference", "rmi-export-2026-08-22")
 
@@ -116,8 +116,8 @@ def test_relisted_cid_is_not_retired(store):
 
 
 def test_resolution_on_the_real_exports(store, tmp_path):
-    from ingest.records import SmelterRow
-    from ingest.resolve import Resolver
+    from minetrace.ingest.records import SmelterRow
+    from minetrace.ingest.resolve import Resolver
 
     for name in ("CMRT.xml", "REVISIONS.xml"):
         import_file(store, shared_path(*RMI, name))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.reference import ReferenceStore, country_iso2, import_file, store_dir
+from minetrace.ingest.reference import ReferenceStore, country_iso2, import_file, store_dir
 
 CONFORMANT_HEADER = ("Metal,Smelter ID,Standard Smelter Name,State/ Province/ Region,Country Location,"
                      "Company Website with CM Policy,Last Audit Date,Audit Cycle,Reaudit In Progress,LBMA RG,RJC\n")

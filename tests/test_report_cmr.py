@@ -26,10 +26,10 @@ from docx import Document
 from docx.oxml.ns import qn
 from typer.testing import CliRunner
 
-from app.cli import root
-from ingest.reference.store import ReferenceStore
-from ingest.synthetic import generate_program, starter_facilities, starter_watchlist, write_program
-from queries.cmr.texts import PROMPTS
+from minetrace.app.cli import root
+from minetrace.ingest.reference.store import ReferenceStore
+from minetrace.ingest.synthetic import generate_program, starter_facilities, starter_watchlist, write_program
+from minetrace.queries.cmr.texts import PROMPTS
 
 YEAR = 2025
 WEAK = 3  # valid in-scope responders planted with question G = "No"
@@ -131,7 +131,7 @@ def test_headline_figures_are_the_programs(program):
     assert figures["response_rate"]["command"] == (f"minetrace survey status --year {YEAR} --store "
                                                    f"{program['store']} --json")
     # defects by kind: the generator's planted defects of the invalid in-scope forms, counted per finding code
-    from ingest.synthetic import DEFECT_FINDINGS
+    from minetrace.ingest.synthetic import DEFECT_FINDINGS
 
     planted: Counter[str] = Counter()
     for s in m.suppliers:
@@ -214,7 +214,7 @@ def test_placeholders_are_marked_and_texts_fill_them(program, tmp_path):
 
 
 def test_mitigation_cases_replace_the_steps_taken_placeholder_once_they_exist(program, tmp_path, monkeypatch):
-    import queries.cmr.figures as figures
+    import minetrace.queries.cmr.figures as figures
 
     cases = [("opened", "Supplier–smelter cases opened", 7, "length(cases)"),
              ("closed_removed", "Closed: smelter removed", 3, "length(cases[?outcome=='removed'])")]

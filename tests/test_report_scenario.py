@@ -22,9 +22,9 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import root
-from ingest.reference.store import ReferenceStore
-from ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
+from minetrace.app.cli import root
+from minetrace.ingest.reference.store import ReferenceStore
+from minetrace.ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
 
 CONFORMANT = [Facility(f"CID9000{i:02d}", metal, f"Scenario {metal} Works {i}", country)
               for i, (metal, country) in enumerate([("Gold", "JAPAN"), ("Gold", "SWITZERLAND"), ("Gold", "CANADA"),

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.records import SmelterRow
-from ingest.reference import ReferenceStore, import_file
-from ingest.reference.decisions import Decisions
-from ingest.resolve import Resolver, cid_variants
+from minetrace.ingest.records import SmelterRow
+from minetrace.ingest.reference import ReferenceStore, import_file
+from minetrace.ingest.reference.decisions import Decisions
+from minetrace.ingest.resolve import Resolver, cid_variants
 
 REFERENCE = """Metal,Smelter Reference,Standard Smelter Name,Country,Smelter ID,City,State Province
 Gold,Tanaka Kikinzoku Kogyo K.K.,Tanaka Kikinzoku Kogyo K.K.,JAPAN,CID001875,Hiratsuka,
@@ -289,7 +289,7 @@ def test_fresh_store_trusts_well_formed_cids(tmp_path):
 
 
 def test_default_resolver_opens_the_store(tmp_path):
-    from ingest.resolve import default_resolver
+    from minetrace.ingest.resolve import default_resolver
 
     res = default_resolver(tmp_path / "st")
     assert res.store.path == tmp_path / "st" / "reference.sqlite"

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.records import SmelterRow
-from ingest.reference import ReferenceStore, import_file
-from ingest.reference.old_ids import parse_old_id
-from ingest.resolve import Resolver
+from minetrace.ingest.records import SmelterRow
+from minetrace.ingest.reference import ReferenceStore, import_file
+from minetrace.ingest.reference.old_ids import parse_old_id
+from minetrace.ingest.resolve import Resolver
 
 REFERENCE = """Metal,Smelter Reference,Standard Smelter Name,Country,Smelter ID,City,State Province
 Tantalum,Borealis Tantal Boyertown,Borealis Tantal Boyertown,UNITED STATES OF AMERICA,CID902557,Boyertown,Pennsylvania
@@ -191,7 +191,7 @@ def test_a_trader_is_no_short_form_of_a_smelter(resolver):
 
 
 def test_trading_as_is_the_same_as_t_a():
-    from ingest.names import normalise_name
+    from minetrace.ingest.names import normalise_name
 
     assert normalise_name("Perth Sample Mint trading as The Sample Mint") == \
         normalise_name("Perth Sample Mint (T/a The Sample Mint)")

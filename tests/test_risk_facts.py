@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from queries.risk import ReferenceFacts
+from minetrace.queries.risk import ReferenceFacts
 
 
 @dataclass

@@ -11,8 +11,8 @@ from datetime import date
 import pytest
 from test_risk_facts import classic_facts
 
-from queries.policy import load_policy
-from queries.risk import ReferenceFacts, RiskModel
+from minetrace.queries.policy import load_policy
+from minetrace.queries.risk import ReferenceFacts, RiskModel
 
 
 @pytest.fixture
@@ -165,7 +165,7 @@ def test_rating_json_is_plain(model):
 
 
 def test_the_reference_store_satisfies_the_protocol(tmp_path):
-    from ingest.reference.store import ReferenceStore
+    from minetrace.ingest.reference.store import ReferenceStore
 
     ref = ReferenceStore(tmp_path, load_starter=False)
     try:
@@ -197,7 +197,7 @@ def test_the_reference_store_satisfies_the_protocol(tmp_path):
 def test_starter_watchlist_is_dated(tmp_path):
     """With the built-in starter list: the classic six are watched for a 2016 report, the Russian
     refiners (LBMA-suspended 2022) are not — they only become high from 2022."""
-    from ingest.reference.store import ReferenceStore
+    from minetrace.ingest.reference.store import ReferenceStore
 
     ref = ReferenceStore(tmp_path, load_starter=True)
     try:

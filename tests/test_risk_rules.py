@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from ingest.mine_countries import countries, parse_mine_countries
-from ingest.reference import import_file
-from ingest.reference.store import ReferenceStore
-from queries.geography import Geography
-from queries.policy import PolicyError, load_policy, presets
-from queries.reasons import CATALOGUE, REASONS
-from queries.risk import RULES, RiskModel
-from queries.sourcing import declared_sourcing
+from minetrace.ingest.mine_countries import countries, parse_mine_countries
+from minetrace.ingest.reference import import_file
+from minetrace.ingest.reference.store import ReferenceStore
+from minetrace.queries.geography import Geography
+from minetrace.queries.policy import PolicyError, load_policy, presets
+from minetrace.queries.reasons import CATALOGUE, REASONS
+from minetrace.queries.risk import RULES, RiskModel
+from minetrace.queries.sourcing import declared_sourcing
 
 ROOT = Path(__file__).resolve().parents[1]
 US = load_policy()
@@ -91,7 +91,7 @@ def test_every_rule_code_is_in_the_catalogue_and_the_docs():
     import inspect
     import re
 
-    from queries import risk
+    from minetrace.queries import risk
 
     emitted = set(re.findall(r'c\.(?:reason|finding|note)\("([a-z_]+)"', inspect.getsource(risk)))
     emitted |= set(re.findall(r'Reason\("([a-z_]+)"', inspect.getsource(risk)))
@@ -200,13 +200,13 @@ def test_declared_sourcing_ignores_rcoi_lists_and_the_smelters_own_country(ref):
 
 
 def test_a_yes_to_a_sourcing_question_is_a_supplier_finding_not_a_rating(tmp_path):
-    from graph.embedded import EmbeddedStore
-    from graph.store import SupplierRecord
-    from graph.synth import Facility, declaration, smelter_row
-    from ingest.records import Answer, Resolution
-    from queries.exports import findings_rows
-    from queries.rollup import supplier_rollup
-    from queries.sourcing import supplier_answer_flags
+    from minetrace.graph.embedded import EmbeddedStore
+    from minetrace.graph.store import SupplierRecord
+    from minetrace.graph.synth import Facility, declaration, smelter_row
+    from minetrace.ingest.records import Answer, Resolution
+    from minetrace.queries.exports import findings_rows
+    from minetrace.queries.rollup import supplier_rollup
+    from minetrace.queries.sourcing import supplier_answer_flags
 
     st = EmbeddedStore(tmp_path / "g")
     ref = ReferenceStore(tmp_path / "g", load_starter=True)

@@ -9,8 +9,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from app.safe_output import DISPLAY_LIMIT, cell, file_name, html, json_text, markup, md, plain
-from ingest.sources import printable_name
+from minetrace.app.safe_output import DISPLAY_LIMIT, cell, file_name, html, json_text, markup, md, plain
+from minetrace.ingest.sources import printable_name
 
 HOSTILE = ["[/x]", "[bold]x[/bold]", "\x1b[2J", "\x1b]0;t\x07", "\x1b]52;c;Zm9v\x07", "\x9b31m", "\u202eabc",
            "a\rb", "\x00\x08\x7f", "caf\udce9"]
@@ -75,7 +75,7 @@ def test_file_names_are_printable_everywhere() -> None:
 
 
 def test_markdown_code_spans_hold_any_text() -> None:
-    from app.safe_output import md_code
+    from minetrace.app.safe_output import md_code
 
     assert md_code("decl:acme") == "`decl:acme`"
     assert md_code("a`b") == "``a`b``" and md_code("`x") == "`` `x ``"

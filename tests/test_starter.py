@@ -8,8 +8,8 @@ from pathlib import Path
 
 from conftest import shared_path
 
-from ingest.reference import ReferenceStore
-from ingest.reference.starter import STARTER_DIR, STARTER_FILES
+from minetrace.ingest.reference import ReferenceStore
+from minetrace.ingest.reference.starter import STARTER_DIR, STARTER_FILES
 
 
 def table_dump(store: ReferenceStore) -> dict[str, list[tuple]]:
@@ -121,7 +121,7 @@ def test_appendix_names_are_rows_of_the_shipped_appendix():
 
 
 def test_appendix_conflict_free_facts_load_as_dated_labelled_statuses(tmp_path):
-    from ingest.reference.starter import APPENDIX_A_FILED, APPENDIX_A_SCHEME
+    from minetrace.ingest.reference.starter import APPENDIX_A_FILED, APPENDIX_A_SCHEME
 
     store = ReferenceStore(tmp_path)
     hist = store.status_history("CID001875")  # Tanaka Kikinzoku Kogyo K.K.: "Yes" in the appendix
@@ -143,7 +143,7 @@ def test_appendix_conflict_free_facts_load_as_dated_labelled_statuses(tmp_path):
 
 
 def test_the_2016_risk_model_reads_the_filed_statuses_only_for_2016(tmp_path):
-    from queries.risk import RiskModel
+    from minetrace.queries.risk import RiskModel
 
     store = ReferenceStore(tmp_path)
     r2016 = RiskModel(store, year=2016)
@@ -158,7 +158,7 @@ def test_the_2016_risk_model_reads_the_filed_statuses_only_for_2016(tmp_path):
 
 
 def _rmi_country_iso2(text: str) -> str | None:
-    from ingest.reference.countries import country_iso2
+    from minetrace.ingest.reference.countries import country_iso2
 
     return country_iso2(text) or country_iso2(text.split(" (")[0])  # "BOLIVIA (PLURINATIONAL STATE OF)"
 

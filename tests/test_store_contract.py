@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from graph import schema as S
-from graph import synth
-from graph.export import canonical_dump
-from graph.store import CampaignRecord, CountryRecord, GraphStore, SmelterFact, SupplierRecord, SurveyEvent
+from minetrace.graph import schema as S
+from minetrace.graph import synth
+from minetrace.graph.export import canonical_dump
+from minetrace.graph.store import CampaignRecord, CountryRecord, GraphStore, SmelterFact, SupplierRecord, SurveyEvent
 
 ROOT = Path(__file__).resolve().parents[1]
 HAS_NEO4J_STORE = (ROOT / "graph" / "neo4j_store.py").exists()
@@ -31,7 +31,7 @@ def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[St
     """A factory of empty stores of one kind (several calls → several independent stores)."""
     opened: list[GraphStore] = []
     if request.param == "embedded":
-        from graph.embedded import EmbeddedStore
+        from minetrace.graph.embedded import EmbeddedStore
 
         counter = iter(range(1000))
 
@@ -43,7 +43,7 @@ def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[St
         if not HAS_NEO4J_STORE:
             pytest.skip("graph/neo4j_store.py not present yet: Neo4j side of the contract not run")
         uri = request.getfixturevalue("neo4j_uri")
-        from graph.neo4j_store import Neo4jStore
+        from minetrace.graph.neo4j_store import Neo4jStore
 
         def make() -> GraphStore:
             for st in opened:  # one database on the server: a new store means an empty graph
@@ -342,8 +342,8 @@ def test_delete_keeps_smelters_still_reported_and_reference_facts(store: GraphSt
 
 # ----------------------------------------------------------------------------- relink (resolution decisions)
 def test_relink_reports_equals_a_fresh_ingest_of_the_decided_resolution(store_factory: StoreFactory) -> None:
-    from graph.store import ReportRelink
-    from ingest.records import Resolution
+    from minetrace.graph.store import ReportRelink
+    from minetrace.ingest.records import Resolution
 
     target = FAC["CID000002"]
     mystery = synth.unresolved_row(6, target.metal, "Mystery Works Co., Ltd.", "CHINA")
@@ -488,8 +488,8 @@ def test_both_stores_hold_the_same_graph_and_answer_alike(request: pytest.Fixtur
     if not HAS_NEO4J_STORE:
         pytest.skip("graph/neo4j_store.py not present yet")
     uri = request.getfixturevalue("neo4j_uri")
-    from graph.embedded import EmbeddedStore
-    from graph.neo4j_store import Neo4jStore
+    from minetrace.graph.embedded import EmbeddedStore
+    from minetrace.graph.neo4j_store import Neo4jStore
 
     emb = EmbeddedStore(tmp_path / "emb")
     neo = Neo4jStore(uri)

@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import root
-from graph.embedded import EmbeddedStore
-from graph.export import canonical_dump
-from ingest.template_writer import CmrtSpec, Facility, SmelterSpec, complete_spec, write_cmrt
+from minetrace.app.cli import root
+from minetrace.graph.embedded import EmbeddedStore
+from minetrace.graph.export import canonical_dump
+from minetrace.ingest.template_writer import CmrtSpec, Facility, SmelterSpec, complete_spec, write_cmrt
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-c", "from app.cli import main; main()"]
@@ -143,10 +143,10 @@ def test_a_full_disk_stops_with_the_file_named_and_the_store_as_before(tmp_path:
         blank2 = write_cmrt(CmrtSpec(), tmp_path / "blank2.xlsx", "6.5", facilities=[*LOOKUP, *big])
         assert cli(["reference", "import", str(blank2), "--store", str(store)])[0] == 0
     else:
-        from ingest.detect import detect_template
-        from ingest.reference.releases import lookup_digest
-        from ingest.reference.store import ReferenceStore
-        from ingest.workbook import open_workbook
+        from minetrace.ingest.detect import detect_template
+        from minetrace.ingest.reference.releases import lookup_digest
+        from minetrace.ingest.reference.store import ReferenceStore
+        from minetrace.ingest.workbook import open_workbook
 
         wb = open_workbook(second)
         t, _ = detect_template(wb)

@@ -10,10 +10,10 @@ from datetime import date
 
 import test_store_contract as contract
 
-from graph import schema as S
-from graph import synth
-from graph.current import GroupForm, current_of
-from graph.store import GraphStore, SupplierRecord
+from minetrace.graph import schema as S
+from minetrace.graph import synth
+from minetrace.graph.current import GroupForm, current_of
+from minetrace.graph.store import GraphStore, SupplierRecord
 
 # the contract's fixtures (embedded and Neo4j stores) and helpers
 store_factory = contract.store_factory

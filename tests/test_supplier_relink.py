@@ -21,11 +21,11 @@ import pytest
 from test_store_contract import put, rows, store_factory  # noqa: F401 - the contract's fixture, both stores
 from typer.testing import CliRunner
 
-from app.cli import root
-from graph import schema as S
-from graph import synth
-from graph.store import GraphStore, SupplierRecord
-from ingest.template_writer import SmelterSpec, complete_spec, write_cmrt
+from minetrace.app.cli import root
+from minetrace.graph import schema as S
+from minetrace.graph import synth
+from minetrace.graph.store import GraphStore, SupplierRecord
+from minetrace.ingest.template_writer import SmelterSpec, complete_spec, write_cmrt
 
 # ----------------------------------------------------------------------------------------------- the store contract
 
@@ -93,7 +93,7 @@ def cli(*args: str) -> str:
 
 
 def form(folder: Path, company: str, email: str, cid: str = "CID002587") -> Path:
-    from ingest.synthetic import starter_facilities
+    from minetrace.ingest.synthetic import starter_facilities
 
     facs = {f.cid: f for f in starter_facilities()}
     spec = complete_spec(company, metals=("Gold",), smelters=[SmelterSpec.listed(facs[cid])],

@@ -6,9 +6,9 @@ from datetime import date
 
 from openpyxl import Workbook
 
-from ingest.suppliers import match_supplier, normalise_category, read_supplier_list
-from queries.policy import load_policy
-from queries.scoping import scope_suppliers, summarise
+from minetrace.ingest.suppliers import match_supplier, normalise_category, read_supplier_list
+from minetrace.queries.policy import load_policy
+from minetrace.queries.scoping import scope_suppliers, summarise
 
 
 def test_csv_with_erp_headers_semicolons_and_bad_rows(tmp_path):

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import parse_file
-from ingest.suppliers import read_supplier_list
-from ingest.synthetic import (
+from minetrace.ingest.pipeline import parse_file
+from minetrace.ingest.suppliers import read_supplier_list
+from minetrace.ingest.synthetic import (
     DEFECT_FINDINGS,
     INVALID_DEFECTS,
     WARNING_DEFECTS,
@@ -20,7 +20,7 @@ from ingest.synthetic import (
     starter_facilities,
     starter_watchlist,
 )
-from ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
+from minetrace.ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
 
 FACILITIES = starter_facilities()
 WATCH = starter_watchlist()

@@ -13,9 +13,9 @@ import openpyxl
 import pytest
 from conftest import shared_path
 
-from ingest.layouts import CMRT_6
-from ingest.pipeline import parse_file
-from ingest.template_writer import (
+from minetrace.ingest.layouts import CMRT_6
+from minetrace.ingest.pipeline import parse_file
+from minetrace.ingest.template_writer import (
     HIDDEN_SHEETS,
     SHEETS,
     TITLE,

@@ -8,9 +8,9 @@ import random
 
 import pandas as pd
 
-from app.explorer import charts
-from app.explorer.screens import trace
-from app.explorer.trace_layout import crossings, layered_positions, order_layers
+from minetrace.app.explorer import charts
+from minetrace.app.explorer.screens import trace
+from minetrace.app.explorer.trace_layout import crossings, layered_positions, order_layers
 
 
 def random_layers(rng: random.Random) -> tuple[dict[int, list[str]], list[tuple[str, str]]]:

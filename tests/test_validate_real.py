@@ -8,8 +8,8 @@ from functools import cache
 import pytest
 from conftest import shared_path
 
-from ingest.pipeline import parse_file
-from ingest.records import Declaration
+from minetrace.ingest.pipeline import parse_file
+from minetrace.ingest.records import Declaration
 
 
 @cache

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-from ingest.workbook import (
+from minetrace.ingest.workbook import (
     OLE_MAGIC,
     Sheet,
     UnreadableWorkbook,
@@ -320,7 +320,7 @@ def test_parse_cell_rejects(bad: str) -> None:
 ])
 def test_real_excel_output_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch, folder: str, name: str) -> None:
     """Sheets written by Excel go to calamine as they are; only odd XML is rewritten (the slow path)."""
-    import ingest.workbook as wbmod
+    import minetrace.ingest.workbook as wbmod
 
     def no_rewrite(xml: bytes, clipped: bool) -> tuple[bytes, str]:
         raise AssertionError("a real Excel sheet was sent to the rewriter")

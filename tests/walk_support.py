@@ -29,7 +29,7 @@ S007,Quiet Supplier Ltd,Direct,2024-01-10,
 
 def build_demo(folder: Path, suppliers: int = 40) -> Path:
     """The store `make demo` builds, in `folder`; returns the store folder."""
-    from app.cli_demo import build_demo_store
+    from minetrace.app.cli_demo import build_demo_store
 
     store_dir, _manifest, _report = build_demo_store(folder, suppliers)
     return store_dir
@@ -40,7 +40,7 @@ def build_real(folder: Path, shared: Path) -> Path:
     master list imported after the forms (relinking them), as `survey import-suppliers` does."""
     from typer.testing import CliRunner
 
-    from app.cli import root
+    from minetrace.app.cli import root
 
     store = folder / "store"
     runner = CliRunner()
@@ -62,7 +62,7 @@ def deep_links(store_dir: Path) -> list[str]:
     lacking a country, one lacking a CID, one lacking a name, the supplier with the most rows, a supplier known
     only by its declared name, a smelter "not yet identified", an unresolved smelter, a resolved CID, the country
     with the most smelters, a Covered Country, and a smelter row without a country."""
-    from graph.store import open_store
+    from minetrace.graph.store import open_store
 
     st = open_store(str(store_dir))
     try:

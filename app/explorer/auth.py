@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from app.explorer.settings import load_settings
+from minetrace.app.explorer.settings import load_settings
 
 #: wrong passwords allowed per client within WINDOW seconds before attempts must wait
 MAX_FAILURES = 5

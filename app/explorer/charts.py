@@ -14,11 +14,11 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from app.explorer import geo
-from app.explorer.trace_layout import layered_positions
-from app.explorer.values import shown
-from app.safe_output import html, plain
-from queries import glossary
+from minetrace.app.explorer import geo
+from minetrace.app.explorer.trace_layout import layered_positions
+from minetrace.app.explorer.values import shown
+from minetrace.app.safe_output import html, plain
+from minetrace.queries import glossary
 
 RISK_COLOURS = {"high": "#d62728", "medium": "#ff7f0e", "low": "#2ca02c", "unrated": "#9e9e9e", None: "#9e9e9e"}
 KIND_COLOURS = {"company": "#1f4e78", "supplier": "#4c78a8", "declaration": "#72b7b2", "country": "#8c6d31"}

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app.explorer.settings import load_settings
+from minetrace.app.explorer.settings import load_settings
 
 
 class Unavailable(Exception):
@@ -33,7 +33,7 @@ class Unavailable(Exception):
 # ------------------------------------------------------------------ store handle and version
 @st.cache_resource(show_spinner=False)
 def _open(uri: str) -> Any:
-    from graph.store import open_store
+    from minetrace.graph.store import open_store
 
     return open_store(uri)
 
@@ -52,7 +52,7 @@ def version() -> str:
 
 def _reference_stamp() -> str:
     """Changes when the reference DB or the decisions file changes (imports, review decisions)."""
-    from ingest.reference.store import DB_NAME, DECISIONS_NAME, store_dir
+    from minetrace.ingest.reference.store import DB_NAME, DECISIONS_NAME, store_dir
 
     folder = store_dir(store_uri())
     parts = []
@@ -72,14 +72,14 @@ POLICY_KEY = "policy"
 
 def policy_name() -> str:
     """The policy in force: the sidebar's choice, else the one the explorer was started with, else the default."""
-    from queries.policy import DEFAULT_PRESET
+    from minetrace.queries.policy import DEFAULT_PRESET
 
     return str(st.session_state.get(POLICY_KEY) or load_settings().policy or DEFAULT_PRESET)
 
 
 def policy_choices() -> list[str]:
     """The presets, and the policy file the explorer was started with (when one was given)."""
-    from queries.policy import presets
+    from minetrace.queries.policy import presets
 
     names = list(presets())
     started = load_settings().policy
@@ -109,7 +109,7 @@ def reset_store() -> None:
 
 def query(module: str, name: str) -> Any:
     """A function from ``queries.<module>`` (or any dotted module), or raise Unavailable."""
-    full = module if "." in module else f"queries.{module}"
+    full = module if "." in module else f"minetrace.queries.{module}"
     try:
         mod = importlib.import_module(full)
     except ImportError as exc:
@@ -321,7 +321,7 @@ def program(k: tuple[str, str], declaration_id: str) -> dict[str, Any] | None:
 @contextmanager
 def reference() -> Iterator[Any]:
     """The dated reference store beside the graph store, opened for one call (SQLite is per thread)."""
-    from ingest.reference.store import ReferenceStore, store_dir
+    from minetrace.ingest.reference.store import ReferenceStore, store_dir
 
     ref = ReferenceStore.open(store_dir(store_uri()))
     try:
@@ -542,7 +542,7 @@ def products(k: tuple[str, str]) -> pd.DataFrame:
 def _master_linker() -> Any:
     """A supplier linker over the master-list suppliers already in the store and the analysts' links, so an
     uploaded CMRT lands on its master-list supplier (as `minetrace ingest` does) instead of a declared-name node."""
-    from graph.supplier_link import linker_for_store
+    from minetrace.graph.supplier_link import linker_for_store
 
     return linker_for_store(store())
 
@@ -551,10 +551,10 @@ def ingest_files(paths: list[Path], year: int | None = None, parent_supplier_id:
                  progress: Callable[[Any], None] | None = None, names: dict[Path, str] | None = None) -> Any:
     """Ingest uploaded files through graph.ingest (the CLI's ingest: same parsing, resolution, outcomes);
     `names` maps each temporary path to the name the user uploaded, which is what the store records."""
-    from graph.ingest import ingest_sources
-    from graph.resolving import default_resolver
-    from ingest.reference.store import store_dir
-    from ingest.sources import iter_sources
+    from minetrace.graph.ingest import ingest_sources
+    from minetrace.graph.resolving import default_resolver
+    from minetrace.ingest.reference.store import store_dir
+    from minetrace.ingest.sources import iter_sources
 
     if parent_supplier_id is not None and store().supplier(parent_supplier_id) is None:
         raise KeyError(f"no such supplier in the store: {parent_supplier_id}")
@@ -572,7 +572,7 @@ def ingest_files(paths: list[Path], year: int | None = None, parent_supplier_id:
 def import_master_list(path: Path) -> Any:
     """Upsert the supplier master list (CSV/xlsx) — the same path as `minetrace ingest --supplier-map`: the forms
     stored before it are filed under their master-list suppliers (`report.relinked`)."""
-    from graph.ingest import ingest_paths
+    from minetrace.graph.ingest import ingest_paths
 
     return ingest_paths([], store(), supplier_map=path)
 
@@ -587,9 +587,9 @@ def unlinked(k: tuple[str, str], year: int | None) -> list[dict[str, Any]]:
 def link_responder(declaration_id: str, supplier_id: str) -> str:
     """An analyst links a responder to a master-list supplier (as `minetrace survey link`): remembered under the
     declared company name, applied at once to every stored form with that name. Returns what changed."""
-    from graph.store import SupplierRecord
-    from graph.supplier_link import linker_for_store, relink_store, remember_link
-    from ingest.suppliers import normalise_company
+    from minetrace.graph.store import SupplierRecord
+    from minetrace.graph.supplier_link import linker_for_store, relink_store, remember_link
+    from minetrace.ingest.suppliers import normalise_company
 
     gs = store()
     form, target = gs.declaration(declaration_id), gs.supplier(supplier_id)
@@ -610,7 +610,7 @@ def link_responder(declaration_id: str, supplier_id: str) -> str:
 
 def import_reference(path: Path, name: str, as_of: str | None = None) -> tuple[bool, str]:
     """Import one reference file (RMI export, template Look-up, watchlist …); (ok, one-line message)."""
-    from ingest.reference import ImportError_, import_file
+    from minetrace.ingest.reference import ImportError_, import_file
 
     with reference() as ref:
         try:
@@ -626,9 +626,9 @@ def decide(metal: str, raw_name: str, country: str | None, accept: str | None = 
            note: str | None = None) -> str:
     """Record an accept/reject decision (reference decisions file), close the review items it settles and apply it
     at once to the rows already stored (graph.relink, as `minetrace reference decide`); says how many changed."""
-    from graph.relink import apply_decisions
-    from ingest.reference.decisions import Decisions
-    from ingest.resolve import Resolver
+    from minetrace.graph.relink import apply_decisions
+    from minetrace.ingest.reference.decisions import Decisions
+    from minetrace.ingest.resolve import Resolver
 
     with reference() as ref:
         decisions = Decisions(ref.decisions_path)
@@ -645,7 +645,7 @@ def decide(metal: str, raw_name: str, country: str | None, accept: str | None = 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def decisions(k: tuple[str, str]) -> pd.DataFrame:
-    from ingest.reference.decisions import Decisions
+    from minetrace.ingest.reference.decisions import Decisions
 
     with reference() as ref:
         entries = Decisions(ref.decisions_path).entries
@@ -659,7 +659,7 @@ EXPORT_KINDS = ("flagged", "appendix", "cmrt", "responses", "findings", "report"
 def report_formats() -> tuple[str, ...]:
     """The formats the Conflict Minerals Report can be downloaded in here (PDF needs LibreOffice)."""
     try:
-        query("queries.cmr.pdf", "find_soffice")()
+        query("minetrace.queries.cmr.pdf", "find_soffice")()
     except Exception:  # PdfError: not installed
         return ("docx",)
     return ("docx", "pdf")
@@ -668,10 +668,10 @@ def report_formats() -> tuple[str, ...]:
 def _report(out: Path, year: int | None, ref: Any) -> None:
     """The year's Conflict Minerals Report (queries.cmr.draft, as `minetrace report cmr`): the selected year,
     else the newest year on file."""
-    from app.explorer.geo import country_shapes
+    from minetrace.app.explorer.geo import country_shapes
 
-    draft = query("queries.cmr.draft", "draft_report")
-    options = query("queries.cmr.draft", "ReportOptions")
+    draft = query("minetrace.queries.cmr.draft", "draft_report")
+    options = query("minetrace.queries.cmr.draft", "ReportOptions")
     context = query("context", "QueryContext")
     chosen = year if year is not None else (years(key()) or [None])[0]
     ctx = context(store(), ref, query("policy", "load_policy")(), chosen)
@@ -709,22 +709,22 @@ def export_bytes(kind: str, fmt: str, year: int | None, template: bytes | None =
 
 def company_block_path() -> Path:
     """The store's company block (`<store folder>/company.yaml`, as `minetrace export cmrt` reads it)."""
-    from ingest.reference.store import store_dir
-    from queries.company_block import default_path
+    from minetrace.ingest.reference.store import store_dir
+    from minetrace.queries.company_block import default_path
 
     return default_path(store_dir(store_uri()))
 
 
 def company_block() -> dict[str, Any]:
     """The company block the consolidated CMRT is written with ({} when none is saved yet)."""
-    from queries.company_block import load
+    from minetrace.queries.company_block import load
 
     return load(company_block_path())
 
 
 def save_company_block(fields: dict[str, Any]) -> Path:
     """Save the edited company fields, keeping the answers and other keys the file already holds."""
-    from queries.company_block import save
+    from minetrace.queries.company_block import save
 
     return save(company_block_path(), {**company_block(), **fields})
 
@@ -786,7 +786,7 @@ def _campaign_ctx(ref: Any, year: int | None) -> Any:
 @st.cache_data(show_spinner=False, max_entries=16)
 def campaign_funnel(k: tuple[str, str], year: int | None) -> dict[str, Any]:
     """The response funnel from real contact dates (queries.campaign.funnel; counts = survey status figures)."""
-    fn = query("queries.campaign.funnel", "campaign_funnel")
+    fn = query("minetrace.queries.campaign.funnel", "campaign_funnel")
     with reference() as ref:
         model = _model(ref, year)
         return plain(fn(store(), year, query("survey", "program_reference_date")(model), model.policy))
@@ -800,7 +800,7 @@ MESSAGE_COLS = ["created", "kind", "seq", "supplier_id", "supplier_name", "to", 
 def campaign_messages(k: tuple[str, str], year: int | None) -> pd.DataFrame:
     """Every campaign message of the ledger (requests, reminders, receipts) with its state."""
     rows = []
-    for m in query("queries.campaign.ledger", "load_messages")(store(), year=year):
+    for m in query("minetrace.queries.campaign.ledger", "load_messages")(store(), year=year):
         d = m.to_json()
         d["to"] = ", ".join(m.to)
         d["file_name"] = m.detail.get("file_name")
@@ -817,9 +817,9 @@ CASE_COLS = ["key", "cid", "smelter_name", "metal", "supplier_id", "supplier_nam
 @st.cache_data(show_spinner=False, max_entries=16)
 def campaign_cases(k: tuple[str, str], year: int | None = None) -> pd.DataFrame:
     """Mitigation cases (queries.campaign.cases), open ones first, as flat rows."""
-    cases = query("queries.campaign.cases", "filter_cases")(query("queries.campaign.cases", "load_cases")(store()),
-                                                            year=year)
-    rows = query("queries.campaign.cases", "case_rows")(cases)
+    load_cases = query("minetrace.queries.campaign.cases", "load_cases")
+    cases = query("minetrace.queries.campaign.cases", "filter_cases")(load_cases(store()), year=year)
+    rows = query("minetrace.queries.campaign.cases", "case_rows")(cases)
     return frame(rows, CASE_COLS)[CASE_COLS]
 
 
@@ -828,8 +828,8 @@ def reminder_plan(k: tuple[str, str], year: int, day: str) -> pd.DataFrame:
     """Who would get a reminder if the batch were written on `day`, and who is held (and why) — nothing written."""
     from datetime import date as _date
 
-    drafts_fn = query("queries.campaign.reminders", "reminder_drafts")
-    settings = query("queries.campaign.settings", "load_settings")()
+    drafts_fn = query("minetrace.queries.campaign.reminders", "reminder_drafts")
+    settings = query("minetrace.queries.campaign.settings", "load_settings")()
     with reference() as ref:
         ctx = _campaign_ctx(ref, year)
         ref_date = query("survey", "program_reference_date")(ctx.model)  # as `survey status` does
@@ -844,12 +844,12 @@ def reminder_plan(k: tuple[str, str], year: int, day: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=16)
 def receipts_pending(k: tuple[str, str], year: int | None) -> int:
     """Stored forms without a receipt yet."""
-    return len(query("queries.campaign.receipts", "declarations_without_receipt")(store(), year))
+    return len(query("minetrace.queries.campaign.receipts", "declarations_without_receipt")(store(), year))
 
 
 def smtp_status() -> tuple[bool, str]:
     """(configured, description or the reason it is not) — from the MINETRACE_SMTP_* environment."""
-    from queries.campaign.smtp import SmtpConfig, SmtpConfigError
+    from minetrace.queries.campaign.smtp import SmtpConfig, SmtpConfigError
 
     try:
         return True, SmtpConfig.from_env().describe()
@@ -864,10 +864,10 @@ def campaign_step(step: str, year: int | None, send: bool = False, template: byt
     import tempfile
     from datetime import date as _date
 
-    from queries.campaign.render import Renderer
-    from queries.campaign.run import default_outbox, run_receipts, run_reminders, run_requests, run_send
-    from queries.campaign.settings import load_settings
-    from queries.campaign.smtp import SmtpConfig
+    from minetrace.queries.campaign.render import Renderer
+    from minetrace.queries.campaign.run import default_outbox, run_receipts, run_reminders, run_requests, run_send
+    from minetrace.queries.campaign.settings import load_settings
+    from minetrace.queries.campaign.smtp import SmtpConfig
 
     settings = load_settings()
     smtp = SmtpConfig.from_env() if send else None

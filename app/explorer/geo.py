@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pycountry
 
-from app.explorer.values import present
+from minetrace.app.explorer.values import present
 
 ASSET = Path(__file__).resolve().parent / "assets" / "countries-110m.json"
 

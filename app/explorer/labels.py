@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.explorer.values import present, shown
-from queries import glossary
+from minetrace.app.explorer.values import present, shown
+from minetrace.queries import glossary
 
 
 def smelter_name(name: Any, metal: Any, status: Any) -> str:

@@ -6,19 +6,14 @@ sidebar and hands over to the selected page (``app/explorer/screens/<page>.py``,
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-_ROOT = Path(__file__).resolve().parents[2]
-if str(_ROOT) not in sys.path:  # `streamlit run` puts only this folder on sys.path
-    sys.path.insert(0, str(_ROOT))
+import streamlit as st
 
-import streamlit as st  # noqa: E402
-
-from app.explorer import auth, nav, views  # noqa: E402
+from minetrace.app.explorer import auth, nav, views  # the installed package (`pip install -e .`)
 
 # a local image: a :material/…: or emoji icon is fetched from a CDN by the browser (the explorer works offline)
-ICON = _ROOT / "app" / "explorer" / "assets" / "favicon.png"
+ICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
 st.set_page_config(page_title="minetrace explorer", page_icon=str(ICON), layout="wide")
 if not auth.gate():
     st.stop()

@@ -13,7 +13,7 @@ import streamlit as st
 
 @cache
 def pages() -> dict[str, st.Page]:
-    from app.explorer.screens import (
+    from minetrace.app.explorer.screens import (
         exports,
         exposure,
         followup,

@@ -13,10 +13,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app.explorer import data
-from app.explorer.values import present
-from app.safe_output import md
-from queries import glossary
+from minetrace.app.explorer import data
+from minetrace.app.explorer.values import present
+from minetrace.app.safe_output import md
+from minetrace.queries import glossary
 
 YEAR_KEY = "year"
 ALL_YEARS = "All years"

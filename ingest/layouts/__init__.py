@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import re
 
-from ingest.layouts.amrt import AMRT_12, AMRT_13
-from ingest.layouts.cmrt1 import CMRT_1
-from ingest.layouts.cmrt2 import CMRT_2_00, CMRT_2_02, CMRT_2_03
-from ingest.layouts.cmrt3 import CMRT_3
-from ingest.layouts.cmrt6 import CMRT_6
-from ingest.layouts.cmrt45 import CMRT_4, CMRT_5
-from ingest.layouts.crt import CRT_2
-from ingest.layouts.emrt import EMRT_1, EMRT_2, EMRT_2_1
-from ingest.layouts.model import CompanyQuestion, Layout, Question, TableLayout
+from minetrace.ingest.layouts.amrt import AMRT_12, AMRT_13
+from minetrace.ingest.layouts.cmrt1 import CMRT_1
+from minetrace.ingest.layouts.cmrt2 import CMRT_2_00, CMRT_2_02, CMRT_2_03
+from minetrace.ingest.layouts.cmrt3 import CMRT_3
+from minetrace.ingest.layouts.cmrt6 import CMRT_6
+from minetrace.ingest.layouts.cmrt45 import CMRT_4, CMRT_5
+from minetrace.ingest.layouts.crt import CRT_2
+from minetrace.ingest.layouts.emrt import EMRT_1, EMRT_2, EMRT_2_1
+from minetrace.ingest.layouts.model import CompanyQuestion, Layout, Question, TableLayout
 
 ALL_LAYOUTS: tuple[Layout, ...] = (
     CMRT_1, CMRT_2_00, CMRT_2_02, CMRT_2_03, CMRT_3, CMRT_4, CMRT_5, CMRT_6,

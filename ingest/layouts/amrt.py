@@ -12,9 +12,9 @@ CMRT-style A–Q columns with a Smelter Look-up sheet, moves the company block d
 
 from __future__ import annotations
 
-from ingest.layouts.cmrt6 import SCOPES_3_6, SMELTER_COLUMNS_6
-from ingest.layouts.emrt import MINE_COLUMNS
-from ingest.layouts.model import Layout, Question, TableLayout
+from minetrace.ingest.layouts.cmrt6 import SCOPES_3_6, SMELTER_COLUMNS_6
+from minetrace.ingest.layouts.emrt import MINE_COLUMNS
+from minetrace.ingest.layouts.model import Layout, Question, TableLayout
 
 Q1_ANSWERS = ("Yes", "No", "Unknown", "Not declaring")
 Q2_ANSWERS = ("100%", "Greater than 90%", "Greater than 75%", "Greater than 50%", "50% or less", "None", "Unknown",

@@ -9,8 +9,8 @@ No Checker, Product List or reference list with IDs.
 
 from __future__ import annotations
 
-from ingest.layouts.model import CompanyQuestion, Layout, Question, TableLayout
-from ingest.metals import CMRT_METALS
+from minetrace.ingest.layouts.model import CompanyQuestion, Layout, Question, TableLayout
+from minetrace.ingest.metals import CMRT_METALS
 
 YES_NO = ("Yes", "No")
 YES_NO_UNCERTAIN = ("Yes", "No", "Uncertain or Unknown")

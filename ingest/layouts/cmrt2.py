@@ -16,8 +16,8 @@ fixed last row. 2.00/2.01 stop at 1001 (copyright on 1002, translations from 100
 
 from __future__ import annotations
 
-from ingest.layouts.model import CompanyQuestion, Layout, Question, TableLayout
-from ingest.metals import CMRT_METALS
+from minetrace.ingest.layouts.model import CompanyQuestion, Layout, Question, TableLayout
+from minetrace.ingest.metals import CMRT_METALS
 
 YES_NO = ("Yes", "No")
 YES_NO_UNCERTAIN = ("Yes", "No", "Uncertain or Unknown")

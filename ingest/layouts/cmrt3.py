@@ -9,9 +9,9 @@ in G71. Smelter List columns B–Q are the 6.x ones (no column A input, no hidde
 
 from __future__ import annotations
 
-from ingest.layouts.cmrt6 import COMPANY_CELLS_3_6, SCOPES_3_6
-from ingest.layouts.model import CompanyQuestion, Layout, Question, TableLayout
-from ingest.metals import CMRT_METALS
+from minetrace.ingest.layouts.cmrt6 import COMPANY_CELLS_3_6, SCOPES_3_6
+from minetrace.ingest.layouts.model import CompanyQuestion, Layout, Question, TableLayout
+from minetrace.ingest.metals import CMRT_METALS
 
 YES_NO = ("Yes", "No")
 YES_NO_UNKNOWN = ("Yes", "No", "Unknown")

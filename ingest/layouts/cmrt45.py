@@ -13,10 +13,10 @@ these tables carries `layout_verified: false` and an info finding.
 
 from __future__ import annotations
 
-from ingest.layouts.cmrt3 import RECEIVED_3
-from ingest.layouts.cmrt6 import COMPANY_CELLS_3_6, Q6_ANSWERS, SCOPES_3_6, SMELTER_COLUMNS_6
-from ingest.layouts.model import CompanyQuestion, Layout, Question, TableLayout
-from ingest.metals import CMRT_METALS
+from minetrace.ingest.layouts.cmrt3 import RECEIVED_3
+from minetrace.ingest.layouts.cmrt6 import COMPANY_CELLS_3_6, Q6_ANSWERS, SCOPES_3_6, SMELTER_COLUMNS_6
+from minetrace.ingest.layouts.model import CompanyQuestion, Layout, Question, TableLayout
+from minetrace.ingest.metals import CMRT_METALS
 
 YES_NO = ("Yes", "No")
 YES_NO_UNKNOWN = ("Yes", "No", "Unknown")

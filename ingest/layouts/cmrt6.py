@@ -6,8 +6,8 @@ Cells verified on the 6.01/6.1/6.22/6.31/6.4/6.5 templates and the real 6.4 fill
 
 from __future__ import annotations
 
-from ingest.layouts.model import CompanyQuestion, Layout, Question, TableLayout
-from ingest.metals import CMRT_METALS
+from minetrace.ingest.layouts.model import CompanyQuestion, Layout, Question, TableLayout
+from minetrace.ingest.metals import CMRT_METALS
 
 YES_NO = ("Yes", "No")
 YES_NO_UNKNOWN = ("Yes", "No", "Unknown")

@@ -8,8 +8,8 @@ at rows 63–79 (no public-policy/URL question: B asks whether the policy covers
 
 from __future__ import annotations
 
-from ingest.layouts.cmrt6 import COMPANY_CELLS_3_6, SCOPES_3_6, SMELTER_COLUMNS_6
-from ingest.layouts.model import CompanyQuestion, Layout, Question, TableLayout
+from minetrace.ingest.layouts.cmrt6 import COMPANY_CELLS_3_6, SCOPES_3_6, SMELTER_COLUMNS_6
+from minetrace.ingest.layouts.model import CompanyQuestion, Layout, Question, TableLayout
 
 YES_NO = ("Yes", "No")
 YES_NO_UNKNOWN = ("Yes", "No", "Unknown")

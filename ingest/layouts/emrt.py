@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ingest.layouts.cmrt6 import SCOPES_3_6, SMELTER_COLUMNS_6
-from ingest.layouts.model import CompanyQuestion, Layout, Question, TableLayout
+from minetrace.ingest.layouts.cmrt6 import SCOPES_3_6, SMELTER_COLUMNS_6
+from minetrace.ingest.layouts.model import CompanyQuestion, Layout, Question, TableLayout
 
 YES_NO = ("Yes", "No")
 YES_NO_UNKNOWN = ("Yes", "No", "Unknown")

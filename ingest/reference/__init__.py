@@ -8,9 +8,9 @@ Public API:
 - `country_iso2(text)` → ISO-2 from CMRT/RMI country spellings.
 """
 
-from ingest.reference.countries import country_iso2
-from ingest.reference.importers import ImportError_, ImportResult, import_file
-from ingest.reference.store import CidChain, Facility, ReferenceStore, StatusAsOf, store_dir
+from minetrace.ingest.reference.countries import country_iso2
+from minetrace.ingest.reference.importers import ImportError_, ImportResult, import_file
+from minetrace.ingest.reference.store import CidChain, Facility, ReferenceStore, StatusAsOf, store_dir
 
 __all__ = [
     "CidChain", "Facility", "ImportError_", "ImportResult", "ReferenceStore", "StatusAsOf", "country_iso2",

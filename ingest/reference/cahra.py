@@ -29,11 +29,11 @@ from typing import TYPE_CHECKING, Any
 
 import pycountry
 
-from ingest.reference.countries import country_iso2
-from ingest.reference.tables import as_text, header_key
+from minetrace.ingest.reference.countries import country_iso2
+from minetrace.ingest.reference.tables import as_text, header_key
 
 if TYPE_CHECKING:
-    from ingest.reference.tables import Table
+    from minetrace.ingest.reference.tables import Table
 
 #: area texts that mean "the whole country" (and the starter's former placeholder)
 WHOLE_COUNTRY = {"", "whole country", "entire country", "country", "all", "all areas", "nationwide", "national",

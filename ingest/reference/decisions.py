@@ -21,8 +21,8 @@ from typing import Any
 
 import yaml
 
-from ingest.names import normalise_name
-from ingest.reference.countries import country_iso2
+from minetrace.ingest.names import normalise_name
+from minetrace.ingest.reference.countries import country_iso2
 
 
 @dataclass

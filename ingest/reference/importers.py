@@ -29,12 +29,12 @@ from typing import Any
 
 import yaml
 
-from ingest.metals import canonical_metal
-from ingest.reference.cahra import area_code, cahra_rows, is_whole_country, looks_like_cahra
-from ingest.reference.countries import country_iso2
-from ingest.reference.releases import TRUST_RMI, TRUST_SUPPLIER, TRUST_TEMPLATE, lookup_digest, template_trust
-from ingest.reference.store import CID_RE, ReferenceStore, iso
-from ingest.reference.tables import (
+from minetrace.ingest.metals import canonical_metal
+from minetrace.ingest.reference.cahra import area_code, cahra_rows, is_whole_country, looks_like_cahra
+from minetrace.ingest.reference.countries import country_iso2
+from minetrace.ingest.reference.releases import TRUST_RMI, TRUST_SUPPLIER, TRUST_TEMPLATE, lookup_digest, template_trust
+from minetrace.ingest.reference.store import CID_RE, ReferenceStore, iso
+from minetrace.ingest.reference.tables import (
     Table,
     as_text,
     header_key,
@@ -141,7 +141,7 @@ def detect(data: bytes, name: str) -> tuple[str, Any]:
     """(kind, parsed payload) for a file's bytes. Raises ImportError_ with a reason."""
     head = data[:8]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
-        from ingest.workbook import UnreadableWorkbook, open_workbook
+        from minetrace.ingest.workbook import UnreadableWorkbook, open_workbook
 
         try:
             wb = open_workbook(data, name=name)
@@ -252,7 +252,7 @@ def _trust_of(store: ReferenceStore, kind: str, payload: Any) -> tuple[str | Non
         return TRUST_RMI, "", None
     if kind not in ("template-lookup", "template-301"):
         return None, "", None
-    from ingest.detect import detect_template
+    from minetrace.ingest.detect import detect_template
 
     try:
         template, _layout = detect_template(payload)

@@ -9,7 +9,7 @@ next to JSON). The text names the one command that fixes it.
 
 from __future__ import annotations
 
-from ingest.reference.store import ReferenceStore
+from minetrace.ingest.reference.store import ReferenceStore
 
 #: importers whose rows are a smelter reference list (RMI export, template Look-up, CMRT 3.01 crosswalk)
 REFERENCE_IMPORTERS: tuple[str, ...] = ("rmi-reference", "template-lookup", "template-301")

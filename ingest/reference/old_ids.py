@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pycountry
 
-from ingest.metals import OLD_ID_METAL_DIGIT
+from minetrace.ingest.metals import OLD_ID_METAL_DIGIT
 
 OLD_ID_RE = re.compile(r"^([1-4])([A-Z]{3})(\d{3})$")
 

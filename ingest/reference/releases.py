@@ -91,7 +91,7 @@ def known_release(digest: str, store: Any = None) -> dict[str, str] | None:
 def is_blank_template(workbook: Any) -> bool:
     """A template nobody filled in: no company name and no smelter row (what RMI publishes)."""
     try:
-        from ingest.reader import read_declaration
+        from minetrace.ingest.reader import read_declaration
 
         decl = read_declaration(workbook)
     except Exception:  # not readable as a declaration: not something we can call blank

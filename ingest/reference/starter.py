@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 if TYPE_CHECKING:
-    from ingest.reference.store import ReferenceStore
+    from minetrace.ingest.reference.store import ReferenceStore
 
 STARTER_DIR = Path(__file__).resolve().parents[1] / "starter"
 STARTER_FILES = ("covered_countries.csv", "cahra.yaml", "facilities.csv", "watchlist.csv", "revisions.csv",
@@ -45,13 +45,13 @@ def _csv(name: str) -> list[dict[str, str]]:
 
 def load_starter(store: ReferenceStore) -> bool:
     """Load the starter set unless this version is already in the store; True when it loaded."""
-    from ingest.reference.importers import import_policy
+    from minetrace.ingest.reference.importers import import_policy
 
     sha = starter_sha256()
     if store.already_imported(sha, IMPORTER):
         return False
     rows = 0
-    from ingest.reference.releases import TRUST_STARTER
+    from minetrace.ingest.reference.releases import TRUST_STARTER
 
     with store.transaction(), store.trusting(TRUST_STARTER, sha):
         for r in _csv("covered_countries.csv"):

@@ -28,8 +28,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ingest.names import normalise_name
-from ingest.reference.releases import TRUST_SUPPLIER, trust_rank
+from minetrace.ingest.names import normalise_name
+from minetrace.ingest.reference.releases import TRUST_SUPPLIER, trust_rank
 
 DEFAULT_STORE = Path(".minetrace")
 DB_NAME = "reference.sqlite"
@@ -224,7 +224,7 @@ class ReferenceStore:
             self._open_read_only()  # a store on read-only media or without write permission: reads still work
             return
         if load_starter:
-            from ingest.reference.starter import load_starter as _load
+            from minetrace.ingest.reference.starter import load_starter as _load
 
             _load(self)
 
@@ -639,7 +639,7 @@ class ReferenceStore:
         return out
 
     def country_iso2(self, text: object) -> str | None:
-        from ingest.reference.countries import country_iso2
+        from minetrace.ingest.reference.countries import country_iso2
 
         return country_iso2(text)
 
@@ -703,7 +703,7 @@ class ReferenceStore:
 
     def close_reviews(self, metal: str, raw_name: str, country: str | None) -> int:
         """Remove queue entries a decision settles (same metal, normalised name, country ISO-2)."""
-        from ingest.reference.countries import country_iso2
+        from minetrace.ingest.reference.countries import country_iso2
 
         key = normalise_name(raw_name)
         iso2 = country_iso2(country) if country else None

@@ -22,12 +22,12 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
-from graph.store import SurveyEvent
-from queries.campaign.ledger import MessageRecord, load_messages, message_key, save_messages
-from queries.campaign.mail import Attachment, build_message, message_date, message_id, slug, write_eml
-from queries.campaign.render import Renderer
-from queries.campaign.settings import CampaignSettings
-from queries.campaign.smtp import Outgoing, SendResult, SmtpConfig, deliver
+from minetrace.graph.store import SurveyEvent
+from minetrace.queries.campaign.ledger import MessageRecord, load_messages, message_key, save_messages
+from minetrace.queries.campaign.mail import Attachment, build_message, message_date, message_id, slug, write_eml
+from minetrace.queries.campaign.render import Renderer
+from minetrace.queries.campaign.settings import CampaignSettings
+from minetrace.queries.campaign.smtp import Outgoing, SendResult, SmtpConfig, deliver
 
 
 @dataclass
@@ -182,7 +182,7 @@ def send_pending(store: Any, config: SmtpConfig, messages: list[MessageRecord],
                  connect: Any = None, sleep: Callable[[float], None] | None = None) -> list[SendResult]:
     """Deliver `messages` over SMTP; each result is recorded in the ledger as it happens (state sent or failed,
     the attempt with the server's answer) and the survey event of a sent message is logged."""
-    from queries.campaign.mail import envelope
+    from minetrace.queries.campaign.mail import envelope
 
     by_key = {m.key: m for m in messages}
     items: list[Outgoing] = []

@@ -38,9 +38,9 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from graph import schema as S
-from graph.store import CampaignRecord
-from queries.xlsx import Column, SheetSpec, write_csv, write_xlsx
+from minetrace.graph import schema as S
+from minetrace.graph.store import CampaignRecord
+from minetrace.queries.xlsx import Column, SheetSpec, write_csv, write_xlsx
 
 STATES = ("open", "requested", "replied", "closed")
 CLOSE_REASONS = ("removed", "product_cmrt_no_use", "risk_accepted")
@@ -270,7 +270,7 @@ def update_case(store: Any, key: str, day: str, *, state: str | None = None, rea
 def _keep_file(store: Any, path: str | Path, day: str) -> dict[str, Any]:
     import hashlib
 
-    from graph.ingest import retain_file
+    from minetrace.graph.ingest import retain_file
 
     p = Path(path)
     try:

@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from queries._access import get
-from queries.campaign.mail import recipient, usable_address
-from queries.campaign.render import language_code
+from minetrace.queries._access import get
+from minetrace.queries.campaign.mail import recipient, usable_address
+from minetrace.queries.campaign.render import language_code
 
 
 @dataclass

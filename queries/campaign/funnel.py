@@ -21,11 +21,11 @@ from datetime import date
 from statistics import mean, median
 from typing import Any
 
-from queries._access import as_date
-from queries.campaign.cases import load_cases
-from queries.campaign.ledger import load_messages
-from queries.policy import Policy
-from queries.survey import store_survey
+from minetrace.queries._access import as_date
+from minetrace.queries.campaign.cases import load_cases
+from minetrace.queries.campaign.ledger import load_messages
+from minetrace.queries.policy import Policy
+from minetrace.queries.survey import store_survey
 
 
 @dataclass

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from queries.ratings import smelter_ratings
+from minetrace.queries.ratings import smelter_ratings
 
 
 @dataclass

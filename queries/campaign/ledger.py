@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from graph import schema as S
-from graph.store import CampaignRecord
+from minetrace.graph import schema as S
+from minetrace.graph.store import CampaignRecord
 
 MESSAGE_KINDS = ("request", "reminder", "receipt")
 STATES = ("written", "sent", "failed", "held")

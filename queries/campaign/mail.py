@@ -29,7 +29,7 @@ from email.utils import format_datetime, formataddr, getaddresses, parseaddr
 from functools import lru_cache
 from pathlib import Path
 
-from queries.campaign.text import one_line
+from minetrace.queries.campaign.text import one_line
 
 _SLUG = re.compile(r"[^A-Za-z0-9_-]+")
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")

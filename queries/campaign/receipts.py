@@ -22,15 +22,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from graph.countries import country_name
-from queries._access import as_json, fields, get
-from queries.campaign.batch import Draft, Held
-from queries.campaign.contacts import addressee
-from queries.campaign.highrisk import high_risk_smelters
-from queries.campaign.ledger import load_messages
-from queries.campaign.mail import Attachment
-from queries.campaign.settings import CampaignSettings
-from queries.program import declaration_program
+from minetrace.graph.countries import country_name
+from minetrace.queries._access import as_json, fields, get
+from minetrace.queries.campaign.batch import Draft, Held
+from minetrace.queries.campaign.contacts import addressee
+from minetrace.queries.campaign.highrisk import high_risk_smelters
+from minetrace.queries.campaign.ledger import load_messages
+from minetrace.queries.campaign.mail import Attachment
+from minetrace.queries.campaign.settings import CampaignSettings
+from minetrace.queries.program import declaration_program
 
 #: resolution states of a Smelter List row the supplier is asked to fix
 ROW_STATES_TO_FIX = ("unresolved", "review", "unidentified")
@@ -69,7 +69,7 @@ class ReceiptContent:
 
 
 def _title(code: str) -> str:
-    from ingest.findings import finding_type
+    from minetrace.ingest.findings import finding_type
 
     try:
         return finding_type(code).title

@@ -22,14 +22,14 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from queries._access import as_date, get
-from queries.campaign.batch import Draft, Held
-from queries.campaign.contacts import addressee
-from queries.campaign.ledger import load_messages
-from queries.campaign.mail import Attachment
-from queries.campaign.settings import CampaignSettings
-from queries.policy import Policy
-from queries.survey import store_survey
+from minetrace.queries._access import as_date, get
+from minetrace.queries.campaign.batch import Draft, Held
+from minetrace.queries.campaign.contacts import addressee
+from minetrace.queries.campaign.ledger import load_messages
+from minetrace.queries.campaign.mail import Attachment
+from minetrace.queries.campaign.settings import CampaignSettings
+from minetrace.queries.policy import Policy
+from minetrace.queries.survey import store_survey
 
 #: survey statuses that still need a (valid) form
 WAITING = ("contacted", "responded_invalid")

@@ -29,7 +29,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from queries.campaign.text import clean, one_line
+from minetrace.queries.campaign.text import clean, one_line
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent / "templates"
 KINDS = ("request", "reminder", "receipt")

@@ -20,12 +20,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from queries._access import get
-from queries.campaign.batch import Draft, Held
-from queries.campaign.contacts import addressee
-from queries.campaign.mail import Attachment
-from queries.policy import Policy
-from queries.survey import store_survey
+from minetrace.queries._access import get
+from minetrace.queries.campaign.batch import Draft, Held
+from minetrace.queries.campaign.contacts import addressee
+from minetrace.queries.campaign.mail import Attachment
+from minetrace.queries.policy import Policy
+from minetrace.queries.survey import store_survey
 
 
 class CampaignInputError(ValueError):
@@ -35,8 +35,8 @@ class CampaignInputError(ValueError):
 def blank_template(path: str | Path) -> tuple[Attachment, str]:
     """The blank template as an attachment and what it is ("CMRT 6.5"); CampaignInputError when the file
     cannot be read or is no reporting template."""
-    from ingest.detect import detect_template
-    from ingest.workbook import UnreadableWorkbook, open_workbook
+    from minetrace.ingest.detect import detect_template
+    from minetrace.ingest.workbook import UnreadableWorkbook, open_workbook
 
     p = Path(path)
     try:

@@ -18,25 +18,25 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from queries._access import get
-from queries.campaign import cases as C
-from queries.campaign.batch import BatchResult, pending, send_pending, write_drafts
-from queries.campaign.ledger import MessageRecord
-from queries.campaign.mail import Attachment
-from queries.campaign.receipts import declarations_without_receipt, receipt_contents, receipt_drafts
-from queries.campaign.reminders import reminder_drafts
-from queries.campaign.render import Renderer
-from queries.campaign.requests import blank_template, request_drafts
-from queries.campaign.settings import CampaignSettings
-from queries.campaign.smtp import SendResult, SmtpConfig
-from queries.survey import program_reference_date
+from minetrace.queries._access import get
+from minetrace.queries.campaign import cases as C
+from minetrace.queries.campaign.batch import BatchResult, pending, send_pending, write_drafts
+from minetrace.queries.campaign.ledger import MessageRecord
+from minetrace.queries.campaign.mail import Attachment
+from minetrace.queries.campaign.receipts import declarations_without_receipt, receipt_contents, receipt_drafts
+from minetrace.queries.campaign.reminders import reminder_drafts
+from minetrace.queries.campaign.render import Renderer
+from minetrace.queries.campaign.requests import blank_template, request_drafts
+from minetrace.queries.campaign.settings import CampaignSettings
+from minetrace.queries.campaign.smtp import SendResult, SmtpConfig
+from minetrace.queries.survey import program_reference_date
 
 OnSent = Callable[[MessageRecord, SendResult], None]
 
 
 def default_outbox(store_target: str | Path | None) -> Path:
     """`<store folder>/outbox` — the local folder of the store (also for Neo4j: $MINETRACE_STORE)."""
-    from ingest.reference.store import store_dir
+    from minetrace.ingest.reference.store import store_dir
 
     return (store_dir(store_target) / "outbox").resolve()
 

@@ -18,7 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure as MplFigure
 
-from queries.cmr.figures import ReportData
+from minetrace.queries.cmr.figures import ReportData
 
 Shapes = dict[str, list[list[tuple[float, float]]]]
 BLUE, RED, GREY, LIGHT = "#2F5C8F", "#C0392B", "#9AA5B1", "#E5E8EC"

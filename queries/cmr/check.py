@@ -21,8 +21,8 @@ from typing import Any
 from docx import Document
 from docx.oxml.ns import qn
 
-from queries.cmr.figures import ReportData
-from queries.cmr.props import read_metadata
+from minetrace.queries.cmr.figures import ReportData
+from minetrace.queries.cmr.props import read_metadata
 
 ROW_TABLES = ("high_risk", "appendix", "countries")  # compared row by row (their cells are not figures)
 PLACEHOLDER_START = "[To be completed by the Company:"

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from queries.cmr import markers as mk
-from queries.cmr.criteria import country_list, program_criteria, risk_criteria
-from queries.cmr.figures import Figure, ReportData
-from queries.cmr.texts import Texts
-from queries.policy import Policy
+from minetrace.queries.cmr import markers as mk
+from minetrace.queries.cmr.criteria import country_list, program_criteria, risk_criteria
+from minetrace.queries.cmr.figures import Figure, ReportData
+from minetrace.queries.cmr.texts import Texts
+from minetrace.queries.policy import Policy
 
 
 class Lookup(dict):  # type: ignore[type-arg]

@@ -8,10 +8,10 @@ the CMRT question letters of those roles), so a company policy file changes the 
 
 from __future__ import annotations
 
-from ingest.layouts import layout_for
-from queries.policy import Policy
-from queries.program import ROLE_TITLES
-from queries.report import country_title
+from minetrace.ingest.layouts import layout_for
+from minetrace.queries.policy import Policy
+from minetrace.queries.program import ROLE_TITLES
+from minetrace.queries.report import country_title
 
 #: how the report names countries whose ISO short names read badly in a sentence
 SENTENCE_NAMES = {"CD": "Democratic Republic of the Congo", "CG": "Republic of the Congo", "TZ": "Tanzania"}

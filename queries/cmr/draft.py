@@ -23,16 +23,16 @@ from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from queries.cmr.charts import Shapes, render_charts
-from queries.cmr.context import build_context
-from queries.cmr.figures import Figure, ReportData, Table, collect
-from queries.cmr.finish import Finished, finish
-from queries.cmr.markers import clean
-from queries.cmr.pdf import PdfError, docx_to_pdf, find_soffice
-from queries.cmr.props import write_metadata
-from queries.cmr.template import build_default_template
-from queries.cmr.texts import PROMPTS, TextsError, load_texts
-from queries.context import QueryContext
+from minetrace.queries.cmr.charts import Shapes, render_charts
+from minetrace.queries.cmr.context import build_context
+from minetrace.queries.cmr.figures import Figure, ReportData, Table, collect
+from minetrace.queries.cmr.finish import Finished, finish
+from minetrace.queries.cmr.markers import clean
+from minetrace.queries.cmr.pdf import PdfError, docx_to_pdf, find_soffice
+from minetrace.queries.cmr.props import write_metadata
+from minetrace.queries.cmr.template import build_default_template
+from minetrace.queries.cmr.texts import PROMPTS, TextsError, load_texts
+from minetrace.queries.context import QueryContext
 
 FORMATS = ("docx", "pdf")
 METADATA_VERSION = 1

@@ -29,13 +29,13 @@ from typing import Any
 
 import yaml
 
-from queries._access import get, iso
-from queries.context import QueryContext
-from queries.figures import rated_smelters
-from queries.program import store_programs
-from queries.report import METAL_ORDER, appendix, country_label
-from queries.rollup import supplier_rollup
-from queries.survey import program_reference_date, store_survey
+from minetrace.queries._access import get, iso
+from minetrace.queries.context import QueryContext
+from minetrace.queries.figures import rated_smelters
+from minetrace.queries.program import store_programs
+from minetrace.queries.report import METAL_ORDER, appendix, country_label
+from minetrace.queries.rollup import supplier_rollup
+from minetrace.queries.survey import program_reference_date, store_survey
 
 CATALOGUE_FILE = Path(__file__).with_name("figures.yaml")
 SCOPE_REASON_LABELS = {"service": "service providers", "indirect": "indirect-material suppliers",
@@ -155,7 +155,7 @@ def mitigation_summary(ctx: QueryContext) -> list[tuple[str, str, int, str]] | N
     figure `m_<key>` and the table `mitigation`, which the default template then shows in place of the
     company's own text. The cases are those of `minetrace mitigation list --year` (links found in the
     year's forms, queries.campaign.cases)."""
-    from queries.campaign.cases import CLOSE_REASONS, REASON_TEXT, filter_cases, load_cases
+    from minetrace.queries.campaign.cases import CLOSE_REASONS, REASON_TEXT, filter_cases, load_cases
 
     cases = filter_cases(load_cases(ctx.store), year=ctx.year)
     if not cases:
@@ -329,7 +329,7 @@ def _defects(statuses: list[Any]) -> Counter[str]:
 
 
 def _finding_title(code: str) -> str:
-    from ingest.findings import CATALOGUE
+    from minetrace.ingest.findings import CATALOGUE
 
     for ft in CATALOGUE:
         if ft.code == code:

@@ -24,9 +24,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Inches
 
-from queries.cmr import markers as mk
-from queries.cmr.figures import ReportData
-from queries.cmr.tables import build_table
+from minetrace.queries.cmr import markers as mk
+from minetrace.queries.cmr.figures import ReportData
+from minetrace.queries.cmr.tables import build_table
 
 W_T, W_R, W_P, W_RPR = qn("w:t"), qn("w:r"), qn("w:p"), qn("w:rPr")
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"

@@ -14,8 +14,8 @@ from typing import Any
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from queries.cmr.figures import Figure, Table
-from queries.cmr.markers import clean
+from minetrace.queries.cmr.figures import Figure, Table
+from minetrace.queries.cmr.markers import clean
 
 HEADER_FILL = "D9E2F3"
 BORDER = "8C8C8C"

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from queries.cmr.markers import PLACEHOLDER, USER_TEXT, Marked, clean
+from minetrace.queries.cmr.markers import PLACEHOLDER, USER_TEXT, Marked, clean
 
 #: key → what the company is asked to write (the default template uses every one of them)
 PROMPTS: dict[str, str] = {

@@ -14,8 +14,8 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from app.explorer import data, views
-from app.safe_output import md
+from minetrace.app.explorer import data, views
+from minetrace.app.safe_output import md
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORTS = [
@@ -77,7 +77,7 @@ def render() -> None:
 def _cmrt(year: int | None) -> None:
     """The consolidated CMRT: the company block (saved beside the store, as `export cmrt` reads it), a build that
     validates the form, its findings, then the download."""
-    from queries.company_block import FIELDS
+    from minetrace.queries.company_block import FIELDS
 
     try:
         block = data.company_block()

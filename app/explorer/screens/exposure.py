@@ -9,8 +9,8 @@ from collections import Counter
 import pandas as pd
 import streamlit as st
 
-from app.explorer import charts, data, geo, views
-from app.safe_output import md
+from minetrace.app.explorer import charts, data, geo, views
+from minetrace.app.safe_output import md
 
 
 def _cid_options(k: tuple[str, str]) -> tuple[list[str], dict[str, str]]:

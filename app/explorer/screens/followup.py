@@ -13,8 +13,8 @@ from typing import Any
 
 import streamlit as st
 
-from app.explorer import charts, data, views
-from app.safe_output import md
+from minetrace.app.explorer import charts, data, views
+from minetrace.app.safe_output import md
 
 
 def _run(step: str, year: int | None, send: bool, template: Any = None) -> None:

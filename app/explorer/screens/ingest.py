@@ -15,10 +15,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app.explorer import data, views
-from app.explorer.settings import load_settings
-from app.safe_output import md
-from queries import glossary
+from minetrace.app.explorer import data, views
+from minetrace.app.explorer.settings import load_settings
+from minetrace.app.safe_output import md
+from minetrace.queries import glossary
 
 CMRT_TYPES = ["xlsx", "xls", "xlsm", "zip"]
 OUTCOME_COLS = ["name", "outcome", "status", "supplier_name", "supplier_id", "supplier_link", "reporting_year",

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.explorer import charts, data, views
-from app.safe_output import md
-from queries import glossary
+from minetrace.app.explorer import charts, data, views
+from minetrace.app.safe_output import md
+from minetrace.queries import glossary
 
 
 def _pct(value: object) -> str | None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app.explorer import data, geo, nav, views
-from app.safe_output import md, md_code
+from minetrace.app.explorer import data, geo, nav, views
+from minetrace.app.safe_output import md, md_code
 
 
 def _table(k: tuple[str, str], year: int | None) -> pd.DataFrame:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app.explorer import data, nav, views
-from app.safe_output import md, md_code
-from queries import glossary
+from minetrace.app.explorer import data, nav, views
+from minetrace.app.safe_output import md, md_code
+from minetrace.queries import glossary
 
 
 def _table(k: tuple[str, str], year: int | None) -> pd.DataFrame:

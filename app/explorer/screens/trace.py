@@ -14,11 +14,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app.explorer import charts, data, geo, views
-from app.explorer import labels as labels_
-from app.explorer.values import present, shown
-from app.safe_output import md, md_code
-from queries import glossary
+from minetrace.app.explorer import charts, data, geo, views
+from minetrace.app.explorer import labels as labels_
+from minetrace.app.explorer.values import present, shown
+from minetrace.app.safe_output import md, md_code
+from minetrace.queries import glossary
 
 MODES = ("Supplier", "Smelter", "CID", "Country")
 RISKS = ("high", "medium", "low", "unrated")

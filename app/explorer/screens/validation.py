@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app.explorer import data, views
-from app.explorer.values import present
-from app.safe_output import md
+from minetrace.app.explorer import data, views
+from minetrace.app.explorer.values import present
+from minetrace.app.safe_output import md
 
 FILE_COLS = ["file_name", "supplier_id", "company_name", "reporting_year", "template_kind", "template_version",
              "status", "errors", "warnings", "checker_missing", "current", "superseded_by", "smelter_rows", "received"]
