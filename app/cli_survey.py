@@ -22,6 +22,7 @@ from minetrace.app.cli_safe_text import safe_text
 from minetrace.app.safe_output import cell, markup, message
 from minetrace.app.safe_output import console as safe_console
 from minetrace.graph.current import pending_by_supplier
+from minetrace.graph.store import GraphStore
 from minetrace.queries.survey import EVENT_KINDS, program_reference_date, store_survey
 
 
@@ -250,7 +251,7 @@ def register(root: typer.Typer) -> None:
     register_campaign(app, console)
 
 
-def find_forms(store: Any, what: str) -> list[Any]:
+def find_forms(store: GraphStore, what: str) -> list[Any]:
     """The stored forms a user names: a SHA-256 (or a prefix of 8+ characters), a file name, or the company name
     the form declares (compared normalised)."""
     from minetrace.ingest.suppliers import normalise_company

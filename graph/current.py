@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from minetrace.graph.store import IngestOutcome
+from minetrace.graph.store import GraphStore, IngestOutcome
 
 INVALID_PENDING = "invalid form: the valid form {current} stays current until this one is fixed or accepted"
 DOMAIN_HOLD = "identity unconfirmed: contact e-mail domain {domain} differs from the supplier's {identity}"
@@ -105,7 +105,7 @@ def outcome_of(status: str, sha: str, supplier_id: str, year: int | None, scope:
                          None if is_current else current_id, msg, pending)
 
 
-def pending_by_supplier(store: Any, year: int | None = None) -> dict[str, list[dict[str, Any]]]:
+def pending_by_supplier(store: GraphStore, year: int | None = None) -> dict[str, list[dict[str, Any]]]:
     """supplier id → its newer forms held back ({declaration_id, file_name, reporting_year, status, reason,
     current}): what "newer form pending" shows on a supplier."""
     out: dict[str, list[dict[str, Any]]] = {}

@@ -955,8 +955,7 @@ class EmbeddedStore:
 
     def smelter_mine_countries(self, year: int | None = None, current_only: bool = True) -> list[tuple[str, str]]:
         """Distinct (smelter key, declared mine country ISO-2): the aggregate the risk ratings need
-        (optional primitive used by queries.risk when a store has it; `declared_mine_countries()`
-        gives the same facts row by row, with their declarations)."""
+        (`declared_mine_countries()` gives the same facts row by row, with their declarations)."""
         where, params = self._decl_filter(year, current_only)
         rows = self._q("SELECT DISTINCT m.smelter_key, m.iso2 FROM mine_country m JOIN declaration d "
                        f"ON d.dno = m.dno {where}", params)

@@ -968,6 +968,19 @@ class Neo4jStore:
                           year=year)
         return [(r["k"], r["iso"], r["d"], int(r["row"])) for r in rows]
 
+    def smelter_mine_countries(self, year: int | None = None, current_only: bool = True) -> list[tuple[str, str]]:
+        """Distinct (smelter key, declared mine country ISO-2), aggregated on the server."""
+        clauses = []
+        if year is not None:
+            clauses.append("d.reporting_year = $year")
+        if current_only:
+            clauses.append("d.current = true")
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self._read(f"MATCH (x:{L[S.SMELTER]})-[m:{T[S.SOURCES_FROM_COUNTRY]}]->(c:{L[S.COUNTRY]}) "
+                          f"MATCH (d:{L[S.DECLARATION]} {{id: m.declaration}}) {where} "
+                          "RETURN DISTINCT x.key AS k, c.iso2 AS iso", year=year)
+        return [(r["k"], r["iso"]) for r in rows]
+
     def _hop_match(self, year: int | None, current_only: bool, clauses: list[str] | None = None) -> str:
         clauses = list(clauses or [])
         if year is not None:

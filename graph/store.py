@@ -1,4 +1,5 @@
-"""The store interface every layer above the graph codes against, and the records it speaks.
+"""The store interfaces every layer above the graph codes against (`GraphStore`, `ReferenceStore`), and the
+records they speak.
 
 Why a Protocol: the embedded store (SQLite on disk, networkx for paths) and the Neo4j store
 must be interchangeable — the queries, the explorer and the contract tests only see
@@ -15,6 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Collection, Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -293,7 +295,12 @@ class GraphStore(Protocol):
         ...
 
     # --- reads ---
-    def version(self) -> str: ...
+    def version(self) -> str:
+        """Changes on every write (never on a read): the key of every cache above the store."""
+        ...
+    def location(self) -> str:
+        """Where the store is, as the user named it (a folder or a Neo4j URI)."""
+        ...
     def has_declaration(self, sha256: str) -> bool: ...
     def declaration(self, declaration_id: str) -> DeclarationInfo | None: ...
     def declarations(self, supplier_id: str | None = None, year: int | None = None,
@@ -320,7 +327,10 @@ class GraphStore(Protocol):
                               current_only: bool = True) -> list[ReportHop]: ...
     def suppliers_for_smelter(self, key: str, year: int | None = None,
                               current_only: bool = True) -> list[ReportHop]: ...
-    def declared_mine_countries(self, year: int | None = None) -> list[tuple[str, str, str, int]]: ...
+    def declared_mine_countries(self, year: int | None = None,
+                                current_only: bool = True) -> list[tuple[str, str, str, int]]:
+        """(smelter key, mine country ISO-2, declaration id, sheet row) per declared mine country, sorted."""
+        ...
 
     # --- aggregates (computed in the store: SQL GROUP BY / server-side Cypher; the queries' fast paths) ---
     def supplier_smelter_counts(self, year: int | None = None, current_only: bool = True,
@@ -340,11 +350,60 @@ class GraphStore(Protocol):
         (sorted) are given only for the classes in `listed`, else []."""
         ...
 
+    def smelter_mine_countries(self, year: int | None = None,
+                               current_only: bool = True) -> list[tuple[str, str]]:
+        """Distinct (smelter key, declared mine country ISO-2) pairs: `declared_mine_countries` without the rows
+        (what the risk ratings read first; the rows are read only for the few smelters that need them)."""
+        ...
+
     # --- export ---
     def export_nodes(self) -> Iterator[NodeRow]: ...
     def export_edges(self) -> Iterator[EdgeRow]: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class ReferenceStore(Protocol):
+    """The dated reference facts the ratings read (RMI facility lists, RMAP statuses, watchlists, country lists).
+
+    Implemented by `ingest.reference.store.ReferenceStore` (SQLite beside the graph store), by
+    `queries.whatif.OverlayFacts` (hypothetical changes on top of another) and by the tests' in-memory facts.
+    Records are returned as the implementation holds them (attribute or mapping access, see queries._access)."""
+
+    def version(self) -> str | None:
+        """A fingerprint of the content, changing whenever the facts change; None when it cannot be taken
+        (then nothing computed from these facts is remembered across calls)."""
+        ...
+
+    def facility(self, cid: str) -> Any:
+        """The facility of a CID (.standard_name .metal .country_iso2 .state .retired .removed_on …) or None."""
+        ...
+
+    def current_cid(self, cid: str) -> Any:
+        """Where a CID leads now (.current .successors .chain .notes .retired)."""
+        ...
+
+    def status_as_of(self, cid: str, when: date | str | None = None, scheme: str = "RMAP") -> Any:
+        """The audit status of a CID on a date (.status .last_audit .audit_cycle .removed_on …)."""
+        ...
+
+    def status_snapshots(self, scheme: str = "RMAP") -> list[dict[str, Any]] | None:
+        """The status lists on file ([{kind, as_of, source, observations}]; [] = no status data); None when these
+        facts cannot tell which lists they rest on."""
+        ...
+
+    def watchlist(self, when: date | str | None = None) -> list[dict[str, Any]]: ...
+
+    def covered_countries(self) -> set[str]:
+        """ISO-2 codes of the DRC Covered Countries on file (the policy's own list comes first)."""
+        ...
+
+    def is_covered_country(self, iso2: str | None) -> bool: ...
+
+    def cahra_as_of(self, when: date | str | None = None) -> list[dict[str, Any]]:
+        """The CAHRA table in force on a date: [{iso2, area, area_code, as_of, source}]."""
+        ...
 
 
 def is_neo4j_uri(target: str) -> bool:

@@ -30,7 +30,7 @@ from typing import Any
 
 from minetrace.graph import schema as S
 from minetrace.graph.current import email_domain
-from minetrace.graph.store import SupplierRecord
+from minetrace.graph.store import GraphStore, SupplierRecord
 from minetrace.ingest.records import Declaration
 from minetrace.ingest.suppliers import MasterSupplier, match_supplier, normalise_company, read_supplier_list
 
@@ -158,7 +158,7 @@ def is_proposal(method: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- the store's linker
-def masters_in(store: Any) -> list[MasterSupplier]:
+def masters_in(store: GraphStore) -> list[MasterSupplier]:
     """The master-list suppliers the store holds, as the linker reads them."""
     out = []
     for s in store.suppliers():
@@ -175,19 +175,19 @@ def masters_in(store: Any) -> list[MasterSupplier]:
     return out
 
 
-def link_decisions(store: Any) -> dict[str, dict[str, Any]]:
+def link_decisions(store: GraphStore) -> dict[str, dict[str, Any]]:
     """The analysts' links remembered in the store: normalised declared name → {declared_name, supplier_id,
     decided, note}."""
     return {r.key: {**r.data, "supplier_id": r.supplier_id} for r in store.campaign_records(kind=S.SUPPLIER_LINK)}
 
 
-def linker_for_store(store: Any) -> SupplierLinker:
+def linker_for_store(store: GraphStore) -> SupplierLinker:
     """A linker over the store's master list and its analysts' links (what every ingest without a master-list
     file, and every relink, uses)."""
     return SupplierLinker(masters_in(store), {k: v["supplier_id"] for k, v in link_decisions(store).items()})
 
 
-def remember_link(store: Any, company_name: str, supplier_id: str, note: str = "",
+def remember_link(store: GraphStore, company_name: str, supplier_id: str, note: str = "",
                   day: date | None = None) -> str:
     """Record an analyst's link of a declared company name to a master-list supplier (kept in the store, applied
     to every stored and later form under that name). Returns the key (the normalised name)."""
@@ -243,7 +243,7 @@ def as_declaration(info: Any) -> Any:
     return SimpleNamespace(company=company, file=SimpleNamespace(sha256=info.id, name=info.file_name))
 
 
-def relink_store(store: Any, linker: SupplierLinker | None = None, dry_run: bool = False,
+def relink_store(store: GraphStore, linker: SupplierLinker | None = None, dry_run: bool = False,
                  declaration_ids: list[str] | None = None) -> RelinkReport:
     """Link every stored form again with the store's master list and analysts' links: a form on a declared-name
     supplier that now matches a master-list supplier moves there (a name proposal held, an analyst's link or an

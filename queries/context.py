@@ -22,11 +22,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from minetrace.graph.store import GraphStore, ReferenceStore
 from minetrace.queries.policy import Policy, load_policy
 from minetrace.queries.risk import RiskModel
 
 
-def rating_year(store: Any, year: int | None) -> int | None:
+def rating_year(store: GraphStore, year: int | None) -> int | None:
     """The year statuses are judged for: `year`, else the newest reporting year in the store."""
     if year is not None:
         return year
@@ -34,7 +35,7 @@ def rating_year(store: Any, year: int | None) -> int | None:
     return max(years) if years else None
 
 
-def campaign_year(store: Any) -> int | None:
+def campaign_year(store: GraphStore) -> int | None:
     """The newest reporting year with forms (the campaign in progress): the year the CLI and the explorer
     show when none is chosen — not the year with the most forms."""
     return rating_year(store, None)
@@ -53,7 +54,7 @@ def year_text(year: int | None, basis: str | None = None) -> str:
     return f"year {year}"
 
 
-def build_model(store: Any, facts: Any, policy: Policy, year: int | None, as_of: date | None = None,
+def build_model(store: GraphStore, facts: ReferenceStore, policy: Policy, year: int | None, as_of: date | None = None,
                 filing_date: date | None = None) -> RiskModel:
     """The risk model every surface uses for (store, reference, policy, year): statuses judged at the filing
     date of `year`, or of the newest year on file when `year` is None."""
@@ -66,8 +67,9 @@ def notices(model: RiskModel, store_option: str | None = None) -> list[str]:
     out = []
     try:
         from minetrace.ingest.reference.notice import reference_notice
+        from minetrace.ingest.reference.store import ReferenceStore as SqliteReference
 
-        note = reference_notice(model.facts, store_option) if hasattr(model.facts, "db") else None
+        note = reference_notice(model.facts, store_option) if isinstance(model.facts, SqliteReference) else None
     except Exception:  # a broken or foreign reference store: the command reports it itself
         note = None
     if note:
@@ -99,7 +101,8 @@ def header_lines(model: RiskModel, year: int | None, store_option: str | None = 
 
 
 class QueryContext:
-    def __init__(self, store: Any, facts: Any, policy: Policy, year: int | None, as_of: date | None = None,
+    def __init__(self, store: GraphStore, facts: ReferenceStore, policy: Policy, year: int | None,
+                 as_of: date | None = None,
                  filing_date: date | None = None, rating_year: int | None = None,
                  year_basis: str | None = None) -> None:
         self.store = store

@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from minetrace.graph.store import GraphStore, ReferenceStore
 from minetrace.queries._access import get
 from minetrace.queries.policy import Policy, load_policy
 from minetrace.queries.risk import RiskModel, risk_by_key
@@ -35,7 +36,8 @@ class YearDiff:
         return asdict(self)
 
 
-def year_diff(store: Any, year_from: int, year_to: int, facts: Any = None, policy: Policy | None = None,
+def year_diff(store: GraphStore, year_from: int, year_to: int, facts: ReferenceStore | None = None,
+              policy: Policy | None = None,
               supplier_ids: list[str] | None = None) -> YearDiff:
     policy = policy or load_policy()
     a_hops = store.reports(year=year_from, supplier_ids=supplier_ids)

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from minetrace.graph.store import GraphStore
 from minetrace.queries import glossary
 from minetrace.queries._access import as_json, get
 from minetrace.queries.context import header
@@ -56,7 +57,7 @@ class ExportResult:
                 for f in sorted(self.findings, key=lambda f: order.get(str(f.get("severity")), 3))]
 
 
-def about_sheets(store: Any, model: RiskModel, year: int | None) -> list[SheetSpec]:
+def about_sheets(store: GraphStore, model: RiskModel, year: int | None) -> list[SheetSpec]:
     """The "About" sheet (what the export rests on) and the "Program figures" sheet of every xlsx export."""
     h = header(model, year)
     about = [{"item": "Policy", "value": f"{h['policy']} — {h['policy_title']}" if h["policy_title"] else h["policy"]},
@@ -85,7 +86,7 @@ FLAGGED_COLUMNS = [
 ]
 
 
-def flagged_rows(store: Any, model: RiskModel, year: int | None,
+def flagged_rows(store: GraphStore, model: RiskModel, year: int | None,
                  flags: list[str] | None = None) -> list[dict[str, Any]]:
     """One row per supplier and flagged smelter row, with contacts, program strength and survey status."""
     paths = flagged_paths(store, model, year, flags=flags)
@@ -116,7 +117,7 @@ def flagged_rows(store: Any, model: RiskModel, year: int | None,
     return out
 
 
-def export_flagged(store: Any, model: RiskModel, out: str | Path, year: int | None = None,
+def export_flagged(store: GraphStore, model: RiskModel, out: str | Path, year: int | None = None,
                    flags: list[str] | None = None) -> ExportResult:
     check_out(out, what="export flagged")
     rows = flagged_rows(store, model, year, flags)
@@ -150,7 +151,7 @@ def appendix_sheets(app: Appendix) -> list[SheetSpec]:
             SheetSpec("Counts", [Column("figure", "Figure", width=45), Column("value", "Value")], counts)]
 
 
-def export_appendix(store: Any, model: RiskModel, out: str | Path, year: int | None,
+def export_appendix(store: GraphStore, model: RiskModel, out: str | Path, year: int | None,
                     valid_only: bool = True) -> ExportResult:
     check_out(out, what="export appendix")
     app = appendix(store, model, year, valid_only)
@@ -162,7 +163,8 @@ def export_appendix(store: Any, model: RiskModel, out: str | Path, year: int | N
     return ExportResult(str(out), len(app.rows), "appendix")
 
 
-def consolidated_rows(store: Any, model: RiskModel, year: int | None, valid_only: bool = True) -> list[dict[str, Any]]:
+def consolidated_rows(store: GraphStore, model: RiskModel, year: int | None,
+                      valid_only: bool = True) -> list[dict[str, Any]]:
     """Smelter List rows for the company's own CMRT: every validated smelter once per (CID, metal)."""
     app = appendix(store, model, year, valid_only)
     rows = []
@@ -173,7 +175,8 @@ def consolidated_rows(store: Any, model: RiskModel, year: int | None, valid_only
     return rows
 
 
-def export_cmrt(store: Any, model: RiskModel, out: str | Path, year: int | None, template: str | Path | None = None,
+def export_cmrt(store: GraphStore, model: RiskModel, out: str | Path, year: int | None,
+                template: str | Path | None = None,
                 company: dict[str, Any] | None = None, valid_only: bool = True) -> ExportResult:
     """The company's consolidated CMRT with its company block (`company`: queries.company_block's keys — name,
     scope, contact, authorizer, effective date, optional answers), checked by minetrace's own validator before it
@@ -214,7 +217,8 @@ RESPONSE_COLUMNS = [
 ]
 
 
-def export_responses(store: Any, out: str | Path, year: int | None, model: RiskModel | None = None) -> ExportResult:
+def export_responses(store: GraphStore, out: str | Path, year: int | None,
+                     model: RiskModel | None = None) -> ExportResult:
     """Every master-list supplier with its survey status, then every responder the master list does not account
     for (not on it, or linked only by a name proposal) with its best candidates and the command that links it —
     no response is left out of the file."""
@@ -270,7 +274,7 @@ FINDING_COLUMNS = [
 ]
 
 
-def findings_rows(store: Any, year: int | None, model: RiskModel | None = None) -> list[dict[str, Any]]:
+def findings_rows(store: GraphStore, year: int | None, model: RiskModel | None = None) -> list[dict[str, Any]]:
     """Validation findings of every current declaration, then smelter data-quality findings per row."""
     sups = {str(get(s, "id")): get(s, "name") for s in store.suppliers()}
     out: list[dict[str, Any]] = []
@@ -311,7 +315,8 @@ def findings_rows(store: Any, year: int | None, model: RiskModel | None = None) 
     return out
 
 
-def export_findings(store: Any, out: str | Path, year: int | None, model: RiskModel | None = None) -> ExportResult:
+def export_findings(store: GraphStore, out: str | Path, year: int | None,
+                    model: RiskModel | None = None) -> ExportResult:
     check_out(out, what="export findings")
     rows = findings_rows(store, year, model)
     write_table(out, FINDING_COLUMNS, rows, title="Findings",

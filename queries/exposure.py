@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from minetrace.graph.store import GraphStore, ReferenceStore
 from minetrace.queries._access import fields, get
 from minetrace.queries.policy import Policy, load_policy
 
@@ -40,7 +41,7 @@ class CidExposure:
 _CHAINS: weakref.WeakKeyDictionary[Any, tuple[str, dict[str, list[list[str]]]]] = weakref.WeakKeyDictionary()
 
 
-def supplier_chains_cached(store: Any, supplier_ids: list[str]) -> dict[str, list[list[str]]]:
+def supplier_chains_cached(store: GraphStore, supplier_ids: list[str]) -> dict[str, list[list[str]]]:
     """`store.supplier_chains` remembered per store and store version (any write changes the version and
     drops the cache), so repeated exposure questions in one session — the explorer, a notebook, a
     batch of CIDs — walk each supplier's tiers once."""
@@ -66,7 +67,7 @@ def clear_chain_cache() -> None:
     _CHAINS.clear()
 
 
-def resolve_cids(cids: list[str], facts: Any = None) -> list[tuple[str, list[str], list[str]]]:
+def resolve_cids(cids: list[str], facts: ReferenceStore | None = None) -> list[tuple[str, list[str], list[str]]]:
     """(asked, keys to look up, notes) per CID: the CID itself plus its successors when retired."""
     out = []
     for raw in cids:
@@ -116,7 +117,7 @@ def _group_by_supplier(hops: list[dict[str, Any]], chains: dict[str, list[list[s
     return out
 
 
-def cid_exposure(store: Any, cids: list[str], facts: Any = None, year: int | None = None,
+def cid_exposure(store: GraphStore, cids: list[str], facts: ReferenceStore | None = None, year: int | None = None,
                  current_only: bool = True) -> list[CidExposure]:
     """For each CID: the suppliers, declarations, metals, years and company paths that reach it."""
     results = []
@@ -149,7 +150,7 @@ class CountryExposure:
         return asdict(self)
 
 
-def country_exposure(store: Any, countries: list[str] | None = None, year: int | None = None,
+def country_exposure(store: GraphStore, countries: list[str] | None = None, year: int | None = None,
                      policy: Policy | None = None) -> CountryExposure:
     """Smelters and suppliers tied to `countries` (default: the policy's Covered Countries), by smelter
     location and by supplier-declared mine country, reported separately."""

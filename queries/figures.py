@@ -34,6 +34,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from minetrace.graph.store import GraphStore
 from minetrace.queries._access import get
 from minetrace.queries.ratings import reported_smelter_keys, smelter_ratings
 from minetrace.queries.risk import LEVEL_RANK, RiskModel, SmelterRisk, flags_of
@@ -61,7 +62,7 @@ LABELS: dict[str, str] = {
 
 
 # ------------------------------------------------------------------------ the smelter population
-def population(store: Any, model: RiskModel, year: int | None) -> dict[str, SmelterRisk]:
+def population(store: GraphStore, model: RiskModel, year: int | None) -> dict[str, SmelterRisk]:
     """smelter key → rating for every smelter the current declarations of `year` report (all forms)."""
     return smelter_ratings(store, model, year, keys=reported_smelter_keys(store, year))
 
@@ -75,7 +76,7 @@ def _distinct(risks: list[SmelterRisk]) -> list[SmelterRisk]:
     return sorted(seen.values(), key=lambda r: (r.metal or "", r.name or "", r.cid or r.key))
 
 
-def rated_smelters(store: Any, model: RiskModel, year: int | None) -> list[SmelterRisk]:
+def rated_smelters(store: GraphStore, model: RiskModel, year: int | None) -> list[SmelterRisk]:
     """Every smelter of the population once, high → low, then data-quality findings, then by metal and name
     (`minetrace risk smelters`)."""
     out = _distinct(list(population(store, model, year).values()))
@@ -83,12 +84,12 @@ def rated_smelters(store: Any, model: RiskModel, year: int | None) -> list[Smelt
     return out
 
 
-def high_risk_smelters(store: Any, model: RiskModel, year: int | None) -> list[SmelterRisk]:
+def high_risk_smelters(store: GraphStore, model: RiskModel, year: int | None) -> list[SmelterRisk]:
     """The distinct smelters (by current CID) rated high, by metal and name."""
     return _distinct([r for r in population(store, model, year).values() if r.level == "high"])
 
 
-def _suppliers_reporting(store: Any, year: int | None, keys: set[str]) -> dict[str, set[str]]:
+def _suppliers_reporting(store: GraphStore, year: int | None, keys: set[str]) -> dict[str, set[str]]:
     """supplier id → the smelter keys among `keys` its current declarations of `year` report."""
     out: dict[str, set[str]] = defaultdict(set)
     if not keys:
@@ -100,7 +101,8 @@ def _suppliers_reporting(store: Any, year: int | None, keys: set[str]) -> dict[s
     return out
 
 
-def high_risk_smelters_by_supplier(store: Any, model: RiskModel, year: int | None) -> dict[str, list[SmelterRisk]]:
+def high_risk_smelters_by_supplier(store: GraphStore, model: RiskModel,
+                                   year: int | None) -> dict[str, list[SmelterRisk]]:
     """Which smelters are high risk for which supplier: supplier id → the distinct high-risk smelters its
     current declarations of `year` report (the mitigation list; campaigns and the drafted report read it)."""
     risks = population(store, model, year)
@@ -109,18 +111,18 @@ def high_risk_smelters_by_supplier(store: Any, model: RiskModel, year: int | Non
             for sid, keys in sorted(_suppliers_reporting(store, year, high).items())}
 
 
-def high_risk_suppliers(store: Any, model: RiskModel, year: int | None) -> list[str]:
+def high_risk_suppliers(store: GraphStore, model: RiskModel, year: int | None) -> list[str]:
     """Suppliers whose current forms report a high-risk smelter."""
     return sorted(high_risk_smelters_by_supplier(store, model, year))
 
 
-def suppliers_with_flagged_paths(store: Any, model: RiskModel, year: int | None) -> list[str]:
+def suppliers_with_flagged_paths(store: GraphStore, model: RiskModel, year: int | None) -> list[str]:
     """Suppliers whose current forms report a flagged smelter (`queries.risk.flags_of`)."""
     flagged = {k for k, r in population(store, model, year).items() if flags_of(r)}
     return sorted(_suppliers_reporting(store, year, flagged))
 
 
-def identified_smelters(store: Any, model: RiskModel, year: int | None) -> list[SmelterRisk]:
+def identified_smelters(store: GraphStore, model: RiskModel, year: int | None) -> list[SmelterRisk]:
     """The distinct RMI smelters (current CIDs) the population names."""
     return _distinct([r for r in population(store, model, year).values()
                       if r.cid and not any(f.code in NOT_IDENTIFIED for f in r.findings)])
@@ -137,7 +139,7 @@ class Share:
         return round(100.0 * self.part / self.whole, 1) if self.whole and self.known else None
 
 
-def conformant_share(store: Any, model: RiskModel, year: int | None) -> Share:
+def conformant_share(store: GraphStore, model: RiskModel, year: int | None) -> Share:
     """Conformant (and current at the as-of date) smelters out of the smelters identified; with no status data
     at all the share is unknown (`known` False, percent None), not 0 %."""
     ident = identified_smelters(store, model, year)
@@ -145,11 +147,11 @@ def conformant_share(store: Any, model: RiskModel, year: int | None) -> Share:
 
 
 # ------------------------------------------------------------------------ forms and responses
-def _survey(store: Any, model: RiskModel, year: int | None) -> SurveyFigures:
+def _survey(store: GraphStore, model: RiskModel, year: int | None) -> SurveyFigures:
     return store_survey(store, year, program_reference_date(model), model.policy)[1]
 
 
-def form_counts(store: Any, model: RiskModel, year: int | None,
+def form_counts(store: GraphStore, model: RiskModel, year: int | None,
                 survey: SurveyFigures | None = None) -> tuple[int, int]:
     """(valid, invalid) forms: responding in-scope suppliers by their newest form per scope (the survey's
     figures); without a master list, every declaring supplier by its newest forms."""
@@ -163,7 +165,7 @@ def form_counts(store: Any, model: RiskModel, year: int | None,
     return valid, len(per) - valid
 
 
-def response_rate(store: Any, model: RiskModel, year: int | None, survey: SurveyFigures | None = None) -> Share:
+def response_rate(store: GraphStore, model: RiskModel, year: int | None, survey: SurveyFigures | None = None) -> Share:
     """Responding in-scope suppliers out of the in-scope master-list suppliers (whole 0: no master list)."""
     fig = survey or _survey(store, model, year)
     return Share(fig.responded, fig.in_scope)
@@ -200,7 +202,7 @@ class ProgramFigures:
         return asdict(self)
 
 
-def program_figures(store: Any, model: RiskModel, year: int | None) -> ProgramFigures:
+def program_figures(store: GraphStore, model: RiskModel, year: int | None) -> ProgramFigures:
     """Every shared figure for (store, reference, policy, year), from the functions above."""
     high = high_risk_smelters(store, model, year)
     by_supplier = high_risk_smelters_by_supplier(store, model, year)

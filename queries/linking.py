@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from minetrace.graph import schema as S
+from minetrace.graph.store import GraphStore
 from minetrace.graph.supplier_link import masters_in
 from minetrace.ingest.suppliers import SupplierCandidate, candidates
 
@@ -59,7 +60,7 @@ class UnlinkedResponder:
                 "candidates": [c.to_json() for c in self.candidates], "link_command": self.link_command}
 
 
-def unlinked_responders(store: Any, year: int | None, limit: int = 3) -> list[UnlinkedResponder]:
+def unlinked_responders(store: GraphStore, year: int | None, limit: int = 3) -> list[UnlinkedResponder]:
     """Current forms of `year` (None: every year) filed under a declared-name supplier while a master list exists,
     and forms linked to a master-list supplier only by a name proposal (held); each with its best master-list
     candidates. Empty without a master list (every company is then its own supplier)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from minetrace.graph.store import GraphStore
 from minetrace.queries._access import get
 from minetrace.queries.report import country_title, validated_hops
 from minetrace.queries.risk import RiskModel, declared_countries_by_smelter
@@ -32,7 +33,8 @@ class OriginCountry:
     declared_by: list[dict[str, Any]] = field(default_factory=list)  # [{smelter_key, declaration_id, row}]
 
 
-def countries_of_origin(store: Any, model: RiskModel, year: int | None, valid_only: bool = True) -> list[OriginCountry]:
+def countries_of_origin(store: GraphStore, model: RiskModel, year: int | None,
+                        valid_only: bool = True) -> list[OriginCountry]:
     """The aggregated countries of origin for a reporting year, each with where it came from."""
     hops = validated_hops(store, year, valid_only)
     keys = {str(get(h, "smelter_key")) for h in hops}

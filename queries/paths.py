@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from minetrace.graph.store import GraphStore
 from minetrace.queries._access import fields, gc_paused, get
 from minetrace.queries.ratings import smelter_ratings
 from minetrace.queries.risk import RiskModel, SmelterRisk, declared_countries_by_smelter, flags_of, risk_by_key
@@ -81,12 +82,12 @@ def file_label(file_name: str | None, declaration_id: str | None) -> str:
     return text.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def _company_chains(store: Any, supplier_ids: list[str]) -> dict[str, list[list[str]]]:
+def _company_chains(store: GraphStore, supplier_ids: list[str]) -> dict[str, list[list[str]]]:
     chains = store.supplier_chains(supplier_ids) or {}
     return {sid: (chains.get(sid) or [["company", sid]]) for sid in supplier_ids}
 
 
-def flagged_paths(store: Any, model: RiskModel, year: int | None = None, supplier_ids: list[str] | None = None,
+def flagged_paths(store: GraphStore, model: RiskModel, year: int | None = None, supplier_ids: list[str] | None = None,
                   flags: list[str] | None = None, include_not_conformant: bool = False,
                   smelter_keys: list[str] | None = None) -> list[FlaggedPath]:
     """Every path ending at a flagged smelter, for current declarations of `year` (None = all years).
@@ -97,7 +98,7 @@ def flagged_paths(store: Any, model: RiskModel, year: int | None = None, supplie
         return _flagged_paths(store, model, year, supplier_ids, flags, include_not_conformant, smelter_keys)
 
 
-def _flagged_paths(store: Any, model: RiskModel, year: int | None, supplier_ids: list[str] | None,
+def _flagged_paths(store: GraphStore, model: RiskModel, year: int | None, supplier_ids: list[str] | None,
                    flags: list[str] | None, include_not_conformant: bool,
                    smelter_keys: list[str] | None = None) -> list[FlaggedPath]:
     # flags per smelter, once (ratings remembered per store version / reference state / policy); then only

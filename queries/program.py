@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from minetrace.graph.store import GraphStore
 from minetrace.ingest.layouts import ALL_LAYOUTS, layout_for
 from minetrace.ingest.layouts.model import Layout
 from minetrace.queries.policy import Policy, load_policy
@@ -174,7 +175,7 @@ class StorePrograms:
     counts_all: dict[str, int]  # every supplier with a form
 
 
-def store_programs(store: Any, year: int | None, policy: Policy | None = None,
+def store_programs(store: GraphStore, year: int | None, policy: Policy | None = None,
                    in_scope: Mapping[str, bool] | None = None) -> StorePrograms:
     """Rate the program of each supplier's newest current declaration of `year` (one per supplier).
 

@@ -10,8 +10,8 @@ reference look-ups per smelter, so the answer is kept until one of its inputs ch
   - the risk model (class, as-of and filing dates, policy, watchlist, Covered Countries, CAHRA areas,
     the status lists on file),
   - the reporting year (the declared mine countries a rating reads are per year).
-Reference facts that are not a SQLite-backed `ReferenceStore` (test doubles, what-if overlays) are
-never cached across calls: their state cannot be fingerprinted.
+Reference facts whose `version()` is None (test doubles, what-if overlays) are never cached across
+calls: their state cannot be fingerprinted.
 
 Example:
     >>> risks = smelter_ratings(store, RiskModel(reference, year=2016), year=2016)   # doctest: +SKIP
@@ -21,41 +21,24 @@ Example:
 
 from __future__ import annotations
 
-import sqlite3
 import weakref
-from pathlib import Path
 from typing import Any
 
-from minetrace.queries._access import fields
+from minetrace.graph.store import GraphStore, ReferenceStore
 from minetrace.queries.risk import RiskModel, SmelterRisk, risk_by_key
 
 #: store → (store version, {state key → {smelter key → rating}}); entries die with the store object
-_RATINGS: weakref.WeakKeyDictionary[Any, tuple[str, dict[tuple[Any, ...], dict[str, SmelterRisk]]]] = (
+_RATINGS: weakref.WeakKeyDictionary[GraphStore, tuple[str, dict[tuple[Any, ...], dict[str, SmelterRisk]]]] = (
     weakref.WeakKeyDictionary())
 #: how many (reference, model, year) states are remembered per store version
 MAX_STATES = 8
 
 
-def reference_state(facts: Any) -> tuple[Any, ...] | None:
-    """A fingerprint of a SQLite-backed reference store's content, or None when it cannot be taken."""
-    db = getattr(facts, "db", None)
-    if not isinstance(db, sqlite3.Connection):
-        return None
-    try:
-        data_version = db.execute("PRAGMA data_version").fetchone()[0]
-        changes = db.total_changes
-    except sqlite3.Error:
-        return None
-    stamps: list[Any] = []
-    path = getattr(facts, "path", None)
-    if path is not None:
-        for p in (Path(path), Path(f"{path}-wal")):
-            try:
-                st = p.stat()
-                stamps.append((st.st_mtime_ns, st.st_size))
-            except OSError:
-                stamps.append(None)
-    return (id(facts), str(path), data_version, changes, tuple(stamps))
+def reference_state(facts: ReferenceStore) -> tuple[Any, ...] | None:
+    """A fingerprint of the reference facts' content (`ReferenceStore.version()`), or None when it cannot be
+    taken."""
+    version = facts.version()
+    return None if version is None else (version,)
 
 
 def model_state(model: RiskModel) -> tuple[Any, ...]:
@@ -72,16 +55,12 @@ def _state_key(model: RiskModel, year: int | None) -> tuple[Any, ...] | None:
     return (ref, model_state(model), year)
 
 
-def reported_smelter_keys(store: Any, year: int | None = None) -> list[str]:
-    """Keys of the smelters reported by current declarations of `year` (one aggregate query when the
-    store offers `smelter_supplier_counts`)."""
-    agg = getattr(store, "smelter_supplier_counts", None)
-    if callable(agg):
-        return [str(k) for k, _, _ in agg(year=year)]
-    return sorted({str(fields(h)["smelter_key"]) for h in store.reports(year=year)})
+def reported_smelter_keys(store: GraphStore, year: int | None = None) -> list[str]:
+    """Keys of the smelters reported by current declarations of `year` (one aggregate store read)."""
+    return [str(k) for k, _, _ in store.smelter_supplier_counts(year=year)]
 
 
-def smelter_ratings(store: Any, model: RiskModel, year: int | None = None,
+def smelter_ratings(store: GraphStore, model: RiskModel, year: int | None = None,
                     keys: list[str] | set[str] | None = None) -> dict[str, SmelterRisk]:
     """smelter key → rating for `keys` (default: every smelter current declarations of `year` report).
 

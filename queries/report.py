@@ -22,6 +22,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from minetrace.graph.store import GraphStore
 from minetrace.queries._access import get
 from minetrace.queries.risk import RiskModel
 
@@ -59,7 +60,7 @@ def country_title(iso2: str) -> str:
     return getattr(hit, "common_name", None) or (hit.name if hit else iso2)
 
 
-def validated_hops(store: Any, year: int | None, valid_only: bool = True) -> list[Any]:
+def validated_hops(store: GraphStore, year: int | None, valid_only: bool = True) -> list[Any]:
     """Current hops of the year that reach an RMI smelter (resolved CID), from valid forms by default."""
     hops = store.reports(year=year)
     return [h for h in hops if get(h, "cid") and (not valid_only or get(h, "status") == "valid")]
@@ -80,7 +81,7 @@ class Appendix:
         return asdict(self)
 
 
-def appendix(store: Any, model: RiskModel, year: int | None, valid_only: bool = True) -> Appendix:
+def appendix(store: GraphStore, model: RiskModel, year: int | None, valid_only: bool = True) -> Appendix:
     """Appendix A: one row per validated smelter (CID, metal), conformant status as of the model's date."""
     from minetrace.queries.figures import population
 

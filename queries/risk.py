@@ -16,8 +16,8 @@ operating", unresolved, unknown CID, and "no RMAP status data imported") mean no
 is rated. A smelter located in a Covered Country is not high by itself: conformant Rwandan and
 Congolese smelters exist.
 
-Reference facts come through the small `ReferenceFacts` protocol, which
-`ingest.reference.store.ReferenceStore` satisfies; tests use a small in-memory implementation.
+Reference facts come through the `graph.store.ReferenceStore` protocol (here also named `ReferenceFacts`),
+which `ingest.reference.store.ReferenceStore` satisfies; tests use a small in-memory implementation.
 
 Example:
     >>> model = RiskModel(facts, policy=load_policy(), year=2016)      # doctest: +SKIP
@@ -33,8 +33,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
+from minetrace.graph.store import GraphStore, ReferenceStore
 from minetrace.queries import glossary
 from minetrace.queries._access import as_date, fields, first, get
 from minetrace.queries.geography import Geography
@@ -48,23 +49,8 @@ __all__ = ["LEVELS", "LEVEL_RANK", "RULES", "Reason", "ReferenceFacts", "RiskMod
            "declared_countries_by_smelter", "flags_of", "rate_store_smelters", "risk_by_key"]
 
 
-@runtime_checkable
-class ReferenceFacts(Protocol):
-    """What the risk model reads from the dated reference store (ingest.reference.store.ReferenceStore).
-    Optional: `status_snapshots(scheme)` (which status lists are on file — without it the model cannot
-    tell "no status data" and assumes there is some)."""
-
-    def facility(self, cid: str) -> Any: ...  # .standard_name .metal .country_iso2 .state .retired .removed_on …
-
-    def current_cid(self, cid: str) -> Any: ...  # .current .successors .chain .notes .retired
-
-    def status_as_of(self, cid: str, when: date | str | None = None, scheme: str = "RMAP") -> Any: ...
-
-    def watchlist(self, when: date | str | None = None) -> list[dict[str, Any]]: ...
-
-    def is_covered_country(self, iso2: str | None) -> bool: ...
-
-    def cahra_as_of(self, when: date | str | None = None) -> list[dict[str, Any]]: ...
+#: the reference facts a rating reads: the `graph.store.ReferenceStore` protocol (the name the tests know)
+ReferenceFacts = ReferenceStore
 
 
 @dataclass
@@ -416,8 +402,7 @@ class RiskModel:
         cahra = list(facts.cahra_as_of(self.as_of) or []) if facts is not None and rp.use_reference_cahra else []
         self.covered: set[str] = set(rp.covered_countries)
         if not self.covered and facts is not None:
-            get_covered = getattr(facts, "covered_countries", None)
-            self.covered = set(get_covered()) if callable(get_covered) else set()
+            self.covered = set(facts.covered_countries())
         self.geo = Geography(self.covered, cahra, rp.extra_cahra)
         #: ISO codes with a whole-country or sub-national CAHRA entry (fingerprints; see `geo` for matching)
         self.cahra: set[str] = set(self.geo.whole) | set(self.geo.areas)
@@ -582,7 +567,7 @@ class RiskModel:
             r.reasons.sort(key=lambda x: -LEVEL_RANK[level_of(x.code)])
 
 
-def rate_store_smelters(store: Any, facts: ReferenceFacts | None, year: int | None = None,
+def rate_store_smelters(store: GraphStore, facts: ReferenceFacts | None, year: int | None = None,
                         policy: Policy | None = None, as_of: date | None = None,
                         model: RiskModel | None = None) -> list[SmelterRisk]:
     """Rate every smelter reported in the store (for `year`, when given), with the mine countries
@@ -596,7 +581,7 @@ def rate_store_smelters(store: Any, facts: ReferenceFacts | None, year: int | No
     return out
 
 
-def declared_countries_by_smelter(store: Any, year: int | None = None) -> dict[str, list[tuple[str, str, int]]]:
+def declared_countries_by_smelter(store: GraphStore, year: int | None = None) -> dict[str, list[tuple[str, str, int]]]:
     """smelter key → [(iso2, declaration id, row)] of the mine countries suppliers declared for it."""
     out: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
     for item in store.declared_mine_countries(year=year):
@@ -606,7 +591,7 @@ def declared_countries_by_smelter(store: Any, year: int | None = None) -> dict[s
     return out
 
 
-def risk_by_key(store: Any, model: RiskModel, year: int | None = None,
+def risk_by_key(store: GraphStore, model: RiskModel, year: int | None = None,
                 hops: list[Any] | None = None, keys: set[str] | None = None,
                 declared: dict[str, list[tuple[str, str, int]]] | None = None) -> dict[str, SmelterRisk]:
     """smelter key → rating, for the smelters reached by `hops` (default: every current hop of `year`),

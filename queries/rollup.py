@@ -22,12 +22,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from minetrace.queries._access import fields, gc_paused, get
+from minetrace.graph.store import GraphStore
+from minetrace.queries._access import gc_paused, get
 from minetrace.queries.exposure import supplier_chains_cached
 from minetrace.queries.paths import smelter_flags
 from minetrace.queries.program import program_strength
 from minetrace.queries.ratings import smelter_ratings
-from minetrace.queries.risk import LEVEL_RANK, RiskModel, SmelterRisk, risk_by_key
+from minetrace.queries.risk import LEVEL_RANK, RiskModel, SmelterRisk
 from minetrace.queries.sourcing import supplier_answer_flags
 from minetrace.queries.survey import latest_per_scope, program_reference_date, survey_status
 
@@ -73,12 +74,12 @@ SmelterClass = tuple[str | None, bool]
 ClassCounts = dict[str, dict[SmelterClass, tuple[int, int]]]
 
 
-def _class_counts(store: Any, model: RiskModel, year: int | None
+def _class_counts(store: GraphStore, model: RiskModel, year: int | None
                   ) -> tuple[ClassCounts, dict[str, list[str]], dict[str, SmelterRisk]]:
     """supplier id → {smelter class → (distinct smelters, smelter-list rows)}, supplier id → its high-risk
     smelter keys, and the ratings. Each smelter is rated once (queries.ratings); the store aggregates per
-    supplier and class (`supplier_class_counts`, which also lists the high-risk smelters per supplier)
-    when it can, else the (supplier, smelter) pairs are counted here."""
+    supplier and class (`supplier_class_counts`, which also lists the high-risk smelters per supplier).
+    Every smelter a row reports is a smelter node (the store contract), so every class is rated."""
     # every smelter node is rated (provisional ones cost nothing): cheaper than asking which ones `year` reports
     risks = smelter_ratings(store, model, year, keys=[str(get(s, "key")) for s in store.smelters()])
     cls = {k: (r.level, bool(smelter_flags(r, model))) for k, r in risks.items()}
@@ -89,40 +90,23 @@ def _class_counts(store: Any, model: RiskModel, year: int | None
         was_smelters, was_rows = per[sid].get(c, (0, 0))
         per[sid][c] = (was_smelters + n_smelters, was_rows + n_rows)
 
-    aggregate = getattr(store, "supplier_class_counts", None)
-    if callable(aggregate):
-        labels = {k: f"{level or ''}|{int(flagged)}" for k, (level, flagged) in cls.items()}
-        counts = aggregate(labels, year=year, listed=["high|0", "high|1"])
-        if all(row[1] for row in counts):  # else a reported smelter had no node: count pairs below
-            for sid, label, n_smelters, n_rows, keys in counts:
-                level, _, flagged = str(label).partition("|")
-                add(str(sid), (level or None, flagged == "1"), int(n_smelters), int(n_rows))
-                high[str(sid)].extend(keys)
-            return per, high, risks
-        per.clear()
-    counted: dict[tuple[str, str], int] = defaultdict(int)
-    for h in store.reports(year=year):
-        f = fields(h)
-        counted[(str(f["supplier_id"]), str(f["smelter_key"]))] += 1
-    for (sid, key), n in counted.items():
-        c = cls.get(key)
-        if c is None:  # a smelter the ratings did not cover (store without a smelter node): rate it now
-            risks.update(risk_by_key(store, model, year, keys={key}))
-            c = cls[key] = (risks[key].level, bool(smelter_flags(risks[key], model)))
-        add(sid, c, 1, n)
-        if c[0] == "high":
-            high[sid].append(key)
+    labels = {k: f"{level or ''}|{int(flagged)}" for k, (level, flagged) in cls.items()}
+    for sid, label, n_smelters, n_rows, keys in store.supplier_class_counts(labels, year=year,
+                                                                             listed=["high|0", "high|1"]):
+        level, _, flagged = str(label).partition("|")
+        add(str(sid), (level or None, flagged == "1"), int(n_smelters), int(n_rows))
+        high[str(sid)].extend(keys)
     return per, high, risks
 
 
-def supplier_rollup(store: Any, model: RiskModel, year: int | None = None, reference_date: date | None = None,
+def supplier_rollup(store: GraphStore, model: RiskModel, year: int | None = None, reference_date: date | None = None,
                     include_unlisted: bool = True) -> list[SupplierRollup]:
     """Roll-up for every supplier (master list and declaration-only ones), worst first."""
     with gc_paused():
         return _supplier_rollup(store, model, year, reference_date, include_unlisted)
 
 
-def _supplier_rollup(store: Any, model: RiskModel, year: int | None, reference_date: date | None,
+def _supplier_rollup(store: GraphStore, model: RiskModel, year: int | None, reference_date: date | None,
                      include_unlisted: bool) -> list[SupplierRollup]:
     policy = model.policy
     per_class, high_by_supplier, risks = _class_counts(store, model, year)

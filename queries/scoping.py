@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from minetrace.graph.store import GraphStore
 from minetrace.queries._access import as_date, get
 from minetrace.queries.policy import Policy, load_policy
 
@@ -133,7 +134,7 @@ def manual_out_of_scope(events: Iterable[Any]) -> dict[str, str]:
     return out
 
 
-def scope_store(store: Any, reference_date: date, policy: Policy | None = None) -> list[ScopeDecision]:
+def scope_store(store: GraphStore, reference_date: date, policy: Policy | None = None) -> list[ScopeDecision]:
     """Scope every master-list supplier in a graph store (suppliers created from declarations only,
     with no master-list entry, are left out: they were never on the vendor list)."""
     policy = policy or load_policy()

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
+from minetrace.graph.store import GraphStore
 from minetrace.queries._access import as_json, get
 from minetrace.queries.policy import Policy
 from minetrace.queries.reasons import REASONS
@@ -57,17 +58,14 @@ def declared_sourcing(rows: Iterable[tuple[Any, ...]], max_countries: int) -> di
             for k in set(specific) | set(unspecific)}
 
 
-def store_declared_sourcing(store: Any, year: int | None, policy: Policy) -> dict[str, DeclaredSourcing]:
-    """`declared_sourcing` over the current declarations of `year` in a store. With the store's aggregate
-    (`smelter_mine_countries`: distinct smelter/country pairs) rows are read only for the smelters declared
+def store_declared_sourcing(store: GraphStore, year: int | None, policy: Policy) -> dict[str, DeclaredSourcing]:
+    """`declared_sourcing` over the current declarations of `year` in a store. From the store's aggregate
+    (`smelter_mine_countries`: distinct smelter/country pairs) first: rows are read only for the smelters declared
     with more countries than the threshold in all — no row of the others can be unspecific (10k suppliers:
     0.2 s instead of 2.5 s for 300k mine-country rows)."""
     limit = policy.risk.max_declared_countries
-    agg = getattr(store, "smelter_mine_countries", None)
-    if not callable(agg):
-        return declared_sourcing(store.declared_mine_countries(year=year), limit)
     per: dict[str, set[str]] = defaultdict(set)
-    for skey, iso2 in agg(year=year):
+    for skey, iso2 in store.smelter_mine_countries(year=year):
         if iso2:
             per[str(skey)].add(str(iso2).upper())
     wide = {k for k, codes in per.items() if len(codes) > limit}
@@ -142,7 +140,7 @@ def declaration_answer_flags(decl: Any, policy: Policy) -> list[AnswerFlag]:
     return out
 
 
-def supplier_answer_flags(store: Any, year: int | None, policy: Policy,
+def supplier_answer_flags(store: GraphStore, year: int | None, policy: Policy,
                           declarations: Iterable[Any] | None = None) -> dict[str, list[AnswerFlag]]:
     """supplier id → the flags its current declarations' sourcing answers raise (`declarations`: the current
     declarations of `year` when the caller has read them already)."""

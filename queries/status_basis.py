@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from minetrace.graph.store import ReferenceStore
 from minetrace.queries._access import as_date
 
 #: statuses a public filing states for its reporting year, read when RMI's lists say nothing about the
@@ -78,18 +79,19 @@ class StatusBasis:
         return data
 
 
-def status_basis(facts: Any, as_of: date, filing_date: date | None, judged_at: str = "filing date") -> StatusBasis:
+def status_basis(facts: ReferenceStore | None, as_of: date, filing_date: date | None,
+                 judged_at: str = "filing date") -> StatusBasis:
     """The status lists a rating at `as_of` rests on (`facts.status_snapshots`, when the facts can list them)."""
     basis = StatusBasis(as_of=as_of.isoformat(), filing_date=filing_date.isoformat() if filing_date else None,
                         judged_at=judged_at)
-    lister = getattr(facts, "status_snapshots", None)
     if facts is None:
         basis.has_status_data = False
         return basis
-    if not callable(lister):
+    snapshots = facts.status_snapshots("RMAP")
+    if snapshots is None:
         basis.known = False
         return basis
-    lists = [dict(x) for x in lister("RMAP") or []]
+    lists = [dict(x) for x in snapshots]
     basis.lists = lists
     day = as_of.isoformat()
     newest: dict[str, dict[str, Any]] = {}
@@ -103,7 +105,7 @@ def status_basis(facts: Any, as_of: date, filing_date: date | None, judged_at: s
     window_from = as_of - timedelta(days=366)
     until = filing_date or as_of
     for scheme in FILED_SCHEMES:
-        for x in lister(scheme) or []:
+        for x in facts.status_snapshots(scheme) or []:
             first, last = as_date(x.get("first") or x.get("as_of")), as_date(x.get("as_of"))
             if first and last and first <= until and last > window_from:
                 basis.filed.append(x)

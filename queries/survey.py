@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from minetrace.graph.store import GraphStore
 from minetrace.queries._access import as_date, get, iso
 from minetrace.queries.policy import Policy, load_policy
 from minetrace.queries.scoping import decide_scope, manual_out_of_scope
@@ -213,7 +214,7 @@ def program_reference_date(model: Any) -> date:
     return date(year, 12, 31) if year else model.as_of
 
 
-def store_survey(store: Any, year: int | None, reference_date: date | None = None, policy: Policy | None = None,
+def store_survey(store: GraphStore, year: int | None, reference_date: date | None = None, policy: Policy | None = None,
                  since: date | None = None) -> tuple[list[SupplierSurveyStatus], SurveyFigures]:
     """Statuses and figures straight from a graph store, for one reporting year (None = every year)."""
     policy = policy or load_policy()

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from minetrace.graph.store import GraphStore, ReferenceStore
 from minetrace.queries._access import get
 from minetrace.queries.policy import Policy, load_policy
 from minetrace.queries.risk import RiskModel
@@ -43,7 +44,7 @@ class _Status:
 class OverlayFacts:
     """Reference facts with hypothetical changes on top (cid → one of CHANGES)."""
 
-    def __init__(self, base: Any, changes: dict[str, str]) -> None:
+    def __init__(self, base: ReferenceStore, changes: dict[str, str]) -> None:
         bad = {c: v for c, v in changes.items() if v not in CHANGES}
         if bad:
             raise ValueError(f"unknown what-if change(s) {bad}; use one of {', '.join(CHANGES)}")
@@ -83,10 +84,15 @@ class OverlayFacts:
     def cahra_as_of(self, when: date | str | None = None) -> list[dict[str, Any]]:
         return self.base.cahra_as_of(when)
 
-    def __getattr__(self, name: str) -> Any:  # optional reads (status_snapshots, covered_countries …) pass through
-        if name.startswith("_") or name in ("base", "changes"):
-            raise AttributeError(name)
-        return getattr(self.base, name)
+    def status_snapshots(self, scheme: str = "RMAP") -> list[dict[str, Any]] | None:
+        return self.base.status_snapshots(scheme)
+
+    def covered_countries(self) -> set[str]:
+        return self.base.covered_countries()
+
+    def version(self) -> str | None:
+        """None: a rating under hypothetical changes is never remembered."""
+        return None
 
 
 @dataclass
@@ -100,7 +106,7 @@ class WhatIf:
         return asdict(self)
 
 
-def what_if(store: Any, facts: Any, changes: dict[str, str], year: int | None = None,
+def what_if(store: GraphStore, facts: ReferenceStore, changes: dict[str, str], year: int | None = None,
             policy: Policy | None = None, as_of: date | None = None) -> WhatIf:
     """Suppliers and declarations whose flag or worst risk changes under `changes`."""
     policy = policy or load_policy()

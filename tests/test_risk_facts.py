@@ -114,6 +114,15 @@ class MemoryFacts:
         day = when if isinstance(when, str) else (when or date.today()).isoformat()
         return [{"iso2": iso2, "as_of": a} for iso2, a in self.cahra if a <= day]
 
+    def covered_countries(self) -> set[str]:
+        return set(self.covered)
+
+    def status_snapshots(self, scheme: str = "RMAP") -> list[dict[str, Any]] | None:
+        return None  # these facts cannot tell which status lists they rest on
+
+    def version(self) -> str | None:
+        return None  # never fingerprinted: nothing rated from them is remembered
+
 
 def classic_facts() -> MemoryFacts:
     """The facts the hand-worked risk and query tests use (reporting year 2016, statuses judged at the filing

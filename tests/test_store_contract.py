@@ -251,6 +251,22 @@ def test_declared_mine_countries(three: GraphStore) -> None:
     assert three.declared_mine_countries(year=2023) == []
 
 
+def test_smelter_mine_countries(three: GraphStore) -> None:
+    """The distinct pairs of `declared_mine_countries`, with the same filters."""
+    assert sorted(three.smelter_mine_countries()) == [("CID000004", "CD"), ("CID000004", "RW")]
+    assert sorted(three.smelter_mine_countries()) == sorted({(k, iso) for k, iso, _, _ in
+                                                            three.declared_mine_countries()})
+    assert three.smelter_mine_countries(year=2023) == []
+    assert sorted(three.smelter_mine_countries(year=2024, current_only=False)) == [("CID000004", "CD"),
+                                                                                    ("CID000004", "RW")]
+
+
+def test_store_speaks_the_whole_protocol(three: GraphStore) -> None:
+    """Every member of GraphStore is there (runtime_checkable) and `location()` names the store."""
+    assert isinstance(three, GraphStore)
+    assert three.location()
+
+
 def test_supplier_smelter_counts(three: GraphStore) -> None:
     assert three.supplier_smelter_counts() == [
         ("decl:acme", "CID000001", 1), ("decl:acme", "CID000002", 1), ("decl:acme", "CID000005", 1),

@@ -611,6 +611,23 @@ class ReferenceStore:
         return [dict(r) for r in self.db.execute(
             "SELECT * FROM country_lists WHERE list_name=? AND as_of=? ORDER BY iso2", (list_name, row["a"]))]
 
+    def version(self) -> str | None:
+        """A fingerprint of the content: this connection's SQLite change counters and the file stamps of the DB
+        and its WAL (another process's import changes them); None when the DB cannot be asked."""
+        try:
+            data_version = self.db.execute("PRAGMA data_version").fetchone()[0]
+            changes = self.db.total_changes
+        except sqlite3.Error:
+            return None
+        stamps: list[str] = []
+        for p in (Path(self.path), Path(f"{self.path}-wal")):
+            try:
+                st = p.stat()
+                stamps.append(f"{st.st_mtime_ns}:{st.st_size}")
+            except OSError:
+                stamps.append("-")
+        return f"{id(self)}|{self.path}|{data_version}|{changes}|{'|'.join(stamps)}"
+
     def covered_countries(self) -> set[str]:
         return {r["iso2"] for r in self.country_list("covered")}
 

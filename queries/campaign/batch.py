@@ -22,7 +22,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
-from minetrace.graph.store import SurveyEvent
+from minetrace.graph.store import GraphStore, SurveyEvent
 from minetrace.queries.campaign.ledger import MessageRecord, load_messages, message_key, save_messages
 from minetrace.queries.campaign.mail import Attachment, build_message, message_date, message_id, slug, write_eml
 from minetrace.queries.campaign.render import Renderer
@@ -107,7 +107,7 @@ def eml_path(outbox: Path, draft: Draft) -> Path:
     return outbox / f"{slug(draft.ref, 12)}-{draft.kind}{seq}-{slug(draft.supplier_id)}.eml"
 
 
-def write_drafts(store: Any, drafts: Iterable[Draft], settings: CampaignSettings, renderer: Renderer,
+def write_drafts(store: GraphStore, drafts: Iterable[Draft], settings: CampaignSettings, renderer: Renderer,
                  outbox: Path, day: date, deliver_by: str = "file", kind: str = "",
                  now: datetime | None = None) -> BatchResult:
     """Render and write every draft whose ledger key is new; record them; log the events now due.
@@ -153,7 +153,7 @@ def write_drafts(store: Any, drafts: Iterable[Draft], settings: CampaignSettings
     return result
 
 
-def log_due_events(store: Any, messages: Iterable[MessageRecord]) -> int:
+def log_due_events(store: GraphStore, messages: Iterable[MessageRecord]) -> int:
     """Log the survey event of every message whose event is due and not yet logged (then mark it)."""
     done = []
     for m in messages:
@@ -167,7 +167,7 @@ def log_due_events(store: Any, messages: Iterable[MessageRecord]) -> int:
     return len(done)
 
 
-def pending(store: Any, kinds: Iterable[str] | None = None, year: int | None = None,
+def pending(store: GraphStore, kinds: Iterable[str] | None = None, year: int | None = None,
             keys: Iterable[str] | None = None) -> list[MessageRecord]:
     """Messages not yet sent (written or failed; never held ones), optionally of some kinds / a reporting year /
     some keys."""
@@ -177,7 +177,7 @@ def pending(store: Any, kinds: Iterable[str] | None = None, year: int | None = N
             and (kinds is None or m.kind in kinds) and (keys is None or m.key in keys)]
 
 
-def send_pending(store: Any, config: SmtpConfig, messages: list[MessageRecord],
+def send_pending(store: GraphStore, config: SmtpConfig, messages: list[MessageRecord],
                  on_result: Callable[[MessageRecord, SendResult], None] | None = None,
                  connect: Any = None, sleep: Callable[[float], None] | None = None) -> list[SendResult]:
     """Deliver `messages` over SMTP; each result is recorded in the ledger as it happens (state sent or failed,
@@ -215,7 +215,7 @@ def send_pending(store: Any, config: SmtpConfig, messages: list[MessageRecord],
     return results
 
 
-def _record(store: Any, m: MessageRecord, res: SendResult, at: str) -> None:
+def _record(store: GraphStore, m: MessageRecord, res: SendResult, at: str) -> None:
     m.attempts.append({"at": at, "ok": res.ok, "error": res.error, "code": res.code, "tries": res.attempts})
     if res.ok:
         m.state, m.sent_at = "sent", at

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from minetrace.graph import schema as S
-from minetrace.graph.store import CampaignRecord
+from minetrace.graph.store import CampaignRecord, GraphStore
 from minetrace.queries.xlsx import Column, SheetSpec, write_csv, write_xlsx
 
 STATES = ("open", "requested", "replied", "closed")
@@ -122,17 +122,17 @@ def case_key(supplier_id: str, smelter_key: str) -> str:
     return f"{supplier_id}|{smelter_key}"
 
 
-def load_cases(store: Any, supplier_id: str | None = None) -> list[Case]:
+def load_cases(store: GraphStore, supplier_id: str | None = None) -> list[Case]:
     return [Case.from_record(r) for r in store.campaign_records(S.CAMPAIGN_CASE, supplier_id)]
 
 
-def save_cases(store: Any, cases: Iterable[Case]) -> None:
+def save_cases(store: GraphStore, cases: Iterable[Case]) -> None:
     recs = [c.to_record() for c in cases]
     if recs:
         store.save_campaign_records(recs)
 
 
-def find_case(store: Any, key: str) -> Case:
+def find_case(store: GraphStore, key: str) -> Case:
     """The case with this key, or with a unique key ending in it / CID match ("S1|CID002587", "CID002587" when
     only one supplier has a case for it); CaseError otherwise."""
     cases = load_cases(store)
@@ -243,7 +243,7 @@ def propose_closures(cases: dict[str, Case], supplier_id: str, decl: dict[str, A
     return out
 
 
-def update_case(store: Any, key: str, day: str, *, state: str | None = None, reason: str | None = None,
+def update_case(store: GraphStore, key: str, day: str, *, state: str | None = None, reason: str | None = None,
                 note: str | None = None, files: Iterable[str | Path] = (), accept_proposal: bool = False) -> Case:
     """Apply one analyst update to a case and save it (files are kept content-addressed in the store)."""
     case = find_case(store, key)
@@ -267,7 +267,7 @@ def update_case(store: Any, key: str, day: str, *, state: str | None = None, rea
     return case
 
 
-def _keep_file(store: Any, path: str | Path, day: str) -> dict[str, Any]:
+def _keep_file(store: GraphStore, path: str | Path, day: str) -> dict[str, Any]:
     import hashlib
 
     from minetrace.graph.ingest import retain_file
@@ -278,7 +278,7 @@ def _keep_file(store: Any, path: str | Path, day: str) -> dict[str, Any]:
     except OSError as exc:
         raise CaseError(f"{p}: cannot read the file ({exc.strerror or exc})") from None
     sha = hashlib.sha256(data).hexdigest()
-    kept = retain_file(getattr(store, "files_dir", None), sha, data)
+    kept = retain_file(store.files_dir, sha, data)
     return {"name": p.name, "sha256": sha, "path": str(kept) if kept else None, "date": day}
 
 

@@ -21,6 +21,7 @@ from datetime import date
 from statistics import mean, median
 from typing import Any
 
+from minetrace.graph.store import GraphStore
 from minetrace.queries._access import as_date
 from minetrace.queries.campaign.cases import load_cases
 from minetrace.queries.campaign.ledger import load_messages
@@ -57,7 +58,7 @@ class Funnel:
         return asdict(self)
 
 
-def campaign_funnel(store: Any, year: int | None, reference_date: date, policy: Policy,
+def campaign_funnel(store: GraphStore, year: int | None, reference_date: date, policy: Policy,
                     since: date | None = None) -> Funnel:
     rows, fig = store_survey(store, year, reference_date, policy, since)
     msgs = load_messages(store, year=year)

@@ -18,7 +18,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from minetrace.graph.store import GraphStore
 from minetrace.queries.ratings import smelter_ratings
+from minetrace.queries.risk import RiskModel
 
 
 @dataclass
@@ -35,7 +37,8 @@ class HighRiskSmelter:
         return asdict(self)
 
 
-def high_risk_smelters(store: Any, model: Any, year: int | None, keys: Iterable[str]) -> dict[str, HighRiskSmelter]:
+def high_risk_smelters(store: GraphStore, model: RiskModel, year: int | None,
+                       keys: Iterable[str]) -> dict[str, HighRiskSmelter]:
     """smelter key → its high-risk rating, for the `keys` rated high (the others are left out)."""
     wanted = sorted(set(keys))
     if not wanted:

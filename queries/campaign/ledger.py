@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from minetrace.graph import schema as S
-from minetrace.graph.store import CampaignRecord
+from minetrace.graph.store import CampaignRecord, GraphStore
 
 MESSAGE_KINDS = ("request", "reminder", "receipt")
 STATES = ("written", "sent", "failed", "held")
@@ -94,7 +94,7 @@ class MessageRecord:
         return cls(key=rec.key, supplier_id=rec.supplier_id, **data)
 
 
-def load_messages(store: Any, kind: str | None = None, supplier_id: str | None = None,
+def load_messages(store: GraphStore, kind: str | None = None, supplier_id: str | None = None,
                   year: int | None = None) -> list[MessageRecord]:
     """Message records from the store (optionally one kind / supplier / reporting year), oldest first."""
     out = [MessageRecord.from_record(r) for r in store.campaign_records(S.CAMPAIGN_MESSAGE, supplier_id)]
@@ -103,6 +103,6 @@ def load_messages(store: Any, kind: str | None = None, supplier_id: str | None =
     return out
 
 
-def save_messages(store: Any, messages: list[MessageRecord]) -> None:
+def save_messages(store: GraphStore, messages: list[MessageRecord]) -> None:
     if messages:
         store.save_campaign_records([m.to_record() for m in messages])

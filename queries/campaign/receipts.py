@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from minetrace.graph.countries import country_name
+from minetrace.graph.store import GraphStore
 from minetrace.queries._access import as_json, fields, get
 from minetrace.queries.campaign.batch import Draft, Held
 from minetrace.queries.campaign.contacts import addressee
@@ -31,6 +32,7 @@ from minetrace.queries.campaign.ledger import load_messages
 from minetrace.queries.campaign.mail import Attachment
 from minetrace.queries.campaign.settings import CampaignSettings
 from minetrace.queries.program import declaration_program
+from minetrace.queries.risk import RiskModel
 
 #: resolution states of a Smelter List row the supplier is asked to fix
 ROW_STATES_TO_FIX = ("unresolved", "review", "unidentified")
@@ -100,7 +102,8 @@ def _gaps(decl: Any) -> list[dict[str, Any]]:
             for a in prog.answers if not a.ok and a.letter]
 
 
-def receipt_contents(store: Any, model: Any, declarations: list[Any], year: int | None = None) -> list[ReceiptContent]:
+def receipt_contents(store: GraphStore, model: RiskModel, declarations: list[Any],
+                     year: int | None = None) -> list[ReceiptContent]:
     """The receipt content of each declaration (rows read in one store call, smelters rated once)."""
     decls = [d for d in declarations if d is not None]
     if not decls:
@@ -143,7 +146,7 @@ def receipt_contents(store: Any, model: Any, declarations: list[Any], year: int 
     return out
 
 
-def declarations_without_receipt(store: Any, year: int | None = None, ids: list[str] | None = None) -> list[Any]:
+def declarations_without_receipt(store: GraphStore, year: int | None = None, ids: list[str] | None = None) -> list[Any]:
     """Stored declarations (history included) that have no receipt yet, oldest first; `ids` restricts."""
     done = {m.declaration_id for m in load_messages(store, kind="receipt")}
     if ids is not None:
@@ -156,7 +159,7 @@ def declarations_without_receipt(store: Any, year: int | None = None, ids: list[
     return todo
 
 
-def receipt_drafts(store: Any, contents: list[ReceiptContent], settings: CampaignSettings, day: date,
+def receipt_drafts(store: GraphStore, contents: list[ReceiptContent], settings: CampaignSettings, day: date,
                    template: Attachment | None = None) -> tuple[list[Draft], list[Held]]:
     """A receipt draft per content; those whose supplier has no usable master-list contact are also listed as held
     (their draft carries `hold`: written without a recipient, never sent)."""

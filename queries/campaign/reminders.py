@@ -22,6 +22,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
+from minetrace.graph.store import GraphStore
 from minetrace.queries._access import as_date, get
 from minetrace.queries.campaign.batch import Draft, Held
 from minetrace.queries.campaign.contacts import addressee
@@ -35,7 +36,7 @@ from minetrace.queries.survey import store_survey
 WAITING = ("contacted", "responded_invalid")
 
 
-def reminder_drafts(store: Any, year: int, reference_date: date, policy: Policy, settings: CampaignSettings,
+def reminder_drafts(store: GraphStore, year: int, reference_date: date, policy: Policy, settings: CampaignSettings,
                     day: date, template: Attachment | None = None,
                     due: date | None = None) -> tuple[list[Draft], list[Held]]:
     """Reminder drafts for the suppliers due one; the others that still owe a form are held with the reason."""

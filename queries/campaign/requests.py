@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
+from minetrace.graph.store import GraphStore
 from minetrace.queries._access import get
 from minetrace.queries.campaign.batch import Draft, Held
 from minetrace.queries.campaign.contacts import addressee
@@ -50,7 +50,7 @@ def blank_template(path: str | Path) -> tuple[Attachment, str]:
     return Attachment.from_file(p), f"{info.kind} {info.version or '?'}"
 
 
-def request_drafts(store: Any, year: int, reference_date: date, policy: Policy, day: date, due: date,
+def request_drafts(store: GraphStore, year: int, reference_date: date, policy: Policy, day: date, due: date,
                    template: Attachment | None) -> tuple[list[Draft], list[Held]]:
     """A request draft for every in-scope master-list supplier; those without a usable contact are also listed as
     held (their draft carries `hold`)."""
