@@ -405,6 +405,11 @@ class ReferenceStore(Protocol):
         """The CAHRA table in force on a date: [{iso2, area, area_code, as_of, source}]."""
         ...
 
+    def summary(self) -> dict[str, Any] | None:
+        """What is on file ({snapshots, imports, watchlist, facilities, …}: the report's data dates); None when
+        these facts keep no record of their imports."""
+        ...
+
 
 def is_neo4j_uri(target: str) -> bool:
     return str(target).lower().startswith(NEO4J_SCHEMES)

@@ -90,6 +90,9 @@ class OverlayFacts:
     def covered_countries(self) -> set[str]:
         return self.base.covered_countries()
 
+    def summary(self) -> dict[str, Any] | None:
+        return self.base.summary()
+
     def version(self) -> str | None:
         """None: a rating under hypothetical changes is never remembered."""
         return None

@@ -120,6 +120,9 @@ class MemoryFacts:
     def status_snapshots(self, scheme: str = "RMAP") -> list[dict[str, Any]] | None:
         return None  # these facts cannot tell which status lists they rest on
 
+    def summary(self) -> dict[str, Any] | None:
+        return None  # no record of imports
+
     def version(self) -> str | None:
         return None  # never fingerprinted: nothing rated from them is remembered
 

@@ -6,13 +6,12 @@ result is cached with ``st.cache_data`` keyed on the store URI and ``store.versi
 itself is a ``st.cache_resource`` (one connection per process). Functions here only call the
 queries and shape their answers into DataFrames; they hold no rules of their own.
 
-Query families that have not landed yet (or fail) come back as ``Unavailable`` with the reason,
-so a page can say so instead of crashing.
+Every query is imported by name from ``queries`` (no string dispatch), so the import graph and the type
+checker see what each page depends on.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,15 +23,12 @@ import pandas as pd
 import streamlit as st
 
 from minetrace.app.explorer.settings import load_settings
-
-
-class Unavailable(Exception):
-    """A query the page needs is not available (module missing or failed); `str()` says why."""
+from minetrace.graph.store import GraphStore
 
 
 # ------------------------------------------------------------------ store handle and version
 @st.cache_resource(show_spinner=False)
-def _open(uri: str) -> Any:
+def _open(uri: str) -> GraphStore:
     from minetrace.graph.store import open_store
 
     return open_store(uri)
@@ -42,7 +38,7 @@ def store_uri() -> str:
     return load_settings().store
 
 
-def store() -> Any:
+def store() -> GraphStore:
     return _open(store_uri())
 
 
@@ -90,7 +86,9 @@ def policy_choices() -> list[str]:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _load_policy(name: str) -> Any:
-    return query("policy", "load_policy")(name)
+    from minetrace.queries.policy import load_policy
+
+    return load_policy(name)
 
 
 def policy() -> Any:
@@ -105,19 +103,6 @@ def key() -> tuple[str, str]:
 def reset_store() -> None:
     """Forget the open store (after an external change, e.g. a reference import)."""
     _open.clear()
-
-
-def query(module: str, name: str) -> Any:
-    """A function from ``queries.<module>`` (or any dotted module), or raise Unavailable."""
-    full = module if "." in module else f"minetrace.queries.{module}"
-    try:
-        mod = importlib.import_module(full)
-    except ImportError as exc:
-        raise Unavailable(f"{full} is not available ({exc})") from exc
-    fn = getattr(mod, name, None)
-    if fn is None:
-        raise Unavailable(f"{full}.{name} is not available")
-    return fn
 
 
 # ------------------------------------------------------------------ shaping helpers
@@ -288,33 +273,41 @@ def survey_events(k: tuple[str, str], supplier_id: str | None = None) -> pd.Data
 def survey(k: tuple[str, str], year: int | None) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Per-supplier survey status and the program's response figures (queries.survey), taken at the same
     reference date as the CLI's (`queries.survey.program_reference_date`)."""
+    from minetrace.queries.survey import program_reference_date, store_survey
+
     with reference() as ref:
         model = _model(ref, year)
-    ref_date = query("survey", "program_reference_date")(model)
-    rows, figures = query("survey", "store_survey")(store(), year, ref_date, model.policy)
+    ref_date = program_reference_date(model)
+    rows, figures = store_survey(store(), year, ref_date, model.policy)
     return frame(rows), plain(figures)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def program_figures(k: tuple[str, str], year: int | None) -> dict[str, Any]:
     """Every figure shown in more than one place (queries.figures.program_figures): the Overview KPIs."""
+    from minetrace.queries.figures import program_figures as figures_program_figures
+
     with reference() as ref:
-        return plain(query("figures", "program_figures")(store(), _model(ref, year), year))
+        return plain(figures_program_figures(store(), _model(ref, year), year))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def header(k: tuple[str, str], year: int | None) -> dict[str, Any]:
     """The policy / date / status-list header every rating output carries (queries.context.header)."""
+    from minetrace.queries.context import header as context_header
+
     with reference() as ref:
-        return query("context", "header")(_model(ref, year), year)
+        return context_header(_model(ref, year), year)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def program(k: tuple[str, str], declaration_id: str) -> dict[str, Any] | None:
+    from minetrace.queries.program import declaration_program
+
     d = store().declaration(declaration_id)
     if d is None:
         return None
-    return plain(query("program", "declaration_program")(d))
+    return plain(declaration_program(d))
 
 
 # ------------------------------------------------------------------ reference store and risk
@@ -340,11 +333,12 @@ def smelter_risk(k: tuple[str, str], year: int | None) -> pd.DataFrame:
 
     The ratings come from queries.ratings (each smelter once, from aggregate store reads, remembered per
     store version and shared with the roll-up and the flagged paths) — not from every hop of the year."""
-    ratings = query("figures", "population")
-    rank = query("risk", "LEVEL_RANK")
+    from minetrace.queries.figures import population
+    from minetrace.queries.risk import LEVEL_RANK
+
     with reference() as ref:
-        risks = list(ratings(store(), _model(ref, year), year).values())
-    risks.sort(key=lambda r: (-rank[r.level], r.level is None, r.metal or "", r.name or "", r.key))
+        risks = list(population(store(), _model(ref, year), year).values())
+    risks.sort(key=lambda r: (-LEVEL_RANK[r.level], r.level is None, r.metal or "", r.name or "", r.key))
     rows = []
     for r in risks:
         d = r.to_json()
@@ -358,11 +352,8 @@ def smelter_risk(k: tuple[str, str], year: int | None) -> pd.DataFrame:
 
 
 def risk_map(k: tuple[str, str], year: int | None) -> dict[str, str]:
-    """smelter key → risk level ("unrated" when the risk query is unavailable)."""
-    try:
-        df = smelter_risk(k, year)
-    except Unavailable:
-        return {}
+    """smelter key → risk level ("unrated" for a smelter the ratings leave without a level)."""
+    df = smelter_risk(k, year)
     return dict(zip(df["key"], df["risk"], strict=False)) if not df.empty else {}
 
 
@@ -376,15 +367,20 @@ def status_history(k: tuple[str, str], cid: str) -> pd.DataFrame:
 def _model(ref: Any, year: int | None) -> Any:
     """The CLI's model (queries.context.build_model): the selected policy, statuses judged at the filing date
     of `year` — or of the newest year on file when the sidebar shows all years."""
-    return query("context", "build_model")(store(), ref, policy(), year)
+    from minetrace.queries.context import build_model
+
+    return build_model(store(), ref, policy(), year)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def high_risk_smelters(k: tuple[str, str], year: int | None) -> pd.DataFrame:
     """The high-risk smelters of the figures (queries.figures.high_risk_smelters), one row each."""
+    from minetrace.queries.figures import high_risk_smelters as figures_high_risk_smelters
+    from minetrace.queries.figures import high_risk_smelters_by_supplier
+
     with reference() as ref:
-        rows = query("figures", "high_risk_smelters")(store(), _model(ref, year), year)
-        by_supplier = query("figures", "high_risk_smelters_by_supplier")(store(), _model(ref, year), year)
+        rows = figures_high_risk_smelters(store(), _model(ref, year), year)
+        by_supplier = high_risk_smelters_by_supplier(store(), _model(ref, year), year)
     reaching: dict[str, int] = {}
     for risks in by_supplier.values():
         for r in risks:
@@ -410,17 +406,18 @@ def flagged_smelters(k: tuple[str, str], year: int | None) -> pd.DataFrame:
     rows reach it — from per-smelter ratings and one aggregate store read, no path built (the Trace
     page's first view: building every flagged path takes seconds at 1,000 suppliers). Watchlisted
     first, then high risk, then by how many suppliers report it."""
-    ratings = query("ratings", "smelter_ratings")
-    flags_of = query("paths", "smelter_flags")
+    from minetrace.queries.paths import smelter_flags
+    from minetrace.queries.ratings import smelter_ratings
+
     s = store()
     counts = {str(key): (int(n_sup), int(n_rows)) for key, n_sup, n_rows in s.smelter_supplier_counts(year=year)}
     with reference() as ref:
         model = _model(ref, year)
         # every smelter node, as the roll-up and queries.paths ask: the remembered ratings are then shared
-        risks = ratings(s, model, year, keys=[str(x.key) for x in s.smelters()])
+        risks = smelter_ratings(s, model, year, keys=[str(x.key) for x in s.smelters()])
         rows = []
         for key, r in risks.items():
-            flags = flags_of(r, model) if key in counts else []
+            flags = smelter_flags(r, model) if key in counts else []
             if not flags:
                 continue
             n_sup, n_rows = counts.get(key, (0, 0))
@@ -437,9 +434,10 @@ def flagged_smelters(k: tuple[str, str], year: int | None) -> pd.DataFrame:
 def flagged_paths(k: tuple[str, str], year: int | None, smelter_keys: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Every path ending at a flagged smelter (queries.paths), one row per path with its REPORTS evidence;
     `smelter_keys` builds only the paths ending at those smelters (one page of the Trace page)."""
-    fn = query("paths", "flagged_paths")
+    from minetrace.queries.paths import flagged_paths as paths_flagged_paths
+
     with reference() as ref:
-        paths = fn(store(), _model(ref, year), year=year,
+        paths = paths_flagged_paths(store(), _model(ref, year), year=year,
                    **({"smelter_keys": list(smelter_keys)} if smelter_keys is not None else {}))
     rows = []
     for p in paths:  # attribute access only: asdict() of every path costs minutes at 1,000 suppliers
@@ -465,9 +463,10 @@ def flagged_supplier_count(k: tuple[str, str], year: int | None) -> int:
 @st.cache_data(show_spinner=False, max_entries=32)
 def supplier_risk(k: tuple[str, str], year: int | None) -> pd.DataFrame:
     """The supplier roll-up (queries.rollup): worst risk, high/flagged paths, latest status, program strength."""
-    fn = query("rollup", "supplier_rollup")
+    from minetrace.queries.rollup import supplier_rollup
+
     with reference() as ref:
-        rows = fn(store(), _model(ref, year), year=year)
+        rows = supplier_rollup(store(), _model(ref, year), year=year)
     df = frame(rows)
     if df.empty:
         return pd.DataFrame(columns=["supplier_id", "worst_risk", "high_paths", "flagged_paths", "program_strength",
@@ -480,22 +479,25 @@ def supplier_risk(k: tuple[str, str], year: int | None) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def cid_exposure(k: tuple[str, str], cids: tuple[str, ...], year: int | None) -> list[dict[str, Any]]:
-    fn = query("exposure", "cid_exposure")
+    from minetrace.queries.exposure import cid_exposure as exposure_cid_exposure
+
     with reference() as ref:
-        return [plain(r) for r in fn(store(), list(cids), facts=ref, year=year)]
+        return [plain(r) for r in exposure_cid_exposure(store(), list(cids), facts=ref, year=year)]
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def country_exposure(k: tuple[str, str], countries_: tuple[str, ...], year: int | None) -> dict[str, Any]:
-    fn = query("exposure", "country_exposure")
-    return plain(fn(store(), list(countries_) or None, year=year))
+    from minetrace.queries.exposure import country_exposure as exposure_country_exposure
+
+    return plain(exposure_country_exposure(store(), list(countries_) or None, year=year))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def countries_of_origin(k: tuple[str, str], year: int | None) -> pd.DataFrame:
-    fn = query("report", "countries_of_origin")
+    from minetrace.queries.origin import countries_of_origin as origin_countries_of_origin
+
     with reference() as ref:
-        rows = fn(store(), _model(ref, year), year)
+        rows = origin_countries_of_origin(store(), _model(ref, year), year)
     return frame(rows, ["iso2", "name", "covered", "sources", "smelters_located", "declared_by"])
 
 
@@ -581,7 +583,9 @@ def import_master_list(path: Path) -> Any:
 def unlinked(k: tuple[str, str], year: int | None) -> list[dict[str, Any]]:
     """Responders not on the master list, or linked only by a name proposal, with their best master-list candidates
     (queries.linking, as `minetrace survey status` lists them)."""
-    return [u.to_json() for u in query("linking", "unlinked_responders")(store(), year)]
+    from minetrace.queries.linking import unlinked_responders
+
+    return [u.to_json() for u in unlinked_responders(store(), year)]
 
 
 def link_responder(declaration_id: str, supplier_id: str) -> str:
@@ -658,8 +662,10 @@ EXPORT_KINDS = ("flagged", "appendix", "cmrt", "responses", "findings", "report"
 
 def report_formats() -> tuple[str, ...]:
     """The formats the Conflict Minerals Report can be downloaded in here (PDF needs LibreOffice)."""
+    from minetrace.queries.cmr.pdf import find_soffice
+
     try:
-        query("minetrace.queries.cmr.pdf", "find_soffice")()
+        find_soffice()
     except Exception:  # PdfError: not installed
         return ("docx",)
     return ("docx", "pdf")
@@ -669,37 +675,45 @@ def _report(out: Path, year: int | None, ref: Any) -> None:
     """The year's Conflict Minerals Report (queries.cmr.draft, as `minetrace report cmr`): the selected year,
     else the newest year on file."""
     from minetrace.app.explorer.geo import country_shapes
+    from minetrace.queries.cmr.draft import ReportOptions, draft_report
+    from minetrace.queries.context import QueryContext
+    from minetrace.queries.policy import load_policy
 
-    draft = query("minetrace.queries.cmr.draft", "draft_report")
-    options = query("minetrace.queries.cmr.draft", "ReportOptions")
-    context = query("context", "QueryContext")
     chosen = year if year is not None else (years(key()) or [None])[0]
-    ctx = context(store(), ref, query("policy", "load_policy")(), chosen)
-    draft(ctx, out, options(shapes=country_shapes, json_path=out.with_suffix(".report.json")))
+    ctx = QueryContext(store(), ref, load_policy(), chosen)
+    draft_report(ctx, out, ReportOptions(shapes=country_shapes, json_path=out.with_suffix(".report.json")))
 
 
 def export_bytes(kind: str, fmt: str, year: int | None, template: bytes | None = None) -> bytes:
     """Run one export of queries.exports into a temporary file and return its bytes (for a download)."""
     import tempfile
 
+    from minetrace.queries.exports import (
+        export_appendix,
+        export_cmrt,
+        export_findings,
+        export_flagged,
+        export_responses,
+    )
+
     with tempfile.TemporaryDirectory(prefix="minetrace-export-") as tmp:
         out = Path(tmp) / f"export.{fmt}"
         with reference() as ref:
             model = _model(ref, year)
             if kind == "flagged":
-                query("exports", "export_flagged")(store(), model, out, year=year)
+                export_flagged(store(), model, out, year=year)
             elif kind == "appendix":
-                query("exports", "export_appendix")(store(), model, out, year)
+                export_appendix(store(), model, out, year)
             elif kind == "cmrt":
                 tpl = None
                 if template:
                     tpl = Path(tmp) / "template.xlsx"
                     tpl.write_bytes(template)
-                query("exports", "export_cmrt")(store(), model, out, year, template=tpl, company=company_block())
+                export_cmrt(store(), model, out, year, template=tpl, company=company_block())
             elif kind == "responses":
-                query("exports", "export_responses")(store(), out, year, model=model)
+                export_responses(store(), out, year, model=model)
             elif kind == "findings":
-                query("exports", "export_findings")(store(), out, year, model=model)
+                export_findings(store(), out, year, model=model)
             elif kind == "report":
                 _report(out, year, ref)
             else:
@@ -734,6 +748,8 @@ def build_cmrt(year: int | None, template: bytes | None = None) -> tuple[bytes, 
     export result with status and findings)."""
     import tempfile
 
+    from minetrace.queries.exports import export_cmrt
+
     with tempfile.TemporaryDirectory(prefix="minetrace-export-") as tmp:
         out = Path(tmp) / "cmrt.xlsx"
         tpl = None
@@ -741,7 +757,7 @@ def build_cmrt(year: int | None, template: bytes | None = None) -> tuple[bytes, 
             tpl = Path(tmp) / "template.xlsx"
             tpl.write_bytes(template)
         with reference() as ref:
-            res = query("exports", "export_cmrt")(store(), _model(ref, year), out, year, template=tpl,
+            res = export_cmrt(store(), _model(ref, year), out, year, template=tpl,
                                                   company=company_block() or None)
         return out.read_bytes(), res.to_json()
 
@@ -755,22 +771,26 @@ def export_cached(k: tuple[str, str], kind: str, fmt: str, year: int | None) -> 
 @st.cache_data(show_spinner=False, max_entries=16)
 def what_if(k: tuple[str, str], cid: str, change: str, year: int | None) -> dict[str, Any]:
     """queries.whatif: suppliers whose flag or worst risk changes if `cid` became `change`."""
-    fn = query("whatif", "what_if")
+    from minetrace.queries.whatif import what_if as whatif_what_if
+
     with reference() as ref:
         model = _model(ref, year)
-        return plain(fn(store(), ref, {cid: change}, year=year, policy=model.policy, as_of=model.as_of))
+        return plain(whatif_what_if(store(), ref, {cid: change}, year=year, policy=model.policy, as_of=model.as_of))
 
 
 def what_if_changes() -> tuple[str, ...]:
-    return tuple(query("whatif", "CHANGES"))
+    from minetrace.queries.whatif import CHANGES
+
+    return tuple(CHANGES)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def year_diff(k: tuple[str, str], year_from: int, year_to: int, supplier_id: str | None = None) -> dict[str, Any]:
     """queries.diff: smelters added and dropped, status changes (overall or for one supplier)."""
-    fn = query("diff", "year_diff")
+    from minetrace.queries.diff import year_diff as diff_year_diff
+
     with reference() as ref:
-        return plain(fn(store(), year_from, year_to, facts=ref, policy=policy(),
+        return plain(diff_year_diff(store(), year_from, year_to, facts=ref, policy=policy(),
                         supplier_ids=[supplier_id] if supplier_id else None))
 
 
@@ -786,10 +806,12 @@ def _campaign_ctx(ref: Any, year: int | None) -> Any:
 @st.cache_data(show_spinner=False, max_entries=16)
 def campaign_funnel(k: tuple[str, str], year: int | None) -> dict[str, Any]:
     """The response funnel from real contact dates (queries.campaign.funnel; counts = survey status figures)."""
-    fn = query("minetrace.queries.campaign.funnel", "campaign_funnel")
+    from minetrace.queries.campaign.funnel import campaign_funnel as funnel_campaign_funnel
+    from minetrace.queries.survey import program_reference_date
+
     with reference() as ref:
         model = _model(ref, year)
-        return plain(fn(store(), year, query("survey", "program_reference_date")(model), model.policy))
+        return plain(funnel_campaign_funnel(store(), year, program_reference_date(model), model.policy))
 
 
 MESSAGE_COLS = ["created", "kind", "seq", "supplier_id", "supplier_name", "to", "subject", "state", "last_error",
@@ -799,8 +821,10 @@ MESSAGE_COLS = ["created", "kind", "seq", "supplier_id", "supplier_name", "to", 
 @st.cache_data(show_spinner=False, max_entries=16)
 def campaign_messages(k: tuple[str, str], year: int | None) -> pd.DataFrame:
     """Every campaign message of the ledger (requests, reminders, receipts) with its state."""
+    from minetrace.queries.campaign.ledger import load_messages
+
     rows = []
-    for m in query("minetrace.queries.campaign.ledger", "load_messages")(store(), year=year):
+    for m in load_messages(store(), year=year):
         d = m.to_json()
         d["to"] = ", ".join(m.to)
         d["file_name"] = m.detail.get("file_name")
@@ -817,9 +841,11 @@ CASE_COLS = ["key", "cid", "smelter_name", "metal", "supplier_id", "supplier_nam
 @st.cache_data(show_spinner=False, max_entries=16)
 def campaign_cases(k: tuple[str, str], year: int | None = None) -> pd.DataFrame:
     """Mitigation cases (queries.campaign.cases), open ones first, as flat rows."""
-    load_cases = query("minetrace.queries.campaign.cases", "load_cases")
-    cases = query("minetrace.queries.campaign.cases", "filter_cases")(load_cases(store()), year=year)
-    rows = query("minetrace.queries.campaign.cases", "case_rows")(cases)
+    from minetrace.queries.campaign.cases import case_rows, filter_cases, load_cases
+
+    cases = filter_cases(load_cases(store()),
+                                                            year=year)
+    rows = case_rows(cases)
     return frame(rows, CASE_COLS)[CASE_COLS]
 
 
@@ -828,12 +854,15 @@ def reminder_plan(k: tuple[str, str], year: int, day: str) -> pd.DataFrame:
     """Who would get a reminder if the batch were written on `day`, and who is held (and why) — nothing written."""
     from datetime import date as _date
 
-    drafts_fn = query("minetrace.queries.campaign.reminders", "reminder_drafts")
-    settings = query("minetrace.queries.campaign.settings", "load_settings")()
+    from minetrace.queries.campaign.reminders import reminder_drafts
+    from minetrace.queries.campaign.settings import load_settings
+    from minetrace.queries.survey import program_reference_date
+
+    settings = load_settings()
     with reference() as ref:
         ctx = _campaign_ctx(ref, year)
-        ref_date = query("survey", "program_reference_date")(ctx.model)  # as `survey status` does
-        drafts, held = drafts_fn(ctx.store, year, ref_date, ctx.policy, settings, _date.fromisoformat(day))
+        ref_date = program_reference_date(ctx.model)  # as `survey status` does
+        drafts, held = reminder_drafts(ctx.store, year, ref_date, ctx.policy, settings, _date.fromisoformat(day))
     rows = [{"supplier_id": d.supplier_id, "name": d.supplier_name, "action": f"reminder {d.seq}",
              "status": d.detail.get("status"), "to": ", ".join(d.to), "why": ""} for d in drafts]
     rows += [{"supplier_id": h.supplier_id, "name": h.name, "action": h.reason, "status": None, "to": None,
@@ -844,7 +873,9 @@ def reminder_plan(k: tuple[str, str], year: int, day: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=16)
 def receipts_pending(k: tuple[str, str], year: int | None) -> int:
     """Stored forms without a receipt yet."""
-    return len(query("minetrace.queries.campaign.receipts", "declarations_without_receipt")(store(), year))
+    from minetrace.queries.campaign.receipts import declarations_without_receipt
+
+    return len(declarations_without_receipt(store(), year))
 
 
 def smtp_status() -> tuple[bool, str]:

@@ -359,9 +359,8 @@ def _data_dates(ctx: QueryContext) -> dict[str, Any]:
     out: dict[str, Any] = {"declarations": len(decls), "received_first": received[0] if received else None,
                            "received_last": received[-1] if received else None,
                            "template_versions": dict(sorted(versions.items())), "snapshots": [], "imports": []}
-    summary = getattr(ctx.facts, "summary", None)
-    if callable(summary):
-        s = summary()
+    s = ctx.facts.summary()
+    if s is not None:
         out["snapshots"] = [{"kind": x["kind"], "as_of": x["as_of"], "source": x["source"]} for x in s["snapshots"]]
         out["imports"] = [{"file": i["file"], "kind": i["importer"], "as_of": i["as_of"]} for i in s["imports"]]
         out["watchlist"] = s.get("watchlist")
