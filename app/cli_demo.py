@@ -286,7 +286,7 @@ def demo_figures(store_dir: Path, year: int = DEMO_YEAR) -> dict[str, Any]:
         risks = rated_smelters(ctx.store, ctx.model, year)
         reports = list(ctx.store.reports(year=year))
         flagged_suppliers = suppliers_with_flagged_paths(ctx.store, ctx.model, year)
-        reviews = len(ctx.facts.open_reviews()) if ctx.facts is not None else 0
+        reviews = len(ctx.facts.open_reviews()) if isinstance(ctx.facts, ReferenceStore) else 0
     return {"as_of": ctx.model.as_of.isoformat(), "risk": dict(Counter(r.level or "none" for r in risks)),
             "smelters": len(risks), "rows": len(reports), "rows_resolved": sum(1 for h in reports if h.cid),
             "flagged_smelters": sorted(r.cid or r.key for r in risks if r.flagged),

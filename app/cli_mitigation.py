@@ -56,8 +56,8 @@ def register(root: typer.Typer) -> None:
             emit({"cases": [c.to_json() for c in cases]})
             return
         t = Table(title="Mitigation cases")
-        for c in ("smelter", "supplier", "state", "opened", "due", "closed / proposal"):
-            t.add_column(c)
+        for header in ("smelter", "supplier", "state", "opened", "due", "closed / proposal"):
+            t.add_column(header)
         for c in cases:
             end = (f"{c.closed_on} {c.closed_reason}" if not c.is_open else
                    (f"proposed: {c.proposal['reason']} ({c.proposal['file_name']})" if c.proposal else ""))

@@ -168,6 +168,7 @@ def status_cmd(
     fac = ref.facility(cid)
     chain = ref.current_cid(cid)
     status = ref.status_as_of(cid, as_of)
+    ref_watch = ref.on_watchlist(cid)
     data = {
         "cid": cid.strip().upper(),
         "facility": fac.to_json() if fac else None,
@@ -177,7 +178,7 @@ def status_cmd(
         "chain_notes": chain.notes,
         "status": status.to_json(),
         "revisions": ref.revisions(cid),
-        "watchlist": ref.on_watchlist(cid),
+        "watchlist": ref_watch,
     }
     ref.close()
     if as_json:
@@ -203,7 +204,7 @@ def status_cmd(
     out.print(f"status as of {markup(s.as_of)}: [bold]{markup(s.status)}[/bold]{extra}{flags}"
               f"  (basis {markup(s.basis)}, observed {markup(s.observed_on or '—')}; "
               f"{markup(s.source or 'no source', 300)})")
-    for w in data["watchlist"]:
+    for w in ref_watch:
         out.print(f"[red]watchlist[/red] {markup(w['list_name'])}: {markup(w['evidence'], 300)} — "
                   f"{markup(w['source'], 300)}")
 

@@ -197,6 +197,7 @@ class EmbeddedStore:
             raise NotADirectoryError(f"store path {self.directory} exists and is not a folder")
         self.files_dir: Path | None = self.directory / "files"
         self.path = self.directory / DB_NAME
+        self._db: sqlite3.Connection
         self._lock = threading.RLock()
         self.read_only = False
         self.read_only_reason = ""
@@ -745,7 +746,8 @@ class EmbeddedStore:
 
     def declarations(self, supplier_id: str | None = None, year: int | None = None,
                      current_only: bool = True) -> list[DeclarationInfo]:
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         if supplier_id is not None:
             clauses.append("supplier_id = ?")
             params.append(supplier_id)
@@ -937,9 +939,7 @@ class EmbeddedStore:
         for sid in sorted(by_supplier):
             keys = by_supplier[sid]
             distinct = set(keys)
-            smelters = Counter(map(label, distinct))
-            if None in smelters:  # smelters `classes` does not name fall in class ""
-                smelters[""] += smelters.pop(None)
+            smelters = Counter(label(k) or "" for k in distinct)  # smelters `classes` does not name: class ""
             if len(distinct) == len(keys):
                 n_rows = smelters
             else:

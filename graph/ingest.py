@@ -49,7 +49,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from minetrace.graph import schema as S
 from minetrace.graph.resolving import RowResolver, default_resolver, provisional_key
@@ -363,7 +363,7 @@ def display_name(src: Source) -> str:
 
 def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: SupplierLinker, year: int | None,
          parent_supplier_id: str | None, parse: ParseFn | None, learner: Any = None,
-         prelearned: str | None | bool = False) -> FileResult:
+         prelearned: str | None | Literal[False] = False) -> FileResult:
     from minetrace.ingest.workbook import UnreadableWorkbook
 
     name = printable_name(src.name)
@@ -442,7 +442,7 @@ def _learning_failed(name: str, exc: BaseException) -> StoreError:
                       f"file's Look-up ({exc.__class__.__name__}: {exc}); nothing from this file was kept")
 
 
-def _prelearn(learner: Any, src: Source, store: GraphStore) -> str | None | bool:
+def _prelearn(learner: Any, src: Source, store: GraphStore) -> str | None | Literal[False]:
     """Import the Look-up a not-yet-stored file carries, reading only what template detection needs.
 
     Returns what was learned (a label), None when nothing was new, False when the file could not be

@@ -81,7 +81,8 @@ _DECL_FIELDS = ("id", "supplier_id", "file_name", "template_kind", "template_ver
 _PENDING_HEAD, _PENDING_TAIL = INVALID_PENDING.split("{current}")
 _DOMAIN_HEAD, _rest = DOMAIN_HOLD.split("{domain}")
 _DOMAIN_MID, _DOMAIN_TAIL = _rest.split("{identity}")
-RULE_PARAMS = {"pending_head": _PENDING_HEAD, "pending_tail": _PENDING_TAIL, "domain_head": _DOMAIN_HEAD,
+RULE_PARAMS: dict[str, Any] = {
+               "pending_head": _PENDING_HEAD, "pending_tail": _PENDING_TAIL, "domain_head": _DOMAIN_HEAD,
                "domain_mid": _DOMAIN_MID, "domain_tail": _DOMAIN_TAIL, "master_origin": S.ORIGIN_MASTER,
                "declared_origin": S.ORIGIN_DECLARED}
 
@@ -1122,7 +1123,7 @@ def _campaign_rid(kind: str, key: str) -> str:
 
 
 def _decl_info(props: dict[str, Any]) -> DeclarationInfo:
-    d = {k: props.get(k) for k in _DECL_FIELDS}
+    d: dict[str, Any] = {k: props.get(k) for k in _DECL_FIELDS}
     d["current"] = bool(d["current"])
     d["accepted"] = bool(d["accepted"])
     d["metals"] = list(d["metals"] or [])

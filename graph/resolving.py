@@ -2,7 +2,7 @@
 
 Why: the graph ingest needs a `resolve(row) -> Resolution` for every smelter row. The real
 resolver (exact CID, retired-CID chains, aliases, fuzzy names) lives in `ingest.resolve`; this
-module finds it and, when it cannot be built, falls back to `CidOnlyResolver`, which trusts a
+module opens it and, for a caller that cannot build it, offers `CidOnlyResolver`, which trusts a
 well-formed CID as written and keeps every other row as a provisional smelter — nothing is
 dropped, and the fallback says so in `Resolution.notes`.
 """
@@ -10,7 +10,8 @@ dropped, and the fallback says so in `Resolution.notes`.
 from __future__ import annotations
 
 import re
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Protocol
 
 from minetrace.ingest.names import normalise_name
 from minetrace.ingest.records import Resolution, SmelterRow
@@ -57,26 +58,8 @@ class CidOnlyResolver:
                           provisional_key=provisional_key(row), notes=["CID-only resolver: no name matching"])
 
 
-def default_resolver(reference_dir: Any = None) -> tuple[RowResolver, str]:
-    """(resolver, description): the reference resolver when it can be built, else CID-only."""
-    try:
-        from minetrace.ingest import resolve as resolve_mod  # type: ignore[attr-defined]
-    except ImportError:
-        resolve_mod = None
-    if resolve_mod is not None:
-        for factory in ("default_resolver", "open_resolver"):
-            fn = getattr(resolve_mod, factory, None)
-            if callable(fn):
-                try:
-                    return fn(reference_dir) if reference_dir is not None else fn(), f"ingest.resolve.{factory}"
-                except TypeError:
-                    return fn(), f"ingest.resolve.{factory}"
-        cls = getattr(resolve_mod, "Resolver", None)
-        if cls is not None:
-            opener = getattr(cls, "open", None)
-            if callable(opener):
-                return opener(reference_dir), "ingest.resolve.Resolver"
-            from minetrace.ingest.reference.store import ReferenceStore
+def default_resolver(reference_dir: str | Path | None = None) -> tuple[RowResolver, str]:
+    """(resolver, description): the reference resolver of the store folder `reference_dir` (decisions included)."""
+    from minetrace.ingest.resolve import default_resolver as open_resolver
 
-            return cls(ReferenceStore.open(reference_dir)), "ingest.resolve.Resolver"
-    return CidOnlyResolver(), "CID-only (ingest.resolve not available)"
+    return open_resolver(reference_dir), "ingest.resolve.default_resolver"

@@ -76,15 +76,15 @@ class Geography:
             self.whole.setdefault(iso2.upper(), {"iso2": iso2.upper(), "source": "policy risk.cahra.extra"})
 
     def is_covered(self, iso2: str | None) -> bool:
-        return bool(iso2) and iso2.upper() in self.covered
+        return iso2 is not None and iso2.upper() in self.covered
 
     def is_cahra_country(self, iso2: str | None) -> bool:
         """A whole-country CAHRA entry (what a declared mine country — never an area — can match)."""
-        return bool(iso2) and iso2.upper() in self.whole
+        return iso2 is not None and iso2.upper() in self.whole
 
     def has_cahra(self, iso2: str | None) -> bool:
         """The country has any CAHRA entry (whole or sub-national)."""
-        return bool(iso2) and (iso2.upper() in self.whole or iso2.upper() in self.areas)
+        return iso2 is not None and (iso2.upper() in self.whole or iso2.upper() in self.areas)
 
     def cahra_match(self, iso2: str | None, state: Any = None) -> CahraMatch | None:
         """The CAHRA entry a location falls in (None when the country has no entry at all)."""

@@ -147,11 +147,11 @@ def _flagged_paths(store: GraphStore, model: RiskModel, year: int | None, suppli
         key = str(h.get("smelter_key"))
         risk = risks[key]
         sid = str(h.get("supplier_id"))
-        did = h.get("declaration_id")
+        did = str(h.get("declaration_id"))
         dp = decl_parts.get((sid, did))
         if dp is None:
             decl = {k: h.get(k) for k in decl_keys}
-            dp = decl_parts[(sid, did)] = (decl, Hop("DECLARED", sid, decl["declaration_id"], decl))
+            dp = decl_parts[(sid, did)] = (decl, Hop("DECLARED", sid, did, decl))
         decl, declared_hop = dp
         sp = smelter_parts.get(key)
         if sp is None:

@@ -318,6 +318,7 @@ def policy_from_dict(raw: dict[str, Any], source: str = "dict") -> Policy:
         appendix_conformant_label=str(rp.get("appendix_conformant_label", "Yes")),
         appendix_other_label=str(rp.get("appendix_other_label", "Unknown")),
     )
-    meta = raw.get("preset") if isinstance(raw.get("preset"), dict) else {}
+    preset = raw.get("preset")
+    meta: dict[str, Any] = preset if isinstance(preset, dict) else {}
     return Policy(risk=risk, program=program, scoping=scoping, survey=survey, report=report, source=source,
                   raw=raw, name=str(meta.get("name") or DEFAULT_PRESET), title=str(meta.get("title") or ""))

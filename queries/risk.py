@@ -270,8 +270,8 @@ def rule_removal(c: Case) -> None:
         return
     rp = m.policy.risk
     removed_on, why = get(c.status, "removed_on"), get(c.status, "removal_reason")
-    if removed_on is None and get(c.fac, "retired") and as_date(get(c.fac, "removed_on")) and \
-            as_date(get(c.fac, "removed_on")) <= m.as_of:
+    fac_removed = as_date(get(c.fac, "removed_on"))
+    if removed_on is None and get(c.fac, "retired") and fac_removed and fac_removed <= m.as_of:
         removed_on, why = get(c.fac, "removed_on"), get(c.fac, "removal_reason")
     if not removed_on:
         return

@@ -126,14 +126,15 @@ def what_if(store: GraphStore, facts: ReferenceStore, changes: dict[str, str], y
     before = {r.supplier_id: r for r in supplier_rollup(store, before_m, year)}
     after = {r.supplier_id: r for r in supplier_rollup(store, after_m, year)}
     changed_ids = []
-    for sid, a in after.items():
-        b = before.get(sid) or replace(a, worst_risk=None, flagged_paths=0, high_paths=0)
-        if (b.worst_risk, b.flagged_paths > 0, b.high_paths) != (a.worst_risk, a.flagged_paths > 0, a.high_paths):
+    for sid, sa in after.items():
+        sb = before.get(sid) or replace(sa, worst_risk=None, flagged_paths=0, high_paths=0)
+        if (sb.worst_risk, sb.flagged_paths > 0, sb.high_paths) != (sa.worst_risk, sa.flagged_paths > 0,
+                                                                     sa.high_paths):
             changed_ids.append(sid)
-            result.suppliers.append({"supplier_id": sid, "name": a.name, "before": b.worst_risk, "after": a.worst_risk,
-                                     "flagged_before": b.flagged_paths > 0, "flagged_after": a.flagged_paths > 0,
-                                     "high_paths_before": b.high_paths, "high_paths_after": a.high_paths,
-                                     "contact_email": a.contact_email})
+            result.suppliers.append({"supplier_id": sid, "name": sa.name, "before": sb.worst_risk,
+                                     "after": sa.worst_risk, "flagged_before": sb.flagged_paths > 0,
+                                     "flagged_after": sa.flagged_paths > 0, "high_paths_before": sb.high_paths,
+                                     "high_paths_after": sa.high_paths, "contact_email": sa.contact_email})
     if changed_ids:
         keys = set()
         for cid in overlay.changes:

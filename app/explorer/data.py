@@ -415,7 +415,7 @@ def flagged_smelters(k: tuple[str, str], year: int | None) -> pd.DataFrame:
         model = _model(ref, year)
         # every smelter node, as the roll-up and queries.paths ask: the remembered ratings are then shared
         risks = smelter_ratings(s, model, year, keys=[str(x.key) for x in s.smelters()])
-        rows = []
+        rows: list[dict[str, Any]] = []
         for key, r in risks.items():
             flags = smelter_flags(r, model) if key in counts else []
             if not flags:
@@ -438,7 +438,7 @@ def flagged_paths(k: tuple[str, str], year: int | None, smelter_keys: tuple[str,
 
     with reference() as ref:
         paths = paths_flagged_paths(store(), _model(ref, year), year=year,
-                   **({"smelter_keys": list(smelter_keys)} if smelter_keys is not None else {}))
+                                    smelter_keys=list(smelter_keys) if smelter_keys is not None else None)
     rows = []
     for p in paths:  # attribute access only: asdict() of every path costs minutes at 1,000 suppliers
         reports_hop = next((h.evidence for h in p.hops if h.kind == "REPORTS"), {})
@@ -679,7 +679,8 @@ def _report(out: Path, year: int | None, ref: Any) -> None:
     from minetrace.queries.context import QueryContext
     from minetrace.queries.policy import load_policy
 
-    chosen = year if year is not None else (years(key()) or [None])[0]
+    newest: list[int | None] = [*years(key()), None]
+    chosen = year if year is not None else newest[0]
     ctx = QueryContext(store(), ref, load_policy(), chosen)
     draft_report(ctx, out, ReportOptions(shapes=country_shapes, json_path=out.with_suffix(".report.json")))
 

@@ -98,7 +98,7 @@ def unavailable(exc: Exception, what: str) -> None:
     st.info(f"{md(what)} is not available yet: {md(exc, 600)}")
 
 
-def kpis(items: Sequence[tuple[str, Any] | tuple[str, Any, str]], per_row: int = 4) -> None:
+def kpis(items: Sequence[tuple[str, Any] | tuple[str, Any, str | None]], per_row: int = 4) -> None:
     for start in range(0, len(items), per_row):
         cols = st.columns(per_row)
         for col, item in zip(cols, items[start:start + per_row], strict=False):

@@ -43,7 +43,7 @@ class Funnel:
     valid: int
     invalid: int
     not_responded: int
-    response_rate: float
+    response_rate: float | None
     median_days_to_respond: float | None
     mean_days_to_respond: float | None
     reminders_per_responder: float | None

@@ -24,7 +24,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from email import policy
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.utils import format_datetime, formataddr, getaddresses, parseaddr
 from functools import lru_cache
 from pathlib import Path
@@ -109,7 +109,9 @@ def build_message(*, sender: str, to: list[str], subject: str, body: str, msg_id
         # the base64 body is spliced in by `message_bytes` (encoded once per file, not once per message)
         msg.add_attachment(_placeholder(i).encode(), maintype=maintype, subtype=subtype or "octet-stream",
                            filename=a.filename, cte="7bit")
-        part = msg.get_payload()[-1]
+        payload = msg.get_payload()
+        part = payload[-1] if isinstance(payload, list) else None
+        assert isinstance(part, Message)  # add_attachment made the message multipart
         del part["Content-Transfer-Encoding"]
         part["Content-Transfer-Encoding"] = "base64"
         part.set_payload(_placeholder(i))

@@ -17,7 +17,7 @@ from minetrace.queries.cmr.texts import Texts
 from minetrace.queries.policy import Policy
 
 
-class Lookup(dict):  # type: ignore[type-arg]
+class Lookup(dict):
     """A mapping whose unknown keys raise a KeyError naming what exists (shown by the CLI)."""
 
     kind = "value"

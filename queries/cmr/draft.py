@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
 from minetrace.queries.cmr.charts import Shapes, render_charts
@@ -110,7 +110,8 @@ def _render(template: bytes, name: str, context: dict[str, Any]) -> DocxTemplate
     try:
         tpl.render(context, jinja_env=env)
     except TemplateError as exc:
-        where = f" (line {exc.lineno} of the document XML)" if getattr(exc, "lineno", None) else ""
+        lineno = exc.lineno if isinstance(exc, TemplateSyntaxError) else None
+        where = f" (line {lineno} of the document XML)" if lineno else ""
         raise ReportError(f"{name}: template error{where}: {clean(exc.message or exc)}") from exc
     except KeyError as exc:
         raise ReportError(f"{name}: {clean(exc.args[0] if exc.args else exc)}") from exc

@@ -60,7 +60,7 @@ def placeholder(key: str) -> Marked:
     return Marked(PLACEHOLDER, key, f"[To be completed by the Company: {prompt}]")
 
 
-class Texts(dict):  # type: ignore[type-arg]
+class Texts(dict):
     """key → Marked user text; a key the company did not write gives its marked placeholder."""
 
     def __missing__(self, key: str) -> Marked:

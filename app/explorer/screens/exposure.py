@@ -121,7 +121,7 @@ def _country_section(k: tuple[str, str], year: int | None) -> tuple[list[str], d
 
 def _map(k: tuple[str, str], year: int | None) -> None:
     hops = data.reports(k, year)
-    located = Counter()
+    located: Counter[str] = Counter()
     for _key, iso in hops[["smelter_key", "country_iso2"]].drop_duplicates().itertuples(index=False):
         if iso:
             located[str(iso)] += 1

@@ -97,7 +97,7 @@ def _reviews(k: tuple[str, str]) -> None:
                 options = [str(c.get("cid")) for c in cands]
                 labels = {str(c.get("cid")): md(f"{c.get('cid')} {c.get('name') or ''} ({c.get('score')})")
                           for c in cands}
-                pick = st.radio("Candidate", options, format_func=lambda v, lb=labels: lb.get(v, v),
+                pick = st.radio("Candidate", options, format_func=labels.get,
                                 key=f"rev_pick_{item['id']}", horizontal=True)
                 c1, c2 = st.columns(2)
                 if c1.button("Accept", key=f"rev_accept_{item['id']}", type="primary"):

@@ -1,0 +1,17 @@
+"""graph/, queries/ and app/ type-check (mypy, configured in pyproject.toml): runs as part of `make test`.
+
+Why: the store protocols (graph.store.GraphStore, ReferenceStore) are the only way into the stores; the type
+checker is what holds every query and page to them (strict on the protocol module itself).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def test_mypy_clean() -> None:
+    result = subprocess.run([sys.executable, "-m", "mypy"], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
