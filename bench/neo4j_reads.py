@@ -1,0 +1,155 @@
+"""Neo4j reads against the embedded store: one-CID exposure, flagged paths and the supplier roll-up.
+
+Target (issue 15 §5): each within 2× the embedded store at 1k and 10k suppliers. The baseline is the embedded
+store answering the same question on the same data in the same run; the ratio Neo4j / embedded is printed.
+
+Data: bench/query_speed.py's generated program (graph.synth, one reporting year, a real ReferenceStore with RMAP
+statuses, a watchlist and the Covered Countries), ingested into an embedded store and, with the same declarations
+and resolutions, into a real Neo4j 5.26 (NEO4J_URI, else the test harness's server, started here and stopped at
+the end).
+
+Each query is timed cold (no smelter rating or supplier chain remembered: the first visit after a write) and warm
+(again, as the explorer's rerun or a second CLI question in one process does). Exposure is the median of a few
+CIDs. Wall and CPU time of this process are printed (Neo4j's server time is in the wall time only).
+
+Usage: .venv/bin/python bench/neo4j_reads.py [--sizes 1000 10000] [--queries 10] [--keep DIR] [--json]
+  --keep DIR  build each size's stores under DIR/<size> once and reuse them (the Neo4j graph is reloaded only
+              when it does not hold that size's program)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from query_speed import YEAR, build  # noqa: E402  (the same program and reference facts)
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, float]:
+    t0, c0 = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def neo4j_server() -> tuple[str, Any]:
+    """(bolt URI, server to stop or None): $NEO4J_URI, else the test harness's Neo4j started here."""
+    if os.environ.get("NEO4J_URI"):
+        return os.environ["NEO4J_URI"], None
+    from neo4j_server import HarnessServer, build_harness
+
+    build_harness()
+    server = HarnessServer(Path(tempfile.mkdtemp(prefix="minetrace-bench-neo4j-"))).start()
+    return server.uri, server
+
+
+def load_neo4j(uri: str, n: int) -> Any:
+    """The Neo4j store holding the same program as `build(n, …)`'s embedded store (reloaded when it does not)."""
+    from graph import synth
+    from graph.neo4j_store import Neo4jStore
+    from graph.store import SupplierRecord
+
+    store = Neo4jStore(uri)
+    expected = sum(1 for _ in synth.program(n, seed=YEAR, pool=synth.facility_pool(600, seed=11), year=YEAR - 1))
+    if len(store.declarations(year=YEAR)) == expected:
+        return store
+    store.clear()
+    pool = synth.facility_pool(600, seed=11)
+    known = {f.cid: f for f in pool}
+    t0 = time.perf_counter()
+    for decl, name in synth.program(n, seed=YEAR, pool=pool, year=YEAR - 1):
+        sid = f"S{decl.file.sha256[:10]}"
+        store.ingest_declaration(decl, synth.resolve_exact(decl, known), SupplierRecord(id=sid, name=name), YEAR)
+    print(f"  neo4j: {n} suppliers loaded in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    return store
+
+
+def measure(store: Any, ref: Any, cids: list[str]) -> dict[str, float]:
+    """Seconds (wall, and CPU of this process) of each read, cold and warm."""
+    from queries.exposure import cid_exposure, clear_chain_cache
+    from queries.paths import flagged_paths
+    from queries.policy import load_policy
+    from queries.ratings import clear_ratings
+    from queries.risk import RiskModel
+    from queries.rollup import supplier_rollup
+
+    policy = load_policy()
+    out: dict[str, float] = {}
+
+    def cold() -> None:
+        clear_ratings()
+        clear_chain_cache()
+
+    cold()
+    exp_cold = [_timed(lambda c=c: cid_exposure(store, [c], facts=ref, year=YEAR)) for c in cids[:1]]
+    exp_warm = [_timed(lambda c=c: cid_exposure(store, [c], facts=ref, year=YEAR)) for c in cids]
+    out["exposure_cold"], out["exposure_cold_cpu"] = exp_cold[0]
+    out["exposure_warm"] = statistics.median(w for w, _ in exp_warm)
+    out["exposure_warm_cpu"] = statistics.median(c for _, c in exp_warm)
+    for name, fn in (("paths", lambda: flagged_paths(store, RiskModel(ref, policy, year=YEAR), year=YEAR)),
+                     ("rollup", lambda: supplier_rollup(store, RiskModel(ref, policy, year=YEAR), YEAR))):
+        cold()
+        out[f"{name}_cold"], out[f"{name}_cold_cpu"] = _timed(fn)
+        out[f"{name}_warm"], out[f"{name}_warm_cpu"] = _timed(fn)
+    return out
+
+
+def run(n: int, queries: int, uri: str, keep: Path | None) -> dict[str, Any]:
+    directory = (keep / str(n)) if keep else Path(tempfile.mkdtemp(prefix=f"minetrace-neo4j-reads-{n}-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    embedded, ref, cids = build(n, directory)
+    neo = load_neo4j(uri, n)
+    rows = len(embedded.reports(year=YEAR))
+    assert rows == len(neo.reports(year=YEAR)), "both stores must hold the same program"
+    rng = random.Random(9)
+    sample = [rng.choice(cids) for _ in range(queries)]
+    emb = measure(embedded, ref, sample)
+    nj = measure(neo, ref, sample)
+    result: dict[str, Any] = {"suppliers": n, "rows": rows, "embedded": emb, "neo4j": nj,
+                              "ratio": {k: round(nj[k] / max(emb[k], 1e-6), 2) for k in emb if not k.endswith("cpu")}}
+    embedded.close()
+    neo.close()
+    ref.close()
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", nargs="+", type=int, default=[1000])
+    ap.add_argument("--queries", type=int, default=10)
+    ap.add_argument("--keep", type=Path, default=None)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    uri, server = neo4j_server()
+    try:
+        results = [run(n, args.queries, uri, args.keep) for n in args.sizes]
+    finally:
+        if server is not None:
+            server.stop()
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    print("Neo4j reads vs the embedded store (same data, same run; target: ratio ≤ 2)")
+    for r in results:
+        print(f"\n{r['suppliers']} suppliers, {r['rows']} smelter rows of {YEAR}")
+        print(f"  {'read':<16}{'embedded s':>12}{'neo4j s':>10}{'ratio':>8}   (CPU s of this process: emb / neo4j)")
+        for k, ratio in r["ratio"].items():
+            e, nj = r["embedded"], r["neo4j"]
+            print(f"  {k:<16}{e[k]:>12.3f}{nj[k]:>10.3f}{ratio:>8.2f}   ({e[k + '_cpu']:.3f} / {nj[k + '_cpu']:.3f})")
+
+
+if __name__ == "__main__":
+    main()
