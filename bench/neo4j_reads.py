@@ -58,9 +58,9 @@ def neo4j_server() -> tuple[str, Any]:
 
 def load_neo4j(uri: str, n: int) -> Any:
     """The Neo4j store holding the same program as `build(n, …)`'s embedded store (reloaded when it does not)."""
-    from graph import synth
-    from graph.neo4j_store import Neo4jStore
-    from graph.store import SupplierRecord
+    from minetrace.graph import synth
+    from minetrace.graph.neo4j_store import Neo4jStore
+    from minetrace.graph.store import SupplierRecord
 
     store = Neo4jStore(uri)
     expected = sum(1 for _ in synth.program(n, seed=YEAR, pool=synth.facility_pool(600, seed=11), year=YEAR - 1))
@@ -79,12 +79,12 @@ def load_neo4j(uri: str, n: int) -> Any:
 
 def measure(store: Any, ref: Any, cids: list[str]) -> dict[str, float]:
     """Seconds (wall, and CPU of this process) of each read, cold and warm."""
-    from queries.exposure import cid_exposure, clear_chain_cache
-    from queries.paths import flagged_paths
-    from queries.policy import load_policy
-    from queries.ratings import clear_ratings
-    from queries.risk import RiskModel
-    from queries.rollup import supplier_rollup
+    from minetrace.queries.exposure import cid_exposure, clear_chain_cache
+    from minetrace.queries.paths import flagged_paths
+    from minetrace.queries.policy import load_policy
+    from minetrace.queries.ratings import clear_ratings
+    from minetrace.queries.risk import RiskModel
+    from minetrace.queries.rollup import supplier_rollup
 
     policy = load_policy()
     out: dict[str, float] = {}
