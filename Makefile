@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 DEMO_DIR ?= demo-data
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint install clean bench system-deps
+.PHONY: demo test lint typecheck install clean bench system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,11 @@ test: $(STAMP) system-deps
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+typecheck: $(STAMP)
+	$(BIN)/python scripts/typecheck.py
+
 bench: $(STAMP)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache $(DEMO_DIR) .minetrace test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache $(DEMO_DIR) .minetrace test-artifacts
