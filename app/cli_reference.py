@@ -20,7 +20,7 @@ from rich.table import Table
 from minetrace.app.safe_output import cell, console, json_text, markup, message
 from minetrace.ingest.records import SmelterRow
 from minetrace.ingest.reference import ImportError_, ReferenceStore, import_file
-from minetrace.ingest.reference.decisions import Decisions
+from minetrace.ingest.reference.decisions import DecisionError, decision_metal, record_decision
 from minetrace.ingest.resolve import Resolver
 
 EXIT_BAD_INPUT = 2
@@ -334,31 +334,23 @@ def decide_cmd(
 ) -> None:
     """Record an accept/reject decision in <store>/decisions.yaml and apply it at once: the stored rows it settles
     are re-pointed (the count is printed), and later ingests honour it."""
-    if bool(accept) == bool(reject):
-        typer.echo("give exactly one of --accept CID or --reject CID", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT)
-    canonical = _metal(metal)
-    if not canonical:
-        typer.echo(message(f"unknown metal {metal!r}"), err=True)
-        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        decision_metal(metal, accept, reject)  # before the reference store is opened
+    except DecisionError as exc:
+        typer.echo(message(str(exc)), err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     ref = _open(store)
-    target = (accept or reject or "").strip().upper()
-    fac = ref.facility(target)
-    if accept and fac is None:
-        typer.echo(message(f"{target} is not in the reference store; import the RMI list first"), err=True)
+    try:
+        rec = record_decision(ref, metal, name, country, accept=accept, reject=reject, note=note)
+    except DecisionError as exc:
+        typer.echo(message(str(exc)), err=True)
         ref.close()
-        raise typer.Exit(EXIT_BAD_INPUT)
-    if accept and fac is not None and fac.metal and fac.metal != canonical:
-        typer.echo(message(f"{target} is a {fac.metal} facility, not {canonical}"), err=True)
-        ref.close()
-        raise typer.Exit(EXIT_BAD_INPUT)
-    decisions = Decisions(ref.decisions_path)
-    d = decisions.record(canonical, name, country, accept=accept, reject=reject, note=note)
-    closed = ref.close_reviews(canonical, name, country) if accept else 0
-    verb = f"accepted {d.accept}" if accept else f"rejected {target}"
-    what = f"{fac.standard_name} " if accept and fac is not None and fac.standard_name else ""
-    typer.echo(message(f"recorded: {canonical} {name!r} {d.country or '(any country)'} → {verb} {what}"
-                       f"({closed} review item(s) closed)"))
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    d, fac = rec.decision, rec.facility
+    verb = f"accepted {d.accept}" if accept else f"rejected {rec.target}"
+    what = f"{fac.standard_name} " if fac is not None and fac.standard_name else ""
+    typer.echo(message(f"recorded: {rec.metal} {name!r} {d.country or '(any country)'} → {verb} {what}"
+                       f"({rec.closed_reviews} review item(s) closed)"))
     try:  # the decision applies at once to the rows already stored, and to every later ingest
         report = _apply(store, ref)
     finally:

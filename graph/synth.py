@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from minetrace.graph.resolving import provisional_key
+from minetrace.ingest.findings import make_finding
 from minetrace.ingest.records import (
     CompanyInfo,
     Declaration,
     FileInfo,
-    Finding,
     MineRow,
     ProductRow,
     Resolution,
@@ -79,7 +79,7 @@ def declaration(company: str, rows: list[SmelterRow], *, effective: date | None 
         checker_missing=0 if status == "valid" else 3,
     )
     if status == "invalid":
-        decl.findings.append(Finding("checker_missing", "error", "Declaration!D8", "required item missing"))
+        decl.findings.append(make_finding("required_field_missing", "Declaration!D8", "required item missing"))
     return decl
 
 

@@ -220,6 +220,10 @@ CATALOGUE: tuple[FindingType, ...] = (
     # --- the supplier master list ------------------------------------------------------------------------
     FindingType("supplier_list_unreadable", "Master list unreadable", "error",
                 "The supplier master list could not be opened or has no recognisable header.", "master_list"),
+    FindingType("supplier_list_no_header", "Master list without a header row", "error",
+                "No row in the first 20 names a supplier ID and a supplier name column: the list cannot be read "
+                "(expected headers such as 'Supplier ID', 'Supplier Name', 'Category', 'Contact Email').",
+                "master_list"),
     FindingType("supplier_list_empty", "Master list empty", "error",
                 "The supplier master list has no supplier rows.", "master_list"),
     FindingType("supplier_missing_id", "Supplier without ID", "error",

@@ -19,6 +19,7 @@ from operator import itemgetter
 from typing import Any
 
 from minetrace.ingest.detect import SMELTER_VERSION_CELLS, detect_template, version_matches
+from minetrace.ingest.findings import make_finding
 from minetrace.ingest.layouts import Layout, TableLayout
 from minetrace.ingest.layouts.model import CompanyQuestion, Question
 from minetrace.ingest.metals import canonical_metal
@@ -41,7 +42,6 @@ from minetrace.ingest.records import (
     CompanyInfo,
     Declaration,
     FileInfo,
-    Finding,
     MineRow,
     ProductRow,
     SmelterRow,
@@ -105,7 +105,7 @@ def read_declaration(wb: Workbook) -> Declaration:
     _read_checker(wb, layout, decl)
     for text in getattr(wb, "warnings", []) or []:
         code = "sheet_truncated" if "were read" in text else "workbook_warning"
-        decl.findings.append(Finding(code, "warning", wb.name, text))
+        decl.findings.append(make_finding(code, wb.name, text))
     return decl
 
 
@@ -118,17 +118,17 @@ def _template_findings(decl: Declaration, layout: Layout) -> None:
     info = decl.template
     where = f"Declaration!{layout.version_cells[0]}"
     if info.version is None:
-        decl.findings.append(Finding(
-            "unknown_version", "info", where,
+        decl.findings.append(make_finding(
+            "unknown_version", where,
             f"no revision text found; read as {info.kind} with the '{layout.id}' layout (judged by the sheets)"))
     elif not version_matches(info.version, layout):
-        decl.findings.append(Finding(
-            "unknown_version", "info", where,
+        decl.findings.append(make_finding(
+            "unknown_version", where,
             f"{info.kind} {info.version} has no layout table of its own; read with the nearest one "
             f"('{layout.id}', versions {', '.join(layout.versions[:6])})"))
     if not layout.verified:
-        decl.findings.append(Finding(
-            "layout_unverified", "info", where,
+        decl.findings.append(make_finding(
+            "layout_unverified", where,
             f"{info.kind} {info.version or ''} is read with a layout derived without a sample workbook "
             f"('{layout.id}'); check the values against the file"))
 
@@ -558,11 +558,11 @@ def _read_smelters(wb: Workbook, layout: Layout, decl: Declaration) -> None:
         prefix = f"smelters.{index}."
         decl.provenance.update({prefix + field_name: where for field_name, where in provenance.items()})
         if reason:
-            decl.findings.append(Finding("column_shift", "warning", f"{sheet.name}!row {r}",
+            decl.findings.append(make_finding("column_shift", f"{sheet.name}!row {r}",
                                          f"row {r} looks shifted by one column: {reason}{note}"))
         if smelter.consolidated:
             fields = ", ".join(sorted(smelter.split))
-            decl.findings.append(Finding("consolidated_row", "warning", f"{sheet.name}!row {r}",
+            decl.findings.append(make_finding("consolidated_row", f"{sheet.name}!row {r}",
                                          f"row {r} joins several values with '|' ({fields}); kept raw and split"))
 
 

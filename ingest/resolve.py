@@ -44,6 +44,7 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz
 
+from minetrace.ingest.findings import make_finding
 from minetrace.ingest.names import TRADE_WORDS, NameForms, name_forms, name_tokens, normalise_name
 from minetrace.ingest.records import Candidate, Declaration, Finding, Resolution, SmelterRow
 from minetrace.ingest.reference.countries import country_iso2
@@ -453,7 +454,7 @@ class Resolver:
                     notes.append(f"{ident} is shaped like an old-style ID but {ident[1:4]} is no ISO-3 country code")
                     continue
                 if metal and oid.metal != metal:
-                    findings.append(Finding("old_id_metal_mismatch", "warning", "",
+                    findings.append(make_finding("old_id_metal_mismatch", "",
                                             f"old-style ID {ident} is a {oid.metal} ID but the row says {metal}; "
                                             "the ID is set aside"))
                     continue
@@ -514,18 +515,18 @@ class Resolver:
         fac = self.facs.get(ident)
         if fac is None and not self.has_reference_list:
             # no reference list imported yet: a well-formed CID is the supplier's best evidence
-            findings.append(Finding("cid_unverified", "info", "",
+            findings.append(make_finding("cid_unverified", "",
                                     f"{ident} taken as written: no RMI reference list or template Look-up has "
                                     "been imported (minetrace reference import …)"))
             return Resolution(status="resolved", cid=ident, method="cid_unverified", score=100.0,
                               given_cid=ident, metal=metal, country_iso2=countries[0] if countries else None,
                               findings=findings, notes=notes)
         if fac is None:
-            findings.append(Finding("cid_unknown", "warning", "",
+            findings.append(make_finding("cid_unknown", "",
                                     f"{ident} is not in the reference store (import a newer RMI list?)"))
             return None
         if metal and fac.metal and fac.metal != metal:
-            findings.append(Finding("cid_wrong_metal", "warning", "",
+            findings.append(make_finding("cid_wrong_metal", "",
                                     f"{ident} is a {fac.metal} facility ({fac.name}) but the row says {metal}"))
             return None
         norms = [f.norm for f in facts.names]
@@ -538,11 +539,11 @@ class Resolver:
                                                             for c in countries):
             msg = (f"{ident} ({target.name}) is in {target.iso2} but the row says {', '.join(countries)}")
             if sc is not None and sc >= self.policy.repair_name_min:
-                res.findings.append(Finding("cid_country_mismatch", "warning", "", msg + "; the name agrees with the "
+                res.findings.append(make_finding("cid_country_mismatch", "", msg + "; the name agrees with the "
                                             "CID, so the CID was kept"))
                 res.reasons.append("the row's name agrees with the CID; its country does not")
                 return res
-            findings.append(Finding("cid_country_mismatch", "warning", "", msg + "; nothing else on the row backs "
+            findings.append(make_finding("cid_country_mismatch", "", msg + "; nothing else on the row backs "
                                     "the CID"))
             cand = self._candidate(res.cid, 100.0, [f"the row's CID {ident}", f"country contradicts: {msg}"])
             return Resolution(status="review", cid=None, method="cid_country_mismatch", score=100.0,
@@ -550,8 +551,8 @@ class Resolver:
                               notes=notes + res.notes, provisional_key=self._key(metal, facts, countries),
                               reasons=["a country contradiction is never accepted without a second fact"])
         if sc is not None and sc < 45:
-            res.findings.append(Finding(
-                "cid_name_mismatch", "info", "",
+            res.findings.append(make_finding(
+                "cid_name_mismatch", "",
                 f"the row's name scores {sc:.0f} against {ident} ({fac.name}); the CID was kept"))
         return res
 
@@ -561,7 +562,7 @@ class Resolver:
         fitting = [v for v in variants if not metal or self.facs[v].metal == metal]
         if not norms:  # nothing to confirm a repair with: a human decides
             if fitting:
-                findings.append(Finding("malformed_cid", "warning", "",
+                findings.append(make_finding("malformed_cid", "",
                                         f"ID {ident!r} is not a valid CID; no name to confirm {', '.join(fitting)}"))
                 return Resolution(status="review", cid=None, method="cid_malformed", score=0.0, given_cid=ident,
                                   metal=metal, candidates=[self._candidate(v, 0.0, [f"a repair of {ident!r}"])
@@ -570,12 +571,12 @@ class Resolver:
         fitting = [v for v in fitting if self._name_score(norms, v) >= self.policy.repair_name_min]
         if len(fitting) == 1:
             cid = fitting[0]
-            findings.append(Finding("malformed_cid", "info", "", f"ID {ident!r} repaired to {cid}"))
+            findings.append(make_finding("malformed_cid", "", f"ID {ident!r} repaired to {cid}"))
             res = self._done(cid, "cid_repaired", 100.0, metal, ident, findings, notes, countries, None)
             res.reasons.append(f"{ident!r} repaired to {cid}, which the row's name matches")
             return res
-        findings.append(Finding(
-            "malformed_cid", "warning", "",
+        findings.append(make_finding(
+            "malformed_cid", "",
             f"ID {ident!r} is not a valid CID" + (f"; candidates {', '.join(variants)}" if variants else "")))
         return None
 
@@ -822,8 +823,8 @@ class Resolver:
                 notes.append(f"{parent} split into {', '.join(succ)}; {current} is the one the row's country "
                              "or location names")
             else:
-                findings = list(findings) + [Finding(
-                    "cid_split", "info", "",
+                findings = list(findings) + [make_finding(
+                    "cid_split", "",
                     f"{parent} was split into {', '.join(succ)} (facility-level reporting); ask which facility")]
                 ranked = sorted(pick or cands, key=lambda c: (-c.score, c.cid))
                 return Resolution(status="review", cid=None, method=f"{method}_split", score=round(score, 1),

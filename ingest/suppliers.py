@@ -23,6 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from minetrace.ingest.findings import make_finding
 from minetrace.ingest.records import Finding
 from minetrace.ingest.workbook import UnreadableWorkbook, Workbook, open_workbook
 
@@ -243,7 +244,7 @@ def read_supplier_list(source: str | Path | bytes, name: str | None = None,
         try:
             data = path.read_bytes()
         except OSError as exc:
-            return SupplierListResult(file=fname, findings=[Finding("supplier_list_unreadable", "error", fname,
+            return SupplierListResult(file=fname, findings=[make_finding("supplier_list_unreadable", fname,
                                                                     f"cannot open file ({exc.strerror or exc})")])
     result = SupplierListResult(file=fname)
     book: Workbook | None = None
@@ -256,20 +257,20 @@ def read_supplier_list(source: str | Path | bytes, name: str | None = None,
                 raise UnreadableWorkbook(fname, "no_sheet", f"no sheet named {wanted!r}")
             rows = sh.rows
         except UnreadableWorkbook as exc:
-            result.findings.append(Finding("supplier_list_unreadable", "error", fname, exc.message))
+            result.findings.append(make_finding("supplier_list_unreadable", fname, exc.message))
             return result
     else:
         try:
             rows = _rows_from_csv(data)
         except csv.Error as exc:  # e.g. a stray carriage return inside a field
-            result.findings.append(Finding("supplier_list_unreadable", "error", fname, f"not a readable CSV ({exc})"))
+            result.findings.append(make_finding("supplier_list_unreadable", fname, f"not a readable CSV ({exc})"))
             return result
 
     header_at, cols = _find_header(rows)
     if "id" not in cols or "name" not in cols:
         missing = [f for f in ("id", "name") if f not in cols]
-        result.findings.append(Finding(
-            "supplier_list_no_header", "error", fname,
+        result.findings.append(make_finding(
+            "supplier_list_no_header", fname,
             f"no header row with a supplier ID and a name column in the first 20 rows (missing: "
             f"{', '.join(missing)}); expected headers such as 'Supplier ID', 'Supplier Name', 'Category', "
             "'Last Purchase Date', 'Contact Email', 'Spend'"))
@@ -293,15 +294,15 @@ def read_supplier_list(source: str | Path | bytes, name: str | None = None,
         sid = _clean(get(row, "id"))
         sname = _clean(get(row, "name"))
         if not sid:
-            result.findings.append(Finding("supplier_missing_id", "error", where,
+            result.findings.append(make_finding("supplier_missing_id", where,
                                            f"no supplier ID (name {sname!r}); row skipped"))
             continue
         if not sname:
-            result.findings.append(Finding("supplier_missing_name", "error", where,
+            result.findings.append(make_finding("supplier_missing_name", where,
                                            f"supplier {sid!r} has no name; row skipped"))
             continue
         if sid in seen:
-            result.findings.append(Finding("supplier_duplicate_id", "warning", where,
+            result.findings.append(make_finding("supplier_duplicate_id", where,
                                            f"supplier ID {sid!r} already on row {seen[sid]}; this row ignored"))
             continue
         rec = MasterSupplier(id=sid, name=sname, aliases=_split_aliases(get(row, "aliases")), source=fname, row=line)
@@ -309,13 +310,13 @@ def read_supplier_list(source: str | Path | bytes, name: str | None = None,
         rec.category_raw = raw_cat
         rec.category = normalise_category(raw_cat)
         if raw_cat and rec.category is None:
-            result.findings.append(Finding("supplier_unknown_category", "warning", where,
+            result.findings.append(make_finding("supplier_unknown_category", where,
                                            f"category {raw_cat!r} of {sid} is not direct, indirect or service; "
                                            "kept as unknown (in scope)"))
         try:
             rec.last_purchase = parse_date(get(row, "last_purchase"), book)
         except ValueError as exc:
-            result.findings.append(Finding("supplier_bad_date", "warning", where,
+            result.findings.append(make_finding("supplier_bad_date", where,
                                            f"last purchase date of {sid}: {exc}; left empty"))
         email = _clean(get(row, "contact_email"))
         if email:
@@ -325,19 +326,19 @@ def read_supplier_list(source: str | Path | bytes, name: str | None = None,
                 rec.email_domain = email.rsplit("@", 1)[1].lower()
             else:
                 rec.contact_email = email
-                result.findings.append(Finding("supplier_bad_email", "warning", where,
+                result.findings.append(make_finding("supplier_bad_email", where,
                                                f"contact e-mail {email!r} of {sid} does not look like an address"))
         rec.contact_name = _clean(get(row, "contact_name"))
         rec.language = _clean(get(row, "language"))
         try:
             rec.spend = _parse_spend(get(row, "spend"))
         except ValueError:
-            result.findings.append(Finding("supplier_bad_spend", "warning", where,
+            result.findings.append(make_finding("supplier_bad_spend", where,
                                            f"spend {get(row, 'spend')!r} of {sid} is not a number; left empty"))
         seen[sid] = line
         result.suppliers.append(rec)
     if not result.suppliers:
-        result.findings.append(Finding("supplier_list_empty", "error", fname, "no supplier rows under the header"))
+        result.findings.append(make_finding("supplier_list_empty", fname, "no supplier rows under the header"))
     return result
 
 

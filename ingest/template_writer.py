@@ -36,6 +36,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from minetrace.ingest.layouts import version_order
 from minetrace.ingest.layouts.cmrt6 import CMRT_6, Q6_ANSWERS, YES_NO_UNKNOWN
 from minetrace.ingest.layouts.model import Layout
 
@@ -459,7 +460,7 @@ def _write_checker(ws: Worksheet, spec: CmrtSpec, formulas_without_cache: bool) 
 def _write_products(ws: Worksheet, products: Sequence[ProductSpec], version: str, layout: Layout) -> None:
     assert layout.products is not None
     t = layout.products
-    who = "Responder's" if version_key_tuple(version) >= (6, 5) else "Manufacturer's"
+    who = "Responder's" if version_order(version) >= version_order("6.5") else "Manufacturer's"
     cols = dict(t.columns)
     ws[f"{cols['number']}{t.header_row}"] = f"{who} Product Number (*)"
     ws[f"{cols['name']}{t.header_row}"] = f"{who} Product Name"
@@ -470,11 +471,6 @@ def _write_products(ws: Worksheet, products: Sequence[ProductSpec], version: str
         _put(ws, f"{cols['name']}{r}", p.name)
         _put(ws, f"{cols['comment']}{r}", p.comment)
     ws[f"B{t.last_row + 1}"] = "© 2025 Responsible Minerals Initiative. All rights reserved."
-
-
-def version_key_tuple(version: str) -> tuple[int, int]:
-    major, _, minor = version.partition(".")
-    return int(major), int((minor + "0")[:2]) if minor else 0
 
 
 def _write_lookup(ws: Worksheet, facilities: Iterable[Facility]) -> None:

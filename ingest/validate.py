@@ -47,7 +47,7 @@ from datetime import date
 from typing import Any, Literal
 
 from minetrace.ingest.findings import make_finding, with_catalogue_severity
-from minetrace.ingest.layouts import get_layout, layout_for
+from minetrace.ingest.layouts import get_layout, layout_for, version_number, version_order
 from minetrace.ingest.layouts.model import Layout, Question
 from minetrace.ingest.records import Answer, Declaration, Finding, SmelterRow
 from minetrace.ingest.reference.old_ids import parse_old_id
@@ -192,24 +192,16 @@ def _company_answer(decl: Declaration, letter: str) -> Answer | None:
     return decl.company_answers.get(letter)
 
 
-def version_key(version: str | None) -> tuple[float, str]:
-    """Sortable key of a revision string: "6.01" < "6.1" < "6.22" < "6.4"; "2.03" < "2.03a"."""
-    m = re.match(r"^\s*(\d+(?:\.\d+)?)([a-z]*)", version or "")
-    if not m:
-        return (-1.0, "")
-    return (float(m.group(1)), m.group(2))
-
-
 def checker_style(kind: str | None, version: str | None) -> CheckerStyle | None:
     if kind == "AMRT":
         return "amrt"
     if kind == "CRT":
         return "crt"
     if kind == "EMRT":
-        return "emrt2" if version_key(version)[0] >= 2 else "emrt1"
+        return "emrt2" if (version_number(version) or -1.0) >= 2 else "emrt1"
     if kind != "CMRT" or not version:
         return None
-    major = version_key(version)[0]
+    major = version_number(version) or -1.0
     if major >= 6:
         return "rmi6"
     if major >= 3:
@@ -1026,7 +1018,7 @@ def _template_findings(decl: Declaration, layout: Layout | None, policy: Validat
         yield make_finding("layout_unverified", decl.file.name,
                            f"{t.kind} {t.version or ''} was read with a layout derived without a sample workbook")
     minimum = policy.min_version(t.kind)
-    if minimum and t.version and version_key(t.version) < version_key(minimum):
+    if minimum and t.version and version_order(t.version) < version_order(minimum):
         yield make_finding("stale_template_version", decl.file.name,
                            f"{t.kind} revision {t.version} is older than the accepted minimum {minimum}")
 

@@ -100,7 +100,7 @@ def test_future_version_reads_with_nearest_layout_and_a_finding(tmp_path: Path) 
     decl = read_declaration(open_cmrt6(tmp_path, version="6.6"))
     assert (decl.template.version, decl.template.layout) == ("6.6", "cmrt-6")
     codes = {(f.code, f.severity) for f in decl.findings}
-    assert ("unknown_version", "info") in codes
+    assert ("unknown_version", "warning") in codes
     assert decl.company.name == "Acme Corp"
 
 

@@ -138,7 +138,7 @@ def test_pipe_joined_consolidated_row(tmp_path: Path) -> None:
     assert s.split["country"] == ["UNITED STATES", "PERU"]
     assert s.metal == "Tin"
     assert [(f.code, f.severity, f.location) for f in decl.findings] == [
-        ("consolidated_row", "warning", "Smelter List!row 5")]
+        ("consolidated_row", "info", "Smelter List!row 5")]
 
 
 def test_pipe_inside_one_address_is_not_a_consolidation(tmp_path: Path) -> None:

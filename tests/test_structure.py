@@ -58,3 +58,24 @@ def test_no_string_dispatch_into_queries() -> None:
                         node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
                     bad.append(f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node)}")
     assert not bad, "string dispatch:\n" + "\n".join(bad)
+
+
+def test_severities_only_from_the_findings_catalogue() -> None:
+    """Emitters name a code (make_finding); the catalogue (ingest/findings.py) alone gives its severity, and every
+    code emitted is catalogued."""
+    from minetrace.ingest.findings import CATALOGUE
+
+    catalogued = {t.code for t in CATALOGUE}
+    literal, unknown = [], []
+    for path in _modules("ingest", "graph", "queries", "app"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name) or not node.args:
+                continue
+            where = f"{path.relative_to(ROOT)}:{node.lineno}"
+            if node.func.id == "Finding" and len(node.args) > 1 and isinstance(node.args[1], ast.Constant):
+                literal.append(f"{where} {ast.unparse(node)[:80]}")
+            if (node.func.id == "make_finding" and isinstance(node.args[0], ast.Constant)
+                    and node.args[0].value not in catalogued):
+                unknown.append(f"{where} {node.args[0].value}")
+    assert not literal, "literal severities (use make_finding):\n" + "\n".join(literal)
+    assert not unknown, "codes not in the catalogue:\n" + "\n".join(unknown)

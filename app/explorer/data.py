@@ -628,16 +628,16 @@ def import_reference(path: Path, name: str, as_of: str | None = None) -> tuple[b
 
 def decide(metal: str, raw_name: str, country: str | None, accept: str | None = None, reject: str | None = None,
            note: str | None = None) -> str:
-    """Record an accept/reject decision (reference decisions file), close the review items it settles and apply it
-    at once to the rows already stored (graph.relink, as `minetrace reference decide`); says how many changed."""
+    """Record an accept/reject decision (ingest.reference.decisions.record_decision: the checks of `minetrace
+    reference decide`, DecisionError when one fails), close the review items it settles and apply it at once to the
+    rows already stored (graph.relink); says how many changed."""
     from minetrace.graph.relink import apply_decisions
-    from minetrace.ingest.reference.decisions import Decisions
+    from minetrace.ingest.reference.decisions import record_decision
     from minetrace.ingest.resolve import Resolver
 
     with reference() as ref:
-        decisions = Decisions(ref.decisions_path)
-        d = decisions.record(metal, raw_name, country, accept=accept, reject=reject, note=note)
-        closed = ref.close_reviews(metal, raw_name, country) if accept else 0
+        rec = record_decision(ref, metal, raw_name, country, accept=accept, reject=reject, note=note)
+        d, closed = rec.decision, rec.closed_reviews
         applied = apply_decisions(store(), Resolver(ref))
     reviews.clear()
     verb = f"accepted {d.accept}" if accept else f"rejected {reject}"

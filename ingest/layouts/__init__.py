@@ -26,14 +26,16 @@ ALL_LAYOUTS: tuple[Layout, ...] = (
 
 __all__ = [
     "ALL_LAYOUTS", "CMRT_6", "CompanyQuestion", "Layout", "Question", "TableLayout", "get_layout", "layout_for",
-    "nearest_layout", "version_key",
+    "nearest_layout", "version_key", "version_number", "version_order",
 ]
 
 _VERSION = re.compile(r"^(\d+)(?:\.(\d+))?([a-z]?)$")
 
 
 def version_key(version: str | None) -> tuple[int, float, str] | None:
-    """A sortable key for a version string: "2.03a" → (2, 0.03, "a"), "6.4" → (6, 0.4, ""), "6.10" → (6, 0.1, "")."""
+    """The one ordering of template revisions (every module compares versions through it): "2.03a" → (2, 0.03, "a"),
+    "6.4" → (6, 0.4, ""), "6.10" → (6, 0.1, ""), so 6.01 < 6.1 < 6.22 < 6.4 and 2.03 < 2.03a; None for a text that
+    is no version."""
     if not version:
         return None
     m = _VERSION.match(version.strip().lower())
@@ -41,6 +43,17 @@ def version_key(version: str | None) -> tuple[int, float, str] | None:
         return None
     minor = float("0." + m.group(2)) if m.group(2) else 0.0
     return int(m.group(1)), minor, m.group(3)
+
+
+def version_order(version: str | None) -> tuple[int, float, str]:
+    """`version_key` for sorting and comparing: a text that is no version sorts before every version."""
+    return version_key(version) or (-1, 0.0, "")
+
+
+def version_number(version: str | None) -> float | None:
+    """Major and minor as one number ("2.03a" → 2.03, "6.4" → 6.4) for generation thresholds; None for no version."""
+    key = version_key(version)
+    return None if key is None else key[0] + key[1]
 
 
 def layout_for(kind: str, version: str | None) -> Layout | None:

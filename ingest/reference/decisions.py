@@ -17,12 +17,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from minetrace.ingest.metals import canonical_metal
 from minetrace.ingest.names import normalise_name
 from minetrace.ingest.reference.countries import country_iso2
+
+if TYPE_CHECKING:
+    from minetrace.ingest.reference.store import Facility, ReferenceStore
 
 
 @dataclass
@@ -123,3 +127,48 @@ class Decisions:
         doc = {"decisions": [d.to_yaml() for d in self.entries]}
         header = "# minetrace resolution decisions (accept/reject a CID for a raw name + metal + country)\n"
         self.path.write_text(header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+class DecisionError(ValueError):
+    """A decision that cannot be recorded (unknown metal, a CID the reference does not hold or of another metal);
+    `str()` says why."""
+
+
+@dataclass
+class RecordedDecision:
+    """What `record_decision` did: the decision as now on file, the facility accepted, the review items closed."""
+
+    decision: Decision
+    metal: str  # canonical
+    target: str  # the CID accepted or rejected, upper case
+    facility: Facility | None  # the accepted CID's facility (None for a reject)
+    closed_reviews: int
+
+
+def decision_metal(metal: str, accept: str | None, reject: str | None) -> str:
+    """The checks a decision passes before any store is opened: exactly one of `accept`/`reject` and a known metal;
+    returns the canonical metal name."""
+    if bool(accept) == bool(reject):
+        raise DecisionError("give exactly one of --accept CID or --reject CID")
+    canonical = canonical_metal(metal) if metal else None
+    if not canonical:
+        raise DecisionError(f"unknown metal {metal!r}")
+    return canonical
+
+
+def record_decision(ref: ReferenceStore, metal: str, raw_name: str, country: str | None, accept: str | None = None,
+                    reject: str | None = None, note: str | None = None) -> RecordedDecision:
+    """Record one accept/reject decision in the store's decisions file and close the review items an accept settles —
+    the one way a decision is recorded (`minetrace reference decide`, the explorer's review queue). Checks: exactly
+    one of `accept`/`reject`, a known metal, and an accepted CID the reference holds for that metal. Applying it to
+    the rows already stored is the graph's part (`graph.relink.apply_decisions`)."""
+    canonical = decision_metal(metal, accept, reject)
+    target = (accept or reject or "").strip().upper()
+    fac = ref.facility(target) if accept else None
+    if accept and fac is None:
+        raise DecisionError(f"{target} is not in the reference store; import the RMI list first")
+    if fac is not None and fac.metal and fac.metal != canonical:
+        raise DecisionError(f"{target} is a {fac.metal} facility, not {canonical}")
+    d = Decisions(ref.decisions_path).record(canonical, raw_name, country, accept=accept, reject=reject, note=note)
+    closed = ref.close_reviews(canonical, raw_name, country) if accept else 0
+    return RecordedDecision(d, canonical, target, fac, closed)

@@ -9,6 +9,7 @@ import streamlit as st
 from minetrace.app.explorer import data, views
 from minetrace.app.explorer.values import present
 from minetrace.app.safe_output import md
+from minetrace.ingest.reference.decisions import DecisionError
 
 FILE_COLS = ["file_name", "supplier_id", "company_name", "reporting_year", "template_kind", "template_version",
              "status", "errors", "warnings", "checker_missing", "current", "superseded_by", "smelter_rows", "received"]
@@ -100,14 +101,17 @@ def _reviews(k: tuple[str, str]) -> None:
                 pick = st.radio("Candidate", options, format_func=labels.get,
                                 key=f"rev_pick_{item['id']}", horizontal=True)
                 c1, c2 = st.columns(2)
-                if c1.button("Accept", key=f"rev_accept_{item['id']}", type="primary"):
-                    st.session_state["val_decided"] = data.decide(item["metal"], item["raw_name"],
-                                                                  item.get("country"), accept=pick)
-                    st.rerun()
-                if c2.button("Reject", key=f"rev_reject_{item['id']}"):
-                    st.session_state["val_decided"] = data.decide(item["metal"], item["raw_name"],
-                                                                  item.get("country"), reject=pick)
-                    st.rerun()
+                accepted = c1.button("Accept", key=f"rev_accept_{item['id']}", type="primary")
+                rejected = c2.button("Reject", key=f"rev_reject_{item['id']}")
+                if accepted or rejected:
+                    try:  # the checks of `minetrace reference decide` (one function records every decision)
+                        st.session_state["val_decided"] = data.decide(
+                            item["metal"], item["raw_name"], item.get("country"),
+                            accept=pick if accepted else None, reject=pick if rejected else None)
+                    except DecisionError as exc:
+                        st.error(md(str(exc), 400))
+                    else:
+                        st.rerun()
     dec = data.decisions(k)
     if not dec.empty:
         st.markdown("**Recorded decisions** (applied to the stored rows when made, and to every later file)")
