@@ -251,6 +251,18 @@ class Neo4jStore:
         except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
             raise self._fail("read", exc) from exc
 
+    def _read_rows(self, query: str, **params: Any) -> list[tuple[Any, ...]]:
+        """`_read` as plain tuples in RETURN order: no per-record dict (decoding 50k rows as dicts costs seconds)."""
+
+        def work(tx: ManagedTransaction) -> list[tuple[Any, ...]]:
+            return [tuple(r) for r in tx.run(query, params)]
+
+        try:
+            with self._session() as session:
+                return session.execute_read(work)
+        except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise self._fail("read", exc) from exc
+
     def _run(self, tx: ManagedTransaction, query: str, n_rows: int = 1, **params: Any) -> list[dict[str, Any]]:
         if self.trace_statements:
             self.statements.append((query, n_rows))
@@ -935,18 +947,19 @@ class Neo4jStore:
         if current_only:
             clauses.append("d.current = true")
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        rows = self._read(
+        rows = self._read_rows(
             f"MATCH (s:{L[S.SUPPLIER]})-[:{T[S.DECLARED]}]->(d:{L[S.DECLARATION]})-[r:{T[S.REPORTS]}]->"
             f"(x:{L[S.SMELTER]}) {where} "
+            # the columns in ReportHop's field order: rows become hops positionally (no per-row dict)
             "RETURN s.id AS supplier_id, s.name AS supplier_name, d.id AS declaration_id, d.file_name AS file_name, "
-            "d.template_version AS template_version, d.reporting_year AS reporting_year, d.status AS status, "
-            "d.current AS current, r.metal AS metal, r.row AS row, r.raw_name AS raw_name, r.raw_cid AS raw_cid, "
-            "r.method AS method, r.score AS score, x.key AS smelter_key, x.cid AS cid, x.name AS smelter_name, "
+            "d.id AS sha256, d.template_version AS template_version, d.reporting_year AS reporting_year, "
+            "d.status AS status, coalesce(d.current, false) AS current, r.metal AS metal, r.row AS row, "
+            "$sheet AS sheet, r.raw_name AS raw_name, r.raw_cid AS raw_cid, r.method AS method, "
+            "toFloat(r.score) AS score, x.key AS smelter_key, x.cid AS cid, x.name AS smelter_name, "
             "x.country_iso2 AS country_iso2, r.lookup_kind AS lookup_kind, "
             "r.resolution_status AS resolution_status, r.given_cid AS given_cid, r.raw_country AS raw_country "
-            "ORDER BY supplier_id, coalesce(reporting_year, -1), declaration_id, row", **params)
-        return [ReportHop(sha256=r["declaration_id"], sheet=SMELTER_SHEET,
-                          **{**r, "current": bool(r["current"]), "score": _float(r["score"])}) for r in rows]
+            "ORDER BY supplier_id, coalesce(reporting_year, -1), declaration_id, row", sheet=SMELTER_SHEET, **params)
+        return [ReportHop(*r) for r in rows]
 
     def smelters_for_supplier(self, supplier_id: str, year: int | None = None,
                               current_only: bool = True) -> list[ReportHop]:
@@ -963,11 +976,10 @@ class Neo4jStore:
         if current_only:
             clauses.append("d.current = true")
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        rows = self._read(f"MATCH (x:{L[S.SMELTER]})-[m:{T[S.SOURCES_FROM_COUNTRY]}]->(c:{L[S.COUNTRY]}) "
-                          f"MATCH (d:{L[S.DECLARATION]} {{id: m.declaration}}) {where} "
-                          "RETURN x.key AS k, c.iso2 AS iso, d.id AS d, m.row AS row ORDER BY k, iso, d, row",
-                          year=year)
-        return [(r["k"], r["iso"], r["d"], int(r["row"])) for r in rows]
+        rows = self._read_rows(f"MATCH (x:{L[S.SMELTER]})-[m:{T[S.SOURCES_FROM_COUNTRY]}]->(c:{L[S.COUNTRY]}) "
+                               f"MATCH (d:{L[S.DECLARATION]} {{id: m.declaration}}) {where} "
+                               "RETURN x.key AS k, c.iso2 AS iso, d.id AS d, m.row AS row", year=year)
+        return sorted((k, iso, d, int(row)) for k, iso, d, row in rows)
 
     def smelter_mine_countries(self, year: int | None = None, current_only: bool = True) -> list[tuple[str, str]]:
         """Distinct (smelter key, declared mine country ISO-2), aggregated on the server."""
@@ -977,10 +989,10 @@ class Neo4jStore:
         if current_only:
             clauses.append("d.current = true")
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        rows = self._read(f"MATCH (x:{L[S.SMELTER]})-[m:{T[S.SOURCES_FROM_COUNTRY]}]->(c:{L[S.COUNTRY]}) "
-                          f"MATCH (d:{L[S.DECLARATION]} {{id: m.declaration}}) {where} "
-                          "RETURN DISTINCT x.key AS k, c.iso2 AS iso", year=year)
-        return [(r["k"], r["iso"]) for r in rows]
+        rows = self._read_rows(f"MATCH (x:{L[S.SMELTER]})-[m:{T[S.SOURCES_FROM_COUNTRY]}]->(c:{L[S.COUNTRY]}) "
+                               f"MATCH (d:{L[S.DECLARATION]} {{id: m.declaration}}) {where} "
+                               "RETURN DISTINCT x.key AS k, c.iso2 AS iso", year=year)
+        return [(k, iso) for k, iso in rows]
 
     def _hop_match(self, year: int | None, current_only: bool, clauses: list[str] | None = None) -> str:
         clauses = list(clauses or [])

@@ -125,7 +125,7 @@ def test_invalid_declaration_is_stored_and_flagged(store: GraphStore) -> None:
     assert out.outcome == "invalid_stored"
     info = store.declaration(decl.file.sha256)
     assert info is not None and info.status == "invalid" and info.checker_missing == 3
-    assert "checker_missing" in info.findings_json
+    assert "required_field_missing" in info.findings_json  # the catalogued code of what the Checker counts
     assert [h.status for h in store.suppliers_for_smelter("CID000004")] == ["invalid"]
 
 
