@@ -7,8 +7,8 @@ must be interchangeable — the queries, the explorer and the contract tests onl
 `--store`: a folder path → embedded, a ``neo4j://`` / ``bolt://`` URI → Neo4j (imported
 lazily, so the embedded path never needs the driver or a server).
 
-The semantics (supersede, history, outcomes, provenance) are written down in
-``.helpers/STORE_API.md`` and checked by ``tests/test_store_contract.py`` against both stores.
+The semantics (supersede, history, outcomes, provenance) are written down in the docstrings below and
+checked by ``tests/test_store_contract.py`` against both stores.
 """
 
 from __future__ import annotations
