@@ -2,7 +2,7 @@
 
 Why its own module: the reference store indexes aliases by their normalised form and the
 resolver normalises what suppliers typed; both must agree byte for byte, or exact matches
-silently become fuzzy ones. The rules follow REFERENCE-DATA §10.2: case-fold, NFKC/NFKD with
+silently become fuzzy ones. The rules: case-fold, NFKC/NFKD with
 accents stripped, full-width and Unicode punctuation folded, single-letter runs joined
 ("A.L.M.T." → "almt"), legal-form tokens dropped (Co., Ltd., LLC, S.A., JSC, PT, GmbH …).
 

@@ -2,7 +2,7 @@
 
 The facts of a row: its CIDs (well-formed, malformed, retired), an old-style ID (which states a metal and
 a country even without a crosswalk), its names (look-up value, typed name, standard name, each part of a
-consolidated cell), its country, its city/state and the metal. Order (REFERENCE-DATA §10.2):
+consolidated cell), its country, its city/state and the metal. Order:
 
 1. a well-formed CID the store knows → that facility; retired → the revision history's successor; split →
    the successor in the row's country (or city), else review listing them; a CID of another metal →

@@ -1,6 +1,6 @@
 """Read the company's supplier master list (CSV or spreadsheet) into typed supplier records.
 
-Why its own reader: the master list is the start of the program (DESIGN §1: scope the vendor list,
+Why its own reader: the master list is the start of the program (scope the vendor list,
 then survey). Every ERP exports it differently, so headers are matched tolerantly ("Vendor No.",
 "Supplier ID", "supplier_id" …), dates in any common spelling or Excel serials, categories mapped to
 direct / indirect / service. A bad row becomes a `Finding` naming the file and row and the batch

@@ -2,7 +2,7 @@
 
 Why its own module: the report's closing paragraph lists the countries the 3TG may come from, and
 public data only gives the smelter *location*; supplier-declared mine countries (CMRT column O) are a
-different, weaker fact. REFERENCE-DATA §10.4: aggregate them, but label each source — a country
+different, weaker fact. Aggregate them, but label each source — a country
 appears with `sources` ["smelter_location"], ["declared_mine_country"] or both, with the smelters
 and declaration rows behind it. Only validated smelters (resolved to a CID) of valid forms count,
 unless `valid_only=False`.

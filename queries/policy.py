@@ -1,6 +1,6 @@
 """The due-diligence policy: a preset per regulation, thresholds, country lists, scoping and program rules.
 
-Why files and not constants: risk must be explainable *and* configurable (DESIGN §2), and the two
+Why files and not constants: risk must be explainable *and* configurable, and the two
 regimes ask different questions — the SEC rule is about the Covered Countries, the EU regulation
 about CAHRAs. The shared settings live in `default_policy.yaml`; each regime is a preset beside it
 (`presets/us-sec-1502.yaml`, the default, and `presets/eu-2017-821.yaml`) merged over them. A user

@@ -7,7 +7,7 @@ validated declarations (by default only forms that passed validation), with ever
 to an RMI CID, deduplicated by (CID, metal), and every status judged at the filing date. The
 program's figures beside them (smelters identified, conformant share, high-risk smelters …) are
 `queries.figures`' — the same numbers the CLI and the explorer show.
-Countries of origin keep their sources apart (REFERENCE-DATA §10.4): smelter location vs
+Countries of origin keep their sources apart: smelter location vs
 supplier-declared mine countries.
 
 Example:

@@ -1,6 +1,6 @@
 """Smelter risk: high / medium / low with the reasons, at the filing date, under a policy preset.
 
-Why this shape (REFERENCE-DATA §10.3, DESIGN §1): the 2016 report rates each smelter on geography
+Why this shape: the 2016 report rates each smelter on geography
 (location and declared sourcing vs the Covered Countries — and, for the EU regime, CAHRAs), RMAP
 audit status at the filing date, and adverse evidence (watchlist). A rating is only useful if it
 can be defended, so every `SmelterRisk` lists the reasons (stable codes from `queries.reasons` +

@@ -1,6 +1,6 @@
 """CMRT 1.00 (EICC-GeSI, July 2011): the first generation.
 
-Checked against the blank 1.00 template (FORMAT.md §3–§5): company block D7–D16 without a
+Checked against the blank 1.00 template (rendered in docs/template-layouts.md): company block D7–D16 without a
 declaration scope, the completion date split into day E17 / month name H17 / year J17 dropdowns,
 5 per-metal questions (rows 19–43), company questions A–K (rows 51–71), and a "Smelter and Mine
 List" sheet whose data start on row 6 (header rows 4–5 merged) and stop at 300 (copyright on 301).

@@ -1,7 +1,7 @@
 """CMRT 2.00 – 2.03a (EICC-GeSI, Aug 2012 → July 2013): one Declaration, two Smelter List orders.
 
 Checked against the 2.00/2.01 blanks, the 2.03a blank, the Green Status Pro fills of every 2.0x
-version and the real Connor Winfield 2.02 file (FORMAT.md §4–§6). The Declaration is the same in
+version and the real Connor Winfield 2.02 file (rendered in docs/template-layouts.md). The Declaration is the same in
 all 2.0x versions: company block D8–D18 (one representative, "Date of Completion" D18), six
 per-metal questions on rows 21–51, company questions A–J on rows 59–77, policy URL in G61.
 2.02 inserted the "Smelter ID" column F, shifting street … comments one column right; 2.00/2.01

@@ -1,7 +1,7 @@
 """CMRT 3.0x (CFSI, April – Nov 2014): contact and authorizer split, CIDs arrive, seven questions.
 
 Checked against the 3.01 blank, the GoerTech 3.01 fixture and the Green Status Pro 3.01 fills
-(FORMAT.md §4–§7): company block as in 6.x (D8–D22, Unique ID Authority D13), 7 per-metal
+(rendered in docs/template-layouts.md): company block as in 6.x (D8–D22, Unique ID Authority D13), 7 per-metal
 questions on rows 25–61 (Q5 is the "Yes, 100% / No, but greater than 75% …" list, whose 75 %
 entry carries a trailing space in the template), company questions A–J on rows 69–87, policy URL
 in G71. Smelter List columns B–Q are the 6.x ones (no column A input, no hidden R/S).

@@ -1,7 +1,7 @@
 """CMRT 4.x and 5.x (CFSI / RMI, 2015 → 2019): derived, not verified.
 
 No 4.x or 5.x workbook (blank or filled) was available. These tables are derived from the
-Revision history inside the 6.5 template (FORMAT.md §9) and the generations on either side:
+Revision history inside the 6.5 template (rendered in docs/template-layouts.md) and the generations on either side:
 the company block, question rows and Smelter List columns A–Q are the same in 3.01 and 6.x, so
 they are assumed unchanged here. 4.x keeps 3.01's seven questions and company questions A–J;
 5.0 removed former company question G ("I (formerly J)"), leaving A–I. 4.0 renamed the reference

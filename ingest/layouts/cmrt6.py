@@ -1,7 +1,7 @@
 """CMRT 6.01 – 6.5 (RMI, 2020-05 → 2025-04): one layout for the whole 6.x generation.
 
 Cells verified on the 6.01/6.1/6.22/6.31/6.4/6.5 templates and the real 6.4 fills
-(FORMAT.md §4–§8). 6.5 renames the Product List headers only.
+(rendered in docs/template-layouts.md). 6.5 renames the Product List headers only.
 """
 
 from __future__ import annotations
@@ -113,6 +113,6 @@ CMRT_6 = Layout(
                          columns=(("number", "B"), ("name", "C"), ("comment", "D"))),
     lookup_sheet="Smelter Look-up",
     metals=CMRT_METALS,
-    notes="Checker rows 4–69 (FORMAT.md §8); 6.31+ per-metal dependent answer lists; Q6 '100%' may be the "
+    notes="Checker rows 4–69; 6.31+ per-metal dependent answer lists; Q6 '100%' may be the "
           "number 1 in 6.01–6.22.",
 )

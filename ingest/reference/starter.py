@@ -1,7 +1,7 @@
 """Load the project's own facts-only starter set (ingest/starter/) into a reference store.
 
 Why: a fresh install must know the Covered Countries, the watchlist CIDs with their evidence
-and the 2016 Appendix A facts without any network and without RMI's files (DESIGN.md §4:
+and the 2016 Appendix A facts without any network and without RMI's files (docs/data.md:
 RMI's lists are not ours to ship). The files are hand-written, one citation per row; see
 ingest/starter/README.md. Loading is idempotent: the starter's combined sha256 goes into the
 import log, so a store loads each starter version once.

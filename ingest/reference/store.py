@@ -6,7 +6,7 @@ safe concurrent reads, and every fact row carries `as_of` and `source` so the st
 "as of date D" questions. Imports are idempotent by content: a file whose sha256 is already in
 the import log is skipped, and every table has a natural key with INSERT OR IGNORE.
 
-Status semantics (REFERENCE-DATA §6): RMI publishes lists (Conformant, Active). A list import is a
+Status semantics: RMI publishes lists (Conformant, Active). A list import is a
 *snapshot* (kind, as_of). A CID's RMAP status as of D is read from the newest snapshot of each kind
 with as_of <= D: on the Conformant snapshot → "Conformant"; on the Active one → "Active"; on
 neither → "Not listed". Before the first snapshot the status is "Unknown" — unless a later

@@ -1,7 +1,7 @@
 """Who a campaign message goes to: the supplier's contact on the master list, and nobody else.
 
 Why only the master list: a supplier's identity comes from the master list, not from what a file says
-(DESIGN §2, trust by source). A workbook's own contact block is a stranger's text — sending a receipt
+(trust by source). A workbook's own contact block is a stranger's text — sending a receipt
 there would let one file direct our mail to any address — so a supplier known only from a declaration,
 or whose master-list address is missing or malformed, gets no message and is listed with the reason.
 

@@ -1,6 +1,6 @@
 """Reminders: who has not sent a valid form yet, how often they were reminded, and whether one is due.
 
-Why its own rules: chasing non-responders is where the analyst's days go (DESIGN §1). A reminder goes
+Why its own rules: chasing non-responders is where the analyst's days go. A reminder goes
 to an in-scope supplier that was contacted for the year (a request, or a logged contact) and has no
 valid form on file — none at all, or only invalid ones (the reminder then lists what to correct). It is
 due when the last message to that supplier for the year is at least `reminder_interval_days` old, so a

@@ -1,6 +1,6 @@
 """Requests: one message per in-scope supplier and reporting year, with the blank template attached.
 
-Why: the campaign starts by asking every in-scope supplier (the master list after scoping, DESIGN §1)
+Why: the campaign starts by asking every in-scope supplier (the master list after scoping)
 for its CMRT by a due date. The ledger key `request|<year>|<supplier>|1` makes the request unique:
 re-running the command writes only the requests still missing (a supplier added to the master list,
 or given a contact since). A supplier without a usable contact gets its request written without a
