@@ -90,11 +90,11 @@ def register(root: typer.Typer) -> None:
                  include_invalid: bool = typer.Option(False, "--include-invalid"), as_json: bool = JSON) -> None:
         """The company's consolidated CMRT: every validated smelter once per CID and metal, with your company
         block; checked by minetrace's validator before it is written, and what is missing is listed."""
-        from minetrace.ingest.reference.store import store_dir
-        from minetrace.queries.company_block import CompanyBlockError, default_path, load
+        from minetrace.graph.workspace import Workspace
+        from minetrace.queries.company_block import CompanyBlockError, load
 
         try:
-            block = load(company_file or default_path(store_dir(store)))
+            block = load(company_file or Workspace.open(store).company_file)
         except CompanyBlockError as exc:
             typer.echo(message(f"error: {exc}"), err=True)
             raise typer.Exit(2) from None

@@ -56,9 +56,10 @@ def ingest(
 ) -> None:
     """Ingest supplier declarations into the graph: one transaction per file, never stops on a bad file."""
     from minetrace.graph.ingest import StoreError, ingest_paths
-    from minetrace.graph.resolving import default_resolver
+    from minetrace.graph.workspace import Workspace
     from minetrace.ingest.sources import iter_sources
 
+    ws = Workspace.open(store)
     st = _open(store)
     if getattr(st, "read_only", False):
         st.close()
@@ -68,7 +69,7 @@ def ingest(
         raise typer.Exit(1)
     progress_console = console(stderr=True)
     try:
-        resolver, rdesc = default_resolver(resolve_store_target(store))
+        resolver, rdesc = ws.resolver(graph=st)
     except Exception as exc:  # reference store broken: say so, keep ingesting with CIDs only
         from minetrace.graph.resolving import CidOnlyResolver
 
@@ -98,6 +99,9 @@ def ingest(
         typer.echo(message(f"ingest stopped: {exc}" + (f" (last done: {done})" if done else "")), err=True)
         raise typer.Exit(1) from None
     finally:
+        reference = getattr(resolver, "store", None)
+        if reference is not None:  # a shared workspace sends what the batch added (review queue, Look-ups)
+            reference.close()
         with contextlib.suppress(Exception):
             version = st.version()
         st.close()

@@ -32,7 +32,10 @@ STORE_HELP = "Store directory (default ./.minetrace or $MINETRACE_STORE); the re
 
 
 def _open(store: str | None) -> ReferenceStore:
-    return ReferenceStore.open(store)
+    """The workspace's reference DB (with Neo4j: the server's, sent back when closed; graph.workspace)."""
+    from minetrace.graph.workspace import Workspace
+
+    return Workspace.open(store).open_reference()
 
 
 def _dump(data: Any) -> None:
@@ -332,8 +335,8 @@ def decide_cmd(
     note: str | None = typer.Option(None, "--note"),
     store: str | None = typer.Option(None, "--store", help=STORE_HELP),
 ) -> None:
-    """Record an accept/reject decision in <store>/decisions.yaml and apply it at once: the stored rows it settles
-    are re-pointed (the count is printed), and later ingests honour it."""
+    """Record an accept/reject decision (<store>/decisions.yaml; on Neo4j, in the server) and apply it at once: the
+    stored rows it settles are re-pointed (the count is printed), and later ingests honour it."""
     try:
         decision_metal(metal, accept, reject)  # before the reference store is opened
     except DecisionError as exc:
@@ -368,10 +371,10 @@ def decide_cmd(
 def _apply(store: str | None, ref: ReferenceStore) -> Any:
     """Re-point the stored rows the decisions settle (graph.relink); None when the graph store cannot be opened."""
     from minetrace.graph.relink import apply_decisions
-    from minetrace.graph.store import open_store
+    from minetrace.graph.workspace import Workspace
 
     try:
-        graph = open_store(store)
+        graph = Workspace.open(store).open_store()
     except Exception:  # e.g. a Neo4j server that is down: the decision is recorded all the same
         return None
     try:
@@ -383,8 +386,8 @@ def _apply(store: str | None, ref: ReferenceStore) -> Any:
 @app.command("apply-decisions")
 def apply_decisions_cmd(
     store: str | None = typer.Option(None, "--store", help="Store: a folder (embedded; its reference DB and "
-                                     "decisions.yaml are in it) or a neo4j:// URI (the reference DB stays in "
-                                     "./.minetrace or $MINETRACE_STORE)."),
+                                     "decisions.yaml are in it) or a neo4j:// URI (reference DB and decisions are "
+                                     "kept in the server)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="List what would change; change nothing."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -392,11 +395,11 @@ def apply_decisions_cmd(
 
     One transaction per declaration. Rows a CID resolved are left alone; raw evidence is kept."""
     from minetrace.graph.relink import apply_decisions
-    from minetrace.graph.store import open_store
+    from minetrace.graph.workspace import Workspace
 
     ref = _open(store)
     try:
-        graph = open_store(store)
+        graph = Workspace.open(store).open_store()
     except Exception as exc:
         ref.close()
         typer.echo(message(f"cannot open the graph store: {exc}"), err=True)

@@ -38,6 +38,7 @@ from minetrace.graph import schema as S
 from minetrace.graph.countries import country_name, split_countries, to_iso2
 from minetrace.graph.current import GroupForm, current_of, email_domain, outcome_of
 from minetrace.graph.store import (
+    DEFAULT_STORE_DIR,
     CampaignRecord,
     CountryRecord,
     DeclarationInfo,
@@ -190,7 +191,7 @@ def smelter_key_for(row: SmelterRow, resolution: Resolution | None) -> str:
 class EmbeddedStore:
     """`GraphStore` on a folder: SQLite tables mirroring the schema + lazy networkx for paths."""
 
-    def __init__(self, directory: str | Path = ".minetrace", company_id: str = S.DEFAULT_COMPANY_ID,
+    def __init__(self, directory: str | Path = DEFAULT_STORE_DIR, company_id: str = S.DEFAULT_COMPANY_ID,
                  company_name: str | None = None, busy_timeout: float = 30.0) -> None:
         self.directory = Path(directory)
         if self.directory.exists() and not self.directory.is_dir():

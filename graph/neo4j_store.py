@@ -19,8 +19,9 @@ counter behind `version()` (bumped in every write transaction), `SurveyEvent` no
 nodes (the supplier campaign's messages and mitigation cases; the embedded store keeps both in tables too).
 
 Credentials: `Neo4jStore(uri, user, password, database)`; unset arguments come from NEO4J_USER (or
-NEO4J_USERNAME), NEO4J_PASSWORD and NEO4J_DATABASE. Original files and the reference DB stay on local
-disk in the store folder of `ingest.reference.store.store_dir` (./.minetrace or $MINETRACE_STORE).
+NEO4J_USERNAME), NEO4J_PASSWORD and NEO4J_DATABASE. Original files stay on local disk in the workspace's
+local folder (`graph.store.local_folder`: $MINETRACE_STORE when a folder, else ./.minetrace); review decisions and
+the reference DB are kept in the server for the whole team (graph.neo4j_workspace).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from minetrace.graph.store import (
     SupplierInfo,
     SupplierRecord,
     SurveyEvent,
+    local_folder,
 )
 from minetrace.ingest.records import Declaration, Resolution
 
@@ -136,7 +138,8 @@ def _ident(name: str) -> str:
     return name
 
 
-L = {label: _ident(label) for label in (*S.NODE_LABELS, META_LABEL, SURVEY_EVENT_LABEL, CAMPAIGN_RECORD_LABEL)}
+L = {label: _ident(label) for label in (*S.NODE_LABELS, META_LABEL, SURVEY_EVENT_LABEL, CAMPAIGN_RECORD_LABEL,
+                                         *S.WORKSPACE_LABELS)}
 T = {rtype: _ident(rtype) for rtype in S.REL_TYPE_NAMES}
 
 
@@ -172,9 +175,7 @@ class Neo4jStore:
         auth = (user or "neo4j", password or "") if (user or password) else None
         self.batch_size = max(1, int(batch_size))
         if files_dir is None:
-            from minetrace.ingest.reference.store import store_dir
-
-            files_dir = store_dir(uri) / "files"
+            files_dir = local_folder(uri) / "files"
         self.files_dir = Path(files_dir)
         # server notifications (e.g. "relationship type does not exist" on an empty graph) are noise for users
         options = {"notifications_min_severity": "OFF", **(driver_options or {})}
@@ -263,6 +264,23 @@ class Neo4jStore:
         except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
             raise self._fail("read", exc) from exc
 
+    def run_write(self, what: str, fn: Any, *args: Any, bump: bool = True) -> Any:
+        """`fn(tx, *args)` as ONE write transaction (`bump`: the version changes), for modules that keep more of
+        the workspace in this server (graph.neo4j_workspace); errors as every write's."""
+        return self._write(what, fn, *args, bump=bump)
+
+    def run_read(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        """One read query's rows as dicts (for graph.neo4j_workspace)."""
+        return self._read(query, **params)
+
+    def run_read_tx(self, fn: Any) -> Any:
+        """`fn(tx)` as ONE read transaction (for graph.neo4j_workspace: reads that must see one snapshot)."""
+        try:
+            with self._session() as session:
+                return session.execute_read(fn)
+        except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise self._fail("read", exc) from exc
+
     def _run(self, tx: ManagedTransaction, query: str, n_rows: int = 1, **params: Any) -> list[dict[str, Any]]:
         if self.trace_statements:
             self.statements.append((query, n_rows))
@@ -288,6 +306,8 @@ class Neo4jStore:
                    "REQUIRE n.id IS UNIQUE")
         out.append(f"CREATE CONSTRAINT campaign_record_rid_unique IF NOT EXISTS FOR (n:{L[CAMPAIGN_RECORD_LABEL]}) "
                    "REQUIRE n.rid IS UNIQUE")
+        out.append(f"CREATE CONSTRAINT review_decision_key_unique IF NOT EXISTS FOR (n:{L[S.REVIEW_DECISION]}) "
+                   "REQUIRE n.key IS UNIQUE")
         for ix in S.INDEXES:
             props = ", ".join(f"x.{_ident(p)}" for p in ix.props)
             pattern = f"()-[x:{T[ix.label]}]-()" if ix.relationship else f"(x:{L[ix.label]})"

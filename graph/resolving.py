@@ -9,12 +9,15 @@ dropped, and the fallback says so in `Resolution.notes`.
 
 from __future__ import annotations
 
+import os
 import re
-from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from minetrace.ingest.names import normalise_name
 from minetrace.ingest.records import Resolution, SmelterRow
+
+if TYPE_CHECKING:
+    from minetrace.graph.store import GraphStore
 
 _CID = re.compile(r"^CID\d{6}$")
 
@@ -58,8 +61,10 @@ class CidOnlyResolver:
                           provisional_key=provisional_key(row), notes=["CID-only resolver: no name matching"])
 
 
-def default_resolver(reference_dir: str | Path | None = None) -> tuple[RowResolver, str]:
-    """(resolver, description): the reference resolver of the store folder `reference_dir` (decisions included)."""
-    from minetrace.ingest.resolve import default_resolver as open_resolver
+def default_resolver(store: str | os.PathLike[str] | None = None,
+                     graph: GraphStore | None = None) -> tuple[RowResolver, str]:
+    """(resolver, description): the reference resolver of the workspace `store` names (a folder, a Neo4j URI;
+    None: $MINETRACE_STORE, else ./.minetrace), its review decisions included (graph.workspace)."""
+    from minetrace.graph.workspace import Workspace
 
-    return open_resolver(reference_dir), "ingest.resolve.default_resolver"
+    return Workspace.open(store).resolver(graph=graph)

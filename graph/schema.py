@@ -157,6 +157,18 @@ CAMPAIGN_CASE = "case"
 SUPPLIER_LINK = "supplier_link"
 CAMPAIGN_RECORD_KINDS: tuple[str, ...] = (CAMPAIGN_MESSAGE, CAMPAIGN_CASE, SUPPLIER_LINK)
 
+# --- what a shared workspace keeps in the server besides the graph (Neo4j; graph.neo4j_workspace) ----------
+# Store-internal (never exported, not in NODE_LABELS): on an embedded store the same facts are files in its folder
+# (decisions.yaml, reference.sqlite), which is already the one shared place.
+#: an analyst's review decision: accept / reject a CID for a raw name + metal (+ country); key
+#: "<metal>|<normalised name>|<ISO-2 or ''>"
+REVIEW_DECISION = "ReviewDecision"
+REVIEW_DECISION_PROPS: tuple[str, ...] = ("metal", "name", "country", "accept", "reject", "decided_on", "note")
+#: the workspace's reference DB (RMI lists, aliases, statuses, review queue): its bytes in numbered chunks; the
+#: version and sha256 of the snapshot are properties of the store's meta node
+REFERENCE_CHUNK = "ReferenceChunk"
+WORKSPACE_LABELS: tuple[str, ...] = (REVIEW_DECISION, REFERENCE_CHUNK)
+
 
 def provisional_smelter_key(provisional_key: str) -> str:
     """The Smelter key for an unresolved row, from the resolver's "metal|name|country" key."""

@@ -416,10 +416,21 @@ def is_neo4j_uri(target: str) -> bool:
 
 
 def resolve_store_target(uri_or_dir: str | os.PathLike[str] | None) -> str:
-    """`--store` value, else $MINETRACE_STORE, else ./.minetrace."""
+    """`--store` value, else $MINETRACE_STORE, else ./.minetrace (the one place this rule is written)."""
     if uri_or_dir:
         return str(uri_or_dir)
     return os.environ.get(STORE_ENV) or DEFAULT_STORE_DIR
+
+
+def local_folder(target: str | os.PathLike[str] | None) -> Path:
+    """The folder on this machine that goes with a store target: the embedded store's own folder; for a Neo4j
+    URI, $MINETRACE_STORE when that names a folder, else ./.minetrace (originals, outbox, company block and the
+    cache of the workspace's shared reference DB live there — see graph.workspace)."""
+    target = resolve_store_target(target)
+    if not is_neo4j_uri(target):
+        return Path(target)
+    env = os.environ.get(STORE_ENV, "")
+    return Path(env) if env and not is_neo4j_uri(env) else Path(DEFAULT_STORE_DIR)
 
 
 def open_store(uri_or_dir: str | os.PathLike[str] | None = None) -> GraphStore:

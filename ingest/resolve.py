@@ -216,7 +216,7 @@ class Resolver:
         self.as_of = as_of
         self.policy = policy or Policy.load(store.dir)
         if decisions is None:
-            decisions = Decisions(store.decisions_path)
+            decisions = store.decisions()
         elif isinstance(decisions, str | Path):
             decisions = Decisions(Path(decisions))
         self.decisions = decisions
@@ -884,12 +884,12 @@ def _from(forms: NameForms, hits: list[NameHit]) -> list[NameHit]:
     return hits
 
 
-def default_resolver(store_option: str | Path | None = None) -> Resolver:
-    """The resolver of a store (`--store` value, $MINETRACE_STORE or ./.minetrace), decisions included."""
-    return Resolver(ReferenceStore.open(store_option))
+def default_resolver(reference_dir: str | Path) -> Resolver:
+    """The resolver of the reference DB in `reference_dir`, decisions included (a workspace's resolver, with
+    its shared decisions: graph.workspace.Workspace.resolver)."""
+    return Resolver(ReferenceStore.open(reference_dir))
 
 
-def resolve_rows(rows: Iterable[SmelterRow], store: ReferenceStore | None = None) -> list[Resolution]:
-    """Convenience: resolve rows against the default store."""
-    store = store or ReferenceStore.open()
+def resolve_rows(rows: Iterable[SmelterRow], store: ReferenceStore) -> list[Resolution]:
+    """Convenience: resolve rows against a reference store."""
     return Resolver(store).resolve_many(rows)

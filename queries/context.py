@@ -1,7 +1,7 @@
 """One object holding what every query needs: the graph store, the reference facts, the policy, the year.
 
 Why: the CLI families (query, risk, survey, export) and the explorer all open the same things the
-same way — `--store` (folder or Neo4j URI; the reference DB lives in the folder), `--policy NAME|FILE`
+same way — `--store` (folder or Neo4j URI: graph.workspace says where the reference DB lives), `--policy NAME|FILE`
 (a preset — us-sec-1502, the default, or eu-2017-821 — or a YAML file merged over one), `--year`
 (the CLI's default, as the explorer's: the newest reporting year with forms — the campaign in
 progress, `campaign_year`; without it, every current declaration on file, statuses judged at the
@@ -123,11 +123,16 @@ class QueryContext:
         """`policy_file`: a preset name (us-sec-1502, eu-2017-821) or a YAML file; None = the default preset.
         `default_year`: without a year, take the newest reporting year with forms (the CLI's default) instead
         of every year on file."""
-        from minetrace.graph.store import open_store
+        from minetrace.graph.workspace import Workspace
 
         policy = load_policy(policy_file)  # a bad --policy is reported before any store is opened
-        gs = open_store(store)
-        facts = open_reference(store)
+        ws = Workspace.open(store, policy_file)
+        gs = ws.open_store()
+        try:
+            facts = ws.open_reference(graph=gs)
+        except BaseException:
+            gs.close()
+            raise
         newest = rating_year(gs, None) if latest_year or default_year else None
         basis = YEAR_GIVEN if year is not None else YEAR_ALL
         if year is None and default_year and newest is not None:
@@ -143,7 +148,7 @@ class QueryContext:
         return header_lines(self.model, self.year, year_basis=self.year_basis)
 
     def close(self) -> None:
-        for thing in (self.store, self.facts):
+        for thing in (self.facts, self.store):  # the reference first: a shared one talks through the store
             close = getattr(thing, "close", None)
             if close:
                 close()
@@ -156,9 +161,7 @@ class QueryContext:
 
 
 def open_reference(store: str | Path | None = None) -> Any:
-    """The dated reference store beside the graph store (None when it cannot be opened)."""
-    try:
-        from minetrace.ingest.reference.store import ReferenceStore
-    except ImportError:  # pragma: no cover - reference layer absent
-        return None
-    return ReferenceStore.open(store)
+    """The dated reference store of the workspace `store` names (graph.workspace)."""
+    from minetrace.graph.workspace import Workspace
+
+    return Workspace.open(store).open_reference()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from minetrace.ingest.reference import ReferenceStore, country_iso2, import_file, store_dir
+from minetrace.ingest.reference import ReferenceStore, country_iso2, import_file
 
 CONFORMANT_HEADER = ("Metal,Smelter ID,Standard Smelter Name,State/ Province/ Region,Country Location,"
                      "Company Website with CM Policy,Last Audit Date,Audit Cycle,Reaudit In Progress,LBMA RG,RJC\n")
@@ -91,13 +91,19 @@ def test_import_twice_changes_nothing(tmp_path):
 
 
 def test_store_dir_rules(monkeypatch, tmp_path):
+    # one rule for every surface (graph.workspace): the local folder of a workspace
+    from minetrace.graph.workspace import Workspace
+
     monkeypatch.delenv("MINETRACE_STORE", raising=False)
-    assert store_dir(None) == Path(".minetrace")
-    assert store_dir(tmp_path) == tmp_path
-    assert store_dir("bolt://localhost:7687") == Path(".minetrace")
+    assert Workspace.open(None).reference_dir == Path(".minetrace")
+    assert Workspace.open(tmp_path).reference_dir == tmp_path
+    assert Workspace.open("bolt://localhost:7687").folder == Path(".minetrace")
     monkeypatch.setenv("MINETRACE_STORE", str(tmp_path / "env"))
-    assert store_dir(None) == tmp_path / "env"
-    assert store_dir("neo4j://host:7687") == tmp_path / "env"
+    assert Workspace.open(None).reference_dir == tmp_path / "env"
+    assert Workspace.open("neo4j://host:7687").folder == tmp_path / "env"
+    # a Neo4j workspace reads its reference DB from a cache of the server's, never from the folder's own DB
+    cache = Workspace.open("neo4j://host:7687").reference_dir
+    assert cache.parent == tmp_path / "env" / "shared" and cache != Workspace.open("neo4j://other:7687").reference_dir
 
 
 @pytest.mark.parametrize("text,code", [

@@ -29,7 +29,9 @@ def test_starter_loads_offline_without_shared(tmp_path, monkeypatch):
         return real_open(self, *a, **k)
 
     monkeypatch.setattr(Path, "open", spy)
-    store = ReferenceStore.open()
+    from minetrace.graph.workspace import Workspace
+
+    store = Workspace.open().open_reference()
     assert store.path == tmp_path / "store" / "reference.sqlite"
     assert not [p for p in opened if "/shared/" in p]
     assert store.covered_countries() == {"CD", "AO", "BI", "CF", "CG", "RW", "SS", "TZ", "UG", "ZM"}

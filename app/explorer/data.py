@@ -24,18 +24,26 @@ import streamlit as st
 
 from minetrace.app.explorer.settings import load_settings
 from minetrace.graph.store import GraphStore
+from minetrace.graph.workspace import Workspace
 
 
 # ------------------------------------------------------------------ store handle and version
 @st.cache_resource(show_spinner=False)
 def _open(uri: str) -> GraphStore:
-    from minetrace.graph.store import open_store
+    return workspace_of(uri).open_store()
 
-    return open_store(uri)
+
+def workspace_of(uri: str) -> Workspace:
+    """The workspace (graph.workspace) the explorer was started on."""
+    return Workspace.open(uri)
 
 
 def store_uri() -> str:
     return load_settings().store
+
+
+def workspace() -> Workspace:
+    return workspace_of(store_uri())
 
 
 def store() -> GraphStore:
@@ -47,19 +55,9 @@ def version() -> str:
 
 
 def _reference_stamp() -> str:
-    """Changes when the reference DB or the decisions file changes (imports, review decisions)."""
-    from minetrace.ingest.reference.store import DB_NAME, DECISIONS_NAME, store_dir
-
-    folder = store_dir(store_uri())
-    parts = []
-    # the reference DB runs in WAL mode: a write lands in the -wal file until a checkpoint, so both count
-    for name in (DB_NAME, f"{DB_NAME}-wal", DECISIONS_NAME):
-        try:
-            st_ = (folder / name).stat()
-            parts.append(f"{st_.st_mtime_ns}:{st_.st_size}")
-        except OSError:
-            parts.append("-")
-    return "/".join(parts)
+    """Changes when the reference facts or the review decisions change (imports, decisions; graph.workspace)."""
+    ws = workspace()
+    return ws.reference_stamp(store() if ws.shared else None)
 
 
 #: session-state key of the policy the sidebar selects (a preset name or the YAML file the explorer was given)
@@ -314,9 +312,8 @@ def program(k: tuple[str, str], declaration_id: str) -> dict[str, Any] | None:
 @contextmanager
 def reference() -> Iterator[Any]:
     """The dated reference store beside the graph store, opened for one call (SQLite is per thread)."""
-    from minetrace.ingest.reference.store import ReferenceStore, store_dir
-
-    ref = ReferenceStore.open(store_dir(store_uri()))
+    ws = workspace()
+    ref = ws.open_reference(graph=store() if ws.shared else None)
     try:
         yield ref
     finally:
@@ -554,8 +551,6 @@ def ingest_files(paths: list[Path], year: int | None = None, parent_supplier_id:
     """Ingest uploaded files through graph.ingest (the CLI's ingest: same parsing, resolution, outcomes);
     `names` maps each temporary path to the name the user uploaded, which is what the store records."""
     from minetrace.graph.ingest import ingest_sources
-    from minetrace.graph.resolving import default_resolver
-    from minetrace.ingest.reference.store import store_dir
     from minetrace.ingest.sources import iter_sources
 
     if parent_supplier_id is not None and store().supplier(parent_supplier_id) is None:
@@ -566,9 +561,12 @@ def ingest_files(paths: list[Path], year: int | None = None, parent_supplier_id:
         for src in iter_sources([path]):
             src.name = shown + src.name[len(str(path)):] if src.name.startswith(str(path)) else shown
             sources.append(src)
-    resolver, _ = default_resolver(str(store_dir(store_uri())))
-    return ingest_sources(sources, store(), resolver=resolver, linker=_master_linker(), year=year,
-                          parent_supplier_id=parent_supplier_id, progress=progress)
+    resolver, _ = workspace().resolver(graph=store())
+    try:
+        return ingest_sources(sources, store(), resolver=resolver, linker=_master_linker(), year=year,
+                              parent_supplier_id=parent_supplier_id, progress=progress)
+    finally:
+        resolver.store.close()  # a shared workspace sends what the batch added to the reference DB
 
 
 def import_master_list(path: Path) -> Any:
@@ -649,10 +647,8 @@ def decide(metal: str, raw_name: str, country: str | None, accept: str | None = 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def decisions(k: tuple[str, str]) -> pd.DataFrame:
-    from minetrace.ingest.reference.decisions import Decisions
-
     with reference() as ref:
-        entries = Decisions(ref.decisions_path).entries
+        entries = ref.decisions().entries
     return frame([e.to_yaml() for e in entries])
 
 
@@ -724,10 +720,7 @@ def export_bytes(kind: str, fmt: str, year: int | None, template: bytes | None =
 
 def company_block_path() -> Path:
     """The store's company block (`<store folder>/company.yaml`, as `minetrace export cmrt` reads it)."""
-    from minetrace.ingest.reference.store import store_dir
-    from minetrace.queries.company_block import default_path
-
-    return default_path(store_dir(store_uri()))
+    return workspace().company_file
 
 
 def company_block() -> dict[str, Any]:

@@ -1,5 +1,8 @@
 """Remembered resolution decisions: a YAML file in the store directory (``decisions.yaml``).
 
+On a shared (Neo4j) workspace the same decisions are nodes in the server, loaded into a `Decisions` without a
+path and written back one by one through `on_record` (graph.workspace, graph.neo4j_workspace).
+
 Why a plain file: analysts review and version it (git, e-mail) and it survives a rebuilt
 reference DB. A decision says, for a raw name + metal (+ country, optional), "this is CIDxxxxxx"
 (accept) or "this is not CIDxxxxxx" (reject). Names match after `normalise_name`, countries by
@@ -14,6 +17,7 @@ File shape::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -57,8 +61,11 @@ class Decision:
 class Decisions:
     """The decisions of one file, indexed by (metal, normalised name, ISO-2 or '')."""
 
-    def __init__(self, path: Path | None = None, entries: list[Decision] | None = None) -> None:
+    def __init__(self, path: Path | None = None, entries: list[Decision] | None = None,
+                 on_record: Callable[[Decision], None] | None = None) -> None:
         self.path = path
+        #: called with each decision `record` makes (a shared workspace keeps it in its server, graph.workspace)
+        self.on_record = on_record
         self.entries: list[Decision] = list(entries or [])
         if path is not None and path.exists() and entries is None:
             self.entries = self._read(path)
@@ -118,6 +125,8 @@ class Decisions:
             d.note = note
         self._index()
         self.save()
+        if self.on_record is not None:
+            self.on_record(d)
         return d
 
     def save(self) -> None:
@@ -158,8 +167,8 @@ def decision_metal(metal: str, accept: str | None, reject: str | None) -> str:
 
 def record_decision(ref: ReferenceStore, metal: str, raw_name: str, country: str | None, accept: str | None = None,
                     reject: str | None = None, note: str | None = None) -> RecordedDecision:
-    """Record one accept/reject decision in the store's decisions file and close the review items an accept settles —
-    the one way a decision is recorded (`minetrace reference decide`, the explorer's review queue). Checks: exactly
+    """Record one accept/reject decision in the store's decisions (its file; a shared workspace's server) and close
+    the review items an accept settles — the one way a decision is recorded (`minetrace reference decide`, the explorer's review queue). Checks: exactly
     one of `accept`/`reject`, a known metal, and an accepted CID the reference holds for that metal. Applying it to
     the rows already stored is the graph's part (`graph.relink.apply_decisions`)."""
     canonical = decision_metal(metal, accept, reject)
@@ -169,6 +178,6 @@ def record_decision(ref: ReferenceStore, metal: str, raw_name: str, country: str
         raise DecisionError(f"{target} is not in the reference store; import the RMI list first")
     if fac is not None and fac.metal and fac.metal != canonical:
         raise DecisionError(f"{target} is a {fac.metal} facility, not {canonical}")
-    d = Decisions(ref.decisions_path).record(canonical, raw_name, country, accept=accept, reject=reject, note=note)
+    d = ref.decisions().record(canonical, raw_name, country, accept=accept, reject=reject, note=note)
     closed = ref.close_reviews(canonical, raw_name, country) if accept else 0
     return RecordedDecision(d, canonical, target, fac, closed)

@@ -1,7 +1,8 @@
 """The dated reference store: facilities, aliases, status observations, revisions, watchlist,
 country lists, the old-ID crosswalk and the review queue, in one SQLite file.
 
-Why SQLite: the standard library, one file beside the graph store (`<store>/reference.sqlite`),
+Why SQLite: the standard library, one file beside the graph store (`<store>/reference.sqlite`; a Neo4j
+workspace keeps it in the server and each analyst reads a local copy, graph.workspace),
 safe concurrent reads, and every fact row carries `as_of` and `source` so the store can answer
 "as of date D" questions. Imports are idempotent by content: a file whose sha256 is already in
 the import log is skipped, and every table has a natural key with INSERT OR IGNORE.
@@ -21,17 +22,19 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from minetrace.ingest.names import normalise_name
 from minetrace.ingest.reference.releases import TRUST_SUPPLIER, trust_rank
 
-DEFAULT_STORE = Path(".minetrace")
+if TYPE_CHECKING:
+    from minetrace.ingest.reference.decisions import Decisions
+
 DB_NAME = "reference.sqlite"
 DECISIONS_NAME = "decisions.yaml"
 CID_RE = re.compile(r"^CID\d{6}$")
@@ -90,19 +93,6 @@ CREATE TABLE IF NOT EXISTS vouched_releases (
 """
 #: columns added after a store was first created (ALTER TABLE on open; old stores gain them empty)
 ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (("facilities", "trust", "TEXT"), ("imports", "trust", "TEXT"))
-
-
-def store_dir(store_option: str | os.PathLike[str] | None = None) -> Path:
-    """Where the reference DB lives: `--store DIR` > $MINETRACE_STORE > ./.minetrace.
-
-    A Neo4j URI store (bolt://, neo4j://, neo4j+s:// …) keeps its reference DB in ./.minetrace
-    (or $MINETRACE_STORE when that is a directory path): SQLite needs a local folder.
-    """
-    value = str(store_option) if store_option else os.environ.get("MINETRACE_STORE") or ""
-    if "://" in value:
-        env = os.environ.get("MINETRACE_STORE", "")
-        value = env if env and "://" not in env else ""
-    return Path(value) if value else DEFAULT_STORE
 
 
 def iso(value: date | datetime | str | None) -> str | None:
@@ -208,6 +198,9 @@ class ReferenceStore:
         self._trust: str | None = None
         self._import_key: str | None = None
         self.read_only = False
+        self._decisions: Decisions | None = None
+        #: called once when the store is closed (a shared workspace: send the changed DB to the server)
+        self.after_close: Callable[[ReferenceStore], None] | None = None
         try:
             path.mkdir(parents=True, exist_ok=True)
             # check_same_thread=False: the explorer (Streamlit) may use a cached store from its worker threads
@@ -275,15 +268,29 @@ class ReferenceStore:
             self._trust, self._import_key = before
 
     @classmethod
-    def open(cls, store_option: str | os.PathLike[str] | None = None, load_starter: bool = True) -> ReferenceStore:
-        return cls(store_dir(store_option), load_starter=load_starter)
+    def open(cls, directory: str | os.PathLike[str], load_starter: bool = True) -> ReferenceStore:
+        """The reference DB of `directory` (a store's folder: which one is the workspace's call, graph.workspace)."""
+        return cls(directory, load_starter=load_starter)
 
     @property
     def decisions_path(self) -> Path:
         return self.dir / DECISIONS_NAME
 
+    def decisions(self) -> Decisions:
+        """The review decisions that go with this reference DB: the ones a workspace handed over (`use_decisions`;
+        a shared workspace keeps them in its server), else `decisions.yaml` beside the DB."""
+        from minetrace.ingest.reference.decisions import Decisions
+
+        return self._decisions if self._decisions is not None else Decisions(self.decisions_path)
+
+    def use_decisions(self, decisions: Decisions) -> None:
+        self._decisions = decisions
+
     def close(self) -> None:
         self.db.close()
+        hook, self.after_close = self.after_close, None
+        if hook is not None:  # a shared workspace sends what changed to its server (graph.workspace)
+            hook(self)
 
     def __enter__(self) -> ReferenceStore:
         return self

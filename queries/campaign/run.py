@@ -35,10 +35,11 @@ OnSent = Callable[[MessageRecord, SendResult], None]
 
 
 def default_outbox(store_target: str | Path | None) -> Path:
-    """`<store folder>/outbox` — the local folder of the store (also for Neo4j: $MINETRACE_STORE)."""
-    from minetrace.ingest.reference.store import store_dir
+    """`<store folder>/outbox` — the workspace's local folder (with Neo4j: $MINETRACE_STORE when a folder, else
+    ./.minetrace; graph.workspace)."""
+    from minetrace.graph.workspace import Workspace
 
-    return (store_dir(store_target) / "outbox").resolve()
+    return Workspace.open(store_target).outbox_dir.resolve()
 
 
 def _template(path: str | Path | None) -> Attachment | None:
