@@ -109,3 +109,37 @@ def test_two_analysts_on_one_neo4j_see_the_same_workspace(neo4j_clean: str, tmp_
     for who in (a, b):
         assert not (who.local / "decisions.yaml").exists() and not (who.local / "reference.sqlite").exists()
         assert list((who.local / "shared").glob("*/reference.sqlite"))
+
+
+def test_two_writers_at_once_keep_both_changes(neo4j_clean: str, tmp_path: Path) -> None:
+    """A push that lost the race merges its rows into the newer snapshot: neither analyst's facts are lost. A
+    reference DB the folder kept before the server had one becomes the first snapshot."""
+    from minetrace.graph.workspace import Workspace
+    from minetrace.ingest.reference.store import ReferenceStore
+
+    legacy = ReferenceStore.open(tmp_path / "a")  # what analyst A had locally before the team shared a server
+    legacy.add_watch("CID900001", "Tin", "Alpha Tin Smelter", "ID", "before", None, None, "test", "2025-01-01")
+    legacy.db.commit()
+    legacy.close()
+    a, b = Workspace(neo4j_clean, tmp_path / "a"), Workspace(neo4j_clean, tmp_path / "b")
+    ref_a = a.open_reference()
+    ref_b = b.open_reference()  # both start from the same snapshot (none yet: B starts from the starter set)
+    with ref_a.transaction():
+        ref_a.add_watch("CID900003", "Tantalum", "Gamma Tantalum Works", "CN", "by-a", None, None, "a", "2025-02-01")
+    with ref_b.transaction():
+        ref_b.add_watch("CID900005", "Tin", "Alpha Tin Refinery", "ID", "by-b", None, None, "b", "2025-03-01")
+        sid = ref_b.add_snapshot("conformant", "2025-03-01", "b", None)
+        ref_b.add_status("CID900005", "Tin", "RMAP", "Conformant", "2025-03-01", "b", snapshot_id=sid)
+    ref_a.close()  # first snapshot: A's folder's old DB and A's change
+    ref_b.close()  # lost the race: merged into A's snapshot, then sent
+    for ws in (a, b, Workspace(neo4j_clean, tmp_path / "c")):
+        ref = ws.open_reference()
+        try:
+            lists = {w["list_name"] for w in ref.watchlist()}
+            assert {"before", "by-a", "by-b"} <= lists, (ws.folder, lists)
+            # B's status observation still points at B's list snapshot, whatever row id it has now
+            row = ref.db.execute("SELECT s.source, s.kind FROM status_observations o JOIN snapshots s ON "
+                                 "s.id = o.snapshot_id WHERE o.cid = 'CID900005'").fetchone()
+            assert tuple(row) == ("b", "conformant")
+        finally:
+            ref.close()
