@@ -25,7 +25,6 @@ from minetrace.app.explorer.settings import (
     MAX_UPLOAD_MB,
     PASSWORD_ENV_ENV,
     POLICY_ENV,
-    STORE_ENV,
     load_settings,
 )
 from minetrace.app.safe_output import message
@@ -62,9 +61,11 @@ def explorer_env(store: str, password_env: str | None = None, policy: str | None
     env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"  # also for config files that would say otherwise
     if policy:
         env[POLICY_ENV] = str(Path(policy).resolve()) if Path(policy).is_file() else policy
+    from minetrace.graph.store import STORE_ENV, is_neo4j_uri
+
     env[EXPLORER_STORE_ENV] = store
-    if "://" not in store:  # a folder store is also where the reference DB lives; a URI leaves MINETRACE_STORE be
-        env[STORE_ENV] = store
+    if not is_neo4j_uri(store):  # a folder is the whole workspace; with a URI MINETRACE_STORE keeps naming the local
+        env[STORE_ENV] = store   # folder (graph.workspace)
     if password_env:
         env[PASSWORD_ENV_ENV] = password_env
     else:
@@ -74,7 +75,9 @@ def explorer_env(store: str, password_env: str | None = None, policy: str | None
 
 def _normalise_store(store: str) -> str:
     """A directory store as an absolute path (the explorer may run from another directory); URIs as given."""
-    return store if "://" in store else str(Path(store).expanduser().resolve())
+    from minetrace.graph.store import is_neo4j_uri
+
+    return store if is_neo4j_uri(store) else str(Path(store).expanduser().resolve())
 
 
 def is_local(host: str) -> bool:
@@ -157,7 +160,9 @@ def app(
                                   "(refused otherwise; a warning is printed)."),
 ) -> None:
     """Start the explorer (Streamlit) on an existing store."""
-    chosen = store or os.environ.get(STORE_ENV) or ".minetrace"
+    from minetrace.graph.workspace import Workspace
+
+    chosen = Workspace.open(store).target
     if policy:
         from minetrace.queries.policy import PolicyError, load_policy
 

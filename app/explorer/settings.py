@@ -12,16 +12,13 @@ import os
 import sys
 from dataclasses import dataclass
 
-#: env var holding the store URI or directory (shared with the CLI and the reference store)
-STORE_ENV = "MINETRACE_STORE"
-#: the store `minetrace app` hands to the explorer process; MINETRACE_STORE is left as the user set it, because
-#: with a Neo4j URI it names the local folder of the reference DB and retained files
+#: the store `minetrace app` hands to the explorer process; MINETRACE_STORE (graph.store.STORE_ENV) is left as the
+#: user set it, because with a Neo4j URI it names the workspace's local folder (graph.workspace)
 EXPLORER_STORE_ENV = "MINETRACE_EXPLORER_STORE"
 #: env var naming the env var that holds the password (empty / unset: no password)
 PASSWORD_ENV_ENV = "MINETRACE_PASSWORD_ENV"
 #: env var holding the policy the explorer starts with: a preset name (us-sec-1502, eu-2017-821) or a YAML file
 POLICY_ENV = "MINETRACE_POLICY"
-DEFAULT_STORE = ".minetrace"
 
 #: upload limits: per file (MB, also given to Streamlit as server.maxUploadSize) and files per upload
 MAX_UPLOAD_MB = 50
@@ -57,7 +54,9 @@ def _script_args(argv: list[str]) -> argparse.Namespace:
 def load_settings(argv: list[str] | None = None) -> Settings:
     """Script arguments (after ``--`` in `streamlit run`) win over the environment."""
     args = _script_args(sys.argv[1:] if argv is None else argv)
-    store = args.store or os.environ.get(EXPLORER_STORE_ENV) or os.environ.get(STORE_ENV) or DEFAULT_STORE
+    from minetrace.graph.store import resolve_store_target  # the one rule: $MINETRACE_STORE, else ./.minetrace
+
+    store = args.store or os.environ.get(EXPLORER_STORE_ENV) or resolve_store_target(None)
     password_env = args.password_env or os.environ.get(PASSWORD_ENV_ENV) or None
     max_mb = int(os.environ.get("MINETRACE_MAX_UPLOAD_MB", MAX_UPLOAD_MB))
     max_files = int(os.environ.get("MINETRACE_MAX_UPLOAD_FILES", MAX_UPLOAD_FILES))
