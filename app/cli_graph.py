@@ -56,6 +56,7 @@ def ingest(
 ) -> None:
     """Ingest supplier declarations into the graph: one transaction per file, never stops on a bad file."""
     from minetrace.graph.ingest import StoreError, ingest_paths
+    from minetrace.graph.resolving import RowResolver
     from minetrace.graph.workspace import Workspace
     from minetrace.ingest.sources import iter_sources
 
@@ -68,6 +69,7 @@ def ingest(
                            "commands work on it"), err=True)
         raise typer.Exit(1)
     progress_console = console(stderr=True)
+    resolver: RowResolver
     try:
         resolver, rdesc = ws.resolver(graph=st)
     except Exception as exc:  # reference store broken: say so, keep ingesting with CIDs only

@@ -37,6 +37,7 @@ from minetrace.ingest.reference.store import DB_NAME, DECISIONS_NAME, ReferenceS
 
 if TYPE_CHECKING:
     from minetrace.graph.neo4j_workspace import SharedFacts
+    from minetrace.ingest.resolve import Resolver
 
 #: the cache of a shared workspace's reference snapshot: <local folder>/shared/<digest>/
 SHARED_CACHE = "shared"
@@ -106,7 +107,7 @@ class Workspace:
             return Neo4jStore(self.target, files_dir=self.files_dir)
         return open_store(self.target)
 
-    def open_reference(self, load_starter: bool = True, graph: Any = None) -> ReferenceStore:
+    def open_reference(self, load_starter: bool = True, graph: GraphStore | None = None) -> ReferenceStore:
         """The reference DB with this workspace's review decisions. With Neo4j: the server's newest snapshot,
         and closing it sends what changed back (`graph`: an open Neo4j store of this workspace to talk through;
         without one a connection is opened and closed with the reference DB)."""
@@ -116,7 +117,7 @@ class Workspace:
         from minetrace.graph.neo4j_workspace import SharedFacts
 
         owned = not isinstance(graph, Neo4jStore)
-        server = Neo4jStore(self.target, files_dir=self.files_dir) if owned else graph
+        server = graph if isinstance(graph, Neo4jStore) else Neo4jStore(self.target, files_dir=self.files_dir)
         try:
             facts = SharedFacts(server)
             base, base_sha = self._pull(facts)
@@ -137,16 +138,18 @@ class Workspace:
         ref.after_close = after_close
         return ref
 
-    def resolver(self, graph: Any = None) -> tuple[Any, str]:
+    def resolver(self, graph: GraphStore | None = None) -> tuple[Resolver, str]:
         """(resolver, description): the reference resolver over this workspace's reference DB and decisions."""
         from minetrace.ingest.resolve import Resolver
 
         return Resolver(self.open_reference(graph=graph)), "ingest.resolve.default_resolver"
 
-    def reference_stamp(self, graph: Any = None) -> str:
+    def reference_stamp(self, graph: GraphStore | None = None) -> str:
         """Changes when the reference facts or the decisions change (for caches): file stamps of the embedded
         folder; the server's snapshot version and the store version with Neo4j."""
-        if self.shared and graph is not None:
+        from minetrace.graph.neo4j_store import Neo4jStore
+
+        if self.shared and isinstance(graph, Neo4jStore):
             from minetrace.graph.neo4j_workspace import SharedFacts
 
             version, sha = SharedFacts(graph).reference_head()

@@ -160,7 +160,7 @@ class QueryContext:
         self.close()
 
 
-def open_reference(store: str | Path | None = None) -> Any:
+def open_reference(store: str | Path | None = None) -> ReferenceStore:
     """The dated reference store of the workspace `store` names (graph.workspace)."""
     from minetrace.graph.workspace import Workspace
 
