@@ -9,12 +9,12 @@ one answer, and the one place that knows whether a team shares it.
   decisions.yaml, files/, outbox/ and company.yaml side by side.
 - A neo4j:// / bolt:// URI → Neo4j, and the server is the shared place: review decisions are nodes in it and the
   reference DB is a versioned snapshot in it (graph.neo4j_workspace). Each analyst's local folder
-  (`graph.store.local_folder`: $MINETRACE_STORE when it names a folder, else ./.minetrace) keeps a cache of the
-  snapshot under `shared/<digest of server and database>/`, and this analyst's retained originals, outbox and
-  company block. Opening the reference DB takes the server's newest snapshot; closing it sends what changed
-  (an import, a review decision's closed queue items, a learnt Look-up) back, so two analysts on two machines
-  resolve and rate from the same facts. A reference DB kept locally before the server had one is sent as the
-  first snapshot.
+  (`graph.store.local_folder`: $MINETRACE_STORE when it names a folder, else ./.minetrace) caches snapshots
+  under `shared/<digest of server and database>/<sha256>.sqlite` (never changed once written), and holds this
+  analyst's retained originals, outbox and company block. Opening the reference DB takes the server's newest
+  snapshot into a private copy; closing it sends the copy back when it changed (an import, a review decision's
+  closed queue items, a learnt Look-up), so two analysts on two machines resolve and rate from the same facts.
+  A reference DB kept locally before the server had one is sent as the first snapshot.
 
 Example:
     >>> ws = Workspace.open("bolt://db.example:7687")        # doctest: +SKIP
@@ -23,13 +23,15 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import json
 import os
+import shutil
 import sqlite3
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from minetrace.graph.store import GraphStore, is_neo4j_uri, local_folder, open_store, resolve_store_target
 from minetrace.ingest.reference.decisions import Decision, Decisions
@@ -41,7 +43,6 @@ if TYPE_CHECKING:
 
 #: the cache of a shared workspace's reference snapshot: <local folder>/shared/<digest>/
 SHARED_CACHE = "shared"
-SNAPSHOT_MARK = "snapshot.json"
 #: how often a push that lost the race merges and tries again
 PUSH_TRIES = 5
 
@@ -118,20 +119,31 @@ class Workspace:
 
         owned = not isinstance(graph, Neo4jStore)
         server = graph if isinstance(graph, Neo4jStore) else Neo4jStore(self.target, files_dir=self.files_dir)
+        work: Path | None = None
         try:
             facts = SharedFacts(server)
-            base, base_sha = self._pull(facts)
-            ref = ReferenceStore.open(self.reference_dir, load_starter=load_starter)
+            base, base_sha, snapshot = self._snapshot(facts)
+            work = Path(tempfile.mkdtemp(prefix="open-", dir=self.reference_dir))
+            legacy = self.folder / DB_NAME
+            if snapshot is not None:
+                shutil.copyfile(snapshot, work / DB_NAME)
+            elif legacy.is_file():  # the reference DB this folder kept before the server had one: the first snapshot
+                _copy_db(legacy, work / DB_NAME)
+            ref = ReferenceStore.open(work, load_starter=load_starter)
             ref.use_decisions(shared_decisions(facts))
         except BaseException:
+            if work is not None:
+                shutil.rmtree(work, ignore_errors=True)
             if owned:
                 server.close()
             raise
+        private = work
 
         def after_close(_: ReferenceStore) -> None:
             try:
-                self._push(facts, base, base_sha)
+                self._push(facts, private / DB_NAME, base, base_sha)
             finally:
+                shutil.rmtree(private, ignore_errors=True)
                 if owned:
                     server.close()
 
@@ -165,40 +177,44 @@ class Workspace:
         return "/".join(parts)
 
     # ------------------------------------------------------------------ the shared reference snapshot
-    def _mark(self) -> dict[str, Any]:
-        try:
-            return json.loads((self.reference_dir / SNAPSHOT_MARK).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-
-    def _set_mark(self, version: int, sha: str | None) -> None:
-        (self.reference_dir / SNAPSHOT_MARK).write_text(json.dumps({"version": version, "sha256": sha}),
-                                                        encoding="utf-8")
-
-    def _pull(self, facts: SharedFacts) -> tuple[int, str | None]:
-        """Bring the local copy to the server's snapshot (local changes not sent yet are merged into it).
-        Returns (version, sha256) of the snapshot the copy is based on."""
+    def _snapshot(self, facts: SharedFacts) -> tuple[int, str | None, Path | None]:
+        """(version, sha256, cached file) of the server's newest reference snapshot, fetched when this machine has
+        not cached it yet; (0, None, None) before the first one. Cached files are named by their sha256 and never
+        change, so processes and explorer sessions on one machine can read them at once."""
         cache = self.reference_dir
         cache.mkdir(parents=True, exist_ok=True)
-        db = cache / DB_NAME
         version, sha = facts.reference_head()
-        mark = self._mark()
-        if version == 0:
-            legacy = self.folder / DB_NAME
-            if not db.exists() and legacy.is_file():  # the reference DB this folder kept before: the first snapshot
-                _copy_db(legacy, db)
-            return 0, None
-        if mark.get("version") == version and db.exists():
-            return version, mark.get("sha256")
-        version, sha, data = facts.reference_bytes()
-        local_changes = db.exists() and db_sha(db) != mark.get("sha256")
-        _install(db, data or b"", merge_from=db if local_changes else None)
-        self._set_mark(version, sha)
-        return version, sha
+        if version == 0 or sha is None:
+            return 0, None, None
+        path = cache / f"{sha}.sqlite"
+        if not path.is_file():
+            version, sha, data = facts.reference_bytes()
+            if sha is None or data is None:
+                return 0, None, None
+            path = self._cache(sha, data)
+        return version, sha, path
 
-    def _push(self, facts: SharedFacts, base: int, base_sha: str | None) -> None:
-        """Send the local copy when it differs from the snapshot it is based on; merge and retry on a race."""
-        db = self.reference_dir / DB_NAME
+    def _cache(self, sha: str, data: bytes) -> Path:
+        """Keep a snapshot's bytes as <cache>/<sha256>.sqlite (written whole, then renamed into place)."""
+        path = self.reference_dir / f"{sha}.sqlite"
+        if not path.is_file():
+            part = path.with_name(f"{path.name}.{os.getpid()}.part")
+            part.write_bytes(data)
+            os.replace(part, path)
+            self._prune(keep=path)
+        return path
+
+    def _prune(self, keep: Path) -> None:
+        """Drop cached snapshots an hour older than the newest (a process still copying one is long done)."""
+        newest = keep.stat().st_mtime
+        for old in self.reference_dir.glob("*.sqlite"):
+            with contextlib.suppress(OSError):
+                if old != keep and old.stat().st_mtime < newest - 3600:
+                    old.unlink()
+
+    def _push(self, facts: SharedFacts, db: Path, base: int, base_sha: str | None) -> None:
+        """Send this open's copy when it differs from the snapshot it was taken from; on a lost race, add its rows
+        to the newer snapshot and send again."""
         if not db.exists():
             return
         for _ in range(PUSH_TRIES):
@@ -208,11 +224,13 @@ class Workspace:
                 return
             version = facts.push_reference(data, sha, base)
             if version is not None:
-                self._set_mark(version, sha)
+                self._cache(sha, data)
                 return
             base, base_sha, theirs = facts.reference_bytes()  # another analyst pushed first: ours on top of theirs
-            _install(db, theirs or b"", merge_from=db)
-            self._set_mark(base, base_sha)
+            incoming = db.with_name(db.name + ".incoming")
+            incoming.write_bytes(theirs or b"")
+            merge_rows(incoming, db)
+            os.replace(incoming, db)
         raise RuntimeError(f"the reference DB of {self.target} changed {PUSH_TRIES} times while this change was "
                            "being sent; run the command again")
 
@@ -247,10 +265,6 @@ def db_bytes(path: Path) -> bytes:
         con.close()
 
 
-def db_sha(path: Path) -> str:
-    return hashlib.sha256(db_bytes(path)).hexdigest()
-
-
 def _copy_db(src: Path, dst: Path) -> None:
     source, target = sqlite3.connect(src), sqlite3.connect(dst)
     try:
@@ -258,19 +272,6 @@ def _copy_db(src: Path, dst: Path) -> None:
     finally:
         source.close()
         target.close()
-
-
-def _install(db: Path, data: bytes, merge_from: Path | None = None) -> None:
-    """Make `data` the local copy; rows of `merge_from` (the copy it replaces) that it lacks are added."""
-    fresh = db.with_name(db.name + ".incoming")
-    fresh.write_bytes(data)
-    if merge_from is not None and merge_from.exists():
-        merge_rows(fresh, merge_from)
-    for extra in ("-wal", "-shm"):
-        with_suffix = db.with_name(db.name + extra)
-        if with_suffix.exists():
-            with_suffix.unlink()
-    os.replace(fresh, db)
 
 
 def merge_rows(into: Path, source: Path) -> None:

@@ -105,10 +105,11 @@ def test_two_analysts_on_one_neo4j_see_the_same_workspace(neo4j_clean: str, tmp_
     assert survey == b.js("survey", "status", "--year", "2025")
     assert [s["contacted_on"] for s in survey["suppliers"] if s["supplier_id"] == "S2"] == ["2025-04-01"]
 
-    # nothing of it lives in either analyst's own folder: no decisions file; the reference DB is a cached copy
+    # nothing of it lives in either analyst's own folder: no decisions file; the reference DB is a cached copy of
+    # the server's snapshot, and no private copy is left behind
     for who in (a, b):
         assert not (who.local / "decisions.yaml").exists() and not (who.local / "reference.sqlite").exists()
-        assert list((who.local / "shared").glob("*/reference.sqlite"))
+        assert list((who.local / "shared").glob("*/*.sqlite")) and not list((who.local / "shared").glob("*/open-*"))
 
 
 def test_two_writers_at_once_keep_both_changes(neo4j_clean: str, tmp_path: Path) -> None:
