@@ -1,7 +1,11 @@
 """The `minetrace` command: one verb per job, the same `--store` and `--json` options everywhere.
 
-Each command family lives in its own module (`app.cli_*`) exposing ``register(root)``; this
-module only assembles them, so a family can be added without touching the others.
+Each command family lives in its own module (`app.cli_*`) in one style: a module-level `typer.Typer` named
+`app` whose verbs are module-level functions (`@app.command("verb")`), and a `register(root)` that attaches it —
+under its group name (`minetrace query …`), or merged into the top level for the families of top-level verbs
+(`minetrace ingest`, `minetrace app`). The options they share (`--store`, `--year`, `--json`, `--policy`,
+`--as-of`) and the way to the workspace they name are in `app.cli_options`. This module only assembles the
+families, so a family can be added without touching the others.
 """
 
 from __future__ import annotations
@@ -21,17 +25,17 @@ root = typer.Typer(
 
 #: command-family modules, each with a `register(root: typer.Typer) -> None`
 FAMILIES: tuple[str, ...] = (
-    "minetrace.app.cli_parse",
+    "minetrace.app.cli_parse",  # parse, validate
+    "minetrace.app.cli_demo",  # demo
+    "minetrace.app.cli_graph",  # ingest, generate, store …
+    "minetrace.app.cli_app",  # app
     "minetrace.app.cli_reference",
-    "minetrace.app.cli_demo",
     "minetrace.app.cli_query",
     "minetrace.app.cli_risk",
     "minetrace.app.cli_survey",
     "minetrace.app.cli_mitigation",
-    "minetrace.app.cli_export",
-    "minetrace.app.cli_graph",  # after cli_export: `export graph` joins the shared `export` group
+    "minetrace.app.cli_export",  # export … (export graph included)
     "minetrace.app.cli_report",
-    "minetrace.app.cli_app",
 )
 
 for _module in FAMILIES:

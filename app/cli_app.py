@@ -20,6 +20,7 @@ from typing import Any
 
 import typer
 
+from minetrace.app.cli_options import STORE, policy_option
 from minetrace.app.explorer.settings import (
     EXPLORER_STORE_ENV,
     MAX_UPLOAD_MB,
@@ -30,6 +31,8 @@ from minetrace.app.explorer.settings import (
 from minetrace.app.safe_output import message
 
 EXPLORER_SCRIPT = Path(__file__).resolve().parent / "explorer" / "main.py"
+#: the family's verb: `minetrace app`
+app = typer.Typer()
 DEFAULT_PORT = 8501
 
 
@@ -146,16 +149,16 @@ def run_explorer(store: str, port: int = DEFAULT_PORT, host: str = "127.0.0.1", 
                 child.kill()
 
 
-def app(
-    store: str = typer.Option(None, "--store", help="Store directory (embedded) or Neo4j URI (bolt://…). "
-                              "Default: $MINETRACE_STORE or ./.minetrace"),
+@app.command("app")
+def app_cmd(
+    store: str = STORE,
     port: int = typer.Option(DEFAULT_PORT, "--port", help="Port to listen on."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (127.0.0.1 = this machine only)."),
     password_env: str = typer.Option(None, "--password-env", help="Name of an environment variable holding a "
                                      "password the explorer asks for (off by default; required for a non-local "
                                      "--host unless --insecure)."),
-    policy: str = typer.Option(None, "--policy", help="Policy the explorer starts with: us-sec-1502 (default), "
-                               "eu-2017-821 or a YAML file (the sidebar switches presets)."),
+    policy: str = policy_option("Policy the explorer starts with: us-sec-1502 (default), eu-2017-821 or a YAML "
+                                "file (the sidebar switches presets)."),
     insecure: bool = typer.Option(False, "--insecure", help="Serve a non-local --host without a password "
                                   "(refused otherwise; a warning is printed)."),
 ) -> None:
@@ -182,4 +185,4 @@ def build_demo_store(out_dir: Path, suppliers: int = 40, seed: int = 2016) -> tu
 
 
 def register(root: typer.Typer) -> None:
-    root.command("app")(app)  # `minetrace demo` (and its former name demo-explorer) live in app.cli_demo
+    root.add_typer(app)  # `minetrace app`; `minetrace demo` (and its former name demo-explorer) live in app.cli_demo

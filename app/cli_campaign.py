@@ -51,7 +51,7 @@ def setup(store: str | None, outbox: str | None, templates: str | None, settings
           sender: str | None, company: str | None, day: str | None, send: bool) -> CampaignSetup:
     """Settings, renderer, outbox and SMTP configuration from the options; a clear message and exit 1 when not
     usable."""
-    from minetrace.app.cli_query import parse_date
+    from minetrace.app.cli_options import parse_date
     from minetrace.queries.campaign.render import CampaignTemplateError, Renderer
     from minetrace.queries.campaign.run import default_outbox
     from minetrace.queries.campaign.settings import SettingsError, load_settings
@@ -122,7 +122,7 @@ def print_result(res: Any, console: Console, what: str, limit: int = 200) -> Non
 
 
 def finish(res: Any, as_json: bool, console: Console, what: str, head: dict[str, Any] | None = None) -> None:
-    from minetrace.app.cli_query import emit
+    from minetrace.app.cli_options import emit
 
     if as_json:
         emit({**(head or {}), **res.to_json()})

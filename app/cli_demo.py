@@ -82,6 +82,9 @@ UNKNOWN_NAMES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+#: the family's verb: `minetrace demo` (and its former name, demo-explorer, hidden)
+app = typer.Typer()
+
 def demo_facilities(starter_dir: Path = STARTER_DIR) -> tuple[list[Facility], list[str]]:
     """(facilities, watchlisted CIDs) of the demo: the starter facilities the 2016 Appendix A names, under the
     name the appendix prints, plus the showcase; the showcase alone when the starter set is missing."""
@@ -186,8 +189,7 @@ def build_demo_store(out_dir: Path, suppliers: int = DEFAULT_SUPPLIERS, seed: in
     (the demo's files and store are regenerated; nothing else in OUT_DIR is touched).
     Returns (store dir, manifest, ingest report)."""
     from minetrace.graph.ingest import ingest_paths
-    from minetrace.graph.resolving import default_resolver
-    from minetrace.graph.store import open_store
+    from minetrace.graph.workspace import Workspace
 
     out_dir = out_dir.resolve()
     for stale in (out_dir / "cmrt", out_dir / "store", out_dir / "reference"):
@@ -195,15 +197,17 @@ def build_demo_store(out_dir: Path, suppliers: int = DEFAULT_SUPPLIERS, seed: in
             shutil.rmtree(stale)
     manifest = generate_demo_set(out_dir, suppliers, seed)
     store_dir = out_dir / "store"
-    with ReferenceStore.open(store_dir) as ref:  # the user's first step: import a smelter reference list
+    ws = Workspace.open(store_dir)
+    with ws.open_reference() as ref:  # the user's first step: import a smelter reference list
         import_file(ref, out_dir / REFERENCE_TEMPLATE)
-    store = open_store(str(store_dir))
+    store = ws.open_store()
+    resolver, _ = ws.resolver(graph=store)
     try:
-        resolver, _ = default_resolver(str(store_dir))
         year = int(str(manifest.reference_date)[:4])  # the program's reporting year, as `ingest --year`
         report = ingest_paths([out_dir / "cmrt"], store, resolver=resolver, supplier_map=out_dir / "suppliers.csv",
                               year=year)
     finally:
+        resolver.store.close()
         store.close()
     return store_dir, manifest, report
 
@@ -293,6 +297,8 @@ def demo_figures(store_dir: Path, year: int = DEMO_YEAR) -> dict[str, Any]:
             "flagged_suppliers": len(flagged_suppliers), "open_reviews": reviews}
 
 
+@app.command("demo-explorer", hidden=True)  # the former name, kept for scripts and docs
+@app.command("demo")
 def demo(
     dir: Path = typer.Option(Path("demo-data"), "--dir", help="Folder for the demo files and store (rebuilt on "
                              "each run)."),
@@ -348,5 +354,4 @@ def demo(
 
 
 def register(root: typer.Typer) -> None:
-    root.command("demo")(demo)
-    root.command("demo-explorer", hidden=True)(demo)  # the former name, kept for scripts and docs
+    root.add_typer(app)  # `minetrace demo` at the top level

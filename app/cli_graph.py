@@ -20,37 +20,32 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from minetrace.app.cli_notice import say_reference_notice
+from minetrace.app.cli_options import STORE, json_option, open_graph, year_option
 from minetrace.app.safe_output import cell, console, json_text, markup, message
 from minetrace.graph import schema as S
-from minetrace.graph.export import FORMATS, ExportPathError, check_out, export_graph
-from minetrace.graph.store import open_store, resolve_store_target
 
 EXIT_UNREADABLE = 2
-STORE_HELP = "Store: a folder (embedded) or neo4j://host:7687 (credentials from NEO4J_USER/NEO4J_PASSWORD). " \
-             "Default: $MINETRACE_STORE, else ./.minetrace"
 
 _OUTCOME_STYLE = {"new": "green", "duplicate": "dim", "superseded": "cyan", "invalid_stored": "red",
                   "unreadable": "yellow", "pending": "magenta", "skipped": "dim"}
 
-
-def _open(store: str | None) -> Any:
-    try:
-        return open_store(store)
-    except Exception as exc:
-        typer.echo(message(f"cannot open store {resolve_store_target(store)}: {exc}"), err=True)
-        raise typer.Exit(1) from None
+#: the family's verbs (`minetrace ingest`, `generate`) and its `store` group; `export graph` is the export family's
+app = typer.Typer()
+store_app = typer.Typer(help="Inspect and maintain the graph store.", no_args_is_help=True)
+app.add_typer(store_app, name="store")
 
 
+@app.command("ingest")
 def ingest(
     paths: list[Path] = typer.Argument(..., help="Files, folders (recursive) and zip archives."),
     supplier_map: Path | None = typer.Option(None, "--supplier-map", help="Supplier master list (CSV/xlsx): "
                                              "supplier ID, name, aliases, e-mail."),
-    year: int | None = typer.Option(None, "--year", help="Reporting year for every file (default: the "
+    year: int | None = year_option("Reporting year for every file (default: the "
                                     "effective date's year)."),
     under: str | None = typer.Option(None, "--under", help="Supplier ID: file these declarations as that "
                                      "supplier's sub-suppliers (multi-tier)."),
-    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print the per-file results as JSON."),
+    store: str | None = STORE,
+    as_json: bool = json_option("Print the per-file results as JSON."),
     receipts: bool = typer.Option(False, "--receipts", help="Write a receipt (.eml, <store>/outbox) for every form "
                                   "this run stored and open its mitigation cases (see `minetrace survey receipts`)."),
 ) -> None:
@@ -61,11 +56,11 @@ def ingest(
     from minetrace.ingest.sources import iter_sources
 
     ws = Workspace.open(store)
-    st = _open(store)
+    st = open_graph(ws.target)
     if getattr(st, "read_only", False):
         st.close()
         why = getattr(st, "read_only_reason", "") or "no write permission or read-only media"
-        typer.echo(message(f"cannot ingest: store {resolve_store_target(store)} is read-only ({why}); read "
+        typer.echo(message(f"cannot ingest: store {ws.target} is read-only ({why}); read "
                            "commands work on it"), err=True)
         raise typer.Exit(1)
     progress_console = console(stderr=True)
@@ -116,7 +111,7 @@ def ingest(
             S.OUTCOME_NEW, S.OUTCOME_SUPERSEDED, S.OUTCOME_INVALID_STORED)])
     if as_json:
         doc = report.to_json()
-        doc["store"] = resolve_store_target(store)
+        doc["store"] = ws.target
         doc["version"] = version
         if receipt_res is not None:
             doc["receipts"] = receipt_res.to_json()
@@ -155,7 +150,7 @@ def ingest(
         parts = [f"{n} {glossary.value('outcome', k)}" for k, n in counts.items() if n]
         resolver_note = "" if "default_resolver" in rdesc or rdesc == "Resolver" else f" (smelter names: {rdesc})"
         out.print(f"{len(report.files)} file(s): {markup(', '.join(parts) or 'nothing to ingest', 600)} — store "
-                  f"{markup(resolve_store_target(store))}{markup(resolver_note, 300)}")
+                  f"{markup(ws.target)}{markup(resolver_note, 300)}")
         if receipt_res is not None:
             from minetrace.app.cli_survey import print_receipts
 
@@ -169,38 +164,13 @@ def ingest(
         raise typer.Exit(EXIT_UNREADABLE)
 
 
-def export_graph_cmd(
-    fmt: str = typer.Option("graphml", "--format", help=f"One of: {', '.join(FORMATS)}."),
-    out: Path = typer.Option(..., "--out", help="File (graphml) or folder (csv, neo4j-csv)."),
-    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
-) -> None:
-    """Export the whole graph: GraphML, flat CSV (nodes.csv, edges.csv) or neo4j-admin import CSV."""
-    if fmt not in FORMATS:
-        typer.echo(message(f"unknown --format {fmt!r}: use one of {', '.join(FORMATS)}"), err=True)
-        raise typer.Exit(1)
-    try:
-        check_out(fmt, out)
-    except ExportPathError as exc:
-        typer.echo(message(f"error: {exc}"), err=True)
-        raise typer.Exit(2) from None
-    st = _open(store)
-    try:
-        files = export_graph(st, fmt, out)
-    except OSError as exc:
-        typer.echo(message(f"error: cannot write {exc.filename or out} ({exc.strerror or exc})"), err=True)
-        raise typer.Exit(2) from None
-    finally:
-        st.close()
-    for f in files:
-        typer.echo(message(f))
-
-
+@store_app.command("info")
 def store_info(
-    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    store: str | None = STORE,
+    as_json: bool = json_option("Print JSON."),
 ) -> None:
     """What the store holds: nodes and relationships by type, years, version."""
-    st = _open(store)
+    st = open_graph(store)
     try:
         stats = st.stats()
     finally:
@@ -224,13 +194,14 @@ def store_info(
         out.print(f"{markup(k)}: {markup(v, 400)}")
 
 
+@store_app.command("delete-declaration")
 def delete_declaration(
     sha256: str = typer.Argument(..., help="Declaration id (file sha256; a unique prefix of 8+ characters works)."),
-    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+    store: str | None = STORE,
 ) -> None:
     """Remove one declaration from the graph (the previous one for its supplier/year becomes current).
     The original file stays in the retention folder."""
-    st = _open(store)
+    st = open_graph(store)
     try:
         target = sha256.strip().lower()
         if len(target) < 64:
@@ -262,13 +233,14 @@ def _one_declaration(st: Any, sha256: str) -> str:
     return target
 
 
+@store_app.command("accept")
 def accept_cmd(
     sha256: str = typer.Argument(..., help="Declaration id (file sha256; a unique prefix of 8+ characters works)."),
-    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    store: str | None = STORE,
+    as_json: bool = json_option("Print JSON."),
 ) -> None:
     """Accept a pending form (its identity checked by you, or its defects accepted): it may become current."""
-    st = _open(store)
+    st = open_graph(store)
     try:
         target = _one_declaration(st, sha256)
         if not st.accept_declaration(target):
@@ -285,13 +257,14 @@ def accept_cmd(
     typer.echo(message(f"accepted {target} ({info.file_name if info else '?'}): {state}"))
 
 
+@store_app.command("pending")
 def pending_cmd(
-    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
-    year: int | None = typer.Option(None, "--year", help="Only this reporting year."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    store: str | None = STORE,
+    year: int | None = year_option("Only this reporting year."),
+    as_json: bool = json_option("Print JSON."),
 ) -> None:
     """Suppliers with a newer form pending: stored, newer than the current one, held back until accepted."""
-    st = _open(store)
+    st = open_graph(store)
     try:
         rows = [d for d in st.declarations(year=year, current_only=False) if d.pending]
     finally:
@@ -308,7 +281,7 @@ def pending_cmd(
         return
     from minetrace.queries import glossary
 
-    st = _open(store)
+    st = open_graph(store)
     try:
         current = _file_names(st, {d.superseded_by for d in rows if d.superseded_by})
         names = {s.id: s.name for s in st.suppliers()}
@@ -336,6 +309,7 @@ def _file_names(st: Any, shas: set[str]) -> dict[str, str]:
     return out
 
 
+@app.command("generate")
 def generate(
     suppliers: int = typer.Option(50, "--suppliers", min=1, help="Number of suppliers."),
     out: Path = typer.Option(..., "--out", help="Folder to write the synthetic programme into."),
@@ -355,22 +329,5 @@ def generate(
     typer.echo(f"next: minetrace ingest {out / 'cmrt'} --supplier-map {out / 'suppliers.csv'}")
 
 
-def _group(root: typer.Typer, name: str, help_text: str) -> typer.Typer:
-    """The sub-command group `name`, shared with other families (e.g. `export` is also the queries')."""
-    for info in root.registered_groups:
-        if info.name == name and info.typer_instance is not None:
-            return info.typer_instance
-    group = typer.Typer(help=help_text, no_args_is_help=True)
-    root.add_typer(group, name=name)
-    return group
-
-
 def register(root: typer.Typer) -> None:
-    root.command("ingest")(ingest)
-    root.command("generate")(generate)
-    _group(root, "export", "Export reports and the graph.").command("graph")(export_graph_cmd)
-    store_group = _group(root, "store", "Inspect and maintain the graph store.")
-    store_group.command("info")(store_info)
-    store_group.command("delete-declaration")(delete_declaration)
-    store_group.command("accept")(accept_cmd)
-    store_group.command("pending")(pending_cmd)
+    root.add_typer(app)  # ingest, generate and the `store` group at the top level

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from minetrace.app.cli_options import json_option
 from minetrace.app.safe_output import cell, console, json_text, markup, message
 from minetrace.ingest.pipeline import parse_file
 from minetrace.ingest.records import Declaration
@@ -26,6 +27,9 @@ from minetrace.ingest.workbook import UnreadableWorkbook
 
 EXIT_UNREADABLE = 2
 
+
+#: the family's verbs: `minetrace parse`, `minetrace validate`
+app = typer.Typer()
 
 def _parse_source(source: Source) -> tuple[Declaration | None, str | None]:
     """(declaration, None) or (None, one-line reason) — never raises for bad input."""
@@ -67,10 +71,11 @@ def _print_declaration(decl: Declaration, console: Console) -> None:
         console.print(table)
 
 
+@app.command("parse")
 def parse(
     file: Path = typer.Argument(..., help="A CMRT/EMRT/CRT/AMRT workbook (.xlsx, .xlsm, .xls, .ods), or a zip "
                                 "archive: every workbook in it is read."),
-    as_json: bool = typer.Option(False, "--json", help="Print the declaration as JSON (the documented contract)."),
+    as_json: bool = json_option("Print the declaration as JSON (the documented contract)."),
 ) -> None:
     """Read one supplier workbook (or every workbook of a zip archive) and show what it declares."""
     sources = list(iter_sources([file])) or [Source(name=str(file), error="nothing to read")]
@@ -131,9 +136,10 @@ def _summary_row(decl: Declaration) -> dict[str, Any]:
     }
 
 
+@app.command("validate")
 def validate(
     paths: list[Path] = typer.Argument(..., help="Files, folders (recursive) and zip archives."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document with every file's result."),
+    as_json: bool = json_option("Print one JSON document with every file's result."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when any readable form is invalid."),
 ) -> None:
     """Validate a batch of supplier workbooks: status, Checker count and findings per file."""
@@ -186,5 +192,4 @@ def validate(
 
 
 def register(root: typer.Typer) -> None:
-    root.command("parse")(parse)
-    root.command("validate")(validate)
+    root.add_typer(app)  # parse, validate at the top level

@@ -17,6 +17,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from minetrace.app.cli_options import STORE, as_of_option, json_option
 from minetrace.app.safe_output import cell, console, json_text, markup, message
 from minetrace.ingest.records import SmelterRow
 from minetrace.ingest.reference import ImportError_, ReferenceStore, import_file
@@ -28,7 +29,6 @@ EXIT_BAD_INPUT = 2
 app = typer.Typer(name="reference", help="Smelter reference data: import RMI lists and templates, status as of a "
                   "date, resolve names to CIDs, review and decide candidates.", no_args_is_help=True)
 
-STORE_HELP = "Store directory (default ./.minetrace or $MINETRACE_STORE); the reference DB is reference.sqlite in it."
 
 
 def _open(store: str | None) -> ReferenceStore:
@@ -46,9 +46,9 @@ def _dump(data: Any) -> None:
 def import_cmd(
     files: list[Path] = typer.Argument(..., help="CMRT/EMRT/CRT/AMRT templates or filled files, RMI exports "
                                        "(.xml/.csv/.xlsx), watchlist (.csv/.yaml), policy (.yaml), or folders."),
-    as_of: str | None = typer.Option(None, "--as-of", help="Date the facts are valid on (YYYY-MM-DD)."),
-    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+    as_of: str | None = as_of_option("Date the facts are valid on (YYYY-MM-DD)."),
+    store: str | None = STORE,
+    as_json: bool = json_option("Print the results as JSON."),
 ) -> None:
     """Import reference files; the kind is detected by content. Importing a file twice changes nothing."""
     ref = _open(store)
@@ -84,8 +84,8 @@ def import_cmd(
 @app.command("show")
 def show_cmd(
     cid: str | None = typer.Argument(None, help="A CID: every fact the store holds about it, with its sources."),
-    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
-    as_json: bool = typer.Option(False, "--json"),
+    store: str | None = STORE,
+    as_json: bool = json_option("Print JSON."),
 ) -> None:
     """Summary of the reference store (facilities, aliases, snapshots, watchlist, country lists, imports), or
     with a CID every fact about it and where each comes from (RMI, a template release, a supplier's proposal)."""
@@ -162,9 +162,9 @@ def _print_fact_sources(facts: dict[str, Any]) -> None:
 @app.command("status")
 def status_cmd(
     cid: str = typer.Argument(..., help="A CID, e.g. CID002587."),
-    as_of: str | None = typer.Option(None, "--as-of", help="Date (YYYY-MM-DD); default today."),
-    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
-    as_json: bool = typer.Option(False, "--json"),
+    as_of: str | None = as_of_option("Date (YYYY-MM-DD); default today."),
+    store: str | None = STORE,
+    as_json: bool = json_option("Print JSON."),
 ) -> None:
     """Facility facts, RMAP status as of a date, revision chain and watchlist entries of one CID."""
     ref = _open(store)
@@ -240,8 +240,8 @@ def resolve_cmd(
     city: str | None = typer.Option(None, "--city", help="City or state of the smelter, as written."),
     file: Path | None = typer.Option(None, "--file", help="CSV with columns metal,name,country[,cid][,lookup]"
                                      "[,city][,state]."),
-    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
-    as_json: bool = typer.Option(False, "--json"),
+    store: str | None = STORE,
+    as_json: bool = json_option("Print JSON."),
 ) -> None:
     """Resolve one smelter name (or a CSV of them) to a CID, with method, score and candidates."""
     ref = _open(store)
@@ -274,8 +274,8 @@ def resolve_cmd(
 
 @app.command("review")
 def review_cmd(
-    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
-    as_json: bool = typer.Option(False, "--json"),
+    store: str | None = STORE,
+    as_json: bool = json_option("Print JSON."),
 ) -> None:
     """List the open review candidates recorded during ingest (decide them with `reference decide`)."""
     ref = _open(store)
@@ -313,10 +313,10 @@ def review_cmd(
 
 def _file_names(store: str | None, shas: set[str]) -> dict[str, str]:
     """sha256 → the file name the graph store recorded (empty when the store cannot be opened)."""
-    from minetrace.graph.store import open_store
+    from minetrace.graph.workspace import Workspace
 
     try:
-        graph = open_store(store)
+        graph = Workspace.open(store).open_store()
     except Exception:  # names are a courtesy: the hash prefix stays
         return {}
     try:
@@ -333,7 +333,7 @@ def decide_cmd(
     accept: str | None = typer.Option(None, "--accept", help="CID the name stands for."),
     reject: str | None = typer.Option(None, "--reject", help="CID the name does NOT stand for."),
     note: str | None = typer.Option(None, "--note"),
-    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+    store: str | None = STORE,
 ) -> None:
     """Record an accept/reject decision (<store>/decisions.yaml; on Neo4j, in the server) and apply it at once: the
     stored rows it settles are re-pointed (the count is printed), and later ingests honour it."""
@@ -385,11 +385,9 @@ def _apply(store: str | None, ref: ReferenceStore) -> Any:
 
 @app.command("apply-decisions")
 def apply_decisions_cmd(
-    store: str | None = typer.Option(None, "--store", help="Store: a folder (embedded; its reference DB and "
-                                     "decisions.yaml are in it) or a neo4j:// URI (reference DB and decisions are "
-                                     "kept in the server)."),
+    store: str | None = STORE,
     dry_run: bool = typer.Option(False, "--dry-run", help="List what would change; change nothing."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = json_option("Print JSON."),
 ) -> None:
     """Re-resolve stored rows whose raw name + metal + country has a decision; re-point their smelter links.
 
