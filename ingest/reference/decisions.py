@@ -168,9 +168,10 @@ def decision_metal(metal: str, accept: str | None, reject: str | None) -> str:
 def record_decision(ref: ReferenceStore, metal: str, raw_name: str, country: str | None, accept: str | None = None,
                     reject: str | None = None, note: str | None = None) -> RecordedDecision:
     """Record one accept/reject decision in the store's decisions (its file; a shared workspace's server) and close
-    the review items an accept settles — the one way a decision is recorded (`minetrace reference decide`, the explorer's review queue). Checks: exactly
-    one of `accept`/`reject`, a known metal, and an accepted CID the reference holds for that metal. Applying it to
-    the rows already stored is the graph's part (`graph.relink.apply_decisions`)."""
+    the review items an accept settles — the one way a decision is recorded (`minetrace reference decide`, the
+    explorer's review queue). Checks: exactly one of `accept`/`reject`, a known metal, and an accepted CID the
+    reference holds for that metal. Applying it to the rows already stored is the graph's part
+    (`graph.relink.apply_decisions`)."""
     canonical = decision_metal(metal, accept, reject)
     target = (accept or reject or "").strip().upper()
     fac = ref.facility(target) if accept else None
