@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 
 from minetrace.app.cli_query import AS_OF, JSON, POLICY, STORE, YEAR, emit, head, open_ctx, say_header
 from minetrace.app.safe_output import console as safe_console
 from minetrace.app.safe_output import markup, message
-from minetrace.queries import exports
-from minetrace.queries.context import QueryContext
-from minetrace.queries.xlsx import OutPathError
+
+if TYPE_CHECKING:  # the exporters (openpyxl) are imported by the command that writes: `minetrace --help` loads none
+    from minetrace.queries import exports
+    from minetrace.queries.context import QueryContext
 
 OUT = typer.Option(..., "--out", help="Output file (.xlsx, or .csv for a single table; `export cmrt`: .xlsx only). "
                    "Any other extension is refused.")
@@ -25,6 +27,8 @@ OUT = typer.Option(..., "--out", help="Output file (.xlsx, or .csv for a single 
 @contextmanager
 def _writing() -> Iterator[None]:
     """An --out that cannot be honoured, or a file that cannot be written: one line naming it, exit 2."""
+    from minetrace.queries.xlsx import OutPathError
+
     try:
         yield
     except OutPathError as exc:
@@ -66,6 +70,8 @@ def register(root: typer.Typer) -> None:
                     store: str = STORE, year: int = YEAR, policy: str = POLICY, as_of: str = AS_OF,
                     as_json: bool = JSON) -> None:
         """Suppliers to chase: one row per supplier and flagged smelter row, with reasons and contacts."""
+        from minetrace.queries import exports
+
         with open_ctx(store, year, policy, as_of) as ctx:
             done(exports.export_flagged(ctx.store, ctx.model, out, ctx.year, flag or None), as_json, ctx, store)
 
@@ -74,6 +80,8 @@ def register(root: typer.Typer) -> None:
     def appendix_cmd(out: str = OUT, store: str = STORE, year: int = YEAR, policy: str = POLICY, as_of: str = AS_OF,
                      include_invalid: bool = typer.Option(False, "--include-invalid"), as_json: bool = JSON) -> None:
         """Report appendix: metal, standard name, location, conformant as of a date; origin countries; counts."""
+        from minetrace.queries import exports
+
         with open_ctx(store, year, policy, as_of) as ctx:
             done(exports.export_appendix(ctx.store, ctx.model, out, ctx.year, not include_invalid), as_json, ctx, store)
 
@@ -91,6 +99,7 @@ def register(root: typer.Typer) -> None:
         """The company's consolidated CMRT: every validated smelter once per CID and metal, with your company
         block; checked by minetrace's validator before it is written, and what is missing is listed."""
         from minetrace.ingest.reference.store import store_dir
+        from minetrace.queries import exports
         from minetrace.queries.company_block import CompanyBlockError, default_path, load
 
         try:
@@ -126,6 +135,8 @@ def register(root: typer.Typer) -> None:
     def responses_cmd(out: str = OUT, store: str = STORE, year: int = YEAR, policy: str = POLICY,
                       as_json: bool = JSON) -> None:
         """Response status per supplier, with the program figures."""
+        from minetrace.queries import exports
+
         with open_ctx(store, year, policy, None) as ctx:
             done(exports.export_responses(ctx.store, out, ctx.year, ctx.model), as_json, ctx, store)
 
@@ -134,5 +145,7 @@ def register(root: typer.Typer) -> None:
     def findings_cmd(out: str = OUT, store: str = STORE, year: int = YEAR, policy: str = POLICY,
                      as_json: bool = JSON) -> None:
         """Validation findings of every current declaration plus smelter data-quality findings."""
+        from minetrace.queries import exports
+
         with open_ctx(store, year, policy, None) as ctx:
             done(exports.export_findings(ctx.store, out, ctx.year, ctx.model), as_json, ctx, store)

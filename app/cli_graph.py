@@ -16,14 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from minetrace.app.cli_notice import say_reference_notice
 from minetrace.app.safe_output import cell, console, json_text, markup, message
 from minetrace.graph import schema as S
-from minetrace.graph.export import FORMATS, ExportPathError, check_out, export_graph
-from minetrace.graph.store import open_store, resolve_store_target
+from minetrace.graph.export import FORMATS
 
 EXIT_UNREADABLE = 2
 STORE_HELP = "Store: a folder (embedded) or neo4j://host:7687 (credentials from NEO4J_USER/NEO4J_PASSWORD). " \
@@ -34,6 +32,8 @@ _OUTCOME_STYLE = {"new": "green", "duplicate": "dim", "superseded": "cyan", "inv
 
 
 def _open(store: str | None) -> Any:
+    from minetrace.graph.store import open_store, resolve_store_target
+
     try:
         return open_store(store)
     except Exception as exc:
@@ -55,8 +55,11 @@ def ingest(
                                   "this run stored and open its mitigation cases (see `minetrace survey receipts`)."),
 ) -> None:
     """Ingest supplier declarations into the graph: one transaction per file, never stops on a bad file."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from minetrace.graph.ingest import StoreError, ingest_paths
     from minetrace.graph.resolving import default_resolver
+    from minetrace.graph.store import resolve_store_target
     from minetrace.ingest.sources import iter_sources
 
     st = _open(store)
@@ -169,6 +172,8 @@ def export_graph_cmd(
     store: str | None = typer.Option(None, "--store", help=STORE_HELP),
 ) -> None:
     """Export the whole graph: GraphML, flat CSV (nodes.csv, edges.csv) or neo4j-admin import CSV."""
+    from minetrace.graph.export import ExportPathError, check_out, export_graph
+
     if fmt not in FORMATS:
         typer.echo(message(f"unknown --format {fmt!r}: use one of {', '.join(FORMATS)}"), err=True)
         raise typer.Exit(1)

@@ -11,24 +11,27 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
 from minetrace.app.safe_output import cell, console, json_text, markup, message
-from minetrace.ingest.pipeline import parse_file
-from minetrace.ingest.records import Declaration
-from minetrace.ingest.sources import Source, iter_sources
-from minetrace.ingest.workbook import UnreadableWorkbook
+
+if TYPE_CHECKING:  # imported where used: `minetrace --help` loads no reader (tests/test_cli_startup.py)
+    from rich.console import Console
+
+    from minetrace.ingest.records import Declaration
+    from minetrace.ingest.sources import Source
 
 EXIT_UNREADABLE = 2
 
 
 def _parse_source(source: Source) -> tuple[Declaration | None, str | None]:
     """(declaration, None) or (None, one-line reason) — never raises for bad input."""
+    from minetrace.ingest.pipeline import parse_file
+    from minetrace.ingest.workbook import UnreadableWorkbook
+
     if source.error or source.skipped:
         return None, f"{source.name}: {source.error or source.skipped}"
     try:
@@ -73,6 +76,8 @@ def parse(
     as_json: bool = typer.Option(False, "--json", help="Print the declaration as JSON (the documented contract)."),
 ) -> None:
     """Read one supplier workbook (or every workbook of a zip archive) and show what it declares."""
+    from minetrace.ingest.sources import Source, iter_sources
+
     sources = list(iter_sources([file])) or [Source(name=str(file), error="nothing to read")]
     if len(sources) == 1 and sources[0].name == str(file):  # one file: the documented contract
         decl, error = _parse_source(sources[0])
@@ -137,6 +142,10 @@ def validate(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when any readable form is invalid."),
 ) -> None:
     """Validate a batch of supplier workbooks: status, Checker count and findings per file."""
+    from rich.progress import Progress
+
+    from minetrace.ingest.sources import iter_sources
+
     sources = list(iter_sources(list(paths)))
     results: list[dict[str, Any]] = []
     unreadable: list[str] = []

@@ -6,19 +6,16 @@ Thin layer: options in, `queries.*` functions, a table or stable JSON out (keys 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 
 from minetrace.app.safe_output import MESSAGE_LIMIT, cell, json_text, markup, message, plain
 from minetrace.app.safe_output import console as safe_console
-from minetrace.queries.context import QueryContext
-from minetrace.queries.diff import year_diff
-from minetrace.queries.exposure import cid_exposure, country_exposure
-from minetrace.queries.origin import countries_of_origin
-from minetrace.queries.paths import flagged_paths
-from minetrace.queries.whatif import what_if
+
+if TYPE_CHECKING:  # the queries are imported by the command that runs them: `minetrace --help` loads none
+    from minetrace.queries.context import QueryContext
 
 STORE = typer.Option(None, "--store", help="Store folder or Neo4j URI (default $MINETRACE_STORE or ./.minetrace).")
 JSON = typer.Option(False, "--json", help="Print JSON (stable keys, see docs/queries.md).")
@@ -50,6 +47,7 @@ def open_ctx(store: str | None, year: int | None, policy: str | None, as_of: str
              default_year: bool = True) -> QueryContext:
     """The query context of a command; without --year, the newest reporting year with forms (`default_year`;
     False for commands over every year on file, e.g. receipts for every stored form)."""
+    from minetrace.queries.context import QueryContext
     from minetrace.queries.policy import PolicyError
 
     try:
@@ -93,6 +91,8 @@ def register(root: typer.Typer) -> None:
                   store: str = STORE, year: int = YEAR, all_years: bool = ALL_YEARS, policy: str = POLICY,
                   as_of: str = AS_OF, as_json: bool = JSON) -> None:
         """Every Company → Supplier → Declaration → Smelter → Country path ending at a flagged smelter."""
+        from minetrace.queries.paths import flagged_paths
+
         with open_ctx(store, year, policy, as_of, default_year=not all_years) as ctx:
             say_header(ctx, as_json, store)
             res = flagged_paths(ctx.store, ctx.model, ctx.year, supplier_ids=supplier or None, flags=flag or None)
@@ -117,6 +117,8 @@ def register(root: typer.Typer) -> None:
                          False, "--all-years", help="Every reporting year, not only --year / the newest."),
                      as_json: bool = JSON) -> None:
         """Which suppliers reach these smelters, through which declarations, metals, years and paths."""
+        from minetrace.queries.exposure import cid_exposure
+
         with open_ctx(store, year, None, None) as ctx:
             res = cid_exposure(ctx.store, cids, ctx.facts, year=None if all_years else ctx.year)
             if as_json:
@@ -142,6 +144,8 @@ def register(root: typer.Typer) -> None:
                                                   "for the year instead."),
                       store: str = STORE, year: int = YEAR, policy: str = POLICY, as_json: bool = JSON) -> None:
         """Suppliers and smelters tied to countries, by smelter location and by declared mine country."""
+        from minetrace.queries.exposure import country_exposure
+
         if origin:
             return origin_cmd(store=store, year=year, policy=policy, include_invalid=False, as_json=as_json)
         with open_ctx(store, year, policy, None) as ctx:
@@ -169,6 +173,8 @@ def register(root: typer.Typer) -> None:
                                                         help="Also use declarations that failed validation."),
                    as_json: bool = JSON) -> None:
         """The aggregated countries of origin for a reporting year, with their sources."""
+        from minetrace.queries.origin import countries_of_origin
+
         with open_ctx(store, year, policy, None, default_year=not all_years) as ctx:
             say_header(ctx, as_json, store)
             res = countries_of_origin(ctx.store, ctx.model, ctx.year, valid_only=not include_invalid)
@@ -188,6 +194,8 @@ def register(root: typer.Typer) -> None:
                  supplier: list[str] = typer.Option(None, "--supplier"), store: str = STORE, policy: str = POLICY,
                  as_json: bool = JSON) -> None:
         """Smelters added and dropped per supplier and overall, and status/risk changes, between two years."""
+        from minetrace.queries.diff import year_diff
+
         with open_ctx(store, year_to, policy, None) as ctx:
             say_header(ctx, as_json, store)
             d = year_diff(ctx.store, year_from, year_to, ctx.facts, ctx.policy, supplier or None)
@@ -212,6 +220,8 @@ def register(root: typer.Typer) -> None:
                    on_watchlist: list[str] = typer.Option(None, "--on-watchlist", help="CID joins the watchlist."),
                    store: str = STORE, year: int = YEAR, policy: str = POLICY, as_json: bool = JSON) -> None:
         """Which suppliers and declarations change flag if smelters change status or watchlist membership."""
+        from minetrace.queries.whatif import what_if
+
         changes: dict[str, str] = {}
         for values, kind in ((non_conformant, "non_conformant"), (not_conformant, "not_conformant"),
                              (conformant, "conformant"), (off_watchlist, "off_watchlist"),

@@ -22,13 +22,15 @@ import csv
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from minetrace.graph import schema as S
-from minetrace.graph.store import EdgeRow, GraphStore, NodeRow
 from minetrace.ingest.formula_text import neutralise
+
+if TYPE_CHECKING:  # networkx is imported by the GraphML writer only: `minetrace --help` lists FORMATS without it
+    import networkx as nx
+
+    from minetrace.graph.store import EdgeRow, GraphStore, NodeRow
 
 FORMATS = ("graphml", "csv", "neo4j-csv")
 ARRAY_DELIMITER = ";"
@@ -43,6 +45,8 @@ def _graphml_value(value: Any) -> Any:
 def to_networkx(nodes: Iterable[NodeRow], edges: Iterable[EdgeRow]) -> nx.MultiDiGraph:
     """A MultiDiGraph with node ids "<Label>:<key>", attributes `label`, `key` and the props
     (None dropped, lists/dicts as JSON text so the graph can be written to GraphML)."""
+    import networkx as nx
+
     g = nx.MultiDiGraph()
     for label, key, props in nodes:
         attrs = {k: _graphml_value(v) for k, v in props.items() if v is not None}
@@ -56,6 +60,8 @@ def to_networkx(nodes: Iterable[NodeRow], edges: Iterable[EdgeRow]) -> nx.MultiD
 def write_graphml(store: GraphStore, out: Path) -> Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    import networkx as nx
+
     g = to_networkx(store.export_nodes(), store.export_edges())
     nx.write_graphml(g, out, named_key_ids=True)
     return out
