@@ -27,23 +27,34 @@ if TYPE_CHECKING:  # imported where used: `minetrace --help` loads no reader (te
 EXIT_UNREADABLE = 2
 
 
+def _payload(source: Source) -> tuple[str, Any, str]:
+    """What a reader needs of a source (`ingest.parallel.read_source`): a file by its path (the declaration keeps
+    the base name and the full path), an archive member by its bytes, read here in input order."""
+    if source.error or source.skipped:
+        return ("error", source.error or source.skipped, source.name)
+    if source.user_path is not None:
+        return ("path", str(source.user_path), source.name)
+    try:
+        return ("bytes", source.read(), source.name)
+    except OSError as exc:  # an archive member that cannot be extracted, a file that vanished
+        return ("error", str(exc), source.name)
+
+
+def _outcome(source: Source, got: Any) -> tuple[Declaration | None, str | None]:
+    """(declaration, None) or (None, one-line reason) from `read_source`'s result (or a worker's crash)."""
+    from minetrace.ingest.parallel import outcome_text
+
+    if isinstance(got, str):
+        return None, got
+    text = outcome_text(source.name, got)
+    return (None, text) if text is not None else (got, None)
+
+
 def _parse_source(source: Source) -> tuple[Declaration | None, str | None]:
     """(declaration, None) or (None, one-line reason) — never raises for bad input."""
-    from minetrace.ingest.pipeline import parse_file
-    from minetrace.ingest.workbook import UnreadableWorkbook
+    from minetrace.ingest.parallel import read_source
 
-    if source.error or source.skipped:
-        return None, f"{source.name}: {source.error or source.skipped}"
-    try:
-        if source.user_path is not None:
-            return parse_file(source.user_path), None  # file.name is the base name, file.path the full path
-        return parse_file(source.read(), name=source.name), None
-    except UnreadableWorkbook as exc:
-        return None, f"{source.name}: {exc.message}"
-    except OSError as exc:  # an archive member that cannot be extracted, a file that vanished
-        return None, f"{source.name}: {exc}"
-    except Exception as exc:  # a reader defect must not stop the batch; say so plainly
-        return None, f"{source.name}: internal error while reading ({exc.__class__.__name__}: {exc})"
+    return _outcome(source, read_source(_payload(source)))
 
 
 def _counts_by_metal(decl: Declaration) -> str:
@@ -140,24 +151,31 @@ def validate(
     paths: list[Path] = typer.Argument(..., help="Files, folders (recursive) and zip archives."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document with every file's result."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when any readable form is invalid."),
+    jobs: int | None = typer.Option(None, "--jobs", min=1, help="Worker processes reading the files (default: "
+                                    "one per core; 1 reads in this process). Results keep the input order."),
 ) -> None:
     """Validate a batch of supplier workbooks: status, Checker count and findings per file."""
-    from rich.progress import Progress
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from minetrace.ingest.parallel import map_in_order, read_source
     from minetrace.ingest.sources import iter_sources
 
     sources = list(iter_sources(list(paths)))
+    readable = [s for s in sources if not s.skipped]
+    outcomes = map_in_order(read_source, (_payload(s) for s in readable), jobs=jobs)
     results: list[dict[str, Any]] = []
     unreadable: list[str] = []
     progress_console = console(stderr=as_json)
-    with Progress(console=progress_console, transient=True, disable=len(sources) < 20) as progress:
+    with Progress(TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TextColumn("ETA"),
+                  TimeRemainingColumn(), console=progress_console, transient=True,
+                  disable=len(sources) < 20) as progress:
         task = progress.add_task("validating", total=len(sources))
         for source in sources:
             if source.skipped:
                 results.append({"file": source.name, "status": "skipped", "reason": source.skipped})
                 progress.advance(task)
                 continue
-            decl, error = _parse_source(source)
+            decl, error = _outcome(source, next(outcomes))
             if decl is None:
                 unreadable.append(error or source.name)
                 results.append({"file": source.name, "status": "unreadable", "error": error})
