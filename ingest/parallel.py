@@ -112,7 +112,7 @@ def _context() -> Any:
     parent holds (no threads, no open stores inherited)."""
     try:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["ingest.parallel", "ingest.pipeline"])
+        ctx.set_forkserver_preload(["minetrace.ingest.parallel", "minetrace.ingest.pipeline"])
         return ctx
     except ValueError:  # pragma: no cover - platforms without fork
         return multiprocessing.get_context("spawn")

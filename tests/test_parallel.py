@@ -121,7 +121,7 @@ def test_a_worker_crash_is_reported_against_its_file_and_the_batch_carries_on(
         batch: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from parallel_support import read_crashing_on_boom
 
-    import graph.ingest
+    import minetrace.graph.ingest as graph_ingest
 
     folder, master = batch
     files = sorted(folder.glob("*.xlsx"))[:5]
@@ -129,7 +129,7 @@ def test_a_worker_crash_is_reported_against_its_file_and_the_batch_carries_on(
     inbox.mkdir()
     for i, f in enumerate(files):
         shutil.copy(f, inbox / (f"{i}_boom.xlsx" if i == 2 else f"{i}_{f.name}"))
-    monkeypatch.setattr(graph.ingest, "parse_for_ingest", read_crashing_on_boom)
+    monkeypatch.setattr(graph_ingest, "parse_for_ingest", read_crashing_on_boom)
     doc, _ = _ingest(inbox, master, tmp_path / "store", jobs=2)
     by_name = {Path(f["name"]).name: f for f in doc["files"]}
     crashed = by_name["2_boom.xlsx"]

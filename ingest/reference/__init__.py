@@ -38,6 +38,6 @@ def __getattr__(name: str) -> Any:
     home = _HOME.get(name)
     if home is None:
         raise AttributeError(f"module 'ingest.reference' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"ingest.reference.{home}"), name)
+    value = getattr(importlib.import_module(f"minetrace.ingest.reference.{home}"), name)
     globals()[name] = value
     return value
