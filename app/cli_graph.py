@@ -32,7 +32,8 @@ _OUTCOME_STYLE = {"new": "green", "duplicate": "dim", "superseded": "cyan", "inv
 
 
 def _open(store: str | None) -> Any:
-    from minetrace.graph.store import open_store, resolve_store_target
+    from minetrace.graph.open import open_store
+    from minetrace.graph.store import resolve_store_target
 
     try:
         return open_store(store)

@@ -26,7 +26,8 @@ def register(root: typer.Typer) -> None:
     console = Console()
 
     def open_store_or_exit(store: str | None):  # noqa: ANN202 - a GraphStore
-        from minetrace.graph.store import open_store, resolve_store_target
+        from minetrace.graph.open import open_store
+        from minetrace.graph.store import resolve_store_target
 
         try:
             return open_store(store)

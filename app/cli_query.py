@@ -101,12 +101,13 @@ def register(root: typer.Typer) -> None:
                 emit({**head(ctx), "suppliers": suppliers, "paths": [p.to_json() for p in res]})
                 return
             t = Table(title=f"Flagged paths {ctx.year or ''} (as of {ctx.model.as_of})")
-            for c in ("path", "metal", "risk", "flags", "sheet!row"):
+            for c in ("path", "metal", "risk", "flags", "cell"):
                 t.add_column(c)
             for p in res:
                 rep = next((h.evidence for h in p.hops if h.kind == "REPORTS"), {})
+                where = rep.get("cell") or f"{rep.get('sheet') or ''}!{rep.get('row')}"
                 t.add_row(cell(p.path_text, 400), cell(p.smelter["metal"] or ""), cell(p.risk or "-"),
-                          cell(", ".join(p.flags)), cell(f"{rep.get('sheet') or ''}!{rep.get('row')}"))
+                          cell(", ".join(p.flags)), cell(where))
             if res:
                 console.print(t)
             console.print(f"{len(res)} flagged paths, {len(suppliers)} suppliers")

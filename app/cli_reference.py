@@ -319,7 +319,7 @@ def review_cmd(
 
 def _file_names(store: str | None, shas: set[str]) -> dict[str, str]:
     """sha256 → the file name the graph store recorded (empty when the store cannot be opened)."""
-    from minetrace.graph.store import open_store
+    from minetrace.graph.open import open_store
 
     try:
         graph = open_store(store)
@@ -378,8 +378,8 @@ def decide_cmd(
 
 def _apply(store: str | None, ref: ReferenceStore) -> Any:
     """Re-point the stored rows the decisions settle (graph.relink); None when the graph store cannot be opened."""
+    from minetrace.graph.open import open_store
     from minetrace.graph.relink import apply_decisions
-    from minetrace.graph.store import open_store
     from minetrace.ingest.resolve import Resolver
 
     try:
@@ -403,8 +403,8 @@ def apply_decisions_cmd(
     """Re-resolve stored rows whose raw name + metal + country has a decision; re-point their smelter links.
 
     One transaction per declaration. Rows a CID resolved are left alone; raw evidence is kept."""
+    from minetrace.graph.open import open_store
     from minetrace.graph.relink import apply_decisions
-    from minetrace.graph.store import open_store
     from minetrace.ingest.resolve import Resolver
 
     ref = _open(store)

@@ -37,7 +37,8 @@ def register(root: typer.Typer) -> None:
                    sheet: str = typer.Option(None, "--sheet", help="Sheet name (default: the first with data)."),
                    store: str = STORE, as_json: bool = JSON) -> None:
         """Load the supplier master list into the store; bad rows are reported by file and row, never fatal."""
-        from minetrace.graph.store import SupplierRecord, open_store
+        from minetrace.graph.open import open_store
+        from minetrace.graph.store import SupplierRecord
         from minetrace.ingest.suppliers import read_supplier_list
 
         res = read_supplier_list(file, sheet=sheet)
@@ -156,7 +157,8 @@ def register(root: typer.Typer) -> None:
                 note: str = typer.Option("", "--note", help="Free text (e.g. why out of scope)."),
                 store: str = STORE, as_json: bool = JSON) -> None:
         """Record a survey event for a supplier."""
-        from minetrace.graph.store import SurveyEvent, open_store
+        from minetrace.graph.open import open_store
+        from minetrace.graph.store import SurveyEvent
         from minetrace.queries.survey import EVENT_KINDS
 
         kind = event.strip().lower().replace("-", "_")
@@ -190,7 +192,7 @@ def register(root: typer.Typer) -> None:
                  store: str = STORE, as_json: bool = JSON) -> None:
         """Link a responder to a master-list supplier: an analyst's decision, applied at once to every stored form
         under the same declared name and remembered for later forms (`survey status` lists who needs one)."""
-        from minetrace.graph.store import open_store
+        from minetrace.graph.open import open_store
         from minetrace.graph.supplier_link import linker_for_store, relink_store, remember_link
         from minetrace.ingest.suppliers import normalise_company
 
@@ -240,7 +242,7 @@ def register(root: typer.Typer) -> None:
                    store: str = STORE, as_json: bool = JSON) -> None:
         """File every stored form under its master-list supplier again (after the master list changed, or forms
         came first): exact matches and analysts' links move, name proposals move held; nothing is unlinked."""
-        from minetrace.graph.store import open_store
+        from minetrace.graph.open import open_store
         from minetrace.graph.supplier_link import relink_store
 
         gs = open_store(store)

@@ -174,8 +174,8 @@ def build_demo_store(out_dir: Path, suppliers: int = DEFAULT_SUPPLIERS, seed: in
     (the demo's files and store are regenerated; nothing else in OUT_DIR is touched).
     Returns (store dir, manifest, ingest report)."""
     from minetrace.graph.ingest import ingest_paths
+    from minetrace.graph.open import open_store
     from minetrace.graph.resolving import default_resolver
-    from minetrace.graph.store import open_store
 
     out_dir = out_dir.resolve()
     for stale in (out_dir / "cmrt", out_dir / "store", out_dir / "reference"):

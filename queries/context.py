@@ -123,7 +123,7 @@ class QueryContext:
         """`policy_file`: a preset name (us-sec-1502, eu-2017-821) or a YAML file; None = the default preset.
         `default_year`: without a year, take the newest reporting year with forms (the CLI's default) instead
         of every year on file."""
-        from minetrace.graph.store import open_store
+        from minetrace.graph.open import open_store
 
         policy = load_policy(policy_file)  # a bad --policy is reported before any store is opened
         gs = open_store(store)

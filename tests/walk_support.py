@@ -62,7 +62,7 @@ def deep_links(store_dir: Path) -> list[str]:
     lacking a country, one lacking a CID, one lacking a name, the supplier with the most rows, a supplier known
     only by its declared name, a smelter "not yet identified", an unresolved smelter, a resolved CID, the country
     with the most smelters, a Covered Country, and a smelter row without a country."""
-    from minetrace.graph.store import open_store
+    from minetrace.graph.open import open_store
 
     st = open_store(str(store_dir))
     try:
