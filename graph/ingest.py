@@ -561,7 +561,7 @@ def _duplicate(store: GraphStore, name: str, sha: str) -> FileResult:
 
 def _ingest_parsed(src: Source, name: str, sha: str, data: bytes, decl: Declaration, workbook: Any,
                    store: GraphStore, resolver: RowResolver, linker: SupplierLinker, year: int | None,
-                   parent_supplier_id: str | None, learner: Any, prelearned: str | None | bool,
+                   parent_supplier_id: str | None, learner: Any, prelearned: str | None | Literal[False],
                    refile: Any = None) -> FileResult:
     """A parsed declaration → learned Look-up, resolved rows, its supplier, the store (one transaction);
     `refile`: the stored record of the same bytes filed under no year, taken out first (`_unfiled`)."""
