@@ -25,6 +25,7 @@ disk in the store folder of `ingest.reference.store.store_dir` (./.minetrace or 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -123,6 +124,10 @@ def current_rule_cypher(sid: str) -> str:
 
 _SUPPLIER_FIELDS = ("id", "name", "aliases", "category", "last_purchase", "contact_email", "email_domain", "spend",
                     "in_scope", "scope_reason", "origin", "contact_name", "language")
+
+
+class _RolledBack(Exception):
+    """Raised inside a diagnostic transaction so that the driver rolls it back."""
 
 
 class Neo4jStoreError(RuntimeError):
@@ -488,27 +493,58 @@ class Neo4jStore:
                           f"MERGE (c)-[e:{rel}]->(s) ON CREATE SET e.origin = $origin, e += $prov",
                       cid=self.company_id, sid=supplier_id, origin=S.ORIGIN_DECLARED, prov=prov)
 
-    def _write_rows(self, tx: ManagedTransaction, p: dict[str, Any], prov: dict[str, Any]) -> None:
-        """One UNWIND per `batch_size` smelter-list rows: the Smelter (created from the row that first names
-        it), REPORTS, the declared mine countries (SOURCES_FROM_COUNTRY) and the LOCATED_IN candidate (a
-        better-ranked source replaces the current edge; same rule as `_set_locations`)."""
+    def rows_statement(self) -> str:
+        """The rows statement: one per `batch_size` smelter-list rows of a declaration — the Smelter (MERGE on its
+        constrained key, created from the row that first names it), REPORTS, the declared mine countries
+        (SOURCES_FROM_COUNTRY) and the LOCATED_IN candidate (a better-ranked source replaces the current edge;
+        same rule as `_set_locations`). bench/neo4j_write.py PROFILEs it (`profile_rows`)."""
         sm, country, located = L[S.SMELTER], L[S.COUNTRY], T[S.LOCATED_IN]
-        self._unwind(tx, f"MATCH (d:{L[S.DECLARATION]} {{id: $id}}) UNWIND $rows AS r "
-                         f"MERGE (x:{sm} {{key: r.key}}) "
-                         "ON CREATE SET x += coalesce(r.node, {key: r.key}), x.from_reference = false "
-                         f"CREATE (d)-[e:{T[S.REPORTS]}]->(x) SET e = r.rep, e.sheet = $sheet, e += $prov "
-                         f"FOREACH (iso IN r.mine | MERGE (c:{country} {{iso2: iso}}) "
-                         f"CREATE (x)-[m:{T[S.SOURCES_FROM_COUNTRY]} {{source: 'declared', declaration: $id, "
-                         "row: r.rep.row, sheet: $sheet}]->(c) SET m += $prov) "
-                         "WITH x, r WHERE r.loc IS NOT NULL "
-                         f"MATCH (c:{country} {{iso2: r.loc.iso}}) "
-                         f"OPTIONAL MATCH (x)-[old:{located}]->() "
-                         "WITH x, c, r, old WHERE old IS NULL OR r.loc.source = 'reference' "
-                         "OR coalesce($ranks[old.source], 0) < r.loc.rank "
-                         "DELETE old "
-                         f"CREATE (x)-[l:{located}]->(c) SET l.source = r.loc.source, l.sha256 = $id "
-                         "SET x.country_iso2 = r.loc.iso",
-                     p["reports"], id=p["sha"], sheet=SMELTER_SHEET, prov=prov, ranks=LOCATION_RANK)
+        return (f"MATCH (d:{L[S.DECLARATION]} {{id: $id}}) UNWIND $rows AS r "
+                f"MERGE (x:{sm} {{key: r.key}}) "
+                "ON CREATE SET x += coalesce(r.node, {key: r.key}), x.from_reference = false "
+                f"CREATE (d)-[e:{T[S.REPORTS]}]->(x) SET e = r.rep, e.sheet = $sheet, e += $prov "
+                f"FOREACH (iso IN r.mine | MERGE (c:{country} {{iso2: iso}}) "
+                f"CREATE (x)-[m:{T[S.SOURCES_FROM_COUNTRY]} {{source: 'declared', declaration: $id, "
+                "row: r.rep.row, sheet: $sheet}]->(c) SET m += $prov) "
+                "WITH x, r WHERE r.loc IS NOT NULL "
+                f"MATCH (c:{country} {{iso2: r.loc.iso}}) "
+                f"OPTIONAL MATCH (x)-[old:{located}]->() "
+                "WITH x, c, r, old WHERE old IS NULL OR r.loc.source = 'reference' "
+                "OR coalesce($ranks[old.source], 0) < r.loc.rank "
+                "DELETE old "
+                f"CREATE (x)-[l:{located}]->(c) SET l.source = r.loc.source, l.sha256 = $id "
+                "SET x.country_iso2 = r.loc.iso")
+
+    def _write_rows(self, tx: ManagedTransaction, p: dict[str, Any], prov: dict[str, Any]) -> None:
+        """The declaration's smelter-list rows, `batch_size` rows per `rows_statement`."""
+        self._unwind(tx, self.rows_statement(), p["reports"], id=p["sha"], sheet=SMELTER_SHEET, prov=prov,
+                     ranks=LOCATION_RANK)
+
+    def profile_rows(self, decl: Declaration, resolutions: list[Resolution], supplier: SupplierRecord,
+                     year: int | None) -> list[str]:
+        """PROFILE the rows statement on one declaration, in a transaction rolled back (nothing is stored): the
+        plan's operator names, depth first (a diagnostic: "Eager" among them means the statement buffers)."""
+        p = self._declaration_payload(decl, resolutions, supplier, year, None, None)
+        p["props"].update(hold=None, accepted=False, contact_domain=email_domain(decl.company.contact_email))
+        prov = {"sha256": p["sha"], "template_version": p["template_version"], "reporting_year": year}
+        ops: list[str] = []
+
+        def walk(plan: Any) -> None:
+            ops.append(str(plan["operatorType"] if isinstance(plan, dict) else plan.operator_type))
+            for child in (plan.get("children", []) if isinstance(plan, dict) else plan.children):
+                walk(child)
+
+        def work(tx: ManagedTransaction) -> None:
+            self._write_head(tx, p, prov)
+            summary = tx.run("PROFILE " + self.rows_statement(), rows=p["reports"][:self.batch_size], id=p["sha"],
+                             sheet=SMELTER_SHEET, prov=prov, ranks=LOCATION_RANK).consume()
+            if summary.profile is not None:
+                walk(summary.profile)
+            raise _RolledBack  # nothing of the profiled declaration is kept
+
+        with self._session() as session, contextlib.suppress(_RolledBack):
+            session.execute_write(work)
+        return ops
 
     def _set_locations(self, tx: ManagedTransaction, rows: list[dict[str, Any]], sha: str | None) -> None:
         """LOCATED_IN: a better-ranked source (or the reference, always) replaces the current edge."""
