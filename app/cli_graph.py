@@ -186,10 +186,11 @@ def ingest(
 
 def export_graph_cmd(
     fmt: str = typer.Option("graphml", "--format", help=f"One of: {', '.join(FORMATS)}."),
-    out: Path = typer.Option(..., "--out", help="File (graphml) or folder (csv, neo4j-csv)."),
+    out: Path = typer.Option(..., "--out", help="File (graphml) or folder (csv, neo4j-admin, neo4j-csv)."),
     store: str | None = typer.Option(None, "--store", help=STORE_HELP),
 ) -> None:
-    """Export the whole graph: GraphML, flat CSV (nodes.csv, edges.csv) or neo4j-admin import CSV."""
+    """Export the whole graph: GraphML, flat CSV (nodes.csv, edges.csv), neo4j-admin bulk-load files for a
+    minetrace Neo4j store (neo4j-admin), or generic neo4j-admin CSV (neo4j-csv)."""
     from minetrace.graph.export import ExportPathError, check_out, export_graph
 
     if fmt not in FORMATS:
