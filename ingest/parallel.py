@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
@@ -136,13 +137,13 @@ def map_in_order(task: Callable[[Any], Any], items: Iterable[Any], jobs: int | N
             if len(head) >= MIN_ITEMS_FOR_POOL:
                 break
     if jobs == 1 or len(head) < MIN_ITEMS_FOR_POOL:
-        for item in (*head, *source):
+        for item in itertools.chain(head, source):  # lazily: never the whole batch at once
             try:
                 yield task(item)
             except Exception as exc:
                 yield Failed(f"{exc.__class__.__name__}: {exc}")
         return
-    yield from _pooled(task, iter((*head, *source)), jobs, window or 4 * jobs)
+    yield from _pooled(task, itertools.chain(head, source), jobs, window or 4 * jobs)
 
 
 def _pooled(task: Callable[[Any], Any], items: Iterator[Any], jobs: int, window: int) -> Iterator[Any]:

@@ -36,6 +36,23 @@ def test_results_keep_input_order_and_a_crashed_worker_costs_only_its_item() -> 
     assert [i for i, g in enumerate(got) if not isinstance(g, str)] == [2, 4, 8]
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_items_are_drawn_only_as_they_are_needed(jobs: int) -> None:
+    """A batch of archive members is read member by member: at the first result, at most the look-ahead window
+    (4 × jobs, plus the item in hand) has been drawn — never the whole batch (a 120 MB nested archive once was)."""
+    drawn: list[int] = []
+
+    def items():
+        for i in range(200):
+            drawn.append(i)
+            yield i
+
+    results = map_in_order(abs, items(), jobs=jobs)
+    assert next(results) == 0
+    assert len(drawn) <= 4 * jobs + 1
+    assert list(results) == list(range(1, 200)) and len(drawn) == 200
+
+
 def test_one_process_gives_the_same_results() -> None:
     from parallel_support import crash_on_boom
 
