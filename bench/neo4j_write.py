@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
                     neo.clear()
                     runs[batch], _ = ingest_all(neo, decls)
                 neo.batch_size = DEFAULT_BATCH_SIZE
-                ops = neo.profile_rows(*decls[0], YEAR)
+                ops = neo.profile_rows(*declarations(1, seed=99)[0], YEAR)  # a form not stored yet
             finally:
                 neo.close()
         finally:

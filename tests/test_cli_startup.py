@@ -4,7 +4,7 @@ Every command pays the start-up of the `minetrace` process, and an analyst runs 
 families register their verbs with typer from light modules; whatever a verb needs (the reader, the stores,
 the queries, openpyxl …) is imported inside the verb. These tests run the real entry point in a fresh
 interpreter and bound what it imported, so a heavy import that creeps back into a family module fails here
-(the time itself is a benchmark figure: `bench/cli_startup.py`, never a timed test).
+(the time itself is a benchmark figure: `make bench`, section 1 of `bench/speed_summary.py`, never a timed test).
 """
 
 from __future__ import annotations
