@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 DEMO_DIR ?= demo-data
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck install clean bench system-deps
+.PHONY: demo test lint typecheck install clean bench bench-all system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/python scripts/typecheck.py
 
-bench: $(STAMP)
+# every speed ratio of issue 15 beside its baseline, one run (bench/speed_summary.py); bench-all: every script
+bench: $(STAMP) system-deps
+	$(BIN)/python bench/speed_summary.py
+
+bench-all: $(STAMP)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -16,9 +17,10 @@ from minetrace.app.cli_options import AS_OF, JSON, POLICY, STORE, YEAR, emit, he
 from minetrace.app.safe_output import console as safe_console
 from minetrace.app.safe_output import markup, message
 from minetrace.graph.export import FORMATS
-from minetrace.queries import exports
-from minetrace.queries.context import QueryContext
-from minetrace.queries.xlsx import OutPathError
+
+if TYPE_CHECKING:  # imported where used: `minetrace --help` loads none of them (tests/test_cli_startup.py)
+    from minetrace.queries import exports
+    from minetrace.queries.context import QueryContext
 
 OUT = typer.Option(..., "--out", help="Output file (.xlsx, or .csv for a single table; `export cmrt`: .xlsx only). "
                    "Any other extension is refused.")
@@ -27,6 +29,8 @@ OUT = typer.Option(..., "--out", help="Output file (.xlsx, or .csv for a single 
 @contextmanager
 def _writing() -> Iterator[None]:
     """An --out that cannot be honoured, or a file that cannot be written: one line naming it, exit 2."""
+    from minetrace.queries.xlsx import OutPathError
+
     try:
         yield
     except OutPathError as exc:
@@ -68,6 +72,8 @@ def flagged_cmd(out: str = OUT, flag: list[str] = typer.Option(None, "--flag", h
                 store: str = STORE, year: int = YEAR, policy: str = POLICY, as_of: str = AS_OF,
                 as_json: bool = JSON) -> None:
     """Suppliers to chase: one row per supplier and flagged smelter row, with reasons and contacts."""
+    from minetrace.queries import exports
+
     with open_ctx(store, year, policy, as_of) as ctx:
         done(exports.export_flagged(ctx.store, ctx.model, out, ctx.year, flag or None), as_json, ctx, store)
 
@@ -77,6 +83,8 @@ def flagged_cmd(out: str = OUT, flag: list[str] = typer.Option(None, "--flag", h
 def appendix_cmd(out: str = OUT, store: str = STORE, year: int = YEAR, policy: str = POLICY, as_of: str = AS_OF,
                  include_invalid: bool = typer.Option(False, "--include-invalid"), as_json: bool = JSON) -> None:
     """Report appendix: metal, standard name, location, conformant as of a date; origin countries; counts."""
+    from minetrace.queries import exports
+
     with open_ctx(store, year, policy, as_of) as ctx:
         done(exports.export_appendix(ctx.store, ctx.model, out, ctx.year, not include_invalid), as_json, ctx, store)
 
@@ -95,6 +103,7 @@ def cmrt_cmd(out: str = OUT, template: str = typer.Option(None, "--template", he
     """The company's consolidated CMRT: every validated smelter once per CID and metal, with your company
     block; checked by minetrace's validator before it is written, and what is missing is listed."""
     from minetrace.graph.workspace import Workspace
+    from minetrace.queries import exports
     from minetrace.queries.company_block import CompanyBlockError, load
 
     try:
@@ -131,6 +140,8 @@ def cmrt_cmd(out: str = OUT, template: str = typer.Option(None, "--template", he
 def responses_cmd(out: str = OUT, store: str = STORE, year: int = YEAR, policy: str = POLICY,
                   as_json: bool = JSON) -> None:
     """Response status per supplier, with the program figures."""
+    from minetrace.queries import exports
+
     with open_ctx(store, year, policy, None) as ctx:
         done(exports.export_responses(ctx.store, out, ctx.year, ctx.model), as_json, ctx, store)
 
@@ -140,6 +151,8 @@ def responses_cmd(out: str = OUT, store: str = STORE, year: int = YEAR, policy: 
 def findings_cmd(out: str = OUT, store: str = STORE, year: int = YEAR, policy: str = POLICY,
                  as_json: bool = JSON) -> None:
     """Validation findings of every current declaration plus smelter data-quality findings."""
+    from minetrace.queries import exports
+
     with open_ctx(store, year, policy, None) as ctx:
         done(exports.export_findings(ctx.store, out, ctx.year, ctx.model), as_json, ctx, store)
 
@@ -147,10 +160,11 @@ def findings_cmd(out: str = OUT, store: str = STORE, year: int = YEAR, policy: s
 @app.command("graph")
 def export_graph_cmd(
     fmt: str = typer.Option("graphml", "--format", help=f"One of: {', '.join(FORMATS)}."),
-    out: Path = typer.Option(..., "--out", help="File (graphml) or folder (csv, neo4j-csv)."),
+    out: Path = typer.Option(..., "--out", help="File (graphml) or folder (csv, neo4j-admin, neo4j-csv)."),
     store: str | None = STORE,
 ) -> None:
-    """Export the whole graph: GraphML, flat CSV (nodes.csv, edges.csv) or neo4j-admin import CSV."""
+    """Export the whole graph: GraphML, flat CSV (nodes.csv, edges.csv), neo4j-admin bulk-load files for a
+    minetrace Neo4j store (neo4j-admin), or generic neo4j-admin CSV (neo4j-csv)."""
     from minetrace.graph.export import ExportPathError, check_out, export_graph
 
     if fmt not in FORMATS:

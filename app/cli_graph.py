@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from minetrace.app.cli_notice import say_reference_notice
@@ -48,11 +47,23 @@ def ingest(
     as_json: bool = json_option("Print the per-file results as JSON."),
     receipts: bool = typer.Option(False, "--receipts", help="Write a receipt (.eml, <store>/outbox) for every form "
                                   "this run stored and open its mitigation cases (see `minetrace survey receipts`)."),
+    jobs: int | None = typer.Option(None, "--jobs", min=1, help="Worker processes reading the files (default: one "
+                                    "per core; 1 reads in this process). Files are stored in their order either way."),
 ) -> None:
     """Ingest supplier declarations into the graph: one transaction per file, never stops on a bad file."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     from minetrace.graph.ingest import StoreError, ingest_paths
     from minetrace.graph.resolving import RowResolver
     from minetrace.graph.workspace import Workspace
+    from minetrace.ingest.parallel import default_jobs
     from minetrace.ingest.sources import iter_sources
 
     ws = Workspace.open(store)
@@ -76,17 +87,24 @@ def ingest(
     results = []
     version = "?"
     try:
-        with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      TextColumn("{task.description}"), console=progress_console, transient=True,
-                      disable=as_json or len(sources) < 2) as progress:
-            task = progress.add_task("", total=len(sources))
+        workers = jobs or default_jobs()
+        with Progress(TextColumn("[bold]{task.fields[stage]}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.description}"),
+                      console=progress_console, transient=True, disable=as_json or len(sources) < 2) as progress:
+            reading = progress.add_task("", total=len(sources), stage=f"read ({workers} workers)",
+                                        visible=workers > 1)
+            task = progress.add_task("", total=len(sources), stage="ingest")
+
+            def read_one(name: str) -> None:
+                progress.update(reading, advance=1, description=markup(Path(name).name[-50:], 50))
 
             def step(result: Any) -> None:
                 results.append(result)
                 progress.update(task, advance=1, description=markup(Path(result.name).name[-50:], 50))
 
             report = ingest_paths(paths, st, resolver=resolver, supplier_map=supplier_map, year=year,
-                                  parent_supplier_id=under, progress=step, sources=sources)
+                                  parent_supplier_id=under, progress=step, sources=sources, jobs=workers,
+                                  parsed=read_one)
             names = _file_names(st, {x for f in report.files for x in [*f.supersedes, f.superseded_by] if x})
     except KeyError as exc:
         typer.echo(message(exc.args[0] if exc.args else exc), err=True)

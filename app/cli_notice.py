@@ -10,11 +10,11 @@ from typing import Any
 
 import typer
 
-from minetrace.ingest.reference.notice import reference_notice
-
 
 def say_reference_notice(ref: Any, store_option: str | None, as_json: bool) -> str | None:
     """Print the empty-reference notice (when it applies) and return it; `ref` is a ReferenceStore or None."""
+    from minetrace.ingest.reference.notice import reference_notice
+
     try:
         text = reference_notice(ref, store_option)
     except Exception:  # a broken reference DB is reported by the command itself

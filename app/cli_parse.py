@@ -11,40 +11,54 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
 from minetrace.app.cli_options import json_option
 from minetrace.app.safe_output import cell, console, json_text, markup, message
-from minetrace.ingest.pipeline import parse_file
-from minetrace.ingest.records import Declaration
-from minetrace.ingest.sources import Source, iter_sources
-from minetrace.ingest.workbook import UnreadableWorkbook
+
+if TYPE_CHECKING:  # imported where used: `minetrace --help` loads no reader (tests/test_cli_startup.py)
+    from rich.console import Console
+
+    from minetrace.ingest.records import Declaration
+    from minetrace.ingest.sources import Source
 
 EXIT_UNREADABLE = 2
-
 
 #: the family's verbs: `minetrace parse`, `minetrace validate`
 app = typer.Typer()
 
+
+def _payload(source: Source) -> tuple[str, Any, str]:
+    """What a reader needs of a source (`ingest.parallel.read_source`): a file by its path (the declaration keeps
+    the base name and the full path), an archive member by its bytes, read here in input order."""
+    if source.error or source.skipped:
+        return ("error", source.error or source.skipped, source.name)
+    if source.user_path is not None:
+        return ("path", str(source.user_path), source.name)
+    try:
+        return ("bytes", source.read(), source.name)
+    except OSError as exc:  # an archive member that cannot be extracted, a file that vanished
+        return ("error", str(exc), source.name)
+
+
+def _outcome(source: Source, got: Any) -> tuple[Declaration | None, str | None]:
+    """(declaration, None) or (None, one-line reason) from `read_source`'s result (or a worker's crash)."""
+    from minetrace.ingest.parallel import outcome_text
+
+    if isinstance(got, str):
+        return None, got
+    text = outcome_text(source.name, got)
+    return (None, text) if text is not None else (got, None)
+
+
 def _parse_source(source: Source) -> tuple[Declaration | None, str | None]:
     """(declaration, None) or (None, one-line reason) — never raises for bad input."""
-    if source.error or source.skipped:
-        return None, f"{source.name}: {source.error or source.skipped}"
-    try:
-        if source.user_path is not None:
-            return parse_file(source.user_path), None  # file.name is the base name, file.path the full path
-        return parse_file(source.read(), name=source.name), None
-    except UnreadableWorkbook as exc:
-        return None, f"{source.name}: {exc.message}"
-    except OSError as exc:  # an archive member that cannot be extracted, a file that vanished
-        return None, f"{source.name}: {exc}"
-    except Exception as exc:  # a reader defect must not stop the batch; say so plainly
-        return None, f"{source.name}: internal error while reading ({exc.__class__.__name__}: {exc})"
+    from minetrace.ingest.parallel import read_source
+
+    return _outcome(source, read_source(_payload(source)))
 
 
 def _counts_by_metal(decl: Declaration) -> str:
@@ -78,6 +92,8 @@ def parse(
     as_json: bool = json_option("Print the declaration as JSON (the documented contract)."),
 ) -> None:
     """Read one supplier workbook (or every workbook of a zip archive) and show what it declares."""
+    from minetrace.ingest.sources import Source, iter_sources
+
     sources = list(iter_sources([file])) or [Source(name=str(file), error="nothing to read")]
     if len(sources) == 1 and sources[0].name == str(file):  # one file: the documented contract
         decl, error = _parse_source(sources[0])
@@ -141,20 +157,31 @@ def validate(
     paths: list[Path] = typer.Argument(..., help="Files, folders (recursive) and zip archives."),
     as_json: bool = json_option("Print one JSON document with every file's result."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when any readable form is invalid."),
+    jobs: int | None = typer.Option(None, "--jobs", min=1, help="Worker processes reading the files (default: "
+                                    "one per core; 1 reads in this process). Results keep the input order."),
 ) -> None:
     """Validate a batch of supplier workbooks: status, Checker count and findings per file."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from minetrace.ingest.parallel import map_in_order, read_source
+    from minetrace.ingest.sources import iter_sources
+
     sources = list(iter_sources(list(paths)))
+    readable = [s for s in sources if not s.skipped]
+    outcomes = map_in_order(read_source, (_payload(s) for s in readable), jobs=jobs)
     results: list[dict[str, Any]] = []
     unreadable: list[str] = []
     progress_console = console(stderr=as_json)
-    with Progress(console=progress_console, transient=True, disable=len(sources) < 20) as progress:
+    with Progress(TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TextColumn("ETA"),
+                  TimeRemainingColumn(), console=progress_console, transient=True,
+                  disable=len(sources) < 20) as progress:
         task = progress.add_task("validating", total=len(sources))
         for source in sources:
             if source.skipped:
                 results.append({"file": source.name, "status": "skipped", "reason": source.skipped})
                 progress.advance(task)
                 continue
-            decl, error = _parse_source(source)
+            decl, error = _outcome(source, next(outcomes))
             if decl is None:
                 unreadable.append(error or source.name)
                 results.append({"file": source.name, "status": "unreadable", "error": error})

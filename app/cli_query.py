@@ -11,11 +11,6 @@ from rich.table import Table
 from minetrace.app.cli_options import ALL_YEARS, AS_OF, JSON, POLICY, STORE, YEAR, emit, head, open_ctx, say_header
 from minetrace.app.safe_output import cell, markup
 from minetrace.app.safe_output import console as safe_console
-from minetrace.queries.diff import year_diff
-from minetrace.queries.exposure import cid_exposure, country_exposure
-from minetrace.queries.origin import countries_of_origin
-from minetrace.queries.paths import flagged_paths
-from minetrace.queries.whatif import what_if
 
 app = typer.Typer(help="Traversal queries: flagged paths, exposure, countries, diff, what-if.",
                   no_args_is_help=True)
@@ -30,6 +25,8 @@ def paths_cmd(flag: list[str] = typer.Option(None, "--flag", help="Only paths wi
               store: str = STORE, year: int = YEAR, all_years: bool = ALL_YEARS, policy: str = POLICY,
               as_of: str = AS_OF, as_json: bool = JSON) -> None:
     """Every Company → Supplier → Declaration → Smelter → Country path ending at a flagged smelter."""
+    from minetrace.queries.paths import flagged_paths
+
     with open_ctx(store, year, policy, as_of, default_year=not all_years) as ctx:
         say_header(ctx, as_json, store)
         res = flagged_paths(ctx.store, ctx.model, ctx.year, supplier_ids=supplier or None, flags=flag or None)
@@ -38,12 +35,13 @@ def paths_cmd(flag: list[str] = typer.Option(None, "--flag", help="Only paths wi
             emit({**head(ctx), "suppliers": suppliers, "paths": [p.to_json() for p in res]})
             return
         t = Table(title=f"Flagged paths {ctx.year or ''} (as of {ctx.model.as_of})")
-        for c in ("path", "metal", "risk", "flags", "sheet!row"):
+        for c in ("path", "metal", "risk", "flags", "cell"):
             t.add_column(c)
         for p in res:
             rep = next((h.evidence for h in p.hops if h.kind == "REPORTS"), {})
+            where = rep.get("cell") or f"{rep.get('sheet') or ''}!{rep.get('row')}"
             t.add_row(cell(p.path_text, 400), cell(p.smelter["metal"] or ""), cell(p.risk or "-"),
-                      cell(", ".join(p.flags)), cell(f"{rep.get('sheet') or ''}!{rep.get('row')}"))
+                      cell(", ".join(p.flags)), cell(where))
         if res:
             console.print(t)
         console.print(f"{len(res)} flagged paths, {len(suppliers)} suppliers")
@@ -55,6 +53,8 @@ def exposure_cmd(cids: list[str] = typer.Argument(..., help="One or more CIDs (r
                      False, "--all-years", help="Every reporting year, not only --year / the newest."),
                  as_json: bool = JSON) -> None:
     """Which suppliers reach these smelters, through which declarations, metals, years and paths."""
+    from minetrace.queries.exposure import cid_exposure
+
     with open_ctx(store, year, None, None) as ctx:
         res = cid_exposure(ctx.store, cids, ctx.facts, year=None if all_years else ctx.year)
         if as_json:
@@ -81,6 +81,8 @@ def countries_cmd(countries: list[str] = typer.Argument(None, help="ISO codes (d
                                               "for the year instead."),
                   store: str = STORE, year: int = YEAR, policy: str = POLICY, as_json: bool = JSON) -> None:
     """Suppliers and smelters tied to countries, by smelter location and by declared mine country."""
+    from minetrace.queries.exposure import country_exposure
+
     if origin:
         return origin_cmd(store=store, year=year, policy=policy, include_invalid=False, as_json=as_json)
     with open_ctx(store, year, policy, None) as ctx:
@@ -109,6 +111,8 @@ def origin_cmd(store: str = STORE, year: int = YEAR, all_years: bool = ALL_YEARS
                                                     help="Also use declarations that failed validation."),
                as_json: bool = JSON) -> None:
     """The aggregated countries of origin for a reporting year, with their sources."""
+    from minetrace.queries.origin import countries_of_origin
+
     with open_ctx(store, year, policy, None, default_year=not all_years) as ctx:
         say_header(ctx, as_json, store)
         res = countries_of_origin(ctx.store, ctx.model, ctx.year, valid_only=not include_invalid)
@@ -129,6 +133,8 @@ def diff_cmd(year_from: int = typer.Argument(..., help="Earlier reporting year."
              supplier: list[str] = typer.Option(None, "--supplier"), store: str = STORE, policy: str = POLICY,
              as_json: bool = JSON) -> None:
     """Smelters added and dropped per supplier and overall, and status/risk changes, between two years."""
+    from minetrace.queries.diff import year_diff
+
     with open_ctx(store, year_to, policy, None) as ctx:
         say_header(ctx, as_json, store)
         d = year_diff(ctx.store, year_from, year_to, ctx.facts, ctx.policy, supplier or None)
@@ -154,6 +160,8 @@ def whatif_cmd(non_conformant: list[str] = typer.Option(None, "--non-conformant"
                on_watchlist: list[str] = typer.Option(None, "--on-watchlist", help="CID joins the watchlist."),
                store: str = STORE, year: int = YEAR, policy: str = POLICY, as_json: bool = JSON) -> None:
     """Which suppliers and declarations change flag if smelters change status or watchlist membership."""
+    from minetrace.queries.whatif import what_if
+
     changes: dict[str, str] = {}
     for values, kind in ((non_conformant, "non_conformant"), (not_conformant, "not_conformant"),
                          (conformant, "conformant"), (off_watchlist, "off_watchlist"),

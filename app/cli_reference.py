@@ -12,17 +12,17 @@ import csv
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 
 from minetrace.app.cli_options import STORE, as_of_option, json_option
 from minetrace.app.safe_output import cell, console, json_text, markup, message
-from minetrace.ingest.records import SmelterRow
-from minetrace.ingest.reference import ImportError_, ReferenceStore, import_file
-from minetrace.ingest.reference.decisions import DecisionError, decision_metal, record_decision
-from minetrace.ingest.resolve import Resolver
+
+if TYPE_CHECKING:  # imported where used: `minetrace --help` loads none of them (tests/test_cli_startup.py)
+    from minetrace.ingest.records import SmelterRow
+    from minetrace.ingest.reference import ReferenceStore
 
 EXIT_BAD_INPUT = 2
 
@@ -51,6 +51,8 @@ def import_cmd(
     as_json: bool = json_option("Print the results as JSON."),
 ) -> None:
     """Import reference files; the kind is detected by content. Importing a file twice changes nothing."""
+    from minetrace.ingest.reference import ImportError_, import_file
+
     ref = _open(store)
     results: list[dict[str, Any]] = []
     failed = 0
@@ -213,6 +215,7 @@ def status_cmd(
 
 
 def _rows_from_csv(path: Path) -> list[SmelterRow]:
+    from minetrace.ingest.records import SmelterRow
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = []
         for i, rec in enumerate(csv.DictReader(fh), start=1):
@@ -244,6 +247,9 @@ def resolve_cmd(
     as_json: bool = json_option("Print JSON."),
 ) -> None:
     """Resolve one smelter name (or a CSV of them) to a CID, with method, score and candidates."""
+    from minetrace.ingest.records import SmelterRow
+    from minetrace.ingest.resolve import Resolver
+
     ref = _open(store)
     resolver = Resolver(ref)
     if file is not None:
@@ -337,6 +343,8 @@ def decide_cmd(
 ) -> None:
     """Record an accept/reject decision (<store>/decisions.yaml; on Neo4j, in the server) and apply it at once: the
     stored rows it settles are re-pointed (the count is printed), and later ingests honour it."""
+    from minetrace.ingest.reference.decisions import DecisionError, decision_metal, record_decision
+
     try:
         decision_metal(metal, accept, reject)  # before the reference store is opened
     except DecisionError as exc:
@@ -372,6 +380,7 @@ def _apply(store: str | None, ref: ReferenceStore) -> Any:
     """Re-point the stored rows the decisions settle (graph.relink); None when the graph store cannot be opened."""
     from minetrace.graph.relink import apply_decisions
     from minetrace.graph.workspace import Workspace
+    from minetrace.ingest.resolve import Resolver
 
     try:
         graph = Workspace.open(store).open_store()
@@ -394,6 +403,7 @@ def apply_decisions_cmd(
     One transaction per declaration. Rows a CID resolved are left alone; raw evidence is kept."""
     from minetrace.graph.relink import apply_decisions
     from minetrace.graph.workspace import Workspace
+    from minetrace.ingest.resolve import Resolver
 
     ref = _open(store)
     try:

@@ -14,10 +14,6 @@ from rich.table import Table
 from minetrace.app.cli_options import AS_OF, JSON, POLICY, STORE, YEAR, emit, head, open_ctx, say_header
 from minetrace.app.safe_output import cell, markup
 from minetrace.app.safe_output import console as safe_console
-from minetrace.queries.figures import LABELS, program_figures, rated_smelters
-from minetrace.queries.program import store_programs
-from minetrace.queries.rollup import supplier_rollup
-from minetrace.queries.survey import program_reference_date
 
 app = typer.Typer(help="Risk ratings: smelters (high/medium/low with reasons), supplier roll-up, programs.",
                   no_args_is_help=True)
@@ -30,6 +26,8 @@ def smelters_cmd(level: list[str] = typer.Option(None, "--level", help="Only the
                  store: str = STORE, year: int = YEAR, policy: str = POLICY, as_of: str = AS_OF,
                  as_json: bool = JSON) -> None:
     """Rate every smelter reported for the year; data-quality findings are listed with level none."""
+    from minetrace.queries.figures import rated_smelters
+
     with open_ctx(store, year, policy, as_of) as ctx:
         say_header(ctx, as_json, store)
         res = rated_smelters(ctx.store, ctx.model, ctx.year)
@@ -61,6 +59,7 @@ def suppliers_cmd(store: str = STORE, year: int = YEAR, policy: str = POLICY, as
                   as_json: bool = JSON) -> None:
     """Supplier roll-up: worst smelter risk, high-risk paths, latest form validity, program, survey status."""
     from minetrace.queries import glossary
+    from minetrace.queries.rollup import supplier_rollup
 
     with open_ctx(store, year, policy, as_of) as ctx:
         say_header(ctx, as_json, store)
@@ -89,7 +88,8 @@ def suppliers_cmd(store: str = STORE, year: int = YEAR, policy: str = POLICY, as
 @app.command("programs")
 def programs_cmd(store: str = STORE, year: int = YEAR, policy: str = POLICY, as_json: bool = JSON) -> None:
     """Program strength (strong/weak) of every supplier's current declaration, with the answers."""
-    from minetrace.queries.survey import store_survey
+    from minetrace.queries.program import store_programs
+    from minetrace.queries.survey import program_reference_date, store_survey
 
     with open_ctx(store, year, policy, None) as ctx:
         say_header(ctx, as_json, store)
@@ -114,6 +114,8 @@ def figures_cmd(store: str = STORE, year: int = YEAR, policy: str = POLICY, as_o
                 as_json: bool = JSON) -> None:
     """The program's figures, each from one function (queries.figures): high-risk smelters and suppliers,
     suppliers with flagged paths, smelters identified, conformant share, valid/invalid forms, response rate."""
+    from minetrace.queries.figures import LABELS, program_figures
+
     with open_ctx(store, year, policy, as_of) as ctx:
         say_header(ctx, as_json, store)
         fig = program_figures(ctx.store, ctx.model, ctx.year)

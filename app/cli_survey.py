@@ -10,7 +10,7 @@ response funnel from the real contact dates. Shared options and printing: app/cl
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -33,9 +33,9 @@ from minetrace.app.cli_options import (
 from minetrace.app.cli_safe_text import safe_text
 from minetrace.app.safe_output import cell, markup, message
 from minetrace.app.safe_output import console as safe_console
-from minetrace.graph.current import pending_by_supplier
-from minetrace.graph.store import GraphStore
-from minetrace.queries.survey import EVENT_KINDS, program_reference_date, store_survey
+
+if TYPE_CHECKING:  # imported where used: `minetrace --help` loads none of them (tests/test_cli_startup.py)
+    from minetrace.graph.store import GraphStore
 
 app = typer.Typer(help="The due-diligence survey: master list, scoping, contacts, response figures.",
                   no_args_is_help=True)
@@ -92,6 +92,7 @@ def scope_cmd(store: str = STORE, year: int = YEAR, policy: str = POLICY,
               as_json: bool = JSON) -> None:
     """Scope the master list: drop service, indirect and inactive suppliers (reason per supplier)."""
     from minetrace.queries.scoping import scope_store, summarise
+    from minetrace.queries.survey import program_reference_date
 
     with open_ctx(store, year, policy, None) as ctx:
         say_header(ctx, as_json, store)
@@ -117,6 +118,9 @@ def status_cmd(store: str = STORE, year: int = YEAR, policy: str = POLICY,
                supplier: list[str] = typer.Option(None, "--supplier", help="Only these suppliers."),
                as_json: bool = JSON) -> None:
     """Status per supplier and the figures: in scope, responded, response rate, valid, invalid."""
+    from minetrace.graph.current import pending_by_supplier
+    from minetrace.queries.survey import program_reference_date, store_survey
+
     with open_ctx(store, year, policy, None) as ctx:
         say_header(ctx, as_json, store)
         from minetrace.queries import glossary
@@ -166,6 +170,7 @@ def log_cmd(supplier_id: str = typer.Argument(..., help="Supplier ID from the ma
             store: str = STORE, as_json: bool = JSON) -> None:
     """Record a survey event for a supplier."""
     from minetrace.graph.store import SurveyEvent
+    from minetrace.queries.survey import EVENT_KINDS
 
     kind = event.strip().lower().replace("-", "_")
     if kind not in EVENT_KINDS:
@@ -434,6 +439,7 @@ def funnel_cmd(store: str = STORE, year: int = YEAR, policy: str = POLICY,
     """The response funnel from real contact dates: in scope → requested → contacted → responded → valid,
     days to respond, reminders per responder (the counts are `survey status`'s figures)."""
     from minetrace.queries.campaign.funnel import campaign_funnel
+    from minetrace.queries.survey import program_reference_date
 
     with open_ctx(store, year, policy, None) as ctx:
         f = campaign_funnel(ctx.store, ctx.year, program_reference_date(ctx.model), ctx.policy,

@@ -24,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from minetrace.graph.store import SupplierRecord, open_store  # noqa: E402
+from minetrace.graph.open import open_store  # noqa: E402
+from minetrace.graph.store import SupplierRecord  # noqa: E402
 from minetrace.queries.campaign.render import Renderer  # noqa: E402
 from minetrace.queries.campaign.run import run_receipts, run_requests  # noqa: E402
 from minetrace.queries.campaign.settings import load_settings  # noqa: E402

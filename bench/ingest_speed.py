@@ -1,6 +1,12 @@
-"""Ingest speed (issue 2 §6): parse + validate N real-size CMRT 6.x workbooks through
-`ingest.pipeline.parse_file`, against an openpyxl read-only baseline reading the same cells,
-both measured in the same run. Target: median ≤ 0.1 s per file and ≥ 10× the baseline.
+"""Ingest speed (issue 2 §6, issue 15 §2): parse + validate N real-size CMRT 6.x workbooks through
+`ingest.pipeline.parse_file`, against two baselines measured in the same run, file by file in turn:
+
+* the floor — python-calamine alone opening the file and reading just the sheets the reader needs
+  (Declaration, Smelter List, Product List, Checker) into Python lists, no checks, no reading logic;
+* an openpyxl read-only consolidator reading the same cells.
+
+Targets: per-file CPU ≤ 1.5× the floor (issue 15: the safety scan folded into the single read pass);
+median ≤ 0.1 s per file and ≥ 10× the openpyxl baseline (issue 2).
 
 Why a script and not a test: timings depend on the machine and its load, so they are printed
 with their baseline, never asserted.
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import os
 import resource
 import shutil
@@ -88,6 +95,23 @@ def openpyxl_baseline(path: Path, cells: list[str]) -> int:
     finally:
         wb.close()
     return len(smelter_rows)
+
+
+FLOOR_SHEETS = ("Declaration", "Smelter List", "Product List", "Checker")
+
+
+def calamine_floor(path: Path, cells: list[str]) -> int:
+    """python-calamine alone: open the file, read the sheets a 6.x reader needs into Python lists."""
+    import python_calamine
+
+    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
+    rows = 0
+    for name in FLOOR_SHEETS:
+        if name in book.sheet_names:
+            got = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            if name == "Smelter List":
+                rows = sum(1 for r in got[SMELTER_FIRST - 1:SMELTER_LAST] if any(v not in (None, "") for v in r))
+    return rows
 
 
 def minetrace_fallback(path: Path, cells: list[str]) -> int:
@@ -160,17 +184,29 @@ def timed(fn: Callable[[Path, list[str]], int], files: list[Path],
     return times, cpu, rows
 
 
+def timed_in_turn(fns: list[Callable[[Path, list[str]], int]], files: list[Path],
+                  cells: list[str]) -> list[tuple[list[float], list[float], int]]:
+    """`timed` for several readers, file by file in turn: a load spike on the shared machine hits all alike."""
+    out: list[tuple[list[float], list[float], int]] = [([], [], 0) for _ in fns]
+    for path in files:
+        for i, fn in enumerate(fns):
+            t, c, r = timed(fn, [path], cells)
+            out[i] = (out[i][0] + t, out[i][1] + c, out[i][2] + r)
+    return out
+
+
 def stage_cpu(files: list[Path]) -> dict[str, float]:
     """Median CPU seconds of each parse_file stage (open, read, validate) and of the worksheet scan
     and calamine parse inside `read`, over `files`: where the time goes, printed under the totals."""
+    from minetrace.ingest.layouts import reader_sheets
     from minetrace.ingest.reader import read_declaration
     from minetrace.ingest.validate import validate
 
-    stages: dict[str, list[float]] = {"open": [], "sheets (guard scan + calamine)": [], "read (rest)": [],
-                                      "validate": []}
+    stages: dict[str, list[float]] = {"open (checks, one inflate + scan, calamine view)": [],
+                                      "sheets (calamine parse)": [], "read (rest)": [], "validate": []}
     for path in files:
         c0 = time.process_time()
-        wb = open_workbook(path)
+        wb = open_workbook(path, sheets=reader_sheets())
         c1 = time.process_time()
         for name in ("Declaration", "Smelter List", "Product List", "Checker"):
             wb.sheet(name)  # the sheets read_declaration parses, loaded here to time them apart
@@ -182,6 +218,12 @@ def stage_cpu(files: list[Path]) -> dict[str, float]:
         for key, value in zip(stages, (c1 - c0, c2 - c1, c3 - c2, c4 - c3), strict=True):
             stages[key].append(value)
     return {key: statistics.median(values) for key, values in stages.items()}
+
+
+def calamine_version() -> str:
+    from importlib.metadata import version
+
+    return version("python-calamine")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,10 +247,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"minetrace: {how}")
         print(f"baseline:  openpyxl {openpyxl.__version__} load_workbook(read_only=True, data_only=True); "
               f"{len(cells)} Declaration cells + Smelter List A:Q rows {SMELTER_FIRST}–{SMELTER_LAST}")
+        print(f"floor:     python-calamine {calamine_version()} alone: open + {', '.join(FLOOR_SHEETS)} "
+              "to Python lists")
         minetrace(sources[0], cells)  # warm-up: imports, reference tables
         openpyxl_baseline(sources[0], cells)
+        calamine_floor(sources[0], cells)
 
-        t_mt, c_mt, rows_mt = timed(minetrace, files, cells)
+        (t_fl, c_fl, rows_fl), (t_mt, c_mt, rows_mt) = timed_in_turn([calamine_floor, minetrace], files, cells)
         rss_mt = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         t_bl, c_bl, rows_bl = timed(openpyxl_baseline, baseline_files, cells)
         if how.startswith("ingest.pipeline"):
@@ -220,13 +265,18 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"{'reader':<12}{'files':>7}{'files/s':>10}{'median s':>11}{'p90 s':>9}{'median CPU s':>14}"
           f"{'smelter rows':>14}")
-    for label, t, c, rows in (("minetrace", t_mt, c_mt, rows_mt), ("openpyxl", t_bl, c_bl, rows_bl)):
+    for label, t, c, rows in (("minetrace", t_mt, c_mt, rows_mt), ("floor", t_fl, c_fl, rows_fl),
+                              ("openpyxl", t_bl, c_bl, rows_bl)):
         p90 = sorted(t)[max(0, int(len(t) * 0.9) - 1)]
         print(f"{label:<12}{len(t):>7}{len(t) / sum(t):>10.2f}{statistics.median(t):>11.3f}{p90:>9.3f}"
               f"{statistics.median(c):>14.3f}{rows:>14,}")
     print()
     print(f"ratio (openpyxl median / minetrace median): {ratio:.1f}× wall, {cpu_ratio:.1f}× CPU   "
           f"peak RSS after minetrace: {rss_mt:.0f} MB   load average: {os.getloadavg()[0]:.1f}")
+    floor_ratio = statistics.median(c_mt) / statistics.median(c_fl) if statistics.median(c_fl) else float("inf")
+    print(f"ratio (minetrace CPU / calamine floor CPU, medians): {floor_ratio:.2f}× (target ≤ 1.5×: "
+          f"{'met' if floor_ratio <= 1.5 else 'NOT met'}); floor {statistics.median(c_fl):.3f} s, minetrace "
+          f"{statistics.median(c_mt):.3f} s per file")
     if stages:
         print("minetrace median CPU by stage: " + ", ".join(f"{k} {v:.3f} s" for k, v in stages.items()))
     ok_time, ok_ratio = med_mt <= TARGET_MEDIAN_S, ratio >= TARGET_RATIO

@@ -34,8 +34,8 @@ RMI = ROOT.parent / "shared" / "reference" / "rmi-export-2026-08-22"
 
 def build(folder: Path, n: int) -> str:
     from minetrace.graph.ingest import ingest_paths
+    from minetrace.graph.open import open_store
     from minetrace.graph.resolving import default_resolver
-    from minetrace.graph.store import open_store
     from minetrace.ingest.synthetic import generate_program, starter_facilities, starter_watchlist
 
     store = folder / "store"

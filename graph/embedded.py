@@ -35,8 +35,9 @@ from typing import Any
 import networkx as nx
 
 from minetrace.graph import schema as S
-from minetrace.graph.countries import country_name, split_countries, to_iso2
+from minetrace.graph.countries import country_name, to_iso2
 from minetrace.graph.current import GroupForm, current_of, email_domain, outcome_of
+from minetrace.graph.rows import MINE_SHEET, PRODUCT_SHEET, SMELTER_SHEET, declaration_rows
 from minetrace.graph.store import (
     DEFAULT_STORE_DIR,
     CampaignRecord,
@@ -53,15 +54,11 @@ from minetrace.graph.store import (
     SupplierRecord,
     SurveyEvent,
 )
-from minetrace.ingest.names import normalise_name
-from minetrace.ingest.records import Declaration, Resolution, SmelterRow
+from minetrace.ingest.records import Declaration, Resolution
 
 DB_NAME = "graph.sqlite"
 #: 2: REPORTS clustered by smelter (PRIMARY KEY smelter_key, dno, row) — smelter→suppliers is a range scan
 SCHEMA_VERSION = "2"
-SMELTER_SHEET = "Smelter List"
-PRODUCT_SHEET = "Product List"
-MINE_SHEET = "Mine List"
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -121,12 +118,13 @@ CREATE INDEX IF NOT EXISTS campaign_record_supplier ON campaign_record(supplier_
 _ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("supplier", "contact_name", "TEXT"), ("supplier", "language", "TEXT"),
     ("declaration", "hold", "TEXT"), ("declaration", "accepted", "INTEGER NOT NULL DEFAULT 0"),
-    ("declaration", "pending", "TEXT"), ("declaration", "contact_domain", "TEXT"))
+    ("declaration", "pending", "TEXT"), ("declaration", "contact_domain", "TEXT"),
+    ("reports", "cell", "TEXT"))
 
 _HOP_SELECT = """
 SELECT s.id, s.name, d.id, d.file_name, d.template_version, d.reporting_year, d.status, d.current,
        r.metal, r.row, r.raw_name, r.raw_cid, r.method, r.score, r.smelter_key, sm.cid, sm.name, sm.country_iso2,
-       r.lookup_kind, r.resolution_status, r.given_cid, r.raw_country
+       r.lookup_kind, r.resolution_status, r.given_cid, r.raw_country, r.cell
 FROM reports r
 JOIN declaration d ON d.dno = r.dno
 JOIN supplier s ON s.id = d.supplier_id
@@ -174,18 +172,6 @@ def _now() -> str:
 
 def _bool(value: Any) -> bool | None:
     return None if value is None else bool(value)
-
-
-def smelter_key_for(row: SmelterRow, resolution: Resolution | None) -> str:
-    """The Smelter node key of one smelter-list row (CID when resolved, else a provisional key)."""
-    if resolution is not None and resolution.cid:
-        return resolution.cid
-    if resolution is not None and resolution.provisional_key:
-        return S.provisional_smelter_key(resolution.provisional_key)
-    metal = (row.metal or "").lower()
-    name = normalise_name(row.name or row.lookup or "") or "unidentified"
-    country = to_iso2(row.country_code or row.country) or ""
-    return f"{S.PROVISIONAL_PREFIX}{metal}|{name}|{country}"
 
 
 class EmbeddedStore:
@@ -445,33 +431,21 @@ class EmbeddedStore:
 
     def _write_rows(self, db: sqlite3.Connection, decl: Declaration, resolutions: list[Resolution], dno: int,
                     sha: str) -> None:
-        smelters: dict[str, tuple[Any, ...]] = {}
-        locations: dict[str, tuple[str, str]] = {}
-        reports: list[tuple[Any, ...]] = []
-        mine_countries: list[tuple[Any, ...]] = []
-        for row, res in zip(decl.smelters, resolutions, strict=True):
-            key = smelter_key_for(row, res)
-            provisional = key.startswith(S.PROVISIONAL_PREFIX)
-            metal = res.metal or row.metal
-            name = res.standard_name or row.standard_name or row.name or row.lookup
-            declared_iso = to_iso2(row.country_code) if row.country_code else to_iso2(row.country)
-            iso = res.country_iso2 or declared_iso
-            if key not in smelters:
-                smelters[key] = (key, None if provisional else (res.cid or key), metal, name, iso, int(provisional),
-                                 res.status)
-            if iso and key not in locations:
-                locations[key] = (iso, "resolution" if res.country_iso2 else "declared")
-            reports.append((dno, row.row, key, row.metal, row.name or row.lookup, row.cid, row.country,
-                            row.lookup_kind, res.method, res.score, res.given_cid, res.status))
-            for code in split_countries(row.mine_countries):
-                mine_countries.append((key, code, "declared", dno, row.row))
+        plan = declaration_rows(decl, resolutions)
+        smelters = [(n.key, n.cid, n.metal, n.name, n.country_iso2, int(n.provisional), n.resolution_status)
+                    for n in plan.smelters.values()]
+        locations = {key: (loc.iso, loc.source) for key, loc in plan.locations.items()}
+        reports = [(dno, r.row, r.key, r.metal, r.raw_name, r.raw_cid, r.raw_country, r.lookup_kind, r.method,
+                    r.score, r.given_cid, r.resolution_status, r.cell) for r in plan.reports]
+        mine_countries = [(key, code, "declared", dno, row) for key, code, row in plan.mine_countries]
         db.executemany("INSERT OR IGNORE INTO smelter(key, cid, metal, name, country_iso2, provisional, "
-                       "resolution_status) VALUES (?,?,?,?,?,?,?)", smelters.values())
-        db.executemany("INSERT INTO reports VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", reports)
+                       "resolution_status) VALUES (?,?,?,?,?,?,?)", smelters)
+        db.executemany("INSERT INTO reports(dno, row, smelter_key, metal, raw_name, raw_cid, raw_country, "
+                       "lookup_kind, method, score, given_cid, resolution_status, cell) "
+                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", reports)
         db.executemany("INSERT INTO mine_country VALUES (?,?,?,?,?)", mine_countries)
-        countries = {iso for iso, _ in locations.values()} | {m[1] for m in mine_countries}
         db.executemany("INSERT OR IGNORE INTO country(iso2, name) VALUES (?, ?)",
-                       [(c, country_name(c)) for c in sorted(countries)])
+                       [(c, country_name(c)) for c in plan.countries()])
         db.executemany(_UPSERT_LOCATION, [(key, iso, source, sha) for key, (iso, source) in locations.items()])
         db.executemany("UPDATE smelter SET country_iso2 = (SELECT iso2 FROM located_in WHERE smelter_key = ?) "
                        "WHERE key = ?", [(key, key) for key in locations])
@@ -1037,13 +1011,13 @@ class EmbeddedStore:
         with self._lock:
             cur = self._db.execute(
                 "SELECT d.id, r.smelter_key, r.row, r.metal, r.raw_name, r.raw_cid, r.raw_country, r.lookup_kind, "
-                "r.method, r.score, r.given_cid, r.resolution_status, d.template_version, d.reporting_year "
+                "r.method, r.score, r.given_cid, r.resolution_status, d.template_version, d.reporting_year, r.cell "
                 "FROM reports r JOIN declaration d ON d.dno = r.dno ORDER BY d.id, r.row")
             rows = cur.fetchall()
         for (did, key, row, metal, raw_name, raw_cid, raw_country, lookup_kind, method, score, given, status, tv,
-             year) in rows:
+             year, cell) in rows:
             yield (S.REPORTS, S.DECLARATION, did, S.SMELTER, key,
-                   {"metal": metal, "row": row, "sheet": SMELTER_SHEET, "cell": f"{SMELTER_SHEET}!row {row}",
+                   {"metal": metal, "row": row, "sheet": SMELTER_SHEET, "cell": cell or f"{SMELTER_SHEET}!row {row}",
                     "raw_name": raw_name, "raw_cid": raw_cid, "raw_country": raw_country, "lookup_kind": lookup_kind,
                     "method": method, "score": score, "given_cid": given, "resolution_status": status,
                     "sha256": did, "template_version": tv, "reporting_year": year})
@@ -1110,4 +1084,5 @@ def _int(value: bool | None) -> int | None:
 def _hop(r: tuple[Any, ...]) -> ReportHop:
     # positional (ReportHop field order): a keyword call costs twice as much, and exposure reads thousands
     return ReportHop(r[0], r[1], r[2], r[3], r[2], r[4], r[5], r[6], bool(r[7]), r[8], r[9], SMELTER_SHEET, r[10],
-                     r[11], r[12], r[13], r[14], r[15], r[16], r[17], r[18], r[19], r[20], r[21])
+                     r[11], r[12], r[13], r[14], r[15], r[16], r[17], r[18], r[19], r[20], r[21],
+                     r[22] or f"{SMELTER_SHEET}!row {r[9]}")

@@ -9,8 +9,10 @@ neo4j-admin CSV: one file per label (``nodes_<Label>.csv``, header ``id:ID(Label
 and one per relationship type and end labels (``rels_<TYPE>_<Start>_<End>.csv``, header
 ``:START_ID(Start),:END_ID(End),…,:TYPE``); typed columns (``:long``, ``:double``,
 ``:boolean``, ``:string[]`` with ``;`` between items); an ``import.sh`` with the command.
+neo4j-admin (`graph.neo4j_admin`): the bulk path into a minetrace Neo4j store — the same layout, but the files
+hold what the Neo4j store writes, verbatim, so the loaded database opens as a store (not for spreadsheets).
 
-Both CSV formats are opened in Excel as often as they are loaded elsewhere, and their cells hold
+The csv and neo4j-csv formats are opened in Excel as often as they are loaded elsewhere, and their cells hold
 supplier text: every text cell (keys included, the same way in node and relationship files) is
 neutralised against formula injection (`ingest.formula_text`: a leading `'` before =, +, -, @ …).
 `--out` is checked: GraphML goes to a .graphml (or .xml) file, the CSV formats to a folder.
@@ -22,15 +24,17 @@ import csv
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from minetrace.graph import schema as S
-from minetrace.graph.store import EdgeRow, GraphStore, NodeRow
 from minetrace.ingest.formula_text import neutralise
 
-FORMATS = ("graphml", "csv", "neo4j-csv")
+if TYPE_CHECKING:  # networkx is imported by the GraphML writer only: `minetrace --help` lists FORMATS without it
+    import networkx as nx
+
+    from minetrace.graph.store import EdgeRow, GraphStore, NodeRow
+
+FORMATS = ("graphml", "csv", "neo4j-admin", "neo4j-csv")
 ARRAY_DELIMITER = ";"
 
 
@@ -43,6 +47,8 @@ def _graphml_value(value: Any) -> Any:
 def to_networkx(nodes: Iterable[NodeRow], edges: Iterable[EdgeRow]) -> nx.MultiDiGraph:
     """A MultiDiGraph with node ids "<Label>:<key>", attributes `label`, `key` and the props
     (None dropped, lists/dicts as JSON text so the graph can be written to GraphML)."""
+    import networkx as nx
+
     g = nx.MultiDiGraph()
     for label, key, props in nodes:
         attrs = {k: _graphml_value(v) for k, v in props.items() if v is not None}
@@ -56,6 +62,8 @@ def to_networkx(nodes: Iterable[NodeRow], edges: Iterable[EdgeRow]) -> nx.MultiD
 def write_graphml(store: GraphStore, out: Path) -> Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    import networkx as nx
+
     g = to_networkx(store.export_nodes(), store.export_edges())
     nx.write_graphml(g, out, named_key_ids=True)
     return out
@@ -83,12 +91,12 @@ class ExportPathError(ValueError):
 
 
 def check_out(fmt: str, out: Path) -> None:
-    """GraphML: a file ending .graphml or .xml; csv / neo4j-csv: a folder (not an existing file, no .csv name)."""
+    """GraphML: a file ending .graphml or .xml; the CSV formats: a folder (not an existing file, no .csv name)."""
     out = Path(out)
     if fmt == "graphml":
         if out.suffix.lower() not in (".graphml", ".xml"):
             raise ExportPathError(f"{out}: --format graphml writes one .graphml file; give --out NAME.graphml "
-                                  "(or --format csv / neo4j-csv for a folder of CSV files)")
+                                  "(or --format csv / neo4j-admin / neo4j-csv for a folder of CSV files)")
         if out.is_dir():
             raise ExportPathError(f"{out}: is a folder; --format graphml writes one .graphml file")
         return
@@ -219,8 +227,8 @@ def write_neo4j_csv(store: GraphStore, out_dir: Path) -> list[Path]:
 
 
 def export_graph(store: GraphStore, fmt: str, out: Path) -> list[Path]:
-    """Write the graph in `fmt` (graphml → one file; csv, neo4j-csv → a folder); ExportPathError when `out`
-    does not fit the format."""
+    """Write the graph in `fmt` (graphml → one file; csv, neo4j-admin, neo4j-csv → a folder); ExportPathError
+    when `out` does not fit the format."""
     if fmt in FORMATS:
         check_out(fmt, out)
     if fmt == "graphml":
@@ -229,6 +237,10 @@ def export_graph(store: GraphStore, fmt: str, out: Path) -> list[Path]:
         return write_csv(store, out)
     if fmt == "neo4j-csv":
         return write_neo4j_csv(store, out)
+    if fmt == "neo4j-admin":
+        from minetrace.graph.neo4j_admin import write_neo4j_admin
+
+        return write_neo4j_admin(store, out)
     raise ValueError(f"unknown export format {fmt!r} (one of {', '.join(FORMATS)})")
 
 

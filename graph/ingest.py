@@ -46,7 +46,7 @@ import hashlib
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -139,11 +139,12 @@ def _default_parse(data: bytes, name: str) -> Declaration:
 
 def _parse_keeping_workbook(data: bytes, name: str) -> tuple[Declaration, Any]:
     """`parse_file` without throwing the open workbook away: its Look-up is read for learning."""
+    from minetrace.ingest.layouts import reader_sheets
     from minetrace.ingest.reader import read_declaration
     from minetrace.ingest.validate import validate
     from minetrace.ingest.workbook import open_workbook
 
-    workbook = open_workbook(data, name=name)
+    workbook = open_workbook(data, name=name, sheets=reader_sheets(lookups=True))
     decl = read_declaration(workbook)
     validate(decl)
     return decl, workbook
@@ -296,11 +297,15 @@ def ingest_sources(sources: Iterable[Source], store: GraphStore, resolver: RowRe
                    linker: SupplierLinker | None = None, year: int | None = None,
                    parent_supplier_id: str | None = None,
                    progress: Callable[[FileResult], None] | None = None,
-                   parse: ParseFn | None = None, learn: bool = True) -> IngestReport:
+                   parse: ParseFn | None = None, learn: bool = True, jobs: int = 1,
+                   parsed: Callable[[str], None] | None = None) -> IngestReport:
     """Ingest every source; one FileResult each, in order. Never raises for a bad file.
 
     `learn`: when the resolver is the reference resolver, a file whose template release's Look-up is
     not in the reference store yet has it imported before its rows are resolved (graph.lookup_learning).
+    `jobs`: worker processes that read the files (`ingest.parallel`); this process learns, resolves and stores
+    them in file order, one transaction per file, so the graph is the one `jobs=1` builds. `parsed(name)` is
+    called as each file has been read (the CLI's first progress bar), `progress(result)` as each is stored.
     """
     from minetrace.graph.lookup_learning import LookupLearner, rebuilt
 
@@ -315,6 +320,13 @@ def ingest_sources(sources: Iterable[Source], store: GraphStore, resolver: RowRe
         learner = LookupLearner(rebuilt(resolver))
     linker = linker or SupplierLinker()
     report = IngestReport(resolver=rdesc)
+    if jobs != 1 and parse is None:
+        _ingest_parallel(list(sources), store, resolver, linker, year, parent_supplier_id, progress, learner, jobs,
+                         report, parsed)
+        if learner is not None:
+            report.learning = learner.stats.to_json()
+        _settle(report, store)
+        return report
     if learner is not None:
         # learn every new template release of the batch before resolving any row, so that a batch
         # resolves the same whatever the order of its files (and the same into any store)
@@ -330,6 +342,144 @@ def ingest_sources(sources: Iterable[Source], store: GraphStore, resolver: RowRe
         report.learning = learner.stats.to_json()
     _settle(report, store)
     return report
+
+
+#: what a worker returns for a file it read: ("ok", compressed pickled Declaration, Look-up key | error text)
+#: or ("unreadable", message)
+ParsedFile = tuple[str, Any, Any]
+
+
+def parse_for_ingest(payload: tuple[bytes, str, bool]) -> ParsedFile:
+    """A worker task (`ingest.parallel`): read and validate one file and, with `want_key`, compute the key of the
+    Look-up it carries (what the writer needs to learn the batch's template releases before resolving). The
+    declaration travels compressed: a batch's parsed files wait for the learning step in little memory."""
+    import pickle
+    import zlib
+
+    from minetrace.ingest.workbook import UnreadableWorkbook
+
+    data, name, want_key = payload
+    try:
+        decl, workbook = _parse_keeping_workbook(data, name)
+    except UnreadableWorkbook as exc:
+        return ("unreadable", exc.message, None)
+    except Exception as exc:  # a reader bug must not stop the batch; say what happened
+        return ("unreadable", f"could not read: {exc.__class__.__name__}: {exc}", None)
+    found: Any = None
+    if want_key:
+        from minetrace.graph.lookup_learning import lookup_key
+
+        try:
+            found = lookup_key(decl, workbook)
+        except Exception as exc:  # an importer defect on odd content: noted, the file still ingests
+            found = f"{exc.__class__.__name__}: {exc}"
+    return ("ok", zlib.compress(pickle.dumps(decl, protocol=pickle.HIGHEST_PROTOCOL), 1), found)
+
+
+def _unpack(blob: bytes) -> Declaration:
+    import pickle
+    import zlib
+
+    return pickle.loads(zlib.decompress(blob))
+
+
+def _ingest_parallel(sources: list[Source], store: GraphStore, resolver: RowResolver, linker: SupplierLinker,
+                     year: int | None, parent_supplier_id: str | None,
+                     progress: Callable[[FileResult], None] | None, learner: Any, jobs: int | None,
+                     report: IngestReport, parsed: Callable[[str], None] | None) -> None:
+    """Workers read every new file; then (all read) this process learns the batch's Look-ups in file order, then
+    resolves and stores each file in file order — the same steps, rules and results as the one-process path."""
+    from minetrace.ingest.layouts import reader_sheets
+    from minetrace.ingest.parallel import Crashed, Failed, map_in_order
+    from minetrace.ingest.workbook import open_workbook
+
+    early: dict[int, FileResult] = {}
+    shas: dict[int, str] = {}
+    order: list[int] = []
+
+    def payloads() -> Iterator[tuple[bytes, str, bool]]:
+        for i, src in enumerate(sources):
+            name = printable_name(src.name)
+            if src.skipped:
+                early[i] = FileResult(name, S.OUTCOME_SKIPPED, message=src.skipped)
+                continue
+            if src.error:
+                early[i] = FileResult(name, S.OUTCOME_UNREADABLE, message=src.error)
+                continue
+            try:
+                data = src.read()
+            except SourceError as exc:
+                early[i] = FileResult(name, S.OUTCOME_UNREADABLE, message=str(exc))
+                continue
+            except OSError as exc:
+                early[i] = FileResult(name, S.OUTCOME_UNREADABLE, message=f"cannot read file ({exc.strerror or exc})")
+                continue
+            sha = hashlib.sha256(data).hexdigest()
+            if _unfiled(store, sha, year) is None and store.has_declaration(sha):
+                early[i] = _duplicate(store, name, sha)
+                continue
+            shas[i] = sha
+            order.append(i)
+            yield data, name, learner is not None
+
+    read: dict[int, Any] = {}
+    for n, got in enumerate(map_in_order(parse_for_ingest, payloads(), jobs=jobs)):
+        read[order[n]] = got
+        if parsed is not None:
+            parsed(printable_name(sources[order[n]].name))
+
+    learned: dict[int, str | None] = {}
+    if learner is not None:  # every new template release of the batch, before any row is resolved
+        for i in order:
+            got = read[i]
+            if not (isinstance(got, tuple) and got[0] == "ok"):
+                continue
+            src = sources[i]
+            if isinstance(got[2], str):
+                learner.stats.errors.append(f"{printable_name(src.name)}: Look-up not learned ({got[2]})")
+                learned[i] = None
+                continue
+
+            def workbook(src: Source = src) -> Any:
+                return open_workbook(src.read(), name=printable_name(src.name), sheets=reader_sheets(lookups=True))
+
+            try:
+                lesson = learner.learn_found(_unpack(got[1]), got[2], src.name, workbook)
+            except WRITE_ERRORS as exc:
+                raise _learning_failed(src.name, exc) from exc
+            except Exception as exc:  # the file still ingests with what is known
+                learner.stats.errors.append(f"{printable_name(src.name)}: Look-up not learned "
+                                            f"({exc.__class__.__name__}: {exc})")
+                lesson = None
+            learned[i] = lesson.line() if lesson else None
+
+    for i, src in enumerate(sources):
+        name = printable_name(src.name)
+        got = read.get(i)
+        if i in early:
+            result = early[i]
+        elif isinstance(got, Crashed):
+            result = FileResult(name, S.OUTCOME_UNREADABLE, sha256=shas[i],
+                                message=f"could not read: {got.reason} while reading this file; nothing from it "
+                                "was kept")
+        elif isinstance(got, Failed) or not isinstance(got, tuple):
+            result = FileResult(name, S.OUTCOME_UNREADABLE, sha256=shas[i], message=f"could not read: {got}")
+        elif got[0] != "ok":
+            result = FileResult(name, S.OUTCOME_UNREADABLE, sha256=shas[i], message=got[1])
+        elif (refile := _unfiled(store, shas[i], year)) is None and store.has_declaration(shas[i]):
+            result = _duplicate(store, name, shas[i])  # the same bytes earlier in this batch
+        else:
+            try:
+                data = src.read()
+            except OSError as exc:
+                result = FileResult(name, S.OUTCOME_UNREADABLE, message=f"cannot read file ({exc.strerror or exc})")
+            else:
+                result = _ingest_parsed(src, name, shas[i], data, _unpack(got[1]), None, store,
+                                        learner.resolver if learner else resolver, linker, year, parent_supplier_id,
+                                        learner, learned.get(i) if learner is not None else False, refile)
+        report.files.append(result)
+        if progress is not None:
+            progress(result)
 
 
 def _settle(report: IngestReport, store: GraphStore) -> None:
@@ -380,15 +530,7 @@ def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: Supplier
     sha = hashlib.sha256(data).hexdigest()
     refile = _unfiled(store, sha, year)
     if refile is None and store.has_declaration(sha):
-        info = store.declaration(sha)
-        if info is None:  # deleted meanwhile by another process: treat as new on the next run
-            return FileResult(name, S.OUTCOME_DUPLICATE, sha256=sha, message="same file already stored")
-        return FileResult(name, S.OUTCOME_DUPLICATE, sha256=sha, supplier_id=info.supplier_id,
-                          company_name=info.company_name, reporting_year=info.reporting_year,
-                          year_source=info.year_source, status=info.status,
-                          template=f"{info.template_kind} {info.template_version or '?'}",
-                          smelter_rows=info.smelter_rows, current=info.current, superseded_by=info.superseded_by,
-                          message=f"same file already stored as {info.file_name or sha[:12]}", pending=info.pending)
+        return _duplicate(store, name, sha)
     workbook: Any = None
     try:
         if parse is None:
@@ -400,6 +542,29 @@ def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: Supplier
     except Exception as exc:  # a reader bug must not stop the batch; say what happened
         return FileResult(name, S.OUTCOME_UNREADABLE, sha256=sha,
                           message=f"could not read: {exc.__class__.__name__}: {exc}")
+    return _ingest_parsed(src, name, sha, data, decl, workbook, store, resolver, linker, year, parent_supplier_id,
+                          learner, prelearned, refile)
+
+
+def _duplicate(store: GraphStore, name: str, sha: str) -> FileResult:
+    """The outcome of a file whose bytes the store already holds."""
+    info = store.declaration(sha)
+    if info is None:  # deleted meanwhile by another process: treat as new on the next run
+        return FileResult(name, S.OUTCOME_DUPLICATE, sha256=sha, message="same file already stored")
+    return FileResult(name, S.OUTCOME_DUPLICATE, sha256=sha, supplier_id=info.supplier_id,
+                      company_name=info.company_name, reporting_year=info.reporting_year,
+                      year_source=info.year_source, status=info.status,
+                      template=f"{info.template_kind} {info.template_version or '?'}",
+                      smelter_rows=info.smelter_rows, current=info.current, superseded_by=info.superseded_by,
+                      message=f"same file already stored as {info.file_name or sha[:12]}", pending=info.pending)
+
+
+def _ingest_parsed(src: Source, name: str, sha: str, data: bytes, decl: Declaration, workbook: Any,
+                   store: GraphStore, resolver: RowResolver, linker: SupplierLinker, year: int | None,
+                   parent_supplier_id: str | None, learner: Any, prelearned: str | None | Literal[False],
+                   refile: Any = None) -> FileResult:
+    """A parsed declaration → learned Look-up, resolved rows, its supplier, the store (one transaction);
+    `refile`: the stored record of the same bytes filed under no year, taken out first (`_unfiled`)."""
     decl.file.sha256 = sha
     # evidence shows the file's own name ("reply.xlsx", "batch.zip!inner/reply.xlsx"); the full path stays
     decl.file.name = display_name(src)
@@ -451,6 +616,7 @@ def _prelearn(learner: Any, src: Source, store: GraphStore) -> str | None | Lite
     from types import SimpleNamespace
 
     from minetrace.ingest.detect import detect_template
+    from minetrace.ingest.layouts import reader_sheets
     from minetrace.ingest.workbook import open_workbook
 
     if src.error or src.skipped:
@@ -459,7 +625,7 @@ def _prelearn(learner: Any, src: Source, store: GraphStore) -> str | None | Lite
         data = src.read()
         if store.has_declaration(hashlib.sha256(data).hexdigest()):
             return None
-        workbook = open_workbook(data, name=printable_name(src.name))
+        workbook = open_workbook(data, name=printable_name(src.name), sheets=reader_sheets(lookups=True))
         template, _layout = detect_template(workbook)
     except Exception:  # unreadable files are reported by the main pass
         return False
@@ -498,7 +664,8 @@ def ingest_paths(paths: Iterable[str | Path], store: GraphStore, resolver: RowRe
                  parent_supplier_id: str | None = None,
                  progress: Callable[[FileResult], None] | None = None,
                  parse: ParseFn | None = None, learn: bool = True,
-                 sources: list[Source] | None = None) -> IngestReport:
+                 sources: list[Source] | None = None, jobs: int = 1,
+                 parsed: Callable[[str], None] | None = None) -> IngestReport:
     """Files, folders (recursive) and zip archives → the store. See the module docstring for the rules.
 
     `supplier_map`: a master list (CSV/xlsx) — its suppliers are upserted first and declarations
@@ -519,7 +686,8 @@ def ingest_paths(paths: Iterable[str | Path], store: GraphStore, resolver: RowRe
         raise KeyError(f"--under {parent_supplier_id}: no such supplier in the store")
     report = ingest_sources(sources if sources is not None else iter_sources(list(paths)), store, resolver=resolver,
                             linker=linker, year=year,
-                            parent_supplier_id=parent_supplier_id, progress=progress, parse=parse, learn=learn)
+                            parent_supplier_id=parent_supplier_id, progress=progress, parse=parse, learn=learn,
+                            jobs=jobs, parsed=parsed)
     report.supplier_map = str(supplier_map) if supplier_map is not None else None
     report.supplier_map_findings = findings
     report.relinked = relinked

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -158,7 +159,13 @@ class LookupLearner:
         """Import this file's Look-up when it is new to the store (as facts when it is a known RMI release,
         as proposals otherwise); None when nothing was imported. Write failures propagate (the caller stops)."""
         t0 = time.perf_counter()
-        found = lookup_key(decl, workbook)
+        return self.learn_found(decl, lookup_key(decl, workbook), name, lambda: workbook, t0)
+
+    def learn_found(self, decl: Declaration, found: tuple[str, str] | None, name: str,
+                    workbook: Callable[[], Any], t0: float | None = None) -> LearnedLookup | None:
+        """`learn` with the Look-up's key already computed (by a worker process that read the file): the
+        workbook is opened (`workbook()`) only when the Look-up is new and has to be imported."""
+        t0 = time.perf_counter() if t0 is None else t0
         self.stats.files_checked += 1
         if found is None:
             self.stats.check_seconds += time.perf_counter() - t0
@@ -175,7 +182,7 @@ class LookupLearner:
             return None
         t1 = time.perf_counter()
         trust = TRUST_TEMPLATE if known_release(key, self.ref) is not None else TRUST_SUPPLIER
-        learned = self._import(decl, workbook, name, key, importer, trust)
+        learned = self._import(decl, workbook(), name, key, importer, trust)
         self._seen[key] = trust
         if trust == TRUST_SUPPLIER:
             self._file_key[name] = key

@@ -26,11 +26,13 @@ the reference DB are kept in the server for the whole team (graph.neo4j_workspac
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import uuid
 from collections.abc import Collection, Iterator
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,9 +41,9 @@ from neo4j import Driver, GraphDatabase, ManagedTransaction
 from neo4j.exceptions import ConstraintError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from minetrace.graph import schema as S
-from minetrace.graph.countries import country_name, split_countries, to_iso2
+from minetrace.graph.countries import country_name, to_iso2
 from minetrace.graph.current import DOMAIN_HOLD, INVALID_PENDING, email_domain, outcome_of
-from minetrace.graph.embedded import MINE_SHEET, PRODUCT_SHEET, SMELTER_SHEET, smelter_key_for
+from minetrace.graph.rows import LOCATION_RANK, MINE_SHEET, PRODUCT_SHEET, SMELTER_SHEET, declaration_rows
 from minetrace.graph.store import (
     CampaignRecord,
     CountryRecord,
@@ -71,7 +73,6 @@ DEFAULT_BATCH_SIZE = 2000
 MAX_CHAIN_HOPS = 16
 
 #: LOCATED_IN source priority: a better source replaces a worse one (same as the embedded store)
-LOCATION_RANK = {"reference": 3, "resolution": 2, "declared": 1}
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -125,6 +126,10 @@ def current_rule_cypher(sid: str) -> str:
 
 _SUPPLIER_FIELDS = ("id", "name", "aliases", "category", "last_purchase", "contact_email", "email_domain", "spend",
                     "in_scope", "scope_reason", "origin", "contact_name", "language")
+
+
+class _RolledBack(Exception):
+    """Raised inside a diagnostic transaction so that the driver rolls it back."""
 
 
 class Neo4jStoreError(RuntimeError):
@@ -391,36 +396,14 @@ class Neo4jStore:
                              year: int | None, parent_id: str | None, year_source: str | None) -> dict[str, Any]:
         """Everything one declaration writes, as plain parameter values (computed once, outside the tx)."""
         sha = decl.file.sha256
-        smelters: dict[str, dict[str, Any]] = {}
-        locations: dict[str, dict[str, Any]] = {}
-        reports: list[dict[str, Any]] = []
-        mine_countries: list[dict[str, Any]] = []
-        for row, res in zip(decl.smelters, resolutions, strict=True):
-            key = smelter_key_for(row, res)
-            provisional = key.startswith(S.PROVISIONAL_PREFIX)
-            metal = res.metal or row.metal
-            name = res.standard_name or row.standard_name or row.name or row.lookup
-            declared_iso = to_iso2(row.country_code) if row.country_code else to_iso2(row.country)
-            iso = res.country_iso2 or declared_iso
-            # the first row of a smelter carries its node properties (MERGE creates it on that row) ...
-            node = None
-            if key not in smelters:
-                node = smelters[key] = {"key": key, "cid": None if provisional else (res.cid or key), "metal": metal,
-                                        "name": name, "country_iso2": iso, "provisional": provisional,
-                                        "resolution_status": res.status}
-            # ... and the first row giving it a country carries the LOCATED_IN candidate
-            loc = None
-            if iso and key not in locations:
-                source = "resolution" if res.country_iso2 else "declared"
-                loc = locations[key] = {"key": key, "iso": iso, "source": source, "rank": LOCATION_RANK[source]}
-            codes = split_countries(row.mine_countries)
-            mine_countries.extend({"key": key, "iso": code, "row": row.row} for code in codes)
-            reports.append({"key": key, "node": node, "loc": loc, "mine": list(codes), "rep": {
-                "row": row.row, "metal": row.metal, "raw_name": row.name or row.lookup, "raw_cid": row.cid,
-                "raw_country": row.country, "lookup_kind": row.lookup_kind, "method": res.method,
-                "score": _float(res.score), "given_cid": res.given_cid, "resolution_status": res.status,
-                "cell": f"{SMELTER_SHEET}!row {row.row}"}})
-        countries = sorted({loc["iso"] for loc in locations.values()} | {m["iso"] for m in mine_countries})
+        plan = declaration_rows(decl, resolutions)
+        # the first row of a smelter carries its node properties (MERGE creates it on that row), and the first
+        # row giving it a country carries the LOCATED_IN candidate
+        reports = [{"key": r.key, "node": None if r.node is None else asdict(r.node),
+                    "loc": None if r.location is None else {"key": r.key, "iso": r.location.iso,
+                                                            "source": r.location.source, "rank": r.location.rank},
+                    "mine": list(r.mine_countries), "rep": r.evidence()} for r in plan.reports]
+        countries = plan.countries()
         effective = decl.company.effective_date.isoformat() if decl.company.effective_date else None
         as_json = decl.to_json()
         props = {
@@ -530,27 +513,58 @@ class Neo4jStore:
                           f"MERGE (c)-[e:{rel}]->(s) ON CREATE SET e.origin = $origin, e += $prov",
                       cid=self.company_id, sid=supplier_id, origin=S.ORIGIN_DECLARED, prov=prov)
 
-    def _write_rows(self, tx: ManagedTransaction, p: dict[str, Any], prov: dict[str, Any]) -> None:
-        """One UNWIND per `batch_size` smelter-list rows: the Smelter (created from the row that first names
-        it), REPORTS, the declared mine countries (SOURCES_FROM_COUNTRY) and the LOCATED_IN candidate (a
-        better-ranked source replaces the current edge; same rule as `_set_locations`)."""
+    def rows_statement(self) -> str:
+        """The rows statement: one per `batch_size` smelter-list rows of a declaration — the Smelter (MERGE on its
+        constrained key, created from the row that first names it), REPORTS, the declared mine countries
+        (SOURCES_FROM_COUNTRY) and the LOCATED_IN candidate (a better-ranked source replaces the current edge;
+        same rule as `_set_locations`). bench/neo4j_write.py PROFILEs it (`profile_rows`)."""
         sm, country, located = L[S.SMELTER], L[S.COUNTRY], T[S.LOCATED_IN]
-        self._unwind(tx, f"MATCH (d:{L[S.DECLARATION]} {{id: $id}}) UNWIND $rows AS r "
-                         f"MERGE (x:{sm} {{key: r.key}}) "
-                         "ON CREATE SET x += coalesce(r.node, {key: r.key}), x.from_reference = false "
-                         f"CREATE (d)-[e:{T[S.REPORTS]}]->(x) SET e = r.rep, e.sheet = $sheet, e += $prov "
-                         f"FOREACH (iso IN r.mine | MERGE (c:{country} {{iso2: iso}}) "
-                         f"CREATE (x)-[m:{T[S.SOURCES_FROM_COUNTRY]} {{source: 'declared', declaration: $id, "
-                         "row: r.rep.row, sheet: $sheet}]->(c) SET m += $prov) "
-                         "WITH x, r WHERE r.loc IS NOT NULL "
-                         f"MATCH (c:{country} {{iso2: r.loc.iso}}) "
-                         f"OPTIONAL MATCH (x)-[old:{located}]->() "
-                         "WITH x, c, r, old WHERE old IS NULL OR r.loc.source = 'reference' "
-                         "OR coalesce($ranks[old.source], 0) < r.loc.rank "
-                         "DELETE old "
-                         f"CREATE (x)-[l:{located}]->(c) SET l.source = r.loc.source, l.sha256 = $id "
-                         "SET x.country_iso2 = r.loc.iso",
-                     p["reports"], id=p["sha"], sheet=SMELTER_SHEET, prov=prov, ranks=LOCATION_RANK)
+        return (f"MATCH (d:{L[S.DECLARATION]} {{id: $id}}) UNWIND $rows AS r "
+                f"MERGE (x:{sm} {{key: r.key}}) "
+                "ON CREATE SET x += coalesce(r.node, {key: r.key}), x.from_reference = false "
+                f"CREATE (d)-[e:{T[S.REPORTS]}]->(x) SET e = r.rep, e.sheet = $sheet, e += $prov "
+                f"FOREACH (iso IN r.mine | MERGE (c:{country} {{iso2: iso}}) "
+                f"CREATE (x)-[m:{T[S.SOURCES_FROM_COUNTRY]} {{source: 'declared', declaration: $id, "
+                "row: r.rep.row, sheet: $sheet}]->(c) SET m += $prov) "
+                "WITH x, r WHERE r.loc IS NOT NULL "
+                f"MATCH (c:{country} {{iso2: r.loc.iso}}) "
+                f"OPTIONAL MATCH (x)-[old:{located}]->() "
+                "WITH x, c, r, old WHERE old IS NULL OR r.loc.source = 'reference' "
+                "OR coalesce($ranks[old.source], 0) < r.loc.rank "
+                "DELETE old "
+                f"CREATE (x)-[l:{located}]->(c) SET l.source = r.loc.source, l.sha256 = $id "
+                "SET x.country_iso2 = r.loc.iso")
+
+    def _write_rows(self, tx: ManagedTransaction, p: dict[str, Any], prov: dict[str, Any]) -> None:
+        """The declaration's smelter-list rows, `batch_size` rows per `rows_statement`."""
+        self._unwind(tx, self.rows_statement(), p["reports"], id=p["sha"], sheet=SMELTER_SHEET, prov=prov,
+                     ranks=LOCATION_RANK)
+
+    def profile_rows(self, decl: Declaration, resolutions: list[Resolution], supplier: SupplierRecord,
+                     year: int | None) -> list[str]:
+        """PROFILE the rows statement on one declaration, in a transaction rolled back (nothing is stored): the
+        plan's operator names, depth first (a diagnostic: "Eager" among them means the statement buffers)."""
+        p = self._declaration_payload(decl, resolutions, supplier, year, None, None)
+        p["props"].update(hold=None, accepted=False, contact_domain=email_domain(decl.company.contact_email))
+        prov = {"sha256": p["sha"], "template_version": p["template_version"], "reporting_year": year}
+        ops: list[str] = []
+
+        def walk(plan: Any) -> None:
+            ops.append(str(plan["operatorType"] if isinstance(plan, dict) else plan.operator_type))
+            for child in (plan.get("children", []) if isinstance(plan, dict) else plan.children):
+                walk(child)
+
+        def work(tx: ManagedTransaction) -> None:
+            self._write_head(tx, p, prov)
+            summary = tx.run("PROFILE " + self.rows_statement(), rows=p["reports"][:self.batch_size], id=p["sha"],
+                             sheet=SMELTER_SHEET, prov=prov, ranks=LOCATION_RANK).consume()
+            if summary.profile is not None:
+                walk(summary.profile)
+            raise _RolledBack  # nothing of the profiled declaration is kept
+
+        with self._session() as session, contextlib.suppress(_RolledBack):
+            session.execute_write(work)
+        return ops
 
     def _set_locations(self, tx: ManagedTransaction, rows: list[dict[str, Any]], sha: str | None) -> None:
         """LOCATED_IN: a better-ranked source (or the reference, always) replaces the current edge."""
@@ -977,7 +991,8 @@ class Neo4jStore:
             "$sheet AS sheet, r.raw_name AS raw_name, r.raw_cid AS raw_cid, r.method AS method, "
             "toFloat(r.score) AS score, x.key AS smelter_key, x.cid AS cid, x.name AS smelter_name, "
             "x.country_iso2 AS country_iso2, r.lookup_kind AS lookup_kind, "
-            "r.resolution_status AS resolution_status, r.given_cid AS given_cid, r.raw_country AS raw_country "
+            "r.resolution_status AS resolution_status, r.given_cid AS given_cid, r.raw_country AS raw_country, "
+            "coalesce(r.cell, $sheet + '!row ' + toString(r.row)) AS cell "
             "ORDER BY supplier_id, coalesce(reporting_year, -1), declaration_id, row", sheet=SMELTER_SHEET, **params)
         return [ReportHop(*r) for r in rows]
 
@@ -1119,8 +1134,9 @@ class Neo4jStore:
                               "ORDER BY did, e.row"):
             e, row = r["e"], r["e"].get("row")
             yield (S.REPORTS, S.DECLARATION, r["did"], S.SMELTER, r["key"],
-                   {"metal": e.get("metal"), "row": row, "sheet": SMELTER_SHEET, "cell": f"{SMELTER_SHEET}!row {row}",
-                    "raw_name": e.get("raw_name"), "raw_cid": e.get("raw_cid"), "raw_country": e.get("raw_country"),
+                   {"metal": e.get("metal"), "row": row, "sheet": SMELTER_SHEET,
+                    "cell": e.get("cell") or f"{SMELTER_SHEET}!row {row}", "raw_name": e.get("raw_name"),
+                    "raw_cid": e.get("raw_cid"), "raw_country": e.get("raw_country"),
                     "lookup_kind": e.get("lookup_kind"), "method": e.get("method"), "score": _float(e.get("score")),
                     "given_cid": e.get("given_cid"), "resolution_status": e.get("resolution_status"),
                     "sha256": r["did"], "template_version": r["tv"], "reporting_year": r["y"]})

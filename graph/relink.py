@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from minetrace.graph.countries import to_iso2
-from minetrace.graph.embedded import smelter_key_for
+from minetrace.graph.rows import smelter_key_for
 from minetrace.graph.store import GraphStore, ReportHop, ReportRelink
 from minetrace.ingest.records import SmelterRow
 

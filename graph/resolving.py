@@ -13,7 +13,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Protocol
 
-from minetrace.ingest.names import normalise_name
+from minetrace.graph.rows import provisional_key
 from minetrace.ingest.records import Resolution, SmelterRow
 
 if TYPE_CHECKING:
@@ -27,16 +27,6 @@ class RowResolver(Protocol):
     resolver does: it queues review candidates under the declaration's sha256); the ingest prefers it."""
 
     def resolve(self, row: SmelterRow) -> Resolution: ...
-
-
-def provisional_key(row: SmelterRow) -> str:
-    """"metal|normalised name|country" for a row that did not resolve."""
-    from minetrace.graph.countries import to_iso2
-
-    metal = (row.metal or "").lower()
-    name = normalise_name(row.name or row.lookup or "") or "unidentified"
-    country = to_iso2(row.country_code or row.country) or ""
-    return f"{metal}|{name}|{country}"
 
 
 class CidOnlyResolver:

@@ -11,6 +11,8 @@ holds it, and every `REPORTS` edge repeats the metal the supplier wrote on that 
 Provenance: every relationship carries `sha256` (the declaration file), `sheet`, `row`
 and/or `cell`, `template_version` and `reporting_year` (`PROVENANCE_PROPS`), so each hop of
 a traced path links back to the cell of the supplier file that asserts it.
+A `REPORTS` edge's `cell` is the cell the reader read for that row (`Smelter List!D6`; CMRT 1.00
+`Smelter and Mine List!D6`): `graph.rows.row_cell`, the same in both stores.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ records they speak.
 
 Why a Protocol: the embedded store (SQLite on disk, networkx for paths) and the Neo4j store
 must be interchangeable — the queries, the explorer and the contract tests only see
-`GraphStore`. `open_store()` picks the implementation from what the user typed after
+`GraphStore`. `graph.open.open_store()` picks the implementation from what the user typed after
 `--store`: a folder path → embedded, a ``neo4j://`` / ``bolt://`` URI → Neo4j (imported
 lazily, so the embedded path never needs the driver or a server).
 
@@ -150,6 +150,7 @@ class ReportHop:
     resolution_status: str | None = None
     given_cid: str | None = None
     raw_country: str | None = None
+    cell: str | None = None  # the source cell the reader read ("Smelter List!D6")
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -432,18 +433,3 @@ def local_folder(target: str | os.PathLike[str] | None) -> Path:
     env = os.environ.get(STORE_ENV, "")
     return Path(env) if env and not is_neo4j_uri(env) else Path(DEFAULT_STORE_DIR)
 
-
-def open_store(uri_or_dir: str | os.PathLike[str] | None = None) -> GraphStore:
-    """Open (creating when needed) the store named by a folder path or a Neo4j URI.
-
-    Neo4j credentials come from NEO4J_USER (or NEO4J_USERNAME) and NEO4J_PASSWORD, the database
-    from NEO4J_DATABASE; see graph/neo4j_store.py.
-    """
-    target = resolve_store_target(uri_or_dir)
-    if is_neo4j_uri(target):
-        from minetrace.graph.neo4j_store import Neo4jStore  # lazy: the embedded path needs no driver/server
-
-        return Neo4jStore(target)
-    from minetrace.graph.embedded import EmbeddedStore
-
-    return EmbeddedStore(Path(target))

@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from minetrace.graph.store import GraphStore, is_neo4j_uri, local_folder, open_store, resolve_store_target
+from minetrace.graph.open import open_store
+from minetrace.graph.store import GraphStore, is_neo4j_uri, local_folder, resolve_store_target
 from minetrace.ingest.reference.decisions import Decision, Decisions
 from minetrace.ingest.reference.store import DB_NAME, DECISIONS_NAME, ReferenceStore
 

@@ -25,13 +25,17 @@ import posixpath
 import re
 import struct
 import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import python_calamine
 
 from minetrace.ingest.cell_refs import column_index, column_letter
+
+try:  # zlib-ng inflates a 5 MB Smelter List in a third of zlib's time (same API, same errors)
+    from zlib_ng import zlib_ng as zlib
+except ImportError:  # pragma: no cover - the dependency is declared; stdlib zlib still works
+    import zlib  # type: ignore[no-redef]
 
 #: Refuse files larger than this before reading them (bytes). Real CMRTs are 0.4–2.5 MB.
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -50,6 +54,9 @@ COL_LIMIT = 260
 MAX_SHEET_CELLS = 5_000_000
 #: When a sheet has to be rewritten, at most this much of its XML is inflated.
 SANITIZE_BUDGET_BYTES = 64 * 1024 * 1024
+#: Parts up to this size are inflated whole, once, and handed to calamine STORED (a 6.x Smelter List is ~5 MB);
+#: larger ones are streamed through the checks and calamine inflates them itself.
+INFLATE_WHOLE_BYTES = 32 * 1024 * 1024
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -238,6 +245,10 @@ _PLAIN_REF = rb"(?:[A-Z]|[A-I][A-Z])?[1-9]\d{0,3}"
 #: on <row> do not matter: calamine places a cell by its own reference when it has one.
 _ODD_CELL_TAG = re.compile(rb"<c(?=[\s/>])(?! r=\"" + _PLAIN_REF + rb"\")")
 _SPACED_R_ATTR = re.compile(rb"r[ \t\r\n]+=")
+#: in <sheetData>: a prefixed element named c (`<x:c …>`), and an `r` attribute that is spaced or is not the one
+#: a <c r="…"> or <row r="…"> tag opens with
+_PREFIXED_CELL = re.compile(rb":c[\s/>]")
+_STRAY_R = re.compile(rb"r=(?<!<c r=)(?<!<row r=)")
 _PARTS_READ_AT_OPEN = re.compile(r"^(?:\[Content_Types\]\.xml|(?:.*/)?_rels/.*\.rels|xl/[^/]+\.xml|"
                                  r"content\.xml|styles\.xml|meta\.xml|settings\.xml|META-INF/manifest\.xml)$",
                                  re.IGNORECASE)
@@ -259,6 +270,8 @@ class _Package:
         self.by_name = {i.filename: i for i in self.infos}
         self.sheet_parts: dict[str, str] = {}
         self.safe_books: dict[str, Any] = {}
+        #: parts inflated whole and checked (size, CRC, no DTD), kept for the calamine view (`view`)
+        self.parts: dict[str, bytes] = {}
 
     # -- directory-level checks -------------------------------------------------------------
     def check_directory(self) -> None:
@@ -351,8 +364,36 @@ class _Package:
                                      "(damaged or altered file)")
 
     def read_part(self, info: zipfile.ZipInfo, limit: int | None = None) -> bytes:
+        cached = self.parts.get(info.filename)
+        if cached is not None:
+            return cached if limit is None else cached[:limit]
+        if limit is None and info.file_size <= INFLATE_WHOLE_BYTES:
+            return self.inflate(info)
         chunk = min(1 << 20, max(limit, 1024)) if limit else 1 << 20
         return b"".join(self.iter_part(info, limit=limit, chunk=chunk))
+
+    def inflate(self, info: zipfile.ZipInfo) -> bytes:
+        """A whole part in one inflate call and one CRC pass (declared size and CRC-32 enforced, as `iter_part`),
+        kept in `parts`. Only for parts up to INFLATE_WHOLE_BYTES; larger ones are streamed."""
+        cached = self.parts.get(info.filename)
+        if cached is not None:
+            return cached
+        raw = self._raw(info)
+        declared = info.file_size
+        if info.compress_type == zipfile.ZIP_STORED:
+            out = raw[:declared]
+        else:
+            try:
+                out = zlib.decompressobj(-15).decompress(raw, declared + 1)
+            except zlib.error:
+                raise UnreadableWorkbook(self.name, "corrupt",
+                                         f"zip entry {info.filename!r} is damaged (bad deflate data)") from None
+            if len(out) > declared:
+                raise UnreadableWorkbook(self.name, "zip_bomb", f"part {info.filename!r} inflates beyond "
+                                         f"its declared size of {declared:,} bytes; refused as a zip bomb")
+        self._check_crc(info, zlib.crc32(out), len(out))
+        self.parts[info.filename] = out
+        return out
 
     # -- package-level checks ----------------------------------------------------------------
     def check_parts(self) -> None:
@@ -497,6 +538,85 @@ class _Package:
                 io.BytesIO(self._repack(part or "", xml)))
         return self.safe_books[sheet_name]
 
+    def sheet_xml(self, sheet_name: str, warnings: list[str],
+                  sanitize: Callable[[bytes, bool], tuple[bytes, str]] | None = None) -> tuple[str, bytes] | None:
+        """(part, XML) calamine may read for `sheet_name`, from ONE inflate of the part: the XML as it is when it
+        is plain and inside the read window (`plain_xml`), else rewritten to that window (by `sanitize`,
+        `_sanitize_sheet` unless the caller passes its own; the cut recorded in `warnings`). None when the sheet
+        cannot be handled this way (not located through workbook.xml, or a part over INFLATE_WHOLE_BYTES):
+        the caller then uses `safe_book_for`, which streams."""
+        part = self.sheet_parts.get(sheet_name)
+        info = self.by_name.get(part) if part else None
+        if info is None or part is None or info.file_size > INFLATE_WHOLE_BYTES:
+            return None
+        xml = self.inflate(info)
+        if self.plain_xml(part, xml):
+            return part, xml
+        del self.parts[part]  # the rewrite below is what calamine gets
+        try:
+            clean, cut = (sanitize or _sanitize_sheet)(xml, False)
+        except ValueError as exc:
+            raise UnreadableWorkbook(self.name, "corrupt_sheet", f"sheet {sheet_name!r} cannot be read "
+                                     f"({exc})") from None
+        self._refuse_dtd(part, clean[:65536])
+        if cut:
+            text = (f"sheet {sheet_name!r} {cut}; only rows 1–{ROW_LIMIT:,} and columns "
+                    f"A–{column_letter(COL_LIMIT - 1)} were read")
+            if text not in warnings:
+                warnings.append(text)
+        return part, clean
+
+    def plain_xml(self, part: str, xml: bytes) -> bool:
+        """`_plain_sheet`'s test on a part already in memory (the same rule, no second inflate): every unprefixed
+        <c> start tag begins with a plain reference inside the read window, no prefixed cell tags, no spaced `r =`,
+        and inside <sheetData> exactly as many `r=` as <c r="…"> and <row r="…"> tags. A DTD is refused."""
+        if _UNSAFE_XML.search(xml, 0, 65536):  # a DTD can only sit in the prolog
+            self._refuse_dtd(part, xml[:65536])
+        if _ODD_CELL_TAG.search(xml):
+            return False
+        i = xml.find(b"sheetData")
+        if i < 0:
+            return False
+        j = xml.find(b">", i)
+        if j < 0 or xml[xml.rfind(b">") + 1:].strip():
+            return False
+        if xml[j - 1:j] == b"/":  # <sheetData/>: no cell anywhere after it
+            return xml.find(b"<c ", j) < 0 and xml.find(b"<row ", j) < 0
+        lo = j + 1
+        hi = xml.find(b"sheetData", lo)
+        if hi < 0 or xml.find(b"<c ", hi) >= 0 or xml.find(b"<row ", hi) >= 0:
+            return False
+        if xml.find(b"<c ", 0, i) >= 0 or xml.find(b"<row ", 0, i) >= 0:
+            return False
+        # prefixed cell tags, `r =`, or an `r=` that does not open a <c r="…"> / <row r="…"> tag (a second `r` on
+        # a tag): let the rewriter decide. Two regex passes (a rare first byte is found at memory speed) stand in
+        # for `_plain_sheet`'s counts.
+        return not (_PREFIXED_CELL.search(xml, lo, hi) or _STRAY_R.search(xml, lo, hi)
+                    or _SPACED_R_ATTR.search(xml, lo, hi))
+
+    def view(self, sheets: dict[str, bytes]) -> bytes:
+        """A package for calamine holding the parts it reads when opening (already inflated and checked) and
+        the given worksheet parts (part → checked XML), all STORED: calamine reads them without inflating a
+        second time. Every other worksheet part is an empty sheet (it is read through another view when asked
+        for); media, drawings and the calculation chain are left out."""
+        entries: list[tuple[str, bytes, int]] = []
+        for info in self.infos:
+            fname = info.filename
+            if info.is_dir():
+                continue
+            if fname in sheets:
+                body = sheets[fname]
+                crc = info.CRC if self.parts.get(fname) is body else zlib.crc32(body)
+            elif _WORKSHEET_PART.match(fname):
+                body, crc = _EMPTY_SHEET, _EMPTY_SHEET_CRC
+            elif _PARTS_READ_AT_OPEN.match(fname) and not fname.endswith("calcChain.xml"):
+                body = self.read_part(info)
+                crc = info.CRC if self.parts.get(fname) is body else zlib.crc32(body)
+            else:
+                continue
+            entries.append((fname, body, crc))
+        return _stored_zip(entries)
+
     def _plain_sheet(self, info: zipfile.ZipInfo) -> bool:
         """True when calamine can take the sheet as it is: every unprefixed <c> start tag begins with a
         plain reference inside the read window, no prefixed cell tags, and inside <sheetData> there
@@ -557,6 +677,32 @@ class _Package:
 
 _EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
                 b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
+_EMPTY_SHEET_CRC = zlib.crc32(_EMPTY_SHEET)
+_WORKSHEET_PART = re.compile(r"xl/(?:worksheets|macrosheets|dialogsheets)/[^/]+\.xml$")
+
+
+def _stored_zip(entries: list[tuple[str, bytes, int]]) -> bytes:
+    """A zip archive of (name, bytes, CRC-32) entries, all STORED (no compression, no zip64: parts are at most
+    MAX_PART_BYTES and packages at most MAX_ZIP_ENTRIES entries). Written by hand because the CRCs are known:
+    zipfile would compute each one again."""
+    out: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for name, body, crc in entries:
+        try:
+            raw_name, flags = name.encode("ascii"), 0
+        except UnicodeEncodeError:
+            raw_name, flags = name.encode("utf-8"), 0x800
+        size = len(body)
+        local = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, flags, 0, 0, 0x21, crc, size, size, len(raw_name), 0)
+        out += (local, raw_name, body)
+        central.append(struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, flags, 0, 0, 0x21, crc, size, size,
+                                   len(raw_name), 0, 0, 0, 0, 0, offset) + raw_name)
+        offset += len(local) + len(raw_name) + size
+    size = sum(len(c) for c in central)
+    out += central
+    out.append(struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(entries), len(entries), size, offset, 0))
+    return b"".join(out)  # one copy of the bodies, not three
 
 _SHEETDATA_OPEN = re.compile(rb"<((?:[\w.-]+:)?)sheetData\b[^>]*?(/?)>")
 _ATTRS = rb"((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)"

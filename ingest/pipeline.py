@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from minetrace.ingest.layouts import reader_sheets
 from minetrace.ingest.reader import read_declaration
 from minetrace.ingest.records import Declaration
 from minetrace.ingest.validate import validate
@@ -20,7 +21,7 @@ def parse_file(source: str | Path | bytes, name: str | None = None) -> Declarati
     Raises `ingest.workbook.UnreadableWorkbook` (with a short reason naming the file) when the
     file is not a readable template; everything else becomes findings on the declaration.
     """
-    workbook = open_workbook(source, name=name)
+    workbook = open_workbook(source, name=name, sheets=reader_sheets())
     declaration = read_declaration(workbook)
     validate(declaration)
     return declaration

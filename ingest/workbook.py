@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -107,6 +108,13 @@ class Workbook:
     #: Things the reader should know but that did not stop it (a sheet cut to the read window, …).
     warnings: list[str] = field(default_factory=list)
     _package: _Package | None = None
+    #: xlsx/xlsm: sheet name → the calamine view holding it (`_Package.view`); the sheets the caller expects to
+    #: read (`open_workbook(sheets=…)`) share one view, so the package is inflated once and parsed once
+    _views: dict[str, Any] = field(default_factory=dict)
+    _expected: tuple[str, ...] = ()
+    #: warnings of a sheet prepared for a view, recorded when the sheet is read
+    _pending: dict[str, list[str]] = field(default_factory=dict)
+    _original: Any = None
 
     @property
     def sheet_names(self) -> list[str]:
@@ -120,6 +128,22 @@ class Workbook:
                 return name
         return None
 
+    def _book_for(self, name: str) -> Any:
+        """The calamine workbook to read sheet `name` from."""
+        package = self._package
+        if package is None:
+            return self._book
+        if name in self._views:
+            return self._views[name]
+        later = [n for n in (self.find_sheet_name(e) for e in self._expected)
+                 if n and n != name and n not in self._cache and n not in self._views]
+        book = _open_view(self, [name, *later])
+        if book is None:  # not located through workbook.xml, or too large to hold: the streamed checks
+            if self._original is None:
+                self._original = _calamine(self.name, package.data, self.format)
+            return package.safe_book_for(name, self._original, self.warnings, sanitize=_sanitize_sheet)
+        return book
+
     def sheet(self, wanted: str) -> Sheet | None:
         """The sheet named `wanted` (stripped, case-folded match), or None when there is none.
 
@@ -129,9 +153,10 @@ class Workbook:
         if name is None:
             return None
         if name not in self._cache:
-            book = self._book
-            if self._package is not None:
-                book = self._package.safe_book_for(name, self._book, self.warnings, sanitize=_sanitize_sheet)
+            book = self._book_for(name)
+            for text in self._pending.pop(name, ()):
+                if text not in self.warnings:
+                    self.warnings.append(text)
             try:
                 raw = book.get_sheet_by_name(name)
                 rows = raw.to_python(skip_empty_area=False, nrows=ROW_LIMIT)
@@ -173,6 +198,53 @@ class Workbook:
         return None
 
 
+def _calamine(name: str, data: bytes, fmt: str) -> Any:
+    """A calamine workbook over `data`; anything calamine cannot open is `UnreadableWorkbook("corrupt")`."""
+    try:
+        return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except UnreadableWorkbook:
+        raise
+    except Exception as exc:
+        raise UnreadableWorkbook(name, "corrupt", f"cannot be read as {fmt} ({_short(exc)})") from None
+    except BaseException as exc:
+        if not _is_panic(exc):
+            raise
+        raise UnreadableWorkbook(name, "corrupt", f"cannot be read as {fmt} (reader panic: {_short(exc)})") from None
+
+
+def _open_view(wb: Workbook, names: list[str], first_required: bool = True) -> Any:
+    """One calamine view (`_Package.view`) holding sheet `names[0]` and whichever of the others can join it, each
+    inflated once and checked in memory; None when `names[0]` cannot be held so (the caller streams it). A sheet
+    other than the first that cannot be prepared now is left for its own turn (its error, if any, is raised
+    when it is read); with `first_required=False` that goes for the first one too."""
+    package = wb._package
+    assert package is not None
+    sheets: dict[str, bytes] = {}
+    held: list[str] = []
+    for i, name in enumerate(names):
+        notes: list[str] = []
+        try:
+            got = package.sheet_xml(name, notes, sanitize=_sanitize_sheet)
+        except UnreadableWorkbook:
+            if i == 0 and first_required:
+                raise
+            continue
+        if got is None:
+            if i == 0 and first_required:
+                return None
+            continue
+        sheets[got[0]] = got[1]
+        held.append(name)
+        if notes:
+            wb._pending[name] = notes
+    book = _calamine(wb.name, package.view(sheets), wb.format)
+    for part in sheets:
+        package.parts.pop(part, None)  # calamine holds its own copy now
+    for name in held:
+        wb._views[name] = book
+    return book
+
+
 # ---------------------------------------------------------------------------------------------
 # Decryption
 
@@ -210,8 +282,12 @@ def _decrypt(name: str, data: bytes) -> bytes | None:
 # Opening
 
 
-def open_workbook(source: str | Path | bytes, name: str | None = None) -> Workbook:
-    """Open a workbook from a path or bytes. Raises `UnreadableWorkbook` for anything unreadable."""
+def open_workbook(source: str | Path | bytes, name: str | None = None, sheets: Iterable[str] = ()) -> Workbook:
+    """Open a workbook from a path or bytes. Raises `UnreadableWorkbook` for anything unreadable.
+
+    `sheets`: the sheets the caller is going to read (names matched as `Workbook.sheet` matches them). In an
+    .xlsx/.xlsm they are inflated, checked and parsed together, once (`_Package.view`); any other sheet can still
+    be read, at the cost of one more view."""
     path: str | None = None
     if isinstance(source, bytes):
         data = source
@@ -282,16 +358,8 @@ def open_workbook(source: str | Path | bytes, name: str | None = None) -> Workbo
         biff = _xls_biff_stream(data)
         _xls_check_extent(name, biff)
 
-    try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except UnreadableWorkbook:
-        raise
-    except Exception as exc:
-        raise UnreadableWorkbook(name, "corrupt", f"cannot be read as {fmt} ({_short(exc)})") from None
-    except BaseException as exc:
-        if not _is_panic(exc):
-            raise
-        raise UnreadableWorkbook(name, "corrupt", f"cannot be read as {fmt} (reader panic: {_short(exc)})") from None
+    viewed = package is not None and fmt in {"xlsx", "xlsm"} and bool(package.sheet_parts)
+    book = None if viewed else _calamine(name, data, fmt)
 
     date1904 = False
     try:
@@ -301,6 +369,13 @@ def open_workbook(source: str | Path | bytes, name: str | None = None) -> Workbo
             date1904 = _xls_date1904(biff)
     except Exception:
         date1904 = False
-    return Workbook(name=name, sha256=sha, size=size, format=fmt, encrypted=encrypted,
-                    date_system=1904 if date1904 else 1900, _book=book, path=path,
-                    _package=package if fmt in {"xlsx", "xlsm"} else None)
+    wb = Workbook(name=name, sha256=sha, size=size, format=fmt, encrypted=encrypted,
+                  date_system=1904 if date1904 else 1900, _book=book, path=path,
+                  _package=package if fmt in {"xlsx", "xlsm"} else None, _expected=tuple(sheets))
+    if viewed:  # the first view: the sheets the caller will read, parsed by calamine in one pass
+        keys = {" ".join(e.split()).casefold() for e in wb._expected}
+        first = [n for n in package.sheet_parts if " ".join(n.split()).casefold() in keys]  # type: ignore[union-attr]
+        wb._book = _open_view(wb, first, first_required=False) if first else None
+        if wb._book is None:
+            wb._book = _calamine(name, package.view({}), fmt)  # type: ignore[union-attr]
+    return wb

@@ -80,7 +80,7 @@ FLAGGED_COLUMNS = [
     Column("reasons", "Reasons", width=60), Column("metal", "Metal"), Column("cid", "Smelter ID"),
     Column("smelter", "Smelter", width=40), Column("country", "Smelter country"),
     Column("rmap_status", "RMAP status as of"), Column("file_name", "Declaration file", width=30),
-    Column("sheet", "Sheet"), Column("row", "Row"), Column("raw_name", "Name as written", width=30),
+    Column("cell", "Source cell"), Column("raw_name", "Name as written", width=30),
     Column("method", "Resolution"), Column("reporting_year", "Year"), Column("declaration_status", "Form"),
     Column("program", "Program"), Column("survey_status", "Survey status"), Column("path", "Path", width=60),
 ]
@@ -107,7 +107,7 @@ def flagged_rows(store: GraphStore, model: RiskModel, year: int | None,
             "cid": p.smelter["cid"], "smelter": p.smelter["name"], "country": country_label(p.smelter["country_iso2"]),
             "rmap_status": f"{p.smelter['status'] or 'unknown'} ({model.as_of.isoformat()})",
             "file_name": file_label(p.declaration["file_name"], p.declaration["declaration_id"]),
-            "sheet": rep.get("sheet"), "row": rep.get("row"),
+            "sheet": rep.get("sheet"), "row": rep.get("row"), "cell": rep.get("cell"),
             "raw_name": rep.get("raw_name"), "method": glossary.value("method", rep.get("method")),
             "reporting_year": p.declaration["reporting_year"], "declaration_status": p.declaration["status"],
             "program": r.program if r else None,
@@ -303,13 +303,13 @@ def findings_rows(store: GraphStore, year: int | None, model: RiskModel | None =
                 out.append({"supplier_id": get(h, "supplier_id"), "supplier_name": get(h, "supplier_name"),
                             "file_name": get(h, "file_name"), "reporting_year": get(h, "reporting_year"),
                             "status": get(h, "status"), "kind": "smelter", "code": f.code, "severity": "warning",
-                            "location": f"{get(h, 'sheet')}!row {get(h, 'row')}",
+                            "location": get(h, "cell") or f"{get(h, 'sheet')}!row {get(h, 'row')}",
                             "message": f"{get(h, 'raw_name') or ''}: {f.text}"})
             for w in r.warnings:
                 out.append({"supplier_id": get(h, "supplier_id"), "supplier_name": get(h, "supplier_name"),
                             "file_name": get(h, "file_name"), "reporting_year": get(h, "reporting_year"),
                             "status": get(h, "status"), "kind": "smelter", "code": "conformance_lapse",
-                            "severity": "info", "location": f"{get(h, 'sheet')}!row {get(h, 'row')}",
+                            "severity": "info", "location": get(h, "cell") or f"{get(h, 'sheet')}!row {get(h, 'row')}",
                             "message": f"{r.cid} {r.name}: {w}"})
     out.sort(key=lambda r: (str(r["supplier_id"]), str(r["file_name"]), r["kind"] != "validation"))
     return out

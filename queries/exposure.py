@@ -106,7 +106,7 @@ def _group_by_supplier(hops: list[dict[str, Any]], chains: dict[str, list[list[s
             d = s["declarations"][did] = {
                 "declaration_id": did, "file_name": h.get("file_name"), "template_version": h.get("template_version"),
                 "reporting_year": year, "status": h.get("status"), "rows": []}
-        d["rows"].append({"sheet": h.get("sheet"), "row": h.get("row"), "metal": metal,
+        d["rows"].append({"sheet": h.get("sheet"), "row": h.get("row"), "cell": h.get("cell"), "metal": metal,
                           "raw_name": h.get("raw_name"), "raw_cid": h.get("raw_cid"), "method": h.get("method"),
                           "smelter_key": key})
     out = []

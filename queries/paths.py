@@ -136,7 +136,7 @@ def _flagged_paths(store: GraphStore, model: RiskModel, year: int | None, suppli
                 other_declared[skey] = other_declared.get(skey, 0) + 1
     out: list[FlaggedPath] = []
     decl_keys = ("declaration_id", "file_name", "sha256", "template_version", "reporting_year", "status")
-    row_keys = ("sheet", "row", "raw_name", "raw_cid", "given_cid", "method", "score", "lookup_kind",
+    row_keys = ("sheet", "row", "cell", "raw_name", "raw_cid", "given_cid", "method", "score", "lookup_kind",
                 "resolution_status", "metal", "raw_country", "file_name")
     # per chain, per declaration and per smelter parts are built once and shared by the paths using them
     chain_hops: dict[tuple[str, ...], list[Hop]] = {}

@@ -138,8 +138,8 @@ class DemoStore:
 
     def __init__(self, folder: Path, n_suppliers: int = 12, seed: int = 7, status_lists: bool = True) -> None:
         from minetrace.graph.ingest import ingest_paths
+        from minetrace.graph.open import open_store
         from minetrace.graph.resolving import default_resolver
-        from minetrace.graph.store import open_store
         from minetrace.ingest.synthetic import generate_program, starter_facilities, starter_watchlist
 
         self.folder = folder

@@ -229,6 +229,21 @@ def wait_for_bolt(uri: str, auth: tuple[str, str] | None, timeout: float) -> Non
     raise HarnessUnavailable(f"Bolt at {uri} not answering after {timeout:.0f}s: {last}")
 
 
+def neo4j_admin_path(bin_dir: Path) -> Path:
+    """A folder holding a `neo4j-admin` that runs Neo4j 5.26's admin tool from the harness's Maven jars (the
+    tarball's bin/neo4j-admin does the same with its lib/): put it first on PATH to run an export's import.sh.
+    NEO4J_HOME / NEO4J_CONF in the environment name the server home it writes into."""
+    build_harness()
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    tool = bin_dir / "neo4j-admin"
+    classpath = (TARGET / "classpath.txt").read_text().strip()
+    tool.write_text("#!/bin/sh\n"
+                    f"exec java -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp '{classpath}' "
+                    'org.neo4j.cli.AdminTool "$@"\n', encoding="utf-8")
+    tool.chmod(0o755)
+    return bin_dir
+
+
 def wipe(uri: str, auth: tuple[str, str] | None, database: str | None = None, batch: int = 10_000) -> None:
     """Delete every node and relationship, `batch` nodes per transaction (constraints stay)."""
     from neo4j import GraphDatabase

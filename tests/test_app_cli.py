@@ -66,7 +66,7 @@ def test_settings_read_script_arguments_before_the_environment(monkeypatch) -> N
 
 def test_demo_explorer_builds_an_ingested_store(tmp_path: Path) -> None:
     """The former command name still builds the demo store (now the 2016 program)."""
-    from minetrace.graph.store import open_store
+    from minetrace.graph.open import open_store
 
     result = runner.invoke(root, ["demo-explorer", "--dir", str(tmp_path / "demo"), "--suppliers", "6",
                                   "--no-serve", "--no-summary", "--port", "8777"])

@@ -25,8 +25,8 @@ importlib.import_module("minetrace.app.explorer.screens.{page}").render()
 def test_pages_on_neo4j(neo4j_clean: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from minetrace.app.explorer import data
     from minetrace.graph.ingest import ingest_paths
+    from minetrace.graph.open import open_store
     from minetrace.graph.resolving import default_resolver
-    from minetrace.graph.store import open_store
     from minetrace.ingest.synthetic import generate_program, starter_facilities, starter_watchlist
 
     monkeypatch.chdir(tmp_path)
@@ -58,6 +58,7 @@ def test_pages_on_neo4j(neo4j_clean: str, tmp_path: Path, monkeypatch: pytest.Mo
     at.session_state["trace_evidence"] = True
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    evidence = next(df.value for df in at.dataframe if {"Country as written", "Sheet", "Row"} <= set(df.value.columns))
+    evidence = next(df.value for df in at.dataframe if {"Country as written", "Cell"} <= set(df.value.columns))
     assert sorted(set(evidence["Supplier ID"])) == sorted(set(suppliers))
+    assert evidence["Cell"].str.match(r"^Smelter List!\w+$").all()  # the cell the reader read, from Neo4j
     data.reset_store()

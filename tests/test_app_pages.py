@@ -57,7 +57,7 @@ def metric(at: AppTest, label: str) -> str:
 #: selectable tables only)
 TABLE_COLUMNS = {
     "high_risk": {"Smelter ID", "Reasons", "Country", "Suppliers", "Trace"},
-    "trace_evidence_table": {"Country as written", "Sheet", "Row", "Matched by"},
+    "trace_evidence_table": {"Country as written", "Cell", "Matched by"},
     "exp_cid_suppliers": {"Smelter ID", "Supplier ID", "Metals", "Years"},
     "sup_detail_decls": {"Version", "Received", "Errors"},
     "sup_detail_smelters": {"Risk", "Name as written", "Matched by", "Smelter"},
@@ -131,7 +131,7 @@ def test_trace_a_watchlisted_cid_shows_its_paths_and_evidence(demo: DemoStore) -
     evidence = frame_by_key(at, "trace_evidence_table")
     assert sorted(set(evidence["Supplier ID"])) == sorted(set(suppliers))
     assert set(evidence["Smelter ID"]) == {cid}
-    assert evidence["File"].notna().all() and evidence["Row"].notna().all()
+    assert evidence["File"].notna().all() and evidence["Cell"].notna().all()
     assert set(evidence["Risk"]) == {"high"}
 
 
@@ -299,7 +299,7 @@ def test_trace_lists_flagged_paths_with_their_source_rows(demo: DemoStore) -> No
     paths = next(df for df in at.dataframe if getattr(df, "key", None) == "trace_flagged").value
     assert set(demo.manifest.figures()["watchlisted_suppliers"]) <= set(paths["Supplier ID"])
     assert set(demo.watchlisted()) <= set(paths["Smelter ID"])
-    assert paths["File"].notna().all() and paths["Row"].notna().all() and paths["Sheet"].notna().all()
+    assert paths["File"].notna().all() and paths["Cell"].str.match(r"^Smelter List!\w+$").all()
     # people read names: "S00001 Acme Corp → acme.xlsx → CID002587 Tony Goetz NV → BE", never a hash
     import re
 

@@ -260,7 +260,7 @@ def test_every_form_gets_one_receipt(campaign: Campaign) -> None:
 
 
 def test_invalid_forms_get_receipts_naming_each_defect_with_its_cell(campaign: Campaign) -> None:
-    from minetrace.graph.store import open_store
+    from minetrace.graph.open import open_store
 
     c = campaign
     st = open_store(c.store)

@@ -78,7 +78,7 @@ def test_an_undated_form_is_filed_under_no_year_flagged_and_filed_again_with_yea
     assert date.today().year not in json.loads(cli("store", "info", "--store", store, "--json"))["years"]
     findings = json.loads(cli("parse", str(undated), "--json"))["findings"]
     assert "reporting_year_unknown" not in {x["code"] for x in findings}  # a store rule, not a template rule
-    from minetrace.graph.store import open_store
+    from minetrace.graph.open import open_store
 
     st = open_store(store)
     try:

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from minetrace.app.cli import root
-from minetrace.app.cli_demo import (
+from minetrace.app.demo_set import (
     DEMO_WATCHLIST,
     REVIEW_BAIT,
     SHOWCASE,

@@ -116,7 +116,7 @@ def test_every_page_renders(walk_store: Path, all_years: bool) -> None:
 
 
 def test_the_year_shown_first_is_the_newest_with_forms(walk_store: Path) -> None:
-    from minetrace.graph.store import open_store
+    from minetrace.graph.open import open_store
 
     st = open_store(str(walk_store))
     try:

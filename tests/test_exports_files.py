@@ -93,7 +93,7 @@ def test_flagged_export(store, model, tmp_path):
     r = rows[0]
     assert r["Supplier ID"] == "S1" and r["Supplier"] == "'" + EVIL_NAME
     assert r["Smelter ID"] == "CID002587" and r["Risk"] == "high" and "watchlist" in r["Flags"]
-    assert r["Name as written"] == "'" + EVIL_RAW and r["Row"] == 5
+    assert r["Name as written"] == "'" + EVIL_RAW and r["Source cell"] == "Smelter List!row 5"
     assert r["Declaration file"] == "'=evil.xlsx" and r["Program"] == "strong"
     texts = _no_formulas(path)
     assert "'" + EVIL_NAME in texts

@@ -17,7 +17,8 @@ import pytest
 from minetrace.graph import synth
 from minetrace.graph.embedded import EmbeddedStore
 from minetrace.graph.export import canonical_dump
-from minetrace.graph.store import SupplierRecord, open_store
+from minetrace.graph.open import open_store
+from minetrace.graph.store import SupplierRecord
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -20,7 +20,8 @@ from minetrace.graph import synth
 from minetrace.graph.embedded import EmbeddedStore
 from minetrace.graph.export import canonical_dump
 from minetrace.graph.neo4j_store import Neo4jStore, Neo4jStoreError
-from minetrace.graph.store import SupplierRecord, open_store
+from minetrace.graph.open import open_store
+from minetrace.graph.store import SupplierRecord
 from minetrace.ingest.records import ProductRow
 
 pytestmark = pytest.mark.neo4j

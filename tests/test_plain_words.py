@@ -50,7 +50,7 @@ def cli(*args: str) -> CliRunner:
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from minetrace.app.cli_demo import build_demo_store
+    from minetrace.app.demo_set import build_demo_store
 
     store, _, _ = build_demo_store(tmp_path_factory.mktemp("words"), 12)
     return store
@@ -88,7 +88,7 @@ def test_the_consolidated_cmrt_is_validated_before_it_is_handed_on(demo_store: P
 
 
 def test_the_demo_forms_carry_no_date_before_their_template(demo_store: Path) -> None:
-    from minetrace.graph.store import open_store
+    from minetrace.graph.open import open_store
 
     st = open_store(str(demo_store))
     try:

@@ -320,6 +320,18 @@ def test_every_edge_carries_provenance(three: GraphStore) -> None:
             assert props["sheet"] == "Smelter List" and isinstance(props["row"], int)
 
 
+def test_reports_keep_the_cell_the_reader_read(store: GraphStore) -> None:
+    """Provenance to the cell: the evidence query and the export name the cell of the row (CMRT 1.00's sheet
+    here), the sheet and row when the reader recorded none."""
+    decl = synth.declaration("Cells", rows("CID000001", "CID000002"), tag="cells")
+    decl.provenance["smelters.0.name"] = "Smelter and Mine List!D5"
+    put(store, decl, sup("Cells"))
+    hops = {h.row: h.cell for h in store.reports(current_only=False)}
+    assert hops == {5: "Smelter and Mine List!D5", 6: "Smelter List!row 6"}
+    edges = {p["row"]: p["cell"] for t, *_, p in store.export_edges() if t == S.REPORTS}
+    assert edges == hops
+
+
 # ----------------------------------------------------------------------------- deletion
 def test_delete_declaration_repromotes_and_cleans_up(store: GraphStore) -> None:
     empty = dump(store)

@@ -234,7 +234,7 @@ def declaration_detail(k: tuple[str, str], declaration_id: str) -> dict[str, Any
 HOP_COLS = ["supplier_id", "supplier_name", "declaration_id", "file_name", "sha256", "template_version",
             "reporting_year", "status", "current", "metal", "row", "sheet", "raw_name", "raw_cid", "method",
             "score", "smelter_key", "cid", "smelter_name", "country_iso2", "lookup_kind", "resolution_status",
-            "given_cid", "raw_country"]
+            "given_cid", "raw_country", "cell"]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -388,8 +388,8 @@ def high_risk_smelters(k: tuple[str, str], year: int | None) -> pd.DataFrame:
 
 
 PATH_COLS = ["supplier_id", "supplier_name", "top_supplier_id", "chain_text", "cid", "smelter_name", "metal",
-             "country_iso2", "risk", "flags_text", "reasons_text", "file_name", "sheet", "row", "raw_name", "method",
-             "smelter_key", "declaration_id"]
+             "country_iso2", "risk", "flags_text", "reasons_text", "file_name", "sheet", "row", "cell", "raw_name",
+             "method", "smelter_key", "declaration_id"]
 
 
 FLAGGED_SMELTER_COLS = ["key", "cid", "name", "metal", "country_iso2", "risk", "flags_text", "reasons_text",
@@ -446,7 +446,7 @@ def flagged_paths(k: tuple[str, str], year: int | None, smelter_keys: tuple[str,
             "metal": p.smelter.get("metal"), "country_iso2": p.smelter.get("country_iso2"),
             "risk": p.risk or "unrated", "flags_text": ", ".join(p.flags), "reasons_text": "; ".join(p.reasons),
             "file_name": p.declaration.get("file_name"), "sheet": reports_hop.get("sheet"),
-            "row": reports_hop.get("row"), "raw_name": reports_hop.get("raw_name"),
+            "row": reports_hop.get("row"), "cell": reports_hop.get("cell"), "raw_name": reports_hop.get("raw_name"),
             "method": reports_hop.get("method"), "smelter_key": p.smelter.get("key"),
             "declaration_id": p.declaration.get("declaration_id")})
     return frame(rows, PATH_COLS)

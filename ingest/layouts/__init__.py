@@ -26,7 +26,7 @@ ALL_LAYOUTS: tuple[Layout, ...] = (
 
 __all__ = [
     "ALL_LAYOUTS", "CMRT_6", "CompanyQuestion", "Layout", "Question", "TableLayout", "get_layout", "layout_for",
-    "nearest_layout", "version_key", "version_number", "version_order",
+    "nearest_layout", "reader_sheets", "version_key", "version_number", "version_order",
 ]
 
 _VERSION = re.compile(r"^(\d+)(?:\.(\d+))?([a-z]?)$")
@@ -103,3 +103,26 @@ def get_layout(layout_id: str) -> Layout:
         if layout.id == layout_id:
             return layout
     raise KeyError(layout_id)
+
+
+def reader_sheets(lookups: bool = False) -> tuple[str, ...]:
+    """Every sheet the reader (template detection, `ingest.reader`) may read in some layout — what a caller passes
+    to `open_workbook(sheets=…)` so they are inflated and parsed together. `lookups`: also the reference sheets
+    (Smelter Look-up and its predecessors), which the ingest reads to learn a template release.
+
+    >>> "Smelter List" in reader_sheets() and "Smelter Look-up" in reader_sheets(lookups=True)
+    True
+    """
+    names: dict[str, None] = {"Declaration": None, "Smelter List": None, "Smelter and Mine List": None}
+    for layout in ALL_LAYOUTS:
+        names[layout.declaration_sheet] = None
+        for table in (layout.smelters, layout.products, layout.mines):
+            if table is not None:
+                names.update(dict.fromkeys((table.sheet, *table.alt_sheets)))
+        if layout.checker_sheet:
+            names[layout.checker_sheet] = None
+        if lookups and layout.lookup_sheet:
+            names[layout.lookup_sheet] = None
+    if lookups:
+        names.update(dict.fromkeys(("Smelter Look-up", "Standard Smelter Names", "Smelter Reference List", "K")))
+    return tuple(names)

@@ -36,7 +36,7 @@ def _detail(key: str, row: pd.Series, k: tuple[str, str], year: int | None) -> N
     tabs = st.tabs(["Reported by", "Status history", "Watchlist", "What if"])
     with tabs[0]:
         hops = data.reports(k, year, smelter_keys=(key,))
-        views.table(hops, ["supplier_name", "supplier_id", "reporting_year", "file_name", "sheet", "row", "raw_name",
+        views.table(hops, ["supplier_name", "supplier_id", "reporting_year", "file_name", "cell", "raw_name",
                            "raw_cid", "method", "score", "status"], key="sm_detail_hops")
     with tabs[1]:
         cid = row.get("cid")

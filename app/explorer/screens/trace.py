@@ -27,7 +27,7 @@ RISK_RANK = {"high": 0, "medium": 1, "low": 2, "unrated": 3}
 MAX_SUPPLIERS = 12
 #: smelters per page (the graph draws the page's smelters, the others as one "+N more smelters" node)
 PER_PAGE = 15
-EVIDENCE_COLS = ["supplier_name", "supplier_id", "file_name", "sheet", "row", "raw_name", "raw_cid", "raw_country",
+EVIDENCE_COLS = ["supplier_name", "supplier_id", "file_name", "cell", "raw_name", "raw_cid", "raw_country",
                  "method", "score", "resolution_status", "cid", "smelter_name", "metal", "country_iso2", "risk",
                  "reporting_year", "status"]
 
@@ -269,7 +269,7 @@ def _node_details(node_id: str, hops: pd.DataFrame, k: tuple[str, str], year: in
                                                      "status", "lapses_on"], key="trace_node_risk")
         except Exception as exc:  # a query failure must not hide the rest of the page
             views.unavailable(exc, "Smelter risk")
-        views.table(rows, ["supplier_name", "file_name", "sheet", "row", "raw_name", "method"],
+        views.table(rows, ["supplier_name", "file_name", "cell", "raw_name", "method"],
                     key="trace_node_sm_hops")
     elif kind == "c":
         iso = None if ident == "__unknown__" else ident
@@ -285,7 +285,7 @@ def _node_details(node_id: str, hops: pd.DataFrame, k: tuple[str, str], year: in
 
 
 FLAGGED_COLS = ["supplier_name", "supplier_id", "chain_text", "cid", "smelter_name", "metal", "country_iso2", "risk",
-                 "flags_text", "reasons_text", "file_name", "sheet", "row", "raw_name", "method"]
+                 "flags_text", "reasons_text", "file_name", "cell", "raw_name", "method"]
 
 
 SMELTER_COLS = ["cid", "name", "metal", "country_iso2", "risk", "flags_text", "suppliers", "rows", "reasons_text"]

@@ -1,0 +1,86 @@
+"""The CLI starts instantly: `minetrace --help` and `minetrace parse FILE` import only what they use.
+
+Every command pays the start-up of the `minetrace` process, and an analyst runs dozens a day. The command
+families register their verbs with typer from light modules; whatever a verb needs (the reader, the stores,
+the queries, openpyxl …) is imported inside the verb. These tests run the real entry point in a fresh
+interpreter and bound what it imported, so a heavy import that creeps back into a family module fails here
+(the time itself is a benchmark figure: `make bench`, section 1 of `bench/speed_summary.py`, never a timed test).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+#: third-party packages `--help` must never load (each costs tens to hundreds of milliseconds)
+HEAVY = ("networkx", "openpyxl", "pandas", "numpy", "streamlit", "plotly", "neo4j", "python_calamine", "rapidfuzz",
+         "pycountry", "yaml", "jinja2", "docx", "docxtpl", "matplotlib", "sqlite3", "pydantic", "msoffcrypto",
+         "defusedxml")
+#: project modules `--help` must never load: readers, stores, resolution, queries, writers
+PROJECT_HEAVY = tuple(f"minetrace.{m}" for m in (
+    "ingest.template_writer", "ingest.synthetic", "ingest.reader", "ingest.validate", "ingest.workbook",
+    "ingest.pipeline", "ingest.resolve", "ingest.reference.store", "ingest.reference.importers",
+    "graph.embedded", "graph.neo4j_store", "graph.ingest", "graph.resolving", "queries",
+    "app.demo_set", "app.explorer.main"))
+#: how many of our own modules `--help` may load (today ~25: the CLI families, safe output, schema, records)
+MAX_PROJECT_MODULES = 32
+
+_PROBE = """
+import json, sys
+sys.argv = ["minetrace", *json.loads(sys.argv[1])]
+from minetrace.app.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stdout.flush()
+sys.stderr.write("\\nMODULES " + json.dumps(sorted(sys.modules)) + "\\n")
+"""
+
+
+def _modules_after(*args: str) -> tuple[list[str], str]:
+    out = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(list(args))], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120, check=False)
+    line = out.stderr.rsplit("MODULES ", 1)
+    assert len(line) == 2, out.stderr[-2000:]
+    return json.loads(line[1]), out.stdout
+
+
+def _loaded(modules: list[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in names))
+
+
+def test_help_imports_no_reader_store_query_or_heavy_library() -> None:
+    modules, stdout = _modules_after("--help")
+    assert "ingest" in stdout and "query" in stdout  # the real help was printed
+    assert _loaded(modules, HEAVY) == []
+    assert _loaded(modules, PROJECT_HEAVY) == []
+    ours = [m for m in modules if m.startswith("minetrace.")]
+    assert len(ours) <= MAX_PROJECT_MODULES, ours
+
+
+def test_subcommand_help_is_as_light() -> None:
+    for args in (("ingest", "--help"), ("risk", "smelters", "--help"), ("export", "graph", "--help")):
+        modules, stdout = _modules_after(*args)
+        assert "Usage" in stdout, args
+        assert _loaded(modules, HEAVY) == [], args
+        assert _loaded(modules, PROJECT_HEAVY) == [], args
+
+
+def test_parse_imports_the_reader_only(tmp_path: Path) -> None:
+    from minetrace.ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
+
+    gold = Facility("CID000001", "Gold", "Example Refinery", "JAPAN")
+    path = write_cmrt(complete_spec(smelters=[SmelterSpec.listed(gold)]), tmp_path / "one.xlsx", "6.5",
+                      facilities=[gold])
+    modules, stdout = _modules_after("parse", str(path), "--json")
+    assert json.loads(stdout)["template"]["version"] == "6.5"
+    assert "python_calamine" in modules and "minetrace.ingest.reader" in modules
+    # no store, no resolver, no query, no writer, no typer value coercion through pydantic
+    assert _loaded(modules, ("networkx", "openpyxl", "pandas", "numpy", "streamlit", "plotly", "neo4j", "rapidfuzz",
+                             "sqlite3", "pydantic", "jinja2", "queries", "graph.embedded", "graph.neo4j_store",
+                             "ingest.template_writer", "ingest.resolve", "ingest.reference.store")) == []
