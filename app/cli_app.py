@@ -178,8 +178,8 @@ def app_cmd(
 
 
 def build_demo_store(out_dir: Path, suppliers: int = 40, seed: int = 2016) -> tuple[Path, Any, Any]:
-    """Kept for callers of the former location: see app.demo_set.build_demo_store (`minetrace demo`)."""
-    from minetrace.app.demo_set import build_demo_store as build
+    """Kept for callers of the former location: see app.synthetic.demo.build_demo_store (`minetrace demo`)."""
+    from minetrace.app.synthetic.demo import build_demo_store as build
 
     return build(out_dir, suppliers, seed)
 

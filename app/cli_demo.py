@@ -9,7 +9,7 @@ date 2017-05-31 from the starter's dated facts (watchlist, Covered Countries, th
 column — the filing's own statuses), so the explorer shows high, medium and low smelters with their reasons.
 
 The generation step (`generate_demo_set`) and the build (`build_demo_store`) are reusable: they live in
-`app.demo_set`, loaded when the command runs. `demo-explorer` remains as a hidden alias of `demo`.
+`app.synthetic.demo`, loaded when the command runs. `demo-explorer` remains as a hidden alias of `demo`.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def demo(
 ) -> None:
     """Generate a demo supplier program (2016), ingest it into DIR/store, print the validation summary and
     start the explorer on it."""
-    from minetrace.app.demo_set import build_demo_store, demo_figures, parse_all, summary_findings, summary_table
+    from minetrace.app.synthetic.demo import build_demo_store, demo_figures, parse_all, summary_findings, summary_table
 
     console = safe_console()
     store_dir, manifest, report = build_demo_store(dir, suppliers, seed)

@@ -335,9 +335,9 @@ def generate(
 ) -> None:
     """Write a synthetic supplier programme (CMRT workbooks, master list) for trials and benchmarks."""
     try:
-        from minetrace.ingest.synthetic import generate_program
+        from minetrace.app.synthetic.workbooks import generate_program
     except ImportError:
-        typer.echo("the synthetic programme generator (ingest/synthetic.py) is not available in this build",
+        typer.echo("the synthetic programme generator (app/synthetic/workbooks.py) is not available in this build",
                    err=True)
         raise typer.Exit(1) from None
     manifest = generate_program(out, suppliers, seed=seed, master_list=True)

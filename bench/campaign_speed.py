@@ -37,8 +37,8 @@ SHARED_TEMPLATE = ROOT.parent / "shared" / "cmrt" / "templates" / "RMI_CMRT_6.5_
 def blank_template(folder: Path) -> Path:
     if SHARED_TEMPLATE.exists():
         return SHARED_TEMPLATE
-    from minetrace.ingest.synthetic import starter_facilities
-    from minetrace.ingest.template_writer import CmrtSpec, write_cmrt
+    from minetrace.app.synthetic.workbooks import starter_facilities
+    from minetrace.queries.template_writer import CmrtSpec, write_cmrt
 
     return write_cmrt(CmrtSpec(), folder / "blank.xlsx", "6.5", facilities=starter_facilities())
 
@@ -86,9 +86,9 @@ def main() -> None:
               f"({1000 * base / args.suppliers:.1f} ms a message)")
         print(f"  ratio campaign / baseline: {ours / base:.2f}")
         if args.forms:
+            from minetrace.app.synthetic.workbooks import generate_program, starter_facilities, starter_watchlist
             from minetrace.graph.ingest import ingest_paths
             from minetrace.graph.resolving import default_resolver
-            from minetrace.ingest.synthetic import generate_program, starter_facilities, starter_watchlist
 
             generate_program(root / "prog", args.forms, seed=3, facilities=starter_facilities(),
                              watchlist=starter_watchlist(), lean=True)

@@ -3,7 +3,7 @@
 Targets (issue 4 §5): 10k suppliers / ~1M smelter rows within 2 GB RSS; smelter→suppliers
 traversal p50 ≤ 50 ms. Each size runs in its own subprocess so peak RSS is that size's alone.
 
-Data: in-memory CMRT-shaped declarations (graph.synth — no xlsx round trip): most suppliers list
+Data: in-memory CMRT-shaped declarations (app.synthetic.graph_program — no xlsx round trip): most suppliers list
 1–40 smelters, ~12 % list 41–299, ~2 % list 300–600; two reporting years per supplier plus
 5 % re-submissions (which supersede), so 10k suppliers give ~1M REPORTS rows; a Zipf-like draw
 makes popular smelters appear in thousands of declarations, as in real programmes.
@@ -59,7 +59,7 @@ def _open(kind: str, directory: Path) -> Any:
 
 
 def run_one(kind: str, n: int, queries: int, directory: Path) -> dict[str, Any]:
-    from minetrace.graph import synth
+    from minetrace.app.synthetic import graph_program as synth
     from minetrace.graph.store import SupplierRecord
 
     pool = synth.facility_pool(600, seed=11)

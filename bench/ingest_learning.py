@@ -26,12 +26,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from minetrace.graph import synth  # noqa: E402
+from minetrace.app.synthetic import graph_program as synth  # noqa: E402
 from minetrace.graph.embedded import EmbeddedStore  # noqa: E402
 from minetrace.graph.ingest import ingest_paths  # noqa: E402
 from minetrace.ingest.reference.store import ReferenceStore  # noqa: E402
 from minetrace.ingest.resolve import Resolver  # noqa: E402
-from minetrace.ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt  # noqa: E402
+from minetrace.queries.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt  # noqa: E402
 
 COUNTRIES = ("CHINA", "INDONESIA", "PERU", "BOLIVIA", "BRAZIL", "JAPAN")
 

@@ -13,7 +13,7 @@ with their baseline, never asserted.
 
 Inputs: the real 6.4 fills in ../shared/cmrt/filled (copied N times, round robin, to distinct
 names in a temporary folder); without them a 6.x-layout workbook is generated with
-`ingest.template_writer` (2,500 filled Smelter List rows and a 650-row Smelter Look-up).
+`queries.template_writer` (2,500 filled Smelter List rows and a 650-row Smelter Look-up).
 The cells read by the baseline come from the layout table `ingest.layouts.cmrt6.CMRT_6`:
 the Declaration company block, per-metal and company-level answers and comments (D and G),
 and Smelter List A:Q rows 5–2504.
@@ -152,7 +152,7 @@ def source_files(explicit: list[str], generated: bool = False) -> tuple[list[Pat
 
 def generate_6x(path: Path) -> Path:
     """A 6.5-layout workbook with 2,500 filled Smelter List rows and a 650-row Smelter Look-up."""
-    from minetrace.ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
+    from minetrace.queries.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
 
     metals = ("Tantalum", "Tin", "Gold", "Tungsten")
     facilities = [Facility(cid=f"CID{i:06d}", metal=metals[i % 4], name=f"Smelter {i} Refining Co.",

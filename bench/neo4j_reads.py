@@ -3,10 +3,10 @@
 Target (issue 15 §5): each within 2× the embedded store at 1k and 10k suppliers. The baseline is the embedded
 store answering the same question on the same data in the same run; the ratio Neo4j / embedded is printed.
 
-Data: bench/query_speed.py's generated program (graph.synth, one reporting year, a real ReferenceStore with RMAP
-statuses, a watchlist and the Covered Countries), ingested into an embedded store and, with the same declarations
-and resolutions, into a real Neo4j 5.26 (NEO4J_URI, else the test harness's server, started here and stopped at
-the end).
+Data: bench/query_speed.py's generated program (app.synthetic.graph_program, one reporting year, a real
+ReferenceStore with RMAP statuses, a watchlist and the Covered Countries), ingested into an embedded store and,
+with the same declarations and resolutions, into a real Neo4j 5.26 (NEO4J_URI, else the test harness's server,
+started here and stopped at the end).
 
 Each query is timed cold (no smelter rating or supplier chain remembered: the first visit after a write) and warm
 (again, as the explorer's rerun or a second CLI question in one process does). Exposure is the median of a few
@@ -58,7 +58,7 @@ def neo4j_server() -> tuple[str, Any]:
 
 def load_neo4j(uri: str, n: int) -> Any:
     """The Neo4j store holding the same program as `build(n, …)`'s embedded store (reloaded when it does not)."""
-    from minetrace.graph import synth
+    from minetrace.app.synthetic import graph_program as synth
     from minetrace.graph.neo4j_store import Neo4jStore
     from minetrace.graph.store import SupplierRecord
 

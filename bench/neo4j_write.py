@@ -1,10 +1,10 @@
 """Neo4j write rate: smelter rows per second stored into a real Neo4j 5.26, one transaction per declaration.
 
 Target (issue 15 §4): ≥ 5,000 smelter rows/s sustained into a real Neo4j 5.26 on this machine. The same synthetic
-declarations (graph.synth, rows resolved by CID) go into the embedded store (the baseline, measured in the same
-run) and into Neo4j ($NEO4J_URI, else the test harness's server, started here and stopped at the end), each
-declaration in its own transaction as `minetrace ingest` stores a file. Printed: rows/s for both, the ratio
-Neo4j / embedded, the target, and the rows statement's PROFILE (its operators; "Eager" would mean it buffers).
+declarations (app.synthetic.graph_program, rows resolved by CID) go into the embedded store (the baseline,
+measured in the same run) and into Neo4j ($NEO4J_URI, else the test harness's server, started here and stopped at
+the end), each declaration in its own transaction as `minetrace ingest` stores a file. Printed: rows/s for both,
+the ratio Neo4j / embedded, the target, and the rows statement's PROFILE (its operators; "Eager" would mean it buffers).
 
 `--batches` measures the rows per statement (`Neo4jStore.batch_size`) on the same declarations, one run each:
 the store's default comes from this measurement.
@@ -32,7 +32,7 @@ YEAR = 2024
 
 def declarations(n: int, seed: int = 2025) -> list[tuple[Any, Any, Any]]:
     """(declaration, resolutions, supplier record) of `n` suppliers, realistic row counts."""
-    from minetrace.graph import synth
+    from minetrace.app.synthetic import graph_program as synth
     from minetrace.graph.store import SupplierRecord
 
     pool = synth.facility_pool(600, seed=11)

@@ -2,7 +2,7 @@
 
 Target (issue 6, Behaviour): ≤ 2 s per page interaction with 1,000 suppliers.
 
-Data: the same generated program as bench/query_speed.py (graph.synth, one reporting year, a real
+Data: the same generated program as bench/query_speed.py (app.synthetic.graph_program, one reporting year, a real
 ReferenceStore beside the store), built once per folder with --keep.
 
 Each page is timed cold (every st.cache_data entry, smelter rating and supplier chain forgotten: the

@@ -3,7 +3,7 @@ at 1k and 10k suppliers, each against a naive baseline measured in the same run.
 
 Targets (issue 5 §6): one-CID exposure p50 ≤ 50 ms; full risk roll-up ≤ 2 s at 10k suppliers.
 
-Data: graph.synth.program (CMRT-shaped declarations, no xlsx round trip; most suppliers list 1–40
+Data: app.synthetic.graph_program.program (CMRT-shaped declarations, no xlsx round trip; most suppliers list 1–40
 smelters, a few hundreds; popular smelters appear in thousands of declarations), one reporting year,
 ingested into a fresh EmbeddedStore; the reference facts are a real ReferenceStore in the same
 folder (70 % of the pool Conformant with audit dates, 20 % Active, the rest not listed, 8 CIDs on
@@ -65,7 +65,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def build(n: int, directory: Path) -> tuple[Any, Any, list[str]]:
-    from minetrace.graph import synth
+    from minetrace.app.synthetic import graph_program as synth
     from minetrace.graph.embedded import DB_NAME, EmbeddedStore
     from minetrace.graph.store import SupplierRecord
     from minetrace.ingest.reference.store import ReferenceStore

@@ -6,7 +6,7 @@ analyst would run before retyping the figures into Word. Then the .docx draft (f
 template + finished document), `report check` on it, and the PDF (the draft + LibreOffice headless).
 Ratios draft / baseline and pdf / draft are printed; nothing is asserted (machines are shared and noisy).
 
-Data: ingest.synthetic.generate_program — 400 suppliers with a master list (10 % out of scope, 82 % of
+Data: app.synthetic.workbooks.generate_program — 400 suppliers with a master list (10 % out of scope, 82 % of
 the rest respond, 10 % of forms invalid), CMRT 6.x workbooks written and ingested for 2025; RMI's
 exports from ../shared/reference/rmi-export-2026-08-22 are imported when present (statuses), else only
 the starter facts.
@@ -33,10 +33,10 @@ RMI = ROOT.parent / "shared" / "reference" / "rmi-export-2026-08-22"
 
 
 def build(folder: Path, n: int) -> str:
+    from minetrace.app.synthetic.workbooks import generate_program, starter_facilities, starter_watchlist
     from minetrace.graph.ingest import ingest_paths
     from minetrace.graph.open import open_store
     from minetrace.graph.resolving import default_resolver
-    from minetrace.ingest.synthetic import generate_program, starter_facilities, starter_watchlist
 
     store = folder / "store"
     if (store / "done").exists():

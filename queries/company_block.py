@@ -94,7 +94,7 @@ def save(path: str | Path, data: dict[str, Any]) -> Path:
 
 def to_spec(data: dict[str, Any]) -> Any:
     """The block as the template writer's `CmrtSpec` (company fields, answers, policy URL)."""
-    from minetrace.ingest.template_writer import CmrtSpec
+    from minetrace.queries.template_writer import CmrtSpec
 
     fields = {k for k, _ in FIELDS}
     return CmrtSpec(company={k: v for k, v in data.items() if k in fields},

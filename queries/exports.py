@@ -3,7 +3,7 @@
 Why here and not in app/: the export is the query's answer laid out for a spreadsheet; the CLI and
 the explorer both call these functions. Every table goes through `queries.xlsx` (formatted, and every
 cell written from supplier data neutralised against formula injection). The consolidated CMRT is
-written by `ingest.template_writer.write_consolidated_cmrt` (into a copy of the user's blank RMI
+written by `queries.template_writer.write_consolidated_cmrt` (into a copy of the user's blank RMI
 template when one is given), so it has exactly the 6.x Smelter List layout. Every xlsx table export
 also carries an "About" sheet (policy, year, the date statuses are judged at and the lists they come
 from, notices) and a "Program figures" sheet (`queries.figures`: the same numbers as the CLI and the
@@ -186,8 +186,8 @@ def export_cmrt(store: GraphStore, model: RiskModel, out: str | Path, year: int 
     import tempfile
 
     from minetrace.ingest.pipeline import parse_file
-    from minetrace.ingest.template_writer import SmelterSpec, write_consolidated_cmrt
     from minetrace.queries.company_block import normalise, to_spec
+    from minetrace.queries.template_writer import SmelterSpec, write_consolidated_cmrt
 
     check_out(out, (".xlsx",), "export cmrt (a CMRT workbook)")
     rows = consolidated_rows(store, model, year, valid_only)

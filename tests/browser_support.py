@@ -137,10 +137,10 @@ class DemoStore:
     """A store built by the real ingest of a generated program (master list + CMRTs), and its manifest."""
 
     def __init__(self, folder: Path, n_suppliers: int = 12, seed: int = 7, status_lists: bool = True) -> None:
+        from minetrace.app.synthetic.workbooks import generate_program, starter_facilities, starter_watchlist
         from minetrace.graph.ingest import ingest_paths
         from minetrace.graph.open import open_store
         from minetrace.graph.resolving import default_resolver
-        from minetrace.ingest.synthetic import generate_program, starter_facilities, starter_watchlist
 
         self.folder = folder
         self.program_dir = folder / "program"

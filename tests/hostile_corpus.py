@@ -43,7 +43,7 @@ from test_bad_inputs import (
     write_xlsx,
 )
 
-from minetrace.ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
+from minetrace.queries.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
 
 #: the Look-up every good file carries (fake CIDs: only the corpus' own blank template vouches for them)
 KAPPA = Facility("CID930001", "Tin", "Kappa Tin Smelting Works", "BOLIVIA")

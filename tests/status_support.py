@@ -19,7 +19,7 @@ COVERED = {"CONGO, DEMOCRATIC REPUBLIC OF THE", "RWANDA", "UGANDA", "BURUNDI", "
 
 def write_status_lists(folder: Path, year: int) -> list[Path]:
     """rmi_conformant_<date>.csv and rmi_active_<date>.csv (dated 1 March of year + 1) in `folder`."""
-    from minetrace.ingest.synthetic import starter_facilities, starter_watchlist
+    from minetrace.app.synthetic.workbooks import starter_facilities, starter_watchlist
 
     day = f"{year + 1}-03-01"
     watch = set(starter_watchlist())

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from minetrace.app.cli import root
-from minetrace.ingest.template_writer import CmrtSpec, write_cmrt
+from minetrace.queries.template_writer import CmrtSpec, write_cmrt
 
 PAGE = """
 from minetrace.app.explorer import views

@@ -24,10 +24,10 @@ importlib.import_module("minetrace.app.explorer.screens.{page}").render()
 
 def test_pages_on_neo4j(neo4j_clean: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from minetrace.app.explorer import data
+    from minetrace.app.synthetic.workbooks import generate_program, starter_facilities, starter_watchlist
     from minetrace.graph.ingest import ingest_paths
     from minetrace.graph.open import open_store
     from minetrace.graph.resolving import default_resolver
-    from minetrace.ingest.synthetic import generate_program, starter_facilities, starter_watchlist
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MINETRACE_STORE", neo4j_clean)

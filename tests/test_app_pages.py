@@ -271,7 +271,7 @@ def test_review_queue_accept_is_recorded_as_a_decision(demo: DemoStore) -> None:
 def test_upload_ingest_goes_through_the_cli_ingest_and_keeps_the_uploaded_name(demo: DemoStore,
                                                                                 tmp_path: Path) -> None:
     from minetrace.app.explorer import data
-    from minetrace.ingest.synthetic import generate_program, starter_facilities
+    from minetrace.app.synthetic.workbooks import generate_program, starter_facilities
 
     other = generate_program(tmp_path / "other", 2, seed=99, facilities=starter_facilities(), master_list=False)
     good = tmp_path / "other" / str(other.responders()[0].file)

@@ -69,7 +69,7 @@ def test_overview_shows_the_program(page: Any, explorer: Explorer, demo: DemoSto
 
 def test_upload_a_cmrt_and_see_it_in_validation(page: Any, explorer: Explorer, demo: DemoStore,
                                                 tmp_path: Path) -> None:
-    from minetrace.ingest.synthetic import generate_program, starter_facilities
+    from minetrace.app.synthetic.workbooks import generate_program, starter_facilities
 
     other = generate_program(tmp_path / "other", 2, seed=4242, facilities=starter_facilities())
     source = tmp_path / "other" / str(other.responders()[0].file)
@@ -173,7 +173,7 @@ def test_other_pages_render(page: Any, explorer: Explorer, path: str) -> None:
 
 
 def test_follow_up_writes_the_requests(page: Any, explorer: Explorer, demo: DemoStore, tmp_path: Path) -> None:
-    from minetrace.ingest.template_writer import CmrtSpec, write_cmrt
+    from minetrace.queries.template_writer import CmrtSpec, write_cmrt
 
     blank = write_cmrt(CmrtSpec(), tmp_path / "RMI_CMRT_6.5_blank.xlsx", "6.5")
     open_page(page, explorer, "followup")

@@ -15,7 +15,7 @@ from browser_support import Explorer, require_chromium, shot, start_chromium, wa
 from typer.testing import CliRunner
 
 from minetrace.app.cli import root
-from minetrace.ingest.template_writer import CmrtSpec, SmelterSpec, complete_spec, write_cmrt
+from minetrace.queries.template_writer import CmrtSpec, SmelterSpec, complete_spec, write_cmrt
 
 HOSTILE = "**Bold** <img src=x onerror=alert(1)> :red[Red] [link](http://evil.example) Ltd"
 

@@ -29,8 +29,8 @@ from status_support import write_status_lists
 from typer.testing import CliRunner
 
 from minetrace.app.cli import root
-from minetrace.ingest.synthetic import generate_program, starter_facilities, starter_watchlist
-from minetrace.ingest.template_writer import CmrtSpec, write_cmrt
+from minetrace.app.synthetic.workbooks import generate_program, starter_facilities, starter_watchlist
+from minetrace.queries.template_writer import CmrtSpec, write_cmrt
 
 YEAR = 2025
 TODAY = date.today()

@@ -16,8 +16,8 @@ from status_support import write_status_lists
 from typer.testing import CliRunner
 
 from minetrace.app.cli import root
-from minetrace.ingest.synthetic import generate_program, starter_facilities, starter_watchlist
-from minetrace.ingest.template_writer import CmrtSpec, write_cmrt
+from minetrace.app.synthetic.workbooks import generate_program, starter_facilities, starter_watchlist
+from minetrace.queries.template_writer import CmrtSpec, write_cmrt
 
 pytest_plugins = ["neo4j_server"]
 pytestmark = pytest.mark.neo4j

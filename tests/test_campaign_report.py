@@ -13,7 +13,7 @@ from status_support import write_status_lists
 from typer.testing import CliRunner
 
 from minetrace.app.cli import root
-from minetrace.ingest.synthetic import generate_program, starter_facilities, starter_watchlist
+from minetrace.app.synthetic.workbooks import generate_program, starter_facilities, starter_watchlist
 
 YEAR = 2025
 

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from minetrace.app.cli import root
-from minetrace.ingest.template_writer import SmelterSpec, complete_spec, write_cmrt
+from minetrace.queries.template_writer import SmelterSpec, complete_spec, write_cmrt
 
 
 def cli(*args: str) -> str:
@@ -25,7 +25,7 @@ def cli(*args: str) -> str:
 
 
 def form(folder: Path, company: str, effective: date | None) -> Path:
-    from minetrace.ingest.synthetic import starter_facilities
+    from minetrace.app.synthetic.workbooks import starter_facilities
 
     facs = {f.cid: f for f in starter_facilities()}
     spec = complete_spec(company, metals=("Gold",), smelters=[SmelterSpec.listed(facs["CID002587"])],

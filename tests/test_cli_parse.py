@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import shared_path
 
-from minetrace.ingest.template_writer import CmrtSpec, SmelterSpec, complete_spec, write_cmrt
+from minetrace.queries.template_writer import CmrtSpec, SmelterSpec, complete_spec, write_cmrt
 
 MINETRACE = [sys.executable, "-m", "minetrace.app.cli"]
 CONTRACT_KEYS = {"file", "template", "company", "answers", "company_answers", "smelters", "products",

@@ -22,10 +22,10 @@ HEAVY = ("networkx", "openpyxl", "pandas", "numpy", "streamlit", "plotly", "neo4
          "defusedxml")
 #: project modules `--help` must never load: readers, stores, resolution, queries, writers
 PROJECT_HEAVY = tuple(f"minetrace.{m}" for m in (
-    "ingest.template_writer", "ingest.synthetic", "ingest.reader", "ingest.validate", "ingest.workbook",
+    "queries.template_writer", "app.synthetic.workbooks", "ingest.reader", "ingest.validate", "ingest.workbook",
     "ingest.pipeline", "ingest.resolve", "ingest.reference.store", "ingest.reference.importers",
     "graph.embedded", "graph.neo4j_store", "graph.ingest", "graph.resolving", "queries",
-    "app.demo_set", "app.explorer.main"))
+    "app.synthetic.demo", "app.explorer.main"))
 #: how many of our own modules `--help` may load (today ~25: the CLI families, safe output, schema, records)
 MAX_PROJECT_MODULES = 32
 
@@ -72,7 +72,7 @@ def test_subcommand_help_is_as_light() -> None:
 
 
 def test_parse_imports_the_reader_only(tmp_path: Path) -> None:
-    from minetrace.ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
+    from minetrace.queries.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
 
     gold = Facility("CID000001", "Gold", "Example Refinery", "JAPAN")
     path = write_cmrt(complete_spec(smelters=[SmelterSpec.listed(gold)]), tmp_path / "one.xlsx", "6.5",
@@ -83,4 +83,4 @@ def test_parse_imports_the_reader_only(tmp_path: Path) -> None:
     # no store, no resolver, no query, no writer, no typer value coercion through pydantic
     assert _loaded(modules, ("networkx", "openpyxl", "pandas", "numpy", "streamlit", "plotly", "neo4j", "rapidfuzz",
                              "sqlite3", "pydantic", "jinja2", "queries", "graph.embedded", "graph.neo4j_store",
-                             "ingest.template_writer", "ingest.resolve", "ingest.reference.store")) == []
+                             "queries.template_writer", "ingest.resolve", "ingest.reference.store")) == []

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from minetrace.app.cli import root
-from minetrace.app.demo_set import (
+from minetrace.app.synthetic.demo import (
     DEMO_WATCHLIST,
     REVIEW_BAIT,
     SHOWCASE,

@@ -10,9 +10,9 @@ import pytest
 from python_calamine import CalamineWorkbook
 from test_risk_facts import classic_facts
 
+from minetrace.app.synthetic.graph_program import declaration
 from minetrace.graph.embedded import EmbeddedStore
 from minetrace.graph.store import SupplierRecord
-from minetrace.graph.synth import declaration
 from minetrace.ingest.records import Answer, Finding, Resolution, SmelterRow
 from minetrace.queries.exports import (
     export_appendix,
@@ -130,7 +130,7 @@ def test_consolidated_cmrt_has_the_smelter_list_layout(store, model, tmp_path):
 
 
 def test_consolidated_cmrt_into_a_user_template(store, model, tmp_path):
-    from minetrace.ingest.template_writer import CmrtSpec, write_cmrt
+    from minetrace.queries.template_writer import CmrtSpec, write_cmrt
 
     blank = write_cmrt(CmrtSpec(), tmp_path / "blank.xlsx", version="6.4")
     path = tmp_path / "filled.xlsx"

@@ -1,7 +1,7 @@
 """A RY2025 program of the 2016 report's kind, rated at its filing date from RMI's lists of 2026-08-22, through
 the CLI, every export read back and the explorer — on the embedded store and on a real Neo4j.
 
-Program (CMRT 6.5 workbooks written by ingest.template_writer; master list imported first; RMI's exports from
+Program (CMRT 6.5 workbooks written by queries.template_writer; master list imported first; RMI's exports from
 ../shared imported as a user would; smelters are real CIDs, their names and countries read from the exports):
   master list S01–S39: S37, S38 service, S39 inactive since 2018 → 36 in scope; S01–S32 respond (32 of 36),
   S29–S32 invalid (contact phone missing); S33–S36 contacted, no answer
@@ -35,7 +35,7 @@ from conftest import shared_path
 from typer.testing import CliRunner
 
 from minetrace.app.cli import root
-from minetrace.ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
+from minetrace.queries.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
 
 pytest_plugins = ["neo4j_server"]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from minetrace.graph import synth
+from minetrace.app.synthetic import graph_program as synth
 from minetrace.graph.embedded import EmbeddedStore
 from minetrace.graph.export import canonical_dump
 from minetrace.graph.open import open_store
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 WRITER = textwrap.dedent("""
     import sys
-    from minetrace.graph import synth
+    from minetrace.app.synthetic import graph_program as synth
     from minetrace.graph.embedded import EmbeddedStore
     from minetrace.graph.store import SupplierRecord
     store = EmbeddedStore(sys.argv[1])

@@ -10,8 +10,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from minetrace.app.synthetic import graph_program as synth
 from minetrace.graph import schema as S
-from minetrace.graph import synth
 from minetrace.graph.embedded import EmbeddedStore
 from minetrace.graph.export import export_graph
 from minetrace.graph.store import SupplierRecord

@@ -34,7 +34,7 @@ from minetrace.app.cli import root
 from minetrace.app.safe_output import plain
 from minetrace.graph.embedded import EmbeddedStore
 from minetrace.graph.export import canonical_dump
-from minetrace.ingest.template_writer import CmrtSpec, Facility, SmelterSpec, complete_spec, write_cmrt
+from minetrace.queries.template_writer import CmrtSpec, Facility, SmelterSpec, complete_spec, write_cmrt
 
 ROOT = Path(__file__).resolve().parents[1]
 MINETRACE = [sys.executable, "-c", "from app.cli import main; main()"]

@@ -19,7 +19,7 @@ from minetrace.graph.embedded import EmbeddedStore
 from minetrace.graph.export import canonical_dump
 from minetrace.graph.ingest import ingest_paths
 from minetrace.graph.resolving import CidOnlyResolver
-from minetrace.ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
+from minetrace.queries.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
 
 TIN = Facility("CID000001", "Tin", "Alpha Tin Smelter", "INDONESIA")
 GOLD = Facility("CID000002", "Gold", "Beta Gold Refinery", "SWITZERLAND")

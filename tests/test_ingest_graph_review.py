@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from minetrace.app.cli import root
 from minetrace.graph.embedded import EmbeddedStore
-from minetrace.ingest.template_writer import CmrtSpec, Facility, SmelterSpec, complete_spec, write_cmrt
+from minetrace.queries.template_writer import CmrtSpec, Facility, SmelterSpec, complete_spec, write_cmrt
 
 SMELTER = Facility("CID900001", "Tin", "Alpha Tin Smelter", "INDONESIA")
 REFINERY = Facility("CID900005", "Tin", "Alpha Tin Refinery", "INDONESIA")

@@ -20,7 +20,7 @@ from minetrace.graph.lookup_learning import release_date
 from minetrace.ingest.reference import import_file
 from minetrace.ingest.reference.store import ReferenceStore
 from minetrace.ingest.resolve import Resolver
-from minetrace.ingest.template_writer import CmrtSpec, Facility, SmelterSpec, complete_spec, write_cmrt
+from minetrace.queries.template_writer import CmrtSpec, Facility, SmelterSpec, complete_spec, write_cmrt
 
 KAPPA = Facility("CID910001", "Tin", "Kappa Tin Smelting Works", "BOLIVIA")
 LAMBDA = Facility("CID910002", "Tantalum", "Lambda Tantalum Industries", "BRAZIL")

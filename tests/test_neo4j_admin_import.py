@@ -21,7 +21,7 @@ from neo4j_server import HarnessServer, neo4j_admin_path
 from typer.testing import CliRunner
 
 from minetrace.app.cli import root
-from minetrace.graph import synth
+from minetrace.app.synthetic import graph_program as synth
 from minetrace.graph.embedded import EmbeddedStore
 from minetrace.graph.export import canonical_dump
 from minetrace.graph.neo4j_store import Neo4jStore

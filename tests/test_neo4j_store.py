@@ -15,8 +15,8 @@ import pytest
 from neo4j import GraphDatabase
 from neo4j.exceptions import ConstraintError
 
+from minetrace.app.synthetic import graph_program as synth
 from minetrace.graph import schema as S
-from minetrace.graph import synth
 from minetrace.graph.embedded import EmbeddedStore
 from minetrace.graph.export import canonical_dump
 from minetrace.graph.neo4j_store import Neo4jStore, Neo4jStoreError

@@ -17,12 +17,12 @@ from conftest import shared_path
 from typer.testing import CliRunner
 
 from minetrace.app.cli import root
+from minetrace.app.synthetic.workbooks import generate_program
 from minetrace.graph.embedded import EmbeddedStore
 from minetrace.graph.export import canonical_dump
 from minetrace.graph.ingest import ingest_paths
 from minetrace.graph.resolving import default_resolver
 from minetrace.ingest.parallel import Crashed, Failed, map_in_order
-from minetrace.ingest.synthetic import generate_program
 
 
 def test_results_keep_input_order_and_a_crashed_worker_costs_only_its_item() -> None:

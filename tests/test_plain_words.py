@@ -50,7 +50,7 @@ def cli(*args: str) -> CliRunner:
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from minetrace.app.demo_set import build_demo_store
+    from minetrace.app.synthetic.demo import build_demo_store
 
     store, _, _ = build_demo_store(tmp_path_factory.mktemp("words"), 12)
     return store

@@ -14,9 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from minetrace.app.cli import root
+from minetrace.app.synthetic.graph_program import declaration
 from minetrace.graph.embedded import EmbeddedStore
 from minetrace.graph.store import SupplierRecord
-from minetrace.graph.synth import declaration
 from minetrace.ingest.records import Resolution, SmelterRow
 from minetrace.ingest.reference.store import ReferenceStore
 

@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from test_risk_facts import classic_facts
 
+from minetrace.app.synthetic.graph_program import declaration
 from minetrace.graph.embedded import EmbeddedStore
 from minetrace.graph.store import SupplierRecord, SurveyEvent
-from minetrace.graph.synth import declaration
 from minetrace.ingest.records import Answer, Resolution, SmelterRow
 from minetrace.queries.diff import year_diff
 from minetrace.queries.exposure import cid_exposure, country_exposure

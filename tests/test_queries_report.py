@@ -31,9 +31,9 @@ def test_appendix_leaves_out_entries_rmi_removed_as_not_a_smelter(tmp_path):
 
     from test_risk_facts import classic_facts
 
+    from minetrace.app.synthetic.graph_program import declaration
     from minetrace.graph.embedded import EmbeddedStore
     from minetrace.graph.store import SupplierRecord
-    from minetrace.graph.synth import declaration
     from minetrace.ingest.records import Resolution, SmelterRow
     from minetrace.queries.policy import load_policy
     from minetrace.queries.report import appendix
@@ -59,9 +59,9 @@ def test_appendix_leaves_out_entries_rmi_removed_as_not_a_smelter(tmp_path):
 def test_exposure_chain_cache_follows_store_writes(tmp_path):
     from datetime import date
 
+    from minetrace.app.synthetic.graph_program import declaration
     from minetrace.graph.embedded import EmbeddedStore
     from minetrace.graph.store import SupplierRecord
-    from minetrace.graph.synth import declaration
     from minetrace.ingest.records import Resolution, SmelterRow
     from minetrace.queries.exposure import cid_exposure
 

@@ -99,7 +99,7 @@ def test_resolve_csv_file(store, tmp_path):
 def test_empty_reference_notice_opens_ingest_and_rating_commands(store, tmp_path):
     """Without a smelter reference list, ingest and the rating commands say so first and name the fix;
     once a list is imported they say nothing about it."""
-    from minetrace.ingest.template_writer import complete_spec, write_cmrt
+    from minetrace.queries.template_writer import complete_spec, write_cmrt
 
     cmrt = write_cmrt(complete_spec("Acme Metals Ltd."), tmp_path / "acme.xlsx")
     first = run("ingest", str(cmrt), "--store", str(store))

@@ -27,8 +27,8 @@ from docx.oxml.ns import qn
 from typer.testing import CliRunner
 
 from minetrace.app.cli import root
+from minetrace.app.synthetic.workbooks import generate_program, starter_facilities, starter_watchlist, write_program
 from minetrace.ingest.reference.store import ReferenceStore
-from minetrace.ingest.synthetic import generate_program, starter_facilities, starter_watchlist, write_program
 from minetrace.queries.cmr.texts import PROMPTS
 
 YEAR = 2025
@@ -131,7 +131,7 @@ def test_headline_figures_are_the_programs(program):
     assert figures["response_rate"]["command"] == (f"minetrace survey status --year {YEAR} --store "
                                                    f"{program['store']} --json")
     # defects by kind: the generator's planted defects of the invalid in-scope forms, counted per finding code
-    from minetrace.ingest.synthetic import DEFECT_FINDINGS
+    from minetrace.app.synthetic.workbooks import DEFECT_FINDINGS
 
     planted: Counter[str] = Counter()
     for s in m.suppliers:

@@ -1,6 +1,6 @@
 """The 2016 report scenario, end to end through the CLI, with every figure known in advance.
 
-Generated program (reporting year 2016, real CMRT 6.5 workbooks written by ingest.template_writer):
+Generated program (reporting year 2016, real CMRT 6.5 workbooks written by queries.template_writer):
   master list 336 suppliers:  S324–S328 service (5), S329–S332 indirect (4), S333–S335 inactive since
   2010 (3), S336 marked out of scope during the survey (1)  → 323 in scope
   responded: S001–S264 (264 = 81.7 % of 323); S235–S264 invalid (contact phone missing) → 30 invalid
@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from minetrace.app.cli import root
 from minetrace.ingest.reference.store import ReferenceStore
-from minetrace.ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
+from minetrace.queries.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
 
 CONFORMANT = [Facility(f"CID9000{i:02d}", metal, f"Scenario {metal} Works {i}", country)
               for i, (metal, country) in enumerate([("Gold", "JAPAN"), ("Gold", "SWITZERLAND"), ("Gold", "CANADA"),

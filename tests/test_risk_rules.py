@@ -200,9 +200,9 @@ def test_declared_sourcing_ignores_rcoi_lists_and_the_smelters_own_country(ref):
 
 
 def test_a_yes_to_a_sourcing_question_is_a_supplier_finding_not_a_rating(tmp_path):
+    from minetrace.app.synthetic.graph_program import Facility, declaration, smelter_row
     from minetrace.graph.embedded import EmbeddedStore
     from minetrace.graph.store import SupplierRecord
-    from minetrace.graph.synth import Facility, declaration, smelter_row
     from minetrace.ingest.records import Answer, Resolution
     from minetrace.queries.exports import findings_rows
     from minetrace.queries.rollup import supplier_rollup

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from minetrace.app.synthetic.workbooks import generate_program
 from minetrace.graph.embedded import EmbeddedStore
 from minetrace.graph.ingest import ingest_paths
 from minetrace.graph.resolving import default_resolver
 from minetrace.graph.rows import SMELTER_SHEET, declaration_rows, row_cell, smelter_key_for
 from minetrace.ingest.pipeline import parse_file
 from minetrace.ingest.records import Resolution
-from minetrace.ingest.synthetic import generate_program
 
 
 @pytest.fixture(scope="module")

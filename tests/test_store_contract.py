@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from minetrace.app.synthetic import graph_program as synth
 from minetrace.graph import schema as S
-from minetrace.graph import synth
 from minetrace.graph.export import canonical_dump
 from minetrace.graph.store import CampaignRecord, CountryRecord, GraphStore, SmelterFact, SupplierRecord, SurveyEvent
 

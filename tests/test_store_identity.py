@@ -10,8 +10,8 @@ from datetime import date
 
 import test_store_contract as contract
 
+from minetrace.app.synthetic import graph_program as synth
 from minetrace.graph import schema as S
-from minetrace.graph import synth
 from minetrace.graph.current import GroupForm, current_of
 from minetrace.graph.store import GraphStore, SupplierRecord
 

@@ -22,10 +22,10 @@ from test_store_contract import put, rows, store_factory  # noqa: F401 - the con
 from typer.testing import CliRunner
 
 from minetrace.app.cli import root
+from minetrace.app.synthetic import graph_program as synth
 from minetrace.graph import schema as S
-from minetrace.graph import synth
 from minetrace.graph.store import GraphStore, SupplierRecord
-from minetrace.ingest.template_writer import SmelterSpec, complete_spec, write_cmrt
+from minetrace.queries.template_writer import SmelterSpec, complete_spec, write_cmrt
 
 # ----------------------------------------------------------------------------------------------- the store contract
 
@@ -93,7 +93,7 @@ def cli(*args: str) -> str:
 
 
 def form(folder: Path, company: str, email: str, cid: str = "CID002587") -> Path:
-    from minetrace.ingest.synthetic import starter_facilities
+    from minetrace.app.synthetic.workbooks import starter_facilities
 
     facs = {f.cid: f for f in starter_facilities()}
     spec = complete_spec(company, metals=("Gold",), smelters=[SmelterSpec.listed(facs[cid])],

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from minetrace.ingest.pipeline import parse_file
-from minetrace.ingest.suppliers import read_supplier_list
-from minetrace.ingest.synthetic import (
+from minetrace.app.synthetic.workbooks import (
     DEFECT_FINDINGS,
     INVALID_DEFECTS,
     WARNING_DEFECTS,
@@ -20,7 +18,9 @@ from minetrace.ingest.synthetic import (
     starter_facilities,
     starter_watchlist,
 )
-from minetrace.ingest.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
+from minetrace.ingest.pipeline import parse_file
+from minetrace.ingest.suppliers import read_supplier_list
+from minetrace.queries.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
 
 FACILITIES = starter_facilities()
 WATCH = starter_watchlist()

@@ -15,7 +15,7 @@ from conftest import shared_path
 
 from minetrace.ingest.layouts import CMRT_6
 from minetrace.ingest.pipeline import parse_file
-from minetrace.ingest.template_writer import (
+from minetrace.queries.template_writer import (
     HIDDEN_SHEETS,
     SHEETS,
     TITLE,

@@ -13,8 +13,8 @@ from test_validate_support import declaration_from_spec
 from minetrace.ingest.findings import CATALOGUE, CODES, catalogue_rows, make_finding, severity_of
 from minetrace.ingest.layouts import version_key
 from minetrace.ingest.records import Answer, Declaration, Finding
-from minetrace.ingest.template_writer import CmrtSpec, Facility, ProductSpec, SmelterSpec, complete_spec
 from minetrace.ingest.validate import ValidationPolicy, checker_style, validate
+from minetrace.queries.template_writer import CmrtSpec, Facility, ProductSpec, SmelterSpec, complete_spec
 
 TODAY = date(2025, 12, 31)
 POLICY = ValidationPolicy(today=TODAY)

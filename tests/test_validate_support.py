@@ -12,7 +12,7 @@ from datetime import date
 from minetrace.ingest.layouts import get_layout
 from minetrace.ingest.metals import canonical_metal
 from minetrace.ingest.records import Answer, CompanyInfo, Declaration, FileInfo, ProductRow, SmelterRow, TemplateInfo
-from minetrace.ingest.template_writer import VERSION_DATES, CmrtSpec, scope_text, version_text
+from minetrace.queries.template_writer import VERSION_DATES, CmrtSpec, scope_text, version_text
 
 
 def declaration_from_spec(spec: CmrtSpec, version: str = "6.5", *, kind: str = "CMRT", layout_id: str = "cmrt-6",

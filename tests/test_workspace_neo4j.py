@@ -4,7 +4,7 @@ Two `minetrace` processes with nothing local in common — their own HOME, worki
 folder — talk to one real Neo4j 5.26 (tests/neo4j_server.py) through the same bolt URI and database. What
 one of them records (a reference list import, the review queue an ingest fills, a review decision, a survey
 event) the other sees at once, and every answer both give is identical. Real CMRT workbooks (openpyxl,
-ingest.template_writer) with fake CIDs CID9000xx, so only the imported list can resolve them.
+queries.template_writer) with fake CIDs CID9000xx, so only the imported list can resolve them.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from minetrace.ingest.template_writer import CmrtSpec, Facility, SmelterSpec, complete_spec, write_cmrt
+from minetrace.queries.template_writer import CmrtSpec, Facility, SmelterSpec, complete_spec, write_cmrt
 
 pytest_plugins = ["neo4j_server"]
 pytestmark = pytest.mark.neo4j

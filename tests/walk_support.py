@@ -1,6 +1,6 @@
 """The two stores a new analyst's walk goes through (tests/test_explorer_walk.py, tests/test_browser_walk.py).
 
-* the demo store — what `make demo` builds (`app.demo_set.build_demo_store`): 2016 program, master list first,
+* the demo store — what `make demo` builds (`app.synthetic.demo.build_demo_store`): 2016 program, master list first,
   "Smelter not yet identified" rows (no country, no CID), unresolved names, review-queue names, invalid forms;
 * the real store — every workbook in ../shared/cmrt/filled and ../shared/cmrt/invalid, ingested the way the
   README's due-diligence year does with RMI's exports imported, and the master list imported AFTER the forms
@@ -29,7 +29,7 @@ S007,Quiet Supplier Ltd,Direct,2024-01-10,
 
 def build_demo(folder: Path, suppliers: int = 40) -> Path:
     """The store `make demo` builds, in `folder`; returns the store folder."""
-    from minetrace.app.demo_set import build_demo_store
+    from minetrace.app.synthetic.demo import build_demo_store
 
     store_dir, _manifest, _report = build_demo_store(folder, suppliers)
     return store_dir

@@ -2,7 +2,7 @@
 
 Layouts are data. One `Layout` per template generation drives the one reader
 (`ingest.reader`), the validator (`ingest.validate`) and the writer
-(`ingest.template_writer`); adding CMRT 6.6 should be a new table, not a branch.
+(`queries.template_writer`); adding CMRT 6.6 should be a new table, not a branch.
 Cells are Excel A1 addresses, rows are 1-based sheet rows, columns are letters.
 """
 

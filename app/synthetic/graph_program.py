@@ -4,7 +4,7 @@ Why: measuring the store at 10k suppliers / 1M smelter rows must not spend its t
 reading 10k xlsx files, and the store contract tests must not depend on the reader. These
 builders make `Declaration` records (plus their `Resolution`s) shaped like real CMRTs: most
 suppliers list 1–40 smelters, a few list 300+, some forms are invalid, some names unresolved.
-Workbook-level synthetic programs (real xlsx files) live in `ingest.synthetic`.
+Workbook-level synthetic programs (real xlsx files) live in `app.synthetic.workbooks`.
 """
 
 from __future__ import annotations

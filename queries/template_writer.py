@@ -240,7 +240,7 @@ def complete_spec(
     company_name: str = "Acme Components Ltd.",
     metals: Sequence[str] = ("Tantalum", "Tin", "Gold", "Tungsten"),
     smelters: Iterable[SmelterSpec] | None = None,
-    scope: str = "A",
+    scope: str | None = "A",  # None leaves the scope cell empty (a planted defect)
     products: Iterable[ProductSpec] | None = None,
     effective_date: date = date(2025, 6, 30),
     email_domain: str = "example.com",

@@ -25,10 +25,7 @@ from rich.table import Table
 
 from minetrace.app.cli_demo import DEFAULT_SUPPLIERS, DEMO_REFERENCE_DATE, DEMO_YEAR, REFERENCE_TEMPLATE
 from minetrace.app.safe_output import cell
-from minetrace.ingest.pipeline import parse_file
-from minetrace.ingest.records import Declaration
-from minetrace.ingest.reference import ReferenceStore, import_file
-from minetrace.ingest.synthetic import (
+from minetrace.app.synthetic.workbooks import (
     STARTER_DIR,
     ProgramManifest,
     SupplierPlan,
@@ -36,9 +33,12 @@ from minetrace.ingest.synthetic import (
     summarise_rows,
     write_program,
 )
-from minetrace.ingest.synthetic import generate_program as _generate_program
-from minetrace.ingest.template_writer import CmrtSpec, Facility, SmelterSpec, write_cmrt
+from minetrace.app.synthetic.workbooks import generate_program as _generate_program
+from minetrace.ingest.pipeline import parse_file
+from minetrace.ingest.records import Declaration
+from minetrace.ingest.reference import ReferenceStore, import_file
 from minetrace.ingest.workbook import UnreadableWorkbook
+from minetrace.queries.template_writer import CmrtSpec, Facility, SmelterSpec, write_cmrt
 
 #: The refiners every demo set contains: the six the 2016 report names as high risk, African Gold Refinery
 #: and a covered-country smelter (CID, metal, name as the report prints it, country as the template spells it).
@@ -151,7 +151,7 @@ def _dates_after_release(manifest: ProgramManifest, rng: random.Random) -> None:
     real campaign whose forms are dated the following spring."""
     from datetime import datetime, timedelta
 
-    from minetrace.ingest.template_writer import VERSION_DATES
+    from minetrace.queries.template_writer import VERSION_DATES
 
     today = date.today()
     for plan in manifest.suppliers:

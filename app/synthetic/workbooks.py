@@ -29,7 +29,8 @@ from typing import Any
 import pycountry
 
 from minetrace.ingest.metals import CMRT_METALS
-from minetrace.ingest.template_writer import (
+from minetrace.ingest.reference.starter import STARTER_DIR
+from minetrace.queries.template_writer import (
     VERSIONS,
     CmrtSpec,
     Facility,
@@ -38,8 +39,6 @@ from minetrace.ingest.template_writer import (
     complete_spec,
     write_cmrt,
 )
-
-STARTER_DIR = Path(__file__).resolve().parent / "starter"
 
 #: defects that make a form invalid; each adds exactly one item to the RMI Checker count
 INVALID_DEFECTS: tuple[str, ...] = (
