@@ -43,14 +43,19 @@ def load() -> str:
     return f"{os.cpu_count()} cores, load average {one:.1f} (1 min) {five:.1f} (5 min)"
 
 
-def whole_process(cmd: list[str], runs: int = 5) -> tuple[float, float]:
+def whole_process(cmd: list[str], runs: int = 5, warm: bool = True) -> tuple[float, float]:
     """Median (wall, CPU) seconds of `cmd` as a whole process (CPU: user + system of the child and its
-    workers — the figure to read on a loaded machine)."""
+    workers — the figure to read on a loaded machine). With `warm`, one unmeasured run first. Bytecode caching
+    is on (PYTHONDONTWRITEBYTECODE dropped): a user's installation keeps compiled modules, and compiling the
+    project's sources on every start would add ~50 ms that no user pays."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    if warm:
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env)
     walls, cpus = [], []
     for _ in range(runs):
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env)
         walls.append(time.perf_counter() - t0)
         r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpus.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
@@ -68,7 +73,8 @@ def cli_start() -> None:
     helped = whole_process([mt, "--help"])
     print(f"  python -c pass (baseline)  {fmt(bare)}")
     print(f"  minetrace --help           {fmt(helped)}  ({helped[1] / max(bare[1], 1e-3):.1f}× the baseline's CPU; "
-          f"target ≤ 0.3 s: {'met' if min(helped) <= 0.3 else 'NOT met'})")
+          f"target ≤ 0.3 s, read on CPU as the wall "
+          f"time of a busy machine is not the command's: {'met' if helped[1] <= 0.3 else 'NOT met'})")
     files = sorted(SHARED_FILLED.glob("CMRT_6.*.xlsx")) if SHARED_FILLED.is_dir() else []
     if files:
         parsed = whole_process([mt, "parse", str(files[0])])
@@ -105,7 +111,7 @@ def ingest_jobs(suppliers: int) -> None:
         for n in (1, jobs):
             store = Path(tmp) / f"store-{n}"
             results[n] = whole_process([mt, "ingest", str(prog / "cmrt") if (prog / "cmrt").is_dir() else str(prog),
-                                        "--store", str(store), "--jobs", str(n)], runs=1)
+                                        "--store", str(store), "--jobs", str(n)], runs=1, warm=False)
             shutil.rmtree(store, ignore_errors=True)
     (one, one_cpu), (many, many_cpu) = results[1], results[jobs]
     print(f"  --jobs 1 (baseline)  {len(forms) / one:6.2f} files/s ({one:.1f} s wall, {one_cpu:.1f} s CPU, "

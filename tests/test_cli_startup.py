@@ -19,7 +19,10 @@ from conftest import ROOT
 #: third-party packages `--help` must never load (each costs tens to hundreds of milliseconds)
 HEAVY = ("networkx", "openpyxl", "pandas", "numpy", "streamlit", "plotly", "neo4j", "python_calamine", "rapidfuzz",
          "pycountry", "yaml", "jinja2", "docx", "docxtpl", "matplotlib", "sqlite3", "pydantic", "msoffcrypto",
-         "defusedxml")
+         "defusedxml",
+         # typer's rich help (typer.rich_utils pulls rich.markdown, markdown_it, pygments: ~60 ms); the root
+         # Typer is built with rich_markup_mode=None, so help is click's plain text
+         "typer.rich_utils", "markdown_it", "pygments")
 #: project modules `--help` must never load: readers, stores, resolution, queries, writers
 PROJECT_HEAVY = tuple(f"minetrace.{m}" for m in (
     "queries.template_writer", "app.synthetic.workbooks", "ingest.reader", "ingest.validate", "ingest.workbook",
