@@ -136,8 +136,9 @@ def write_csv(store: GraphStore, out_dir: Path) -> list[Path]:
     return [nodes_path, edges_path]
 
 
-def _neo4j_type(values: Iterable[Any]) -> str:
-    """neo4j-admin column type for a column's values (None ignored)."""
+def neo4j_column_type(values: Iterable[Any]) -> str:
+    """neo4j-admin column type for a column's values (None ignored): one kind → that kind, longs mixed with
+    doubles → double, anything else mixed → string. Shared by these CSVs and `graph.neo4j_admin`'s import files."""
     kinds = set()
     for v in values:
         if v is None:
@@ -152,14 +153,10 @@ def _neo4j_type(values: Iterable[Any]) -> str:
             kinds.add("string[]")
         else:
             kinds.add("string")
-    if kinds == {"boolean"}:
-        return "boolean"
-    if kinds == {"long"}:
-        return "long"
+    if len(kinds) == 1:
+        return kinds.pop()
     if kinds and kinds <= {"long", "double"}:
         return "double"
-    if kinds == {"string[]"}:
-        return "string[]"
     return "string"
 
 
@@ -183,8 +180,8 @@ def write_neo4j_csv(store: GraphStore, out_dir: Path) -> list[Path]:
         cols = rel_types.setdefault((rtype, sl, el), {})
         for k, v in props.items():
             cols.setdefault(k, []).append(v)
-    node_header = {label: [(k, _neo4j_type(vs)) for k, vs in cols.items()] for label, cols in node_types.items()}
-    rel_header = {grp: [(k, _neo4j_type(vs)) for k, vs in cols.items()] for grp, cols in rel_types.items()}
+    node_header = {label: [(k, neo4j_column_type(vs)) for k, vs in cols.items()] for label, cols in node_types.items()}
+    rel_header = {grp: [(k, neo4j_column_type(vs)) for k, vs in cols.items()] for grp, cols in rel_types.items()}
     del node_types, rel_types
     written: list[Path] = []
     handles: dict[Any, tuple[Any, Any]] = {}

@@ -22,11 +22,11 @@ none; import them with `minetrace survey` / `campaign` commands after the load i
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from minetrace.graph import schema as S
+from minetrace.graph.export import neo4j_column_type
 
 if TYPE_CHECKING:
     from minetrace.graph.store import GraphStore
@@ -40,28 +40,6 @@ DEFAULT_DATABASE = "neo4j"
 
 class BulkExportError(ValueError):
     """A value cannot be written so that the importer reads it back unchanged; the message names it."""
-
-
-def _kind(values: Iterable[Any]) -> str:
-    kinds: set[str] = set()
-    for v in values:
-        if v is None:
-            continue
-        if isinstance(v, bool):
-            kinds.add("boolean")
-        elif isinstance(v, int):
-            kinds.add("long")
-        elif isinstance(v, float):
-            kinds.add("double")
-        elif isinstance(v, list | tuple):
-            kinds.add("string[]")
-        else:
-            kinds.add("string")
-    if len(kinds) == 1:
-        return kinds.pop()
-    if kinds and kinds <= {"long", "double"}:
-        return "double"
-    return "string"
 
 
 def _text(value: str) -> str:
@@ -148,8 +126,8 @@ def write_neo4j_admin(store: GraphStore, out_dir: Path) -> list[Path]:
             if k != S.NODE_KEYS[label]:
                 cols.setdefault(k, []).append(v)
     writes = seq
-    node_kinds = {label: [(k, _kind(vs)) for k, vs in cols.items()] for label, cols in node_cols.items()}
-    rel_kinds = {grp: [(k, _kind(vs)) for k, vs in cols.items()] for grp, cols in rel_cols.items()}
+    node_kinds = {label: [(k, neo4j_column_type(vs)) for k, vs in cols.items()] for label, cols in node_cols.items()}
+    rel_kinds = {grp: [(k, neo4j_column_type(vs)) for k, vs in cols.items()] for grp, cols in rel_cols.items()}
     del node_cols, rel_cols
     files = _Files(out_dir)
     seq = 0
