@@ -131,12 +131,6 @@ class IngestReport:
                 "relinked": self.relinked.to_json() if self.relinked is not None else None}
 
 
-def _default_parse(data: bytes, name: str) -> Declaration:
-    from minetrace.ingest.pipeline import parse_file
-
-    return parse_file(data, name=name)
-
-
 def _parse_keeping_workbook(data: bytes, name: str) -> tuple[Declaration, Any]:
     """`parse_file` without throwing the open workbook away: its Look-up is read for learning."""
     from minetrace.ingest.layouts import reader_sheets
@@ -320,16 +314,17 @@ def ingest_sources(sources: Iterable[Source], store: GraphStore, resolver: RowRe
         learner = LookupLearner(rebuilt(resolver))
     linker = linker or SupplierLinker()
     report = IngestReport(resolver=rdesc)
-    if jobs != 1 and parse is None:
-        _ingest_parallel(list(sources), store, resolver, linker, year, parent_supplier_id, progress, learner, jobs,
-                         report, parsed)
+    if parse is None:  # the reader's parse: every file read once, in `jobs` worker processes (1: in this one)
+        _ingest_read_once(list(sources), store, resolver, linker, year, parent_supplier_id, progress, learner, jobs,
+                          report, parsed)
         if learner is not None:
             report.learning = learner.stats.to_json()
         _settle(report, store)
         return report
     if learner is not None:
-        # learn every new template release of the batch before resolving any row, so that a batch
-        # resolves the same whatever the order of its files (and the same into any store)
+        # a custom parse function (tests, tools): learn every new template release of the batch before resolving
+        # any row, so that a batch resolves the same whatever the order of its files (and the same into any
+        # store); this reads each file's Look-up once more than the read-once path
         sources = list(sources)
         prelearned = {src.name: _prelearn(learner, src, store) for src in sources}
     for src in sources:
@@ -383,12 +378,14 @@ def _unpack(blob: bytes) -> Declaration:
     return pickle.loads(zlib.decompress(blob))
 
 
-def _ingest_parallel(sources: list[Source], store: GraphStore, resolver: RowResolver, linker: SupplierLinker,
-                     year: int | None, parent_supplier_id: str | None,
-                     progress: Callable[[FileResult], None] | None, learner: Any, jobs: int | None,
-                     report: IngestReport, parsed: Callable[[str], None] | None) -> None:
-    """Workers read every new file; then (all read) this process learns the batch's Look-ups in file order, then
-    resolves and stores each file in file order — the same steps, rules and results as the one-process path."""
+def _ingest_read_once(sources: list[Source], store: GraphStore, resolver: RowResolver, linker: SupplierLinker,
+                      year: int | None, parent_supplier_id: str | None,
+                      progress: Callable[[FileResult], None] | None, learner: Any, jobs: int | None,
+                      report: IngestReport, parsed: Callable[[str], None] | None) -> None:
+    """Every new file is read once (parsed, validated and its Look-up keyed in the same pass; by `jobs` worker
+    processes, or in this process with jobs=1); then (all read) this process learns the batch's new Look-ups in
+    file order, then resolves and stores each file in file order. A file's workbook is opened again only when
+    its Look-up is new to the reference store. The parsed declarations wait compressed (a few tens of KB each)."""
     from minetrace.ingest.layouts import reader_sheets
     from minetrace.ingest.parallel import Crashed, Failed, map_in_order
     from minetrace.ingest.workbook import open_workbook
@@ -512,7 +509,7 @@ def display_name(src: Source) -> str:
 
 
 def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: SupplierLinker, year: int | None,
-         parent_supplier_id: str | None, parse: ParseFn | None, learner: Any = None,
+         parent_supplier_id: str | None, parse: ParseFn, learner: Any = None,
          prelearned: str | None | Literal[False] = False) -> FileResult:
     from minetrace.ingest.workbook import UnreadableWorkbook
 
@@ -531,18 +528,14 @@ def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: Supplier
     refile = _unfiled(store, sha, year)
     if refile is None and store.has_declaration(sha):
         return _duplicate(store, name, sha)
-    workbook: Any = None
     try:
-        if parse is None:
-            decl, workbook = _parse_keeping_workbook(data, name)
-        else:
-            decl = parse(data, name)
+        decl = parse(data, name)
     except UnreadableWorkbook as exc:
         return FileResult(name, S.OUTCOME_UNREADABLE, sha256=sha, message=exc.message)
     except Exception as exc:  # a reader bug must not stop the batch; say what happened
         return FileResult(name, S.OUTCOME_UNREADABLE, sha256=sha,
                           message=f"could not read: {exc.__class__.__name__}: {exc}")
-    return _ingest_parsed(src, name, sha, data, decl, workbook, store, resolver, linker, year, parent_supplier_id,
+    return _ingest_parsed(src, name, sha, data, decl, None, store, resolver, linker, year, parent_supplier_id,
                           learner, prelearned, refile)
 
 

@@ -34,12 +34,13 @@ from __future__ import annotations
 
 import gc
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from rapidfuzz import fuzz
@@ -207,8 +208,15 @@ def cid_variants(text: str) -> list[str]:
     return seen
 
 
+#: what `Resolver._build` sets: read before the build, any of them builds the indexes (one build at a time)
+_BUILD_LOCK = threading.RLock()
+_INDEX_ATTRS = frozenset({"retired", "_follow_cache", "_gates", "_alias_countries", "facs", "index", "names_of",
+                          "has_reference_list", "old_ids"})
+
+
 class Resolver:
-    """Resolve SmelterRows against a ReferenceStore. Build once, call `resolve` many times."""
+    """Resolve SmelterRows against a ReferenceStore. Build once (lazily, on the first question), call `resolve`
+    many times."""
 
     def __init__(self, store: ReferenceStore, decisions: Decisions | str | Path | None = None,
                  as_of: date | str | None = None, policy: Policy | None = None) -> None:
@@ -222,7 +230,25 @@ class Resolver:
         self.decisions = decisions
         self._cache: dict[tuple[Any, ...], Resolution] = {}  # per distinct row facts
         self._raw_cache: dict[tuple[Any, ...], Resolution] = {}  # per distinct raw row fields
-        self._build()
+
+    if not TYPE_CHECKING:  # hidden from mypy: the attributes `_build` sets keep their checked types
+        def __getattr__(self, name: str) -> Any:
+            """The indexes are built on first use (about a second over a full RMI list): a command that opens a
+            resolver it never asks — `ingest` of duplicates only, or one whose Look-up learning rebuilds it at once
+            (`graph.lookup_learning.rebuilt`) — does not pay for them. Python calls this only for an attribute not
+            set yet; a second thread asking during the build (the explorer shares resolvers) waits for it."""
+            if name not in _INDEX_ATTRS:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            with _BUILD_LOCK:
+                if name not in self.__dict__:
+                    if self.__dict__.get("_building"):  # _build read what it had not set yet: a defect, not a loop
+                        raise AttributeError(f"{name!r} read before Resolver._build set it")
+                    self._building = True
+                    try:
+                        self._build()
+                    finally:
+                        self._building = False
+            return self.__dict__[name]
 
     # ------------------------------------------------------------------ index
     def _build(self) -> None:

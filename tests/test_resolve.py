@@ -294,3 +294,33 @@ def test_default_resolver_opens_the_store(tmp_path):
     res = default_resolver(tmp_path / "st")
     assert res.store.path == tmp_path / "st" / "reference.sqlite"
     assert res.resolve(row(name="Kaloti Precious Metals")).cid == "CID002563"
+
+
+def test_indexes_are_built_on_the_first_question_once_even_from_two_threads(store, tmp_path):
+    """A resolver that is never asked costs nothing (`ingest` rebuilds its own for Look-up learning); the first
+    question builds the indexes exactly once, and a second thread asking meanwhile waits and gets the same answer."""
+    import threading
+
+    built: list[int] = []
+
+    class Counting(Resolver):
+        def _build(self) -> None:
+            built.append(1)
+            super()._build()
+
+    lazy = Counting(store, decisions=tmp_path / "decisions.yaml")
+    assert built == [] and "index" not in vars(lazy)
+    answers: list[object] = []
+    threads = [threading.Thread(target=lambda: answers.append(lazy.resolve(row(name="Tanaka Kikinzoku"))))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert built == [1]
+    eager = Resolver(store, decisions=tmp_path / "decisions.yaml")
+    expected = eager.resolve(row(name="Tanaka Kikinzoku"))
+    assert expected.cid == "CID001875"
+    assert [a.cid for a in answers] == [expected.cid] * 4  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError):
+        lazy.not_an_attribute  # noqa: B018  (an unknown name is still an AttributeError, not a build)
