@@ -91,8 +91,9 @@ def ingest(
         with Progress(TextColumn("[bold]{task.fields[stage]}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.description}"),
                       console=progress_console, transient=True, disable=as_json or len(sources) < 2) as progress:
-            reading = progress.add_task("", total=len(sources), stage=f"read ({workers} workers)",
-                                        visible=workers > 1)
+            # every file is read before any is stored (the batch's Look-ups are learned in between): both bars
+            reading = progress.add_task("", total=len(sources),
+                                        stage="read" if workers == 1 else f"read ({workers} workers)")
             task = progress.add_task("", total=len(sources), stage="ingest")
 
             def read_one(name: str) -> None:
