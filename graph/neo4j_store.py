@@ -43,7 +43,14 @@ from neo4j.exceptions import ConstraintError, Neo4jError, ServiceUnavailable, Se
 from minetrace.graph import schema as S
 from minetrace.graph.countries import country_name, to_iso2
 from minetrace.graph.current import DOMAIN_HOLD, INVALID_PENDING, email_domain, outcome_of
-from minetrace.graph.rows import LOCATION_RANK, MINE_SHEET, PRODUCT_SHEET, SMELTER_SHEET, declaration_rows
+from minetrace.graph.rows import (
+    LOCATION_RANK,
+    MINE_SHEET,
+    PRODUCT_SHEET,
+    SMELTER_SHEET,
+    Report,
+    declaration_rows,
+)
 from minetrace.graph.store import (
     CampaignRecord,
     CountryRecord,
@@ -397,15 +404,11 @@ class Neo4jStore:
         """Everything one declaration writes, as plain parameter values (computed once, outside the tx)."""
         sha = decl.file.sha256
         plan = declaration_rows(decl, resolutions)
-        # the first row of a smelter carries its node properties (MERGE creates it on that row), and the first
-        # row giving it a country carries the LOCATED_IN candidate
-        reports = [{"key": r.key, "node": None if r.node is None else asdict(r.node),
-                    "loc": None if r.location is None else {"key": r.key, "iso": r.location.iso,
-                                                            "source": r.location.source, "rank": r.location.rank},
-                    "mine": list(r.mine_countries), "rep": r.evidence()} for r in plan.reports]
+        reports = [_row_params(r) for r in plan.reports]
+        # the LOCATED_IN candidates: the first row giving a smelter a country (graph.rows), one per smelter
+        locations = [{"k": loc.key, "i": loc.iso, "s": loc.source} for loc in plan.locations.values()]
         countries = plan.countries()
         effective = decl.company.effective_date.isoformat() if decl.company.effective_date else None
-        as_json = decl.to_json()
         props = {
             "supplier_id": supplier.id, "parent_id": parent_id, "file_name": decl.file.name,
             "template_kind": decl.template.kind, "template_version": decl.template.version, "reporting_year": year,
@@ -415,8 +418,11 @@ class Neo4jStore:
             "effective_date": effective, "checker_missing": _int(decl.checker_missing),
             "smelter_rows": len(decl.smelters),
             "findings_json": json.dumps([f.to_json() for f in decl.findings], ensure_ascii=False),
-            "answers_json": json.dumps(as_json["answers"], ensure_ascii=False),
-            "company_answers_json": json.dumps(as_json["company_answers"], ensure_ascii=False),
+            # as Declaration.to_json() and the embedded store write them, without serialising every smelter row
+            "answers_json": json.dumps({q: {m: asdict(a) for m, a in per.items()} for q, per in decl.answers.items()},
+                                       ensure_ascii=False),
+            "company_answers_json": json.dumps({k: asdict(a) for k, a in decl.company_answers.items()},
+                                               ensure_ascii=False),
             "policy_url": decl.policy_url, "metals": list(decl.metals), "year_source": year_source,
         }
         products = {S.sub_key(sha, p.row): {"key": S.sub_key(sha, p.row), "row": p.row, "number": p.number,
@@ -428,24 +434,27 @@ class Neo4jStore:
             "sha": sha, "file_name": decl.file.name, "props": props, "supplier": _supplier_props(supplier),
             "parent_id": parent_id, "scope": props["scope"], "year": year,
             "template_version": decl.template.version, "status": decl.status,
-            "reports": reports,
+            "reports": reports, "locations": locations,
             "countries": [{"iso": c, "name": country_name(c)} for c in countries],
             "products": list(products.values()),
             "mines": list(mines.values()),
         }
 
     def _ingest_tx(self, tx: ManagedTransaction, p: dict[str, Any]) -> IngestOutcome:
-        """Few round trips: duplicate check, one head statement (nodes, links, supersede step), one UNWIND
-        per `batch_size` smelter rows (plus the parent links for a sub-supplier's declaration)."""
+        """Few round trips: one head statement (duplicate check, nodes, links, supersede step), one rows
+        statement per `batch_size` smelter rows, then the LOCATED_IN candidates read and written (plus the parent
+        links for a sub-supplier's declaration). The duplicate's details are read only for a duplicate."""
         sha, sid, year, scope = p["sha"], p["supplier"]["id"], p["year"], p["scope"]
-        dup = self._run(tx, f"MATCH (d:{L[S.DECLARATION]} {{id: $id}}) RETURN d.supplier_id AS s, "
-                            "d.reporting_year AS y, d.scope AS sc, d.current AS cur, d.superseded_by AS sb", id=sha)
-        if dup:
+        prov = {"sha256": sha, "template_version": p["template_version"], "reporting_year": year}
+        head = self._write_head(tx, p, prov)
+        if head is None:
+            dup = self._run(tx, f"MATCH (d:{L[S.DECLARATION]} {{id: $id}}) RETURN d.supplier_id AS s, "
+                                "d.reporting_year AS y, d.scope AS sc, d.current AS cur, d.superseded_by AS sb",
+                            id=sha)
             d = dup[0]
             return IngestOutcome("duplicate", sha, d["s"], d["y"], d["sc"], bool(d["cur"]), [], d["sb"],
                                  "same file (sha256) already stored")
-        prov = {"sha256": sha, "template_version": p["template_version"], "reporting_year": year}
-        current_id, older, pending = self._write_head(tx, p, prov)
+        current_id, older, pending = head
         if p["parent_id"]:
             self._link_supplier(tx, sid, p["parent_id"], prov)
         self._write_rows(tx, p, prov)
@@ -453,13 +462,15 @@ class Neo4jStore:
         return outcome_of(p["status"], sha, sid, year, scope, current_id, supersedes, pending)
 
     def _write_head(self, tx: ManagedTransaction, p: dict[str, Any],
-                    prov: dict[str, Any]) -> tuple[str | None, list[str], str | None]:
-        """One statement: version bump (the declaration's seq), the supplier (an existing one only gets its
-        blanks filled), Company→supplier when there is no parent, the countries the rows name, the
-        Declaration node + DECLARED, and the product and mine rows."""
+                    prov: dict[str, Any]) -> tuple[str | None, list[str], str | None] | None:
+        """One statement: the duplicate check (None: this file is stored already, nothing was written), version
+        bump (the declaration's seq), the supplier (an existing one only gets its blanks filled), Company→supplier
+        when there is no parent, the countries the rows name, the Declaration node + DECLARED, and the product and
+        mine rows. One row in: its Eager operators buffer that one row (the rows statements have none)."""
         sup, decl, rel = L[S.SUPPLIER], L[S.DECLARATION], T[S.SOURCES_FROM]
         rec = self._run(
             tx,
+            f"OPTIONAL MATCH (dup:{decl} {{id: $id}}) WITH dup WHERE dup IS NULL "
             f"MATCH (m:{L[META_LABEL]} {{id: $meta}}) SET m.writes = m.writes + 1 WITH m.writes AS seq "
             f"MERGE (s:{sup} {{id: $rec.id}}) "
             "ON CREATE SET s += $rec, s.origin = $origin "
@@ -489,6 +500,8 @@ class Neo4jStore:
             prov=prov, countries=p["countries"], id=p["sha"], props=p["props"], now=_now(),
             tv=p["template_version"], year=p["year"], products=p["products"], mines=p["mines"],
             psheet=PRODUCT_SHEET, msheet=MINE_SHEET, scope=p["scope"], **RULE_PARAMS)
+        if not rec:
+            return None
         current = rec[0]["current_id"]
         return ((None if current is None else str(current)), [str(i) for _seq, i in sorted(rec[0]["older"])],
                 rec[0]["pending"])
@@ -514,68 +527,113 @@ class Neo4jStore:
                       cid=self.company_id, sid=supplier_id, origin=S.ORIGIN_DECLARED, prov=prov)
 
     def rows_statement(self) -> str:
-        """The rows statement: one per `batch_size` smelter-list rows of a declaration — the Smelter (MERGE on its
-        constrained key, created from the row that first names it), REPORTS, the declared mine countries
-        (SOURCES_FROM_COUNTRY) and the LOCATED_IN candidate (a better-ranked source replaces the current edge;
-        same rule as `_set_locations`). bench/neo4j_write.py PROFILEs it (`profile_rows`)."""
-        sm, country, located = L[S.SMELTER], L[S.COUNTRY], T[S.LOCATED_IN]
+        """The rows statement, one per `batch_size` smelter-list rows of a declaration, in a single pass: the Smelter
+        (MERGE on its constrained key, created from the row that first names it), the REPORTS edge and the declared
+        mine countries (SOURCES_FROM_COUNTRY to the Country nodes the head statement merged). No Eager operator:
+        every property is set by name (a map SET counts as a write of every property), the row parameters use
+        short keys that are no property name (`r.metal` would read as a property read of `metal`, conflicting with
+        the write of `e.metal`), and the LOCATED_IN rule, which reads what it writes, has its own statements
+        (`locations_statements`). tests/test_neo4j_store.py PROFILEs it (`profile_rows`)."""
+        sm, country = L[S.SMELTER], L[S.COUNTRY]
         return (f"MATCH (d:{L[S.DECLARATION]} {{id: $id}}) UNWIND $rows AS r "
-                f"MERGE (x:{sm} {{key: r.key}}) "
-                "ON CREATE SET x += coalesce(r.node, {key: r.key}), x.from_reference = false "
-                f"CREATE (d)-[e:{T[S.REPORTS]}]->(x) SET e = r.rep, e.sheet = $sheet, e += $prov "
-                f"FOREACH (iso IN r.mine | MERGE (c:{country} {{iso2: iso}}) "
-                f"CREATE (x)-[m:{T[S.SOURCES_FROM_COUNTRY]} {{source: 'declared', declaration: $id, "
-                "row: r.rep.row, sheet: $sheet}]->(c) SET m += $prov) "
-                "WITH x, r WHERE r.loc IS NOT NULL "
-                f"MATCH (c:{country} {{iso2: r.loc.iso}}) "
-                f"OPTIONAL MATCH (x)-[old:{located}]->() "
-                "WITH x, c, r, old WHERE old IS NULL OR r.loc.source = 'reference' "
-                "OR coalesce($ranks[old.source], 0) < r.loc.rank "
-                "DELETE old "
-                f"CREATE (x)-[l:{located}]->(c) SET l.source = r.loc.source, l.sha256 = $id "
-                "SET x.country_iso2 = r.loc.iso")
+                f"MERGE (x:{sm} {{key: r.k}}) ON CREATE SET x.cid = r.n.c, x.metal = r.n.m, x.name = r.n.n, "
+                "x.country_iso2 = r.n.i, x.provisional = r.n.p, x.resolution_status = r.n.s, x.from_reference = false "
+                f"CREATE (d)-[e:{T[S.REPORTS]}]->(x) SET e.row = r.r, e.sheet = $sheet, e.cell = r.c, e.metal = r.m, "
+                "e.raw_name = r.rn, e.raw_cid = r.rc, e.raw_country = r.rk, e.lookup_kind = r.lk, e.method = r.me, "
+                "e.score = r.sc, e.given_cid = r.gc, e.resolution_status = r.st, "
+                "e.sha256 = $id, e.template_version = $tv, e.reporting_year = $year "
+                f"WITH x, r UNWIND r.mc AS iso MATCH (c:{country} {{iso2: iso}}) "
+                f"CREATE (x)-[m:{T[S.SOURCES_FROM_COUNTRY]}]->(c) SET m.source = 'declared', m.declaration = $id, "
+                "m.row = r.r, m.sheet = $sheet, m.sha256 = $id, m.template_version = $tv, m.reporting_year = $year")
+
+    @staticmethod
+    def locations_statements() -> dict[str, str]:
+        """The LOCATED_IN rule (a better-ranked source, or the reference always, replaces a smelter's edge), as three
+        Eager-free statements run after the smelters exist: `read` the current edges of the candidates' smelters
+        (a read after the MERGE: a smelter another transaction is creating is seen once that one commits),
+        `delete` the edges that lose (by element id), `create` the winners' edges. The decision between is
+        made here in Python (`_location_plan`)."""
+        sm, located = L[S.SMELTER], T[S.LOCATED_IN]
+        return {
+            "read": f"UNWIND $keys AS k MATCH (:{sm} {{key: k}})-[old:{located}]->() "
+                    "RETURN k, old.source AS source, elementId(old) AS old",
+            "delete": f"MATCH ()-[old:{located}]->() WHERE elementId(old) IN $ids DELETE old",
+            "create": f"UNWIND $rows AS l MATCH (x:{sm} {{key: l.k}}), (c:{L[S.COUNTRY]} {{iso2: l.i}}) "
+                      f"CREATE (x)-[e:{located}]->(c) SET e.source = l.s, e.sha256 = $sha, x.country_iso2 = l.i",
+        }
 
     def _write_rows(self, tx: ManagedTransaction, p: dict[str, Any], prov: dict[str, Any]) -> None:
-        """The declaration's smelter-list rows, `batch_size` rows per `rows_statement`."""
-        self._unwind(tx, self.rows_statement(), p["reports"], id=p["sha"], sheet=SMELTER_SHEET, prov=prov,
-                     ranks=LOCATION_RANK)
+        """The declaration's smelter-list rows, `batch_size` rows per `rows_statement`, then its LOCATED_IN
+        candidates."""
+        self._unwind(tx, self.rows_statement(), p["reports"], id=p["sha"], sheet=SMELTER_SHEET,
+                     tv=prov["template_version"], year=prov["reporting_year"])
+        self._replace_locations(tx, p["locations"], p["sha"])
+
+    def _replace_locations(self, tx: ManagedTransaction, candidates: list[dict[str, Any]], sha: str | None) -> None:
+        """LOCATED_IN candidates ({"k": smelter key, "i": ISO-2, "s": source}, one per smelter): a better-ranked
+        source (or the reference, always) replaces the current edge; a smelter without one gets it."""
+        if not candidates:
+            return
+        q = self.locations_statements()
+        current: dict[str, list[tuple[str | None, str]]] = {}
+        keys = [c["k"] for c in candidates]
+        for i in range(0, len(keys), self.batch_size):
+            for rec in self._run(tx, q["read"], len(keys[i:i + self.batch_size]), keys=keys[i:i + self.batch_size]):
+                current.setdefault(rec["k"], []).append((rec["source"], rec["old"]))
+        drop, create = _location_plan(candidates, current)
+        if drop:
+            self._run(tx, q["delete"], len(drop), ids=drop)
+        self._unwind(tx, q["create"], create, sha=sha)
 
     def profile_rows(self, decl: Declaration, resolutions: list[Resolution], supplier: SupplierRecord,
-                     year: int | None) -> list[str]:
-        """PROFILE the rows statement on one declaration, in a transaction rolled back (nothing is stored): the
-        plan's operator names, depth first (a diagnostic: "Eager" among them means the statement buffers)."""
+                     year: int | None) -> dict[str, list[str]]:
+        """PROFILE the rows statement and the LOCATED_IN statements on one declaration, in a transaction rolled back
+        (nothing is stored): each statement's operator names, depth first (a diagnostic: "Eager" among them means
+        the statement buffers its rows)."""
         p = self._declaration_payload(decl, resolutions, supplier, year, None, None)
         p["props"].update(hold=None, accepted=False, contact_domain=email_domain(decl.company.contact_email))
         prov = {"sha256": p["sha"], "template_version": p["template_version"], "reporting_year": year}
-        ops: list[str] = []
+        plans: dict[str, list[str]] = {}
 
-        def walk(plan: Any) -> None:
-            ops.append(str(plan["operatorType"] if isinstance(plan, dict) else plan.operator_type))
+        def walk(plan: Any, ops: list[str]) -> list[str]:
+            ops.append(str(plan["operatorType"] if isinstance(plan, dict) else plan.operator_type).split("@")[0])
             for child in (plan.get("children", []) if isinstance(plan, dict) else plan.children):
-                walk(child)
+                walk(child, ops)
+            return ops
+
+        def profile(tx: ManagedTransaction, name: str, query: str, **params: Any) -> Any:
+            result = tx.run("PROFILE " + query, params)
+            records = [r.data() for r in result]
+            summary = result.consume()
+            plans[name] = walk(summary.profile, []) if summary.profile is not None else []
+            return records
 
         def work(tx: ManagedTransaction) -> None:
-            self._write_head(tx, p, prov)
-            summary = tx.run("PROFILE " + self.rows_statement(), rows=p["reports"][:self.batch_size], id=p["sha"],
-                             sheet=SMELTER_SHEET, prov=prov, ranks=LOCATION_RANK).consume()
-            if summary.profile is not None:
-                walk(summary.profile)
+            if self._write_head(tx, p, prov) is None:
+                raise ValueError(f"{decl.file.name} is stored already: profile a declaration not stored yet")
+            profile(tx, "rows", self.rows_statement(), rows=p["reports"][:self.batch_size], id=p["sha"],
+                    sheet=SMELTER_SHEET, tv=prov["template_version"], year=year)
+            q = self.locations_statements()
+            found = profile(tx, "locations read", q["read"], keys=[c["k"] for c in p["locations"]])
+            current: dict[str, list[tuple[str | None, str]]] = {}
+            for rec in found:
+                current.setdefault(rec["k"], []).append((rec["source"], rec["old"]))
+            drop, create = _location_plan(p["locations"], current)
+            profile(tx, "locations delete", q["delete"], ids=drop)
+            profile(tx, "locations create", q["create"], rows=create, sha=p["sha"])
             raise _RolledBack  # nothing of the profiled declaration is kept
 
         with self._session() as session, contextlib.suppress(_RolledBack):
             session.execute_write(work)
-        return ops
+        return plans
 
     def _set_locations(self, tx: ManagedTransaction, rows: list[dict[str, Any]], sha: str | None) -> None:
-        """LOCATED_IN: a better-ranked source (or the reference, always) replaces the current edge."""
-        self._unwind(tx, f"UNWIND $rows AS r MATCH (x:{L[S.SMELTER]} {{key: r.key}}), (c:{L[S.COUNTRY]} "
-                         "{iso2: r.iso}) "
-                         f"OPTIONAL MATCH (x)-[old:{T[S.LOCATED_IN]}]->() "
-                         "WITH x, c, r, old WHERE old IS NULL OR r.source = 'reference' "
-                         "OR coalesce($ranks[old.source], 0) < r.rank "
-                         "DELETE old "
-                         f"CREATE (x)-[e:{T[S.LOCATED_IN]}]->(c) SET e.source = r.source, e.sha256 = $sha "
-                         "SET x.country_iso2 = r.iso", rows, ranks=LOCATION_RANK, sha=sha)
+        """LOCATED_IN from rows {"key", "iso", "source"}: a better-ranked source (or the reference, always) replaces
+        the current edge (`_replace_locations`)."""
+        first: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            first.setdefault(r["key"], {"k": r["key"], "i": r["iso"], "s": r["source"]})
+        self._replace_locations(tx, list(first.values()), sha)
 
     def _recompute_group(self, tx: ManagedTransaction, supplier_id: str, year: int | None,
                          scope: str | None) -> tuple[str | None, list[str]]:
@@ -1156,6 +1214,44 @@ class Neo4jStore:
                 yield (rtype, S.DECLARATION, r["did"], label, r["key"],
                        {"sha256": r["did"], "sheet": sheet, "row": r["row"], "template_version": r["tv"],
                         "reporting_year": r["y"]})
+
+
+#: the rows statement's parameter keys: short, and none of them a property name anywhere in the graph (a parameter
+#: read `r.metal` counts as a read of property `metal` for Neo4j's planner, which then buffers the statement
+#: behind an Eager operator because the same statement writes `e.metal`); tests/test_neo4j_store.py checks it
+ROW_PARAM_KEYS: tuple[str, ...] = ("k", "n", "r", "c", "m", "rn", "rc", "rk", "lk", "me", "sc", "gc", "st", "mc")
+NODE_PARAM_KEYS: tuple[str, ...] = ("c", "m", "n", "i", "p", "s")
+
+
+def _row_params(r: Report) -> dict[str, Any]:
+    """One smelter-list row as the rows statement's parameters (ROW_PARAM_KEYS): the smelter key, the node's
+    properties on the row that first names the smelter (None on later rows), the REPORTS evidence and the declared
+    mine countries."""
+    node = r.node
+    return {"k": r.key,
+            "n": None if node is None else {"c": node.cid, "m": node.metal, "n": node.name, "i": node.country_iso2,
+                                            "p": node.provisional, "s": node.resolution_status},
+            "r": r.row, "c": r.cell, "m": r.metal, "rn": r.raw_name, "rc": r.raw_cid, "rk": r.raw_country,
+            "lk": r.lookup_kind, "me": r.method, "sc": r.score, "gc": r.given_cid, "st": r.resolution_status,
+            "mc": list(r.mine_countries)}
+
+
+def _location_plan(candidates: list[dict[str, Any]], current: dict[str, list[tuple[str | None, str]]]
+                   ) -> tuple[list[str], list[dict[str, Any]]]:
+    """(element ids of the LOCATED_IN edges to delete, candidates to create): a candidate wins over a smelter's
+    current edge when it comes from the reference or its source ranks higher (graph.rows.LOCATION_RANK, the same
+    rule as the embedded store); a smelter with no edge takes the candidate."""
+    drop: list[str] = []
+    create: list[dict[str, Any]] = []
+    for cand in candidates:
+        olds = current.get(cand["k"], [])
+        rank = LOCATION_RANK.get(cand["s"], 1)
+        losing = [eid for source, eid in olds
+                  if cand["s"] == "reference" or LOCATION_RANK.get(source or "", 0) < rank]
+        if not olds or losing:
+            drop += losing
+            create.append(cand)
+    return drop, create
 
 
 def _supplier_props(rec: SupplierRecord) -> dict[str, Any]:

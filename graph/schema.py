@@ -115,6 +115,9 @@ CONSTRAINTS: tuple[Constraint, ...] = tuple(
 
 INDEXES: tuple[Index, ...] = (
     Index("declaration_supplier_year", DECLARATION, ("supplier_id", "reporting_year", "scope")),
+    # a supplier's forms, whatever their year and scope (the supersede step on every ingest): the composite index
+    # above holds only forms with all three set, so without this one that step scans every Declaration
+    Index("declaration_supplier", DECLARATION, ("supplier_id",)),
     Index("declaration_year_current", DECLARATION, ("reporting_year", "current")),
     Index("smelter_cid", SMELTER, ("cid",)),
     Index("smelter_metal", SMELTER, ("metal",)),

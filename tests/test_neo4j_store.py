@@ -146,18 +146,23 @@ def test_unwind_batches_of_the_configured_size(neo4j_clean: str, tmp_path: Path)
 
 def test_a_declaration_is_written_in_a_few_statements(store: Neo4jStore) -> None:
     """Round trips, not rows, bound ingest speed: a declaration with smelters, mine countries, products and
-    mines costs the duplicate check, one head statement (with the supersede step) and one UNWIND per batch of rows."""
+    mines costs one head statement (duplicate check and supersede step included), one UNWIND per batch of rows, the
+    read of its smelters' LOCATED_IN edges and, when a smelter gets a new location, the statement that writes it."""
     supplier = SupplierRecord("decl:few", "Few")
     first = synth.declaration("Few", many_rows(40), tag="few1",
                               products=[ProductRow(row=5, number="P-1", name="Widget", comment=None)])
     store.trace_statements = True
     assert put(store, first, supplier).outcome == "new"
-    assert len(store.statements) <= 3, [q[:60] for q, _n in store.statements]
+    assert len(store.statements) <= 4, [q[:60] for q, _n in store.statements]
     store.statements.clear()
     fix = synth.declaration("Few", many_rows(38), tag="few2")  # a re-submission superseding the first
     out = put(store, fix, supplier)
     assert out.outcome == "new" and out.supersedes == [first.file.sha256]
+    # the same smelters, located already: nothing to write for LOCATED_IN
     assert len(store.statements) <= 3, [q[:60] for q, _n in store.statements]
+    store.statements.clear()
+    assert put(store, fix, supplier).outcome == "duplicate"  # the head finds it; one read for the details
+    assert len(store.statements) == 2, [q[:60] for q, _n in store.statements]
     store.statements.clear()
     sub = synth.declaration("Tier Two", many_rows(10), tag="few3")  # a sub-supplier adds the parent links
     put(store, sub, SupplierRecord("decl:tier two", "Tier Two"), parent="decl:unknown parent")
@@ -196,6 +201,70 @@ def test_two_clients_storing_the_same_file_at_once(store: Neo4jStore, neo4j_clea
         other.close()
     assert sorted(outs) == ["duplicate", "new"]
     assert store.stats()["nodes"]["Declaration"] == 1 and store.stats()["relationships"]["REPORTS"] == 400
+
+
+# ----------------------------------------------------------------------------- write plans
+def test_the_rows_and_location_statements_have_no_eager_operator(store: Neo4jStore) -> None:
+    """PROFILE of the write path's per-row statements on the real server: an Eager operator would make the server
+    buffer every row of a batch before writing (the plan the old single rows statement had). Every node they
+    MERGE or MATCH is found through a constraint's index, never a label scan."""
+    # something located already: one of the profiled smelters has an edge its new candidate loses to, one wins over
+    put(store, synth.declaration("Earlier", [synth.smelter_row(5, POOL[0])], tag="earlier"),
+        SupplierRecord("decl:earlier", "Earlier"))
+    decl = synth.declaration("Profiled", many_rows(15) + [synth.unresolved_row(40, "Tin", "Unknown Tin Works")],
+                             tag="profiled")
+    plans = store.profile_rows(decl, synth.resolve_exact(decl, FAC), SupplierRecord("decl:profiled", "Profiled"), 2024)
+    assert set(plans) == {"rows", "locations read", "locations delete", "locations create"}
+    for name, ops in plans.items():
+        assert ops, name
+        assert "Eager" not in ops, f"{name}: {ops}"
+        assert not {"NodeByLabelScan", "AllNodesScan", "AllRelationshipsScan"} & set(ops), f"{name}: {ops}"
+    assert {"Merge", "NodeUniqueIndexSeek(Locking)", "Create"} <= set(plans["rows"])
+    assert "DirectedRelationshipByElementIdSeek" in plans["locations delete"]
+    # profiling wrote nothing (rolled back)
+    assert not store.has_declaration(decl.file.sha256) and store.supplier("decl:profiled") is None
+
+
+def test_row_parameter_keys_are_no_property_name() -> None:
+    """A parameter read `r.metal` counts as a read of property `metal` for Neo4j's planner: with `e.metal` written
+    in the same statement it plans an Eager. The rows statement's keys must stay clear of every property name."""
+    from minetrace.graph.neo4j_store import NODE_PARAM_KEYS, ROW_PARAM_KEYS
+
+    names = set(S.PROVENANCE_PROPS) | set(S.NODE_KEYS.values()) | {"from_reference", "seq", "source", "declaration"}
+    names |= {p for props in S.NODE_PROPS.values() for p in props} | {p for r in S.REL_TYPES for p in r.props}
+    assert not (set(ROW_PARAM_KEYS) | set(NODE_PARAM_KEYS)) & names
+
+
+def test_a_better_located_source_replaces_the_edge_as_in_the_embedded_store(store: Neo4jStore,
+                                                                            tmp_path: Path) -> None:
+    """LOCATED_IN (read, decided in Python, then written): a country the resolver gives replaces one a supplier
+    only declared; a declared one never replaces the resolver's; the reference replaces both."""
+    from minetrace.graph.store import SmelterFact
+    from minetrace.ingest.records import Resolution
+
+    fac = POOL[3]
+    row = synth.smelter_row(5, fac)
+    declared_only = [Resolution("resolved", fac.cid, "cid", 100.0, given_cid=fac.cid, metal=fac.metal,
+                                standard_name=fac.name, country_iso2=None)]
+    first = synth.declaration("Decl One", [row], tag="loc1")
+    second = synth.declaration("Decl Two", [synth.smelter_row(5, fac)], tag="loc2")
+    third = synth.declaration("Decl Three", [synth.smelter_row(5, fac)], tag="loc3")
+    emb = EmbeddedStore(tmp_path / "embedded")
+    try:
+        for st in (emb, store):
+            st.ingest_declaration(first, declared_only, SupplierRecord("decl:one", "One"), 2024)
+            st.ingest_declaration(second, synth.resolve_exact(second, FAC), SupplierRecord("decl:two", "Two"), 2024)
+            st.ingest_declaration(third, declared_only, SupplierRecord("decl:three", "Three"), 2024)
+        edges = [e for e in store.export_edges() if e[0] == S.LOCATED_IN]
+        assert len(edges) == 1 and edges[0][5]["source"] == "resolution" and edges[0][5]["sha256"] == second.file.sha256
+        assert list(canonical_dump(store)) == list(canonical_dump(emb))
+        for st in (emb, store):
+            st.upsert_smelter_facts([SmelterFact(fac.cid, fac.metal, fac.name, "BO")])
+        edges = [e for e in store.export_edges() if e[0] == S.LOCATED_IN]
+        assert len(edges) == 1 and edges[0][5]["source"] == "reference" and edges[0][4] == "BO"
+        assert list(canonical_dump(store)) == list(canonical_dump(emb))
+    finally:
+        emb.close()
 
 
 # ----------------------------------------------------------------------------- same answers as embedded
