@@ -76,6 +76,12 @@ CAMPAIGN_RECORD_LABEL = "CampaignRecord"
 META_ID = "meta"
 #: rows per UNWIND statement inside one transaction
 DEFAULT_BATCH_SIZE = 2000
+#: prefix of the ingest statements: a cached plan is kept when the graph's statistics change. Their plans are
+#: index seeks whatever the counts (tests/test_neo4j_store.py PROFILEs them), while a re-plan of the head statement
+#: costs ~0.5-1.5 s of server CPU on this machine: a load that grows the graph fast re-planned it every few forms
+#: (half the ingest time in bench/neo4j_write.py). Their list parameters travel inside one map parameter for the
+#: same reason: the server plans a statement again for each size class of a top-level list parameter.
+PLAN_KEPT = "CYPHER replan=skip "
 #: longest Company→…→Supplier chain `supplier_chains` follows
 MAX_CHAIN_HOPS = 16
 
@@ -304,6 +310,15 @@ class Neo4jStore:
             chunk = rows[i:i + self.batch_size]
             self._run(tx, query, len(chunk), rows=chunk, **params)
 
+    def _unwind_batch(self, tx: ManagedTransaction, query: str, rows: list[Any], **params: Any) -> list[dict[str, Any]]:
+        """`query` starts with `UNWIND $batch.rows AS …` (a list inside a map: one plan whatever the batch's size);
+        sent in batches of `batch_size` rows; the records of every batch."""
+        out: list[dict[str, Any]] = []
+        for i in range(0, len(rows), self.batch_size):
+            chunk = rows[i:i + self.batch_size]
+            out += self._run(tx, query, len(chunk), batch={"rows": chunk}, **params)
+        return out
+
     def _bump(self, tx: ManagedTransaction) -> int:
         rec = self._run(tx, f"MATCH (m:{L[META_LABEL]} {{id: $id}}) SET m.writes = m.writes + 1 "
                             "RETURN m.writes AS w", id=META_ID)
@@ -405,6 +420,9 @@ class Neo4jStore:
         sha = decl.file.sha256
         plan = declaration_rows(decl, resolutions)
         reports = [_row_params(r) for r in plan.reports]
+        # each smelter once, with the properties its node is created with (the head statement MERGEs them)
+        smelters = [{"k": n.key, "c": n.cid, "m": n.metal, "n": n.name, "i": n.country_iso2, "p": n.provisional,
+                     "s": n.resolution_status} for n in plan.smelters.values()]
         # the LOCATED_IN candidates: the first row giving a smelter a country (graph.rows), one per smelter
         locations = [{"k": loc.key, "i": loc.iso, "s": loc.source} for loc in plan.locations.values()]
         countries = plan.countries()
@@ -434,16 +452,17 @@ class Neo4jStore:
             "sha": sha, "file_name": decl.file.name, "props": props, "supplier": _supplier_props(supplier),
             "parent_id": parent_id, "scope": props["scope"], "year": year,
             "template_version": decl.template.version, "status": decl.status,
-            "reports": reports, "locations": locations,
+            "reports": reports, "smelters": smelters, "locations": locations,
             "countries": [{"iso": c, "name": country_name(c)} for c in countries],
             "products": list(products.values()),
             "mines": list(mines.values()),
         }
 
     def _ingest_tx(self, tx: ManagedTransaction, p: dict[str, Any]) -> IngestOutcome:
-        """Few round trips: one head statement (duplicate check, nodes, links, supersede step), one rows
-        statement per `batch_size` smelter rows, then the LOCATED_IN candidates read and written (plus the parent
-        links for a sub-supplier's declaration). The duplicate's details are read only for a duplicate."""
+        """Few round trips: one head statement (duplicate check, nodes, links, supersede step, the smelters and
+        their current LOCATED_IN edges), one rows statement per `batch_size` smelter rows, and only when a smelter
+        gets a new location the statements that write it (plus the parent links for a sub-supplier's declaration).
+        The duplicate's details are read only for a duplicate."""
         sha, sid, year, scope = p["sha"], p["supplier"]["id"], p["year"], p["scope"]
         prov = {"sha256": sha, "template_version": p["template_version"], "reporting_year": year}
         head = self._write_head(tx, p, prov)
@@ -454,23 +473,26 @@ class Neo4jStore:
             d = dup[0]
             return IngestOutcome("duplicate", sha, d["s"], d["y"], d["sc"], bool(d["cur"]), [], d["sb"],
                                  "same file (sha256) already stored")
-        current_id, older, pending = head
+        current_id, older, pending, located = head
         if p["parent_id"]:
             self._link_supplier(tx, sid, p["parent_id"], prov)
-        self._write_rows(tx, p, prov)
+        self._write_rows(tx, p, prov, located)
         supersedes = older if current_id == sha else []
         return outcome_of(p["status"], sha, sid, year, scope, current_id, supersedes, pending)
 
     def _write_head(self, tx: ManagedTransaction, p: dict[str, Any],
-                    prov: dict[str, Any]) -> tuple[str | None, list[str], str | None] | None:
+                    prov: dict[str, Any]) -> tuple[str | None, list[str], str | None, Located] | None:
         """One statement: the duplicate check (None: this file is stored already, nothing was written), version
         bump (the declaration's seq), the supplier (an existing one only gets its blanks filled), Company→supplier
-        when there is no parent, the countries the rows name, the Declaration node + DECLARED, and the product and
-        mine rows. One row in: its Eager operators buffer that one row (the rows statements have none)."""
+        when there is no parent, the countries the rows name, the smelters (each once, MERGE on the constrained key),
+        the Declaration node + DECLARED, the product and mine rows, the supersede step, and the current LOCATED_IN
+        edges of the smelters the form locates (read after their MERGE: a smelter another transaction is creating is
+        seen once that one commits). One row in: its Eager operators buffer that one row (the rows statements,
+        which carry the rows, have none)."""
         sup, decl, rel = L[S.SUPPLIER], L[S.DECLARATION], T[S.SOURCES_FROM]
         rec = self._run(
             tx,
-            f"OPTIONAL MATCH (dup:{decl} {{id: $id}}) WITH dup WHERE dup IS NULL "
+            PLAN_KEPT + f"OPTIONAL MATCH (dup:{decl} {{id: $id}}) WITH dup WHERE dup IS NULL "
             f"MATCH (m:{L[META_LABEL]} {{id: $meta}}) SET m.writes = m.writes + 1 WITH m.writes AS seq "
             f"MERGE (s:{sup} {{id: $rec.id}}) "
             "ON CREATE SET s += $rec, s.origin = $origin "
@@ -480,31 +502,42 @@ class Neo4jStore:
             f"WITH seq, s OPTIONAL MATCH (c:{L[S.COMPANY]} {{id: $cid}}) "
             "FOREACH (_ IN CASE WHEN c IS NULL OR $pid IS NOT NULL THEN [] ELSE [1] END | "
             f"MERGE (c)-[e:{rel}]->(s) ON CREATE SET e.origin = $origin, e += $prov) "
-            f"FOREACH (r IN $countries | MERGE (k:{L[S.COUNTRY]} {{iso2: r.iso}}) "
+            f"FOREACH (r IN $lists.countries | MERGE (k:{L[S.COUNTRY]} {{iso2: r.iso}}) "
             "ON CREATE SET k.name = r.name, k.explicit = false) "
+            f"FOREACH (n IN $lists.smelters | MERGE (x:{L[S.SMELTER]} {{key: n.k}}) ON CREATE SET x.cid = n.c, "
+            "x.metal = n.m, x.name = n.n, x.country_iso2 = n.i, x.provisional = n.p, x.resolution_status = n.s, "
+            "x.from_reference = false) "
             f"CREATE (d:{decl} {{id: $id}}) SET d += $props, d.seq = seq, d.received = $now, d.current = false "
             f"CREATE (s)-[:{T[S.DECLARED]} {{sha256: $id, template_version: $tv, reporting_year: $year}}]->(d) "
-            f"FOREACH (r IN $products | MERGE (x:{L[S.PRODUCT]} {{key: r.key}}) SET x = r, x.declaration_id = $id "
+            f"FOREACH (r IN $lists.products | MERGE (x:{L[S.PRODUCT]} {{key: r.key}}) SET x = r, "
+            "x.declaration_id = $id "
             f"MERGE (d)-[e:{T[S.COVERS]}]->(x) SET e.sheet = $psheet, e.row = r.row, e += $prov) "
-            f"FOREACH (r IN $mines | MERGE (x:{L[S.MINE]} {{key: r.key}}) SET x = r, x.declaration_id = $id "
+            f"FOREACH (r IN $lists.mines | MERGE (x:{L[S.MINE]} {{key: r.key}}) SET x = r, x.declaration_id = $id "
             f"MERGE (d)-[e:{T[S.LISTS_MINE]}]->(x) SET e.sheet = $msheet, e.row = r.row, e += $prov) "
             # the supersede bookkeeping needs only Declaration nodes, so it runs here too (graph.current's rule)
             f"WITH DISTINCT d CALL (d) {{ MATCH (g:{decl} {{supplier_id: d.supplier_id}}) "
+            f"USING INDEX g:{decl}(supplier_id) "
             "WHERE (g.reporting_year = $year OR (g.reporting_year IS NULL AND $year IS NULL)) "
             "AND (g.scope = $scope OR (g.scope IS NULL AND $scope IS NULL)) "
             + current_rule_cypher("d.supplier_id") +
             "RETURN newest.id AS current_id, [g IN gs WHERE g <> newest AND NOT g IN newer | [g.seq, g.id]] AS older, "
             "[g IN gs WHERE g.id = $id | g.pending][0] AS pending } "
-            "RETURN current_id, older, pending",
+            f"CALL () {{ UNWIND $lists.located AS k MATCH (:{L[S.SMELTER]} {{key: k}})-[old:{T[S.LOCATED_IN]}]->() "
+            "RETURN collect([k, old.source, elementId(old)]) AS located } "
+            "RETURN current_id, older, pending, located",
             meta=META_ID, rec=p["supplier"], origin=S.ORIGIN_DECLARED, cid=self.company_id, pid=p["parent_id"],
-            prov=prov, countries=p["countries"], id=p["sha"], props=p["props"], now=_now(),
-            tv=p["template_version"], year=p["year"], products=p["products"], mines=p["mines"],
-            psheet=PRODUCT_SHEET, msheet=MINE_SHEET, scope=p["scope"], **RULE_PARAMS)
+            prov=prov, id=p["sha"], props=p["props"], now=_now(), tv=p["template_version"], year=p["year"],
+            psheet=PRODUCT_SHEET, msheet=MINE_SHEET, scope=p["scope"],
+            lists={"countries": p["countries"], "smelters": p["smelters"], "products": p["products"],
+                   "mines": p["mines"], "located": [c["k"] for c in p["locations"]]}, **RULE_PARAMS)
         if not rec:
             return None
         current = rec[0]["current_id"]
+        located: Located = {}
+        for key, source, eid in rec[0]["located"]:
+            located.setdefault(key, []).append((source, eid))
         return ((None if current is None else str(current)), [str(i) for _seq, i in sorted(rec[0]["older"])],
-                rec[0]["pending"])
+                rec[0]["pending"], located)
 
     def _link_supplier(self, tx: ManagedTransaction, supplier_id: str, parent_id: str | None,
                        prov: dict[str, Any]) -> None:
@@ -527,17 +560,16 @@ class Neo4jStore:
                       cid=self.company_id, sid=supplier_id, origin=S.ORIGIN_DECLARED, prov=prov)
 
     def rows_statement(self) -> str:
-        """The rows statement, one per `batch_size` smelter-list rows of a declaration, in a single pass: the Smelter
-        (MERGE on its constrained key, created from the row that first names it), the REPORTS edge and the declared
-        mine countries (SOURCES_FROM_COUNTRY to the Country nodes the head statement merged). No Eager operator:
+        """The rows statement, one per `batch_size` smelter-list rows of a declaration, in a single pass: the REPORTS
+        edge to the Smelter (merged by the head statement; MATCH on its constrained key) and the declared mine
+        countries (SOURCES_FROM_COUNTRY to the Country nodes the head statement merged). No Eager operator:
         every property is set by name (a map SET counts as a write of every property), the row parameters use
         short keys that are no property name (`r.metal` would read as a property read of `metal`, conflicting with
         the write of `e.metal`), and the LOCATED_IN rule, which reads what it writes, has its own statements
         (`locations_statements`). tests/test_neo4j_store.py PROFILEs it (`profile_rows`)."""
         sm, country = L[S.SMELTER], L[S.COUNTRY]
-        return (f"MATCH (d:{L[S.DECLARATION]} {{id: $id}}) UNWIND $rows AS r "
-                f"MERGE (x:{sm} {{key: r.k}}) ON CREATE SET x.cid = r.n.c, x.metal = r.n.m, x.name = r.n.n, "
-                "x.country_iso2 = r.n.i, x.provisional = r.n.p, x.resolution_status = r.n.s, x.from_reference = false "
+        return (PLAN_KEPT + f"MATCH (d:{L[S.DECLARATION]} {{id: $id}}) UNWIND $batch.rows AS r "
+                f"MATCH (x:{sm} {{key: r.k}}) "
                 f"CREATE (d)-[e:{T[S.REPORTS]}]->(x) SET e.row = r.r, e.sheet = $sheet, e.cell = r.c, e.metal = r.m, "
                 "e.raw_name = r.rn, e.raw_cid = r.rc, e.raw_country = r.rk, e.lookup_kind = r.lk, e.method = r.me, "
                 "e.score = r.sc, e.given_cid = r.gc, e.resolution_status = r.st, "
@@ -550,46 +582,51 @@ class Neo4jStore:
     def locations_statements() -> dict[str, str]:
         """The LOCATED_IN rule (a better-ranked source, or the reference always, replaces a smelter's edge), as three
         Eager-free statements run after the smelters exist: `read` the current edges of the candidates' smelters
-        (a read after the MERGE: a smelter another transaction is creating is seen once that one commits),
-        `delete` the edges that lose (by element id), `create` the winners' edges. The decision between is
-        made here in Python (`_location_plan`)."""
+        (an ingest reads them in its head statement, after the smelters' MERGE), `delete` the edges that lose (by
+        element id), `create` the winners' edges. The decision between is made here in Python (`_location_plan`)."""
         sm, located = L[S.SMELTER], T[S.LOCATED_IN]
         return {
-            "read": f"UNWIND $keys AS k MATCH (:{sm} {{key: k}})-[old:{located}]->() "
+            "read": PLAN_KEPT + f"UNWIND $batch.rows AS k MATCH (:{sm} {{key: k}})-[old:{located}]->() "
                     "RETURN k, old.source AS source, elementId(old) AS old",
-            "delete": f"MATCH ()-[old:{located}]->() WHERE elementId(old) IN $ids DELETE old",
-            "create": f"UNWIND $rows AS l MATCH (x:{sm} {{key: l.k}}), (c:{L[S.COUNTRY]} {{iso2: l.i}}) "
-                      f"CREATE (x)-[e:{located}]->(c) SET e.source = l.s, e.sha256 = $sha, x.country_iso2 = l.i",
+            # a top-level list: `IN $batch.rows` would scan every LOCATED_IN edge instead of seeking by id
+            "delete": PLAN_KEPT + f"MATCH ()-[old:{located}]->() WHERE elementId(old) IN $ids DELETE old",
+            "create": PLAN_KEPT + f"UNWIND $batch.rows AS l MATCH (x:{sm} {{key: l.k}}), "
+                      f"(c:{L[S.COUNTRY]} {{iso2: l.i}}) CREATE (x)-[e:{located}]->(c) "
+                      "SET e.source = l.s, e.sha256 = $sha, x.country_iso2 = l.i",
         }
 
-    def _write_rows(self, tx: ManagedTransaction, p: dict[str, Any], prov: dict[str, Any]) -> None:
+    def _write_rows(self, tx: ManagedTransaction, p: dict[str, Any], prov: dict[str, Any], located: Located) -> None:
         """The declaration's smelter-list rows, `batch_size` rows per `rows_statement`, then its LOCATED_IN
-        candidates."""
-        self._unwind(tx, self.rows_statement(), p["reports"], id=p["sha"], sheet=SMELTER_SHEET,
-                     tv=prov["template_version"], year=prov["reporting_year"])
-        self._replace_locations(tx, p["locations"], p["sha"])
+        candidates against the edges the head statement found (`located`)."""
+        self._unwind_batch(tx, self.rows_statement(), p["reports"], id=p["sha"], sheet=SMELTER_SHEET,
+                           tv=prov["template_version"], year=prov["reporting_year"])
+        self._write_locations(tx, p["locations"], located, p["sha"])
 
     def _replace_locations(self, tx: ManagedTransaction, candidates: list[dict[str, Any]], sha: str | None) -> None:
         """LOCATED_IN candidates ({"k": smelter key, "i": ISO-2, "s": source}, one per smelter): a better-ranked
         source (or the reference, always) replaces the current edge; a smelter without one gets it."""
         if not candidates:
             return
+        current: Located = {}
+        for rec in self._unwind_batch(tx, self.locations_statements()["read"], [c["k"] for c in candidates]):
+            current.setdefault(rec["k"], []).append((rec["source"], rec["old"]))
+        self._write_locations(tx, candidates, current, sha)
+
+    def _write_locations(self, tx: ManagedTransaction, candidates: list[dict[str, Any]], current: Located,
+                         sha: str | None) -> None:
+        """Delete the LOCATED_IN edges that lose to a candidate, create the winners' (statements only when needed)."""
         q = self.locations_statements()
-        current: dict[str, list[tuple[str | None, str]]] = {}
-        keys = [c["k"] for c in candidates]
-        for i in range(0, len(keys), self.batch_size):
-            for rec in self._run(tx, q["read"], len(keys[i:i + self.batch_size]), keys=keys[i:i + self.batch_size]):
-                current.setdefault(rec["k"], []).append((rec["source"], rec["old"]))
         drop, create = _location_plan(candidates, current)
         if drop:
-            self._run(tx, q["delete"], len(drop), ids=drop)
-        self._unwind(tx, q["create"], create, sha=sha)
+            for i in range(0, len(drop), self.batch_size):
+                self._run(tx, q["delete"], len(drop[i:i + self.batch_size]), ids=drop[i:i + self.batch_size])
+        self._unwind_batch(tx, q["create"], create, sha=sha)
 
     def profile_rows(self, decl: Declaration, resolutions: list[Resolution], supplier: SupplierRecord,
                      year: int | None) -> dict[str, list[str]]:
-        """PROFILE the rows statement and the LOCATED_IN statements on one declaration, in a transaction rolled back
-        (nothing is stored): each statement's operator names, depth first (a diagnostic: "Eager" among them means
-        the statement buffers its rows)."""
+        """PROFILE the head statement, the rows statement and the LOCATED_IN statements on one declaration, in a
+        transaction rolled back (nothing is stored): each statement's operator names, depth first (a diagnostic:
+        "Eager" in a rows or LOCATED_IN statement means it buffers its rows; the head's buffer its one row)."""
         p = self._declaration_payload(decl, resolutions, supplier, year, None, None)
         p["props"].update(hold=None, accepted=False, contact_domain=email_domain(decl.company.contact_email))
         prov = {"sha256": p["sha"], "template_version": p["template_version"], "reporting_year": year}
@@ -609,18 +646,20 @@ class Neo4jStore:
             return records
 
         def work(tx: ManagedTransaction) -> None:
-            if self._write_head(tx, p, prov) is None:
+            self._run = lambda tx_, query, n_rows=1, **params: profile(tx_, "head", query, **params)  # type: ignore
+            try:
+                head = self._write_head(tx, p, prov)
+            finally:
+                del self._run
+            if head is None:
                 raise ValueError(f"{decl.file.name} is stored already: profile a declaration not stored yet")
-            profile(tx, "rows", self.rows_statement(), rows=p["reports"][:self.batch_size], id=p["sha"],
+            profile(tx, "rows", self.rows_statement(), batch={"rows": p["reports"][:self.batch_size]}, id=p["sha"],
                     sheet=SMELTER_SHEET, tv=prov["template_version"], year=year)
             q = self.locations_statements()
-            found = profile(tx, "locations read", q["read"], keys=[c["k"] for c in p["locations"]])
-            current: dict[str, list[tuple[str | None, str]]] = {}
-            for rec in found:
-                current.setdefault(rec["k"], []).append((rec["source"], rec["old"]))
-            drop, create = _location_plan(p["locations"], current)
+            profile(tx, "locations read", q["read"], batch={"rows": [c["k"] for c in p["locations"]]})
+            drop, create = _location_plan(p["locations"], head[3])
             profile(tx, "locations delete", q["delete"], ids=drop)
-            profile(tx, "locations create", q["create"], rows=create, sha=p["sha"])
+            profile(tx, "locations create", q["create"], batch={"rows": create}, sha=p["sha"])
             raise _RolledBack  # nothing of the profiled declaration is kept
 
         with self._session() as session, contextlib.suppress(_RolledBack):
@@ -1219,25 +1258,22 @@ class Neo4jStore:
 #: the rows statement's parameter keys: short, and none of them a property name anywhere in the graph (a parameter
 #: read `r.metal` counts as a read of property `metal` for Neo4j's planner, which then buffers the statement
 #: behind an Eager operator because the same statement writes `e.metal`); tests/test_neo4j_store.py checks it
-ROW_PARAM_KEYS: tuple[str, ...] = ("k", "n", "r", "c", "m", "rn", "rc", "rk", "lk", "me", "sc", "gc", "st", "mc")
-NODE_PARAM_KEYS: tuple[str, ...] = ("c", "m", "n", "i", "p", "s")
+ROW_PARAM_KEYS: tuple[str, ...] = ("k", "r", "c", "m", "rn", "rc", "rk", "lk", "me", "sc", "gc", "st", "mc")
+#: the head statement's smelter parameters (same rule, for when they travel with rows again)
+NODE_PARAM_KEYS: tuple[str, ...] = ("k", "c", "m", "n", "i", "p", "s")
+#: smelter key → its current LOCATED_IN edges as (source, element id)
+Located = dict[str, list[tuple[str | None, str]]]
 
 
 def _row_params(r: Report) -> dict[str, Any]:
-    """One smelter-list row as the rows statement's parameters (ROW_PARAM_KEYS): the smelter key, the node's
-    properties on the row that first names the smelter (None on later rows), the REPORTS evidence and the declared
-    mine countries."""
-    node = r.node
-    return {"k": r.key,
-            "n": None if node is None else {"c": node.cid, "m": node.metal, "n": node.name, "i": node.country_iso2,
-                                            "p": node.provisional, "s": node.resolution_status},
-            "r": r.row, "c": r.cell, "m": r.metal, "rn": r.raw_name, "rc": r.raw_cid, "rk": r.raw_country,
+    """One smelter-list row as the rows statement's parameters (ROW_PARAM_KEYS): the smelter key, the REPORTS
+    evidence and the declared mine countries."""
+    return {"k": r.key, "r": r.row, "c": r.cell, "m": r.metal, "rn": r.raw_name, "rc": r.raw_cid, "rk": r.raw_country,
             "lk": r.lookup_kind, "me": r.method, "sc": r.score, "gc": r.given_cid, "st": r.resolution_status,
             "mc": list(r.mine_countries)}
 
 
-def _location_plan(candidates: list[dict[str, Any]], current: dict[str, list[tuple[str | None, str]]]
-                   ) -> tuple[list[str], list[dict[str, Any]]]:
+def _location_plan(candidates: list[dict[str, Any]], current: Located) -> tuple[list[str], list[dict[str, Any]]]:
     """(element ids of the LOCATED_IN edges to delete, candidates to create): a candidate wins over a smelter's
     current edge when it comes from the reference or its source ranks higher (graph.rows.LOCATION_RANK, the same
     rule as the embedded store); a smelter with no edge takes the candidate."""
