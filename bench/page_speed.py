@@ -1,9 +1,13 @@
 """Explorer page times at 1,000 suppliers, run in Streamlit's AppTest (in process, no browser).
 
-Target (issue 6, Behaviour): ≤ 2 s per page interaction with 1,000 suppliers.
+Targets: ≤ 2 s per page interaction with 1,000 suppliers (issue 6, Behaviour); the same on Neo4j, every page
+warm (issue 15 §5).
 
 Data: the same generated program as bench/query_speed.py (app.synthetic.graph_program, one reporting year, a real
-ReferenceStore beside the store), built once per folder with --keep.
+ReferenceStore beside the store), built once per folder with --keep. With --neo4j the same program is loaded into
+a real Neo4j 5.26 (bench/neo4j_reads.py: $NEO4J_URI, else the test harness's server started here) and the
+explorer runs on that URI, its reference DB the same one (sent to the server as the workspace's first snapshot
+from ./.minetrace of a temporary working directory, as `minetrace app --store bolt://…` would).
 
 Each page is timed cold (every st.cache_data entry, smelter rating and supplier chain forgotten: the
 first visit after a start or a write) and warm (the same page again, as on a rerun), plus a few
@@ -11,7 +15,10 @@ interactions a user makes on the Trace page. The baseline, measured in the same 
 page's old first view: every flagged path of the year built and listed (queries.flagged_paths with
 no smelter restriction). The ratio baseline / ours is printed; no timed asserts anywhere.
 
-Usage: .venv/bin/python bench/page_speed.py [--suppliers 1000] [--keep DIR] [--json]
+Every page of the explorer (app/explorer/nav.py) is then rendered cold and warm too, as it opens with no
+selection made.
+
+Usage: .venv/bin/python bench/page_speed.py [--suppliers 1000] [--keep DIR] [--neo4j] [--json]
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import tempfile
 import time
@@ -28,6 +36,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))
 
 PAGE_SCRIPT = """
 import importlib
@@ -44,6 +53,8 @@ paths = data.flagged_paths(data.key(), views.year())
 views.table(paths.head(500), trace.FLAGGED_COLS, key="trace_flagged", selectable=True, height=420)
 """
 TIMEOUT = 300
+#: every page of the explorer, in the navigation's order
+PAGES = ("overview", "trace", "exposure", "suppliers", "smelters", "validation", "followup", "ingest", "exports")
 
 
 def _forget() -> None:
@@ -72,8 +83,9 @@ def _run(script: str, **state: Any) -> tuple[float, Any]:
     return wall, at
 
 
-def measure(store_dir: Path) -> dict[str, float]:
-    os.environ["MINETRACE_STORE"] = str(store_dir)
+def measure(store: str) -> dict[str, float]:
+    """Seconds per page (cold and warm) on `store` (a folder or a Neo4j URI)."""
+    os.environ["MINETRACE_STORE"] = store
     os.environ.pop("MINETRACE_PASSWORD", None)
     out: dict[str, float] = {}
     _run(PAGE_SCRIPT.format(page="exports"))  # imports and the store handle, outside any timing
@@ -98,7 +110,38 @@ def measure(store_dir: Path) -> dict[str, float]:
     out["baseline_trace_cold_s"], at = _run(OLD_TRACE_SCRIPT)
     out["baseline_paths"] = len(data.flagged_paths(data.key(), _year(at)))
     out["trace_ratio"] = round(out["baseline_trace_cold_s"] / out["trace_cold_s"], 2)
+    for name in PAGES:
+        _forget()
+        out[f"page_{name}_cold_s"], _ = _run(PAGE_SCRIPT.format(page=name))
+        out[f"page_{name}_warm_s"], _ = _run(PAGE_SCRIPT.format(page=name))
     return {k: round(v, 3) if isinstance(v, float) else v for k, v in out.items()}
+
+
+def on_neo4j(n: int, directory: Path, work: Path) -> str:
+    """The URI of a Neo4j holding `build(n, directory)`'s program; the explorer's working directory `work` holds
+    that run's reference DB as the workspace's local one (sent to the server on first use when it has none)."""
+    from neo4j_reads import load_neo4j, neo4j_server
+
+    from minetrace.ingest.reference.store import DB_NAME
+
+    uri, server = neo4j_server()
+    load_neo4j(uri, n).close()
+    local = work / ".minetrace"
+    local.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(directory / DB_NAME)
+    try:
+        dst = sqlite3.connect(local / DB_NAME)
+        src.backup(dst)
+        dst.close()
+    finally:
+        src.close()
+    os.chdir(work)
+    _SERVERS.append(server)
+    return uri
+
+
+#: harness servers started here (stopped at exit)
+_SERVERS: list[Any] = []
 
 
 def _year(at: Any) -> int | None:
@@ -109,27 +152,43 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--suppliers", type=int, default=1000)
     ap.add_argument("--keep", type=Path, default=None, help="build the store under DIR/<n> once and reuse it")
+    ap.add_argument("--neo4j", action="store_true", help="run the explorer on a real Neo4j holding the same program")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     from query_speed import build
 
+    cwd = Path.cwd()
+    load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="ps-") as tmp:
-        directory = (args.keep / str(args.suppliers)) if args.keep else Path(tmp)
+        directory = (args.keep / str(args.suppliers)).resolve() if args.keep else Path(tmp)
         directory.mkdir(parents=True, exist_ok=True)
         store, ref, _ = build(args.suppliers, directory)
         store.close()
         ref.close()
-        res = {"suppliers": args.suppliers, **measure(directory)}
+        try:
+            target = on_neo4j(args.suppliers, directory, Path(tmp) / "work") if args.neo4j else str(directory)
+            res = {"suppliers": args.suppliers, "store": "neo4j" if args.neo4j else "embedded",
+                   **measure(target)}
+        finally:
+            os.chdir(cwd)
+            for server in _SERVERS:
+                if server is not None:
+                    server.stop()
+    res["load_average"] = f"{load[0]:.1f} → {os.getloadavg()[0]:.1f}"
     if args.json:
         print(json.dumps(res, indent=2))
         return
-    print(f"{args.suppliers} suppliers — explorer pages in AppTest (wall s; target ≤ 2 s per interaction)")
+    print(f"{args.suppliers} suppliers on the {res['store']} store — explorer pages in AppTest (wall s; target ≤ 2 s "
+          f"per interaction; load average {res['load_average']})")
     print(f"   overview        cold {res['overview_cold_s']}  warm {res['overview_warm_s']}")
     print(f"   trace (1st view) cold {res['trace_cold_s']}  warm {res['trace_warm_s']}  "
           f"({res['flagged_smelters']} flagged smelters, paths built for one page of them)")
     print(f"   trace next page {res['trace_next_page_s']}   trace a flagged CID {res.get('trace_cid_s')}")
     print(f"   baseline: old trace first view (all {res['baseline_paths']} flagged paths) cold "
           f"{res['baseline_trace_cold_s']} — ratio {res['trace_ratio']}x")
+    print("   every page as it opens:")
+    for name in PAGES:
+        print(f"     {name:<11} cold {res[f'page_{name}_cold_s']:>6}  warm {res[f'page_{name}_warm_s']:>6}")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import errno
 import json
 import sqlite3
 import threading
-from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -35,6 +34,7 @@ from typing import Any
 import networkx as nx
 
 from minetrace.graph import schema as S
+from minetrace.graph.aggregate import class_counts, keys_by_supplier
 from minetrace.graph.countries import country_name, to_iso2
 from minetrace.graph.current import GroupForm, current_of, email_domain, outcome_of
 from minetrace.graph.rows import MINE_SHEET, PRODUCT_SHEET, SMELTER_SHEET, declaration_rows
@@ -896,37 +896,8 @@ class EmbeddedStore:
         where, params = self._decl_filter(year, current_only)
         rows = self._q("SELECT d.supplier_id, group_concat(r.smelter_key, char(31)) FROM declaration d "
                        f"JOIN reports r ON r.dno = d.dno {where} GROUP BY d.dno", params)
-        by_supplier: dict[str, list[str]] = {}
-        for sid, joined in rows:
-            keys = joined.split("\x1f")
-            have = by_supplier.get(sid)
-            if have is None:
-                by_supplier[sid] = keys
-            else:
-                have.extend(keys)
-        wanted = set(listed)
-        members: dict[str, set[str]] = {c: set() for c in wanted}  # listed class → its smelter keys
-        for k, c in classes.items():
-            if c in members:
-                members[c].add(k)
-        label = classes.get
-        out: list[tuple[str, str, int, int, list[str]]] = []
-        for sid in sorted(by_supplier):
-            keys = by_supplier[sid]
-            distinct = set(keys)
-            smelters = Counter(label(k) or "" for k in distinct)  # smelters `classes` does not name: class ""
-            if len(distinct) == len(keys):
-                n_rows = smelters
-            else:
-                n_rows = Counter(label(k) or "" for k in keys)
-            for cls in sorted(smelters):
-                if cls not in members:
-                    out.append((sid, cls, smelters[cls], n_rows[cls], []))
-                elif cls:
-                    out.append((sid, cls, smelters[cls], n_rows[cls], sorted(distinct & members[cls])))
-                else:  # the listed class "" also holds the smelters `classes` does not name
-                    out.append((sid, cls, smelters[cls], n_rows[cls], sorted(k for k in distinct if not label(k))))
-        return out
+        return class_counts(keys_by_supplier((sid, joined.split("\x1f")) for sid, joined in rows), classes,
+                            listed)
 
     def smelter_mine_countries(self, year: int | None = None, current_only: bool = True) -> list[tuple[str, str]]:
         """Distinct (smelter key, declared mine country ISO-2): the aggregate the risk ratings need

@@ -41,6 +41,7 @@ from neo4j import Driver, GraphDatabase, ManagedTransaction
 from neo4j.exceptions import ConstraintError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from minetrace.graph import schema as S
+from minetrace.graph.aggregate import class_counts, keys_by_supplier, pair_counts, smelter_counts
 from minetrace.graph.countries import country_name, to_iso2
 from minetrace.graph.current import DOMAIN_HOLD, INVALID_PENDING, email_domain, outcome_of
 from minetrace.graph.rows import (
@@ -82,6 +83,8 @@ DEFAULT_BATCH_SIZE = 2000
 #: (half the ingest time in bench/neo4j_write.py). Their list parameters travel inside one map parameter for the
 #: same reason: the server plans a statement again for each size class of a top-level list parameter.
 PLAN_KEPT = "CYPHER replan=skip "
+#: values per record when a read sends a list (`Neo4jStore._read_list`)
+LIST_CHUNK = 500
 #: longest Company→…→Supplier chain `supplier_chains` follows
 MAX_CHAIN_HOPS = 16
 
@@ -281,6 +284,21 @@ class Neo4jStore:
                 return session.execute_read(work)
         except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
             raise self._fail("read", exc) from exc
+
+    def _read_chunked(self, collected: str, var: str, expr: str, **params: Any) -> list[Any]:
+        """The values of the list `all_` that the query text `collected` ends with, each as `expr` of `var`,
+        sent LIST_CHUNK per record: the driver decodes one Bolt message per record (~0.1 ms each here), so listing
+        1,000 suppliers as 1,000 records cost 4-6x more than as one (bench/neo4j_reads.py)."""
+        rows = self._read_rows(f"{collected} UNWIND range(0, size(all_) - 1, $chunk_) AS i_ "
+                               f"RETURN [{var} IN all_[i_..i_ + $chunk_] | {expr}] ORDER BY i_",
+                               chunk_=LIST_CHUNK, **params)
+        return [value for (chunk,) in rows for value in chunk]
+
+    def _read_list(self, match: str, var: str, order: str, expr: str, **params: Any) -> list[Any]:
+        """`expr` for each node `var` that `match` finds, in `order` (`_read_chunked`: the server collects node
+        references only and projects each chunk as it sends it)."""
+        return self._read_chunked(f"{match} WITH {var} ORDER BY {order} WITH collect({var}) AS all_", var, expr,
+                                  **params)
 
     def run_write(self, what: str, fn: Any, *args: Any, bump: bool = True) -> Any:
         """`fn(tx, *args)` as ONE write transaction (`bump`: the version changes), for modules that keep more of
@@ -952,9 +970,9 @@ class Neo4jStore:
         return bool(self._read(f"MATCH (d:{L[S.DECLARATION]} {{id: $id}}) RETURN 1 AS x", id=sha256))
 
     def _decls(self, where: str = "", **params: Any) -> list[DeclarationInfo]:
-        rows = self._read(f"MATCH (d:{L[S.DECLARATION]}) {where} RETURN properties(d) AS d "
-                          "ORDER BY d.supplier_id, coalesce(d.reporting_year, -1), d.seq", **params)
-        return [_decl_info(r["d"]) for r in rows]
+        rows = self._read_list(f"MATCH (d:{L[S.DECLARATION]}) {where}", "d",
+                               "d.supplier_id, coalesce(d.reporting_year, -1), d.seq", "properties(d)", **params)
+        return [_decl_info(d) for d in rows]
 
     def declaration(self, declaration_id: str) -> DeclarationInfo | None:
         found = self._decls("WHERE d.id = $id", id=declaration_id)
@@ -973,18 +991,17 @@ class Neo4jStore:
         return self._decls(where, sid=supplier_id, year=year)
 
     def _suppliers(self, where: str = "", **params: Any) -> list[SupplierInfo]:
-        rows = self._read(f"MATCH (s:{L[S.SUPPLIER]}) {where} "
-                          f"RETURN properties(s) AS s, COUNT {{ (s)-[:{T[S.DECLARED]}]->(:{L[S.DECLARATION]}) }} AS n, "
-                          f"[(p:{L[S.SUPPLIER]})-[:{T[S.SOURCES_FROM]}]->(s) | p.id] AS parents ORDER BY s.id",
-                          **params)
+        rows = self._read_list(f"MATCH (s:{L[S.SUPPLIER]}) {where}", "s", "s.id",
+                               f"[properties(s), COUNT {{ (s)-[:{T[S.DECLARED]}]->(:{L[S.DECLARATION]}) }}, "
+                               f"[(p:{L[S.SUPPLIER]})-[:{T[S.SOURCES_FROM]}]->(s) | p.id]]", **params)
         out = []
-        for r in rows:
-            d = {k: r["s"].get(k) for k in _SUPPLIER_FIELDS}
+        for props, n, parents in rows:
+            d = {k: props.get(k) for k in _SUPPLIER_FIELDS}
             d["aliases"] = list(d["aliases"] or [])
             d["spend"] = _float(d["spend"])
             d["in_scope"] = _bool(d["in_scope"])
             d["origin"] = d["origin"] or S.ORIGIN_DECLARED
-            out.append(SupplierInfo(**d, declarations=int(r["n"]), parents=sorted(r["parents"])))
+            out.append(SupplierInfo(**d, declarations=int(n), parents=sorted(parents)))
         return out
 
     def suppliers(self) -> list[SupplierInfo]:
@@ -995,8 +1012,8 @@ class Neo4jStore:
         return found[0] if found else None
 
     def _smelters(self, where: str = "", **params: Any) -> list[SmelterInfo]:
-        rows = self._read(f"MATCH (x:{L[S.SMELTER]}) {where} RETURN properties(x) AS x ORDER BY x.key", **params)
-        return [_smelter_info(r["x"]) for r in rows]
+        rows = self._read_list(f"MATCH (x:{L[S.SMELTER]}) {where}", "x", "x.key", "properties(x)", **params)
+        return [_smelter_info(x) for x in rows]
 
     def smelters(self) -> list[SmelterInfo]:
         return self._smelters()
@@ -1078,20 +1095,25 @@ class Neo4jStore:
         if current_only:
             clauses.append("d.current = true")
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        rows = self._read_rows(
+        # per declaration its head columns and its rows as parallel lists, sent in chunks of declarations
+        # (`_read_chunked`): per-row records (25 columns each) cost ~4x more client time than the server spends on
+        # the query (bench/neo4j_reads.py). collect() skips nulls, so the lists are projected from collected
+        # relationships and nodes (never null) and stay aligned.
+        groups = self._read_chunked(
             f"MATCH (s:{L[S.SUPPLIER]})-[:{T[S.DECLARED]}]->(d:{L[S.DECLARATION]})-[r:{T[S.REPORTS]}]->"
             f"(x:{L[S.SMELTER]}) {where} "
-            # the columns in ReportHop's field order: rows become hops positionally (no per-row dict)
-            "RETURN s.id AS supplier_id, s.name AS supplier_name, d.id AS declaration_id, d.file_name AS file_name, "
-            "d.id AS sha256, d.template_version AS template_version, d.reporting_year AS reporting_year, "
-            "d.status AS status, coalesce(d.current, false) AS current, r.metal AS metal, r.row AS row, "
-            "$sheet AS sheet, r.raw_name AS raw_name, r.raw_cid AS raw_cid, r.method AS method, "
-            "toFloat(r.score) AS score, x.key AS smelter_key, x.cid AS cid, x.name AS smelter_name, "
-            "x.country_iso2 AS country_iso2, r.lookup_kind AS lookup_kind, "
-            "r.resolution_status AS resolution_status, r.given_cid AS given_cid, r.raw_country AS raw_country, "
-            "coalesce(r.cell, $sheet + '!row ' + toString(r.row)) AS cell "
-            "ORDER BY supplier_id, coalesce(reporting_year, -1), declaration_id, row", sheet=SMELTER_SHEET, **params)
-        return [ReportHop(*r) for r in rows]
+            "WITH s, d, collect(r) AS rs, collect(x) AS xs "
+            "WITH s, d, rs, xs ORDER BY s.id, coalesce(d.reporting_year, -1), d.id "
+            "WITH collect([s, d, rs, xs]) AS all_", "g_",
+            "[g_[0].id, g_[0].name, g_[1].id, g_[1].file_name, g_[1].template_version, g_[1].reporting_year, "
+            "g_[1].status, coalesce(g_[1].current, false), "
+            # the row columns in ReportHop's field order from `metal` on (sheet and sha256 are filled in here)
+            "[r IN g_[2] | r.metal], [r IN g_[2] | r.row], [r IN g_[2] | r.raw_name], [r IN g_[2] | r.raw_cid], "
+            "[r IN g_[2] | r.method], [r IN g_[2] | toFloat(r.score)], [x IN g_[3] | x.key], [x IN g_[3] | x.cid], "
+            "[x IN g_[3] | x.name], [x IN g_[3] | x.country_iso2], [r IN g_[2] | r.lookup_kind], "
+            "[r IN g_[2] | r.resolution_status], [r IN g_[2] | r.given_cid], [r IN g_[2] | r.raw_country], "
+            "[r IN g_[2] | coalesce(r.cell, $sheet + '!row ' + toString(r.row))]]", sheet=SMELTER_SHEET, **params)
+        return [hop for group in groups for hop in _group_hops(group)]
 
     def smelters_for_supplier(self, supplier_id: str, year: int | None = None,
                               current_only: bool = True) -> list[ReportHop]:
@@ -1100,30 +1122,33 @@ class Neo4jStore:
     def suppliers_for_smelter(self, key: str, year: int | None = None, current_only: bool = True) -> list[ReportHop]:
         return self.reports(smelter_keys=[key], year=year, current_only=current_only)
 
-    def declared_mine_countries(self, year: int | None = None,
-                                current_only: bool = True) -> list[tuple[str, str, str, int]]:
+    def _mine_country_match(self, year: int | None, current_only: bool) -> str:
+        """The declared mine countries (SOURCES_FROM_COUNTRY edges `m`, smelter `x`, country `c`) of the
+        declarations `d` that `year` / `current_only` select."""
         clauses = []
         if year is not None:
             clauses.append("d.reporting_year = $year")
         if current_only:
             clauses.append("d.current = true")
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        rows = self._read_rows(f"MATCH (x:{L[S.SMELTER]})-[m:{T[S.SOURCES_FROM_COUNTRY]}]->(c:{L[S.COUNTRY]}) "
-                               f"MATCH (d:{L[S.DECLARATION]} {{id: m.declaration}}) {where} "
-                               "RETURN x.key AS k, c.iso2 AS iso, d.id AS d, m.row AS row", year=year)
-        return sorted((k, iso, d, int(row)) for k, iso, d, row in rows)
+        return (f"MATCH (x:{L[S.SMELTER]})-[m:{T[S.SOURCES_FROM_COUNTRY]}]->(c:{L[S.COUNTRY]}) "
+                f"MATCH (d:{L[S.DECLARATION]} {{id: m.declaration}}) {where} ")
+
+    def declared_mine_countries(self, year: int | None = None,
+                                current_only: bool = True) -> list[tuple[str, str, str, int]]:
+        # per declaration its rows as parallel lists, in chunks of declarations (see `reports`)
+        groups = self._read_chunked(self._mine_country_match(year, current_only)
+                                    + "WITH d, collect(x) AS xs, collect(c) AS cs, collect(m) AS ms "
+                                    "WITH collect([d, xs, cs, ms]) AS all_", "g_",
+                                    "[g_[0].id, [x IN g_[1] | x.key], [c IN g_[2] | c.iso2], [m IN g_[3] | m.row]]",
+                                    year=year)
+        return sorted((k, iso, did, int(row)) for did, keys, isos, rows in groups
+                      for k, iso, row in zip(keys, isos, rows, strict=True))
 
     def smelter_mine_countries(self, year: int | None = None, current_only: bool = True) -> list[tuple[str, str]]:
         """Distinct (smelter key, declared mine country ISO-2), aggregated on the server."""
-        clauses = []
-        if year is not None:
-            clauses.append("d.reporting_year = $year")
-        if current_only:
-            clauses.append("d.current = true")
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        rows = self._read_rows(f"MATCH (x:{L[S.SMELTER]})-[m:{T[S.SOURCES_FROM_COUNTRY]}]->(c:{L[S.COUNTRY]}) "
-                               f"MATCH (d:{L[S.DECLARATION]} {{id: m.declaration}}) {where} "
-                               "RETURN DISTINCT x.key AS k, c.iso2 AS iso", year=year)
+        rows = self._read_rows(self._mine_country_match(year, current_only)
+                               + "RETURN DISTINCT x.key AS k, c.iso2 AS iso", year=year)
         return [(k, iso) for k, iso in rows]
 
     def _hop_match(self, year: int | None, current_only: bool, clauses: list[str] | None = None) -> str:
@@ -1136,35 +1161,33 @@ class Neo4jStore:
         return (f"MATCH (s:{L[S.SUPPLIER]})-[:{T[S.DECLARED]}]->(d:{L[S.DECLARATION]})-[r:{T[S.REPORTS]}]->"
                 f"(x:{L[S.SMELTER]}) {where} ")
 
+    def _keys_by_supplier(self, year: int | None, current_only: bool,
+                          keys: list[str] | None = None) -> dict[str, list[str]]:
+        """supplier id → the smelter key of each of its smelter-list rows: one record per supplier, folded here
+        (graph.aggregate) — grouping 50k rows by (supplier, smelter, class) on the server cost ~5x more."""
+        match = self._hop_match(year, current_only, ["x.key IN $keys"] if keys is not None else None)
+        return keys_by_supplier(self._read_chunked(match + "WITH s, collect(x.key) AS ks_ "
+                                                   "WITH collect([s.id, ks_]) AS all_", "p_", "p_",
+                                                   year=year, keys=keys))
+
     def supplier_smelter_counts(self, year: int | None = None, current_only: bool = True,
                                 smelter_keys: list[str] | None = None) -> list[tuple[str, str, int]]:
-        """(supplier id, smelter key, smelter-list rows) per pair, sorted (aggregated on the server)."""
+        """(supplier id, smelter key, smelter-list rows) per pair, sorted."""
         keys = None if smelter_keys is None else list(dict.fromkeys(smelter_keys))
         if keys is not None and not keys:
             return []
-        match = self._hop_match(year, current_only, ["x.key IN $keys"] if keys is not None else None)
-        rows = self._read(match + "RETURN s.id AS sid, x.key AS k, count(r) AS n ORDER BY sid, k",
-                          year=year, keys=keys)
-        return [(r["sid"], r["k"], int(r["n"])) for r in rows]
+        return pair_counts(self._keys_by_supplier(year, current_only, keys))
 
     def smelter_supplier_counts(self, year: int | None = None,
                                 current_only: bool = True) -> list[tuple[str, int, int]]:
         """(smelter key, distinct suppliers, smelter-list rows) per smelter reported, sorted by key."""
-        rows = self._read(self._hop_match(year, current_only)
-                          + "RETURN x.key AS k, count(DISTINCT s.id) AS ns, count(r) AS n ORDER BY k", year=year)
-        return [(r["k"], int(r["ns"]), int(r["n"])) for r in rows]
+        return smelter_counts(self._keys_by_supplier(year, current_only))
 
     def supplier_class_counts(self, classes: dict[str, str], year: int | None = None, current_only: bool = True,
                               listed: Collection[str] = ()) -> list[tuple[str, str, int, int, list[str]]]:
         """(supplier id, class, distinct smelters, smelter-list rows, smelter keys of `listed` classes) per
         supplier and caller-chosen smelter class (`classes`: smelter key → label; others are class "")."""
-        rows = self._read(
-            self._hop_match(year, current_only)
-            + "WITH s.id AS sid, x.key AS k, coalesce($classes[x.key], '') AS label, count(r) AS n "
-            "RETURN sid, label, count(k) AS ns, sum(n) AS n, collect(CASE WHEN label IN $listed THEN k END) AS keys "
-            "ORDER BY sid, label", year=year, classes={str(k): str(v) for k, v in classes.items()},
-            listed=list(listed))
-        return [(r["sid"], r["label"], int(r["ns"]), int(r["n"]), sorted(r["keys"])) for r in rows]
+        return class_counts(self._keys_by_supplier(year, current_only), classes, listed)
 
     def supplier_chains(self, supplier_ids: list[str] | None = None) -> dict[str, list[list[str]]]:
         """Every simple Company→…→supplier path over SOURCES_FROM (one Cypher query)."""
@@ -1300,6 +1323,20 @@ def _supplier_props(rec: SupplierRecord) -> dict[str, Any]:
 def _campaign_rid(kind: str, key: str) -> str:
     """The unique id of a campaign record node (Community edition has no composite node keys)."""
     return f"{kind}\x1f{key}"
+
+
+def _group_hops(group: tuple[Any, ...]) -> list[ReportHop]:
+    """One declaration's record of `Neo4jStore.reports` (its head columns, then one list per row column) as its
+    hops in row order (the order the embedded store gives)."""
+    sid, sname, did, fname, tv, year, status, current = group[:8]
+    (metal, row, raw_name, raw_cid, method, score, key, cid, sm_name, iso, kind, res_status, given, raw_country,
+     cell) = group[8:]
+    order: range | list[int] = range(len(row))
+    if any(row[i] is None or row[i + 1] is None or row[i] > row[i + 1] for i in range(len(row) - 1)):
+        order = sorted(order, key=lambda i: (row[i] is None, row[i] or 0))
+    return [ReportHop(sid, sname, did, fname, did, tv, year, status, current, metal[i], row[i], SMELTER_SHEET,
+                      raw_name[i], raw_cid[i], method[i], score[i], key[i], cid[i], sm_name[i], iso[i], kind[i],
+                      res_status[i], given[i], raw_country[i], cell[i]) for i in order]
 
 
 def _decl_info(props: dict[str, Any]) -> DeclarationInfo:

@@ -1,0 +1,117 @@
+"""The Neo4j read path sends few records (rows grouped per declaration, lists in chunks) and still answers as the
+embedded store does; the per-supplier folds both stores share (graph.aggregate) are pinned here on plain data.
+
+Why: bench/neo4j_reads.py showed the driver's per-record cost dominating the reads, so the Neo4j store now
+returns one record per chunk of declarations / suppliers / smelters and rebuilds rows in Python. These tests
+make that rebuilding fail loudly: chunks far smaller than the data (several records per read), rows whose
+smelter-list order differs from their write order, and the same questions asked of both stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from minetrace.app.synthetic import graph_program as synth
+from minetrace.graph.aggregate import class_counts, keys_by_supplier, pair_counts, smelter_counts
+from minetrace.graph.store import GraphStore, SupplierRecord
+
+POOL = synth.facility_pool(40, seed=3)
+FAC = {f.cid: f for f in POOL}
+
+
+# ------------------------------------------------------------------ graph.aggregate on plain data
+def test_keys_by_supplier_joins_the_rows_of_one_supplier() -> None:
+    got = keys_by_supplier([("S2", ["b"]), ("S1", ["a", "b"]), ("S2", ["a", "b"])])
+    assert got == {"S2": ["b", "a", "b"], "S1": ["a", "b"]}
+
+
+def test_class_counts_counts_smelters_once_and_rows_each_time() -> None:
+    by_supplier = {"S2": ["x", "y", "x", "z"], "S1": ["y"]}
+    classes = {"x": "high", "y": "low"}  # z is in no class: class ""
+    assert class_counts(by_supplier, classes, listed=["high"]) == [
+        ("S1", "low", 1, 1, []),
+        ("S2", "", 1, 1, []),
+        ("S2", "high", 1, 2, ["x"]),
+        ("S2", "low", 1, 1, []),
+    ]
+    # the listed class "" names the smelters `classes` does not
+    assert class_counts(by_supplier, classes, listed=[""])[0:2] == [("S1", "low", 1, 1, []), ("S2", "", 1, 1, ["z"])]
+
+
+def test_pair_and_smelter_counts() -> None:
+    by_supplier = {"S2": ["x", "y", "x"], "S1": ["x"]}
+    assert pair_counts(by_supplier) == [("S1", "x", 1), ("S2", "x", 2), ("S2", "y", 1)]
+    assert smelter_counts(by_supplier) == [("x", 2, 3), ("y", 1, 1)]
+
+
+def test_grouped_rows_come_back_in_row_order() -> None:
+    from minetrace.graph.neo4j_store import _group_hops
+
+    rows = [7, 5, None, 6]
+    n = len(rows)
+    group = ("S1", "Supplier One", "d1", "f.xlsx", "6.4", 2024, "valid", True,
+             ["Tin"] * n, rows, [f"name {r}" for r in rows], [None] * n, ["exact"] * n, [1.0] * n,
+             [f"K{r}" for r in rows], [None] * n, [None] * n, [None] * n, [None] * n, [None] * n, [None] * n,
+             [None] * n, [f"Smelter List!D{r}" for r in rows])
+    hops = _group_hops(group)
+    assert [h.row for h in hops] == [5, 6, 7, None]
+    assert [h.smelter_key for h in hops] == ["K5", "K6", "K7", "KNone"]
+    assert all(h.sha256 == "d1" and h.declaration_id == "d1" and h.sheet == "Smelter List" for h in hops)
+
+
+# ------------------------------------------------------------------ both stores, small chunks
+@pytest.fixture
+def both(neo4j_clean: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[GraphStore, GraphStore]]:
+    """The same small program in the embedded store and in Neo4j, Neo4j sending 3 values per record."""
+    from minetrace.graph import neo4j_store
+    from minetrace.graph.embedded import EmbeddedStore
+    from minetrace.graph.neo4j_store import Neo4jStore
+
+    monkeypatch.setattr(neo4j_store, "LIST_CHUNK", 3)
+    emb, neo = EmbeddedStore(tmp_path / "emb"), Neo4jStore(neo4j_clean)
+    batch = [(d, SupplierRecord("decl:" + n.lower(), n)) for d, n in synth.program(14, seed=21, pool=POOL)]
+    # rows written out of smelter-list order, one row with mine countries
+    shuffled = synth.declaration("Shuffled Co", [synth.smelter_row(r, FAC[c], m) for r, c, m in
+                                                 ((9, "CID000002", None), (5, "CID000004", "DRC"),
+                                                  (7, "CID000006", None))],
+                                 effective=date(2024, 3, 1), tag="shuffled")
+    for st in (emb, neo):
+        for d, s in [*batch, (shuffled, SupplierRecord("decl:shuffled co", "Shuffled Co"))]:
+            st.ingest_declaration(d, synth.resolve_exact(d, FAC), s, 2024)
+    try:
+        yield emb, neo
+    finally:
+        emb.close()
+        neo.close()
+
+
+def _json(items: list[Any]) -> list[Any]:
+    return [i.to_json() if hasattr(i, "to_json") else i for i in items]
+
+
+@pytest.mark.neo4j
+def test_chunked_reads_answer_as_the_embedded_store(both: tuple[GraphStore, GraphStore]) -> None:
+    emb, neo = both
+    assert len(neo.suppliers()) > 3 * 3  # several records per read
+    assert emb.suppliers() == neo.suppliers()
+    assert emb.smelters() == neo.smelters()
+    assert [d.to_json() | {"received": None} for d in emb.declarations(current_only=False)] == [
+        d.to_json() | {"received": None} for d in neo.declarations(current_only=False)]
+    for kwargs in ({}, {"year": 2024}, {"current_only": False}, {"supplier_ids": ["decl:shuffled co"]},
+                   {"smelter_keys": ["CID000002", "CID000004"]}, {"smelter_keys": []}):
+        assert _json(emb.reports(**kwargs)) == _json(neo.reports(**kwargs)), kwargs
+    shuffled = neo.reports(supplier_ids=["decl:shuffled co"])
+    assert [h.row for h in shuffled] == [5, 7, 9]
+    assert emb.declared_mine_countries() == neo.declared_mine_countries()
+    assert sorted(emb.smelter_mine_countries()) == sorted(neo.smelter_mine_countries())  # a set, in no order
+    keys = [k for k, _, _ in emb.smelter_supplier_counts()]
+    classes = {k: ("high" if i % 3 == 0 else "low") for i, k in enumerate(keys[:-1])}
+    for listed in ([], ["high"], [""]):
+        assert emb.supplier_class_counts(classes, listed=listed) == neo.supplier_class_counts(classes, listed=listed)
+    assert emb.supplier_smelter_counts(smelter_keys=keys[:4]) == neo.supplier_smelter_counts(smelter_keys=keys[:4])
+    assert emb.smelter_supplier_counts(year=2024) == neo.smelter_supplier_counts(year=2024)
