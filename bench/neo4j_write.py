@@ -7,10 +7,14 @@ the end), each declaration in its own transaction as `minetrace ingest` stores a
 the ratio Neo4j / embedded, the target, and the PROFILE of the rows statement and the LOCATED_IN statements (their
 operators; "Eager" would mean a statement buffers its rows).
 
-`--batches` measures the rows per statement (`Neo4jStore.batch_size`) on the same declarations, one run each:
-the store's default comes from this measurement.
+`--batches` measures the rows per statement (`Neo4jStore.batch_size`), one run each, on large forms (`--large`
+forms of `--large-rows` rows each: the program's forms have at most 600 rows, below every batch size worth
+comparing): the store's default comes from this measurement.
 
-    .venv/bin/python bench/neo4j_write.py [--suppliers 400] [--batches 500 2000 5000] [--json]
+The harness's JVM is tuned for test start-up (C1 only, serial GC, 1 GB heap); `--server-jvm` starts it as a server
+runs (both JIT tiers, G1, 2 GB heap, as the docker-compose Neo4j), with a longer warm-up for the JIT.
+
+    .venv/bin/python bench/neo4j_write.py [--suppliers 400] [--batches 250 1000 2000 5000] [--server-jvm] [--json]
 """
 
 from __future__ import annotations
@@ -42,6 +46,22 @@ def declarations(n: int, seed: int = 2025) -> list[tuple[Any, Any, Any]]:
             for decl, name in synth.program(n, seed=seed, pool=pool, year=YEAR - 1)]
 
 
+def large_declarations(n: int, rows: int) -> list[tuple[Any, Any, Any]]:
+    """`n` forms of `rows` smelter-list rows each (the pool's smelters in turn, mine countries on every 7th row)."""
+    from minetrace.app.synthetic import graph_program as synth
+    from minetrace.graph.store import SupplierRecord
+
+    pool = synth.facility_pool(600, seed=11)
+    known = {f.cid: f for f in pool}
+    out = []
+    for i in range(n):
+        decl = synth.declaration(f"Large {i}", [synth.smelter_row(5 + j, pool[(i * 37 + j) % len(pool)],
+                                                                  "DRC | Rwanda" if j % 7 == 0 else None)
+                                                for j in range(rows)], tag=f"large-{i}")
+        out.append((decl, synth.resolve_exact(decl, known), SupplierRecord(f"Slarge{i}", f"Large {i}")))
+    return out
+
+
 def ingest_all(store: Any, decls: list[tuple[Any, Any, Any]]) -> tuple[float, int]:
     """Seconds (wall) to store every declaration, one transaction each; smelter rows stored."""
     rows = 0
@@ -52,12 +72,18 @@ def ingest_all(store: Any, decls: list[tuple[Any, Any, Any]]) -> tuple[float, in
     return time.perf_counter() - t0, rows
 
 
-def neo4j_server(tmp: Path) -> tuple[str, Any]:
+#: JVM flags of a server-like harness (`--server-jvm`): what a Neo4j server runs with, not the test tuning
+SERVER_JVM = "-Xms2g -Xmx2g -XX:+UseG1GC"
+
+
+def neo4j_server(tmp: Path, server_jvm: bool = False) -> tuple[str, Any]:
     """(bolt URI, server to stop or None): $NEO4J_URI, else the test harness's Neo4j started here."""
     if os.environ.get("NEO4J_URI"):
         return os.environ["NEO4J_URI"], None
     from neo4j_server import HARNESS_AUTH, HarnessServer, build_harness
 
+    if server_jvm:
+        os.environ["NEO4J_HARNESS_JAVA_OPTS"] = SERVER_JVM  # read by scripts/neo4j-harness.sh in the child
     build_harness()
     server = HarnessServer(tmp / "neo4j").start()
     os.environ.setdefault("NEO4J_USER", HARNESS_AUTH[0])
@@ -69,7 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--suppliers", type=int, default=400, help="declarations to store (one per supplier)")
     ap.add_argument("--batches", type=int, nargs="*", default=[],
-                    help="rows per UNWIND statement to compare (default: the store's batch size only)")
+                    help="rows per rows statement to compare on large forms (default: no comparison)")
+    ap.add_argument("--large", type=int, default=8, help="large forms for --batches")
+    ap.add_argument("--large-rows", type=int, default=3000, help="smelter rows of each large form")
+    ap.add_argument("--server-jvm", action="store_true", help=f"start the harness with {SERVER_JVM} (C1+C2 JIT)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args(argv)
 
@@ -78,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
 
     decls = declarations(args.suppliers)
     warm = declarations(10, seed=7)  # the server's plans compile and its JIT warms here, not in the measured run
+    large = large_declarations(args.large, args.large_rows) if args.batches else []
+    load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="mt-bench-neo4j-write-") as tmp:
         emb = EmbeddedStore(Path(tmp) / "warm")
         ingest_all(emb, warm)
@@ -85,17 +116,24 @@ def main(argv: list[str] | None = None) -> int:
         emb = EmbeddedStore(Path(tmp) / "embedded")
         emb_s, rows = ingest_all(emb, decls)
         emb.close()
-        uri, server = neo4j_server(Path(tmp))
-        runs: dict[int, float] = {}
+        uri, server = neo4j_server(Path(tmp), args.server_jvm)
+        by_batch: dict[int, float] = {}
         try:
             neo = Neo4jStore(uri, files_dir=Path(tmp) / "files")
             try:
-                for batch in args.batches or [DEFAULT_BATCH_SIZE]:
+                # C2 compiles after many more calls than C1: the server JVM gets a longer warm-up
+                for _ in range(5 if args.server_jvm else 1):
                     neo.clear()
-                    neo.batch_size = batch
                     ingest_all(neo, warm)
+                neo.clear()
+                neo_s, _ = ingest_all(neo, decls)
+                for batch in args.batches:
+                    neo.batch_size = batch
                     neo.clear()
-                    runs[batch], _ = ingest_all(neo, decls)
+                    ingest_all(neo, large[:1])
+                    neo.clear()
+                    seconds, large_rows = ingest_all(neo, large)
+                    by_batch[batch] = large_rows / seconds
                 neo.batch_size = DEFAULT_BATCH_SIZE
                 plans = neo.profile_rows(*declarations(1, seed=99)[0], YEAR)  # a form not stored yet
             finally:
@@ -104,32 +142,39 @@ def main(argv: list[str] | None = None) -> int:
             if server is not None:
                 server.stop()
     emb_rate = rows / emb_s
-    best = min(runs, key=lambda b: runs[b])
-    neo_rate = rows / runs.get(DEFAULT_BATCH_SIZE, runs[best])
+    neo_rate = rows / neo_s
     figures = {"declarations": len(decls), "rows": rows, "embedded_rows_per_s": round(emb_rate),
                "neo4j_rows_per_s": round(neo_rate), "ratio_neo4j_embedded": round(neo_rate / emb_rate, 2),
                "target_rows_per_s": TARGET_ROWS_PER_S, "met": neo_rate >= TARGET_ROWS_PER_S,
-               "batch_size": DEFAULT_BATCH_SIZE, "by_batch": {b: round(rows / s) for b, s in runs.items()},
+               "batch_size": DEFAULT_BATCH_SIZE, "jvm": SERVER_JVM if args.server_jvm else "harness (test tuning)",
+               "large_forms": {"forms": len(large), "rows_each": args.large_rows} if large else None,
+               "by_batch": {b: round(r) for b, r in by_batch.items()},
+               "load_average": [round(load_start, 1), round(os.getloadavg()[0], 1)],
                # the head statement carries one row (its Eager operators buffer that row); the rows statements none
-               "eager": any("Eager" in o for name, o in plans.items() if name != "head"),
-               "plans": {name: list(dict.fromkeys(o)) for name, o in plans.items()}}
+               "eager": any(op == "Eager" for name, ops in plans.items() if name != "head" for op, _ in ops),
+               "head_eager_rows": max([n for op, n in plans["head"] if op == "Eager"], default=0),
+               "plans": {name: list(dict.fromkeys(op for op, _ in ops)) for name, ops in plans.items()}}
     if args.json:
         print(json.dumps(figures, indent=2))
         return 0
-    print(f"Neo4j writes: {len(decls)} declarations, {rows:,} smelter rows, one transaction each")
+    print(f"Neo4j writes: {len(decls)} declarations, {rows:,} smelter rows, one transaction each "
+          f"(load average {figures['load_average'][0]} at the start, {figures['load_average'][1]} at the end)")
     print(f"  embedded store (baseline, same run): {emb_rate:8,.0f} rows/s ({emb_s:.1f} s)")
-    print(f"  Neo4j 5.26 ({'harness' if server else uri}):        {neo_rate:8,.0f} rows/s "
+    where = ("harness, server JVM" if args.server_jvm else "harness") if server else uri
+    print(f"  Neo4j 5.26 ({where}):        {neo_rate:8,.0f} rows/s "
           f"(batch {DEFAULT_BATCH_SIZE}); ratio Neo4j/embedded {neo_rate / emb_rate:.2f}; "
           f"target {TARGET_ROWS_PER_S:,} rows/s {'met' if figures['met'] else 'NOT met'}")
-    if len(runs) > 1:
-        print("  by batch size: " + ", ".join(f"{b}: {rows / s:,.0f} rows/s" for b, s in sorted(runs.items())))
+    if by_batch:
+        print(f"  by batch size ({len(large)} forms of {args.large_rows:,} rows): "
+              + ", ".join(f"{b}: {r:,.0f} rows/s" for b, r in sorted(by_batch.items())))
     print(f"  write plans (PROFILE): {'Eager present' if figures['eager'] else 'no Eager'} in the rows and "
           "LOCATED_IN statements")
     for name, ops in figures["plans"].items():
         if name == "head":
-            ops = plans["head"]
-            print(f"    head (one row): {len(ops)} operators, {ops.count('Eager')} Eager, "
-                  f"{'index seeks only' if 'NodeByLabelScan' not in ops else 'LABEL SCAN'}")
+            head = [op for op, _ in plans["head"]]
+            print(f"    head (one row + the first batch of rows in a subquery): {len(head)} operators, "
+                  f"{head.count('Eager')} Eager holding at most {figures['head_eager_rows']} row, "
+                  f"{'no label scan' if 'NodeByLabelScan' not in head else 'LABEL SCAN'}")
             continue
         print(f"    {name}: {' > '.join(ops)}")
     return 0

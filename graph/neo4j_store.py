@@ -505,8 +505,8 @@ class Neo4jStore:
         when there is no parent, the countries the rows name, the smelters (each once, MERGE on the constrained key),
         the Declaration node + DECLARED, the product and mine rows, the supersede step, and the current LOCATED_IN
         edges of the smelters the form locates (read after their MERGE: a smelter another transaction is creating is
-        seen once that one commits). One row in: its Eager operators buffer that one row (the rows statements,
-        which carry the rows, have none)."""
+        seen once that one commits), then the first `batch_size` smelter rows (`_rows_body`). One row in: its Eager
+        operators buffer that one row (the rows travel inside a subquery, whose plan has none)."""
         sup, decl, rel = L[S.SUPPLIER], L[S.DECLARATION], T[S.SOURCES_FROM]
         rec = self._run(
             tx,
@@ -542,12 +542,16 @@ class Neo4jStore:
             "[g IN gs WHERE g.id = $id | g.pending][0] AS pending } "
             f"CALL () {{ UNWIND $lists.located AS k MATCH (:{L[S.SMELTER]} {{key: k}})-[old:{T[S.LOCATED_IN]}]->() "
             "RETURN collect([k, old.source, elementId(old)]) AS located } "
-            "RETURN current_id, older, pending, located",
+            # the first batch of rows rides along (one round trip for most forms): the same body as rows_statement,
+            # run once for the one head row
+            f"CALL (d) {{ {self._rows_body()} }} "
+            "RETURN current_id, older, pending, located", min(len(p["reports"]), self.batch_size),
             meta=META_ID, rec=p["supplier"], origin=S.ORIGIN_DECLARED, cid=self.company_id, pid=p["parent_id"],
             prov=prov, id=p["sha"], props=p["props"], now=_now(), tv=p["template_version"], year=p["year"],
             psheet=PRODUCT_SHEET, msheet=MINE_SHEET, scope=p["scope"],
             lists={"countries": p["countries"], "smelters": p["smelters"], "products": p["products"],
-                   "mines": p["mines"], "located": [c["k"] for c in p["locations"]]}, **RULE_PARAMS)
+                   "mines": p["mines"], "located": [c["k"] for c in p["locations"]]},
+            batch={"rows": p["reports"][:self.batch_size]}, sheet=SMELTER_SHEET, **RULE_PARAMS)
         if not rec:
             return None
         current = rec[0]["current_id"]
@@ -585,9 +589,14 @@ class Neo4jStore:
         short keys that are no property name (`r.metal` would read as a property read of `metal`, conflicting with
         the write of `e.metal`), and the LOCATED_IN rule, which reads what it writes, has its own statements
         (`locations_statements`). tests/test_neo4j_store.py PROFILEs it (`profile_rows`)."""
+        return PLAN_KEPT + f"MATCH (d:{L[S.DECLARATION]} {{id: $id}}) " + self._rows_body()
+
+    @staticmethod
+    def _rows_body() -> str:
+        """The rows statement after its Declaration `d`: one pass over `$batch.rows` (the head statement runs it
+        for the first batch inside `CALL (d) { … }`)."""
         sm, country = L[S.SMELTER], L[S.COUNTRY]
-        return (PLAN_KEPT + f"MATCH (d:{L[S.DECLARATION]} {{id: $id}}) UNWIND $batch.rows AS r "
-                f"MATCH (x:{sm} {{key: r.k}}) "
+        return (f"UNWIND $batch.rows AS r MATCH (x:{sm} {{key: r.k}}) "
                 f"CREATE (d)-[e:{T[S.REPORTS]}]->(x) SET e.row = r.r, e.sheet = $sheet, e.cell = r.c, e.metal = r.m, "
                 "e.raw_name = r.rn, e.raw_cid = r.rc, e.raw_country = r.rk, e.lookup_kind = r.lk, e.method = r.me, "
                 "e.score = r.sc, e.given_cid = r.gc, e.resolution_status = r.st, "
@@ -614,10 +623,11 @@ class Neo4jStore:
         }
 
     def _write_rows(self, tx: ManagedTransaction, p: dict[str, Any], prov: dict[str, Any], located: Located) -> None:
-        """The declaration's smelter-list rows, `batch_size` rows per `rows_statement`, then its LOCATED_IN
-        candidates against the edges the head statement found (`located`)."""
-        self._unwind_batch(tx, self.rows_statement(), p["reports"], id=p["sha"], sheet=SMELTER_SHEET,
-                           tv=prov["template_version"], year=prov["reporting_year"])
+        """The declaration's smelter-list rows after the first `batch_size` (those went with the head statement),
+        `batch_size` rows per `rows_statement`, then its LOCATED_IN candidates against the edges the head statement
+        found (`located`)."""
+        self._unwind_batch(tx, self.rows_statement(), p["reports"][self.batch_size:], id=p["sha"],
+                           sheet=SMELTER_SHEET, tv=prov["template_version"], year=prov["reporting_year"])
         self._write_locations(tx, p["locations"], located, p["sha"])
 
     def _replace_locations(self, tx: ManagedTransaction, candidates: list[dict[str, Any]], sha: str | None) -> None:
@@ -641,17 +651,18 @@ class Neo4jStore:
         self._unwind_batch(tx, q["create"], create, sha=sha)
 
     def profile_rows(self, decl: Declaration, resolutions: list[Resolution], supplier: SupplierRecord,
-                     year: int | None) -> dict[str, list[str]]:
+                     year: int | None) -> dict[str, list[tuple[str, int]]]:
         """PROFILE the head statement, the rows statement and the LOCATED_IN statements on one declaration, in a
-        transaction rolled back (nothing is stored): each statement's operator names, depth first (a diagnostic:
-        "Eager" in a rows or LOCATED_IN statement means it buffers its rows; the head's buffer its one row)."""
+        transaction rolled back (nothing is stored): each statement's operators as (name, rows through it), depth
+        first (a diagnostic: an "Eager" operator buffers the rows through it; the head statement's must see one)."""
         p = self._declaration_payload(decl, resolutions, supplier, year, None, None)
         p["props"].update(hold=None, accepted=False, contact_domain=email_domain(decl.company.contact_email))
         prov = {"sha256": p["sha"], "template_version": p["template_version"], "reporting_year": year}
-        plans: dict[str, list[str]] = {}
+        plans: dict[str, list[tuple[str, int]]] = {}
 
-        def walk(plan: Any, ops: list[str]) -> list[str]:
-            ops.append(str(plan["operatorType"] if isinstance(plan, dict) else plan.operator_type).split("@")[0])
+        def walk(plan: Any, ops: list[tuple[str, int]]) -> list[tuple[str, int]]:
+            name = str(plan["operatorType"] if isinstance(plan, dict) else plan.operator_type).split("@")[0]
+            ops.append((name, int((plan.get("rows") if isinstance(plan, dict) else plan.rows) or 0)))
             for child in (plan.get("children", []) if isinstance(plan, dict) else plan.children):
                 walk(child, ops)
             return ops

@@ -132,8 +132,10 @@ def test_unwind_batches_of_the_configured_size(neo4j_clean: str, tmp_path: Path)
         st.trace_statements = True
         decl = synth.declaration("Batchy", many_rows(20), tag="b")
         put(st, decl, SupplierRecord("decl:batchy", "Batchy"))
-        report_batches = [n for q, n in st.statements if ":REPORTS]" in q and "MATCH (d:" in q.split("UNWIND")[0]]
+        # the first batch travels with the head statement, the others in rows statements
+        report_batches = [n for q, n in st.statements if ":REPORTS]" in q]
         assert report_batches == [7, 7, 6]
+        assert "(dup:" in next(q for q, _n in st.statements if ":REPORTS]" in q)
         # the smelters travel with their rows: no separate smelter statements
         assert not [q for q, _n in st.statements if q.startswith("UNWIND $rows AS r MERGE (x:Smelter")]
         assert st.stats()["relationships"]["REPORTS"] == 20
@@ -146,21 +148,21 @@ def test_unwind_batches_of_the_configured_size(neo4j_clean: str, tmp_path: Path)
 
 def test_a_declaration_is_written_in_a_few_statements(store: Neo4jStore) -> None:
     """Round trips, not rows, bound ingest speed: a declaration with smelters, mine countries, products and
-    mines costs one head statement (duplicate check, smelters, supersede step and the read of the smelters' LOCATED_IN
-    edges included), one UNWIND per batch of rows and, when a smelter gets a new location, the statement that
-    writes it."""
+    mines costs one head statement (duplicate check, smelters, supersede step, the read of the smelters' LOCATED_IN
+    edges and the first batch of rows included), one UNWIND per further batch of rows and, when a smelter gets a new
+    location, the statement that writes it."""
     supplier = SupplierRecord("decl:few", "Few")
     first = synth.declaration("Few", many_rows(40), tag="few1",
                               products=[ProductRow(row=5, number="P-1", name="Widget", comment=None)])
     store.trace_statements = True
     assert put(store, first, supplier).outcome == "new"
-    assert len(store.statements) <= 3, [q[:60] for q, _n in store.statements]
+    assert len(store.statements) == 2, [q[:60] for q, _n in store.statements]
     store.statements.clear()
     fix = synth.declaration("Few", many_rows(38), tag="few2")  # a re-submission superseding the first
     out = put(store, fix, supplier)
     assert out.outcome == "new" and out.supersedes == [first.file.sha256]
-    # the same smelters, located already: nothing to write for LOCATED_IN
-    assert len(store.statements) == 2, [q[:60] for q, _n in store.statements]
+    # the same smelters, located already: nothing to write for LOCATED_IN; one round trip for the whole form
+    assert len(store.statements) == 1, [q[:60] for q, _n in store.statements]
     store.statements.clear()
     assert put(store, fix, supplier).outcome == "duplicate"  # the head finds it; one read for the details
     assert len(store.statements) == 2, [q[:60] for q, _n in store.statements]
@@ -216,13 +218,19 @@ def test_the_rows_and_location_statements_have_no_eager_operator(store: Neo4jSto
                              tag="profiled")
     plans = store.profile_rows(decl, synth.resolve_exact(decl, FAC), SupplierRecord("decl:profiled", "Profiled"), 2024)
     assert set(plans) == {"head", "rows", "locations read", "locations delete", "locations create"}
-    for name, ops in plans.items():
+    names = {name: [op for op, _rows in ops] for name, ops in plans.items()}
+    for name, ops in names.items():
         assert ops, name
-        assert name == "head" or "Eager" not in ops, f"{name}: {ops}"  # the head's Eagers buffer its one row
+        assert name == "head" or "Eager" not in ops, f"{name}: {ops}"
         assert not {"NodeByLabelScan", "AllNodesScan", "AllRelationshipsScan"} & set(ops), f"{name}: {ops}"
-    assert {"NodeUniqueIndexSeek(Locking)", "Create", "SetProperties"} <= set(plans["rows"])
-    assert "DirectedRelationshipByElementIdSeek" in plans["locations delete"]
-    assert "NodeIndexSeek" in plans["head"]  # the supersede step finds the supplier's forms through an index
+    # the head statement carries one row, and the first batch of smelter rows inside a subquery: its Eager operators
+    # may only ever hold that one row
+    assert [rows for op, rows in plans["head"] if op == "Eager"] and all(
+        rows <= 1 for op, rows in plans["head"] if op == "Eager"), plans["head"]
+    assert max(rows for op, rows in plans["head"] if op == "Create") == 16  # the 16 REPORTS edges, in the head
+    assert {"NodeUniqueIndexSeek(Locking)", "Create", "SetProperties"} <= set(names["rows"])
+    assert "DirectedRelationshipByElementIdSeek" in names["locations delete"]
+    assert "NodeIndexSeek" in names["head"]  # the supersede step finds the supplier's forms through an index
     # profiling wrote nothing (rolled back)
     assert not store.has_declaration(decl.file.sha256) and store.supplier("decl:profiled") is None
 
@@ -329,8 +337,8 @@ def test_server_killed_mid_ingest_leaves_no_partial_declaration(neo4j_harness, t
     before = list(canonical_dump(st))
     big = synth.declaration("Big Supplier", many_rows(3000), tag="big")
     st.trace_statements = True
-    # statements: duplicate check, head (Declaration node), then 30 row batches of 100: the kill lands
-    # on the 18th batch, ~1700 REPORTS rows already sent inside the open transaction
+    # statements: head (Declaration node, first 100 rows), then 29 row batches of 100: the kill lands
+    # as the 20th statement is sent, ~2,000 REPORTS rows already inside the open transaction
     st.statements = _KillAt(20, server.kill)
     with pytest.raises(Neo4jStoreError) as err:
         put(st, big, SupplierRecord("decl:big supplier", "Big Supplier"))
