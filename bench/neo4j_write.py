@@ -7,14 +7,16 @@ the end), each declaration in its own transaction as `minetrace ingest` stores a
 the ratio Neo4j / embedded, the target, and the PROFILE of the rows statement and the LOCATED_IN statements (their
 operators; "Eager" would mean a statement buffers its rows).
 
-`--batches` measures the rows per statement (`Neo4jStore.batch_size`), one run each, on large forms (`--large`
-forms of `--large-rows` rows each: the program's forms have at most 600 rows, below every batch size worth
-comparing): the store's default comes from this measurement.
+`--batches` measures the rows per statement (`Neo4jStore.batch_size`) on large forms (`--large` forms of
+`--large-rows` rows each: the program's forms have at most 600 rows, below every batch size worth comparing), each
+size once per round, the rounds (`--rounds`) interleaving sizes and program runs; medians are printed. The store's
+default comes from this measurement.
 
 The harness's JVM is tuned for test start-up (C1 only, serial GC, 1 GB heap); `--server-jvm` starts it as a server
 runs (both JIT tiers, G1, 2 GB heap, as the docker-compose Neo4j), with a longer warm-up for the JIT.
 
-    .venv/bin/python bench/neo4j_write.py [--suppliers 400] [--batches 250 1000 2000 5000] [--server-jvm] [--json]
+    .venv/bin/python bench/neo4j_write.py [--suppliers 400] [--batches 250 1000 2000 5000] [--rounds 3]
+        [--server-jvm] [--json]
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -98,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="rows per rows statement to compare on large forms (default: no comparison)")
     ap.add_argument("--large", type=int, default=8, help="large forms for --batches")
     ap.add_argument("--large-rows", type=int, default=3000, help="smelter rows of each large form")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="measured runs of the program (and of each batch size, interleaved): the median is printed")
     ap.add_argument("--server-jvm", action="store_true", help=f"start the harness with {SERVER_JVM} (C1+C2 JIT)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args(argv)
@@ -117,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         emb_s, rows = ingest_all(emb, decls)
         emb.close()
         uri, server = neo4j_server(Path(tmp), args.server_jvm)
-        by_batch: dict[int, float] = {}
+        runs: list[float] = []
+        by_batch: dict[int, list[float]] = {b: [] for b in args.batches}
         try:
             neo = Neo4jStore(uri, files_dir=Path(tmp) / "files")
             try:
@@ -125,16 +131,16 @@ def main(argv: list[str] | None = None) -> int:
                 for _ in range(5 if args.server_jvm else 1):
                     neo.clear()
                     ingest_all(neo, warm)
-                neo.clear()
-                neo_s, _ = ingest_all(neo, decls)
-                for batch in args.batches:
-                    neo.batch_size = batch
+                for _ in range(args.rounds):  # rounds interleave the sizes: a load change hits them all alike
                     neo.clear()
-                    ingest_all(neo, large[:1])
-                    neo.clear()
-                    seconds, large_rows = ingest_all(neo, large)
-                    by_batch[batch] = large_rows / seconds
-                neo.batch_size = DEFAULT_BATCH_SIZE
+                    seconds, _ = ingest_all(neo, decls)
+                    runs.append(rows / seconds)
+                    for batch in args.batches:
+                        neo.batch_size = batch
+                        neo.clear()
+                        seconds, large_rows = ingest_all(neo, large)
+                        by_batch[batch].append(large_rows / seconds)
+                    neo.batch_size = DEFAULT_BATCH_SIZE
                 plans = neo.profile_rows(*declarations(1, seed=99)[0], YEAR)  # a form not stored yet
             finally:
                 neo.close()
@@ -142,13 +148,14 @@ def main(argv: list[str] | None = None) -> int:
             if server is not None:
                 server.stop()
     emb_rate = rows / emb_s
-    neo_rate = rows / neo_s
+    neo_rate = statistics.median(runs)
     figures = {"declarations": len(decls), "rows": rows, "embedded_rows_per_s": round(emb_rate),
                "neo4j_rows_per_s": round(neo_rate), "ratio_neo4j_embedded": round(neo_rate / emb_rate, 2),
                "target_rows_per_s": TARGET_ROWS_PER_S, "met": neo_rate >= TARGET_ROWS_PER_S,
                "batch_size": DEFAULT_BATCH_SIZE, "jvm": SERVER_JVM if args.server_jvm else "harness (test tuning)",
                "large_forms": {"forms": len(large), "rows_each": args.large_rows} if large else None,
-               "by_batch": {b: round(r) for b, r in by_batch.items()},
+               "neo4j_runs": [round(r) for r in runs],
+               "by_batch": {b: round(statistics.median(r)) for b, r in by_batch.items()},
                "load_average": [round(load_start, 1), round(os.getloadavg()[0], 1)],
                # the head statement carries one row (its Eager operators buffer that row); the rows statements none
                "eager": any(op == "Eager" for name, ops in plans.items() if name != "head" for op, _ in ops),
@@ -162,11 +169,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  embedded store (baseline, same run): {emb_rate:8,.0f} rows/s ({emb_s:.1f} s)")
     where = ("harness, server JVM" if args.server_jvm else "harness") if server else uri
     print(f"  Neo4j 5.26 ({where}):        {neo_rate:8,.0f} rows/s "
-          f"(batch {DEFAULT_BATCH_SIZE}); ratio Neo4j/embedded {neo_rate / emb_rate:.2f}; "
+          f"(median of {', '.join(f'{r:,.0f}' for r in runs)}; batch {DEFAULT_BATCH_SIZE}); "
+          f"ratio Neo4j/embedded {neo_rate / emb_rate:.2f}; "
           f"target {TARGET_ROWS_PER_S:,} rows/s {'met' if figures['met'] else 'NOT met'}")
     if by_batch:
-        print(f"  by batch size ({len(large)} forms of {args.large_rows:,} rows): "
-              + ", ".join(f"{b}: {r:,.0f} rows/s" for b, r in sorted(by_batch.items())))
+        print(f"  by batch size ({len(large)} forms of {args.large_rows:,} rows, median of {args.rounds}): "
+              + ", ".join(f"{b}: {v:,} rows/s" for b, v in sorted(figures["by_batch"].items())))
     print(f"  write plans (PROFILE): {'Eager present' if figures['eager'] else 'no Eager'} in the rows and "
           "LOCATED_IN statements")
     for name, ops in figures["plans"].items():
