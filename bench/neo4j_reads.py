@@ -12,7 +12,12 @@ Each query is timed cold (no smelter rating or supplier chain remembered: the fi
 (again, as the explorer's rerun or a second CLI question in one process does). Exposure is the median of a few
 CIDs. Wall and CPU time of this process are printed (Neo4j's server time is in the wall time only).
 
-Usage: .venv/bin/python bench/neo4j_reads.py [--sizes 1000 10000] [--queries 10] [--keep DIR] [--json]
+The harness's server started here runs, by default, with the JVM a Neo4j server runs with (full JIT, 1 GB heap:
+--jvm server); --jvm harness keeps the tests' start-up flags (C1 only), which make every Cypher query several times
+slower once warm. $NEO4J_URI is used as it is.
+
+Usage: .venv/bin/python bench/neo4j_reads.py [--sizes 1000 10000] [--queries 10] [--keep DIR] [--jvm server|harness]
+                                             [--json]
   --keep DIR  build each size's stores under DIR/<size> once and reuse them (the Neo4j graph is reloaded only
               when it does not hold that size's program)
 """
@@ -38,18 +43,42 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from query_speed import YEAR, build  # noqa: E402  (the same program and reference facts)
 
+#: the Neo4j JVM's process id when known (the harness started here, or --server-pid): its CPU time is read too
+SERVER_PID: int | None = None
 
-def _timed(fn: Callable[[], Any]) -> tuple[float, float]:
-    t0, c0 = time.perf_counter(), time.process_time()
+
+def server_cpu() -> float:
+    """CPU seconds the Neo4j server process has used so far (0 when unknown): /proc/PID/stat utime + stime."""
+    if SERVER_PID is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{SERVER_PID}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, float, float]:
+    """(wall s, CPU s of this process, CPU s of the Neo4j server) of `fn()`: on a shared machine the CPU figures
+    hold still when the wall time does not."""
+    t0, c0, s0 = time.perf_counter(), time.process_time(), server_cpu()
     fn()
-    return time.perf_counter() - t0, time.process_time() - c0
+    return time.perf_counter() - t0, time.process_time() - c0, server_cpu() - s0
 
 
-def neo4j_server() -> tuple[str, Any]:
-    """(bolt URI, server to stop or None): $NEO4J_URI, else the test harness's Neo4j started here."""
+#: JVM flags of the harness server a benchmark starts (scripts/neo4j-harness.sh reads NEO4J_HARNESS_JAVA_OPTS)
+JVM_FLAGS = {"server": "-Xms1g -Xmx1g -XX:+UseSerialGC",  # full JIT, as a Neo4j server runs
+             "harness": "-Xms128m -Xmx1g -XX:+UseSerialGC -XX:TieredStopAtLevel=1"}  # the tests': fast start-up
+
+
+def neo4j_server(jvm: str = "server") -> tuple[str, Any]:
+    """(bolt URI, server to stop or None): $NEO4J_URI, else the test harness's Neo4j started here with `jvm`'s
+    flags (JVM_FLAGS)."""
     if os.environ.get("NEO4J_URI"):
         return os.environ["NEO4J_URI"], None
     from neo4j_server import HarnessServer, build_harness
+
+    os.environ["NEO4J_HARNESS_JAVA_OPTS"] = JVM_FLAGS[jvm]
 
     build_harness()
     server = HarnessServer(Path(tempfile.mkdtemp(prefix="minetrace-bench-neo4j-"))).start()
@@ -96,14 +125,15 @@ def measure(store: Any, ref: Any, cids: list[str]) -> dict[str, float]:
     cold()
     exp_cold = [_timed(lambda c=c: cid_exposure(store, [c], facts=ref, year=YEAR)) for c in cids[:1]]
     exp_warm = [_timed(lambda c=c: cid_exposure(store, [c], facts=ref, year=YEAR)) for c in cids]
-    out["exposure_cold"], out["exposure_cold_cpu"] = exp_cold[0]
-    out["exposure_warm"] = statistics.median(w for w, _ in exp_warm)
-    out["exposure_warm_cpu"] = statistics.median(c for _, c in exp_warm)
+    out["exposure_cold"], out["exposure_cold_cpu"], out["exposure_cold_srv"] = exp_cold[0]
+    out["exposure_warm"] = statistics.median(w for w, _, _ in exp_warm)
+    out["exposure_warm_cpu"] = statistics.median(c for _, c, _ in exp_warm)
+    out["exposure_warm_srv"] = statistics.median(v for _, _, v in exp_warm)
     for name, fn in (("paths", lambda: flagged_paths(store, RiskModel(ref, policy, year=YEAR), year=YEAR)),
                      ("rollup", lambda: supplier_rollup(store, RiskModel(ref, policy, year=YEAR), YEAR))):
         cold()
-        out[f"{name}_cold"], out[f"{name}_cold_cpu"] = _timed(fn)
-        out[f"{name}_warm"], out[f"{name}_warm_cpu"] = _timed(fn)
+        out[f"{name}_cold"], out[f"{name}_cold_cpu"], out[f"{name}_cold_srv"] = _timed(fn)
+        out[f"{name}_warm"], out[f"{name}_warm_cpu"], out[f"{name}_warm_srv"] = _timed(fn)
     return out
 
 
@@ -118,8 +148,12 @@ def run(n: int, queries: int, uri: str, keep: Path | None) -> dict[str, Any]:
     sample = [rng.choice(cids) for _ in range(queries)]
     emb = measure(embedded, ref, sample)
     nj = measure(neo, ref, sample)
+    reads = [k for k in emb if not k.endswith(("_cpu", "_srv"))]
     result: dict[str, Any] = {"suppliers": n, "rows": rows, "embedded": emb, "neo4j": nj,
-                              "ratio": {k: round(nj[k] / max(emb[k], 1e-6), 2) for k in emb if not k.endswith("cpu")}}
+                              "ratio": {k: round(nj[k] / max(emb[k], 1e-6), 2) for k in reads},
+                              # CPU of both processes against the embedded store's (its process does all the work)
+                              "cpu_ratio": {k: round((nj[k + "_cpu"] + nj[k + "_srv"]) / max(emb[k + "_cpu"], 1e-6), 2)
+                                            for k in reads} if SERVER_PID is not None else {}}
     embedded.close()
     neo.close()
     ref.close()
@@ -131,24 +165,38 @@ def main() -> None:
     ap.add_argument("--sizes", nargs="+", type=int, default=[1000])
     ap.add_argument("--queries", type=int, default=10)
     ap.add_argument("--keep", type=Path, default=None)
+    ap.add_argument("--jvm", choices=sorted(JVM_FLAGS), default="server",
+                    help="flags of the harness server started here (not $NEO4J_URI's)")
+    ap.add_argument("--server-pid", type=int, default=None,
+                    help="process id of $NEO4J_URI's server on this machine (its CPU time is read too)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    uri, server = neo4j_server()
+    load = os.getloadavg()[0]
+    uri, server = neo4j_server(args.jvm)
+    global SERVER_PID
+    SERVER_PID = server.proc.pid if server is not None else args.server_pid
     try:
         results = [run(n, args.queries, uri, args.keep) for n in args.sizes]
     finally:
         if server is not None:
             server.stop()
+    for r in results:
+        r["server"] = f"harness started here, --jvm {args.jvm}" if server is not None else uri
+        r["load_average"] = f"{load:.1f} → {os.getloadavg()[0]:.1f}"
     if args.json:
         print(json.dumps(results, indent=2))
         return
     print("Neo4j reads vs the embedded store (same data, same run; target: ratio ≤ 2)")
     for r in results:
-        print(f"\n{r['suppliers']} suppliers, {r['rows']} smelter rows of {YEAR}")
-        print(f"  {'read':<16}{'embedded s':>12}{'neo4j s':>10}{'ratio':>8}   (CPU s of this process: emb / neo4j)")
+        print(f"\n{r['suppliers']} suppliers, {r['rows']} smelter rows of {YEAR} (Neo4j: {r['server']}; "
+              f"load average {r['load_average']})")
+        print(f"  {'read':<16}{'embedded s':>12}{'neo4j s':>10}{'ratio':>8}   CPU s: embedded / neo4j client + server "
+              "(ratio)")
         for k, ratio in r["ratio"].items():
             e, nj = r["embedded"], r["neo4j"]
-            print(f"  {k:<16}{e[k]:>12.3f}{nj[k]:>10.3f}{ratio:>8.2f}   ({e[k + '_cpu']:.3f} / {nj[k + '_cpu']:.3f})")
+            srv = f" + {nj[k + '_srv']:.3f} ({r['cpu_ratio'][k]:.2f})" if r["cpu_ratio"] else " + server not measured"
+            print(f"  {k:<16}{e[k]:>12.3f}{nj[k]:>10.3f}{ratio:>8.2f}   {e[k + '_cpu']:.3f} / "
+                  f"{nj[k + '_cpu']:.3f}{srv}")
 
 
 if __name__ == "__main__":

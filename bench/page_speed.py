@@ -89,6 +89,8 @@ def measure(store: str) -> dict[str, float]:
     os.environ.pop("MINETRACE_PASSWORD", None)
     out: dict[str, float] = {}
     _run(PAGE_SCRIPT.format(page="exports"))  # imports and the store handle, outside any timing
+    # AppTest's own cost per run (a one-line page): part of every figure below, not of a served page
+    out["apptest_empty_s"], _ = _run("import streamlit as st\nst.write('')")
     for name in ("overview", "trace"):
         _forget()
         out[f"{name}_cold_s"], _ = _run(PAGE_SCRIPT.format(page=name))
@@ -186,7 +188,7 @@ def main() -> None:
     print(f"   trace next page {res['trace_next_page_s']}   trace a flagged CID {res.get('trace_cid_s')}")
     print(f"   baseline: old trace first view (all {res['baseline_paths']} flagged paths) cold "
           f"{res['baseline_trace_cold_s']} — ratio {res['trace_ratio']}x")
-    print("   every page as it opens:")
+    print(f"   every page as it opens (AppTest's own cost per run, a one-line page: {res['apptest_empty_s']} s):")
     for name in PAGES:
         print(f"     {name:<11} cold {res[f'page_{name}_cold_s']:>6}  warm {res[f'page_{name}_warm_s']:>6}")
 

@@ -16,7 +16,7 @@ Example:
 from __future__ import annotations
 
 import weakref
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -172,17 +172,20 @@ def country_exposure(store: GraphStore, countries: list[str] | None = None, year
                              key=lambda s: (s["country_iso2"] or "", s["metal"] or "", s["smelter_key"]))
     res.suppliers_by_location = sorted({sid for s in res.by_location for sid in s["suppliers"]})
     declared = [d for d in store.declared_mine_countries(year=year) if str(d[1]).upper() in wanted]
+    # the declarations and smelters named, each list read once (a read per declaration was hundreds of round
+    # trips on Neo4j); the rows come from current declarations of `year`, anything else is asked for by id
+    dids = {str(did) for _, _, did, _ in declared}
     decl_supplier: dict[str, str] = {}
-    for _, _, did, _ in declared:
-        if did not in decl_supplier:
+    if dids:
+        decl_supplier = {str(get(d, "id")): str(get(d, "supplier_id")) for d in store.declarations(year=year)
+                         if str(get(d, "id")) in dids}
+        for did in sorted(dids - decl_supplier.keys()):
             info = store.declaration(did)
             decl_supplier[did] = str(get(info, "supplier_id")) if info else "?"
     grouped: dict[tuple[str, str], dict[str, Any]] = {}
-    smelter_info: dict[str, Any] = {}
+    smelter_info: dict[str, Any] = {str(get(s, "key")): s for s in store.smelters()} if declared else {}
     for skey, iso2, did, row in declared:
-        if skey not in smelter_info:
-            smelter_info[skey] = store.smelter(skey)
-        info = smelter_info[skey]
+        info = smelter_info.get(skey)
         g = grouped.setdefault((str(iso2).upper(), skey), {
             "country_iso2": str(iso2).upper(), "smelter_key": skey, "cid": get(info, "cid"), "name": get(info, "name"),
             "metal": get(info, "metal"), "smelter_location": get(info, "country_iso2"), "suppliers": set(),
@@ -196,3 +199,18 @@ def country_exposure(store: GraphStore, countries: list[str] | None = None, year
         key=lambda g: (g["country_iso2"], g["metal"] or "", g["smelter_key"]))
     res.suppliers_by_declared = sorted({sid for g in res.by_declared_mine_country for sid in g["suppliers"]})
     return res
+
+
+def located_smelter_counts(store: GraphStore, year: int | None = None) -> dict[str, int]:
+    """ISO-2 → how many of the smelters current declarations of `year` report are located there (the Exposure
+    map's circles, the country pickers): the store's per-smelter aggregate and smelter list, no hop list."""
+    reported = {str(k) for k, _, _ in store.smelter_supplier_counts(year=year)}
+    located = Counter(str(get(s, "country_iso2")) for s in store.smelters()
+                      if str(get(s, "key")) in reported and get(s, "country_iso2"))
+    return dict(sorted(located.items()))
+
+
+def declared_country_rows(store: GraphStore, year: int | None = None) -> dict[str, int]:
+    """ISO-2 → smelter-list rows of current declarations of `year` declaring that mine country."""
+    rows = Counter(str(iso2) for _, iso2, _, _ in store.declared_mine_countries(year=year) if iso2 is not None)
+    return dict(sorted(rows.items()))

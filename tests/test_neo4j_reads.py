@@ -115,3 +115,40 @@ def test_chunked_reads_answer_as_the_embedded_store(both: tuple[GraphStore, Grap
         assert emb.supplier_class_counts(classes, listed=listed) == neo.supplier_class_counts(classes, listed=listed)
     assert emb.supplier_smelter_counts(smelter_keys=keys[:4]) == neo.supplier_smelter_counts(smelter_keys=keys[:4])
     assert emb.smelter_supplier_counts(year=2024) == neo.smelter_supplier_counts(year=2024)
+
+
+@pytest.mark.neo4j
+def test_country_figures_and_country_exposure_on_both_stores(both: tuple[GraphStore, GraphStore],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Exposure page's country figures equal what the hop list gives, and country exposure reads each list
+    once: its number of Neo4j queries does not grow with the declarations it names (no read per declaration)."""
+    from minetrace.graph.neo4j_store import Neo4jStore
+    from minetrace.queries.exposure import country_exposure, declared_country_rows, located_smelter_counts
+
+    emb, neo = both
+    for st in (emb, neo):
+        located: dict[str, set[str]] = {}
+        for h in st.reports(year=2024):
+            if h.country_iso2:
+                located.setdefault(h.country_iso2, set()).add(h.smelter_key)
+        assert located_smelter_counts(st, 2024) == {c: len(v) for c, v in sorted(located.items())}
+        declared: dict[str, int] = {}
+        for _, iso2, _, _ in st.declared_mine_countries(year=2024):
+            declared[iso2] = declared.get(iso2, 0) + 1
+        assert declared_country_rows(st, 2024) == dict(sorted(declared.items()))
+    assert located_smelter_counts(emb, 2024) == located_smelter_counts(neo, 2024)
+    wanted = sorted({iso for _, iso, _, _ in emb.declared_mine_countries(year=2024)})
+    assert wanted
+    calls: list[str] = []
+    for name in ("_read", "_read_rows"):
+        original = getattr(Neo4jStore, name)
+
+        def counted(self: Any, query: str, _original: Any = original, **params: Any) -> Any:
+            calls.append(query)
+            return _original(self, query, **params)
+
+        monkeypatch.setattr(Neo4jStore, name, counted)
+    got = country_exposure(neo, wanted, year=2024)
+    named = {e["declaration_id"] for g in got.by_declared_mine_country for e in g["evidence"]}
+    assert len(named) > 3 and len(calls) <= 6, (len(named), len(calls))
+    assert country_exposure(emb, wanted, year=2024).to_json() == got.to_json()

@@ -490,6 +490,22 @@ def country_exposure(k: tuple[str, str], countries_: tuple[str, ...], year: int 
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+def located_smelter_counts(k: tuple[str, str], year: int | None) -> dict[str, int]:
+    """ISO-2 → reported smelters located there (small: no hop table is unpickled per rerun for a map)."""
+    from minetrace.queries.exposure import located_smelter_counts as exposure_located_smelter_counts
+
+    return exposure_located_smelter_counts(store(), year)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def declared_country_rows(k: tuple[str, str], year: int | None) -> dict[str, int]:
+    """ISO-2 → smelter-list rows declaring that mine country."""
+    from minetrace.queries.exposure import declared_country_rows as exposure_declared_country_rows
+
+    return exposure_declared_country_rows(store(), year)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
 def countries_of_origin(k: tuple[str, str], year: int | None) -> pd.DataFrame:
     from minetrace.queries.origin import countries_of_origin as origin_countries_of_origin
 

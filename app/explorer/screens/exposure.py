@@ -4,8 +4,6 @@ locations and declared sourcing countries."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pandas as pd
 import streamlit as st
 
@@ -89,8 +87,7 @@ def _products(k: tuple[str, str], supplier_ids: set[str], declaration_ids: set[s
 
 def _country_section(k: tuple[str, str], year: int | None) -> tuple[list[str], dict]:
     covered = data.covered_countries(k)
-    hops = data.reports(k, year)
-    known = sorted(set(hops["country_iso2"].dropna()) | set(covered))
+    known = sorted(set(data.located_smelter_counts(k, year)) | set(covered))
     if st.button("Covered Countries preset", key="exp_covered_btn", help="The DRC and its nine neighbours"):
         st.session_state["exp_countries"] = list(covered)
     chosen = st.multiselect("Countries", known, key="exp_countries",
@@ -120,13 +117,9 @@ def _country_section(k: tuple[str, str], year: int | None) -> tuple[list[str], d
 
 
 def _map(k: tuple[str, str], year: int | None) -> None:
-    hops = data.reports(k, year)
-    located: Counter[str] = Counter()
-    for _key, iso in hops[["smelter_key", "country_iso2"]].drop_duplicates().itertuples(index=False):
-        if iso:
-            located[str(iso)] += 1
-    declared = Counter(str(i) for i in data.declared_mine_countries(k, year)["iso2"].dropna())
-    st.plotly_chart(charts.world_map(dict(located), dict(declared), set(data.covered_countries(k))), key="exp_map")
+    located = data.located_smelter_counts(k, year)
+    declared = data.declared_country_rows(k, year)
+    st.plotly_chart(charts.world_map(located, declared, set(data.covered_countries(k))), key="exp_map")
     st.caption("Circles: where reported smelters are located (size = smelters). Triangles: mine countries "
                "suppliers declared. Shaded: Covered Countries.")
 

@@ -59,8 +59,7 @@ def _options(mode: str, k: tuple[str, str]) -> tuple[list[str], dict[str, str]]:
         labels = {str(r.cid): f"{r.cid} — {shown(r.name, '(no name)')} ({shown(r.metal, 'metal unknown')})"
                   for r in df.itertuples()}
     else:
-        hops = data.reports(k, None)
-        isos = sorted({str(c) for c in hops["country_iso2"].dropna() if present(c)})
+        isos = sorted(c for c in data.located_smelter_counts(k, None) if present(c))
         labels = {c: f"{geo.country_name(c)} ({c})" for c in isos}
     values = sorted(labels, key=lambda v: labels[v].lower())
     return values, labels
