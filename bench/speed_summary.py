@@ -11,7 +11,9 @@ sizes (run those alone for more detail and larger sizes):
    of distinct copies of the real 6.x fills in ../shared (target: ≥ 10 real-size CMRTs/s on 2 cores) and of a
    generated program's small forms;
 4. Neo4j writes — bench/neo4j_write.py (target: ≥ 5,000 smelter rows/s; baseline the embedded store);
-5. Neo4j reads — bench/neo4j_reads.py at 1k suppliers (target: ratio ≤ 2 against the embedded store).
+5. Neo4j reads — bench/neo4j_reads.py at 1k suppliers (target: ratio ≤ 2 against the embedded store);
+6. the explorer on Neo4j — bench/page_speed.py --neo4j at 1k suppliers, every page cold and warm (target: ≤ 2 s
+   warm; baseline the Trace page's old first view, every flagged path listed).
 
 The load average is printed first and last: on a shared machine read every ratio with it.
 
@@ -168,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     if "neo4j" not in args.skip:
         child("4. Neo4j writes", "neo4j_write.py", "--suppliers", "100" if args.quick else "400")
         child("5. Neo4j reads at 1k suppliers", "neo4j_reads.py", "--sizes", "1000", "--queries", "5")
+        child("6. Explorer pages on Neo4j (AppTest)", "page_speed.py", "--neo4j", "--suppliers",
+              "300" if args.quick else "1000")
     print(f"\n{load()}")
     return 0
 
