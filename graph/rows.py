@@ -6,7 +6,8 @@ country the node gets, the LOCATED_IN candidate and how its source ranks against
 mine countries, and the REPORTS edge with the evidence behind it, down to the source cell the reader read
 (`Smelter List!D6`, CMRT 1.00 `Smelter and Mine List!D6`). Computing that here, once and without a store,
 keeps the two stores' graphs identical by construction; each store only turns `DeclarationRows` into its own
-statements. Pure: no I/O, no store imports (both stores import this module, never each other).
+statements. Pure: no I/O, no store implementation (the node record is `graph.store.SmelterInfo`, what
+the stores read back); both stores import this module, never each other.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from minetrace.graph import schema as S
 from minetrace.graph.countries import split_countries, to_iso2
+from minetrace.graph.store import SmelterInfo
 from minetrace.ingest.names import normalise_name
 from minetrace.ingest.records import Declaration, Resolution, SmelterRow
 
@@ -60,19 +62,6 @@ def row_cell(decl: Declaration, index: int) -> str:
 
 
 @dataclass(frozen=True)
-class SmelterNode:
-    """The properties a Smelter node is created with (by the first row of the declaration that names it)."""
-
-    key: str
-    cid: str | None
-    metal: str | None
-    name: str | None
-    country_iso2: str | None
-    provisional: bool
-    resolution_status: str | None
-
-
-@dataclass(frozen=True)
 class Location:
     """A LOCATED_IN candidate: replaces the smelter's current edge when its source ranks higher."""
 
@@ -102,7 +91,7 @@ class Report:
     given_cid: str | None
     resolution_status: str | None
     mine_countries: tuple[str, ...] = ()
-    node: SmelterNode | None = None  # set on the first row naming the smelter
+    node: SmelterInfo | None = None  # set on the first row naming the smelter
     location: Location | None = None  # set on the first row giving the smelter a country
 
     def evidence(self) -> dict[str, Any]:
@@ -118,7 +107,7 @@ class DeclarationRows:
     """Everything a declaration's smelter rows write, in row order."""
 
     reports: list[Report] = field(default_factory=list)
-    smelters: dict[str, SmelterNode] = field(default_factory=dict)
+    smelters: dict[str, SmelterInfo] = field(default_factory=dict)
     locations: dict[str, Location] = field(default_factory=dict)
 
     @property
@@ -146,7 +135,7 @@ def declaration_rows(decl: Declaration, resolutions: list[Resolution]) -> Declar
         iso = res.country_iso2 or declared_iso
         node = None
         if key not in out.smelters:
-            node = out.smelters[key] = SmelterNode(
+            node = out.smelters[key] = SmelterInfo(
                 key, None if provisional else (res.cid or key), res.metal or row.metal,
                 res.standard_name or row.standard_name or row.name or row.lookup, iso, provisional, res.status)
         loc = None
