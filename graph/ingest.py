@@ -471,7 +471,7 @@ def _ingest_read_once(sources: list[Source], store: GraphStore, resolver: RowRes
             except OSError as exc:
                 result = FileResult(name, S.OUTCOME_UNREADABLE, message=f"cannot read file ({exc.strerror or exc})")
             else:
-                result = _ingest_parsed(src, name, shas[i], data, _unpack(got[1]), None, store,
+                result = _ingest_parsed(src, name, shas[i], data, _unpack(got[1]), store,
                                         learner.resolver if learner else resolver, linker, year, parent_supplier_id,
                                         learner, learned.get(i) if learner is not None else False, refile)
         report.files.append(result)
@@ -535,7 +535,7 @@ def _one(src: Source, store: GraphStore, resolver: RowResolver, linker: Supplier
     except Exception as exc:  # a reader bug must not stop the batch; say what happened
         return FileResult(name, S.OUTCOME_UNREADABLE, sha256=sha,
                           message=f"could not read: {exc.__class__.__name__}: {exc}")
-    return _ingest_parsed(src, name, sha, data, decl, None, store, resolver, linker, year, parent_supplier_id,
+    return _ingest_parsed(src, name, sha, data, decl, store, resolver, linker, year, parent_supplier_id,
                           learner, prelearned, refile)
 
 
@@ -552,8 +552,8 @@ def _duplicate(store: GraphStore, name: str, sha: str) -> FileResult:
                       message=f"same file already stored as {info.file_name or sha[:12]}", pending=info.pending)
 
 
-def _ingest_parsed(src: Source, name: str, sha: str, data: bytes, decl: Declaration, workbook: Any,
-                   store: GraphStore, resolver: RowResolver, linker: SupplierLinker, year: int | None,
+def _ingest_parsed(src: Source, name: str, sha: str, data: bytes, decl: Declaration, store: GraphStore,
+                   resolver: RowResolver, linker: SupplierLinker, year: int | None,
                    parent_supplier_id: str | None, learner: Any, prelearned: str | None | Literal[False],
                    refile: Any = None) -> FileResult:
     """A parsed declaration → learned Look-up, resolved rows, its supplier, the store (one transaction);
@@ -563,7 +563,7 @@ def _ingest_parsed(src: Source, name: str, sha: str, data: bytes, decl: Declarat
     decl.file.name = display_name(src)
     if src.user_path is not None:
         decl.file.path = printable_name(str(src.user_path))
-    learned = prelearned if prelearned is not False else _learn(learner, decl, workbook, data, src.name)
+    learned = prelearned if prelearned is not False else _learn(learner, decl, data, src.name)
     if learner is not None:
         resolver = learner.resolver  # rebuilt when this file taught a new Look-up
         decl.findings.extend(learner.findings_for(src.name))  # its own Look-up against the reference
@@ -633,17 +633,16 @@ def _prelearn(learner: Any, src: Source, store: GraphStore) -> str | None | Lite
     return got.line() if got else None
 
 
-def _learn(learner: Any, decl: Declaration, workbook: Any, data: bytes, name: str) -> str | None:
-    """Import the file's template Look-up when its release is new; an importer defect is noted, a write
+def _learn(learner: Any, decl: Declaration, data: bytes, name: str) -> str | None:
+    """Import the file's template Look-up when its release is new (a file `_prelearn` could not check, parsed by
+    a custom parse function: its workbook is opened again, only for this); an importer defect is noted, a write
     failure of the reference store stops the batch (StoreError)."""
     if learner is None:
         return None
     try:
-        if workbook is None:  # a custom parse function: open the workbook again, only for this
-            from minetrace.ingest.workbook import open_workbook
+        from minetrace.ingest.workbook import open_workbook
 
-            workbook = open_workbook(data, name=printable_name(name))
-        got = learner.learn(decl, workbook, name)
+        got = learner.learn(decl, open_workbook(data, name=printable_name(name)), name)
     except WRITE_ERRORS as exc:
         raise _learning_failed(name, exc) from exc
     except Exception as exc:  # the file still ingests with what the store knows

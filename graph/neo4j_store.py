@@ -441,8 +441,7 @@ class Neo4jStore:
         plan = declaration_rows(decl, resolutions)
         reports = [_row_params(r) for r in plan.reports]
         # each smelter once, with the properties its node is created with (the head statement MERGEs them)
-        smelters = [{"k": n.key, "c": n.cid, "m": n.metal, "n": n.name, "i": n.country_iso2, "p": n.provisional,
-                     "s": n.resolution_status} for n in plan.smelters.values()]
+        smelters = [_node_params(n) for n in plan.smelters.values()]
         # the LOCATED_IN candidates: the first row giving a smelter a country (graph.rows), one per smelter
         locations = [{"k": loc.key, "i": loc.iso, "s": loc.source} for loc in plan.locations.values()]
         countries = plan.countries()
@@ -1291,22 +1290,25 @@ class Neo4jStore:
                         "reporting_year": r["y"]})
 
 
-#: the rows statement's parameter keys: short, and none of them a property name anywhere in the graph (a parameter
-#: read `r.metal` counts as a read of property `metal` for Neo4j's planner, which then buffers the statement
-#: behind an Eager operator because the same statement writes `e.metal`); tests/test_neo4j_store.py checks it
-ROW_PARAM_KEYS: tuple[str, ...] = ("k", "r", "c", "m", "rn", "rc", "rk", "lk", "me", "sc", "gc", "st", "mc")
-#: the head statement's smelter parameters (same rule, for when they travel with rows again)
-NODE_PARAM_KEYS: tuple[str, ...] = ("k", "c", "m", "n", "i", "p", "s")
 #: smelter key → its current LOCATED_IN edges as (source, element id)
 Located = dict[str, list[tuple[str | None, str]]]
 
 
 def _row_params(r: Report) -> dict[str, Any]:
-    """One smelter-list row as the rows statement's parameters (ROW_PARAM_KEYS): the smelter key, the REPORTS
-    evidence and the declared mine countries."""
+    """One smelter-list row as the rows statement's parameters: the smelter key, the REPORTS evidence and the
+    declared mine countries. The keys are short and none of them a property name anywhere in the graph: a parameter
+    read `r.metal` counts as a read of property `metal` for Neo4j's planner, which then buffers the statement behind
+    an Eager operator because the same statement writes `e.metal` (tests/test_neo4j_store.py checks these keys)."""
     return {"k": r.key, "r": r.row, "c": r.cell, "m": r.metal, "rn": r.raw_name, "rc": r.raw_cid, "rk": r.raw_country,
             "lk": r.lookup_kind, "me": r.method, "sc": r.score, "gc": r.given_cid, "st": r.resolution_status,
             "mc": list(r.mine_countries)}
+
+
+def _node_params(n: SmelterInfo) -> dict[str, Any]:
+    """One smelter as the head statement's parameters (its node's properties when the MERGE creates it; keys under
+    the same rule as `_row_params`)."""
+    return {"k": n.key, "c": n.cid, "m": n.metal, "n": n.name, "i": n.country_iso2, "p": n.provisional,
+            "s": n.resolution_status}
 
 
 def _location_plan(candidates: list[dict[str, Any]], current: Located) -> tuple[list[str], list[dict[str, Any]]]:
