@@ -59,6 +59,13 @@ from minetrace.ingest.records import Declaration, Resolution
 DB_NAME = "graph.sqlite"
 #: 2: REPORTS clustered by smelter (PRIMARY KEY smelter_key, dno, row) — smelter→suppliers is a range scan
 SCHEMA_VERSION = "2"
+#: ids per `IN (…)` of a batch read (SQLite's bound-parameter limit is far above)
+ID_CHUNK = 500
+
+
+def _chunks(values: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -715,9 +722,23 @@ class EmbeddedStore:
             out.append(DeclarationInfo(**d))
         return out
 
+    def stored_declarations(self, ids: Iterable[str]) -> set[str]:
+        out: set[str] = set()
+        for chunk in _chunks(list(dict.fromkeys(ids)), ID_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            out |= {r[0] for r in self._q(f"SELECT id FROM declaration WHERE id IN ({marks})", chunk)}  # noqa: S608
+        return out
+
     def declaration(self, declaration_id: str) -> DeclarationInfo | None:
         found = self._decl_select("WHERE id = ?", (declaration_id,))
         return found[0] if found else None
+
+    def declarations_by_id(self, ids: Iterable[str]) -> dict[str, DeclarationInfo]:
+        out: dict[str, DeclarationInfo] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids)), ID_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            out |= {d.id: d for d in self._decl_select(f"WHERE id IN ({marks})", chunk)}
+        return out
 
     def declarations(self, supplier_id: str | None = None, year: int | None = None,
                      current_only: bool = True) -> list[DeclarationInfo]:

@@ -168,6 +168,10 @@ def _retain(files_dir: Path | None, sha: str, data: bytes) -> tuple[Path | None,
     return target, True
 
 
+#: files read before the store is asked which of them it holds already (one read for them all; their bytes wait
+#: in memory meanwhile, so a few dozen)
+STORED_CHECK_CHUNK = 32
+
 #: year_source of a form filed under no reporting year (no --year, no effective date)
 UNFILED = "unfiled"
 
@@ -392,7 +396,23 @@ def _ingest_read_once(sources: list[Source], store: GraphStore, resolver: RowRes
 
     early: dict[int, FileResult] = {}
     shas: dict[int, str] = {}
+    refiles: dict[int, Any] = {}
     order: list[int] = []
+    waiting: list[tuple[int, str, bytes, str]] = []  # read, not yet checked against the store
+
+    def checked() -> Iterator[tuple[bytes, str, bool]]:
+        """The waiting files the store does not hold yet (one read for all of them), in order."""
+        stored = store.stored_declarations(sha for *_, sha in waiting)
+        for i, name, data, sha in waiting:
+            refile = _unfiled(store, sha, year, stored=sha in stored)
+            if refile is None and sha in stored:
+                early[i] = _duplicate(store, name, sha)
+                continue
+            shas[i] = sha
+            refiles[i] = refile
+            order.append(i)
+            yield data, name, learner is not None
+        waiting.clear()
 
     def payloads() -> Iterator[tuple[bytes, str, bool]]:
         for i, src in enumerate(sources):
@@ -411,13 +431,10 @@ def _ingest_read_once(sources: list[Source], store: GraphStore, resolver: RowRes
             except OSError as exc:
                 early[i] = FileResult(name, S.OUTCOME_UNREADABLE, message=f"cannot read file ({exc.strerror or exc})")
                 continue
-            sha = hashlib.sha256(data).hexdigest()
-            if _unfiled(store, sha, year) is None and store.has_declaration(sha):
-                early[i] = _duplicate(store, name, sha)
-                continue
-            shas[i] = sha
-            order.append(i)
-            yield data, name, learner is not None
+            waiting.append((i, name, data, hashlib.sha256(data).hexdigest()))
+            if len(waiting) >= STORED_CHECK_CHUNK:
+                yield from checked()
+        yield from checked()
 
     read: dict[int, Any] = {}
     for n, got in enumerate(map_in_order(parse_for_ingest, payloads(), jobs=jobs)):
@@ -450,6 +467,7 @@ def _ingest_read_once(sources: list[Source], store: GraphStore, resolver: RowRes
                 lesson = None
             learned[i] = lesson.line() if lesson else None
 
+    stored_here: set[str] = set()  # the batch's own files as they are stored (the same bytes twice in a batch)
     for i, src in enumerate(sources):
         name = printable_name(src.name)
         got = read.get(i)
@@ -463,7 +481,7 @@ def _ingest_read_once(sources: list[Source], store: GraphStore, resolver: RowRes
             result = FileResult(name, S.OUTCOME_UNREADABLE, sha256=shas[i], message=f"could not read: {got}")
         elif got[0] != "ok":
             result = FileResult(name, S.OUTCOME_UNREADABLE, sha256=shas[i], message=got[1])
-        elif (refile := _unfiled(store, shas[i], year)) is None and store.has_declaration(shas[i]):
+        elif (refile := refiles.get(i)) is None and shas[i] in stored_here:
             result = _duplicate(store, name, shas[i])  # the same bytes earlier in this batch
         else:
             try:
@@ -474,6 +492,8 @@ def _ingest_read_once(sources: list[Source], store: GraphStore, resolver: RowRes
                 result = _ingest_parsed(src, name, shas[i], data, _unpack(got[1]), store,
                                         learner.resolver if learner else resolver, linker, year, parent_supplier_id,
                                         learner, learned.get(i) if learner is not None else False, refile)
+                if result.outcome != S.OUTCOME_UNREADABLE:
+                    stored_here.add(shas[i])
         report.files.append(result)
         if progress is not None:
             progress(result)
@@ -483,11 +503,11 @@ def _settle(report: IngestReport, store: GraphStore) -> None:
     """Once the whole batch is in, a file stored as current may be pending after all (an earlier-dated form of
     its supplier, which sets the supplier's identity, arrived later in the batch): say so. Outcomes otherwise
     stay what happened when each file was stored (a form a later file superseded stays "new")."""
-    for f in report.files:
-        if not f.sha256 or f.outcome not in (S.OUTCOME_NEW, S.OUTCOME_SUPERSEDED, S.OUTCOME_PENDING,
-                                             S.OUTCOME_INVALID_STORED):
-            continue
-        info = store.declaration(f.sha256)
+    stored = [(f.sha256, f) for f in report.files if f.sha256 and f.outcome in (
+        S.OUTCOME_NEW, S.OUTCOME_SUPERSEDED, S.OUTCOME_PENDING, S.OUTCOME_INVALID_STORED)]
+    infos = store.declarations_by_id(sha for sha, _ in stored)  # one read for the batch, not one per file
+    for sha, f in stored:
+        info = infos.get(sha)
         if info is None or info.pending == f.pending:
             continue
         f.current, f.pending, f.superseded_by = info.current, info.pending, info.superseded_by
@@ -584,10 +604,11 @@ def _ingest_parsed(src: Source, name: str, sha: str, data: bytes, decl: Declarat
                          f"({exc.__class__.__name__}: {exc}); files before it are stored") from exc
 
 
-def _unfiled(store: GraphStore, sha: str, year: int | None) -> Any:
+def _unfiled(store: GraphStore, sha: str, year: int | None, stored: bool | None = None) -> Any:
     """A stored form filed under no reporting year, ingested again with --year: it is stored again under that
-    year (taken out just before, same bytes, same supplier link). Returns the old record, or None."""
-    if year is None or not store.has_declaration(sha):
+    year (taken out just before, same bytes, same supplier link). Returns the old record, or None. `stored`:
+    whether the store holds `sha`, when the caller knows already (None: ask the store)."""
+    if year is None or not (store.has_declaration(sha) if stored is None else stored):
         return None
     info = store.declaration(sha)
     if info is None or info.reporting_year is not None or info.year_source != UNFILED:

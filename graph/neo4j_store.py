@@ -31,7 +31,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -986,9 +986,20 @@ class Neo4jStore:
                                "d.supplier_id, coalesce(d.reporting_year, -1), d.seq", "properties(d)", **params)
         return [_decl_info(d) for d in rows]
 
+    def stored_declarations(self, ids: Iterable[str]) -> set[str]:
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return set()
+        return set(self._read_chunked(f"UNWIND $ids AS i MATCH (d:{L[S.DECLARATION]} {{id: i}}) "
+                                      "WITH collect(d.id) AS all_", "i_", "i_", ids=wanted))
+
     def declaration(self, declaration_id: str) -> DeclarationInfo | None:
         found = self._decls("WHERE d.id = $id", id=declaration_id)
         return found[0] if found else None
+
+    def declarations_by_id(self, ids: Iterable[str]) -> dict[str, DeclarationInfo]:
+        wanted = list(dict.fromkeys(ids))
+        return {d.id: d for d in self._decls("WHERE d.id IN $ids", ids=wanted)} if wanted else {}
 
     def declarations(self, supplier_id: str | None = None, year: int | None = None,
                      current_only: bool = True) -> list[DeclarationInfo]:

@@ -14,7 +14,7 @@ checked by ``tests/test_store_contract.py`` against both stores.
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -303,7 +303,14 @@ class GraphStore(Protocol):
         """Where the store is, as the user named it (a folder or a Neo4j URI)."""
         ...
     def has_declaration(self, sha256: str) -> bool: ...
+    def stored_declarations(self, ids: Iterable[str]) -> set[str]:
+        """Which of `ids` are stored: one read for a batch (an ingest asks before parsing; per file it was a
+        round trip each on a server)."""
+        ...
     def declaration(self, declaration_id: str) -> DeclarationInfo | None: ...
+    def declarations_by_id(self, ids: Iterable[str]) -> dict[str, DeclarationInfo]:
+        """The stored declarations among `ids`, by id (an ingest's closing pass reads its batch's in one go)."""
+        ...
     def declarations(self, supplier_id: str | None = None, year: int | None = None,
                      current_only: bool = True) -> list[DeclarationInfo]: ...
     def suppliers(self) -> list[SupplierInfo]: ...

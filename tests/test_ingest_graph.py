@@ -197,3 +197,62 @@ def test_store_failure_stops_the_batch_with_a_clear_error(tmp_path: Path) -> Non
     (res,) = ingest_paths([b], st, resolver=RESOLVER).files  # lock gone: the same file goes in whole
     assert res.outcome == "new" and st.smelters_for_supplier(res.supplier_id)[0].file_name == b.name
     st.close()
+
+
+class CountingStore(EmbeddedStore):
+    """The embedded store, counting the reads an ingest makes of it (a server pays a round trip for each)."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self.calls: dict[str, int] = {}
+
+    def _count(self, name: str) -> None:
+        self.calls[name] = self.calls.get(name, 0) + 1
+
+    def has_declaration(self, sha256: str) -> bool:
+        self._count("has_declaration")
+        return super().has_declaration(sha256)
+
+    def stored_declarations(self, ids):  # type: ignore[no-untyped-def]
+        self._count("stored_declarations")
+        return super().stored_declarations(ids)
+
+    def declaration(self, declaration_id: str):  # type: ignore[no-untyped-def]
+        self._count("declaration")
+        return super().declaration(declaration_id)
+
+    def declarations_by_id(self, ids):  # type: ignore[no-untyped-def]
+        self._count("declarations_by_id")
+        return super().declarations_by_id(ids)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_batch_asks_the_store_once_per_chunk_not_once_per_file(tmp_path: Path, jobs: int,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Which files are stored already is one read per STORED_CHECK_CHUNK files, the closing pass one read for the
+    batch; a per-file question comes only for a duplicate (its stored record is named)."""
+    import minetrace.graph.ingest as ingest_mod
+
+    monkeypatch.setattr(ingest_mod, "STORED_CHECK_CHUNK", 3)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    names = ["Acme", "Bolt", "Crane", "Delta", "Echo", "Fox"]
+    files = [cmrt(folder / f"{i}-{n.lower()}.xlsx", f"{n} Metals Ltd.", ALL,
+                  domain=f"{n.lower()}.example") for i, n in enumerate(names)]
+    (folder / "6-copy-of-acme.xlsx").write_bytes(files[0].read_bytes())
+    store = CountingStore(tmp_path / "store")
+    first = ingest_paths([files[1]], store, resolver=RESOLVER, jobs=jobs)  # stored before the batch
+    assert [f.outcome for f in first.files] == ["new"]
+    store.calls.clear()
+    report = ingest_paths([folder], store, resolver=RESOLVER, jobs=jobs)
+    got = outcomes(report)
+    assert got == {"0-acme.xlsx": "new", "1-bolt.xlsx": "duplicate", "2-crane.xlsx": "new", "3-delta.xlsx": "new",
+                   "4-echo.xlsx": "new", "5-fox.xlsx": "new", "6-copy-of-acme.xlsx": "duplicate"}
+    dup = next(f for f in report.files if f.name.endswith("6-copy-of-acme.xlsx"))
+    assert "already stored as" in dup.message and "0-acme.xlsx" in dup.message
+    assert store.calls.get("has_declaration", 0) == 0
+    assert store.calls["stored_declarations"] == 3  # 7 files, 3 per read
+    assert store.calls["declarations_by_id"] == 1
+    assert store.calls["declaration"] == 2  # the two duplicates, named by their stored record
+    assert store.declaration(hashlib.sha256(files[5].read_bytes()).hexdigest()) is not None
+    store.close()

@@ -110,6 +110,21 @@ def test_ingest_new_declaration_is_stored_with_its_evidence(store: GraphStore) -
     assert st["nodes"]["Declaration"] == 1 and st["relationships"]["REPORTS"] == 3
 
 
+def test_batch_reads_of_declarations_by_id(store: GraphStore) -> None:
+    """An ingest asks which of a batch's files are stored, and reads its stored files back, one read each."""
+    a = synth.declaration("Acme", rows("CID000001"), tag="batch-a")
+    b = synth.declaration("Beta", rows("CID000002", "CID000003"), tag="batch-b")
+    put(store, a, sup("Acme"))
+    put(store, b, sup("Beta"))
+    ids = [a.file.sha256, "0" * 64, b.file.sha256, a.file.sha256]
+    assert store.stored_declarations(ids) == {a.file.sha256, b.file.sha256}
+    assert store.stored_declarations(iter(["f" * 64])) == set() and store.stored_declarations([]) == set()
+    got = store.declarations_by_id(iter(ids))
+    assert set(got) == {a.file.sha256, b.file.sha256}
+    assert got[b.file.sha256] == store.declaration(b.file.sha256) and got[b.file.sha256].smelter_rows == 2
+    assert store.declarations_by_id([]) == {}
+
+
 def test_duplicate_changes_nothing(store: GraphStore) -> None:
     decl = synth.declaration("Acme", rows("CID000001"), tag="a")
     put(store, decl, sup("Acme"))
