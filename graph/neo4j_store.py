@@ -154,6 +154,14 @@ class Neo4jStoreError(RuntimeError):
     """A Neo4j operation failed; the message names the store and the operation (nothing was half-written)."""
 
 
+def _pipelined_begin(session: Any) -> contextlib.AbstractContextManager[Any]:
+    """BEGIN sent with the transaction's first statement instead of as its own round trip (~0.5 ms of a ~12 ms
+    ingest transaction here): the switch the driver's own `execute_query` uses (`Session._pipelined_begin`, not
+    public). A driver without it runs as before; tests/test_neo4j_store.py checks the installed one has it."""
+    switch = getattr(session, "_pipelined_begin", None)
+    return switch if isinstance(switch, contextlib.AbstractContextManager) else contextlib.nullcontext()
+
+
 def _ident(name: str) -> str:
     """A label/type/property name for Cypher text: only schema constants pass, checked anyway."""
     if not _IDENT.match(name):
@@ -201,7 +209,8 @@ class Neo4jStore:
             files_dir = local_folder(uri) / "files"
         self.files_dir = Path(files_dir)
         # server notifications (e.g. "relationship type does not exist" on an empty graph) are noise for users
-        options = {"notifications_min_severity": "OFF", **(driver_options or {})}
+        # telemetry off: the driver would add a TELEMETRY message to every transaction
+        options = {"notifications_min_severity": "OFF", "telemetry_disabled": True, **(driver_options or {})}
         self._driver = driver or GraphDatabase.driver(uri, auth=auth, **options)
         self._owns_driver = driver is None
         #: statements run by write transactions, for tests and diagnostics: (query, number of rows)
@@ -258,7 +267,7 @@ class Neo4jStore:
             return result
 
         try:
-            with self._session() as session:
+            with self._session() as session, _pipelined_begin(session):
                 return session.execute_write(work)
         except (ValueError, KeyError):
             raise

@@ -253,6 +253,24 @@ def test_row_parameter_keys_are_no_property_name() -> None:
     assert not sent & names, sent & names
 
 
+def test_write_transactions_send_begin_with_their_first_statement() -> None:
+    """The store's writes pipeline BEGIN (one round trip less per ingested file) through the switch the driver's
+    own execute_query uses. It is not public API: this fails when an installed driver drops it, so that the loss
+    is seen (the store still works without it)."""
+    from minetrace.graph.neo4j_store import _pipelined_begin
+
+    driver = GraphDatabase.driver("bolt://127.0.0.1:9")  # nothing is sent: sessions connect on first use
+    try:
+        with driver.session() as session:
+            switch = _pipelined_begin(session)
+            assert switch is session._pipelined_begin and not session._pipelined_begin
+            with switch:
+                assert session._pipelined_begin  # execute_write inside opens its transaction without a round trip
+            assert not session._pipelined_begin
+    finally:
+        driver.close()
+
+
 def test_a_better_located_source_replaces_the_edge_as_in_the_embedded_store(store: Neo4jStore,
                                                                             tmp_path: Path) -> None:
     """LOCATED_IN (read, decided in Python, then written): a country the resolver gives replaces one a supplier
