@@ -79,6 +79,31 @@ def ingest_all(store: Any, decls: list[tuple[Any, Any, Any]]) -> tuple[float, in
 SERVER_JVM = "-Xms2g -Xmx2g -XX:+UseG1GC"
 
 
+def cli_ingest(folder: Path, store: str) -> tuple[float, int, int]:
+    """(seconds wall, files, smelter rows) of one whole-process `minetrace ingest FOLDER --store STORE --json`
+    (start-up, reading in worker processes, resolving, the store's writes and the closing pass: what a user waits
+    for)."""
+    import subprocess
+
+    t0 = time.perf_counter()
+    out = subprocess.run([str(ROOT / ".venv" / "bin" / "minetrace"), "ingest", str(folder), "--store", store, "--json"],
+                         capture_output=True, text=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""})
+    seconds = time.perf_counter() - t0
+    if out.returncode not in (0, 2):  # 2: some file unreadable (the generated program has none)
+        raise SystemExit(f"minetrace ingest --store {store} failed ({out.returncode}): {out.stderr[-800:]}")
+    files = json.loads(out.stdout)["files"]
+    return seconds, len(files), sum(f.get("smelter_rows") or 0 for f in files)
+
+
+def generated_program(folder: Path, suppliers: int) -> Path:
+    """`minetrace generate` a program of `suppliers` suppliers; its CMRT folder."""
+    import subprocess
+
+    subprocess.run([str(ROOT / ".venv" / "bin" / "minetrace"), "generate", "--suppliers", str(suppliers), "--out",
+                    str(folder), "--seed", "15"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return folder / "cmrt"
+
+
 def neo4j_server(tmp: Path, server_jvm: bool = False) -> tuple[str, Any]:
     """(bolt URI, server to stop or None): $NEO4J_URI, else the test harness's Neo4j started here."""
     if os.environ.get("NEO4J_URI"):
@@ -104,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3,
                     help="measured runs of the program (and of each batch size, interleaved): the median is printed")
     ap.add_argument("--server-jvm", action="store_true", help=f"start the harness with {SERVER_JVM} (C1+C2 JIT)")
+    ap.add_argument("--cli", type=int, default=400, metavar="SUPPLIERS",
+                    help="also time whole-process `minetrace ingest` of a generated program of this many suppliers "
+                    "into a fresh embedded store and into the Neo4j server (0: skip)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args(argv)
 
@@ -142,6 +170,12 @@ def main(argv: list[str] | None = None) -> int:
                         by_batch[batch].append(large_rows / seconds)
                     neo.batch_size = DEFAULT_BATCH_SIZE
                 plans = neo.profile_rows(*declarations(1, seed=99)[0], YEAR)  # a form not stored yet
+                cli: dict[str, tuple[float, int, int]] = {}
+                if args.cli:
+                    folder = generated_program(Path(tmp) / "program", args.cli)
+                    cli["embedded"] = cli_ingest(folder, str(Path(tmp) / "cli-embedded"))
+                    neo.clear()
+                    cli["neo4j"] = cli_ingest(folder, uri)
             finally:
                 neo.close()
         finally:
@@ -160,7 +194,9 @@ def main(argv: list[str] | None = None) -> int:
                # the head statement carries one row (its Eager operators buffer that row); the rows statements none
                "eager": any(op == "Eager" for name, ops in plans.items() if name != "head" for op, _ in ops),
                "head_eager_rows": max([n for op, n in plans["head"] if op == "Eager"], default=0),
-               "plans": {name: list(dict.fromkeys(op for op, _ in ops)) for name, ops in plans.items()}}
+               "plans": {name: list(dict.fromkeys(op for op, _ in ops)) for name, ops in plans.items()},
+               "cli_ingest": {k: {"seconds": round(sec, 1), "files": n, "rows": r, "rows_per_s": round(r / sec)}
+                              for k, (sec, n, r) in cli.items()}}
     if args.json:
         print(json.dumps(figures, indent=2))
         return 0
@@ -172,6 +208,12 @@ def main(argv: list[str] | None = None) -> int:
           f"(median of {', '.join(f'{r:,.0f}' for r in runs)}; batch {DEFAULT_BATCH_SIZE}); "
           f"ratio Neo4j/embedded {neo_rate / emb_rate:.2f}; "
           f"target {TARGET_ROWS_PER_S:,} rows/s {'met' if figures['met'] else 'NOT met'}")
+    if cli:
+        (es, files, crows), (ns, _, _) = cli["embedded"], cli["neo4j"]
+        print(f"  whole-process `minetrace ingest` of a generated {args.cli}-supplier program ({files} files, "
+              f"{crows:,} smelter rows; start-up and reading included):")
+        print(f"    embedded store (baseline) {es:6.1f} s ({crows / es:7,.0f} rows/s)   Neo4j {ns:6.1f} s "
+              f"({crows / ns:7,.0f} rows/s)   ratio Neo4j/embedded {ns / es:.2f}× time")
     if by_batch:
         print(f"  by batch size ({len(large)} forms of {args.large_rows:,} rows, median of {args.rounds}): "
               + ", ".join(f"{b}: {v:,} rows/s" for b, v in sorted(figures["by_batch"].items())))
