@@ -7,6 +7,7 @@
 // Prints "READY <port>" on stdout once Bolt accepts connections, then serves until stdin reaches EOF
 // (the parent test process exited or closed the pipe) or the JVM gets SIGTERM/SIGINT; both shut down cleanly.
 // Authentication is disabled: the server listens on loopback only and holds throw-away test data.
+// NEO4J_HARNESS_PAGECACHE (e.g. 1g) sets the page cache; the JVM flags come from scripts/neo4j-harness.sh.
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,10 +39,17 @@ public final class Neo4jLauncher {
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 0;
         Files.createDirectories(home);
         Path conf = home.resolve("neo4j.conf");
+        // NEO4J_HARNESS_PAGECACHE: the page cache (default 64m, the tests' small graphs); a benchmark of a large
+        // graph gives it what a server would have, or it measures page faults.
+        String pageCache = System.getenv().getOrDefault("NEO4J_HARNESS_PAGECACHE", "64m");
+        if (!pageCache.matches("[0-9]{1,6}[kmg]")) {
+            System.err.println("NEO4J_HARNESS_PAGECACHE must look like 64m or 2g, not: " + pageCache);
+            System.exit(2);
+        }
         // Settings without a public typed constant in 5.26 go through a properties file.
         Files.writeString(conf, String.join("\n",
                 "dbms.security.auth_enabled=false",
-                "server.memory.pagecache.size=64m",
+                "server.memory.pagecache.size=" + pageCache,
                 "db.memory.transaction.total.max=256m",
                 "db.tx_log.preallocate=false",
                 "db.tx_log.rotation.retention_policy=1 files",
