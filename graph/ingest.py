@@ -481,8 +481,8 @@ def _ingest_read_once(sources: list[Source], store: GraphStore, resolver: RowRes
             result = FileResult(name, S.OUTCOME_UNREADABLE, sha256=shas[i], message=f"could not read: {got}")
         elif got[0] != "ok":
             result = FileResult(name, S.OUTCOME_UNREADABLE, sha256=shas[i], message=got[1])
-        elif (refile := refiles.get(i)) is None and shas[i] in stored_here:
-            result = _duplicate(store, name, shas[i])  # the same bytes earlier in this batch
+        elif shas[i] in stored_here:  # the same bytes earlier in this batch (a refiled form is filed now)
+            result = _duplicate(store, name, shas[i])
         else:
             try:
                 data = src.read()
@@ -491,7 +491,8 @@ def _ingest_read_once(sources: list[Source], store: GraphStore, resolver: RowRes
             else:
                 result = _ingest_parsed(src, name, shas[i], data, _unpack(got[1]), store,
                                         learner.resolver if learner else resolver, linker, year, parent_supplier_id,
-                                        learner, learned.get(i) if learner is not None else False, refile)
+                                        learner, learned.get(i) if learner is not None else False,
+                                        refiles.get(i))
                 if result.outcome != S.OUTCOME_UNREADABLE:
                     stored_here.add(shas[i])
         report.files.append(result)

@@ -100,3 +100,22 @@ def test_an_undated_form_is_filed_under_no_year_flagged_and_filed_again_with_yea
     doc = json.loads(cli("ingest", str(other), "--store", store, "--year", "2016", "--json"))
     assert doc["files"][0]["reporting_year"] == 2016
     assert os.path.exists(store)
+
+
+def test_an_unfiled_form_sent_twice_in_one_batch_with_year_is_filed_once(tmp_path: Path) -> None:
+    """The batch decides before reading which files it refiles; a second copy of the same bytes in the batch is a
+    duplicate of the form just filed, not a second refiling."""
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    undated = form(folder, "Twice Undated", None)
+    store = str(tmp_path / "store")
+    json.loads(cli("ingest", str(undated), "--store", store, "--json"))
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "a.xlsx").write_bytes(undated.read_bytes())
+    (batch / "b.xlsx").write_bytes(undated.read_bytes())
+    doc = json.loads(cli("ingest", str(batch), "--store", store, "--year", "2016", "--json"))
+    a, b = sorted(doc["files"], key=lambda f: f["name"])
+    assert (a["outcome"], a["reporting_year"]) == ("invalid_stored", 2016) and "filed under 2016" in a["message"]
+    assert b["outcome"] == "duplicate" and b["reporting_year"] == 2016 and "already stored" in b["message"]
+    assert json.loads(cli("store", "info", "--store", store, "--json"))["years"] == [2016]
