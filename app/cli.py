@@ -44,7 +44,11 @@ for _module in FAMILIES:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point. The Neo4j driver loads without numpy/pandas/pyarrow (graph.lean_driver): a CLI
+    process never gives it their values, and importing them cost ~0.8 s of every command on a Neo4j store."""
+    from minetrace.graph.lean_driver import use_lean_driver
+
+    use_lean_driver()
     root()
 
 

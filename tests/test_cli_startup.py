@@ -16,6 +16,8 @@ from pathlib import Path
 
 from conftest import ROOT
 
+from minetrace.graph.lean_driver import OPTIONAL_DEPS
+
 #: third-party packages `--help` must never load (each costs tens to hundreds of milliseconds)
 HEAVY = ("networkx", "openpyxl", "pandas", "numpy", "streamlit", "plotly", "neo4j", "python_calamine", "rapidfuzz",
          "pycountry", "yaml", "jinja2", "docx", "docxtpl", "matplotlib", "sqlite3", "pydantic", "msoffcrypto",
@@ -54,7 +56,9 @@ def _modules_after(*args: str) -> tuple[list[str], str]:
 
 
 def _loaded(modules: list[str], names: tuple[str, ...]) -> list[str]:
-    return sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in names))
+    """`modules` under `names`; the CLI's empty stand-in for neo4j's optional dependencies (graph.lean_driver, put
+    in sys.modules before any command runs) is no import of the driver."""
+    return sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in names) and m != OPTIONAL_DEPS)
 
 
 def test_help_imports_no_reader_store_query_or_heavy_library() -> None:
@@ -87,3 +91,33 @@ def test_parse_imports_the_reader_only(tmp_path: Path) -> None:
     assert _loaded(modules, ("networkx", "openpyxl", "pandas", "numpy", "streamlit", "plotly", "neo4j", "rapidfuzz",
                              "sqlite3", "pydantic", "jinja2", "queries", "graph.embedded", "graph.neo4j_store",
                              "queries.template_writer", "ingest.resolve", "ingest.reference.store")) == []
+
+
+def test_a_neo4j_command_loads_the_driver_without_dataframe_libraries() -> None:
+    """numpy, pandas and pyarrow were ~0.8 s of every command on a Neo4j store (the driver imports them when they
+    are installed); the CLI never hands the driver their values (graph.lean_driver)."""
+    modules, _ = _modules_after("store", "info", "--store", "bolt://127.0.0.1:9")  # nothing listens: a clear error
+    assert "neo4j" in modules and "minetrace.graph.neo4j_store" in modules
+    assert _loaded(modules, ("numpy", "pandas", "pyarrow")) == []
+
+
+def test_the_whole_driver_where_dataframe_libraries_are_loaded_first() -> None:
+    """A process that has numpy/pandas (the explorer) keeps the driver's support for their values."""
+    probe = ("import sys, pandas\n"
+             "from minetrace.graph.lean_driver import use_lean_driver\n"
+             "assert use_lean_driver() is False\n"
+             "import neo4j._optional_deps as deps, numpy\n"
+             "assert deps.pd is pandas and deps.np is numpy\n"
+             "print('whole')\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.stdout.strip() == "whole", out.stderr[-2000:]
+    lean = ("import sys\n"
+            "from minetrace.graph.lean_driver import use_lean_driver\n"
+            "assert use_lean_driver() is True and use_lean_driver() is False\n"
+            "from neo4j import GraphDatabase\n"
+            "from neo4j._optional_deps import pd, some_later_name\n"
+            "assert pd is None and some_later_name is None\n"
+            "assert not {'numpy', 'pandas', 'pyarrow'} & set(sys.modules)\n"
+            "print('lean')\n")
+    out = subprocess.run([sys.executable, "-c", lean], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.stdout.strip() == "lean", out.stderr[-2000:]
