@@ -155,7 +155,7 @@ class Neo4jStoreError(RuntimeError):
 
 
 def _pipelined_begin(session: Any) -> contextlib.AbstractContextManager[Any]:
-    """BEGIN sent with the transaction's first statement instead of as its own round trip (~0.5 ms of a ~12 ms
+    """BEGIN sent with the transaction's first statement instead of as its own round trip (~0.3 ms of a ~12 ms
     ingest transaction here): the switch the driver's own `execute_query` uses (`Session._pipelined_begin`, not
     public). A driver without it runs as before; tests/test_neo4j_store.py checks the installed one has it."""
     switch = getattr(session, "_pipelined_begin", None)
