@@ -1123,7 +1123,7 @@ class Neo4jStore:
                 current_only: bool = True) -> list[ReportHop]:
         params: dict[str, Any] = {}
         clauses: list[str] = []
-        for name, expr, values in (("keys", "x.key", smelter_keys), ("sids", "s.id", supplier_ids),
+        for name, expr, values in (("keys", "x.key", smelter_keys), ("sids", "d.supplier_id", supplier_ids),
                                    ("countries", "x.country_iso2", countries), ("metals", "r.metal", metals)):
             if values is not None:
                 values = list(dict.fromkeys(values))
@@ -1137,15 +1137,23 @@ class Neo4jStore:
         if current_only:
             clauses.append("d.current = true")
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        if smelter_keys is not None:
+            # start at the smelters asked for, whatever the statistics say: on a small or young graph the planner
+            # started from the year's declarations and expanded every row of each (tests/test_neo4j_reads.py)
+            where = f"USING INDEX SEEK x:{L[S.SMELTER]}(key) {where}"
         # per declaration its head columns and its rows as parallel lists, sent in chunks of declarations
         # (`_read_chunked`): per-row records (25 columns each) cost ~4x more client time than the server spends on
         # the query (bench/neo4j_reads.py). collect() skips nulls, so the lists are projected from collected
         # relationships and nodes (never null) and stay aligned.
+        # The supplier is found by its id (Declaration.supplier_id, kept equal to the DECLARED edge's supplier by
+        # every write; Supplier.id is unique-constrained), once per declaration: expanding DECLARED instead walks the
+        # declaration's whole relationship chain, its ~50 REPORTS included, for the one edge (17,434 of a one-CID
+        # read's 41,340 db hits at 1k suppliers; tests/test_neo4j_reads.py PROFILEs it).
         groups = self._read_chunked(
-            f"MATCH (s:{L[S.SUPPLIER]})-[:{T[S.DECLARED]}]->(d:{L[S.DECLARATION]})-[r:{T[S.REPORTS]}]->"
-            f"(x:{L[S.SMELTER]}) {where} "
-            "WITH s, d, collect(r) AS rs, collect(x) AS xs "
-            "WITH s, d, rs, xs ORDER BY s.id, coalesce(d.reporting_year, -1), d.id "
+            f"MATCH (d:{L[S.DECLARATION]})-[r:{T[S.REPORTS]}]->(x:{L[S.SMELTER]}) {where} "
+            "WITH d, collect(r) AS rs, collect(x) AS xs "
+            f"MATCH (s:{L[S.SUPPLIER]} {{id: d.supplier_id}}) "
+            "WITH s, d, rs, xs ORDER BY d.supplier_id, coalesce(d.reporting_year, -1), d.id "
             "WITH collect([s, d, rs, xs]) AS all_", "g_",
             "[g_[0].id, g_[0].name, g_[1].id, g_[1].file_name, g_[1].template_version, g_[1].reporting_year, "
             "g_[1].status, coalesce(g_[1].current, false), "

@@ -152,3 +152,59 @@ def test_country_figures_and_country_exposure_on_both_stores(both: tuple[GraphSt
     named = {e["declaration_id"] for g in got.by_declared_mine_country for e in g["evidence"]}
     assert len(named) > 3 and len(calls) <= 6, (len(named), len(calls))
     assert country_exposure(emb, wanted, year=2024).to_json() == got.to_json()
+
+
+# ------------------------------------------------------------------ the one-CID read's plan
+def _profile(store: Any, query: str, params: dict[str, Any]) -> tuple[int, list[str]]:
+    """(total db hits, "operator details" per operator) of `query` PROFILEd on the server."""
+    def walk(plan: Any, out: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        out.append((int(plan.get("dbHits") or 0), f"{plan['operatorType']} {plan.get('args', {}).get('Details', '')}"))
+        for child in plan.get("children", []):
+            walk(child, out)
+        return out
+
+    with store._driver.session(database=store.database) as session:
+        result = session.run("PROFILE " + query, params)
+        result.consume()
+        ops = walk(result.consume().profile, [])
+    return sum(hits for hits, _ in ops), [op for _, op in ops]
+
+
+@pytest.mark.neo4j
+def test_one_cid_read_finds_suppliers_by_index_not_by_walking_each_declaration(neo4j_clean: str,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """`reports(smelter_keys=[cid])` (the one-CID exposure's read) starts at the smelter's unique index, expands to
+    the declarations that report it and finds each one's supplier by an index seek on Supplier(id): the plan has no
+    DECLARED expansion, which walks a declaration's whole relationship chain (all its REPORTS) for one edge — the
+    old plan's db hits grew with the size of each declaration, not with the rows asked for. The forms are wide and
+    the graph small: the planner, left alone, started such a graph from the year's declarations."""
+    from minetrace.graph.neo4j_store import Neo4jStore
+
+    neo = Neo4jStore(neo4j_clean)
+    pool = synth.facility_pool(61, seed=5)
+    known = {f.cid: f for f in pool}
+    wide = [synth.smelter_row(5 + i, f) for i, f in enumerate(pool[1:])]  # 60 other smelters per form
+    for i in range(12):
+        d = synth.declaration(f"Wide {i}", [synth.smelter_row(4, pool[0]), *wide], tag=f"wide{i}")
+        neo.ingest_declaration(d, synth.resolve_exact(d, known), SupplierRecord(f"decl:wide {i}", f"Wide {i}"), 2024)
+    sent: list[tuple[str, dict[str, Any]]] = []
+    original = Neo4jStore._read_rows
+
+    def captured(self: Any, query: str, **params: Any) -> Any:
+        sent.append((query, params))
+        return original(self, query, **params)
+
+    monkeypatch.setattr(Neo4jStore, "_read_rows", captured)
+    try:
+        hops = neo.reports(smelter_keys=[pool[0].cid], year=2024)
+        assert len(hops) == 12 and {h.supplier_name for h in hops} == {f"Wide {i}" for i in range(12)}
+        assert len(sent) == 1
+        hits, ops = _profile(neo, *sent[0])
+    finally:
+        neo.close()
+    assert not [op for op in ops if "DECLARED" in op], ops
+    assert any(op.startswith("NodeUniqueIndexSeek") and "Smelter(key)" in op for op in ops), ops
+    assert any(op.startswith("NodeUniqueIndexSeek") and "Supplier(id)" in op for op in ops), ops
+    # 400 measured (23 a row are the row's and smelter's properties sent); a plan that expands every row of the
+    # year's declarations to find the smelter costs 2,137, one that walks DECLARED from each declaration ~1,150
+    assert hits <= 500, (hits, ops)
