@@ -31,14 +31,14 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction
-from neo4j.exceptions import ConstraintError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction
+from neo4j.exceptions import ConstraintError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from minetrace.graph import schema as S
 from minetrace.graph.aggregate import class_counts, keys_by_supplier, pair_counts, smelter_counts
@@ -275,20 +275,30 @@ class Neo4jStore:
             raise self._fail(what, exc) from exc
 
     def _read(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
-            return [r.data() for r in tx.run(query, params)]
-
-        try:
-            with self._session() as session:
-                return session.execute_read(work)
-        except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise self._fail("read", exc) from exc
+        return self._fetch(query, params, lambda result: [r.data() for r in result])
 
     def _read_rows(self, query: str, **params: Any) -> list[tuple[Any, ...]]:
         """`_read` as plain tuples in RETURN order: no per-record dict (decoding 50k rows as dicts costs seconds)."""
+        return self._fetch(query, params, lambda result: [tuple(r) for r in result])
 
-        def work(tx: ManagedTransaction) -> list[tuple[Any, ...]]:
-            return [tuple(r) for r in tx.run(query, params)]
+    def _fetch(self, query: str, params: dict[str, Any], convert: Callable[[Any], list[Any]]) -> list[Any]:
+        """`convert(result)` of one read statement, run as an auto-commit transaction: one round trip (RUN and PULL
+        travel together), where a managed read transaction (`session.execute_read`) takes three with this driver
+        (BEGIN, RUN, COMMIT: a session does not pipeline its BEGIN) — ~1 ms each here, most of a small read
+        (bench/neo4j_reads.py). One statement is one transaction on the server: it reads one snapshot. A failure
+        the driver would retry (server gone, leader switch, transient error) runs the read again as a managed
+        transaction, under the driver's retry policy."""
+        try:
+            with self._driver.session(database=self.database, default_access_mode=READ_ACCESS) as session:
+                return convert(session.run(query, params))
+        except (Neo4jError, DriverError) as exc:
+            if not exc.is_retryable():
+                raise self._fail("read", exc) from exc
+        except OSError as exc:
+            raise self._fail("read", exc) from exc
+
+        def work(tx: ManagedTransaction) -> list[Any]:
+            return convert(tx.run(query, params))
 
         try:
             with self._session() as session:
