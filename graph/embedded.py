@@ -864,6 +864,11 @@ class EmbeddedStore:
         rows = self._q(_HOP_SELECT + where + " ORDER BY s.id, d.reporting_year, d.id, r.row", params)
         return [_hop(r) for r in rows]
 
+    def versioned_reports(self, smelter_keys: list[str] | None = None, supplier_ids: list[str] | None = None,
+                          countries: list[str] | None = None, metals: list[str] | None = None,
+                          year: int | None = None, current_only: bool = True) -> tuple[str, list[ReportHop]]:
+        return self.version(), self.reports(smelter_keys, supplier_ids, countries, metals, year, current_only)
+
     @staticmethod
     def _decl_filter(year: int | None, current_only: bool, clauses: list[str] | None = None,
                      params: list[Any] | None = None) -> tuple[str, list[Any]]:

@@ -310,10 +310,25 @@ class Neo4jStore:
         """The values of the list `all_` that the query text `collected` ends with, each as `expr` of `var`,
         sent LIST_CHUNK per record: the driver decodes one Bolt message per record (~0.1 ms each here), so listing
         1,000 suppliers as 1,000 records cost 4-6x more than as one (bench/neo4j_reads.py)."""
-        rows = self._read_rows(f"{collected} UNWIND range(0, size(all_) - 1, $chunk_) AS i_ "
-                               f"RETURN [{var} IN all_[i_..i_ + $chunk_] | {expr}] ORDER BY i_",
+        return self._read_chunked_at(collected, var, expr, False, **params)[1]
+
+    def _read_chunked_at(self, collected: str, var: str, expr: str, versioned: bool,
+                         **params: Any) -> tuple[str | None, list[Any]]:
+        """(`version()` in the same statement when `versioned`, else None; `_read_chunked`'s values): one read,
+        one snapshot. A versioned read always sends one record at least (an empty chunk), for the version."""
+        if versioned:
+            meta = (f"OPTIONAL MATCH (m_:{L[META_LABEL]} {{id: $meta_}}) WITH all_, [m_.epoch, m_.writes] AS v_ "
+                    "UNWIND range(0, CASE size(all_) WHEN 0 THEN 0 ELSE size(all_) - 1 END, $chunk_) AS i_ ")
+            params["meta_"] = META_ID
+        else:
+            meta = "WITH all_, null AS v_ UNWIND range(0, size(all_) - 1, $chunk_) AS i_ "
+        rows = self._read_rows(f"{collected} {meta}RETURN [{var} IN all_[i_..i_ + $chunk_] | {expr}], v_ ORDER BY i_",
                                chunk_=LIST_CHUNK, **params)
-        return [value for (chunk,) in rows for value in chunk]
+        version = None
+        if versioned:
+            epoch, writes = rows[0][1] if rows else (None, None)
+            version = "0" if epoch is None and writes is None else f"{epoch}:{writes}"
+        return version, [value for chunk, _ in rows for value in chunk]
 
     def _read_list(self, match: str, var: str, order: str, expr: str, **params: Any) -> list[Any]:
         """`expr` for each node `var` that `match` finds, in `order` (`_read_chunked`: the server collects node
@@ -1131,6 +1146,18 @@ class Neo4jStore:
     def reports(self, smelter_keys: list[str] | None = None, supplier_ids: list[str] | None = None,
                 countries: list[str] | None = None, metals: list[str] | None = None, year: int | None = None,
                 current_only: bool = True) -> list[ReportHop]:
+        return self._reports(smelter_keys, supplier_ids, countries, metals, year, current_only, False)[1]
+
+    def versioned_reports(self, smelter_keys: list[str] | None = None, supplier_ids: list[str] | None = None,
+                          countries: list[str] | None = None, metals: list[str] | None = None,
+                          year: int | None = None, current_only: bool = True) -> tuple[str, list[ReportHop]]:
+        """(`version()`, `reports(…)`) read by one statement: one round trip, not two."""
+        version, hops = self._reports(smelter_keys, supplier_ids, countries, metals, year, current_only, True)
+        return self.version() if version is None else version, hops
+
+    def _reports(self, smelter_keys: list[str] | None, supplier_ids: list[str] | None, countries: list[str] | None,
+                 metals: list[str] | None, year: int | None, current_only: bool,
+                 versioned: bool) -> tuple[str | None, list[ReportHop]]:
         params: dict[str, Any] = {}
         clauses: list[str] = []
         for name, expr, values in (("keys", "x.key", smelter_keys), ("sids", "d.supplier_id", supplier_ids),
@@ -1138,7 +1165,7 @@ class Neo4jStore:
             if values is not None:
                 values = list(dict.fromkeys(values))
                 if not values:
-                    return []
+                    return None, []
                 clauses.append(f"{expr} IN ${name}")
                 params[name] = values
         if year is not None:
@@ -1159,7 +1186,7 @@ class Neo4jStore:
         # every write; Supplier.id is unique-constrained), once per declaration: expanding DECLARED instead walks the
         # declaration's whole relationship chain, its ~50 REPORTS included, for the one edge (17,434 of a one-CID
         # read's 41,340 db hits at 1k suppliers; tests/test_neo4j_reads.py PROFILEs it).
-        groups = self._read_chunked(
+        version, groups = self._read_chunked_at(
             f"MATCH (d:{L[S.DECLARATION]})-[r:{T[S.REPORTS]}]->(x:{L[S.SMELTER]}) {where} "
             "WITH d, collect(r) AS rs, collect(x) AS xs "
             f"MATCH (s:{L[S.SUPPLIER]} {{id: d.supplier_id}}) "
@@ -1172,8 +1199,9 @@ class Neo4jStore:
             "[r IN g_[2] | r.method], [r IN g_[2] | toFloat(r.score)], [x IN g_[3] | x.key], [x IN g_[3] | x.cid], "
             "[x IN g_[3] | x.name], [x IN g_[3] | x.country_iso2], [r IN g_[2] | r.lookup_kind], "
             "[r IN g_[2] | r.resolution_status], [r IN g_[2] | r.given_cid], [r IN g_[2] | r.raw_country], "
-            "[r IN g_[2] | coalesce(r.cell, $sheet + '!row ' + toString(r.row))]]", sheet=SMELTER_SHEET, **params)
-        return [hop for group in groups for hop in _group_hops(group)]
+            "[r IN g_[2] | coalesce(r.cell, $sheet + '!row ' + toString(r.row))]]", versioned, sheet=SMELTER_SHEET,
+            **params)
+        return version, [hop for group in groups for hop in _group_hops(group)]
 
     def smelters_for_supplier(self, supplier_id: str, year: int | None = None,
                               current_only: bool = True) -> list[ReportHop]:

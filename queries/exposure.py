@@ -41,13 +41,15 @@ class CidExposure:
 _CHAINS: weakref.WeakKeyDictionary[Any, tuple[str, dict[str, list[list[str]]]]] = weakref.WeakKeyDictionary()
 
 
-def supplier_chains_cached(store: GraphStore, supplier_ids: list[str]) -> dict[str, list[list[str]]]:
+def supplier_chains_cached(store: GraphStore, supplier_ids: list[str],
+                           version: str | None = None) -> dict[str, list[list[str]]]:
     """`store.supplier_chains` remembered per store and store version (any write changes the version and
     drops the cache), so repeated exposure questions in one session — the explorer, a notebook, a
-    batch of CIDs — walk each supplier's tiers once."""
+    batch of CIDs — walk each supplier's tiers once. `version`: the store's, when the caller read it already
+    (`versioned_reports`: a Neo4j round trip saved)."""
     if not supplier_ids:
         return {}
-    version = str(store.version())
+    version = str(store.version()) if version is None else version
     try:
         cached = _CHAINS.get(store)
     except TypeError:  # a store object that cannot be weakly referenced: no cache
@@ -122,10 +124,12 @@ def cid_exposure(store: GraphStore, cids: list[str], facts: ReferenceStore | Non
     """For each CID: the suppliers, declarations, metals, years and company paths that reach it."""
     results = []
     resolved = resolve_cids(cids, facts)
-    # one indexed range read for every key asked (REPORTS is clustered by smelter key)
-    all_hops = [fields(h) for h in store.reports(smelter_keys=sorted({k for _, keys, _ in resolved for k in keys}),
-                                                 year=year, current_only=current_only)]
-    chains = supplier_chains_cached(store, sorted({str(h["supplier_id"]) for h in all_hops}))
+    # one indexed range read for every key asked (REPORTS is clustered by smelter key), with the store's version:
+    # the remembered supplier chains need no second read (on Neo4j the warm question is one round trip)
+    version, hops_read = store.versioned_reports(smelter_keys=sorted({k for _, keys, _ in resolved for k in keys}),
+                                                 year=year, current_only=current_only)
+    all_hops = [fields(h) for h in hops_read]
+    chains = supplier_chains_cached(store, sorted({str(h["supplier_id"]) for h in all_hops}), version)
     for asked, keys, notes in resolved:
         wanted = set(keys)
         hops = all_hops if len(resolved) == 1 else [
