@@ -1278,13 +1278,23 @@ class Neo4jStore:
         return class_counts(self._keys_by_supplier(year, current_only), classes, listed)
 
     def supplier_chains(self, supplier_ids: list[str] | None = None) -> dict[str, list[list[str]]]:
-        """Every simple Company→…→supplier path over SOURCES_FROM (one Cypher query)."""
-        where = "t.id IN $ids AND " if supplier_ids is not None else ""
-        rows = self._read(
-            f"MATCH p = (:{L[S.COMPANY]} {{id: $cid}})-[:{T[S.SOURCES_FROM]}*1..{MAX_CHAIN_HOPS}]->(t:{L[S.SUPPLIER]}) "
-            f"WHERE {where}all(i IN range(0, size(nodes(p)) - 2) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..]) "
-            "RETURN t.id AS id, [n IN nodes(p) | n.id] AS path",
-            ids=list(supplier_ids or []), cid=self.company_id)
+        """Every simple Company→…→supplier path over SOURCES_FROM (one Cypher query). For given suppliers the
+        paths are walked back from each of them (subquery: the planner cannot start at the company), not out from
+        the company: that enumerated every supplier's paths for any question (3,183 db hits, ~14 ms for the 60
+        suppliers of one CID at 1k suppliers; 540 backwards), and grows with the program, not with the question."""
+        simple = "all(i IN range(0, size(nodes(p)) - 2) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..])"
+        if supplier_ids is not None:
+            rows = self._read(
+                f"MATCH (t:{L[S.SUPPLIER]}) WHERE t.id IN $ids "
+                f"CALL (t) {{ MATCH p = (t)<-[:{T[S.SOURCES_FROM]}*1..{MAX_CHAIN_HOPS}]-(c) "
+                f"WHERE c:{L[S.COMPANY]} AND c.id = $cid AND {simple} RETURN p }} "
+                "RETURN t.id AS id, [n IN reverse(nodes(p)) | n.id] AS path",
+                ids=list(supplier_ids), cid=self.company_id)
+        else:
+            rows = self._read(
+                f"MATCH p = (:{L[S.COMPANY]} {{id: $cid}})-[:{T[S.SOURCES_FROM]}*1..{MAX_CHAIN_HOPS}]->"
+                f"(t:{L[S.SUPPLIER]}) WHERE {simple} RETURN t.id AS id, [n IN nodes(p) | n.id] AS path",
+                cid=self.company_id)
         found: dict[str, list[list[str]]] = {}
         for r in rows:
             found.setdefault(r["id"], []).append(r["path"])

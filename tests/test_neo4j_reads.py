@@ -245,3 +245,30 @@ def test_one_cid_exposure_reads_hops_and_version_in_one_round_trip(both: tuple[G
     assert [r.to_json() for r in cold] == [r.to_json() for r in warm] == [
         r.to_json() for r in cid_exposure(emb, ["CID000002"], year=2024)]
     assert cold[0].suppliers and cold[0].suppliers[0]["paths"]
+
+
+@pytest.mark.neo4j
+def test_supplier_chains_of_a_few_suppliers_walk_back_from_them(both: tuple[GraphStore, GraphStore],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The supplier chains an exposure asks for are walked back from those suppliers: the read's db hits do not
+    grow with the suppliers not asked for (walking out from the company enumerated every supplier's paths; the
+    planner did so once the company had a few hundred suppliers)."""
+    from minetrace.graph.neo4j_store import Neo4jStore
+
+    emb, neo = both
+    everyone = sorted(emb.supplier_chains())
+    assert len(everyone) > 10 and emb.supplier_chains() == neo.supplier_chains()
+    assert emb.supplier_chains(everyone[:2] + ["nobody"]) == neo.supplier_chains(everyone[:2] + ["nobody"])
+    neo.upsert_suppliers([SupplierRecord(f"M{i:04d}", f"Master {i}") for i in range(600)])  # a program's size
+    sent: list[tuple[str, dict[str, Any]]] = []
+    original = Neo4jStore._read
+
+    def captured(self: Any, query: str, **params: Any) -> Any:
+        sent.append((query, params))
+        return original(self, query, **params)
+
+    monkeypatch.setattr(Neo4jStore, "_read", captured)
+    neo.supplier_chains(everyone[:1])
+    hits, ops = _profile(neo, *sent[0])
+    # measured 9 for one supplier under the company; walking out from the company: 2,106 (3 a supplier of the program)
+    assert hits <= 20, (hits, ops)
