@@ -101,6 +101,13 @@ def test_a_neo4j_command_loads_the_driver_without_dataframe_libraries() -> None:
     assert _loaded(modules, ("numpy", "pandas", "pyarrow")) == []
 
 
+def _python(code: str) -> str:
+    """What `code` prints, run in a fresh interpreter (sys.modules as a new process has it)."""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout.strip()
+
+
 def test_the_whole_driver_where_dataframe_libraries_are_loaded_first() -> None:
     """A process that has numpy/pandas (the explorer) keeps the driver's support for their values."""
     probe = ("import sys, pandas\n"
@@ -109,8 +116,7 @@ def test_the_whole_driver_where_dataframe_libraries_are_loaded_first() -> None:
              "import neo4j._optional_deps as deps, numpy\n"
              "assert deps.pd is pandas and deps.np is numpy\n"
              "print('whole')\n")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert out.stdout.strip() == "whole", out.stderr[-2000:]
+    assert _python(probe) == "whole"
     lean = ("import sys\n"
             "from minetrace.graph.lean_driver import use_lean_driver\n"
             "assert use_lean_driver() is True and use_lean_driver() is False\n"
@@ -119,5 +125,4 @@ def test_the_whole_driver_where_dataframe_libraries_are_loaded_first() -> None:
             "assert pd is None and some_later_name is None\n"
             "assert not {'numpy', 'pandas', 'pyarrow'} & set(sys.modules)\n"
             "print('lean')\n")
-    out = subprocess.run([sys.executable, "-c", lean], capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert out.stdout.strip() == "lean", out.stderr[-2000:]
+    assert _python(lean) == "lean"

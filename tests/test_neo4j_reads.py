@@ -30,6 +30,21 @@ def test_keys_by_supplier_joins_the_rows_of_one_supplier() -> None:
     assert got == {"S2": ["b", "a", "b"], "S1": ["a", "b"]}
 
 
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The read statements the Neo4j store sends from now on (each a round trip), appended as they go."""
+    from minetrace.graph.neo4j_store import Neo4jStore
+
+    calls: list[str] = []
+    for name in ("_read", "_read_rows"):
+        original = getattr(Neo4jStore, name)
+
+        def counted(self: Any, query: str, _original: Any = original, **params: Any) -> Any:
+            calls.append(query)
+            return _original(self, query, **params)
+
+        monkeypatch.setattr(Neo4jStore, name, counted)
+    return calls
+
 def test_class_counts_counts_smelters_once_and_rows_each_time() -> None:
     by_supplier = {"S2": ["x", "y", "x", "z"], "S1": ["y"]}
     classes = {"x": "high", "y": "low"}  # z is in no class: class ""
@@ -122,7 +137,6 @@ def test_country_figures_and_country_exposure_on_both_stores(both: tuple[GraphSt
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """The Exposure page's country figures equal what the hop list gives, and country exposure reads each list
     once: its number of Neo4j queries does not grow with the declarations it names (no read per declaration)."""
-    from minetrace.graph.neo4j_store import Neo4jStore
     from minetrace.queries.exposure import country_exposure, declared_country_rows, located_smelter_counts
 
     emb, neo = both
@@ -139,15 +153,7 @@ def test_country_figures_and_country_exposure_on_both_stores(both: tuple[GraphSt
     assert located_smelter_counts(emb, 2024) == located_smelter_counts(neo, 2024)
     wanted = sorted({iso for _, iso, _, _ in emb.declared_mine_countries(year=2024)})
     assert wanted
-    calls: list[str] = []
-    for name in ("_read", "_read_rows"):
-        original = getattr(Neo4jStore, name)
-
-        def counted(self: Any, query: str, _original: Any = original, **params: Any) -> Any:
-            calls.append(query)
-            return _original(self, query, **params)
-
-        monkeypatch.setattr(Neo4jStore, name, counted)
+    calls = _count_reads(monkeypatch)
     got = country_exposure(neo, wanted, year=2024)
     named = {e["declaration_id"] for g in got.by_declared_mine_country for e in g["evidence"]}
     assert len(named) > 3 and len(calls) <= 6, (len(named), len(calls))
@@ -217,7 +223,6 @@ def test_one_cid_exposure_reads_hops_and_version_in_one_round_trip(both: tuple[G
     """`versioned_reports` is (`version()`, `reports(…)`) on both stores; on Neo4j it is one statement, so a warm
     one-CID exposure (supplier chains remembered under that version) is one read, a cold one two — and the answers
     are the embedded store's."""
-    from minetrace.graph.neo4j_store import Neo4jStore
     from minetrace.queries.exposure import cid_exposure, clear_chain_cache
 
     emb, neo = both
@@ -227,15 +232,7 @@ def test_one_cid_exposure_reads_hops_and_version_in_one_round_trip(both: tuple[G
         assert version == st.version() and hops and _json(hops) == _json(st.reports(smelter_keys=keys, year=2024))
         assert st.versioned_reports(smelter_keys=[]) == (st.version(), [])
         assert st.versioned_reports(smelter_keys=["CID999999"], year=2024) == (st.version(), [])
-    calls: list[str] = []
-    for name in ("_read", "_read_rows"):
-        original = getattr(Neo4jStore, name)
-
-        def counted(self: Any, query: str, _original: Any = original, **params: Any) -> Any:
-            calls.append(query)
-            return _original(self, query, **params)
-
-        monkeypatch.setattr(Neo4jStore, name, counted)
+    calls = _count_reads(monkeypatch)
     clear_chain_cache()
     cold = cid_exposure(neo, ["CID000002"], year=2024)
     assert len(calls) == 2, calls  # the hops with the version, then the suppliers' chains
