@@ -722,13 +722,6 @@ class EmbeddedStore:
             out.append(DeclarationInfo(**d))
         return out
 
-    def stored_declarations(self, ids: Iterable[str]) -> set[str]:
-        out: set[str] = set()
-        for chunk in _chunks(list(dict.fromkeys(ids)), ID_CHUNK):
-            marks = ",".join("?" * len(chunk))
-            out |= {r[0] for r in self._q(f"SELECT id FROM declaration WHERE id IN ({marks})", chunk)}  # noqa: S608
-        return out
-
     def declaration(self, declaration_id: str) -> DeclarationInfo | None:
         found = self._decl_select("WHERE id = ?", (declaration_id,))
         return found[0] if found else None

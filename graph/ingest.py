@@ -53,7 +53,7 @@ from typing import Any, Literal
 
 from minetrace.graph import schema as S
 from minetrace.graph.resolving import RowResolver, default_resolver, provisional_key
-from minetrace.graph.store import GraphStore, SupplierRecord
+from minetrace.graph.store import DeclarationInfo, GraphStore, SupplierRecord
 from minetrace.graph.supplier_link import (
     RelinkReport,
     SupplierLinker,
@@ -401,15 +401,16 @@ def _ingest_read_once(sources: list[Source], store: GraphStore, resolver: RowRes
     waiting: list[tuple[int, str, bytes, str]] = []  # read, not yet checked against the store
 
     def checked() -> Iterator[tuple[bytes, str, bool]]:
-        """The waiting files the store does not hold yet (one read for all of them), in order."""
-        stored = store.stored_declarations(sha for *_, sha in waiting)
+        """The waiting files the store does not hold yet, in order: one read of the stored records among them
+        serves the check and the duplicates' answers (re-running a resent folder reads once per chunk)."""
+        stored = store.declarations_by_id(sha for *_, sha in waiting)
         for i, name, data, sha in waiting:
-            refile = _unfiled(store, sha, year, stored=sha in stored)
-            if refile is None and sha in stored:
-                early[i] = _duplicate(store, name, sha)
+            info = stored.get(sha)
+            if info is not None and not _is_unfiled(info, year):
+                early[i] = _duplicate_of(name, sha, info)
                 continue
             shas[i] = sha
-            refiles[i] = refile
+            refiles[i] = info
             order.append(i)
             yield data, name, learner is not None
         waiting.clear()
@@ -565,6 +566,11 @@ def _duplicate(store: GraphStore, name: str, sha: str) -> FileResult:
     info = store.declaration(sha)
     if info is None:  # deleted meanwhile by another process: treat as new on the next run
         return FileResult(name, S.OUTCOME_DUPLICATE, sha256=sha, message="same file already stored")
+    return _duplicate_of(name, sha, info)
+
+
+def _duplicate_of(name: str, sha: str, info: DeclarationInfo) -> FileResult:
+    """The outcome of a file whose bytes the store holds as `info`."""
     return FileResult(name, S.OUTCOME_DUPLICATE, sha256=sha, supplier_id=info.supplier_id,
                       company_name=info.company_name, reporting_year=info.reporting_year,
                       year_source=info.year_source, status=info.status,
@@ -605,16 +611,18 @@ def _ingest_parsed(src: Source, name: str, sha: str, data: bytes, decl: Declarat
                          f"({exc.__class__.__name__}: {exc}); files before it are stored") from exc
 
 
-def _unfiled(store: GraphStore, sha: str, year: int | None, stored: bool | None = None) -> Any:
+def _unfiled(store: GraphStore, sha: str, year: int | None) -> Any:
     """A stored form filed under no reporting year, ingested again with --year: it is stored again under that
-    year (taken out just before, same bytes, same supplier link). Returns the old record, or None. `stored`:
-    whether the store holds `sha`, when the caller knows already (None: ask the store)."""
-    if year is None or not (store.has_declaration(sha) if stored is None else stored):
+    year (taken out just before, same bytes, same supplier link). Returns the old record, or None."""
+    if year is None or not store.has_declaration(sha):
         return None
     info = store.declaration(sha)
-    if info is None or info.reporting_year is not None or info.year_source != UNFILED:
-        return None
-    return info
+    return info if info is not None and _is_unfiled(info, year) else None
+
+
+def _is_unfiled(info: DeclarationInfo, year: int | None) -> bool:
+    """`info` was filed under no reporting year and a year is given now: it is filed again (`_unfiled`)."""
+    return year is not None and info.reporting_year is None and info.year_source == UNFILED
 
 
 def _learning_failed(name: str, exc: BaseException) -> StoreError:

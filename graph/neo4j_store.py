@@ -1030,13 +1030,6 @@ class Neo4jStore:
                                "d.supplier_id, coalesce(d.reporting_year, -1), d.seq", "properties(d)", **params)
         return [_decl_info(d) for d in rows]
 
-    def stored_declarations(self, ids: Iterable[str]) -> set[str]:
-        wanted = list(dict.fromkeys(ids))
-        if not wanted:
-            return set()
-        return set(self._read_chunked(f"UNWIND $ids AS i MATCH (d:{L[S.DECLARATION]} {{id: i}}) "
-                                      "WITH collect(d.id) AS all_", "i_", "i_", ids=wanted))
-
     def declaration(self, declaration_id: str) -> DeclarationInfo | None:
         found = self._decls("WHERE d.id = $id", id=declaration_id)
         return found[0] if found else None
