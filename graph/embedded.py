@@ -37,6 +37,7 @@ from minetrace.graph import schema as S
 from minetrace.graph.aggregate import class_counts, keys_by_supplier
 from minetrace.graph.countries import country_name, to_iso2
 from minetrace.graph.current import GroupForm, current_of, email_domain, outcome_of
+from minetrace.graph.ingest_pipeline import InlinePipeline
 from minetrace.graph.rows import MINE_SHEET, PRODUCT_SHEET, SMELTER_SHEET, declaration_rows
 from minetrace.graph.store import (
     DEFAULT_STORE_DIR,
@@ -362,6 +363,10 @@ class EmbeddedStore:
                               "WHERE id = ?", (sha,))[0]
                 return IngestOutcome("duplicate", sha, row[0], row[1], row[2], bool(row[3]), [], row[4],
                                      "same file (sha256) already stored")
+
+    def ingest_pipeline(self) -> InlinePipeline:
+        """Each declaration stored as it is submitted (a local write is as quick as handing it over)."""
+        return InlinePipeline(self)
 
     def _ingest_tx(self, decl: Declaration, resolutions: list[Resolution], supplier: SupplierRecord,
                    year: int | None, parent_supplier_id: str | None, year_source: str | None, sha: str,

@@ -46,14 +46,16 @@ import hashlib
 import os
 import sqlite3
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from minetrace.graph import schema as S
 from minetrace.graph.resolving import RowResolver, default_resolver, provisional_key
-from minetrace.graph.store import DeclarationInfo, GraphStore, SupplierRecord
+from minetrace.graph.store import DeclarationInfo, GraphStore, IngestJob, IngestOutcome, SupplierRecord
 from minetrace.graph.supplier_link import (
     RelinkReport,
     SupplierLinker,
@@ -256,39 +258,75 @@ def ingest_declaration(store: GraphStore, decl: Declaration, resolver: RowResolv
 
     A write failure after the retained copy was made removes that copy (and, when the review queue cannot
     be written, the declaration just stored) before it propagates: the stores stay as before the file."""
-    sha = decl.file.sha256
+    staged = stage_declaration(store, decl, resolver, linker, year, parent_supplier_id, data, name)
+    job = staged.job
+    try:
+        out = store.ingest_declaration(job.decl, job.resolutions, job.supplier, job.year,
+                                       parent_supplier_id=job.parent_supplier_id, year_source=job.year_source,
+                                       hold=job.hold)
+    except BaseException:
+        staged.unretain()
+        raise
+    return staged.finish(out, store, resolver)
+
+
+@dataclass
+class StagedFile:
+    """A parsed declaration resolved, linked and retained: the store's job, and what its result needs after."""
+
+    job: IngestJob
+    name: str
+    link: str
+    retained: Path | None = None
+    wrote: bool = False
+    #: set by the read-once loop: the Look-up this file taught, and the stored record it re-files (`_unfiled`)
+    learned: str | None = None
+    refile: Any = None
+    #: the resolver the rows were resolved with (their review rows are queued with it once stored)
+    resolver: Any = None
+
+    def unretain(self) -> None:
+        """Remove the retained copy this file made (its store write failed or was undone)."""
+        if self.wrote and self.retained is not None:
+            self.retained.unlink(missing_ok=True)
+
+    def finish(self, out: IngestOutcome, store: GraphStore, resolver: RowResolver) -> FileResult:
+        """The file's result once the store has answered: its uncertain rows queued for review (unless a
+        duplicate). When the review queue cannot be written, the declaration just stored is taken out again."""
+        decl, resolutions, supplier = self.job.decl, self.job.resolutions, self.job.supplier
+        if out.outcome != S.OUTCOME_DUPLICATE and any(
+                r.status == "review" or (r.status == "unresolved" and r.candidates) for r in resolutions):
+            try:
+                queue_reviews(decl, resolver)
+            except WRITE_ERRORS:  # undo the file: the graph must not hold a declaration whose review rows were lost
+                with contextlib.suppress(Exception):
+                    store.delete_declaration(decl.file.sha256)
+                self.unretain()
+                raise
+        return FileResult(
+            name=self.name, outcome=out.outcome, sha256=decl.file.sha256, supplier_id=out.supplier_id,
+            supplier_name=supplier.name, supplier_link=self.link, company_name=decl.company.name,
+            reporting_year=out.reporting_year, year_source=self.job.year_source, status=decl.status,
+            template=f"{decl.template.kind} {decl.template.version or '?'}", smelter_rows=len(decl.smelters),
+            unresolved_rows=sum(1 for r in resolutions if not r.cid), current=out.current,
+            supersedes=list(out.supersedes), superseded_by=out.superseded_by, errors=len(decl.errors()),
+            message=out.message, supplier_match=match_shown(decl, supplier, self.link), pending=out.pending)
+
+
+def stage_declaration(store: GraphStore, decl: Declaration, resolver: RowResolver, linker: SupplierLinker,
+                      year: int | None = None, parent_supplier_id: str | None = None, data: bytes | None = None,
+                      name: str | None = None) -> StagedFile:
+    """Everything before the store's write: rows resolved (queued for review only once stored), the supplier
+    linked, the reporting year and identity hold decided, the original bytes retained."""
     resolutions = resolve_rows(decl, resolver, queue=False)
     supplier, link = linker.link(decl)
     ry, ysrc = reporting_year(decl, year)
     if ysrc == UNFILED:
         _flag_unfiled(decl)
     hold = identity_hold(decl, supplier, link)
-    retained, wrote = _retain(store.files_dir, sha, data) if data is not None else (None, False)
-    try:
-        out = store.ingest_declaration(decl, resolutions, supplier, ry, parent_supplier_id=parent_supplier_id,
-                                       year_source=ysrc, hold=hold)
-    except BaseException:
-        if wrote and retained is not None:
-            retained.unlink(missing_ok=True)
-        raise
-    if out.outcome != S.OUTCOME_DUPLICATE and any(
-            r.status == "review" or (r.status == "unresolved" and r.candidates) for r in resolutions):
-        try:
-            queue_reviews(decl, resolver)
-        except WRITE_ERRORS:  # undo the file: the graph must not hold a declaration whose review rows were lost
-            with contextlib.suppress(Exception):
-                store.delete_declaration(sha)
-            if wrote and retained is not None:
-                retained.unlink(missing_ok=True)
-            raise
-    return FileResult(
-        name=name or decl.file.name, outcome=out.outcome, sha256=sha, supplier_id=out.supplier_id,
-        supplier_name=supplier.name, supplier_link=link, company_name=decl.company.name,
-        reporting_year=out.reporting_year, year_source=ysrc, status=decl.status,
-        template=f"{decl.template.kind} {decl.template.version or '?'}", smelter_rows=len(decl.smelters),
-        unresolved_rows=sum(1 for r in resolutions if not r.cid), current=out.current,
-        supersedes=list(out.supersedes), superseded_by=out.superseded_by, errors=len(decl.errors()),
-        message=out.message, supplier_match=match_shown(decl, supplier, link), pending=out.pending)
+    retained, wrote = _retain(store.files_dir, decl.file.sha256, data) if data is not None else (None, False)
+    return StagedFile(IngestJob(decl, resolutions, supplier, ry, parent_supplier_id, ysrc, hold),
+                      name or decl.file.name, link, retained, wrote, resolver=resolver)
 
 
 def ingest_sources(sources: Iterable[Source], store: GraphStore, resolver: RowResolver | None = None,
@@ -468,37 +506,77 @@ def _ingest_read_once(sources: list[Source], store: GraphStore, resolver: RowRes
                 lesson = None
             learned[i] = lesson.line() if lesson else None
 
+    # stored in file order through the store's pipeline: this process stages file i+1 (resolves, links, retains)
+    # while the store writes file i; results are emitted in file order as their jobs end
     stored_here: set[str] = set()  # the batch's own files as they are stored (the same bytes twice in a batch)
-    for i, src in enumerate(sources):
-        name = printable_name(src.name)
-        got = read.get(i)
-        if i in early:
-            result = early[i]
-        elif isinstance(got, Crashed):
-            result = FileResult(name, S.OUTCOME_UNREADABLE, sha256=shas[i],
-                                message=f"could not read: {got.reason} while reading this file; nothing from it "
-                                "was kept")
-        elif isinstance(got, Failed) or not isinstance(got, tuple):
-            result = FileResult(name, S.OUTCOME_UNREADABLE, sha256=shas[i], message=f"could not read: {got}")
-        elif got[0] != "ok":
-            result = FileResult(name, S.OUTCOME_UNREADABLE, sha256=shas[i], message=got[1])
-        elif shas[i] in stored_here:  # the same bytes earlier in this batch (a refiled form is filed now)
-            result = _duplicate(store, name, shas[i])
-        else:
-            try:
-                data = src.read()
-            except OSError as exc:
-                result = FileResult(name, S.OUTCOME_UNREADABLE, message=f"cannot read file ({exc.strerror or exc})")
-            else:
-                result = _ingest_parsed(src, name, shas[i], data, _unpack(got[1]), store,
-                                        learner.resolver if learner else resolver, linker, year, parent_supplier_id,
-                                        learner, learned.get(i) if learner is not None else False,
-                                        refiles.get(i))
-                if result.outcome != S.OUTCOME_UNREADABLE:
-                    stored_here.add(shas[i])
-        report.files.append(result)
-        if progress is not None:
-            progress(result)
+    submitted: set[str] = set()
+    queue: deque[tuple[StagedFile | None, Any]] = deque()  # (staged, its job's future) | (None, FileResult)
+
+    def settle(keep: int) -> None:
+        """Emit the oldest results until `keep` store jobs at most are left unfinished in the queue."""
+        while queue and (queue[0][0] is None or sum(1 for staged, _ in queue if staged is not None) > keep):
+            staged, item = queue.popleft()
+            if staged is not None:
+                try:
+                    item = _complete(staged, item, store)
+                except BaseException:
+                    _undo_later(queue, store)
+                    queue.clear()
+                    raise
+                if item.outcome != S.OUTCOME_UNREADABLE and item.sha256:
+                    stored_here.add(item.sha256)
+            report.files.append(item)
+            if progress is not None:
+                progress(item)
+
+    with store.ingest_pipeline() as pipeline:
+        try:
+            for i, src in enumerate(sources):
+                name = printable_name(src.name)
+                got = read.get(i)
+                if i in early:
+                    result = early[i]
+                elif isinstance(got, Crashed):
+                    result = FileResult(name, S.OUTCOME_UNREADABLE, sha256=shas[i],
+                                        message=f"could not read: {got.reason} while reading this file; nothing from "
+                                        "it was kept")
+                elif isinstance(got, Failed) or not isinstance(got, tuple):
+                    result = FileResult(name, S.OUTCOME_UNREADABLE, sha256=shas[i], message=f"could not read: {got}")
+                elif got[0] != "ok":
+                    result = FileResult(name, S.OUTCOME_UNREADABLE, sha256=shas[i], message=got[1])
+                else:
+                    if shas[i] in submitted:  # the same bytes earlier in this batch: its outcome first
+                        settle(0)
+                    if shas[i] in stored_here:  # (a refiled form is filed now)
+                        result = _duplicate(store, name, shas[i])
+                    else:
+                        try:
+                            data = src.read()
+                        except OSError as exc:
+                            result = FileResult(name, S.OUTCOME_UNREADABLE,
+                                                message=f"cannot read file ({exc.strerror or exc})")
+                        else:
+                            staged = _stage_parsed(src, name, shas[i], data, _unpack(got[1]), store,
+                                                   learner.resolver if learner else resolver, linker, year,
+                                                   parent_supplier_id, learner,
+                                                   learned.get(i) if learner is not None else False, refiles.get(i))
+                            if isinstance(staged, FileResult):
+                                result = staged
+                            else:
+                                if staged.refile is not None:  # its old record goes before this file is stored
+                                    settle(0)
+                                    _take_out_refiled(staged, store)
+                                queue.append((staged, pipeline.submit(staged.job)))
+                                submitted.add(shas[i])
+                                settle(1)
+                                continue
+                queue.append((None, result))
+                settle(1)
+        except BaseException:  # a store failure on this file: the files before it are finished first
+            with contextlib.suppress(Exception):
+                settle(0)
+            raise
+        settle(0)
 
 
 def _settle(report: IngestReport, store: GraphStore) -> None:
@@ -585,6 +663,28 @@ def _ingest_parsed(src: Source, name: str, sha: str, data: bytes, decl: Declarat
                    refile: Any = None) -> FileResult:
     """A parsed declaration → learned Look-up, resolved rows, its supplier, the store (one transaction);
     `refile`: the stored record of the same bytes filed under no year, taken out first (`_unfiled`)."""
+    staged = _stage_parsed(src, name, sha, data, decl, store, resolver, linker, year, parent_supplier_id, learner,
+                           prelearned, refile)
+    if isinstance(staged, FileResult):
+        return staged
+    _take_out_refiled(staged, store)
+    done: Future[IngestOutcome] = Future()
+    try:
+        job = staged.job
+        done.set_result(store.ingest_declaration(job.decl, job.resolutions, job.supplier, job.year,
+                                                 parent_supplier_id=job.parent_supplier_id,
+                                                 year_source=job.year_source, hold=job.hold))
+    except Exception as exc:
+        done.set_exception(exc)
+    return _complete(staged, done, store)
+
+
+def _stage_parsed(src: Source, name: str, sha: str, data: bytes, decl: Declaration, store: GraphStore,
+                  resolver: RowResolver, linker: SupplierLinker, year: int | None,
+                  parent_supplier_id: str | None, learner: Any, prelearned: str | None | Literal[False],
+                  refile: Any = None) -> StagedFile | FileResult:
+    """`_ingest_parsed` up to the store's write: the staged file, or the result of a file whose content cannot
+    be staged."""
     decl.file.sha256 = sha
     # evidence shows the file's own name ("reply.xlsx", "batch.zip!inner/reply.xlsx"); the full path stays
     decl.file.name = display_name(src)
@@ -595,20 +695,73 @@ def _ingest_parsed(src: Source, name: str, sha: str, data: bytes, decl: Declarat
         resolver = learner.resolver  # rebuilt when this file taught a new Look-up
         decl.findings.extend(learner.findings_for(src.name))  # its own Look-up against the reference
     try:
-        if refile is not None:
-            store.delete_declaration(sha)
-        result = ingest_declaration(store, decl, resolver, linker, year, parent_supplier_id, data=data, name=name)
-        result.learned_lookup = learned
-        if refile is not None:
-            result.message = (f"filed under {year} (stored before under no reporting year)"
-                              + (f"; {result.message}" if result.message else ""))
-        return result
+        staged = stage_declaration(store, decl, resolver, linker, year, parent_supplier_id, data=data, name=name)
     except (ValueError, TypeError, KeyError) as exc:  # this file's content: report it, carry on
-        return FileResult(name, S.OUTCOME_UNREADABLE, sha256=sha, company_name=decl.company.name,
-                          message=f"not stored: {exc.__class__.__name__}: {exc}")
+        return _not_stored(name, sha, decl, exc)
     except Exception as exc:  # the store itself failed (disk full, server gone): stop, name the file
-        raise StoreError(f"{name}: the store failed while ingesting this file, which was not stored "
-                         f"({exc.__class__.__name__}: {exc}); files before it are stored") from exc
+        raise _store_failed(name, exc) from exc
+    staged.learned, staged.refile, staged.resolver = learned, refile, resolver
+    return staged
+
+
+def _take_out_refiled(staged: StagedFile, store: GraphStore) -> None:
+    """A re-filed form's old record goes first (same bytes, stored before under no reporting year)."""
+    if staged.refile is None:
+        return
+    try:
+        store.delete_declaration(staged.job.decl.file.sha256)
+    except Exception as exc:
+        staged.unretain()
+        raise _store_failed(staged.name, exc) from exc
+
+
+def _complete(staged: StagedFile, stored: Future[IngestOutcome], store: GraphStore) -> FileResult:
+    """A staged file's result once its store job has ended (`stored`): a content error is this file's result, a
+    store failure stops the batch (`StoreError`); the retained copy goes with a file not stored."""
+    decl = staged.job.decl
+    try:
+        result = staged.finish(stored.result(), store, staged.resolver)
+    except (ValueError, TypeError, KeyError) as exc:  # this file's content: report it, carry on
+        staged.unretain()
+        return _not_stored(staged.name, decl.file.sha256, decl, exc)
+    except Exception as exc:  # the store itself failed (disk full, server gone): stop, name the file
+        staged.unretain()
+        raise _store_failed(staged.name, exc) from exc
+    result.learned_lookup = staged.learned
+    if staged.refile is not None:
+        result.message = (f"filed under {staged.job.year} (stored before under no reporting year)"
+                          + (f"; {result.message}" if result.message else ""))
+    return result
+
+
+def _not_stored(name: str, sha: str, decl: Declaration, exc: BaseException) -> FileResult:
+    return FileResult(name, S.OUTCOME_UNREADABLE, sha256=sha, company_name=decl.company.name,
+                      message=f"not stored: {exc.__class__.__name__}: {exc}")
+
+
+def _store_failed(name: str, exc: BaseException) -> StoreError:
+    return StoreError(f"{name}: the store failed while ingesting this file, which was not stored "
+                      f"({exc.__class__.__name__}: {exc}); files before it are stored")
+
+
+def _undo_later(entries: Iterable[tuple[StagedFile | None, Any]], store: GraphStore) -> None:
+    """The batch stops at a file: the files after it that the store's pipeline had already taken are not kept —
+    a stored one is taken out again (newest first), every one's retained copy goes."""
+    taken: list[StagedFile] = []
+    for staged, stored in entries:
+        if staged is None:
+            continue
+        try:
+            out = stored.result()
+        except Exception:
+            staged.unretain()
+            continue
+        if out.outcome != S.OUTCOME_DUPLICATE:
+            taken.append(staged)
+    for staged in reversed(taken):
+        with contextlib.suppress(Exception):
+            store.delete_declaration(staged.job.decl.file.sha256)
+        staged.unretain()
 
 
 def _unfiled(store: GraphStore, sha: str, year: int | None) -> Any:

@@ -44,6 +44,7 @@ from minetrace.graph import schema as S
 from minetrace.graph.aggregate import class_counts, keys_by_supplier, pair_counts, smelter_counts
 from minetrace.graph.countries import country_name, to_iso2
 from minetrace.graph.current import DOMAIN_HOLD, INVALID_PENDING, email_domain, outcome_of
+from minetrace.graph.neo4j_pipeline import Neo4jPipeline
 from minetrace.graph.rows import (
     LOCATION_RANK,
     MINE_SHEET,
@@ -57,7 +58,9 @@ from minetrace.graph.store import (
     CountryRecord,
     DeclarationInfo,
     EdgeRow,
+    IngestJob,
     IngestOutcome,
+    IngestPipeline,
     NodeRow,
     ReportHop,
     ReportRelink,
@@ -160,6 +163,13 @@ def _pipelined_begin(session: Any) -> contextlib.AbstractContextManager[Any]:
     public). A driver without it runs as before; tests/test_neo4j_store.py checks the installed one has it."""
     switch = getattr(session, "_pipelined_begin", None)
     return switch if isinstance(switch, contextlib.AbstractContextManager) else contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def _write_session(store: Neo4jStore) -> Iterator[Any]:
+    """A session of `store` whose transactions send BEGIN with their first statement."""
+    with store._session() as session, _pipelined_begin(session):
+        yield session
 
 
 def _ident(name: str) -> str:
@@ -460,23 +470,56 @@ class Neo4jStore:
     def ingest_declaration(self, decl: Declaration, resolutions: list[Resolution], supplier: SupplierRecord,
                            year: int | None, parent_supplier_id: str | None = None,
                            year_source: str | None = None, hold: str | None = None) -> IngestOutcome:
-        if len(resolutions) != len(decl.smelters):
-            raise ValueError(f"{decl.file.name}: {len(resolutions)} resolutions for {len(decl.smelters)} smelter rows")
-        if parent_supplier_id and parent_supplier_id == supplier.id:
-            raise ValueError(f"supplier {supplier.id} cannot be its own sub-supplier")
-        payload = self._declaration_payload(decl, resolutions, supplier, year, parent_supplier_id, year_source)
-        payload["props"]["hold"] = hold
-        payload["props"]["accepted"] = False
-        payload["props"]["contact_domain"] = email_domain(decl.company.contact_email)
+        payload = self.ingest_payload(IngestJob(decl, resolutions, supplier, year, parent_supplier_id, year_source,
+                                                hold))
         try:
             return self._write(f"ingest of {decl.file.name}", self._ingest_tx, payload, bump=False)
         except Neo4jStoreError as exc:
-            # another client stored the same file between our duplicate check and our commit
-            info = self.declaration(payload["sha"]) if isinstance(exc.__cause__, ConstraintError) else None
-            if info is None:
+            meanwhile = self.stored_meanwhile(payload["sha"], exc.__cause__)
+            if meanwhile is None:
                 raise
-            return IngestOutcome("duplicate", info.id, info.supplier_id, info.reporting_year, info.scope,
-                                 info.current, [], info.superseded_by, "same file (sha256) stored meanwhile")
+            return meanwhile
+
+    def ingest_pipeline(self) -> IngestPipeline:
+        """Forms stored in submission order with the next form's transaction in flight (graph.neo4j_pipeline)."""
+        return Neo4jPipeline(self)
+
+    def ingest_payload(self, job: IngestJob) -> dict[str, Any]:
+        """Everything `job` writes, as parameter values; ValueError for a job that cannot be stored as given."""
+        decl = job.decl
+        if len(job.resolutions) != len(decl.smelters):
+            raise ValueError(f"{decl.file.name}: {len(job.resolutions)} resolutions for {len(decl.smelters)} "
+                             "smelter rows")
+        if job.parent_supplier_id and job.parent_supplier_id == job.supplier.id:
+            raise ValueError(f"supplier {job.supplier.id} cannot be its own sub-supplier")
+        payload = self._declaration_payload(decl, job.resolutions, job.supplier, job.year, job.parent_supplier_id,
+                                            job.year_source)
+        payload["props"]["hold"] = job.hold
+        payload["props"]["accepted"] = False
+        payload["props"]["contact_domain"] = email_domain(decl.company.contact_email)
+        return payload
+
+    def stored_meanwhile(self, sha: str, cause: BaseException | None) -> IngestOutcome | None:
+        """The duplicate outcome when `cause` says another client stored the same file between our duplicate check
+        and our commit (the Declaration id's uniqueness constraint); else None."""
+        info = self.declaration(sha) if isinstance(cause, ConstraintError) else None
+        if info is None:
+            return None
+        return IngestOutcome("duplicate", info.id, info.supplier_id, info.reporting_year, info.scope,
+                             info.current, [], info.superseded_by, "same file (sha256) stored meanwhile")
+
+    def fail(self, what: str, exc: Exception) -> Neo4jStoreError:
+        """The error a failed write raises (for graph.neo4j_pipeline)."""
+        return self._fail(what, exc)
+
+    def session(self) -> contextlib.AbstractContextManager[Any]:
+        """A write session whose BEGIN travels with the first statement (for graph.neo4j_pipeline)."""
+        return _write_session(self)
+
+    def ingest_tx(self, tx: ManagedTransaction, p: dict[str, Any],
+                  after_head: Callable[[], None] | None = None) -> IngestOutcome:
+        """`_ingest_tx` for graph.neo4j_pipeline: `after_head` runs once the head statement has returned."""
+        return self._ingest_tx(tx, p, after_head)
 
     def _declaration_payload(self, decl: Declaration, resolutions: list[Resolution], supplier: SupplierRecord,
                              year: int | None, parent_id: str | None, year_source: str | None) -> dict[str, Any]:
@@ -521,14 +564,18 @@ class Neo4jStore:
             "mines": list(mines.values()),
         }
 
-    def _ingest_tx(self, tx: ManagedTransaction, p: dict[str, Any]) -> IngestOutcome:
+    def _ingest_tx(self, tx: ManagedTransaction, p: dict[str, Any],
+                   after_head: Callable[[], None] | None = None) -> IngestOutcome:
         """Few round trips: one head statement (duplicate check, nodes, links, supersede step, the smelters and
         their current LOCATED_IN edges), one rows statement per `batch_size` smelter rows, and only when a smelter
         gets a new location the statements that write it (plus the parent links for a sub-supplier's declaration).
-        The duplicate's details are read only for a duplicate."""
+        The duplicate's details are read only for a duplicate. `after_head`: called when the head statement has
+        returned (the transaction then holds the meta node's lock, unless the file was a duplicate)."""
         sha, sid, year, scope = p["sha"], p["supplier"]["id"], p["year"], p["scope"]
         prov = {"sha256": sha, "template_version": p["template_version"], "reporting_year": year}
         head = self._write_head(tx, p, prov)
+        if after_head is not None:
+            after_head()
         if head is None:
             dup = self._run(tx, f"MATCH (d:{L[S.DECLARATION]} {{id: $id}}) RETURN d.supplier_id AS s, "
                                 "d.reporting_year AS y, d.scope AS sc, d.current AS cur, d.superseded_by AS sb",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -250,6 +251,41 @@ NodeRow = tuple[str, str, dict[str, Any]]
 EdgeRow = tuple[str, str, str, str, str, dict[str, Any]]
 
 
+@dataclass
+class IngestJob:
+    """The arguments of one `GraphStore.ingest_declaration` call, handed to an `IngestPipeline`."""
+
+    decl: Declaration
+    resolutions: list[Resolution]
+    supplier: SupplierRecord
+    year: int | None
+    parent_supplier_id: str | None = None
+    year_source: str | None = None
+    hold: str | None = None
+
+
+class StoreStopped(RuntimeError):
+    """A job not stored because the store failed on an earlier job of the same pipeline (nothing of it is kept)."""
+
+
+class IngestPipeline(Protocol):
+    """Stores jobs in submission order, each in its own transaction; `submit` may return before the job is stored
+    (graph.ingest_pipeline says why)."""
+
+    def submit(self, job: IngestJob) -> Future[IngestOutcome]:
+        """The job's outcome to come. A job the store refuses for its content carries that exception (ValueError,
+        KeyError, TypeError) and later jobs go on; after a store failure, later jobs carry `StoreStopped`."""
+        ...
+
+    def close(self) -> None:
+        """Wait until every submitted job is stored or failed."""
+        ...
+
+    def __enter__(self) -> IngestPipeline: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
 @runtime_checkable
 class GraphStore(Protocol):
     """The operations the queries and the explorer use. Each write is one transaction."""
@@ -264,6 +300,10 @@ class GraphStore(Protocol):
         """Store one declaration. Which declaration of (supplier, year, scope) is current: the newest (effective
         date, then ingest order) among the valid or accepted ones that are not on `hold`; when there is none, the
         newest not on hold; a newer form that is not current is `pending` (with why)."""
+        ...
+    def ingest_pipeline(self) -> IngestPipeline:
+        """Declarations stored in submission order while the caller prepares the next (graph.ingest_pipeline):
+        `graph.ingest` stores a batch's files through it."""
         ...
     def accept_declaration(self, declaration_id: str) -> bool:
         """An analyst accepts a pending form (identity checked, or invalid but to be used): it may become current.
