@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
@@ -22,6 +22,9 @@ from minetrace.app.cli_notice import say_reference_notice
 from minetrace.app.cli_options import STORE, json_option, open_graph, year_option
 from minetrace.app.safe_output import cell, console, json_text, markup, message
 from minetrace.graph import schema as S
+
+if TYPE_CHECKING:
+    from minetrace.graph.store import GraphStore
 
 EXIT_UNREADABLE = 2
 
@@ -317,15 +320,12 @@ def pending_cmd(
         out.print(f"  {markup(d.file_name)}: minetrace store accept {d.id}", soft_wrap=True)
 
 
-def _file_names(st: Any, shas: set[str]) -> dict[str, str]:
-    """sha256 → stored file name (what a person reads instead of a hash)."""
-    out = {}
-    for sha in shas:
-        with contextlib.suppress(Exception):
-            d = st.declaration(sha)
-            if d is not None and d.file_name:
-                out[sha] = d.file_name
-    return out
+def _file_names(st: GraphStore, shas: set[str]) -> dict[str, str]:
+    """sha256 → stored file name (what a person reads instead of a hash): one read for the batch (a store on a
+    server answered one read per superseded form: 260 round trips for a 400-file program)."""
+    with contextlib.suppress(Exception):
+        return {sha: d.file_name for sha, d in st.declarations_by_id(shas).items() if d.file_name}
+    return {}
 
 
 @app.command("generate")

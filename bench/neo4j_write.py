@@ -3,7 +3,9 @@
 Target (issue 15 §4): ≥ 5,000 smelter rows/s sustained into a real Neo4j 5.26 on this machine. The same synthetic
 declarations (app.synthetic.graph_program, rows resolved by CID) go into the embedded store (the baseline,
 measured in the same run) and into Neo4j ($NEO4J_URI, else the test harness's server, started here and stopped at
-the end), each declaration in its own transaction as `minetrace ingest` stores a file. Printed: rows/s for both,
+the end), each declaration in its own transaction as `minetrace ingest` stores a file: through the store's ingest
+pipeline (the next form's transaction in flight while the previous one commits, graph.neo4j_pipeline), and, in the
+same rounds, one `ingest_declaration` call after the other. Printed: rows/s for both,
 the ratio Neo4j / embedded, the target, and the PROFILE of the rows statement and the LOCATED_IN statements (their
 operators; "Eager" would mean a statement buffers its rows).
 
@@ -73,6 +75,21 @@ def ingest_all(store: Any, decls: list[tuple[Any, Any, Any]]) -> tuple[float, in
     for decl, res, sup in decls:
         store.ingest_declaration(decl, res, sup, YEAR)
         rows += len(decl.smelters)
+    return time.perf_counter() - t0, rows
+
+
+def ingest_pipelined(store: Any, decls: list[tuple[Any, Any, Any]]) -> tuple[float, int]:
+    """`ingest_all` through the store's ingest pipeline, as `minetrace ingest` stores a batch: still one transaction
+    per declaration, in order, the next one's transaction in flight while the previous one commits."""
+    from minetrace.graph.store import IngestJob
+
+    rows = 0
+    t0 = time.perf_counter()
+    with store.ingest_pipeline() as pipeline:
+        futures = [pipeline.submit(IngestJob(decl, res, sup, YEAR)) for decl, res, sup in decls]
+        for future, (decl, _, _) in zip(futures, decls, strict=True):
+            future.result()
+            rows += len(decl.smelters)
     return time.perf_counter() - t0, rows
 
 
@@ -156,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         emb_s, rows = ingest_all(emb, decls)
         emb.close()
         uri, server = neo4j_server(Path(tmp), args.server_jvm)
-        runs: list[float] = []
+        runs: list[float] = []  # as `minetrace ingest` stores: through the store's pipeline
+        one_runs: list[float] = []  # one `ingest_declaration` call after the other
         by_batch: dict[int, list[float]] = {b: [] for b in args.batches}
         try:
             neo = Neo4jStore(uri, files_dir=Path(tmp) / "files")
@@ -164,10 +182,15 @@ def main(argv: list[str] | None = None) -> int:
                 for _ in range(2 if args.server_jvm else 1):
                     neo.clear()
                     ingest_all(neo, warm)
+                    neo.clear()
+                    ingest_pipelined(neo, warm)
                 for _ in range(args.rounds):  # rounds interleave the sizes: a load change hits them all alike
                     neo.clear()
-                    seconds, _ = ingest_all(neo, decls)
+                    seconds, _ = ingest_pipelined(neo, decls)
                     runs.append(rows / seconds)
+                    neo.clear()
+                    seconds, _ = ingest_all(neo, decls)
+                    one_runs.append(rows / seconds)
                     for batch in args.batches:
                         neo.batch_size = batch
                         neo.clear()
@@ -194,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
                "batch_size": DEFAULT_BATCH_SIZE, "jvm": SERVER_JVM if args.server_jvm else "harness (test tuning)",
                "large_forms": {"forms": len(large), "rows_each": args.large_rows} if large else None,
                "neo4j_runs": [round(r) for r in runs],
+               "neo4j_one_at_a_time_rows_per_s": round(statistics.median(one_runs)),
+               "neo4j_one_at_a_time_runs": [round(r) for r in one_runs],
                "by_batch": {b: round(statistics.median(r)) for b, r in by_batch.items()},
                "load_average": [round(load_start, 1), round(os.getloadavg()[0], 1)],
                # the head statement carries one row (its Eager operators buffer that row); the rows statements none
@@ -213,6 +238,10 @@ def main(argv: list[str] | None = None) -> int:
           f"(median of {', '.join(f'{r:,.0f}' for r in runs)}; batch {DEFAULT_BATCH_SIZE}); "
           f"ratio Neo4j/embedded {neo_rate / emb_rate:.2f}; "
           f"target {TARGET_ROWS_PER_S:,} rows/s {'met' if figures['met'] else 'NOT met'}")
+    one = figures["neo4j_one_at_a_time_rows_per_s"]
+    print(f"    through the ingest pipeline (next form's transaction in flight), as `minetrace ingest` stores; one "
+          f"call after the other: {one:,} rows/s (median of {', '.join(f'{r:,.0f}' for r in one_runs)}; "
+          f"pipeline/one-at-a-time {neo_rate / one:.2f})")
     if cli:
         (es, files, crows), (ns, _, _) = cli["embedded"], cli["neo4j"]
         print(f"  whole-process `minetrace ingest` of a generated {args.cli}-supplier program ({files} files, "

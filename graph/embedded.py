@@ -26,7 +26,6 @@ import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,14 @@ from minetrace.graph.aggregate import class_counts, keys_by_supplier
 from minetrace.graph.countries import country_name, to_iso2
 from minetrace.graph.current import GroupForm, current_of, email_domain, outcome_of
 from minetrace.graph.ingest_pipeline import InlinePipeline
-from minetrace.graph.rows import MINE_SHEET, PRODUCT_SHEET, SMELTER_SHEET, declaration_rows
+from minetrace.graph.rows import (
+    MINE_SHEET,
+    PRODUCT_SHEET,
+    SMELTER_SHEET,
+    answers_json,
+    company_answers_json,
+    declaration_rows,
+)
 from minetrace.graph.store import (
     DEFAULT_STORE_DIR,
     CampaignRecord,
@@ -390,9 +396,7 @@ class EmbeddedStore:
                  decl.company.name, decl.company.unique_id, decl.company.contact_email, eff, _now(),
                  decl.checker_missing, len(decl.smelters),
                  json.dumps([f.to_json() for f in decl.findings], ensure_ascii=False),
-                 json.dumps({q: {m: asdict(a) for m, a in per.items()} for q, per in decl.answers.items()},
-                            ensure_ascii=False),
-                 json.dumps({k: asdict(a) for k, a in decl.company_answers.items()}, ensure_ascii=False),
+                 answers_json(decl), company_answers_json(decl),
                  decl.policy_url, json.dumps(list(decl.metals)), year_source, hold,
                  email_domain(decl.company.contact_email)))
             dno = int(cur.lastrowid or seq + 1)

@@ -32,7 +32,6 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -51,6 +50,8 @@ from minetrace.graph.rows import (
     PRODUCT_SHEET,
     SMELTER_SHEET,
     Report,
+    answers_json,
+    company_answers_json,
     declaration_rows,
 )
 from minetrace.graph.store import (
@@ -526,12 +527,15 @@ class Neo4jStore:
         """Everything one declaration writes, as plain parameter values (computed once, outside the tx)."""
         sha = decl.file.sha256
         plan = declaration_rows(decl, resolutions)
-        reports = [_row_params(r) for r in plan.reports]
-        # each smelter once, with the properties its node is created with (the head statement MERGEs them)
+        # each smelter once, with the properties its node is created with (the head statement MERGEs them), and
+        # the countries the rows name: a row points at its smelter and mine countries by position in these lists
         smelters = [_node_params(n) for n in plan.smelters.values()]
+        countries = plan.countries()
+        smelter_at = {n["k"]: i for i, n in enumerate(smelters)}
+        country_at = {iso: i for i, iso in enumerate(countries)}
+        reports = [_row_params(r, smelter_at, country_at) for r in plan.reports]
         # the LOCATED_IN candidates: the first row giving a smelter a country (graph.rows), one per smelter
         locations = [{"k": loc.key, "i": loc.iso, "s": loc.source} for loc in plan.locations.values()]
-        countries = plan.countries()
         effective = decl.company.effective_date.isoformat() if decl.company.effective_date else None
         props = {
             "supplier_id": supplier.id, "parent_id": parent_id, "file_name": decl.file.name,
@@ -543,10 +547,7 @@ class Neo4jStore:
             "smelter_rows": len(decl.smelters),
             "findings_json": json.dumps([f.to_json() for f in decl.findings], ensure_ascii=False),
             # as Declaration.to_json() and the embedded store write them, without serialising every smelter row
-            "answers_json": json.dumps({q: {m: asdict(a) for m, a in per.items()} for q, per in decl.answers.items()},
-                                       ensure_ascii=False),
-            "company_answers_json": json.dumps({k: asdict(a) for k, a in decl.company_answers.items()},
-                                               ensure_ascii=False),
+            "answers_json": answers_json(decl), "company_answers_json": company_answers_json(decl),
             "policy_url": decl.policy_url, "metals": list(decl.metals), "year_source": year_source,
         }
         products = {S.sub_key(sha, p.row): {"key": S.sub_key(sha, p.row), "row": p.row, "number": p.number,
@@ -594,11 +595,12 @@ class Neo4jStore:
                     prov: dict[str, Any]) -> tuple[str | None, list[str], str | None, Located] | None:
         """One statement: the duplicate check (None: this file is stored already, nothing was written), version
         bump (the declaration's seq), the supplier (an existing one only gets its blanks filled), Company→supplier
-        when there is no parent, the countries the rows name, the smelters (each once, MERGE on the constrained key),
-        the Declaration node + DECLARED, the product and mine rows, the supersede step, and the current LOCATED_IN
-        edges of the smelters the form locates (read after their MERGE: a smelter another transaction is creating is
-        seen once that one commits), then the first `batch_size` smelter rows (`_rows_body`). One row in: its Eager
-        operators buffer that one row (the rows travel inside a subquery, whose plan has none)."""
+        when there is no parent, the countries the rows name, the smelters (each once, MERGE on the constrained key;
+        both kept as lists the rows index), the Declaration node + DECLARED, the product and mine rows, the supersede
+        step, and the current LOCATED_IN edges of the smelters the form locates (read after their MERGE: a smelter
+        another transaction is creating is seen once that one commits), then the first `batch_size` smelter rows
+        (`_rows_body`). One row in: its Eager operators buffer that one row (the rows travel inside a subquery, whose
+        plan has none). Its first write is the meta node's counter: the lock graph.neo4j_pipeline orders forms by."""
         sup, decl, rel = L[S.SUPPLIER], L[S.DECLARATION], T[S.SOURCES_FROM]
         rec = self._run(
             tx,
@@ -612,11 +614,11 @@ class Neo4jStore:
             f"WITH seq, s OPTIONAL MATCH (c:{L[S.COMPANY]} {{id: $cid}}) "
             "FOREACH (_ IN CASE WHEN c IS NULL OR $pid IS NOT NULL THEN [] ELSE [1] END | "
             f"MERGE (c)-[e:{rel}]->(s) ON CREATE SET e.origin = $origin, e += $prov) "
-            f"FOREACH (r IN $lists.countries | MERGE (k:{L[S.COUNTRY]} {{iso2: r.iso}}) "
-            "ON CREATE SET k.name = r.name, k.explicit = false) "
-            f"FOREACH (n IN $lists.smelters | MERGE (x:{L[S.SMELTER]} {{key: n.k}}) ON CREATE SET x.cid = n.c, "
+            f"WITH seq, s CALL () {{ UNWIND $lists.countries AS r MERGE (k:{L[S.COUNTRY]} {{iso2: r.iso}}) "
+            "ON CREATE SET k.name = r.name, k.explicit = false RETURN collect(k) AS ks_ } "
+            f"CALL () {{ UNWIND $lists.smelters AS n MERGE (x:{L[S.SMELTER]} {{key: n.k}}) ON CREATE SET x.cid = n.c, "
             "x.metal = n.m, x.name = n.n, x.country_iso2 = n.i, x.provisional = n.p, x.resolution_status = n.s, "
-            "x.from_reference = false) "
+            "x.from_reference = false RETURN collect(x) AS xs_ } "
             f"CREATE (d:{decl} {{id: $id}}) SET d += $props, d.seq = seq, d.received = $now, d.current = false "
             f"CREATE (s)-[:{T[S.DECLARED]} {{sha256: $id, template_version: $tv, reporting_year: $year}}]->(d) "
             f"FOREACH (r IN $lists.products | MERGE (x:{L[S.PRODUCT]} {{key: r.key}}) SET x = r, "
@@ -625,7 +627,7 @@ class Neo4jStore:
             f"FOREACH (r IN $lists.mines | MERGE (x:{L[S.MINE]} {{key: r.key}}) SET x = r, x.declaration_id = $id "
             f"MERGE (d)-[e:{T[S.LISTS_MINE]}]->(x) SET e.sheet = $msheet, e.row = r.row, e += $prov) "
             # the supersede bookkeeping needs only Declaration nodes, so it runs here too (graph.current's rule)
-            f"WITH DISTINCT d CALL (d) {{ MATCH (g:{decl} {{supplier_id: d.supplier_id}}) "
+            f"WITH DISTINCT d, xs_, ks_ CALL (d) {{ MATCH (g:{decl} {{supplier_id: d.supplier_id}}) "
             f"USING INDEX g:{decl}(supplier_id) "
             "WHERE (g.reporting_year = $year OR (g.reporting_year IS NULL AND $year IS NULL)) "
             "AND (g.scope = $scope OR (g.scope IS NULL AND $scope IS NULL)) "
@@ -636,7 +638,7 @@ class Neo4jStore:
             "RETURN collect([k, old.source, elementId(old)]) AS located } "
             # the first batch of rows rides along (one round trip for most forms): the same body as rows_statement,
             # run once for the one head row
-            f"CALL (d) {{ {self._rows_body()} }} "
+            f"CALL (d, xs_, ks_) {{ {self._rows_body()} }} "
             "RETURN current_id, older, pending, located", min(len(p["reports"]), self.batch_size), plain=True,
             meta=META_ID, rec=p["supplier"], origin=S.ORIGIN_DECLARED, cid=self.company_id, pid=p["parent_id"],
             prov=prov, id=p["sha"], props=p["props"], now=_now(), tv=p["template_version"], year=p["year"],
@@ -674,26 +676,32 @@ class Neo4jStore:
                       cid=self.company_id, sid=supplier_id, origin=S.ORIGIN_DECLARED, prov=prov)
 
     def rows_statement(self) -> str:
-        """The rows statement, one per `batch_size` smelter-list rows of a declaration, in a single pass: the REPORTS
-        edge to the Smelter (merged by the head statement; MATCH on its constrained key) and the declared mine
-        countries (SOURCES_FROM_COUNTRY to the Country nodes the head statement merged). No Eager operator:
+        """The rows statement, one per `batch_size` smelter-list rows of a declaration after the first (those ride in
+        the head statement), in a single pass: the REPORTS edge to the Smelter and the declared mine countries
+        (SOURCES_FROM_COUNTRY to the Country nodes). The head statement merged the form's smelters and countries;
+        this statement finds each once by its constrained key (`$lists`) and a row points at them by position — a
+        locking index seek per row and per mine country had been a sixth of the server's time. No Eager operator:
         every property is set by name (a map SET counts as a write of every property), the row parameters use
         short keys that are no property name (`r.metal` would read as a property read of `metal`, conflicting with
         the write of `e.metal`), and the LOCATED_IN rule, which reads what it writes, has its own statements
         (`locations_statements`). tests/test_neo4j_store.py PROFILEs it (`profile_rows`)."""
-        return PLAN_KEPT + f"MATCH (d:{L[S.DECLARATION]} {{id: $id}}) " + self._rows_body()
+        return (PLAN_KEPT + f"MATCH (d:{L[S.DECLARATION]} {{id: $id}}) "
+                f"CALL () {{ UNWIND $lists.smelters AS n MATCH (x:{L[S.SMELTER]} {{key: n.k}}) "
+                "RETURN collect(x) AS xs_ } "
+                f"CALL () {{ UNWIND $lists.countries AS r MATCH (k:{L[S.COUNTRY]} {{iso2: r.iso}}) "
+                "RETURN collect(k) AS ks_ } " + self._rows_body())
 
     @staticmethod
     def _rows_body() -> str:
-        """The rows statement after its Declaration `d`: one pass over `$batch.rows` (the head statement runs it
-        for the first batch inside `CALL (d) { … }`)."""
-        sm, country = L[S.SMELTER], L[S.COUNTRY]
-        return (f"UNWIND $batch.rows AS r MATCH (x:{sm} {{key: r.k}}) "
+        """The rows statement after its Declaration `d` and the form's smelter and country nodes in list order
+        (`xs_`, `ks_`): one pass over `$batch.rows` (the head statement runs it for the first batch inside
+        `CALL (d, xs_, ks_) { … }`)."""
+        return ("UNWIND $batch.rows AS r WITH d, r, xs_[r.x] AS x, ks_ "
                 f"CREATE (d)-[e:{T[S.REPORTS]}]->(x) SET e.row = r.r, e.sheet = $sheet, e.cell = r.c, e.metal = r.m, "
                 "e.raw_name = r.rn, e.raw_cid = r.rc, e.raw_country = r.rk, e.lookup_kind = r.lk, e.method = r.me, "
                 "e.score = r.sc, e.given_cid = r.gc, e.resolution_status = r.st, "
                 "e.sha256 = $id, e.template_version = $tv, e.reporting_year = $year "
-                f"WITH x, r UNWIND r.mc AS iso MATCH (c:{country} {{iso2: iso}}) "
+                "WITH x, r, ks_ UNWIND r.mc AS ci WITH x, r, ks_[ci] AS c "
                 f"CREATE (x)-[m:{T[S.SOURCES_FROM_COUNTRY]}]->(c) SET m.source = 'declared', m.declaration = $id, "
                 "m.row = r.r, m.sheet = $sheet, m.sha256 = $id, m.template_version = $tv, m.reporting_year = $year")
 
@@ -718,8 +726,10 @@ class Neo4jStore:
         """The declaration's smelter-list rows after the first `batch_size` (those went with the head statement),
         `batch_size` rows per `rows_statement`, then its LOCATED_IN candidates against the edges the head statement
         found (`located`)."""
-        self._unwind_batch(tx, self.rows_statement(), p["reports"][self.batch_size:], id=p["sha"],
-                           sheet=SMELTER_SHEET, tv=prov["template_version"], year=prov["reporting_year"])
+        if len(p["reports"]) > self.batch_size:
+            self._unwind_batch(tx, self.rows_statement(), p["reports"][self.batch_size:], id=p["sha"],
+                               sheet=SMELTER_SHEET, tv=prov["template_version"], year=prov["reporting_year"],
+                               lists={"smelters": p["smelters"], "countries": p["countries"]})
         self._write_locations(tx, p["locations"], located, p["sha"])
 
     def _replace_locations(self, tx: ManagedTransaction, candidates: list[dict[str, Any]], sha: str | None) -> None:
@@ -775,7 +785,8 @@ class Neo4jStore:
             if head is None:
                 raise ValueError(f"{decl.file.name} is stored already: profile a declaration not stored yet")
             profile(tx, "rows", self.rows_statement(), batch={"rows": p["reports"][:self.batch_size]}, id=p["sha"],
-                    sheet=SMELTER_SHEET, tv=prov["template_version"], year=year)
+                    sheet=SMELTER_SHEET, tv=prov["template_version"], year=year,
+                    lists={"smelters": p["smelters"], "countries": p["countries"]})
             q = self.locations_statements()
             profile(tx, "locations read", q["read"], batch={"rows": [c["k"] for c in p["locations"]]})
             drop, create = _location_plan(p["locations"], head[3])
@@ -1422,14 +1433,15 @@ class Neo4jStore:
 Located = dict[str, list[tuple[str | None, str]]]
 
 
-def _row_params(r: Report) -> dict[str, Any]:
-    """One smelter-list row as the rows statement's parameters: the smelter key, the REPORTS evidence and the
-    declared mine countries. The keys are short and none of them a property name anywhere in the graph: a parameter
-    read `r.metal` counts as a read of property `metal` for Neo4j's planner, which then buffers the statement behind
-    an Eager operator because the same statement writes `e.metal` (tests/test_neo4j_store.py checks these keys)."""
-    return {"k": r.key, "r": r.row, "c": r.cell, "m": r.metal, "rn": r.raw_name, "rc": r.raw_cid, "rk": r.raw_country,
-            "lk": r.lookup_kind, "me": r.method, "sc": r.score, "gc": r.given_cid, "st": r.resolution_status,
-            "mc": list(r.mine_countries)}
+def _row_params(r: Report, smelter_at: dict[str, int], country_at: dict[str, int]) -> dict[str, Any]:
+    """One smelter-list row as the rows statement's parameters: its smelter (position in the form's smelter list),
+    the REPORTS evidence and the declared mine countries (positions in the form's country list). The keys are short
+    and none of them a property name anywhere in the graph: a parameter read `r.metal` counts as a read of property
+    `metal` for Neo4j's planner, which then buffers the statement behind an Eager operator because the same
+    statement writes `e.metal` (tests/test_neo4j_store.py checks these keys)."""
+    return {"x": smelter_at[r.key], "r": r.row, "c": r.cell, "m": r.metal, "rn": r.raw_name, "rc": r.raw_cid,
+            "rk": r.raw_country, "lk": r.lookup_kind, "me": r.method, "sc": r.score, "gc": r.given_cid,
+            "st": r.resolution_status, "mc": [country_at[iso] for iso in r.mine_countries]}
 
 
 def _node_params(n: SmelterInfo) -> dict[str, Any]:

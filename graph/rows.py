@@ -12,14 +12,15 @@ the stores read back); both stores import this module, never each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from minetrace.graph import schema as S
 from minetrace.graph.countries import split_countries, to_iso2
 from minetrace.graph.store import SmelterInfo
 from minetrace.ingest.names import normalise_name
-from minetrace.ingest.records import Declaration, Resolution, SmelterRow
+from minetrace.ingest.records import Answer, Declaration, Resolution, SmelterRow
 
 #: the sheets the stored evidence names (a row number alone is read against these)
 SMELTER_SHEET = "Smelter List"
@@ -28,6 +29,23 @@ MINE_SHEET = "Mine List"
 
 #: LOCATED_IN source priority: a better-ranked source replaces a worse one (reference data always wins)
 LOCATION_RANK: dict[str, int] = {"reference": 3, "resolution": 2, "declared": 1}
+
+#: an answer's fields, in order (`dataclasses.asdict` walks every value recursively: ~1.6 ms of a form's write)
+_ANSWER_FIELDS = tuple(f.name for f in fields(Answer))
+
+
+def answers_json(decl: Declaration) -> str:
+    """The declaration's per-metal answers as stored (`answers_json`: question → metal → answer), as
+    `Declaration.to_json()` writes them."""
+    return json.dumps({q: {m: {k: getattr(a, k) for k in _ANSWER_FIELDS} for m, a in per.items()}
+                       for q, per in decl.answers.items()}, ensure_ascii=False)
+
+
+def company_answers_json(decl: Declaration) -> str:
+    """The declaration's company-level answers as stored (`company_answers_json`: question → answer)."""
+    return json.dumps({q: {k: getattr(a, k) for k in _ANSWER_FIELDS} for q, a in decl.company_answers.items()},
+                      ensure_ascii=False)
+
 
 #: the cell a row's evidence points at: the name as written first, then what else identified the smelter
 _CELL_FIELDS = ("name", "lookup", "cid", "input_cid", "metal", "country")

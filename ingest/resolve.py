@@ -436,6 +436,7 @@ class Resolver:
         over a large batch otherwise cost more than the resolution itself.
         """
         out = []
+        queued: list[tuple[int, str | None, str | None, str | None, str, Iterable[dict[str, Any]]]] = []
         was_enabled = gc.isenabled()
         gc.disable()
         try:
@@ -443,11 +444,13 @@ class Resolver:
                 res = self.resolve(row)
                 out.append(res)
                 if declaration_sha256 and (res.status == "review" or (res.status == "unresolved" and res.candidates)):
-                    self.store.enqueue_review(declaration_sha256, row.row, row.metal, self._raw_name(row),
-                                              row.country, res.status, [c.__dict__ for c in res.candidates])
+                    queued.append((row.row, row.metal, self._raw_name(row), row.country, res.status,
+                                   [c.__dict__ for c in res.candidates]))
         finally:
             if was_enabled:
                 gc.enable()
+        if queued and declaration_sha256:
+            self.store.enqueue_reviews(declaration_sha256, queued)
         return out
 
     def resolve_declaration(self, decl: Declaration) -> list[Resolution]:

@@ -245,8 +245,10 @@ def test_row_parameter_keys_are_no_property_name() -> None:
     decl = synth.declaration("Param Keys Ltd", [synth.smelter_row(5 + i, f) for i, f in enumerate(POOL[:3])],
                              tag="keys")
     plan = declaration_rows(decl, synth.resolve_exact(decl, {f.cid: f for f in POOL}))
-    sent = {k for r in plan.reports for k in _row_params(r)} | {k for n in plan.smelters.values()
-                                                               for k in _node_params(n)}
+    smelter_at = {key: i for i, key in enumerate(plan.smelters)}
+    country_at = {iso: i for i, iso in enumerate(plan.countries())}
+    sent = {k for r in plan.reports for k in _row_params(r, smelter_at, country_at)}
+    sent |= {k for n in plan.smelters.values() for k in _node_params(n)}
     assert "k" in sent and len(sent) >= 13
     names = set(S.PROVENANCE_PROPS) | set(S.NODE_KEYS.values()) | {"from_reference", "seq", "source", "declaration"}
     names |= {p for props in S.NODE_PROPS.values() for p in props} | {p for r in S.REL_TYPES for p in r.props}

@@ -710,12 +710,20 @@ class ReferenceStore:
     # ---------------------------------------------------------------- review queue
     def enqueue_review(self, declaration_sha256: str, row: int, metal: str | None, raw_name: str | None,
                        country: str | None, status: str, candidates: Iterable[dict[str, Any]]) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO review_queue (declaration_sha256, row, metal, raw_name, country, status, "
-            "candidates, created_at) VALUES (?,?,?,?,?,?,?,?)",
-            (declaration_sha256, row, metal, raw_name, country, status, json.dumps(list(candidates)),
-             datetime.now().isoformat(timespec="seconds")))
-        self.db.commit()
+        self.enqueue_reviews(declaration_sha256, [(row, metal, raw_name, country, status, candidates)])
+
+    def enqueue_reviews(self, declaration_sha256: str,
+                        rows: list[tuple[int, str | None, str | None, str | None, str, Iterable[dict[str, Any]]]]
+                        ) -> None:
+        """A declaration's review rows (row, metal, raw name, country, status, candidates) in one commit (a commit
+        per row was ~0.7 ms each: most of a 400-form ingest's review queueing)."""
+        now = datetime.now().isoformat(timespec="seconds")
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO review_queue (declaration_sha256, row, metal, raw_name, country, status, "
+                "candidates, created_at) VALUES (?,?,?,?,?,?,?,?)",
+                [(declaration_sha256, row, metal, raw_name, country, status, json.dumps(list(candidates)), now)
+                 for row, metal, raw_name, country, status, candidates in rows])
 
     def open_reviews(self) -> list[dict[str, Any]]:
         out = []
