@@ -536,6 +536,7 @@ class Neo4jStore:
         reports = [_row_params(r, smelter_at, country_at) for r in plan.reports]
         # the LOCATED_IN candidates: the first row giving a smelter a country (graph.rows), one per smelter
         locations = [{"k": loc.key, "i": loc.iso, "s": loc.source} for loc in plan.locations.values()]
+        located = [[smelter_at[loc["k"]], loc["k"]] for loc in locations]
         effective = decl.company.effective_date.isoformat() if decl.company.effective_date else None
         props = {
             "supplier_id": supplier.id, "parent_id": parent_id, "file_name": decl.file.name,
@@ -559,7 +560,7 @@ class Neo4jStore:
             "sha": sha, "file_name": decl.file.name, "props": props, "supplier": _supplier_props(supplier),
             "parent_id": parent_id, "scope": props["scope"], "year": year,
             "template_version": decl.template.version, "status": decl.status,
-            "reports": reports, "smelters": smelters, "locations": locations,
+            "reports": reports, "smelters": smelters, "locations": locations, "located": located,
             "countries": [{"iso": c, "name": country_name(c)} for c in countries],
             "products": list(products.values()),
             "mines": list(mines.values()),
@@ -634,8 +635,9 @@ class Neo4jStore:
             + current_rule_cypher("d.supplier_id") +
             "RETURN newest.id AS current_id, [g IN gs WHERE g <> newest AND NOT g IN newer | [g.seq, g.id]] AS older, "
             "[g IN gs WHERE g.id = $id | g.pending][0] AS pending } "
-            f"CALL () {{ UNWIND $lists.located AS k MATCH (:{L[S.SMELTER]} {{key: k}})-[old:{T[S.LOCATED_IN]}]->() "
-            "RETURN collect([k, old.source, elementId(old)]) AS located } "
+            # the located smelters by position in the merged list (`[position, key]`): no second index seek
+            f"CALL (xs_) {{ UNWIND $lists.located AS l WITH l, xs_[l[0]] AS x MATCH (x)-[old:{T[S.LOCATED_IN]}]->() "
+            "RETURN collect([l[1], old.source, elementId(old)]) AS located } "
             # the first batch of rows rides along (one round trip for most forms): the same body as rows_statement,
             # run once for the one head row
             f"CALL (d, xs_, ks_) {{ {self._rows_body()} }} "
@@ -644,7 +646,7 @@ class Neo4jStore:
             prov=prov, id=p["sha"], props=p["props"], now=_now(), tv=p["template_version"], year=p["year"],
             psheet=PRODUCT_SHEET, msheet=MINE_SHEET, scope=p["scope"],
             lists={"countries": p["countries"], "smelters": p["smelters"], "products": p["products"],
-                   "mines": p["mines"], "located": [c["k"] for c in p["locations"]]},
+                   "mines": p["mines"], "located": p["located"]},
             batch={"rows": p["reports"][:self.batch_size]}, sheet=SMELTER_SHEET, **RULE_PARAMS)
         if not rec:
             return None
