@@ -7,7 +7,8 @@ same way, and the rules that make a programme auditable live here:
   superseded (stored as history), invalid_stored, unreadable (with the reader's message) —
   and a bad file never stops the batch;
 * each file is one store transaction (`GraphStore.ingest_declaration`), so a crash leaves the
-  store as before or after that file;
+  store as before or after that file; the files go to the store in order through its pipeline
+  (`GraphStore.ingest_pipeline`: the next file is resolved and linked while the store writes this one);
 * the original bytes are kept content-addressed under ``<store>/files/<sha[:2]>/<sha>``
   (records retention: the 2016 report keeps them five years);
 * reporting year: ``year`` when given (the campaign year given at ingest), else the effective date's
@@ -669,13 +670,16 @@ def _ingest_parsed(src: Source, name: str, sha: str, data: bytes, decl: Declarat
         return staged
     _take_out_refiled(staged, store)
     done: Future[IngestOutcome] = Future()
+    job = staged.job
     try:
-        job = staged.job
         done.set_result(store.ingest_declaration(job.decl, job.resolutions, job.supplier, job.year,
                                                  parent_supplier_id=job.parent_supplier_id,
                                                  year_source=job.year_source, hold=job.hold))
     except Exception as exc:
         done.set_exception(exc)
+    except BaseException:  # interrupted: the file is not stored, its retained copy goes
+        staged.unretain()
+        raise
     return _complete(staged, done, store)
 
 

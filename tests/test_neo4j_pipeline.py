@@ -172,3 +172,47 @@ def test_a_retried_form_stays_before_the_next_one(store: Neo4jStore, tmp_path: P
         assert list(canonical_dump(store)) == list(canonical_dump(emb))
     finally:
         emb.close()
+
+
+class RefusesOne(Neo4jStore):
+    """A real Neo4j store whose server refuses one named file's write (a map is no property value), as a server
+    refuses a write it cannot take."""
+
+    refuse: str = ""
+
+    def ingest_payload(self, job: IngestJob) -> dict[str, Any]:
+        payload = super().ingest_payload(job)
+        if job.decl.file.name == self.refuse:
+            payload["props"]["policy_url"] = {"not": "a property value"}
+        return payload
+
+
+def test_the_ingest_command_stops_at_the_refused_file_and_keeps_nothing_after_it(neo4j_clean: str,
+                                                                                 tmp_path: Path) -> None:
+    """Through `ingest_paths` (the pipeline with a form in flight): the files before the refused one are stored and
+    reported, the batch stops naming it, and the file after it — already resolved, linked and retained while the
+    refused one was being written — leaves neither a declaration nor a retained copy."""
+    from datetime import date
+
+    from minetrace.graph.ingest import StoreError, ingest_paths
+    from minetrace.queries.template_writer import Facility, SmelterSpec, complete_spec, write_cmrt
+
+    kappa = Facility("CID940001", "Tin", "Kappa Tin Smelting Works", "BOLIVIA")
+    names = [f"{k}-form.xlsx" for k in "abcde"]
+    for k, name in zip("abcde", names, strict=True):
+        spec = complete_spec(f"Company {k.upper()} Ltd", metals=("Tin",), smelters=[SmelterSpec.listed(kappa)],
+                             effective_date=date(2025, 3, 1))
+        write_cmrt(spec, tmp_path / "in" / name, "6.5", facilities=[kappa])
+    store = RefusesOne(neo4j_clean, files_dir=tmp_path / "files")
+    store.refuse = names[2]
+    seen: list[str] = []
+    try:
+        with pytest.raises(StoreError, match=names[2]):
+            ingest_paths([tmp_path / "in"], store, progress=lambda r: seen.append(r.name), jobs=1)
+        assert [Path(n).name for n in seen] == names[:2]
+        stored = {d.file_name for d in store.declarations(current_only=False)}
+        assert stored == set(names[:2])
+        kept = {p.name for p in (tmp_path / "files").rglob("*") if p.is_file()}
+        assert len(kept) == 2  # the two stored files' copies only
+    finally:
+        store.close()
