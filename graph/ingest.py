@@ -268,7 +268,7 @@ def ingest_declaration(store: GraphStore, decl: Declaration, resolver: RowResolv
     except BaseException:
         staged.unretain()
         raise
-    return staged.finish(out, store, resolver)
+    return staged.finish(out, store)
 
 
 @dataclass
@@ -278,27 +278,27 @@ class StagedFile:
     job: IngestJob
     name: str
     link: str
+    #: the resolver the rows were resolved with (their review rows are queued with it once stored)
+    resolver: RowResolver
     retained: Path | None = None
     wrote: bool = False
     #: set by the read-once loop: the Look-up this file taught, and the stored record it re-files (`_unfiled`)
     learned: str | None = None
     refile: Any = None
-    #: the resolver the rows were resolved with (their review rows are queued with it once stored)
-    resolver: Any = None
 
     def unretain(self) -> None:
         """Remove the retained copy this file made (its store write failed or was undone)."""
         if self.wrote and self.retained is not None:
             self.retained.unlink(missing_ok=True)
 
-    def finish(self, out: IngestOutcome, store: GraphStore, resolver: RowResolver) -> FileResult:
+    def finish(self, out: IngestOutcome, store: GraphStore) -> FileResult:
         """The file's result once the store has answered: its uncertain rows queued for review (unless a
         duplicate). When the review queue cannot be written, the declaration just stored is taken out again."""
         decl, resolutions, supplier = self.job.decl, self.job.resolutions, self.job.supplier
         if out.outcome != S.OUTCOME_DUPLICATE and any(
                 r.status == "review" or (r.status == "unresolved" and r.candidates) for r in resolutions):
             try:
-                queue_reviews(decl, resolver)
+                queue_reviews(decl, self.resolver)
             except WRITE_ERRORS:  # undo the file: the graph must not hold a declaration whose review rows were lost
                 with contextlib.suppress(Exception):
                     store.delete_declaration(decl.file.sha256)
@@ -327,7 +327,7 @@ def stage_declaration(store: GraphStore, decl: Declaration, resolver: RowResolve
     hold = identity_hold(decl, supplier, link)
     retained, wrote = _retain(store.files_dir, decl.file.sha256, data) if data is not None else (None, False)
     return StagedFile(IngestJob(decl, resolutions, supplier, ry, parent_supplier_id, ysrc, hold),
-                      name or decl.file.name, link, retained, wrote, resolver=resolver)
+                      name or decl.file.name, link, resolver, retained, wrote)
 
 
 def ingest_sources(sources: Iterable[Source], store: GraphStore, resolver: RowResolver | None = None,
@@ -704,7 +704,7 @@ def _stage_parsed(src: Source, name: str, sha: str, data: bytes, decl: Declarati
         return _not_stored(name, sha, decl, exc)
     except Exception as exc:  # the store itself failed (disk full, server gone): stop, name the file
         raise _store_failed(name, exc) from exc
-    staged.learned, staged.refile, staged.resolver = learned, refile, resolver
+    staged.learned, staged.refile = learned, refile
     return staged
 
 
@@ -724,7 +724,7 @@ def _complete(staged: StagedFile, stored: Future[IngestOutcome], store: GraphSto
     store failure stops the batch (`StoreError`); the retained copy goes with a file not stored."""
     decl = staged.job.decl
     try:
-        result = staged.finish(stored.result(), store, staged.resolver)
+        result = staged.finish(stored.result(), store)
     except (ValueError, TypeError, KeyError) as exc:  # this file's content: report it, carry on
         staged.unretain()
         return _not_stored(staged.name, decl.file.sha256, decl, exc)
