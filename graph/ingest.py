@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from minetrace.graph import schema as S
+from minetrace.graph.ingest_pipeline import InlinePipeline
 from minetrace.graph.resolving import RowResolver, default_resolver, provisional_key
 from minetrace.graph.store import DeclarationInfo, GraphStore, IngestJob, IngestOutcome, SupplierRecord
 from minetrace.graph.supplier_link import (
@@ -260,11 +261,8 @@ def ingest_declaration(store: GraphStore, decl: Declaration, resolver: RowResolv
     A write failure after the retained copy was made removes that copy (and, when the review queue cannot
     be written, the declaration just stored) before it propagates: the stores stay as before the file."""
     staged = stage_declaration(store, decl, resolver, linker, year, parent_supplier_id, data, name)
-    job = staged.job
     try:
-        out = store.ingest_declaration(job.decl, job.resolutions, job.supplier, job.year,
-                                       parent_supplier_id=job.parent_supplier_id, year_source=job.year_source,
-                                       hold=job.hold)
+        out = _store_now(store, staged).result()
     except BaseException:
         staged.unretain()
         raise
@@ -669,18 +667,17 @@ def _ingest_parsed(src: Source, name: str, sha: str, data: bytes, decl: Declarat
     if isinstance(staged, FileResult):
         return staged
     _take_out_refiled(staged, store)
-    done: Future[IngestOutcome] = Future()
-    job = staged.job
     try:
-        done.set_result(store.ingest_declaration(job.decl, job.resolutions, job.supplier, job.year,
-                                                 parent_supplier_id=job.parent_supplier_id,
-                                                 year_source=job.year_source, hold=job.hold))
-    except Exception as exc:
-        done.set_exception(exc)
+        done = _store_now(store, staged)
     except BaseException:  # interrupted: the file is not stored, its retained copy goes
         staged.unretain()
         raise
     return _complete(staged, done, store)
+
+
+def _store_now(store: GraphStore, staged: StagedFile) -> Future[IngestOutcome]:
+    """One staged file stored at once, its outcome (or the store's exception) as a finished future."""
+    return InlinePipeline(store).submit(staged.job)
 
 
 def _stage_parsed(src: Source, name: str, sha: str, data: bytes, decl: Declaration, store: GraphStore,

@@ -166,13 +166,6 @@ def _pipelined_begin(session: Any) -> contextlib.AbstractContextManager[Any]:
     return switch if isinstance(switch, contextlib.AbstractContextManager) else contextlib.nullcontext()
 
 
-@contextlib.contextmanager
-def _write_session(store: Neo4jStore) -> Iterator[Any]:
-    """A session of `store` whose transactions send BEGIN with their first statement."""
-    with store._session() as session, _pipelined_begin(session):
-        yield session
-
-
 def _ident(name: str) -> str:
     """A label/type/property name for Cypher text: only schema constants pass, checked anyway."""
     if not _IDENT.match(name):
@@ -513,9 +506,11 @@ class Neo4jStore:
         """The error a failed write raises (for graph.neo4j_pipeline)."""
         return self._fail(what, exc)
 
-    def session(self) -> contextlib.AbstractContextManager[Any]:
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Any]:
         """A write session whose BEGIN travels with the first statement (for graph.neo4j_pipeline)."""
-        return _write_session(self)
+        with self._session() as session, _pipelined_begin(session):
+            yield session
 
     def ingest_tx(self, tx: ManagedTransaction, p: dict[str, Any],
                   after_head: Callable[[], None] | None = None) -> IngestOutcome:

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Iterable, Iterator
-from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from minetrace.ingest.records import Declaration, Resolution
+
+if TYPE_CHECKING:  # annotations only: the protocol module stays light to import
+    from concurrent.futures import Future
 
 Outcome = Literal["new", "duplicate", "superseded", "invalid_stored", "pending"]
 SurveyKind = Literal["contacted", "follow_up", "responded", "out_of_scope", "in_scope", "note"]
