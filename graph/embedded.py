@@ -851,7 +851,8 @@ class EmbeddedStore:
     # ------------------------------------------------------------------ traversals
     def reports(self, smelter_keys: list[str] | None = None, supplier_ids: list[str] | None = None,
                 countries: list[str] | None = None, metals: list[str] | None = None, year: int | None = None,
-                current_only: bool = True) -> list[ReportHop]:
+                current_only: bool = True, columns: Collection[str] | None = None) -> list[ReportHop]:
+        """See `GraphStore.reports`; every column is filled whatever `columns` names (one SQLite row each)."""
         clauses: list[str] = []
         params: list[Any] = []
         for column, values in (("r.smelter_key", smelter_keys), ("d.supplier_id", supplier_ids),
@@ -868,7 +869,8 @@ class EmbeddedStore:
 
     def versioned_reports(self, smelter_keys: list[str] | None = None, supplier_ids: list[str] | None = None,
                           countries: list[str] | None = None, metals: list[str] | None = None,
-                          year: int | None = None, current_only: bool = True) -> tuple[str, list[ReportHop]]:
+                          year: int | None = None, current_only: bool = True,
+                          columns: Collection[str] | None = None) -> tuple[str, list[ReportHop]]:
         return self.version(), self.reports(smelter_keys, supplier_ids, countries, metals, year, current_only)
 
     @staticmethod

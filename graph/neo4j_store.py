@@ -93,6 +93,17 @@ PLAN_KEPT = "CYPHER replan=skip "
 LIST_CHUNK = 500
 #: longest Company→…→Supplier chain `supplier_chains` follows
 MAX_CHAIN_HOPS = 16
+#: a `reports` row as the server sends it: (ReportHop field, Cypher expression of the pair `p` = [REPORTS edge,
+#: Smelter]), in ReportHop's field order from `metal` on (`sheet` and the declaration's columns are filled in here)
+_HOP_ROW_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("metal", "p[0].metal"), ("row", "p[0].row"), ("raw_name", "p[0].raw_name"), ("raw_cid", "p[0].raw_cid"),
+    ("method", "p[0].method"), ("score", "toFloat(p[0].score)"), ("smelter_key", "p[1].key"), ("cid", "p[1].cid"),
+    ("smelter_name", "p[1].name"), ("country_iso2", "p[1].country_iso2"), ("lookup_kind", "p[0].lookup_kind"),
+    ("resolution_status", "p[0].resolution_status"), ("given_cid", "p[0].given_cid"),
+    ("raw_country", "p[0].raw_country"),
+    ("cell", "coalesce(p[0].cell, $sheet + '!row ' + toString(p[0].row))"))
+#: the row columns read whatever `columns` a caller names (a hop's identity and order)
+_HOP_KEPT = frozenset({"row", "smelter_key"})
 
 #: LOCATED_IN source priority: a better source replaces a worse one (same as the embedded store)
 
@@ -1193,18 +1204,20 @@ class Neo4jStore:
     # ------------------------------------------------------------------ traversals (server-side)
     def reports(self, smelter_keys: list[str] | None = None, supplier_ids: list[str] | None = None,
                 countries: list[str] | None = None, metals: list[str] | None = None, year: int | None = None,
-                current_only: bool = True) -> list[ReportHop]:
-        return self._reports(smelter_keys, supplier_ids, countries, metals, year, current_only, False)[1]
+                current_only: bool = True, columns: Collection[str] | None = None) -> list[ReportHop]:
+        return self._reports(smelter_keys, supplier_ids, countries, metals, year, current_only, columns, False)[1]
 
     def versioned_reports(self, smelter_keys: list[str] | None = None, supplier_ids: list[str] | None = None,
                           countries: list[str] | None = None, metals: list[str] | None = None,
-                          year: int | None = None, current_only: bool = True) -> tuple[str, list[ReportHop]]:
+                          year: int | None = None, current_only: bool = True,
+                          columns: Collection[str] | None = None) -> tuple[str, list[ReportHop]]:
         """(`version()`, `reports(…)`) read by one statement: one round trip, not two."""
-        version, hops = self._reports(smelter_keys, supplier_ids, countries, metals, year, current_only, True)
+        version, hops = self._reports(smelter_keys, supplier_ids, countries, metals, year, current_only, columns,
+                                      True)
         return self.version() if version is None else version, hops
 
     def _reports(self, smelter_keys: list[str] | None, supplier_ids: list[str] | None, countries: list[str] | None,
-                 metals: list[str] | None, year: int | None, current_only: bool,
+                 metals: list[str] | None, year: int | None, current_only: bool, columns: Collection[str] | None,
                  versioned: bool) -> tuple[str | None, list[ReportHop]]:
         params: dict[str, Any] = {}
         clauses: list[str] = []
@@ -1226,28 +1239,27 @@ class Neo4jStore:
             # start at the smelters asked for, whatever the statistics say: on a small or young graph the planner
             # started from the year's declarations and expanded every row of each (tests/test_neo4j_reads.py)
             where = f"USING INDEX SEEK x:{L[S.SMELTER]}(key) {where}"
-        # per declaration its head columns and its rows as parallel lists, sent in chunks of declarations
-        # (`_read_chunked`): per-row records (25 columns each) cost ~4x more client time than the server spends on
-        # the query (bench/neo4j_reads.py). collect() skips nulls, so the lists are projected from collected
-        # relationships and nodes (never null) and stay aligned.
-        # The supplier is found by its id (Declaration.supplier_id, kept equal to the DECLARED edge's supplier by
-        # every write; Supplier.id is unique-constrained), once per declaration: expanding DECLARED instead walks the
-        # declaration's whole relationship chain, its ~50 REPORTS included, for the one edge (17,434 of a one-CID
-        # read's 41,340 db hits at 1k suppliers; tests/test_neo4j_reads.py PROFILEs it).
+        # per declaration its head columns and its rows, each row one list of `_HOP_ROW_COLUMNS` (null for a column
+        # the caller did not ask for: a property not read), sent in chunks of declarations (`_read_chunked`):
+        # per-row records (25 columns each) cost ~4x more client time than the server spends on the query
+        # (bench/neo4j_reads.py). One list per row, not one list per column: each `[r IN rs | r.p]` walked the
+        # rows again (the one-CID read at 10k suppliers: 13.1 → 9.9 ms on the server, all columns; 8.0 ms with
+        # an exposure's). The supplier is the DECLARED edge's (only a Supplier declares: no label check), once per
+        # declaration: a unique-index seek on Supplier(id) by d.supplier_id costs more time, though fewer db hits —
+        # the walk along a declaration's relationship chain reads records one transaction wrote side by side, a seek
+        # descends the index (measured by interleaved runs on one warm server, all of an exposure's columns:
+        # 10.7 → 9.1 ms at 10k suppliers, 529 declarations; 15.9 → 14.1 ms for 771 at 1k, 1.66 → 1.54 ms for 50).
+        wanted = None if columns is None else set(columns)
+        row = ", ".join(expr if wanted is None or name in _HOP_KEPT or name in wanted else "null"
+                        for name, expr in _HOP_ROW_COLUMNS)
         version, groups = self._read_chunked_at(
             f"MATCH (d:{L[S.DECLARATION]})-[r:{T[S.REPORTS]}]->(x:{L[S.SMELTER]}) {where} "
-            "WITH d, collect(r) AS rs, collect(x) AS xs "
-            f"MATCH (s:{L[S.SUPPLIER]} {{id: d.supplier_id}}) "
-            "WITH collect([s, d, rs, xs]) AS all_", "g_",
+            "WITH d, collect([r, x]) AS rx "
+            f"MATCH (d)<-[:{T[S.DECLARED]}]-(s) "
+            "WITH collect([s, d, rx]) AS all_", "g_",
             "[g_[0].id, g_[0].name, g_[1].id, g_[1].file_name, g_[1].template_version, g_[1].reporting_year, "
-            "g_[1].status, coalesce(g_[1].current, false), "
-            # the row columns in ReportHop's field order from `metal` on (sheet and sha256 are filled in here)
-            "[r IN g_[2] | r.metal], [r IN g_[2] | r.row], [r IN g_[2] | r.raw_name], [r IN g_[2] | r.raw_cid], "
-            "[r IN g_[2] | r.method], [r IN g_[2] | toFloat(r.score)], [x IN g_[3] | x.key], [x IN g_[3] | x.cid], "
-            "[x IN g_[3] | x.name], [x IN g_[3] | x.country_iso2], [r IN g_[2] | r.lookup_kind], "
-            "[r IN g_[2] | r.resolution_status], [r IN g_[2] | r.given_cid], [r IN g_[2] | r.raw_country], "
-            "[r IN g_[2] | coalesce(r.cell, $sheet + '!row ' + toString(r.row))]]", versioned, sheet=SMELTER_SHEET,
-            **params)
+            f"g_[1].status, coalesce(g_[1].current, false), [p IN g_[2] | [{row}]]]", versioned,
+            sheet=SMELTER_SHEET, **params)
         # declarations in the embedded store's order (supplier id, year with none first, declaration id), sorted
         # here: Python's string order is SQLite's (code points), and the server's ORDER BY cost ~17% of a one-CID read
         groups.sort(key=lambda g: (g[0], -1 if g[5] is None else g[5], g[2]))
@@ -1477,18 +1489,14 @@ def _campaign_rid(kind: str, key: str) -> str:
     return f"{kind}\x1f{key}"
 
 
-def _group_hops(group: tuple[Any, ...]) -> list[ReportHop]:
-    """One declaration's record of `Neo4jStore.reports` (its head columns, then one list per row column) as its
-    hops in row order (the order the embedded store gives)."""
-    sid, sname, did, fname, tv, year, status, current = group[:8]
-    (metal, row, raw_name, raw_cid, method, score, key, cid, sm_name, iso, kind, res_status, given, raw_country,
-     cell) = group[8:]
-    order: range | list[int] = range(len(row))
-    if any(row[i] is None or row[i + 1] is None or row[i] > row[i + 1] for i in range(len(row) - 1)):
-        order = sorted(order, key=lambda i: (row[i] is None, row[i] or 0))
-    return [ReportHop(sid, sname, did, fname, did, tv, year, status, current, metal[i], row[i], SMELTER_SHEET,
-                      raw_name[i], raw_cid[i], method[i], score[i], key[i], cid[i], sm_name[i], iso[i], kind[i],
-                      res_status[i], given[i], raw_country[i], cell[i]) for i in order]
+def _group_hops(group: list[Any]) -> list[ReportHop]:
+    """One declaration's record of `Neo4jStore.reports` (its head columns, then its rows, each in
+    `_HOP_ROW_COLUMNS` order) as its hops in row order (the order the embedded store gives)."""
+    sid, sname, did, fname, tv, year, status, current, rows = group
+    if any(a[1] is None or b[1] is None or a[1] > b[1] for a, b in zip(rows, rows[1:], strict=False)):
+        rows = sorted(rows, key=lambda r: (r[1] is None, r[1] or 0))
+    return [ReportHop(sid, sname, did, fname, did, tv, year, status, current, r[0], r[1], SMELTER_SHEET, *r[2:])
+            for r in rows]
 
 
 def _decl_info(props: dict[str, Any]) -> DeclarationInfo:

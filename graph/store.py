@@ -369,10 +369,17 @@ class GraphStore(Protocol):
     # --- traversal primitives ---
     def reports(self, smelter_keys: list[str] | None = None, supplier_ids: list[str] | None = None,
                 countries: list[str] | None = None, metals: list[str] | None = None, year: int | None = None,
-                current_only: bool = True) -> list[ReportHop]: ...
+                current_only: bool = True, columns: Collection[str] | None = None) -> list[ReportHop]:
+        """The Supplier→Declaration→Smelter hops the filters select, in (supplier, year, declaration, row) order.
+        `columns`: the ReportHop fields the caller reads (None: all). A store may leave the row fields not named
+        None — `metal` through `cell`, except `row` and `smelter_key`, which every hop has: on a server each is a
+        property read per row (the Neo4j store reads only those). The declaration's and supplier's fields are
+        always filled."""
+        ...
     def versioned_reports(self, smelter_keys: list[str] | None = None, supplier_ids: list[str] | None = None,
                           countries: list[str] | None = None, metals: list[str] | None = None,
-                          year: int | None = None, current_only: bool = True) -> tuple[str, list[ReportHop]]:
+                          year: int | None = None, current_only: bool = True,
+                          columns: Collection[str] | None = None) -> tuple[str, list[ReportHop]]:
         """(`version()`, `reports(…)`) as of the same moment: the key of what a caller remembers about these
         hops (supplier chains) with the hops, in one read — on a server one round trip instead of two."""
         ...

@@ -38,6 +38,10 @@ class CidExposure:
         return asdict(self)
 
 
+#: the row fields of a hop an exposure answer reads (`_group_by_supplier`, the per-CID filter): a server store
+#: reads no other property of the rows (`GraphStore.reports`' `columns`)
+HOP_COLUMNS = ("metal", "raw_name", "raw_cid", "method", "cid", "cell")
+
 _CHAINS: weakref.WeakKeyDictionary[Any, tuple[str, dict[str, list[list[str]]]]] = weakref.WeakKeyDictionary()
 
 
@@ -135,7 +139,7 @@ def _cid_exposure(store: GraphStore, cids: list[str], facts: ReferenceStore | No
     # one indexed range read for every key asked (REPORTS is clustered by smelter key), with the store's version:
     # the remembered supplier chains need no second read (on Neo4j the warm question is one round trip)
     version, hops_read = store.versioned_reports(smelter_keys=sorted({k for _, keys, _ in resolved for k in keys}),
-                                                 year=year, current_only=current_only)
+                                                 year=year, current_only=current_only, columns=HOP_COLUMNS)
     all_hops = [fields(h) for h in hops_read]
     chains = supplier_chains_cached(store, sorted({str(h["supplier_id"]) for h in all_hops}), version)
     for asked, keys, notes in resolved:

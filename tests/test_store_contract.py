@@ -250,6 +250,21 @@ def test_reports_filters(three: GraphStore) -> None:
     assert len(three.reports(year=2024)) == 7 and three.reports(year=2030) == []
 
 
+def test_reports_with_named_columns_fill_at_least_those(three: GraphStore) -> None:
+    """`columns` narrows what a store must fill, never what it filters or how it orders: the named row fields, the
+    hop's identity and every declaration field are the full read's; a field left out is the full read's or None."""
+    full = three.reports(smelter_keys=["CID000002", "CID000003"])
+    version, few = three.versioned_reports(smelter_keys=["CID000002", "CID000003"], columns=("metal", "cell"))
+    assert version == three.version() and len(few) == len(full) == 4
+    for got, want in zip(few, full, strict=True):
+        for name, value in vars(got).items():
+            if name in ("raw_name", "raw_cid", "method", "score", "cid", "smelter_name", "country_iso2",
+                        "lookup_kind", "resolution_status", "given_cid", "raw_country"):
+                assert value in (None, getattr(want, name)), name
+            else:
+                assert value == getattr(want, name), name
+
+
 def test_supplier_chains_multi_tier(three: GraphStore) -> None:
     chains = three.supplier_chains()
     assert chains["decl:cog"] == [["company", "decl:bolt", "decl:cog"]]
