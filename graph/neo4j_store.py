@@ -104,6 +104,9 @@ _HOP_ROW_COLUMNS: tuple[tuple[str, str], ...] = (
     ("cell", "coalesce(p[0].cell, $sheet + '!row ' + toString(p[0].row))"))
 #: the row columns read whatever `columns` a caller names (a hop's identity and order)
 _HOP_KEPT = frozenset({"row", "smelter_key"})
+#: a declaration's columns of a hop, of the pair `g_` = [Supplier, Declaration] (`Neo4jStore._declaration_heads`)
+_HEAD_COLUMNS = ("g_[0].id, g_[0].name, g_[1].id, g_[1].file_name, g_[1].template_version, g_[1].reporting_year, "
+                 "g_[1].status, coalesce(g_[1].current, false)")
 
 #: LOCATED_IN source priority: a better source replaces a worse one (same as the embedded store)
 
@@ -231,6 +234,8 @@ class Neo4jStore:
         #: statements run by write transactions, for tests and diagnostics: (query, number of rows)
         self.statements: list[tuple[str, int]] = []
         self.trace_statements = False
+        #: (store version, element id → declaration head) remembered by `_declaration_heads`
+        self._heads: tuple[str | None, dict[str, tuple[Any, ...]]] = (None, {})
         try:
             try:
                 self._driver.verify_connectivity()
@@ -1239,31 +1244,57 @@ class Neo4jStore:
             # start at the smelters asked for, whatever the statistics say: on a small or young graph the planner
             # started from the year's declarations and expanded every row of each (tests/test_neo4j_reads.py)
             where = f"USING INDEX SEEK x:{L[S.SMELTER]}(key) {where}"
-        # per declaration its head columns and its rows, each row one list of `_HOP_ROW_COLUMNS` (null for a column
+        # per declaration its element id and its rows, each row one list of `_HOP_ROW_COLUMNS` (null for a column
         # the caller did not ask for: a property not read), sent in chunks of declarations (`_read_chunked`):
         # per-row records (25 columns each) cost ~4x more client time than the server spends on the query
         # (bench/neo4j_reads.py). One list per row, not one list per column: each `[r IN rs | r.p]` walked the
         # rows again (the one-CID read at 10k suppliers: 13.1 → 9.9 ms on the server, all columns; 8.0 ms with
-        # an exposure's). The supplier is the DECLARED edge's (only a Supplier declares: no label check), once per
-        # declaration: a unique-index seek on Supplier(id) by d.supplier_id costs more time, though fewer db hits —
-        # the walk along a declaration's relationship chain reads records one transaction wrote side by side, a seek
-        # descends the index (measured by interleaved runs on one warm server, all of an exposure's columns:
-        # 10.7 → 9.1 ms at 10k suppliers, 529 declarations; 15.9 → 14.1 ms for 771 at 1k, 1.66 → 1.54 ms for 50).
+        # an exposure's). The declaration's own columns and its supplier's come from `_declaration_heads`.
         wanted = None if columns is None else set(columns)
         row = ", ".join(expr if wanted is None or name in _HOP_KEPT or name in wanted else "null"
                         for name, expr in _HOP_ROW_COLUMNS)
-        version, groups = self._read_chunked_at(
-            f"MATCH (d:{L[S.DECLARATION]})-[r:{T[S.REPORTS]}]->(x:{L[S.SMELTER]}) {where} "
-            "WITH d, collect([r, x]) AS rx "
-            f"MATCH (d)<-[:{T[S.DECLARED]}]-(s) "
-            "WITH collect([s, d, rx]) AS all_", "g_",
-            "[g_[0].id, g_[0].name, g_[1].id, g_[1].file_name, g_[1].template_version, g_[1].reporting_year, "
-            f"g_[1].status, coalesce(g_[1].current, false), [p IN g_[2] | [{row}]]]", versioned,
-            sheet=SMELTER_SHEET, **params)
+        match = (f"MATCH (d:{L[S.DECLARATION]})-[r:{T[S.REPORTS]}]->(x:{L[S.SMELTER]}) {where} "
+                 "WITH d, collect([r, x]) AS rx ")
+        version, groups = self._read_chunked_at(match + "WITH collect([elementId(d), rx]) AS all_", "g_",
+                                                f"[g_[0], [p IN g_[1] | [{row}]]]", True, sheet=SMELTER_SHEET,
+                                                **params)
+        heads = self._declaration_heads(str(version), [eid for eid, _rows in groups])
+        if heads is not None:
+            rows_of = [(heads[eid], rows) for eid, rows in groups]
+        else:  # the graph changed between the two reads: one statement, heads inline (one snapshot)
+            version, inline = self._read_chunked_at(
+                match + f"MATCH (d)<-[:{T[S.DECLARED]}]-(s) WITH collect([s, d, rx]) AS all_", "g_",
+                f"[{_HEAD_COLUMNS}, [p IN g_[2] | [{row}]]]", True, sheet=SMELTER_SHEET, **params)
+            rows_of = [(tuple(g[:-1]), g[-1]) for g in inline]
         # declarations in the embedded store's order (supplier id, year with none first, declaration id), sorted
         # here: Python's string order is SQLite's (code points), and the server's ORDER BY cost ~17% of a one-CID read
-        groups.sort(key=lambda g: (g[0], -1 if g[5] is None else g[5], g[2]))
-        return version, [hop for group in groups for hop in _group_hops(group)]
+        rows_of.sort(key=lambda g: (g[0][0], -1 if g[0][5] is None else g[0][5], g[0][2]))
+        return version, [hop for head, rows in rows_of for hop in _group_hops(head, rows)]
+
+    def _declaration_heads(self, version: str, element_ids: list[str]) -> dict[str, tuple[Any, ...]] | None:
+        """Element id → (supplier id, supplier name, declaration id, file name, template version, year, status,
+        current) of each declaration `element_ids` names, as of `version`; None when the graph is no longer at
+        `version` (a write came between). Remembered per store version (any write changes it and drops them):
+        the declaration's and supplier's properties are each read once per version, not once per read — reading
+        them was ~40% of a one-CID read's server time (their nodes carry ~20 properties each, the wanted ones far
+        along the property chain; tests/test_neo4j_reads.py). The declarations are found by element id one at a time
+        (with `IN $ids` a small graph's planner scanned the label or the DECLARED edges), the supplier is the
+        DECLARED edge's (only a Supplier declares). Every write through a minetrace store changes the version; an
+        edit made by hand (Neo4j Browser) is seen after the next one, as the remembered supplier chains are."""
+        known_at, known = self._heads
+        if known_at != version or version == "0":  # "0": no version node (wiped by hand), nothing is remembered
+            known = {}
+            self._heads = (version, known)
+        missing = [eid for eid in dict.fromkeys(element_ids) if eid not in known]
+        if missing:
+            read_at, rows = self._read_chunked_at(
+                f"UNWIND $ids AS id_ MATCH (d) WHERE elementId(d) = id_ MATCH (d)<-[:{T[S.DECLARED]}]-(s) "
+                "WITH collect([s, d]) AS all_", "g_", f"[elementId(g_[1]), {_HEAD_COLUMNS}]", True, ids=missing)
+            if read_at != version:
+                return None
+            for eid, *head in rows:
+                known[eid] = tuple(head)
+        return known
 
     def smelters_for_supplier(self, supplier_id: str, year: int | None = None,
                               current_only: bool = True) -> list[ReportHop]:
@@ -1489,10 +1520,10 @@ def _campaign_rid(kind: str, key: str) -> str:
     return f"{kind}\x1f{key}"
 
 
-def _group_hops(group: list[Any]) -> list[ReportHop]:
-    """One declaration's record of `Neo4jStore.reports` (its head columns, then its rows, each in
-    `_HOP_ROW_COLUMNS` order) as its hops in row order (the order the embedded store gives)."""
-    sid, sname, did, fname, tv, year, status, current, rows = group
+def _group_hops(head: tuple[Any, ...], rows: list[list[Any]]) -> list[ReportHop]:
+    """One declaration's hops from its head (`_HEAD_COLUMNS`) and its rows (each in `_HOP_ROW_COLUMNS` order), in
+    row order (the order the embedded store gives)."""
+    sid, sname, did, fname, tv, year, status, current = head
     if any(a[1] is None or b[1] is None or a[1] > b[1] for a, b in zip(rows, rows[1:], strict=False)):
         rows = sorted(rows, key=lambda r: (r[1] is None, r[1] or 0))
     return [ReportHop(sid, sname, did, fname, did, tv, year, status, current, r[0], r[1], SMELTER_SHEET, *r[2:])

@@ -68,10 +68,9 @@ def test_grouped_rows_come_back_in_row_order() -> None:
     from minetrace.graph.neo4j_store import _group_hops
 
     rows = [7, 5, None, 6]
-    group = ["S1", "Supplier One", "d1", "f.xlsx", "6.4", 2024, "valid", True,
-             [["Tin", r, f"name {r}", None, "exact", 1.0, f"K{r}", None, None, None, None, None, None, None,
-               f"Smelter List!D{r}"] for r in rows]]
-    hops = _group_hops(group)
+    head = ("S1", "Supplier One", "d1", "f.xlsx", "6.4", 2024, "valid", True)
+    hops = _group_hops(head, [["Tin", r, f"name {r}", None, "exact", 1.0, f"K{r}", None, None, None, None, None,
+                               None, None, f"Smelter List!D{r}"] for r in rows])
     assert [h.row for h in hops] == [5, 6, 7, None]
     assert [h.smelter_key for h in hops] == ["K5", "K6", "K7", "KNone"]
     assert [h.raw_name for h in hops] == ["name 5", "name 6", "name 7", "name None"]
@@ -180,10 +179,11 @@ def _profile(store: Any, query: str, params: dict[str, Any]) -> tuple[int, list[
 def test_one_cid_read_starts_at_the_smelter_and_reads_only_the_asked_rows(neo4j_clean: str,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """`reports(smelter_keys=[cid])` (the one-CID exposure's read) starts at the smelter's unique index and expands
-    to the declarations that report it, then to each one's supplier along its DECLARED edge: its db hits grow with
-    the rows asked for, not with the year's rows (expanding every row of each declaration to find the smelter). The
-    forms are wide and the graph small: the planner, left alone, started such a graph from the year's declarations.
-    A caller that names its `columns` gets the others unread: fewer db hits, the same hops on those columns."""
+    to the declarations that report it: its db hits grow with the rows asked for, not with the year's rows
+    (expanding every row of each declaration to find the smelter). The forms are wide and the graph small: the
+    planner, left alone, started such a graph from the year's declarations. The declarations' own columns and their
+    suppliers' are a second read by element id, once per store version. A caller that names its `columns` gets the
+    others unread: fewer db hits, the same hops on those columns."""
     from minetrace.graph.neo4j_store import Neo4jStore
 
     neo = Neo4jStore(neo4j_clean)
@@ -204,20 +204,23 @@ def test_one_cid_read_starts_at_the_smelter_and_reads_only_the_asked_rows(neo4j_
     try:
         hops = neo.reports(smelter_keys=[pool[0].cid], year=2024)
         assert len(hops) == 12 and {h.supplier_name for h in hops} == {f"Wide {i}" for i in range(12)}
+        assert len(sent) == 2  # the rows, then their declarations' heads
         few = neo.reports(smelter_keys=[pool[0].cid], year=2024, columns=("metal", "cell"))
-        assert len(sent) == 2
+        assert len(sent) == 3  # the heads are remembered: the rows only
         hits, ops = _profile(neo, *sent[0])
-        few_hits, _ = _profile(neo, *sent[1])
+        head_hits, head_ops = _profile(neo, *sent[1])
+        few_hits, _ = _profile(neo, *sent[2])
     finally:
         neo.close()
     assert any(op.startswith("NodeUniqueIndexSeek") and "Smelter(key)" in op for op in ops), ops
-    assert any(op.startswith("Expand") and "DECLARED" in op for op in ops), ops
-    # measured: 519 when this small graph's planner pairs the smelter with the year's declarations (Expand(Into);
-    # at 1k suppliers it expands from the smelter), 543 with the supplier found by an index seek; a 61-row form is a
-    # dense node, its DECLARED edge found in its relationship groups. Expanding every row of the year's declarations
-    # to find the smelter costs 2,137
-    assert hits <= 700, (hits, ops)
-    # the row columns not asked for are not read: 12 rows x 11 properties fewer (measured 387)
+    assert any(op.startswith("NodeByElementIdSeek") for op in head_ops), head_ops
+    # measured: 236 when this small graph's planner pairs the smelter with the year's declarations (Expand(Into); at
+    # 1k suppliers it expands from the smelter); 543 with the heads inline. Expanding every row of the year's
+    # declarations to find the smelter costs 2,137
+    assert hits <= 500, (hits, ops)
+    # measured 160; with `elementId(d) IN $ids` this small graph's planner scanned every Declaration or DECLARED edge
+    assert head_hits <= 12 * 25, (head_hits, head_ops)
+    # the row columns not asked for are not read: 12 rows x 11 properties fewer (measured 104)
     assert few_hits <= hits - 12 * 8, (few_hits, hits)
     assert [(h.supplier_id, h.declaration_id, h.row, h.smelter_key, h.metal, h.cell) for h in few] == [
         (h.supplier_id, h.declaration_id, h.row, h.smelter_key, h.metal, h.cell) for h in hops]
@@ -241,14 +244,76 @@ def test_one_cid_exposure_reads_hops_and_version_in_one_round_trip(both: tuple[G
         assert st.versioned_reports(smelter_keys=["CID999999"], year=2024) == (st.version(), [])
     calls = _count_reads(monkeypatch)
     clear_chain_cache()
+    neo.upsert_suppliers([SupplierRecord("M-0001", "Unrelated Co")])  # a write: a new version, nothing remembered
+    emb.upsert_suppliers([SupplierRecord("M-0001", "Unrelated Co")])
     cold = cid_exposure(neo, ["CID000002"], year=2024)
-    assert len(calls) == 2, calls  # the hops with the version, then the suppliers' chains
+    assert len(calls) == 3, calls  # the rows with the version, their declarations' heads, the suppliers' chains
     calls.clear()
     warm = cid_exposure(neo, ["CID000002"], year=2024)
     assert len(calls) == 1, calls
     assert [r.to_json() for r in cold] == [r.to_json() for r in warm] == [
         r.to_json() for r in cid_exposure(emb, ["CID000002"], year=2024)]
     assert cold[0].suppliers and cold[0].suppliers[0]["paths"]
+
+
+@pytest.mark.neo4j
+def test_declaration_heads_are_read_once_per_store_version(both: tuple[GraphStore, GraphStore],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Neo4j store remembers the declarations' and suppliers' columns of the hops it read under the store's
+    version: the same read again is one statement, and a write that changes them (a supplier renamed, a form
+    superseded: the old one no longer current) is seen at once — the answers stay the embedded store's."""
+    emb, neo = both
+    key = "CID000002"
+    calls = _count_reads(monkeypatch)
+    first = neo.reports(smelter_keys=[key], current_only=False)
+    assert len(calls) == 2 and first, calls  # the rows, then their declarations' heads
+    calls.clear()
+    assert neo.reports(smelter_keys=[key], current_only=False) == first and len(calls) == 1
+    who = first[0].supplier_id
+    newer = synth.declaration("Newer Co", [synth.smelter_row(5, FAC[key])], effective=date(2024, 12, 1), tag="newer")
+    for st in (emb, neo):
+        st.upsert_suppliers([SupplierRecord(who, "Renamed Co")])
+        st.ingest_declaration(newer, synth.resolve_exact(newer, FAC), SupplierRecord(who, "Renamed Co"), 2024)
+    calls.clear()
+    after = neo.reports(smelter_keys=[key], current_only=False)
+    assert len(calls) == 2, calls
+    assert _json(after) == _json(emb.reports(smelter_keys=[key], current_only=False))
+    mine = [h for h in after if h.supplier_id == who]
+    assert {h.supplier_name for h in mine} == {"Renamed Co"} and sorted(h.current for h in mine) == [False, True]
+
+
+@pytest.mark.neo4j
+def test_a_write_between_the_rows_and_their_heads_gives_one_snapshot(both: tuple[GraphStore, GraphStore],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """When another client writes after the rows were read and before their declarations' heads are, the store
+    reads rows and heads again in one statement: the hops and the version returned are one moment's (the later),
+    never old rows under new heads or the old version with new names."""
+    from minetrace.graph.neo4j_store import Neo4jStore
+
+    emb, neo = both
+    key = "CID000002"
+    who = neo.reports(smelter_keys=[key])[0].supplier_id
+    other = Neo4jStore(neo.uri)
+    original = Neo4jStore._declaration_heads
+    wrote: list[str] = []
+
+    def another_client_writes_first(self: Any, version: str, element_ids: list[str]) -> Any:
+        if self is neo and not wrote:
+            other.upsert_suppliers([SupplierRecord(who, "Renamed Meanwhile")])
+            wrote.append(version)
+        return original(self, version, element_ids)
+
+    monkeypatch.setattr(Neo4jStore, "_declaration_heads", another_client_writes_first)
+    try:
+        neo.upsert_suppliers([SupplierRecord("M-0001", "Unrelated Co")])  # nothing remembered under this version
+        version, hops = neo.versioned_reports(smelter_keys=[key])
+    finally:
+        other.close()
+    emb.upsert_suppliers([SupplierRecord("M-0001", "Unrelated Co"), SupplierRecord(who, "Renamed Meanwhile")])
+    assert wrote and version != wrote[0] and version == neo.version()
+    assert _json(hops) == _json(emb.reports(smelter_keys=[key]))
+    assert "Renamed Meanwhile" in {h.supplier_name for h in hops}
+    assert neo.versioned_reports(smelter_keys=[key]) == (version, hops)
 
 
 @pytest.mark.neo4j
