@@ -122,7 +122,9 @@ def test_chunked_reads_answer_as_the_embedded_store(both: tuple[GraphStore, Grap
     shuffled = neo.reports(supplier_ids=["decl:shuffled co"])
     assert [h.row for h in shuffled] == [5, 7, 9]
     assert emb.declared_mine_countries() == neo.declared_mine_countries()
-    assert sorted(emb.smelter_mine_countries()) == sorted(neo.smelter_mine_countries())  # a set, in no order
+    for kwargs in ({}, {"year": 2024}, {"year": 2023}, {"current_only": False}):  # a set, in no order
+        assert sorted(emb.smelter_mine_countries(**kwargs)) == sorted(neo.smelter_mine_countries(**kwargs)), kwargs
+    assert neo.smelter_mine_countries(year=2024) and not neo.smelter_mine_countries(year=2023)
     keys = [k for k, _, _ in emb.smelter_supplier_counts()]
     classes = {k: ("high" if i % 3 == 0 else "low") for i, k in enumerate(keys[:-1])}
     for listed in ([], ["high"], [""]):
@@ -330,14 +332,15 @@ def test_supplier_chains_of_a_few_suppliers_walk_back_from_them(both: tuple[Grap
     assert emb.supplier_chains(everyone[:2] + ["nobody"]) == neo.supplier_chains(everyone[:2] + ["nobody"])
     neo.upsert_suppliers([SupplierRecord(f"M{i:04d}", f"Master {i}") for i in range(600)])  # a program's size
     sent: list[tuple[str, dict[str, Any]]] = []
-    original = Neo4jStore._read
+    original = Neo4jStore._read_rows
 
     def captured(self: Any, query: str, **params: Any) -> Any:
         sent.append((query, params))
         return original(self, query, **params)
 
-    monkeypatch.setattr(Neo4jStore, "_read", captured)
+    monkeypatch.setattr(Neo4jStore, "_read_rows", captured)
     neo.supplier_chains(everyone[:1])
+    assert len(sent) == 1
     hits, ops = _profile(neo, *sent[0])
     # measured 9 for one supplier under the company; walking out from the company: 2,106 (3 a supplier of the program)
     assert hits <= 20, (hits, ops)
