@@ -1210,20 +1210,21 @@ class Neo4jStore:
     def reports(self, smelter_keys: list[str] | None = None, supplier_ids: list[str] | None = None,
                 countries: list[str] | None = None, metals: list[str] | None = None, year: int | None = None,
                 current_only: bool = True, columns: Collection[str] | None = None) -> list[ReportHop]:
-        return self._reports(smelter_keys, supplier_ids, countries, metals, year, current_only, columns, False)[1]
+        return self._reports(smelter_keys, supplier_ids, countries, metals, year, current_only, columns)[1]
 
     def versioned_reports(self, smelter_keys: list[str] | None = None, supplier_ids: list[str] | None = None,
                           countries: list[str] | None = None, metals: list[str] | None = None,
                           year: int | None = None, current_only: bool = True,
                           columns: Collection[str] | None = None) -> tuple[str, list[ReportHop]]:
-        """(`version()`, `reports(…)`) read by one statement: one round trip, not two."""
-        version, hops = self._reports(smelter_keys, supplier_ids, countries, metals, year, current_only, columns,
-                                      True)
+        """(`version()`, `reports(…)`) read by one statement: one round trip, not two (a second reads the heads of
+        declarations not seen yet under this version: `_declaration_heads`)."""
+        version, hops = self._reports(smelter_keys, supplier_ids, countries, metals, year, current_only, columns)
         return self.version() if version is None else version, hops
 
     def _reports(self, smelter_keys: list[str] | None, supplier_ids: list[str] | None, countries: list[str] | None,
-                 metals: list[str] | None, year: int | None, current_only: bool, columns: Collection[str] | None,
-                 versioned: bool) -> tuple[str | None, list[ReportHop]]:
+                 metals: list[str] | None, year: int | None, current_only: bool,
+                 columns: Collection[str] | None) -> tuple[str | None, list[ReportHop]]:
+        """(the store version the hops were read at, the hops); (None, []) when a filter names nothing."""
         params: dict[str, Any] = {}
         clauses: list[str] = []
         for name, expr, values in (("keys", "x.key", smelter_keys), ("sids", "d.supplier_id", supplier_ids),
@@ -1248,7 +1249,7 @@ class Neo4jStore:
         # the caller did not ask for: a property not read), sent in chunks of declarations (`_read_chunked`):
         # per-row records (25 columns each) cost ~4x more client time than the server spends on the query
         # (bench/neo4j_reads.py). One list per row, not one list per column: each `[r IN rs | r.p]` walked the
-        # rows again (the one-CID read at 10k suppliers: 13.1 → 9.9 ms on the server, all columns; 8.0 ms with
+        # rows again (the one-CID read at 10k suppliers: 11.8 → 9.9 ms on the server, all columns; 8.0 ms with
         # an exposure's). The declaration's own columns and its supplier's come from `_declaration_heads`.
         wanted = None if columns is None else set(columns)
         row = ", ".join(expr if wanted is None or name in _HOP_KEPT or name in wanted else "null"

@@ -137,7 +137,8 @@ def _cid_exposure(store: GraphStore, cids: list[str], facts: ReferenceStore | No
     results = []
     resolved = resolve_cids(cids, facts)
     # one indexed range read for every key asked (REPORTS is clustered by smelter key), with the store's version:
-    # the remembered supplier chains need no second read (on Neo4j the warm question is one round trip)
+    # the remembered supplier chains need no second read (on Neo4j a question whose declarations and suppliers were
+    # seen under this version is one round trip)
     version, hops_read = store.versioned_reports(smelter_keys=sorted({k for _, keys, _ in resolved for k in keys}),
                                                  year=year, current_only=current_only, columns=HOP_COLUMNS)
     all_hops = [fields(h) for h in hops_read]
