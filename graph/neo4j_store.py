@@ -1260,8 +1260,8 @@ class Neo4jStore:
                                                 f"[g_[0], [p IN g_[1] | [{row}]]]", True, sheet=SMELTER_SHEET,
                                                 **params)
         heads = self._declaration_heads(str(version), [eid for eid, _rows in groups])
-        if heads is not None:
-            rows_of = [(heads[eid], rows) for eid, rows in groups]
+        if heads is not None:  # a declaration no supplier declares (edited by hand) is left out, as a MATCH would
+            rows_of = [(heads[eid], rows) for eid, rows in groups if eid in heads]
         else:  # the graph changed between the two reads: one statement, heads inline (one snapshot)
             version, inline = self._read_chunked_at(
                 match + f"MATCH (d)<-[:{T[S.DECLARED]}]-(s) WITH collect([s, d, rx]) AS all_", "g_",

@@ -319,6 +319,21 @@ def test_a_write_between_the_rows_and_their_heads_gives_one_snapshot(both: tuple
 
 
 @pytest.mark.neo4j
+def test_a_declaration_no_supplier_declares_is_left_out_not_an_error(both: tuple[GraphStore, GraphStore]) -> None:
+    """A DECLARED edge deleted by hand (Neo4j Browser): the declaration's rows are left out of the hops, as the
+    one-statement read's MATCH left them out — the remembered heads have no entry for it, the read does not fail."""
+    _emb, neo = both
+    key = "CID000002"
+    before = neo.reports(smelter_keys=[key])
+    gone = before[0].declaration_id
+    with neo._driver.session(database=neo.database) as session:
+        session.run("MATCH (:Supplier)-[e:DECLARED]->(d:Declaration {id: $id}) DELETE e", id=gone).consume()
+    neo.upsert_suppliers([SupplierRecord("M-0001", "Unrelated Co")])  # a new version: the heads are read again
+    after = neo.reports(smelter_keys=[key])
+    assert after == [h for h in before if h.declaration_id != gone] and len(after) < len(before)
+
+
+@pytest.mark.neo4j
 def test_supplier_chains_of_a_few_suppliers_walk_back_from_them(both: tuple[GraphStore, GraphStore],
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """The supplier chains an exposure asks for are walked back from those suppliers: the read's db hits do not
