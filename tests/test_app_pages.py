@@ -90,6 +90,20 @@ def test_main_script_renders_overview(demo: DemoStore) -> None:
     assert at.sidebar.selectbox[0].value == demo.year
 
 
+def test_the_store_location_shows_as_typed(demo: DemoStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sidebar and the Ingest page show the store's location verbatim in a code span — a Neo4j URI's colons or
+    a folder's underscores are not shown backslash-escaped (escapes are literal inside a code span), and a backtick
+    in it cannot end the span."""
+    odd = tmp_path / "team_store:2024`x"
+    odd.symlink_to(demo.store_dir, target_is_directory=True)
+    monkeypatch.setenv("MINETRACE_STORE", str(odd))
+    for name in ("overview", "ingest"):
+        at = page(name)
+        no_exception(at)
+        shown = [c.value for c in [*at.sidebar.caption, *at.caption] if c.value.startswith("Store:")]
+        assert shown and all(f"``{odd}``" in v and "\\" not in v for v in shown), shown
+
+
 def test_password_gate(demo: DemoStore, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MINETRACE_PASSWORD_ENV", "EXPLORER_TEST_PASSWORD")
     monkeypatch.setenv("EXPLORER_TEST_PASSWORD", "s3cret")

@@ -15,7 +15,7 @@ import streamlit as st
 
 from minetrace.app.explorer import data
 from minetrace.app.explorer.values import present
-from minetrace.app.safe_output import md
+from minetrace.app.safe_output import md, md_code
 from minetrace.queries import glossary
 
 YEAR_KEY = "year"
@@ -26,7 +26,7 @@ def sidebar() -> None:
     """Store information and the reporting-year selector (shared by every page through session state). The
     year starts at the newest reporting year with forms — the campaign in progress — as the CLI's."""
     with st.sidebar:
-        st.caption(f"Store: `{md(data.store_uri(), None)}`")
+        st.caption(f"Store: {md_code(data.store_uri(), None)}")
         try:
             k = data.key()
             yrs = data.years(k)

@@ -17,7 +17,7 @@ import streamlit as st
 
 from minetrace.app.explorer import data, views
 from minetrace.app.explorer.settings import load_settings
-from minetrace.app.safe_output import md
+from minetrace.app.safe_output import md, md_code
 from minetrace.queries import glossary
 
 CMRT_TYPES = ["xlsx", "xls", "xlsm", "zip"]
@@ -156,7 +156,7 @@ def _reference_section() -> None:
 
 def render() -> None:
     st.title("Ingest")
-    st.caption(f"Store: `{data.store_uri()}` · files go through the same ingest as `minetrace ingest`.")
+    st.caption(f"Store: {md_code(data.store_uri(), None)} · files go through the same ingest as `minetrace ingest`.")
     _cmrt_section()
     _show_results()
     st.divider()

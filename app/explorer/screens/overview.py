@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from minetrace.app.explorer import charts, data, views
-from minetrace.app.safe_output import md
+from minetrace.app.safe_output import md, md_code
 from minetrace.queries import glossary
 
 
@@ -107,7 +107,7 @@ def _unlinked(k: tuple[str, str], year: int | None) -> None:
                         f" · {what}")
             if not r["candidates"]:
                 st.caption("No master-list supplier comes close: add the company to the master list, or link it "
-                           f"by ID: `{md(r['link_command'], 400)}`")
+                           f"by ID: {md_code(r['link_command'], 400)}")
                 continue
             cols = st.columns(min(3, len(r["candidates"])))
             for col, c in zip(cols, r["candidates"], strict=False):
