@@ -11,7 +11,9 @@ Why this shape:
   types and property names taken from `graph.schema` constants (checked against an identifier pattern).
 - Server-side traversal: `reports`, `suppliers_for_smelter`, `supplier_chains`, … are single Cypher
   queries that use the uniqueness constraints and indexes created on first use from `graph.schema`;
-  the graph is never pulled into Python.
+  the graph is never pulled into Python. `reports` sends the rows with each declaration's element id; the
+  declaration's and supplier's columns are a second statement, once per store version
+  (`Neo4jStore._declaration_heads`).
 - Rows are written in batches (`UNWIND $rows`, `batch_size` rows per statement) inside the one transaction.
 
 Store-internal nodes (not part of the exported graph): one `MinetraceMeta` node holding the write
