@@ -1113,14 +1113,7 @@ class Neo4jStore:
 
     def declarations(self, supplier_id: str | None = None, year: int | None = None,
                      current_only: bool = True) -> list[DeclarationInfo]:
-        clauses = []
-        if supplier_id is not None:
-            clauses.append("d.supplier_id = $sid")
-        if year is not None:
-            clauses.append("d.reporting_year = $year")
-        if current_only:
-            clauses.append("d.current = true")
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        where = _decl_where(year, current_only, ["d.supplier_id = $sid"] if supplier_id is not None else [])
         return self._decls(where, sid=supplier_id, year=year)
 
     def _suppliers(self, where: str = "", **params: Any) -> list[SupplierInfo]:
@@ -1238,11 +1231,8 @@ class Neo4jStore:
                 clauses.append(f"{expr} IN ${name}")
                 params[name] = values
         if year is not None:
-            clauses.append("d.reporting_year = $year")
             params["year"] = year
-        if current_only:
-            clauses.append("d.current = true")
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        where = _decl_where(year, current_only, clauses)
         if smelter_keys is not None:
             # start at the smelters asked for, whatever the statistics say: on a small or young graph the planner
             # started from the year's declarations and expanded every row of each (tests/test_neo4j_reads.py)
@@ -1309,14 +1299,8 @@ class Neo4jStore:
     def _mine_country_match(self, year: int | None, current_only: bool) -> str:
         """The declared mine countries (SOURCES_FROM_COUNTRY edges `m`, smelter `x`, country `c`) of the
         declarations `d` that `year` / `current_only` select."""
-        clauses = []
-        if year is not None:
-            clauses.append("d.reporting_year = $year")
-        if current_only:
-            clauses.append("d.current = true")
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         return (f"MATCH (x:{L[S.SMELTER]})-[m:{T[S.SOURCES_FROM_COUNTRY]}]->(c:{L[S.COUNTRY]}) "
-                f"MATCH (d:{L[S.DECLARATION]} {{id: m.declaration}}) {where} ")
+                f"MATCH (d:{L[S.DECLARATION]} {{id: m.declaration}}) {_decl_where(year, current_only)} ")
 
     def declared_mine_countries(self, year: int | None = None,
                                 current_only: bool = True) -> list[tuple[str, str, str, int]]:
@@ -1334,23 +1318,15 @@ class Neo4jStore:
         ids as one set, each edge's declaration looked up in it, distinct node pairs, and only then their keys —
         not a Declaration(id) seek per edge and two property reads per edge (10k suppliers, 308k edges:
         742 → 237 ms). SOURCES_FROM_COUNTRY runs from a Smelter to a Country only (graph.schema): no label checks."""
-        clauses = (["d.reporting_year = $year"] if year is not None else []) + (
-            ["d.current = true"] if current_only else [])
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        rows = self._read_chunked(f"MATCH (d:{L[S.DECLARATION]}) {where} WITH collect(d.id) AS ids "
+        rows = self._read_chunked(f"MATCH (d:{L[S.DECLARATION]}) {_decl_where(year, current_only)} "
+                                  "WITH collect(d.id) AS ids "
                                   f"MATCH (x)-[m:{T[S.SOURCES_FROM_COUNTRY]}]->(c) WHERE m.declaration IN ids "
                                   "WITH DISTINCT x, c WITH collect([x.key, c.iso2]) AS all_", "g_", "g_", year=year)
         return [(k, iso) for k, iso in rows]
 
     def _hop_match(self, year: int | None, current_only: bool, clauses: list[str] | None = None) -> str:
-        clauses = list(clauses or [])
-        if year is not None:
-            clauses.append("d.reporting_year = $year")
-        if current_only:
-            clauses.append("d.current = true")
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         return (f"MATCH (s:{L[S.SUPPLIER]})-[:{T[S.DECLARED]}]->(d:{L[S.DECLARATION]})-[r:{T[S.REPORTS]}]->"
-                f"(x:{L[S.SMELTER]}) {where} ")
+                f"(x:{L[S.SMELTER]}) {_decl_where(year, current_only, clauses or [])} ")
 
     def _keys_by_supplier(self, year: int | None, current_only: bool,
                           keys: list[str] | None = None) -> dict[str, list[str]]:
@@ -1528,6 +1504,14 @@ def _supplier_props(rec: SupplierRecord) -> dict[str, Any]:
 def _campaign_rid(kind: str, key: str) -> str:
     """The unique id of a campaign record node (Community edition has no composite node keys)."""
     return f"{kind}\x1f{key}"
+
+
+def _decl_where(year: int | None, current_only: bool, clauses: list[str] | tuple[str, ...] = ()) -> str:
+    """"WHERE …" over the Declaration `d` (`clauses`, then the year as `$year`, then current only), or "": the one
+    place every read selects declarations (the embedded store's `_decl_filter`)."""
+    parts = [*clauses, *(["d.reporting_year = $year"] if year is not None else []),
+             *(["d.current = true"] if current_only else [])]
+    return ("WHERE " + " AND ".join(parts)) if parts else ""
 
 
 def _group_hops(head: tuple[Any, ...], rows: list[list[Any]]) -> list[ReportHop]:
