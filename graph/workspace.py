@@ -131,6 +131,7 @@ class Workspace:
             elif legacy.is_file():  # the reference DB this folder kept before the server had one: the first snapshot
                 _copy_db(legacy, work / DB_NAME)
             ref = ReferenceStore.open(work, load_starter=load_starter)
+            ref.shown_as = f"the shared reference DB of {self.target}"
             ref.use_decisions(shared_decisions(facts))
         except BaseException:
             if work is not None:

@@ -144,3 +144,13 @@ def test_two_writers_at_once_keep_both_changes(neo4j_clean: str, tmp_path: Path)
             assert tuple(row) == ("b", "conformant")
         finally:
             ref.close()
+
+
+def test_the_empty_reference_notice_names_the_shared_workspace(neo4j_clean: str, tmp_path: Path) -> None:
+    """On a Neo4j workspace the reference DB an analyst reads is a private copy of the server's snapshot, in a
+    folder removed when the command ends: the notice names the workspace (where `reference import` puts the
+    list), not that folder."""
+    analyst = Analyst(tmp_path / "analyst", neo4j_clean)
+    line = analyst.run("risk", "smelters").splitlines()[0]
+    assert line.startswith(f"note: No smelter reference list in the shared reference DB of {neo4j_clean}:"), line
+    assert "open-" not in line and f"--store {neo4j_clean}" in line

@@ -29,7 +29,7 @@ def reference_notice(store: ReferenceStore | None, store_option: str | None = No
         return None
     known = store.db.execute("SELECT count(*) FROM facilities").fetchone()[0]
     where = f" --store {store_option}" if store_option else ""
-    return (f"No smelter reference list in {store.dir}: smelter names resolve only to the {known} facilities it "
+    return (f"No smelter reference list in {store.shown_as}: smelter names resolve only to the {known} facilities it "
             "holds (the starter set) and typed CIDs are taken on trust. Fix: minetrace reference import "
             f"RMI_CMRT_6.5_en.xlsx{where}  (the blank RMI template you send suppliers, or RMI's facility-list "
             "exports)")

@@ -194,6 +194,9 @@ class ReferenceStore:
         path = Path(path)
         self.dir = path
         self.path = path / DB_NAME
+        #: where this reference DB is, in a message to a user: its folder, or (a shared workspace's private copy
+        #: of the server's snapshot, gone when closed) the workspace it belongs to
+        self.shown_as = str(path)
         #: trust and import key of the facts being written (see `trusting`); None: the caller did not say
         self._trust: str | None = None
         self._import_key: str | None = None
