@@ -104,8 +104,10 @@ class QueryContext:
     def __init__(self, store: GraphStore, facts: ReferenceStore, policy: Policy, year: int | None,
                  as_of: date | None = None,
                  filing_date: date | None = None, rating_year: int | None = None,
-                 year_basis: str | None = None) -> None:
+                 year_basis: str | None = None, store_option: str | None = None) -> None:
         self.store = store
+        #: the --store the user gave (None: the default), for the fix commands the notices name
+        self.store_option = store_option
         #: how `year` was chosen: given | newest_with_forms | all
         self.year_basis = year_basis or (YEAR_ALL if year is None else YEAR_GIVEN)
         self.facts = facts
@@ -137,15 +139,16 @@ class QueryContext:
         basis = YEAR_GIVEN if year is not None else YEAR_ALL
         if year is None and default_year and newest is not None:
             year, basis = newest, YEAR_NEWEST
-        return cls(gs, facts, policy, year, as_of, filing_date, rating_year=newest, year_basis=basis)
+        return cls(gs, facts, policy, year, as_of, filing_date, rating_year=newest, year_basis=basis,
+                   store_option=str(store) if store else None)
 
     @property
     def header(self) -> dict[str, Any]:
-        return header(self.model, self.year, year_basis=self.year_basis)
+        return header(self.model, self.year, self.store_option, self.year_basis)
 
     @property
     def header_lines(self) -> list[str]:
-        return header_lines(self.model, self.year, year_basis=self.year_basis)
+        return header_lines(self.model, self.year, self.store_option, self.year_basis)
 
     def close(self) -> None:
         for thing in (self.facts, self.store):  # the reference first: a shared one talks through the store

@@ -110,7 +110,10 @@ def test_empty_reference_notice_opens_ingest_and_rating_commands(store, tmp_path
     rating = run("risk", "smelters", "--store", str(store))
     assert rating.output.splitlines()[0].startswith("note: No smelter reference list")
     as_json = runner.invoke(root, ["risk", "suppliers", "--store", str(store), "--json"])
-    assert "No smelter reference list" in as_json.stderr and json.loads(as_json.stdout)
+    assert "No smelter reference list" in as_json.stderr and f"--store {store}" in as_json.stderr
+    # the JSON header's notice names the same fix command, --store included, for a script to show
+    (note,) = [n for n in json.loads(as_json.stdout)["notices"] if "No smelter reference list" in n]
+    assert f"minetrace reference import RMI_CMRT_6.5_en.xlsx --store {store} " in note
     run("reference", "import", str(tmp_path / "ref_2026-01-31.csv"), "--store", str(store))
     after = run("risk", "smelters", "--store", str(store))
     assert "No smelter reference list" not in after.output

@@ -181,7 +181,7 @@ def collect(ctx: QueryContext, policy_file: str | None = None, store: str | None
         raise ValueError("the report needs a reporting year")
     # `survey status`, `risk programs` and `query origin` take no --as-of: they judge at the default date
     plain = ctx if as_of is None else QueryContext(ctx.store, ctx.facts, ctx.policy, ctx.year,
-                                                    rating_year=ctx.rating_year)
+                                                    rating_year=ctx.rating_year, store_option=ctx.store_option)
     model = ctx.model
     data = ReportData(year=ctx.year, as_of=model.as_of.isoformat(), filing_date=iso(model.filing_date),
                       survey_reference_date=program_reference_date(plain.model).isoformat(),
