@@ -19,8 +19,14 @@ The harness's server started here runs, by default, with the JVM a Neo4j server 
 --jvm server); --jvm harness keeps the tests' start-up flags (C1 only), which make every Cypher query several times
 slower once warm. $NEO4J_URI is used as it is.
 
+With --cli the same questions are also asked as an analyst asks them, whole `minetrace` processes on both stores
+(`query exposure CID --json` for three of the CIDs, `risk suppliers --json`: the roll-up), median of --cli-runs
+alternating runs after one unmeasured run each; every answer is compared (the JSON without its notices, which name
+the store) and a difference is printed instead of a ratio. For Neo4j the workspace's reference DB is the embedded
+store's, sent as the server's first snapshot (graph.workspace) from a folder beside it.
+
 Usage: .venv/bin/python bench/neo4j_reads.py [--sizes 1000 10000] [--queries 10] [--keep DIR] [--jvm server|harness]
-                                             [--json]
+                                             [--cli] [--cli-runs 5] [--json]
   --keep DIR  build each size's stores under DIR/<size> once and reuse them (the Neo4j graph is reloaded only
               when it does not hold that size's program)
 """
@@ -32,7 +38,9 @@ import gc
 import json
 import os
 import random
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -152,7 +160,7 @@ def measure(store: Any, ref: Any, cids: list[str], top: str) -> dict[str, float]
     return out
 
 
-def run(n: int, queries: int, uri: str, keep: Path | None) -> dict[str, Any]:
+def run(n: int, queries: int, uri: str, keep: Path | None, cli_runs: int = 0) -> dict[str, Any]:
     directory = (keep / str(n)) if keep else Path(tempfile.mkdtemp(prefix=f"minetrace-neo4j-reads-{n}-"))
     directory.mkdir(parents=True, exist_ok=True)
     embedded, ref, cids = build(n, directory)
@@ -174,7 +182,50 @@ def run(n: int, queries: int, uri: str, keep: Path | None) -> dict[str, Any]:
     embedded.close()
     neo.close()
     ref.close()
+    if cli_runs:
+        result["cli"] = cli_reads(directory, uri, sample[:3], cli_runs)
     return result
+
+
+def _cli(args: list[str], store: str, folder: Path) -> tuple[float, Any]:
+    """(wall s, the JSON answer without its notices) of one whole `minetrace` process; `folder`: the local folder
+    a Neo4j workspace keeps its reference DB copy in. Bytecode caching on, as in a user's installation."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["MINETRACE_STORE"] = str(folder)
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "minetrace.app.cli", *args, "--store", store], env=env,
+                          capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"minetrace {' '.join(args)} --store {store} failed: {proc.stderr[-600:]}")
+    answer = json.loads(proc.stdout)
+    answer.pop("notices", None)
+    return wall, answer
+
+
+def cli_reads(directory: Path, uri: str, cids: list[str], runs: int) -> dict[str, Any]:
+    """Whole-process questions on both stores (module docstring, --cli): {name: {embedded, neo4j, ratio,
+    same_answer}}."""
+    from minetrace.ingest.reference.store import DB_NAME
+
+    folder = directory / "neo4j-workspace"
+    if not (folder / DB_NAME).exists():  # the server's first reference snapshot: the embedded store's facts
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(directory / DB_NAME, folder / DB_NAME)
+    questions = {f"exposure {c}": ["query", "exposure", c, "--year", str(YEAR), "--json"] for c in cids}
+    questions["risk suppliers"] = ["risk", "suppliers", "--year", str(YEAR), "--json"]
+    out: dict[str, Any] = {}
+    for name, args in questions.items():
+        stores = {"embedded": (str(directory), directory), "neo4j": (uri, folder)}
+        answers = {k: _cli(args, *where)[1] for k, where in stores.items()}  # unmeasured: the server's plans
+        walls: dict[str, list[float]] = {k: [] for k in stores}
+        for i in range(runs):
+            for k in (("embedded", "neo4j") if i % 2 == 0 else ("neo4j", "embedded")):
+                walls[k].append(_cli(args, *stores[k])[0])
+        emb, nj = statistics.median(walls["embedded"]), statistics.median(walls["neo4j"])
+        out[name] = {"embedded": emb, "neo4j": nj, "ratio": round(nj / emb, 2),
+                     "same_answer": answers["embedded"] == answers["neo4j"]}
+    return out
 
 
 def main() -> None:
@@ -186,6 +237,8 @@ def main() -> None:
                     help="flags of the harness server started here (not $NEO4J_URI's)")
     ap.add_argument("--server-pid", type=int, default=None,
                     help="process id of $NEO4J_URI's server on this machine (its CPU time is read too)")
+    ap.add_argument("--cli", action="store_true", help="also whole `minetrace` processes on both stores")
+    ap.add_argument("--cli-runs", type=int, default=5)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     load = os.getloadavg()[0]
@@ -193,7 +246,7 @@ def main() -> None:
     global SERVER_PID
     SERVER_PID = server.proc.pid if server is not None else args.server_pid
     try:
-        results = [run(n, args.queries, uri, args.keep) for n in args.sizes]
+        results = [run(n, args.queries, uri, args.keep, args.cli_runs if args.cli else 0) for n in args.sizes]
     finally:
         if server is not None:
             server.stop()
@@ -214,6 +267,11 @@ def main() -> None:
             srv = f" + {nj[k + '_srv']:.3f} ({r['cpu_ratio'][k]:.2f})" if r["cpu_ratio"] else " + server not measured"
             print(f"  {k:<18}{e[k]:>12.3f}{nj[k]:>10.3f}{ratio:>8.2f}   {e[k + '_cpu']:.3f} / "
                   f"{nj[k + '_cpu']:.3f}{srv}")
+        if r.get("cli"):
+            print(f"  whole `minetrace` processes (median of {args.cli_runs}), as an analyst asks:")
+            for name, c in r["cli"].items():
+                verdict = f"{c['ratio']:>8.2f}" if c["same_answer"] else "   ANSWERS DIFFER"
+                print(f"  {name:<18}{c['embedded']:>12.3f}{c['neo4j']:>10.3f}{verdict}")
 
 
 if __name__ == "__main__":

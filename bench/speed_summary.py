@@ -13,7 +13,8 @@ sizes (run those alone for more detail and larger sizes):
 4. Neo4j writes — bench/neo4j_write.py --server-jvm --sustained (a server's JIT and page cache, a long load into
    one growing graph; target: ≥ 5,000 smelter rows/s sustained; baseline the embedded store), and whole-process
    `minetrace ingest` of a generated program into both stores (`--cli`);
-5. Neo4j reads — bench/neo4j_reads.py at 1k suppliers (target: ratio ≤ 2 against the embedded store);
+5. Neo4j reads — bench/neo4j_reads.py at 1k suppliers (target: ratio ≤ 2 against the embedded store), the reads
+   themselves and (--cli) the same questions as whole `minetrace` processes, as an analyst asks them;
 6. the explorer on Neo4j — bench/page_speed.py --neo4j at 1k suppliers, every page cold and warm (target: ≤ 2 s
    warm; baseline the Trace page's old first view, every flagged path listed).
 
@@ -172,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     if "neo4j" not in args.skip:
         child("4. Neo4j writes", "neo4j_write.py", "--server-jvm", "--suppliers", "100" if args.quick else "400",
               "--sustained", "1000" if args.quick else "3000", "--cli", "100" if args.quick else "400")
-        child("5. Neo4j reads at 1k suppliers", "neo4j_reads.py", "--sizes", "1000", "--queries", "5")
+        child("5. Neo4j reads at 1k suppliers", "neo4j_reads.py", "--sizes", "1000", "--queries", "5", "--cli",
+              "--cli-runs", "3")
         child("6. Explorer pages on Neo4j (AppTest)", "page_speed.py", "--neo4j", "--suppliers",
               "300" if args.quick else "1000")
     print(f"\n{load()}")
