@@ -12,9 +12,11 @@ same way, and the rules that make a programme auditable live here:
 * the original bytes are kept content-addressed under ``<store>/files/<sha[:2]>/<sha>``
   (records retention: the 2016 report keeps them five years);
 * reporting year: ``year`` when given (the campaign year given at ingest), else the effective date's
-  year. A form with neither is filed under no year and flagged (a `reporting_year_unknown` warning
-  naming the command that files it) — never under today's date, which would move every judgement
-  date; ingesting the same file again with ``--year`` files it there. A CMRT completed in
+  year — unless validation found that date in the future (`effective_date_future`): one supplier's typo must
+  not open a year of its own, which the CLI and the explorer would open on. A form with neither is filed
+  under no year and flagged (a `reporting_year_unknown` warning naming the command that files it) — never
+  under today's date, which would move every judgement date; ingesting the same file again with ``--year``
+  files it there. A CMRT completed in
   January–April usually describes the previous calendar year; we do NOT guess that — pass
   ``--year`` for such a batch (the source is stored per declaration as ``year_source``: option |
   effective_date | unfiled);
@@ -181,13 +183,21 @@ UNFILED = "unfiled"
 
 
 def reporting_year(decl: Declaration, year: int | None) -> tuple[int | None, str]:
-    """(year, source) by the documented rule: the campaign year given at ingest, else the effective date's year,
-    else no year ("unfiled": flagged on the form, never today's year)."""
+    """(year, source) by the documented rule: the campaign year given at ingest, else the effective date's year
+    unless that date is in the future, else no year ("unfiled": flagged on the form, never today's year)."""
     if year is not None:
         return int(year), "option"
-    if decl.company.effective_date is not None:
+    if decl.company.effective_date is not None and not dated_ahead(decl):
         return decl.company.effective_date.year, "effective_date"
     return None, UNFILED
+
+
+def dated_ahead(decl: Declaration) -> bool:
+    """The validator found the form's effective date in the future (`effective_date_future`, ingest.validate: one
+    judge of "the future", its grace days included). Such a date files the form under no year: one supplier's
+    typo (2062 for 2026) would otherwise open a reporting year of its own, and the CLI and the explorer open on the
+    newest year with forms (queries.context) — every analyst's default view moved by a stranger's cell."""
+    return any(f.code == "effective_date_future" for f in decl.findings)
 
 
 def _flag_unfiled(decl: Declaration) -> None:
@@ -196,9 +206,12 @@ def _flag_unfiled(decl: Declaration) -> None:
 
     if any(f.code == "reporting_year_unknown" for f in decl.findings):
         return
+    eff = decl.company.effective_date
+    why = (f"its effective date {eff.isoformat()} is in the future and no campaign year was given" if eff is not None
+           else "no effective date and no campaign year given")
     decl.findings.append(make_finding(
         "reporting_year_unknown", "Declaration!effective date",
-        f"{decl.file.name}: no effective date and no campaign year given, so the form is filed under no reporting "
+        f"{decl.file.name}: {why}, so the form is filed under no reporting "
         "year (it counts in no year's figures); file it with `minetrace ingest FILE --year YYYY`"))
 
 

@@ -1,7 +1,7 @@
 """The campaign year: the CLI and the explorer open on the newest reporting year with forms — not the year with the
-most forms — and say so at the top; a form with no effective date is filed under the campaign year given at ingest,
-or under no year and flagged (never under today's date, which would move every judgement date), and ingesting it
-again with --year files it."""
+most forms — and say so at the top; a form with no effective date (or one in the future, which would open a year of
+its own) is filed under the campaign year given at ingest, or under no year and flagged (never under today's date,
+which would move every judgement date), and ingesting it again with --year files it."""
 
 from __future__ import annotations
 
@@ -119,3 +119,32 @@ def test_an_unfiled_form_sent_twice_in_one_batch_with_year_is_filed_once(tmp_pat
     assert (a["outcome"], a["reporting_year"]) == ("invalid_stored", 2016) and "filed under 2016" in a["message"]
     assert b["outcome"] == "duplicate" and b["reporting_year"] == 2016 and "already stored" in b["message"]
     assert json.loads(cli("store", "info", "--store", store, "--json"))["years"] == [2016]
+
+
+def test_a_future_dated_form_opens_no_year_of_its_own(two_years: str, tmp_path: Path) -> None:
+    """A supplier's effective date in the future (a typo: 2062 for 2026) is not a reporting year: the form is
+    filed under no year, flagged with the date and the command that files it, and the CLI still opens on the
+    newest year of the other forms; --year files it."""
+    folder = tmp_path / "ahead"
+    folder.mkdir()
+    ahead = date(date.today().year + 2, 3, 1)
+    typo = form(folder, "Ahead Metals", ahead)
+    assert "effective_date_future" in {x["code"] for x in json.loads(cli("parse", str(typo), "--json"))["findings"]}
+    (f,) = json.loads(cli("ingest", str(typo), "--store", two_years, "--json"))["files"]
+    assert (f["outcome"], f["reporting_year"], f["year_source"]) == ("new", None, "unfiled")
+    assert json.loads(cli("store", "info", "--store", two_years, "--json"))["years"] == [2014, 2016]
+    doc = json.loads(cli("risk", "suppliers", "--store", two_years, "--json"))
+    assert (doc["year"], doc["year_basis"]) == (2016, "newest_with_forms")
+    from minetrace.graph.open import open_store
+
+    st = open_store(two_years)
+    try:
+        stored = st.declaration(f["sha256"])
+        assert stored is not None and stored.reporting_year is None
+        (note,) = [x["message"] for x in json.loads(stored.findings_json) if x["code"] == "reporting_year_unknown"]
+        assert f"effective date {ahead.isoformat()} is in the future" in note and "--year YYYY" in note
+    finally:
+        st.close()
+    (f,) = json.loads(cli("ingest", str(typo), "--store", two_years, "--year", "2016", "--json"))["files"]
+    assert (f["reporting_year"], f["year_source"]) == (2016, "option") and "filed under 2016" in f["message"]
+    assert json.loads(cli("store", "info", "--store", two_years, "--json"))["years"] == [2014, 2016]
