@@ -91,6 +91,8 @@ class FileResult:
     company_name: str | None = None
     reporting_year: int | None = None
     year_source: str | None = None
+    #: the form's effective date (ISO), as read: with year_source "unfiled" it says why (none, or in the future)
+    effective_date: str | None = None
     status: str | None = None  # valid | invalid
     template: str | None = None  # "CMRT 6.5"
     smelter_rows: int = 0
@@ -318,7 +320,9 @@ class StagedFile:
         return FileResult(
             name=self.name, outcome=out.outcome, sha256=decl.file.sha256, supplier_id=out.supplier_id,
             supplier_name=supplier.name, supplier_link=self.link, company_name=decl.company.name,
-            reporting_year=out.reporting_year, year_source=self.job.year_source, status=decl.status,
+            reporting_year=out.reporting_year, year_source=self.job.year_source,
+            effective_date=decl.company.effective_date.isoformat() if decl.company.effective_date else None,
+            status=decl.status,
             template=f"{decl.template.kind} {decl.template.version or '?'}", smelter_rows=len(decl.smelters),
             unresolved_rows=sum(1 for r in resolutions if not r.cid), current=out.current,
             supersedes=list(out.supersedes), superseded_by=out.superseded_by, errors=len(decl.errors()),
@@ -663,7 +667,7 @@ def _duplicate_of(name: str, sha: str, info: DeclarationInfo) -> FileResult:
     """The outcome of a file whose bytes the store holds as `info`."""
     return FileResult(name, S.OUTCOME_DUPLICATE, sha256=sha, supplier_id=info.supplier_id,
                       company_name=info.company_name, reporting_year=info.reporting_year,
-                      year_source=info.year_source, status=info.status,
+                      year_source=info.year_source, effective_date=info.effective_date, status=info.status,
                       template=f"{info.template_kind} {info.template_version or '?'}",
                       smelter_rows=info.smelter_rows, current=info.current, superseded_by=info.superseded_by,
                       message=f"same file already stored as {info.file_name or sha[:12]}", pending=info.pending)

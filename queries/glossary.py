@@ -117,7 +117,9 @@ def ingest_note(result: Any, names: dict[str, str] | None = None) -> str:
     if field("outcome") == "duplicate":
         return message.replace("same file already stored as", "already stored as")
     if field("year_source") == "unfiled":
-        return "no effective date: filed under no reporting year — ingest it again with --year YYYY"
+        eff = field("effective_date")
+        why = f"effective date {eff} is in the future" if eff else "no effective date"
+        return f"{why}: filed under no reporting year — ingest it again with --year YYYY"
     return message
 
 

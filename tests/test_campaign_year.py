@@ -132,6 +132,12 @@ def test_a_future_dated_form_opens_no_year_of_its_own(two_years: str, tmp_path: 
     assert "effective_date_future" in {x["code"] for x in json.loads(cli("parse", str(typo), "--json"))["findings"]}
     (f,) = json.loads(cli("ingest", str(typo), "--store", two_years, "--json"))["files"]
     assert (f["outcome"], f["reporting_year"], f["year_source"]) == ("new", None, "unfiled")
+    assert f["effective_date"] == ahead.isoformat()
+    # the ingest table says why, not "no effective date"
+    later = form(folder, "Later Metals", date(date.today().year + 3, 1, 15))
+    text = " ".join(CliRunner().invoke(root, ["ingest", str(later), "--store", two_years],
+                                       env={"COLUMNS": "400"}).stdout.split())
+    assert f"effective date {date.today().year + 3}-01-15 is in the future: filed under no reporting year" in text
     assert json.loads(cli("store", "info", "--store", two_years, "--json"))["years"] == [2014, 2016]
     doc = json.loads(cli("risk", "suppliers", "--store", two_years, "--json"))
     assert (doc["year"], doc["year_basis"]) == (2016, "newest_with_forms")
