@@ -121,7 +121,8 @@ def test_an_unfiled_form_sent_twice_in_one_batch_with_year_is_filed_once(tmp_pat
     assert json.loads(cli("store", "info", "--store", store, "--json"))["years"] == [2016]
 
 
-def test_a_future_dated_form_opens_no_year_of_its_own(two_years: str, tmp_path: Path) -> None:
+def test_a_future_dated_form_opens_no_year_of_its_own(two_years: str, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """A supplier's effective date in the future (a typo: 2062 for 2026) is not a reporting year: the form is
     filed under no year, flagged with the date and the command that files it, and the CLI still opens on the
     newest year of the other forms; --year files it."""
@@ -154,3 +155,10 @@ def test_a_future_dated_form_opens_no_year_of_its_own(two_years: str, tmp_path: 
     (f,) = json.loads(cli("ingest", str(typo), "--store", two_years, "--year", "2016", "--json"))["files"]
     assert (f["reporting_year"], f["year_source"]) == (2016, "option") and "filed under 2016" in f["message"]
     assert json.loads(cli("store", "info", "--store", two_years, "--json"))["years"] == [2014, 2016]
+    # the explorer opens on 2016 too, and its banner says why a form is under no year
+    monkeypatch.setenv("MINETRACE_STORE", two_years)
+    at = AppTest.from_string("from app.explorer import views\nviews.sidebar()\nviews.year_banner()\n",
+                             default_timeout=60).run()
+    assert not at.exception and at.sidebar.selectbox[0].value == 2016
+    assert any("1 form(s) filed under no reporting year (no effective date, or one in the future)" in c.value
+               for c in at.caption)

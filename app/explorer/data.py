@@ -154,7 +154,8 @@ def file_names(shas: tuple[str, ...]) -> dict[str, str]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def unfiled_forms(k: tuple[str, str]) -> int:
-    """Forms filed under no reporting year (no effective date and no campaign year given at ingest)."""
+    """Forms filed under no reporting year (no campaign year given at ingest; no effective date, or one in the
+    future)."""
     return sum(1 for d in store().declarations(current_only=False) if d.reporting_year is None)
 
 

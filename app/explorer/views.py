@@ -47,7 +47,8 @@ def sidebar() -> None:
 
 def year_banner() -> None:
     """The reporting year every page shows, stated at the top: the newest year with forms unless the analyst
-    chose another, and the forms filed under no year (no effective date, no campaign year given)."""
+    chose another, and the forms filed under no year (no campaign year given, no effective date or one in the
+    future)."""
     try:
         k = data.key()
         yrs = data.years(k)
@@ -65,8 +66,8 @@ def year_banner() -> None:
     else:
         text = f"Reporting year **{chosen}**, chosen in the sidebar; the newest year with forms is {yrs[0]}."
     if unfiled:
-        text += (f" · {unfiled} form(s) filed under no reporting year (no effective date): Validation lists them; "
-                 "`minetrace ingest FILE --year YYYY` files one.")
+        text += (f" · {unfiled} form(s) filed under no reporting year (no effective date, or one in the future): "
+                 "Validation lists them; `minetrace ingest FILE --year YYYY` files one.")
     st.caption(text)
 
 
