@@ -74,8 +74,9 @@ def notices(model: RiskModel, store_option: str | None = None) -> list[str]:
         note = None
     if note:
         out.append(f"note: {note}")
-    if model.basis.notice:
-        out.append(model.basis.notice)
+    status_note = model.basis.notice_for(store_option)
+    if status_note:
+        out.append(status_note)
     return out
 
 

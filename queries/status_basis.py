@@ -30,7 +30,7 @@ FILED_SCHEMES: tuple[str, ...] = ("CFSP (2016 report Appendix A)",)
 
 NO_STATUS_NOTICE = ("notice: no RMAP status data imported — smelter statuses are unknown, so no smelter is rated "
                     "(data-quality finding no_status_data instead). Import RMI's Conformant and Active lists: "
-                    "`minetrace reference import <export.csv|.xml>`.")
+                    "`minetrace reference import <export.csv|.xml>{store}`.")
 
 
 @dataclass
@@ -70,7 +70,14 @@ class StatusBasis:
 
     @property
     def notice(self) -> str | None:
-        return None if self.has_status_data or not self.known else NO_STATUS_NOTICE
+        return self.notice_for(None)
+
+    def notice_for(self, store_option: str | None) -> str | None:
+        """The no-status notice (None when status data is on file), its fix command naming the --store the user
+        gave: copied without it, the command would import into the default store."""
+        if self.has_status_data or not self.known:
+            return None
+        return NO_STATUS_NOTICE.format(store=f" --store {store_option}" if store_option else "")
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

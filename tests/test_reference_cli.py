@@ -114,6 +114,8 @@ def test_empty_reference_notice_opens_ingest_and_rating_commands(store, tmp_path
     # the JSON header's notice names the same fix command, --store included, for a script to show
     (note,) = [n for n in json.loads(as_json.stdout)["notices"] if "No smelter reference list" in n]
     assert f"minetrace reference import RMI_CMRT_6.5_en.xlsx --store {store} " in note
+    (status,) = [n for n in json.loads(as_json.stdout)["notices"] if "no RMAP status data" in n]
+    assert f"`minetrace reference import <export.csv|.xml> --store {store}`" in status
     run("reference", "import", str(tmp_path / "ref_2026-01-31.csv"), "--store", str(store))
     after = run("risk", "smelters", "--store", str(store))
     assert "No smelter reference list" not in after.output
