@@ -61,8 +61,8 @@ def _cmrt_section() -> None:
     year = c1.number_input("Campaign year (blank: each form's effective date)", min_value=2000, max_value=2100,
                            value=None, step=1, key="ing_year",
                            help="The reporting year the forms answer for, as `minetrace ingest --year`. Without it, a "
-                                "form with no effective date is filed under no year and flagged (never under today's "
-                                "date); upload it again with the year to file it.")
+                                "form with no effective date, or one in the future, is filed under no year and flagged "
+                                "(never under today's date); upload it again with the year to file it.")
     sups = data.suppliers(data.key())
     names = dict(zip(sups["id"], sups["name"], strict=False))  # once: a dict per option was 6 s at 1k suppliers
     parent = c2.selectbox("File under supplier (multi-tier, optional)", sups["id"].tolist(), index=None,
