@@ -160,5 +160,13 @@ def test_a_future_dated_form_opens_no_year_of_its_own(two_years: str, tmp_path: 
     at = AppTest.from_string("from app.explorer import views\nviews.sidebar()\nviews.year_banner()\n",
                              default_timeout=60).run()
     assert not at.exception and at.sidebar.selectbox[0].value == 2016
-    assert any("1 form(s) filed under no reporting year (no effective date, or one in the future)" in c.value
-               for c in at.caption)
+    assert any("1 form(s) filed under no reporting year (no effective date, or one in the future): Validation "
+               "lists them (Status: no year)" in c.value for c in at.caption)
+    # ...and Validation's "no year" lists exactly that form
+    page = AppTest.from_string("from app.explorer import views\nfrom app.explorer.screens import validation\n"
+                               "views.sidebar()\nvalidation.render()\n", default_timeout=60)
+    page.session_state["val_status"] = "no year"
+    page.run()
+    assert not page.exception
+    (shown,) = [df.value for df in page.dataframe if getattr(df, "key", None) == "val_files"]
+    assert shown["File"].tolist() == [later.name]

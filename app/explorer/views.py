@@ -67,7 +67,7 @@ def year_banner() -> None:
         text = f"Reporting year **{chosen}**, chosen in the sidebar; the newest year with forms is {yrs[0]}."
     if unfiled:
         text += (f" · {unfiled} form(s) filed under no reporting year (no effective date, or one in the future): "
-                 "Validation lists them; `minetrace ingest FILE --year YYYY` files one.")
+                 "Validation lists them (Status: no year); `minetrace ingest FILE --year YYYY` files one.")
     st.caption(text)
 
 

@@ -11,6 +11,8 @@ from minetrace.app.explorer.values import present
 from minetrace.app.safe_output import md
 from minetrace.ingest.reference.decisions import DecisionError
 
+#: the Status choice that lists the forms filed under no reporting year
+NO_YEAR = "no year"
 FILE_COLS = ["file_name", "supplier_id", "company_name", "reporting_year", "template_kind", "template_version",
              "status", "errors", "warnings", "checker_missing", "current", "superseded_by", "smelter_rows", "received"]
 
@@ -19,9 +21,14 @@ def _files(k: tuple[str, str], year: int | None) -> None:
     only_year = st.toggle(f"Only reporting year {views.year_label()}", value=False, key="val_only_year")
     decls = data.declarations(k, year if only_year else None, current_only=False)
     c1, c2 = st.columns([1, 2])
-    status = c1.segmented_control("Status", ["all", "valid", "invalid"], default="all", key="val_status")
+    # "no year": the forms filed under no reporting year (the year banner sends the analyst here for them)
+    options = ["all", "valid", "invalid", *([NO_YEAR] if data.unfiled_forms(k) else [])]
+    status = c1.segmented_control("Status", options, default="all", key="val_status")
     text = c2.text_input("Search file or company", key="val_search")
-    view = decls if status in (None, "all") else decls[decls["status"] == status]
+    if status == NO_YEAR:
+        view = decls[decls["reporting_year"].isna()] if len(decls) else decls
+    else:
+        view = decls if status in (None, "all") else decls[decls["status"] == status]
     view = views.text_filter(view, text, ["file_name", "company_name", "supplier_id"])
     views.kpis([("Files", len(decls)), ("Valid", int((decls["status"] == "valid").sum()) if len(decls) else 0),
                 ("Invalid", int((decls["status"] != "valid").sum()) if len(decls) else 0),
