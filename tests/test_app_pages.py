@@ -380,3 +380,42 @@ def test_trace_pages_a_large_selection(demo: DemoStore) -> None:
     assert pager.max == -(-smelters // 10)
     pager.set_value(2).run()
     no_exception(at)
+
+
+def test_a_long_review_queue_is_drawn_a_page_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A program resolved against the starter set queues hundreds of uncertain rows; each is an expander with a
+    table, a choice and two buttons, so the Review queue draws REVIEW_PAGE of them at a time, says how many wait,
+    pages through the rest and searches them."""
+    from minetrace.app.explorer.screens.validation import REVIEW_PAGE
+    from minetrace.graph.embedded import EmbeddedStore
+    from minetrace.ingest.reference.store import ReferenceStore
+
+    store = tmp_path / "store"
+    EmbeddedStore(store).close()
+    ref = ReferenceStore.open(store)
+    n = 2 * REVIEW_PAGE + 5
+    for i in range(n):
+        ref.enqueue_review("f" * 64, 7 + i, "Tin", f"Smelter as written {i:03d}", "BOLIVIA", "review",
+                           [{"cid": "CID000001", "name": "A candidate", "score": 80.0}])
+    ref.close()
+    monkeypatch.setenv("MINETRACE_STORE", str(store))
+
+    def drawn(at: AppTest) -> list[str]:
+        return [e.label for e in at.expander if "Smelter as written" in e.label]
+
+    at = page("validation")
+    no_exception(at)
+    first = drawn(at)
+    assert len(first) == REVIEW_PAGE and "written 000" in first[0] and f"written {REVIEW_PAGE - 1:03d}" in first[-1]
+    assert any(f"{n} uncertain smelter match(es) waiting · showing 1–{REVIEW_PAGE}" in c.value for c in at.caption)
+    at.number_input(key="rev_page").set_value(3).run()
+    no_exception(at)
+    last = drawn(at)
+    assert len(last) == 5 and f"written {n - 1:03d}" in last[-1]
+    # a search narrows the queue and the page chosen falls back to the last one there is
+    at.text_input(key="rev_search").input("written 013").run()
+    no_exception(at)
+    assert drawn(at) == [label for label in first if "written 013" in label]
+    assert at.number_input(key="rev_page").value == 1
+    assert any(f"{n} uncertain smelter match(es) waiting, 1 found by the search · showing 1–1"
+               in c.value for c in at.caption)

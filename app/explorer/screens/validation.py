@@ -3,6 +3,9 @@ this session, and the review queue of uncertain smelter matches (accept / reject
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -11,6 +14,9 @@ from minetrace.app.explorer.values import present
 from minetrace.app.safe_output import md
 from minetrace.ingest.reference.decisions import DecisionError
 
+#: review items drawn at once: each is an expander with its candidates, a choice and two buttons — a 200-supplier
+#: program resolved against the starter set queued 366, and drawing them all took 2.5 s on every rerun
+REVIEW_PAGE = 25
 #: the Status choice that lists the forms filed under no reporting year
 NO_YEAR = "no year"
 FILE_COLS = ["file_name", "supplier_id", "company_name", "reporting_year", "template_kind", "template_version",
@@ -75,6 +81,25 @@ def _rejected() -> None:
         views.table(pd.DataFrame(bad), ["name", "message"], key="val_rejected")
 
 
+def _review_page(queue: pd.DataFrame, files: dict[Any, str]) -> pd.DataFrame:
+    """The review items to draw now: those the search keeps (name as written, metal, country, file), REVIEW_PAGE
+    at a time, with a caption that says how many there are and which are shown."""
+    c1, c2 = st.columns([2, 1])
+    text = c1.text_input("Search name as written, metal, country or file", key="rev_search")
+    queue = queue.assign(file_name=[files.get(s, "") for s in queue["declaration_sha256"]])
+    found = views.text_filter(queue, text, ["raw_name", "metal", "country", "file_name"])
+    pages = max(1, math.ceil(len(found) / REVIEW_PAGE))
+    # a search or a decision can leave fewer pages than the one chosen: start again from the last one
+    st.session_state["rev_page"] = min(int(st.session_state.get("rev_page") or 1), pages)
+    page = int(c2.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key="rev_page"))
+    start = (page - 1) * REVIEW_PAGE
+    shown = found.iloc[start:start + REVIEW_PAGE]
+    of = f", {len(found)} found by the search" if text else ""
+    st.caption(f"{len(queue)} uncertain smelter match(es) waiting{of}"
+               + (f" · showing {start + 1}–{start + len(shown)}" if len(shown) else " · none matches the search"))
+    return shown
+
+
 def _reviews(k: tuple[str, str]) -> None:
     decided = st.session_state.pop("val_decided", None)
     if decided:  # what the last decision changed (kept across the rerun the button triggers)
@@ -89,7 +114,7 @@ def _reviews(k: tuple[str, str]) -> None:
     else:
         files = dict(zip(data.declarations(k, None, current_only=False)["id"],
                          data.declarations(k, None, current_only=False)["file_name"], strict=False))
-        for item in queue.to_dict("records"):
+        for item in _review_page(queue, files).to_dict("records"):
             cands = item.get("candidates") or []
             title = (f"{md(item.get('metal') or '?')} · “{md(item.get('raw_name'))}” · "
                      f"{md(item.get('country') or 'no country')} — "
