@@ -383,9 +383,10 @@ def test_trace_pages_a_large_selection(demo: DemoStore) -> None:
 
 
 def test_a_long_review_queue_is_drawn_a_page_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A program resolved against the starter set queues hundreds of uncertain rows; each is an expander with a
-    table, a choice and two buttons, so the Review queue draws REVIEW_PAGE of them at a time, says how many wait,
-    pages through the rest and searches them."""
+    """A program resolved against the starter set queues hundreds of uncertain rows, most of them the same few names
+    written by many suppliers. The Review queue draws one expander per name (metal, name as written, country: what
+    one decision settles), REVIEW_PAGE names at a time, says how many rows and names wait, pages through the rest
+    and searches them."""
     from minetrace.app.explorer.screens.validation import REVIEW_PAGE
     from minetrace.graph.embedded import EmbeddedStore
     from minetrace.ingest.reference.store import ReferenceStore
@@ -393,10 +394,12 @@ def test_a_long_review_queue_is_drawn_a_page_at_a_time(tmp_path: Path, monkeypat
     store = tmp_path / "store"
     EmbeddedStore(store).close()
     ref = ReferenceStore.open(store)
-    n = 2 * REVIEW_PAGE + 5
+    n = 2 * REVIEW_PAGE + 4
+    candidates = [{"cid": "CID000001", "name": "A candidate", "score": 80.0}]
     for i in range(n):
-        ref.enqueue_review("f" * 64, 7 + i, "Tin", f"Smelter as written {i:03d}", "BOLIVIA", "review",
-                           [{"cid": "CID000001", "name": "A candidate", "score": 80.0}])
+        ref.enqueue_review("f" * 64, 7 + i, "Tin", f"Smelter as written {i:03d}", "BOLIVIA", "review", candidates)
+    for sha in ("a", "b", "c"):  # one name, three suppliers' forms
+        ref.enqueue_review(sha * 64, 9, "Tin", "Smelter as written zzz", "BOLIVIA", "review", candidates)
     ref.close()
     monkeypatch.setenv("MINETRACE_STORE", str(store))
 
@@ -407,15 +410,19 @@ def test_a_long_review_queue_is_drawn_a_page_at_a_time(tmp_path: Path, monkeypat
     no_exception(at)
     first = drawn(at)
     assert len(first) == REVIEW_PAGE and "written 000" in first[0] and f"written {REVIEW_PAGE - 1:03d}" in first[-1]
-    assert any(f"{n} uncertain smelter match(es) waiting · showing 1–{REVIEW_PAGE}" in c.value for c in at.caption)
+    assert any(f"{n + 3} uncertain smelter row(s) waiting under {n + 1} name(s) — one decision settles every row "
+               f"of a name · showing 1–{REVIEW_PAGE}" in c.value for c in at.caption)
     at.number_input(key="rev_page").set_value(3).run()
     no_exception(at)
     last = drawn(at)
-    assert len(last) == 5 and f"written {n - 1:03d}" in last[-1]
-    # a search narrows the queue and the page chosen falls back to the last one there is
+    assert len(last) == 5 and f"written {n - 1:03d}" in last[-2]
+    assert "“Smelter as written zzz” · BOLIVIA — 3 rows" in last[-1]
+    assert any("Written so in: aaaaaaaaaaaa row 9; bbbbbbbbbbbb row 9; cccccccccccc row 9" in c.value
+               for c in at.caption)
+    # a search narrows the names and the page chosen falls back to the last one there is
     at.text_input(key="rev_search").input("written 013").run()
     no_exception(at)
     assert drawn(at) == [label for label in first if "written 013" in label]
     assert at.number_input(key="rev_page").value == 1
-    assert any(f"{n} uncertain smelter match(es) waiting, 1 found by the search · showing 1–1"
-               in c.value for c in at.caption)
+    assert any(f"under {n + 1} name(s), 1 found by the search — one decision settles every row of a name · "
+               "showing 1–1" in c.value for c in at.caption)

@@ -14,9 +14,11 @@ from minetrace.app.explorer.values import present
 from minetrace.app.safe_output import md
 from minetrace.ingest.reference.decisions import DecisionError
 
-#: review items drawn at once: each is an expander with its candidates, a choice and two buttons — a 200-supplier
-#: program resolved against the starter set queued 366, and drawing them all took 2.5 s on every rerun
+#: uncertain names drawn at once: each is an expander with its candidates, a choice and two buttons — a 200-supplier
+#: program resolved against the starter set queued 366 rows, and drawing them all took 2.5 s on every rerun
 REVIEW_PAGE = 25
+#: rows of one uncertain name listed in its expander (the rest are counted)
+ROWS_LISTED = 20
 #: the Status choice that lists the forms filed under no reporting year
 NO_YEAR = "no year"
 FILE_COLS = ["file_name", "supplier_id", "company_name", "reporting_year", "template_kind", "template_version",
@@ -81,13 +83,28 @@ def _rejected() -> None:
         views.table(pd.DataFrame(bad), ["name", "message"], key="val_rejected")
 
 
-def _review_page(queue: pd.DataFrame, files: dict[Any, str]) -> pd.DataFrame:
-    """The review items to draw now: those the search keeps (name as written, metal, country, file), REVIEW_PAGE
-    at a time, with a caption that says how many there are and which are shown."""
+def _review_groups(queue: pd.DataFrame, files: dict[Any, str]) -> pd.DataFrame:
+    """One entry per uncertain name — (metal, name as written, country), what one decision settles (`data.decide`
+    closes every review item of it and re-points every stored row) — with the rows it stands for, in queue order.
+    A name a program's suppliers all write the same way was one expander per row: 366 items, 40-odd decisions."""
+    groups: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
+    for item in queue.to_dict("records"):
+        key = (item.get("metal"), item.get("raw_name"), item.get("country"))
+        sha = item.get("declaration_sha256")
+        where = f"{files.get(sha) or str(sha)[:12]} row {item.get('row')}"
+        group = groups.setdefault(key, {**item, "rows": []})
+        group["rows"].append(where)
+    out = pd.DataFrame(list(groups.values()))
+    out["where"] = ["; ".join(rows) for rows in out["rows"]]
+    return out
+
+
+def _review_page(groups: pd.DataFrame, rows: int) -> pd.DataFrame:
+    """The names to draw now: those the search keeps (name as written, metal, country, file), REVIEW_PAGE at a
+    time, with a caption that says how many wait and which are shown."""
     c1, c2 = st.columns([2, 1])
     text = c1.text_input("Search name as written, metal, country or file", key="rev_search")
-    queue = queue.assign(file_name=[files.get(s, "") for s in queue["declaration_sha256"]])
-    found = views.text_filter(queue, text, ["raw_name", "metal", "country", "file_name"])
+    found = views.text_filter(groups, text, ["raw_name", "metal", "country", "where"])
     pages = max(1, math.ceil(len(found) / REVIEW_PAGE))
     # a search or a decision can leave fewer pages than the one chosen: start again from the last one
     st.session_state["rev_page"] = min(int(st.session_state.get("rev_page") or 1), pages)
@@ -95,8 +112,9 @@ def _review_page(queue: pd.DataFrame, files: dict[Any, str]) -> pd.DataFrame:
     start = (page - 1) * REVIEW_PAGE
     shown = found.iloc[start:start + REVIEW_PAGE]
     of = f", {len(found)} found by the search" if text else ""
-    st.caption(f"{len(queue)} uncertain smelter match(es) waiting{of}"
-               + (f" · showing {start + 1}–{start + len(shown)}" if len(shown) else " · none matches the search"))
+    st.caption(f"{rows} uncertain smelter row(s) waiting under {len(groups)} name(s){of} — one decision settles "
+               "every row of a name" + (f" · showing {start + 1}–{start + len(shown)}" if len(shown)
+                                        else " · none matches the search"))
     return shown
 
 
@@ -112,15 +130,19 @@ def _reviews(k: tuple[str, str]) -> None:
     if queue.empty:
         st.success("No uncertain smelter matches waiting for review.")
     else:
-        files = dict(zip(data.declarations(k, None, current_only=False)["id"],
-                         data.declarations(k, None, current_only=False)["file_name"], strict=False))
-        for item in _review_page(queue, files).to_dict("records"):
+        decls = data.declarations(k, None, current_only=False)
+        files = dict(zip(decls["id"], decls["file_name"], strict=False))
+        for item in _review_page(_review_groups(queue, files), len(queue)).to_dict("records"):
             cands = item.get("candidates") or []
+            rows = item["rows"]
+            where = rows[0] if len(rows) == 1 else f"{len(rows)} rows"
             title = (f"{md(item.get('metal') or '?')} · “{md(item.get('raw_name'))}” · "
-                     f"{md(item.get('country') or 'no country')} — "
-                     f"{md(files.get(item.get('declaration_sha256'), str(item.get('declaration_sha256'))[:12]))} "
-                     f"row {item.get('row')}")
+                     f"{md(item.get('country') or 'no country')} — {md(where)}")
             with st.expander(title):
+                if len(rows) > 1:
+                    listed = "; ".join(rows[:ROWS_LISTED]) + (f"; and {len(rows) - ROWS_LISTED} more"
+                                                              if len(rows) > ROWS_LISTED else "")
+                    st.caption(f"Written so in: {md(listed, 4000)}")
                 if not cands:
                     st.caption("No candidate.")
                     continue
