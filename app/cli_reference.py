@@ -278,6 +278,10 @@ def resolve_cmd(
             typer.echo(message(f"    {f.severity}: {f.code}: {f.message}"))
 
 
+#: places (file and row) a review name lists before it counts the rest
+REVIEW_ROWS_LISTED = 5
+
+
 @app.command("review")
 def review_cmd(
     store: str | None = STORE,
@@ -293,15 +297,20 @@ def review_cmd(
     if not items:
         typer.echo("0 open review candidates")
         return
+    from minetrace.ingest.reference.review_names import by_name, places
     from minetrace.queries import glossary
 
     files = _file_names(store, {it["declaration_sha256"] for it in items})
     out = console()
-    for it in items:  # one block per name (readable in 80 columns and in a log), with the command that decides it
-        sha = it["declaration_sha256"]
-        where = f"{files.get(sha) or sha[:12]} row {it['row']}"
+    names = by_name(items)
+    for name in names:  # one block per name a decision settles (readable in 80 columns and in a log), with the command
+        it = name.first
+        rows = places(name, files)
+        where = rows[0] if len(rows) == 1 else (
+            f"{len(rows)} rows: " + "; ".join(rows[:REVIEW_ROWS_LISTED])
+            + (f"; and {len(rows) - REVIEW_ROWS_LISTED} more" if len(rows) > REVIEW_ROWS_LISTED else ""))
         out.print(f"[bold]{markup(it['metal'] or '?')} {markup(repr(it['raw_name'] or ''))}[/bold] "
-                  f"({markup(it['country'] or 'no country')}) — {markup(where)} — "
+                  f"({markup(it['country'] or 'no country')}) — {markup(where, 2000)} — "
                   f"{markup(glossary.value('resolution', it['status']))}")
         for i, c in enumerate(it["candidates"][:3], start=1):
             why = f": {'; '.join(c.get('reasons') or [])}" if c.get("reasons") else ""
@@ -313,8 +322,8 @@ def review_cmd(
             parts += ["--country", it["country"]] if it.get("country") else []
             parts += ["--accept", it["candidates"][0]["cid"]]
             out.print(f"  decide: {markup(' '.join(shlex.quote(p) if i else p for i, p in enumerate(parts)), 600)}")
-    typer.echo(f"{len(items)} open review candidate(s); a decision applies to the stored rows at once "
-               "(--reject CID to say a name is not that smelter)")
+    typer.echo(f"{len(items)} open review candidate(s) under {len(names)} name(s); a decision settles every row of "
+               "its name and applies to the stored rows at once (--reject CID to say a name is not that smelter)")
 
 
 def _file_names(store: str | None, shas: set[str]) -> dict[str, str]:

@@ -130,3 +130,31 @@ def test_resolve_json_and_review_show_reasons(store, tmp_path):
     assert all(c["reasons"] for c in out["candidates"])
     text = run("reference", "resolve", "--name", "Example Refining AG", "--metal", "Gold", "--store", str(store))
     assert "why:" in text.output and "candidate CID000113" in text.output
+
+
+def test_review_lists_each_name_once_with_the_rows_it_stands_for(store, tmp_path):
+    """The queue holds one item per row; `reference review` shows one block per name a decision settles (metal,
+    name normalised, country), with the rows it stands for, and deciding it closes them all. --json keeps the
+    items."""
+    from minetrace.ingest.reference.store import ReferenceStore
+
+    run("reference", "import", str(tmp_path / "ref_2026-01-31.csv"), "--store", str(store))
+    cand = [{"cid": "CID000113", "name": "Example Refining AG", "score": 88.0}]
+    ref = ReferenceStore.open(store)
+    for sha, row, written in (("a", 5, "Example Refinng AG"), ("b", 9, "EXAMPLE REFINNG AG."), ("c", 12,
+                                                                                           "Example Refinng AG")):
+        ref.enqueue_review(sha * 64, row, "Gold", written, "GERMANY", "review", cand)
+    ref.enqueue_review("d" * 64, 3, "Gold", "Nordic Gold Refinry", "FINLAND", "review",
+                       [{"cid": "CID000200", "name": "Nordic Gold Refinery", "score": 90.0}])
+    ref.close()
+    text = " ".join(run("reference", "review", "--store", str(store)).output.split())
+    assert text.count("Gold 'Example Refinng AG' (GERMANY) — 3 rows: aaaaaaaaaaaa row 5; bbbbbbbbbbbb row 9; "
+                      "cccccccccccc row 12") == 1
+    assert "EXAMPLE REFINNG" not in text and text.count("decide: minetrace reference decide") == 2
+    assert "4 open review candidate(s) under 2 name(s)" in text
+    assert len(json.loads(run("reference", "review", "--store", str(store), "--json").output)) == 4
+    d = run("reference", "decide", "--name", "Example Refinng AG", "--metal", "Gold", "--country", "GERMANY",
+            "--accept", "CID000113", "--store", str(store))
+    assert "3 review item(s) closed" in d.output
+    left = " ".join(run("reference", "review", "--store", str(store)).output.split())
+    assert "1 open review candidate(s) under 1 name(s)" in left and "Nordic Gold Refinry" in left

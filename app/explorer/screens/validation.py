@@ -13,6 +13,7 @@ from minetrace.app.explorer import data, views
 from minetrace.app.explorer.values import present
 from minetrace.app.safe_output import md
 from minetrace.ingest.reference.decisions import DecisionError
+from minetrace.ingest.reference.review_names import by_name, places
 
 #: uncertain names drawn at once: each is an expander with its candidates, a choice and two buttons — a 200-supplier
 #: program resolved against the starter set queued 366 rows, and drawing them all took 2.5 s on every rerun
@@ -84,19 +85,13 @@ def _rejected() -> None:
 
 
 def _review_groups(queue: pd.DataFrame, files: dict[Any, str]) -> pd.DataFrame:
-    """One entry per uncertain name — (metal, name as written, country), what one decision settles (`data.decide`
-    closes every review item of it and re-points every stored row) — with the rows it stands for, in queue order.
-    A name a program's suppliers all write the same way was one expander per row: 366 items, 40-odd decisions."""
-    groups: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
-    for item in queue.to_dict("records"):
-        key = (item.get("metal"), item.get("raw_name"), item.get("country"))
-        sha = item.get("declaration_sha256")
-        where = f"{files.get(sha) or str(sha)[:12]} row {item.get('row')}"
-        group = groups.setdefault(key, {**item, "rows": []})
-        group["rows"].append(where)
-    out = pd.DataFrame(list(groups.values()))
-    out["where"] = ["; ".join(rows) for rows in out["rows"]]
-    return out
+    """One row per uncertain name — what one decision settles (ingest.reference.review_names) — with the first
+    item's fields and the places it stands for (`rows`, `where`), in queue order."""
+    out = []
+    for name in by_name(queue.to_dict("records")):
+        rows = places(name, files)
+        out.append({**name.first, "rows": rows, "where": "; ".join(rows)})
+    return pd.DataFrame(out)
 
 
 def _review_page(groups: pd.DataFrame, rows: int) -> pd.DataFrame:
