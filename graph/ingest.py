@@ -16,9 +16,8 @@ same way, and the rules that make a programme auditable live here:
   not open a year of its own, which the CLI and the explorer would open on. A form with neither is filed
   under no year and flagged (a `reporting_year_unknown` warning naming the command that files it) — never
   under today's date, which would move every judgement date; ingesting the same file again with ``--year``
-  files it there. A CMRT completed in
-  January–April usually describes the previous calendar year; we do NOT guess that — pass
-  ``--year`` for such a batch (the source is stored per declaration as ``year_source``: option |
+  files it there. A CMRT completed in January–April usually describes the previous calendar year; we do
+  NOT guess that — pass ``--year`` for such a batch (the source is stored per declaration as ``year_source``: option |
   effective_date | unfiled);
 * supplier: matched on the master list when one is given (ID written as the company's
   unique ID, exact name/alias, e-mail domain, fuzzy name), else a supplier made from the
