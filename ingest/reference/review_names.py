@@ -34,10 +34,6 @@ class ReviewName:
                                                                                          self.country)),
                     self.items[0])
 
-    @property
-    def candidates(self) -> list[dict[str, Any]]:
-        return list(self.first.get("candidates") or [])
-
 
 def by_name(items: list[dict[str, Any]]) -> list[ReviewName]:
     """The open review items (`ReferenceStore.open_reviews`) grouped by (metal, normalised name, country ISO-2 —
